@@ -1,0 +1,222 @@
+// Virtualised track table. Only the rows in view (+ overscan) exist in the DOM;
+// rows are fetched from the backend in fixed pages, kept in a small LRU cache,
+// and each page is requested at most once at a time.
+import { listTracks, type SortKey, type TrackRow } from './api';
+import { basename, duration, num } from './format';
+import { h } from './dom';
+
+export const ROW_H = 28;
+const PAGE = 200;
+const MAX_PAGES = 40;      // 8,000 rows cached
+const OVERSCAN = 8;
+const MAX_INFLIGHT = 3;
+
+export type TableHooks = {
+  /** A page arrived and the match count is now known (or changed). */
+  onTotal(total: number): void;
+  onError(e: unknown): void;
+  /** Selection moved, or the selected row's data arrived/changed. */
+  onSelection(row: TrackRow | null, index: number): void;
+  /** Enter / double click on a row. */
+  onOpen(): void;
+};
+
+export class TrackTable {
+  search: string | null = null;
+  sort: SortKey = 'title';
+  desc = false;
+  total = 0;
+  /** True once the first page for the current query has arrived. */
+  loaded = false;
+  selected = -1;
+
+  private cache = new Map<number, TrackRow[]>();
+  /** Pages from before the last refresh: shown until fresh ones arrive, so refreshes don't flash. */
+  private stale = new Map<number, TrackRow[]>();
+  private inflight = new Set<number>();
+  /** Pages whose fetch failed in this generation: not retried until the next reset/refresh. */
+  private failed = new Set<number>();
+  private wanted: number[] = [];
+  private gen = 0;
+  private rendered = { start: -1, end: -1, dirty: true };
+  private raf = 0;
+  private topSpacer: HTMLTableRowElement;
+  private bottomSpacer: HTMLTableRowElement;
+
+  constructor(
+    readonly scroller: HTMLElement,
+    private tbody: HTMLTableSectionElement,
+    private thead: HTMLTableSectionElement,
+    private hooks: TableHooks,
+  ) {
+    this.topSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 6 }));
+    this.bottomSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 6 }));
+    scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(scroller);
+    tbody.addEventListener('click', (e) => {
+      const tr = (e.target as Element).closest<HTMLElement>('tr[data-index]');
+      if (tr) this.select(Number(tr.dataset.index), false);
+    });
+    tbody.addEventListener('dblclick', (e) => {
+      const tr = (e.target as Element).closest<HTMLElement>('tr[data-index]');
+      if (tr) { this.select(Number(tr.dataset.index), false); hooks.onOpen(); }
+    });
+  }
+
+  /** New search/sort: drop everything, go back to the top. */
+  reset() {
+    this.gen++;
+    this.cache.clear();
+    this.stale.clear();
+    this.inflight.clear();
+    this.failed.clear();
+    this.loaded = false;
+    this.selected = -1;
+    this.scroller.scrollTop = 0;
+    this.hooks.onSelection(null, -1);
+    this.rendered.dirty = true;
+    this.fetchPage(0);
+    this.schedule();
+  }
+
+  /** Library changed: refetch what's visible (and the total), keep scroll and selection. */
+  refresh() {
+    this.gen++;
+    for (const [k, v] of this.cache) this.stale.set(k, v);
+    while (this.stale.size > MAX_PAGES) this.stale.delete(this.stale.keys().next().value as number);
+    this.cache.clear();
+    this.inflight.clear();
+    this.failed.clear();
+    this.rendered.dirty = true;
+    this.fetchPage(0 /* total */);
+    this.schedule();
+  }
+
+  rowAt(i: number): TrackRow | null {
+    const p = Math.floor(i / PAGE);
+    const page = this.cache.get(p) ?? this.stale.get(p);
+    return page?.[i - p * PAGE] ?? null;
+  }
+
+  get pageRows() {
+    return Math.max(1, Math.floor(this.viewHeight() / ROW_H) - 1);
+  }
+
+  select(i: number, scroll = true) {
+    if (this.total === 0) return;
+    i = Math.max(0, Math.min(this.total - 1, i));
+    this.selected = i;
+    if (scroll) this.scrollIntoView(i);
+    this.rendered.dirty = true;
+    this.render();
+    this.hooks.onSelection(this.rowAt(i), i);
+  }
+
+  private viewHeight() {
+    return Math.max(0, this.scroller.clientHeight - this.thead.offsetHeight);
+  }
+
+  scrollIntoView(i: number) {
+    const top = i * ROW_H, bottom = top + ROW_H;
+    const st = this.scroller.scrollTop, vh = this.viewHeight();
+    if (top < st) this.scroller.scrollTop = top;
+    else if (bottom > st + vh) this.scroller.scrollTop = bottom - vh;
+  }
+
+  schedule() {
+    if (!this.raf) this.raf = requestAnimationFrame(() => { this.raf = 0; this.render(); });
+  }
+
+  render() {
+    const st = this.scroller.scrollTop;
+    const first = Math.floor(st / ROW_H);
+    const lastVisible = Math.min(this.total, first + Math.ceil(this.viewHeight() / ROW_H) + 1);
+    const start = Math.max(0, first - OVERSCAN);
+    const end = Math.min(this.total, lastVisible + OVERSCAN);
+
+    // Pages we need, visible ones first; the overscan pages after.
+    const want: number[] = [];
+    const add = (p: number) => { if (!want.includes(p)) want.push(p); };
+    if (lastVisible > first) for (let p = Math.floor(first / PAGE); p <= Math.floor((lastVisible - 1) / PAGE); p++) add(p);
+    if (end > start) { add(Math.floor(start / PAGE)); add(Math.floor((end - 1) / PAGE)); }
+    this.wanted = want;
+    for (const p of want) { const v = this.cache.get(p); if (v) { this.cache.delete(p); this.cache.set(p, v); } }
+    this.pump();
+
+    if (!this.rendered.dirty && start === this.rendered.start && end === this.rendered.end) return;
+    this.rendered = { start, end, dirty: false };
+
+    const frag = document.createDocumentFragment();
+    (this.topSpacer.firstChild as HTMLElement).style.height = `${start * ROW_H}px`;
+    this.topSpacer.hidden = start === 0;
+    frag.append(this.topSpacer);
+    for (let i = start; i < end; i++) frag.append(this.rowEl(i));
+    (this.bottomSpacer.firstChild as HTMLElement).style.height = `${(this.total - end) * ROW_H}px`;
+    this.bottomSpacer.hidden = end >= this.total;
+    frag.append(this.bottomSpacer);
+    this.tbody.replaceChildren(frag);
+    this.scroller.setAttribute('aria-rowcount', String(this.total + 1));
+  }
+
+  private rowEl(i: number): HTMLTableRowElement {
+    const r = this.rowAt(i);
+    const sel = i === this.selected;
+    const cls = (i % 2 ? 'odd' : 'even') + (sel ? ' selected' : '');
+    if (!r) {
+      return h('tr', { class: `placeholder-row ${cls}`, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null },
+        h('td', { class: 'num muted' }, num(i + 1)),
+        ...[58, 40, 46, 18, 20].map((w) => h('td', {}, h('span', { class: 'skeleton', style: `width:${w}%` }))));
+    }
+    const title = r.title
+      ? h('td', { class: 'title', title: r.title }, r.title)
+      : h('td', { class: 'title muted', title: r.path }, basename(r.path));
+    return h('tr', {
+      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}`,
+      'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null,
+    },
+      h('td', { class: 'num muted' }, num(i + 1)),
+      title,
+      h('td', { title: r.artist ?? '' }, r.artist ?? ''),
+      h('td', { title: r.album ?? '' }, r.album ?? ''),
+      h('td', { class: 'num' }, duration(r.duration_s)),
+      h('td', { class: 'fmt' }, h('span', { class: 'badge' }, (r.format || '').toUpperCase())),
+    );
+  }
+
+  private pump() {
+    for (const p of this.wanted) {
+      if (this.inflight.size >= MAX_INFLIGHT) break;
+      if (!this.cache.has(p) && !this.inflight.has(p) && !this.failed.has(p)) this.fetchPage(p);
+    }
+  }
+
+  private fetchPage(p: number) {
+    if (this.inflight.has(p)) return;
+    const gen = this.gen;
+    this.inflight.add(p);
+    listTracks({ search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE })
+      .then((page) => {
+        if (gen !== this.gen) return;
+        this.inflight.delete(p);
+        this.cache.set(p, page.rows);
+        this.stale.delete(p);
+        while (this.cache.size > MAX_PAGES) this.cache.delete(this.cache.keys().next().value as number);
+        const changed = !this.loaded || page.total !== this.total;
+        this.loaded = true;
+        if (page.total !== this.total) {
+          this.total = page.total;
+          if (this.selected >= this.total) this.selected = this.total - 1;
+        }
+        if (changed) this.hooks.onTotal(this.total);
+        this.rendered.dirty = true;
+        this.render();
+        if (this.selected >= 0 && Math.floor(this.selected / PAGE) === p) this.hooks.onSelection(this.rowAt(this.selected), this.selected);
+      })
+      .catch((e) => {
+        if (gen !== this.gen) return;
+        this.inflight.delete(p);
+        this.failed.add(p);
+        this.hooks.onError(e);
+      });
+  }
+}

@@ -1,0 +1,53 @@
+// Shared browser-test harness: system Chromium, dist/ served through page.route
+// under the production CSP, and the fake backend from fake-backend.js.
+import { chromium } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DIST = path.resolve(here, '../dist');
+export const OUT = path.resolve(here, 'out');
+const FAKE = path.join(here, 'fake-backend.js');
+const ORIGIN = 'http://segue.test';
+
+export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' asset: http://asset.localhost data:; connect-src ipc: http://ipc.localhost";
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+
+export async function launch() {
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error('ui/dist is missing: run `npm run build` (npm test does it)');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Open the built app with a fake backend. Returns { page, context, errors, calls() }. */
+export async function openApp(browser, { config = {}, colorScheme = 'light', viewport = { width: 1200, height: 760 } } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  await context.route(`${ORIGIN}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(DIST, rel);
+    if (!file.startsWith(DIST) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    route.fulfill({
+      status: 200,
+      headers: { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-security-policy': CSP },
+      body: await readFile(file),
+    });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript((cfg) => { window.__FAKE_CONFIG__ = cfg; }, config);
+  await page.addInitScript({ path: FAKE });
+  await page.goto(`${ORIGIN}/index.html`);
+  const calls = (cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => !c || x.cmd === c), cmd);
+  return { page, context, errors, calls };
+}
+
+export const rowsIn = (page) => page.$$eval('#track-table .track-row', (rs) => rs.map((r) => ({
+  id: Number(r.dataset.id), index: Number(r.dataset.index), cells: [...r.cells].map((c) => c.textContent),
+})));

@@ -1,0 +1,346 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { launch, openApp, rowsIn, OUT } from './harness.mjs';
+
+let browser;
+const open = [];
+before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
+after(async () => { await browser?.close(); });
+
+async function app(opts) {
+  const a = await openApp(browser, opts);
+  open.push(a);
+  return a;
+}
+/** Every test ends by closing its context and checking nothing logged an error (CSP violations included). */
+async function done(a, allowed = []) {
+  await a.context.close();
+  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
+  assert.deepEqual(bad, [], 'console errors');
+}
+const BIG = { tracks: 100000, folders: true, failures: 3 };
+
+test('empty library shows both buttons; demo calls create_demo_library and loads it', async () => {
+  const a = await app({ config: { folders: false } });
+  const { page } = a;
+  await page.locator('#empty-state').waitFor({ state: 'visible' });
+  assert.ok(await page.locator('#empty-add-folder').isVisible());
+  assert.ok(await page.locator('#demo-library').isVisible());
+  assert.match(await page.locator('#empty-state').innerText(), /Your library is empty/);
+  assert.equal(await page.locator('#track-table').isVisible(), false);
+  await page.click('#demo-library');
+  await page.locator('#row-count[data-matched="120"]').waitFor();
+  assert.equal((await a.calls('create_demo_library')).length, 1);
+  assert.equal(await page.locator('#empty-state').isVisible(), false);
+  assert.equal(await page.locator('#row-count').innerText(), '120 tracks');
+  assert.equal(await page.locator('.folder-item').count(), 1);
+  await done(a);
+});
+
+test('100,000 tracks: only a window of rows is in the DOM; scrolling to the end shows the last track', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('#row-count[data-matched="100000"]').waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), '100,000 tracks');
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const n = await page.locator('.track-row').count();
+  assert.ok(n > 15 && n < 100, `DOM rows: ${n}`);
+  const h = await page.locator('.track-row').first().evaluate((r) => r.getBoundingClientRect().height);
+  assert.equal(h, 28, 'fixed row height');
+  // initial load fetched one page, not the world
+  const first = await a.calls('list_tracks');
+  assert.ok(first.length >= 1 && first.length <= 3, `initial list_tracks calls: ${first.length}`);
+  assert.deepEqual(first[0].args.query, { search: null, sort: 'title', desc: false, offset: 0, limit: 200 });
+
+  await page.$eval('#track-table', (s) => { s.scrollTop = s.scrollHeight; });
+  const last = page.locator('.track-row[data-index="99999"]');
+  await last.waitFor();
+  assert.ok(await last.isVisible());
+  const expected = await page.evaluate(() => {
+    const t = window.__fake.state.tracks.slice().sort((x, y) => {
+      const a = (x.title ?? '').toLowerCase(), b = (y.title ?? '').toLowerCase();
+      return a < b ? -1 : a > b ? 1 : x.id - y.id;
+    });
+    return t[t.length - 1];
+  });
+  assert.equal(await last.getAttribute('data-id'), String(expected.id));
+  assert.match(await last.innerText(), /100,000/);
+  const n2 = await page.locator('.track-row').count();
+  assert.ok(n2 < 100, `DOM rows after scroll: ${n2}`);
+  // de-duplication: no page was requested twice for the same query
+  const offsets = (await a.calls('list_tracks')).map((c) => c.args.query.offset);
+  assert.equal(new Set(offsets).size, offsets.length, `duplicate page requests: ${offsets}`);
+  await done(a);
+});
+
+test('sorting by artist sends the right query and changes the visible order; second click toggles', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const before = (await rowsIn(page)).slice(0, 10).map((r) => r.id);
+  await page.click('th[data-sort="artist"]');
+  await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'artist'));
+  const q = (await a.calls('list_tracks')).find((c) => c.args.query.sort === 'artist').args.query;
+  assert.deepEqual(q, { search: null, sort: 'artist', desc: false, offset: 0, limit: 200 });
+  await page.waitForFunction((ids) => {
+    const r = [...document.querySelectorAll('.track-row')].slice(0, 10).map((x) => Number(x.dataset.id));
+    return r.length === 10 && r.join() !== ids.join();
+  }, before);
+  const artists = (await rowsIn(page)).slice(0, 20).map((r) => r.cells[2].toLowerCase());
+  assert.deepEqual(artists, [...artists].sort(), 'ascending artists');
+  assert.match(await page.locator('th[data-sort="artist"]').innerText(), /▲/);
+  assert.equal(await page.locator('th[data-sort="artist"]').getAttribute('aria-sort'), 'ascending');
+
+  await page.click('th[data-sort="artist"]');
+  await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'artist' && c.args.query.desc));
+  assert.match(await page.locator('th[data-sort="artist"]').innerText(), /▼/);
+  await page.waitForFunction(() => document.querySelector('.track-row[data-index="0"] td:nth-child(3)')?.textContent === 'Ólafur Arnalds');
+  const desc = (await rowsIn(page)).slice(0, 20).map((r) => r.cells[2].toLowerCase());
+  assert.deepEqual(desc, [...desc].sort().reverse(), 'descending artists');
+  assert.equal(await page.$eval('#track-table', (s) => s.scrollTop), 0);
+  await done(a);
+});
+
+test('search is debounced, filters rows and the row count, and shows a no-match message', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  await page.click('#search');
+  await page.keyboard.type('99999', { delay: 20 });
+  await page.locator('#row-count[data-matched="1"]').waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), '1 of 100,000 tracks');
+  assert.equal(await page.locator('#row-count').getAttribute('data-total'), '100000');
+  const rows = await rowsIn(page);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].id, 100000);
+  const searches = (await a.calls('list_tracks')).filter((c) => c.args.query.search);
+  assert.deepEqual(searches.map((c) => c.args.query.search), ['99999'], 'debounced: one request for the whole word');
+
+  await page.fill('#search', 'zzzz');
+  await page.locator('#no-match').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#no-match').innerText(), 'No tracks match “zzzz”');
+  assert.equal(await page.locator('.track-row').count(), 0);
+  // Escape clears, a second Escape blurs
+  await page.keyboard.press('Escape');
+  await page.locator('#row-count[data-matched="100000"]').waitFor();
+  assert.equal(await page.inputValue('#search'), '');
+  await page.keyboard.press('Escape');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'search');
+  await done(a);
+});
+
+test('keyboard: arrows/Home/End move the selection, Enter opens details, Escape closes, Space does not scroll', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const sel = () => page.$eval('#track-table', (s) => s.querySelector('tr.selected')?.getAttribute('data-index') ?? null);
+  await page.click('.track-row[data-index="1"] td:nth-child(2)');
+  assert.equal(await sel(), '1');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await sel(), '3');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await sel(), '2');
+  await page.keyboard.press('PageDown');
+  const afterPgDn = Number(await sel());
+  assert.ok(afterPgDn > 10, `PageDown moved to ${afterPgDn}`);
+  // selection is always scrolled into view
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowDown');
+  const selBox = await page.locator('tr.selected').boundingBox();
+  const scrollBox = await page.locator('#track-table').boundingBox();
+  assert.ok(selBox.y + selBox.height <= scrollBox.y + scrollBox.height + 1 && selBox.y >= scrollBox.y + 28, 'selected row visible');
+
+  await page.keyboard.press('End');
+  await page.locator('tr.selected[data-index="99999"].track-row').waitFor();
+  await page.keyboard.press('Home');
+  await page.locator('tr.selected[data-index="0"]').waitFor();
+  assert.equal(await page.$eval('#track-table', (s) => s.scrollTop), 0);
+
+  await page.keyboard.press('ArrowDown');
+  const id = await page.locator('tr.selected').getAttribute('data-id');
+  await page.keyboard.press('Enter');
+  await page.locator('#detail-panel').waitFor({ state: 'visible' });
+  const track = await page.evaluate((i) => window.__fake.state.tracks.find((t) => t.id === Number(i)), id);
+  const text = await page.locator('#detail-panel').innerText();
+  for (const s of [track.path, track.codec, `${track.bitrate_kbps.toLocaleString('en-US')} kbps`, 'Stereo', '44.1 kHz', track.status]) assert.ok(text.includes(s), `detail shows ${s}`);
+  // moving the selection updates the open panel
+  await page.keyboard.press('ArrowDown');
+  const id2 = await page.locator('tr.selected').getAttribute('data-id');
+  const path2 = await page.evaluate((i) => window.__fake.state.tracks.find((t) => t.id === Number(i)).path, id2);
+  assert.ok((await page.locator('#detail-panel').innerText()).includes(path2));
+  await page.keyboard.press('Escape');
+  await page.locator('#detail-panel').waitFor({ state: 'hidden' });
+
+  const st = await page.$eval('#track-table', (s) => s.scrollTop);
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(100);
+  assert.equal(await page.$eval('#track-table', (s) => s.scrollTop), st, 'Space must not scroll');
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search');
+  await page.keyboard.press('Escape');
+  await page.click('.track-row[data-index="0"]');
+  await page.keyboard.press('Control+f');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'search');
+  await done(a);
+});
+
+test('scan-progress events drive the strip; the final event shows a summary; Cancel calls cancel_scan', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  assert.equal(await page.locator('#scan-progress').getAttribute('data-phase'), 'idle');
+  assert.equal(await page.locator('#scan-progress').isVisible(), false);
+  const base = { found: 0, done: 0, failed: 0, unchanged: 0, rate: 0, eta_s: null, elapsed_s: 0, current: null, message: null };
+  const emit = (p) => page.evaluate((p) => window.__fake.emit('scan-progress', p), { ...base, ...p });
+
+  await emit({ phase: 'walking', found: 523 });
+  await page.locator('#scan-progress[data-phase="walking"]').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#scan-progress').innerText(), /Finding files…/);
+  assert.equal(await page.locator('#rescan').isDisabled(), true);
+
+  await emit({ phase: 'reading', found: 1000, done: 400, failed: 3, unchanged: 100, rate: 850.4, eta_s: 11.2, elapsed_s: 2,
+    current: '/home/ada/Music/Low Roar/0/07 Breathe In.flac' });
+  await page.locator('#scan-progress[data-phase="reading"]').waitFor();
+  const bar = await page.$eval('#scan-bar', (b) => ({ value: b.value, max: b.max }));
+  assert.deepEqual(bar, { value: 503, max: 1000 });
+  const text = await page.locator('#scan-progress').innerText();
+  for (const s of ['Reading tags…', '503/1,000', '850 files/s', 'about 12 s left', '3 failed', '07 Breathe In.flac']) assert.ok(text.includes(s), `strip shows ${s}: ${text}`);
+
+  await page.click('#scan-cancel');
+  assert.equal((await a.calls('cancel_scan')).length, 1);
+
+  await emit({ phase: 'done', found: 1000, done: 897, failed: 3, unchanged: 100, elapsed_s: 4 });
+  await page.locator('#scan-progress[data-phase="done"]').waitFor();
+  assert.equal(await page.locator('#scan-summary').innerText(), 'Scan finished: 997 tracks, 3 failed');
+  assert.ok(await page.locator('#scan-summary').isVisible());
+  assert.equal(await page.locator('#scan-bar').isVisible(), false);
+  assert.equal(await page.locator('#rescan').isDisabled(), false);
+  // the final event triggers an overview refresh
+  await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'get_overview').length >= 2);
+  await done(a);
+});
+
+test('library-changed refetches the visible page and keeps the scroll position', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  await page.$eval('#track-table', (s) => { s.scrollTop = 28 * 5000; });
+  await page.locator('.track-row[data-index="5000"]').waitFor();
+  const id = Number(await page.locator('.track-row[data-index="5002"]').getAttribute('data-id'));
+  await page.evaluate((id) => {
+    const t = window.__fake.state.tracks.find((t) => t.id === id);
+    t.artist = 'Renamed Artist';
+    window.__fake.emit('library-changed', null);
+  }, id);
+  await page.waitForFunction(() => document.querySelector('.track-row[data-index="5002"] td:nth-child(3)')?.textContent === 'Renamed Artist');
+  assert.equal(await page.$eval('#track-table', (s) => s.scrollTop), 28 * 5000);
+  await done(a);
+});
+
+test('sidebar lists folders with counts and stats; remove asks first and calls remove_folder', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.folder-item').first().waitFor();
+  assert.equal(await page.locator('.folder-item').count(), 2);
+  assert.equal(await page.locator('.folder-item[data-id="1"]').getAttribute('title'), '/home/ada/Music');
+  assert.match(await page.locator('.folder-item[data-id="1"]').innerText(), /100,000/);
+  assert.match(await page.locator('#stats').innerText(), /^100,000 tracks · \d+ d \d+ h · 2 folders$/);
+  assert.equal(await page.locator('#nav-failures').innerText(), 'Failures (3)');
+
+  page.once('dialog', (d) => d.dismiss());
+  await page.locator('.folder-item[data-id="2"]').hover();
+  await page.click('.folder-item[data-id="2"] .folder-remove');
+  await page.waitForTimeout(50);
+  assert.equal((await a.calls('remove_folder')).length, 0, 'declined confirm does nothing');
+  page.once('dialog', (d) => d.accept());
+  await page.click('.folder-item[data-id="2"] .folder-remove');
+  await page.waitForFunction(() => document.querySelectorAll('.folder-item').length === 1);
+  assert.deepEqual((await a.calls('remove_folder')).map((c) => c.args), [{ id: 2 }]);
+  await done(a);
+});
+
+test('failures view lists failures with relative times; empty state when there are none', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.click('#nav-failures');
+  await page.locator('.failure-row').first().waitFor();
+  assert.equal(await page.locator('.failure-row').count(), 3);
+  const first = await page.locator('.failure-row').first().innerText();
+  assert.match(first, /file 0\.mp3/);
+  assert.match(first, /end of stream while reading header/);
+  assert.match(first, /2 min ago/);
+  assert.equal(await page.locator('#track-table').isVisible(), false);
+  await page.click('#nav-library');
+  await page.locator('#track-table').waitFor({ state: 'visible' });
+  await a.context.close();
+
+  const b = await app({ config: { tracks: 10, folders: true, failures: 0 } });
+  await b.page.click('#nav-failures');
+  await b.page.locator('#failures-empty').waitFor({ state: 'visible' });
+  assert.equal(await b.page.locator('#failures-empty').innerText(), 'No failures — every file was read.');
+  await done(b);
+  assert.deepEqual(a.errors, []);
+});
+
+test('an invoke error shows a dismissible banner and the app keeps working', async () => {
+  const a = await app({ config: { ...BIG, errors: { start_scan: 'database is locked' } } });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  await page.click('#rescan');
+  await page.locator('#error-banner').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#error-text').innerText(), 'database is locked');
+  assert.equal(await page.locator('#rescan').isDisabled(), false);
+  await page.click('#error-dismiss');
+  await page.locator('#error-banner').waitFor({ state: 'hidden' });
+  // a failing page fetch is reported too, not thrown
+  await page.evaluate(() => window.__fake.setError('list_tracks', 'disk I/O error'));
+  await page.click('th[data-sort="album"]');
+  await page.locator('#error-banner').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#error-text').innerText(), 'disk I/O error');
+  await done(a);
+});
+
+test('the production CSP is enforced (no eval) and the page still works under it', async () => {
+  const a = await app({ config: { tracks: 5, folders: true } });
+  const { page } = a;
+  await page.locator('.track-row').first().waitFor();
+  // page.evaluate itself bypasses CSP, but a script element it inserts does not
+  const r = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.head.append(s);
+    return window.__inlineRan ? 'inline script ran' : 'blocked';
+  });
+  assert.equal(r, 'blocked', 'CSP header must be in force for this test to mean anything');
+  assert.equal(a.errors.length, 1, `only the probe violated the CSP: ${a.errors}`);
+  await done(a, ['Content Security Policy']);
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`screenshot: library (${scheme})`, async () => {
+    const a = await app({ config: BIG, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+    const { page } = a;
+    await page.locator('.track-row[data-index="0"]').waitFor();
+    await page.click('.track-row[data-index="3"]');
+    await page.keyboard.press('Enter');
+    await page.locator('#detail-panel').waitFor();
+    await page.evaluate(() => window.__fake.emit('scan-progress', { phase: 'reading', found: 12840, done: 7311, failed: 3, unchanged: 1200,
+      rate: 846, eta_s: 5, elapsed_s: 10, current: '/home/ada/Music/Nils Frahm/Spaces/04 Says.flac', message: null }));
+    await page.waitForTimeout(50);
+    await page.screenshot({ path: path.join(OUT, `library-${scheme}.png`) });
+    await page.fill('#search', 'no such thing');
+    await page.locator('#no-match').waitFor();
+    await page.click('#nav-failures');
+    await page.locator('.failure-row').first().waitFor();
+    await page.screenshot({ path: path.join(OUT, `failures-${scheme}.png`) });
+    await a.context.close();
+    const b = await app({ config: { folders: false }, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+    await b.page.locator('#empty-state').waitFor();
+    await b.page.evaluate(() => window.__fake.emit('never', null));
+    await b.page.screenshot({ path: path.join(OUT, `empty-${scheme}.png`) });
+    await done(b);
+    assert.deepEqual(a.errors, []);
+  });
+}
