@@ -88,8 +88,8 @@ export class TrackTable {
     this.inflight.clear();
     this.failed.clear();
     this.rendered.dirty = true;
-    this.fetchPage(0 /* total */);
-    this.schedule();
+    this.render(); // requests the visible pages; each response carries the new total
+    if (this.inflight.size === 0) this.fetchPage(0);
   }
 
   rowAt(i: number): TrackRow | null {

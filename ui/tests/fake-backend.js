@@ -73,10 +73,12 @@
     if (!list) {
       const s = (q.search ?? '').toLowerCase();
       list = s ? state.tracks.filter((t) => [t.title, t.artist, t.album, t.path].some((v) => v && v.toLowerCase().includes(s))) : state.tracks.slice();
+      // Missing values sort last in both directions (what we ask of the Rust side too).
       const key = keyOf[q.sort];
       const dec = list.map((t) => [key(t), t.id, t]);
-      dec.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-      if (q.desc) dec.reverse();
+      const missing = (v) => v === '' || v === -1;
+      const dir = q.desc ? -1 : 1;
+      dec.sort((a, b) => (missing(a[0]) - missing(b[0])) || dir * (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
       list = dec.map((d) => d[2]);
       sortCache.clear();
       sortCache.set(k, list);

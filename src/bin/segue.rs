@@ -1,0 +1,285 @@
+//! The `segue` command line: the same engine as the desktop app, for terminals and scripts.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use segue::library::probe::human_duration;
+use segue::{CancellationToken, Library, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
+
+#[derive(Parser)]
+#[command(name = "segue", version, about = "Segue: playlists that sound right, from your own music")]
+struct Cli {
+    /// Where the library database lives [default: $SEGUE_DATA_DIR, else ~/.local/share/segue]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage library folders
+    Folder {
+        #[command(subcommand)]
+        action: FolderAction,
+    },
+    /// Scan the library folders and wait until done
+    Scan {
+        /// Files read at once [default: 2 × cores]
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tracks
+    Tracks {
+        /// Only tracks whose title, artist, album, genre or path contain every word
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List files that could not be read, and why
+    Failures {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Library statistics
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Synthesise the demo library, add it and scan it
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FolderAction {
+    /// Add a folder (does not scan; run `segue scan`)
+    Add { path: PathBuf },
+    /// Remove a folder (by id or path) and its tracks; files are not touched
+    Rm { folder: String },
+    /// List folders
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    // `segue tracks | head` should end quietly, like any Unix tool, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
+                .unwrap_or_else(|_| "warn,lofty=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let data_dir = cli.data_dir.unwrap_or_else(segue::paths::default_data_dir);
+    let library = Library::open(&data_dir)
+        .await
+        .with_context(|| format!("opening the library in {}", data_dir.display()))?;
+    match cli.command {
+        Command::Folder { action } => folder(&library, action).await,
+        Command::Scan { workers, json } => {
+            let mut options = ScanOptions::default();
+            if let Some(w) = workers {
+                options.workers = w.max(1);
+            }
+            let summary = scan_with_progress(&library, &options).await?;
+            print_summary(&summary, json)
+        }
+        Command::Tracks { search, json } => {
+            let tracks = library.tracks(search.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tracks)?);
+            } else {
+                for t in &tracks {
+                    println!(
+                        "{:>6}  {:<32}  {:<24}  {:<24}  {:>7}  {}",
+                        t.id,
+                        clip(t.title.as_deref().unwrap_or("—"), 32),
+                        clip(t.artist.as_deref().unwrap_or("—"), 24),
+                        clip(t.album.as_deref().unwrap_or("—"), 24),
+                        t.duration_s.map(human_duration).unwrap_or_default(),
+                        t.format
+                    );
+                }
+                eprintln!("{} tracks", tracks.len());
+            }
+            Ok(())
+        }
+        Command::Failures { json } => {
+            let failures = library.failures().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&failures)?);
+            } else {
+                for f in &failures {
+                    println!("{}\n    {}: {}", f.path, f.stage, f.reason);
+                }
+                eprintln!("{} failures", failures.len());
+            }
+            Ok(())
+        }
+        Command::Stats { json } => {
+            let stats = library.stats().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                println!("folders   {}", stats.folders);
+                println!("tracks    {}", stats.tracks);
+                println!("failures  {}", stats.failures);
+                println!("duration  {}", human_duration(stats.total_duration_s));
+                println!("size      {:.1} MB", stats.total_bytes as f64 / 1e6);
+                for (format, n) in &stats.formats {
+                    println!("  {format:<12} {n}");
+                }
+            }
+            Ok(())
+        }
+        Command::Demo { json } => {
+            let folder = library.create_demo().await?;
+            eprintln!("demo library written to {}", folder.path.display());
+            let summary = scan_with_progress(&library, &ScanOptions::default()).await?;
+            print_summary(&summary, json)
+        }
+    }
+}
+
+async fn folder(library: &Library, action: FolderAction) -> Result<()> {
+    match action {
+        FolderAction::Add { path } => {
+            let folder = library.add_folder(&path).await?;
+            println!("added folder {} ({})", folder.id, folder.path.display());
+            eprintln!("run `segue scan` to read its files");
+        }
+        FolderAction::Rm { folder } => {
+            let folders = library.folders().await?;
+            let id = match folder.parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => {
+                    let path = std::fs::canonicalize(&folder).unwrap_or_else(|_| PathBuf::from(&folder));
+                    match folders.iter().find(|f| f.path == path) {
+                        Some(f) => f.id,
+                        None => bail!("no library folder {folder}"),
+                    }
+                }
+            };
+            let removed = library.remove_folder(id).await?;
+            println!("removed folder {} ({})", removed.id, removed.path.display());
+        }
+        FolderAction::Ls { json } => {
+            let folders = library.folders().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&folders)?);
+            } else {
+                for f in &folders {
+                    let missing = if f.exists { "" } else { "  (missing)" };
+                    println!("{:>4}  {:>7} tracks  {}{missing}", f.id, f.track_count, f.path.display());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a scan with an indicatif bar on stderr when it is a terminal; Ctrl-C cancels cleanly.
+async fn scan_with_progress(library: &Arc<Library>, options: &ScanOptions) -> Result<ScanSummary> {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg:12} [{bar:30}] {pos}/{len} files  {per_sec}  eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Some(bar)
+    } else {
+        None
+    };
+    let bar_for_progress = bar.clone();
+    let on_progress = Arc::new(move |p: &ScanProgress| {
+        if let Some(bar) = &bar_for_progress {
+            bar.set_length(p.found);
+            bar.set_position(p.done + p.failed + p.unchanged);
+            bar.set_message(match p.phase {
+                ScanPhase::Walking => "finding",
+                ScanPhase::Reading => "reading",
+                ScanPhase::Removing => "tidying",
+                _ => "",
+            });
+        }
+    });
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    let summary = library.scan(None, options, on_progress, &cancel).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+fn print_summary(summary: &ScanSummary, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(summary)?);
+    } else {
+        println!(
+            "{}: {} files found, {} added, {} updated, {} moved, {} removed, {} unchanged, {} failed{} in {:.2} s",
+            if summary.cancelled { "Scan cancelled" } else { "Scan done" },
+            summary.found,
+            summary.added,
+            summary.updated,
+            summary.moved,
+            summary.removed,
+            summary.unchanged,
+            summary.failed,
+            if summary.warnings > 0 {
+                format!(", {} with warnings", summary.warnings)
+            } else {
+                String::new()
+            },
+            summary.elapsed_s
+        );
+        if summary.failed > 0 {
+            println!("run `segue failures` to see why files could not be read");
+        }
+    }
+    Ok(())
+}
+
+fn clip(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}

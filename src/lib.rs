@@ -1,0 +1,146 @@
+//! Segue's engine: a local music library kept in SQLite, scanned from folders, and (as later
+//! issues land) analysed, indexed in FAISS and turned into playlists.
+//!
+//! [`Library`] is the façade the CLI and the desktop shell use; it knows nothing about Tauri.
+//! Read `ARCHITECTURE.md` first.
+
+pub mod audio;
+pub mod demo;
+pub mod error;
+pub mod library;
+pub mod paths;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{Error, Result};
+pub use library::scan::{ProgressFn, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
+pub use store::{Failure, Folder, SortKey, Stats, Store, TrackPage, TrackQuery, TrackRow};
+pub use tokio_util::sync::CancellationToken;
+
+/// File name of the database inside the data dir.
+pub const DATABASE_FILE: &str = "library.sqlite3";
+
+/// An open library: the database plus the data dir that holds it.
+pub struct Library {
+    store: Store,
+    data_dir: PathBuf,
+    /// One scan at a time: concurrent scans of one folder would race on the same rows.
+    scan_lock: tokio::sync::Mutex<()>,
+}
+
+impl Library {
+    /// Opens the library in `data_dir`, creating the folder and database as needed.
+    pub async fn open(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
+        let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        Ok(Arc::new(Library {
+            store,
+            data_dir,
+            scan_lock: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Where the demo library is synthesised.
+    pub fn demo_dir(&self) -> PathBuf {
+        self.data_dir.join("demo")
+    }
+
+    /// Adds a folder. A folder inside an existing one is refused (its files are already in the
+    /// library); a folder that contains existing ones takes their tracks over.
+    pub async fn add_folder(&self, path: &Path) -> Result<Folder> {
+        let path = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+        if !path.is_dir() {
+            return Err(Error::NotAFolder(path));
+        }
+        let folders = self.store.folders().await?;
+        if let Some(existing) = folders.iter().find(|f| path.starts_with(&f.path)) {
+            if existing.path == path {
+                return Ok(existing.clone());
+            }
+            return Err(Error::FolderInsideLibrary(path, existing.path.clone()));
+        }
+        let children: Vec<i64> = folders
+            .iter()
+            .filter(|f| f.path.starts_with(&path))
+            .map(|f| f.id)
+            .collect();
+        let folder = self.store.insert_folder(&path).await?;
+        if !children.is_empty() {
+            self.store.absorb_folders(folder.id, &children).await?;
+        }
+        self.store.folder(folder.id).await
+    }
+
+    /// Removes a folder and its tracks from the library (never touches the files).
+    pub async fn remove_folder(&self, id: i64) -> Result<Folder> {
+        let folder = self.store.folder(id).await?;
+        let _scan = self.scan_lock.lock().await;
+        self.store.delete_folder(id).await?;
+        Ok(folder)
+    }
+
+    pub async fn folders(&self) -> Result<Vec<Folder>> {
+        self.store.folders().await
+    }
+
+    /// Scans the given folders (all when `None`). Waits for a running scan to finish first.
+    pub async fn scan(
+        &self,
+        folder_ids: Option<&[i64]>,
+        options: &ScanOptions,
+        on_progress: ProgressFn,
+        cancel: &CancellationToken,
+    ) -> Result<ScanSummary> {
+        let _scan = self.scan_lock.lock().await;
+        let folders: Vec<Folder> = self
+            .store
+            .folders()
+            .await?
+            .into_iter()
+            .filter(|f| folder_ids.is_none_or(|ids| ids.contains(&f.id)))
+            .collect();
+        library::scan::scan(&self.store, &folders, options, on_progress, cancel).await
+    }
+
+    pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {
+        self.store.track_page(query).await
+    }
+
+    pub async fn tracks(&self, search: Option<&str>) -> Result<Vec<TrackRow>> {
+        self.store.all_tracks(search).await
+    }
+
+    pub async fn track(&self, id: i64) -> Result<Option<TrackRow>> {
+        self.store.track(id).await
+    }
+
+    pub async fn failures(&self) -> Result<Vec<Failure>> {
+        self.store.failures().await
+    }
+
+    pub async fn stats(&self) -> Result<Stats> {
+        self.store.stats().await
+    }
+
+    /// Synthesises the demo library into the data dir and adds it as a folder (not scanned:
+    /// the caller starts the scan so it can show progress).
+    pub async fn create_demo(&self) -> Result<Folder> {
+        let dir = self.demo_dir();
+        let generate_dir = dir.clone();
+        tokio::task::spawn_blocking(move || demo::generate(&generate_dir))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))??;
+        self.add_folder(&dir).await
+    }
+}

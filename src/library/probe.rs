@@ -1,0 +1,569 @@
+//! Reading one file: identity hash, content probe (symphonia), tags and properties (lofty),
+//! and a cheap check that the audio really lasts as long as the header claims.
+//!
+//! Everything here runs on a blocking worker thread and never panics on bad input: every
+//! problem becomes a [`ReadOutcome::Failed`] with a reason a user can act on.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use lofty::config::{ParseOptions, ParsingMode};
+use lofty::file::{AudioFile, TaggedFileExt};
+use lofty::tag::{Accessor, ItemKey};
+use symphonia::core::codecs::{self, CodecType, DecoderOptions};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo};
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::{Limit, MetadataOptions};
+use symphonia::core::probe::Hint;
+use symphonia::core::units::Time;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::store::{Tags, TechInfo};
+
+/// Bytes hashed at each end of a file for its identity.
+const HASH_SPAN: u64 = 64 * 1024;
+
+/// What reading a file gave.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    /// An audio file; `warning` notes damage that still leaves it playable.
+    Audio {
+        partial_hash: i64,
+        tags: Tags,
+        tech: TechInfo,
+        warning: Option<String>,
+    },
+    /// A file that should be audio (by its name) but cannot be taken in.
+    Failed(String),
+    /// A file of unknown type whose content is not audio either: quietly ignored.
+    NotAudio,
+}
+
+/// Reads `path`. `expect_audio` is true when the name says audio (so a failure is reported);
+/// false for files of unknown type that are only sniffed.
+pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
+    let fail = |reason: String| {
+        if expect_audio {
+            ReadOutcome::Failed(reason)
+        } else {
+            ReadOutcome::NotAudio
+        }
+    };
+    if size == 0 {
+        return fail("empty file (0 bytes)".into());
+    }
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(format!("cannot open: {}", io_reason(&e))),
+    };
+    let (partial_hash, head) = match identity_hash(&mut file, size) {
+        Ok(h) => h,
+        Err(e) => return fail(format!("cannot read: {}", io_reason(&e))),
+    };
+    let Some(container) = sniff_container(&head) else {
+        return fail(not_audio_reason(&head));
+    };
+
+    let probed = match probe_stream(file, path, container) {
+        Ok(p) => p,
+        Err(reason) => return fail(reason),
+    };
+    let tags_and_props = read_tags(path);
+
+    let mut tech = TechInfo {
+        format: format_label(container, probed.codec),
+        codec: Some(codec_name(probed.codec).to_string()),
+        duration_s: probed.duration_s,
+        sample_rate: Some(i64::from(probed.sample_rate)),
+        channels: probed.channels.map(i64::from),
+        bitrate_kbps: None,
+    };
+    let mut tags = Tags::default();
+    if let Some((t, props)) = tags_and_props {
+        tags = t;
+        if let Some(props) = props {
+            // lofty reads durations from headers more precisely for VBR MP3 and MP4.
+            if props.duration_s > 0.0 && probed.warning.is_none() {
+                tech.duration_s = Some(props.duration_s);
+            }
+            tech.bitrate_kbps = props.bitrate_kbps;
+            if tech.channels.is_none() {
+                tech.channels = props.channels;
+            }
+        }
+    }
+    if tech.bitrate_kbps.is_none() {
+        if let Some(d) = tech.duration_s.filter(|d| *d > 0.5) {
+            tech.bitrate_kbps = Some((size as f64 * 8.0 / d / 1000.0).round() as i64);
+        }
+    }
+    ReadOutcome::Audio {
+        partial_hash,
+        tags,
+        tech,
+        warning: probed.warning,
+    }
+}
+
+/// xxh3 of the size and the first and last 64 KiB: a fast fingerprint that recognises a moved
+/// file and notices most edits (tags live at the ends). Also returns the head for sniffing.
+fn identity_hash(file: &mut File, size: u64) -> std::io::Result<(i64, Vec<u8>)> {
+    let mut hasher = Xxh3::new();
+    hasher.update(&size.to_le_bytes());
+    let mut head = Vec::with_capacity(HASH_SPAN.min(size) as usize);
+    file.by_ref().take(HASH_SPAN).read_to_end(&mut head)?;
+    hasher.update(&head);
+    if size > HASH_SPAN {
+        let tail_start = size.saturating_sub(HASH_SPAN).max(HASH_SPAN);
+        file.seek(SeekFrom::Start(tail_start))?;
+        let mut tail = Vec::with_capacity((size - tail_start) as usize);
+        file.by_ref().take(HASH_SPAN).read_to_end(&mut tail)?;
+        hasher.update(&tail);
+    }
+    file.seek(SeekFrom::Start(0))?;
+    // Stored as SQLite's signed 64-bit integer; the bit pattern is what matters.
+    Ok((hasher.digest() as i64, head))
+}
+
+/// Containers recognised from their first bytes, whatever the file is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Flac,
+    Ogg,
+    Wav,
+    Aiff,
+    Mp4,
+    Caf,
+    Matroska,
+    /// MPEG audio elementary stream (MP1/2/3), possibly after an ID3v2 tag.
+    Mpeg,
+}
+
+fn sniff_container(head: &[u8]) -> Option<Container> {
+    let at = |range: std::ops::Range<usize>| head.get(range).unwrap_or(&[]);
+    if at(0..4) == b"fLaC" {
+        return Some(Container::Flac);
+    }
+    if at(0..4) == b"OggS" {
+        return Some(Container::Ogg);
+    }
+    if (at(0..4) == b"RIFF" || at(0..4) == b"RF64") && at(8..12) == b"WAVE" {
+        return Some(Container::Wav);
+    }
+    if at(0..4) == b"FORM" && (at(8..12) == b"AIFF" || at(8..12) == b"AIFC") {
+        return Some(Container::Aiff);
+    }
+    if at(4..8) == b"ftyp" {
+        return Some(Container::Mp4);
+    }
+    if at(0..4) == b"caff" {
+        return Some(Container::Caf);
+    }
+    if at(0..4) == [0x1A, 0x45, 0xDF, 0xA3] {
+        return Some(Container::Matroska);
+    }
+    if at(0..3) == b"ID3" {
+        // FLAC with a (non-standard) leading ID3 tag exists too; symphonia's probe sorts it out.
+        return Some(Container::Mpeg);
+    }
+    if has_mpeg_sync(head) {
+        return Some(Container::Mpeg);
+    }
+    None
+}
+
+/// True when the head starts with two consecutive plausible MPEG audio frame headers:
+/// one sync word alone is too common in random data.
+fn has_mpeg_sync(head: &[u8]) -> bool {
+    let Some(len) = mpeg_frame_len(head) else {
+        return false;
+    };
+    head.get(len..).and_then(mpeg_frame_len).is_some()
+}
+
+fn mpeg_frame_len(h: &[u8]) -> Option<usize> {
+    let h = h.get(..4)?;
+    if h[0] != 0xFF || h[1] & 0xE0 != 0xE0 {
+        return None;
+    }
+    let version = (h[1] >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
+    let layer = (h[1] >> 1) & 3; // 1: III, 2: II, 3: I
+    let bitrate_idx = (h[2] >> 4) as usize;
+    let rate_idx = ((h[2] >> 2) & 3) as usize;
+    if version == 1 || layer == 0 || bitrate_idx == 0 || bitrate_idx == 15 || rate_idx == 3 {
+        return None;
+    }
+    const RATES: [u32; 3] = [44100, 48000, 32000];
+    let mut sample_rate = RATES[rate_idx];
+    if version == 2 {
+        sample_rate /= 2;
+    } else if version == 0 {
+        sample_rate /= 4;
+    }
+    const V1: [[u32; 15]; 3] = [
+        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+    ];
+    const V2: [[u32; 15]; 2] = [
+        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+    ];
+    let layer_row = (3 - layer) as usize; // 0: I, 1: II, 2: III
+    let kbps = if version == 3 {
+        V1[layer_row][bitrate_idx]
+    } else {
+        V2[usize::from(layer_row != 0)][bitrate_idx]
+    };
+    let padding = u32::from((h[2] >> 1) & 1);
+    let len = if layer_row == 0 {
+        (12 * kbps * 1000 / sample_rate + padding) * 4
+    } else if layer_row == 2 && version != 3 {
+        72 * kbps * 1000 / sample_rate + padding
+    } else {
+        144 * kbps * 1000 / sample_rate + padding
+    };
+    (len >= 4).then_some(len as usize)
+}
+
+fn not_audio_reason(head: &[u8]) -> String {
+    let what = if head.starts_with(b"\x89PNG") {
+        "a PNG image"
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "a JPEG image"
+    } else if head.starts_with(b"%PDF") {
+        "a PDF document"
+    } else if head.starts_with(b"PK\x03\x04") {
+        "a ZIP archive"
+    } else if head.starts_with(b"MThd") {
+        "a MIDI file (notes, not audio)"
+    } else if !head.is_empty()
+        && head
+            .iter()
+            .take(512)
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        "text"
+    } else {
+        "no known audio format"
+    };
+    format!("not audio: the content is {what}")
+}
+
+struct Probed {
+    codec: CodecType,
+    sample_rate: u32,
+    channels: Option<u8>,
+    duration_s: Option<f64>,
+    warning: Option<String>,
+}
+
+fn probe_stream(file: File, path: &Path, container: Container) -> Result<Probed, String> {
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(&ext.to_ascii_lowercase());
+    }
+    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    // Tags come from lofty; symphonia must not spend memory on them (a lying ID3 size field
+    // would otherwise ask for hundreds of MiB).
+    let metadata_options = MetadataOptions {
+        limit_metadata_bytes: Limit::Maximum(1 << 20),
+        limit_visual_bytes: Limit::Maximum(0),
+    };
+    let format_options = FormatOptions {
+        enable_gapless: false,
+        ..Default::default()
+    };
+    let probed = symphonia::default::get_probe()
+        .format(&hint, mss, &format_options, &metadata_options)
+        .map_err(|e| match container {
+            Container::Wav | Container::Aiff => format!("bad or unsupported header: {e}"),
+            _ => format!("not a readable {container:?} stream: {e}"),
+        })?;
+    let mut reader = probed.format;
+    let track = reader
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != codecs::CODEC_TYPE_NULL)
+        .ok_or_else(|| "no audio stream in the file".to_string())?;
+    let params = track.codec_params.clone();
+    let track_id = track.id;
+    let codec = params.codec;
+    let decodable = symphonia::default::get_codecs().get_codec(codec).is_some();
+    // Opus has no decoder in symphonia; the analysis stage brings its own.
+    if !decodable && codec != codecs::CODEC_TYPE_OPUS {
+        return Err(format!(
+            "unsupported codec: {} in a {container:?} container (Segue cannot decode it)",
+            codec_name(codec)
+        ));
+    }
+    let sample_rate = match params.sample_rate {
+        Some(rate) if rate > 0 => rate,
+        _ => return Err("bad header: the sample rate is missing or 0".to_string()),
+    };
+    let channels = params.channels.map(|c| c.count() as u8);
+    if channels == Some(0) {
+        return Err("bad header: 0 channels".to_string());
+    }
+    let claimed_s = params
+        .n_frames
+        .map(|frames| frames as f64 / f64::from(sample_rate));
+
+    let mut probe = Probed {
+        codec,
+        sample_rate,
+        channels,
+        duration_s: claimed_s,
+        warning: None,
+    };
+    if decodable {
+        // Decoding the first packet proves the stream is really what the header says.
+        let mut decoder = symphonia::default::get_codecs()
+            .make(&params, &DecoderOptions::default())
+            .map_err(|e| format!("cannot decode {}: {e}", codec_name(codec)))?;
+        first_decodable_packet(&mut *reader, &mut *decoder, track_id)?;
+        if let Some(claimed) = claimed_s {
+            if !audio_reaches(&mut *reader, &mut *decoder, track_id, claimed) {
+                probe.warning = Some(format!(
+                    "truncated or damaged: the header claims {}, but the audio stops before the end",
+                    human_duration(claimed)
+                ));
+                probe.duration_s = pcm_duration(&params, path).or(claimed_s);
+            }
+        }
+    }
+    Ok(probe)
+}
+
+fn first_decodable_packet(
+    reader: &mut dyn FormatReader,
+    decoder: &mut dyn codecs::Decoder,
+    track_id: u32,
+) -> Result<(), String> {
+    // A few undecodable packets at the start happen (junk before the first MP3 frame).
+    for _ in 0..64 {
+        let packet = match reader.next_packet() {
+            Ok(p) => p,
+            Err(e) => return Err(format!("no audio could be read: {e}")),
+        };
+        if packet.track_id() != track_id {
+            continue;
+        }
+        if decoder.decode(&packet).is_ok() {
+            return Ok(());
+        }
+    }
+    Err("no decodable audio in the first packets".to_string())
+}
+
+/// Seeks to just before the claimed end and decodes a packet there: a file cut short (or a
+/// header that lies about its length) fails this.
+fn audio_reaches(
+    reader: &mut dyn FormatReader,
+    decoder: &mut dyn codecs::Decoder,
+    track_id: u32,
+    claimed_s: f64,
+) -> bool {
+    if claimed_s < 3.0 {
+        return true;
+    }
+    let target = claimed_s - 1.5;
+    let seek = reader.seek(
+        SeekMode::Coarse,
+        SeekTo::Time {
+            time: Time::new(target.trunc() as u64, target.fract()),
+            track_id: Some(track_id),
+        },
+    );
+    if seek.is_err() {
+        return false;
+    }
+    decoder.reset();
+    for _ in 0..16 {
+        match reader.next_packet() {
+            Ok(packet) if packet.track_id() == track_id => {
+                if decoder.decode(&packet).is_ok() {
+                    return true;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// For uncompressed PCM the real length follows from the file size, whatever the header says.
+fn pcm_duration(params: &codecs::CodecParameters, path: &Path) -> Option<f64> {
+    let bits = params.bits_per_coded_sample.or(params.bits_per_sample)?;
+    let channels = params.channels?.count() as u64;
+    let rate = params.sample_rate? as u64;
+    let size = std::fs::metadata(path).ok()?.len();
+    let bytes_per_second = rate * channels * u64::from(bits) / 8;
+    (bytes_per_second > 0).then(|| size as f64 / bytes_per_second as f64)
+}
+
+struct Props {
+    duration_s: f64,
+    bitrate_kbps: Option<i64>,
+    channels: Option<i64>,
+}
+
+/// Tags and properties through lofty. A file whose tags cannot be parsed keeps its audio:
+/// untagged is not a failure.
+fn read_tags(path: &Path) -> Option<(Tags, Option<Props>)> {
+    let mut options = ParseOptions::new();
+    options.parsing_mode(ParsingMode::Relaxed);
+    let tagged = lofty::probe::Probe::open(path)
+        .ok()?
+        .options(options)
+        .guess_file_type()
+        .ok()?
+        .read()
+        .map_err(|e| tracing::debug!(path = %path.display(), "tags unreadable: {e}"))
+        .ok()?;
+    let props = tagged.properties();
+    let props = Props {
+        duration_s: props.duration().as_secs_f64(),
+        bitrate_kbps: props
+            .audio_bitrate()
+            .or(props.overall_bitrate())
+            .filter(|b| *b > 0)
+            .map(i64::from),
+        channels: props.channels().filter(|c| *c > 0).map(i64::from),
+    };
+    let mut tags = Tags::default();
+    if let Some(tag) = tagged.primary_tag().or_else(|| tagged.first_tag()) {
+        let text = |s: Option<std::borrow::Cow<'_, str>>| {
+            s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        };
+        tags.title = text(tag.title());
+        tags.artist = text(tag.artist());
+        tags.album = text(tag.album());
+        tags.genre = text(tag.genre());
+        tags.album_artist = tag
+            .get_string(&ItemKey::AlbumArtist)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        tags.track_no = tag.track().map(i64::from);
+        tags.disc_no = tag.disk().map(i64::from);
+        tags.year = tag.year().filter(|y| *y > 0).map(i64::from);
+        tags.has_cover = !tag.pictures().is_empty();
+    }
+    if !tags.has_cover {
+        tags.has_cover = tagged.tags().iter().any(|t| !t.pictures().is_empty());
+    }
+    Some((tags, Some(props)))
+}
+
+fn format_label(container: Container, codec: CodecType) -> String {
+    let label = match (container, codec) {
+        (Container::Flac, _) => "FLAC",
+        (Container::Ogg, c) if c == codecs::CODEC_TYPE_OPUS => "Opus",
+        (Container::Ogg, c) if c == codecs::CODEC_TYPE_FLAC => "Ogg FLAC",
+        (Container::Ogg, _) => "Ogg Vorbis",
+        (Container::Wav, _) => "WAV",
+        (Container::Aiff, _) => "AIFF",
+        (Container::Mp4, c) if c == codecs::CODEC_TYPE_ALAC => "ALAC",
+        (Container::Mp4, _) => "AAC",
+        (Container::Caf, _) => "CAF",
+        (Container::Matroska, _) => "Matroska",
+        (Container::Mpeg, c) if c == codecs::CODEC_TYPE_MP2 => "MP2",
+        (Container::Mpeg, c) if c == codecs::CODEC_TYPE_MP1 => "MP1",
+        (Container::Mpeg, _) => "MP3",
+    };
+    label.to_string()
+}
+
+/// A short name for any codec symphonia knows of, decodable or not.
+pub fn codec_name(codec: CodecType) -> &'static str {
+    if let Some(descriptor) = symphonia::default::get_codecs().get_codec(codec) {
+        return descriptor.short_name;
+    }
+    use codecs::*;
+    match codec {
+        c if c == CODEC_TYPE_OPUS => "opus",
+        c if c == CODEC_TYPE_SPEEX => "speex",
+        c if c == CODEC_TYPE_ADPCM_G722 => "G.722 ADPCM",
+        c if c == CODEC_TYPE_ADPCM_G726 || c == CODEC_TYPE_ADPCM_G726LE => "G.726 ADPCM",
+        c if c == CODEC_TYPE_MUSEPACK => "musepack",
+        c if c == CODEC_TYPE_WMA => "WMA",
+        c if c == CODEC_TYPE_WAVPACK => "wavpack",
+        c if c == CODEC_TYPE_MONKEYS_AUDIO => "monkey's audio",
+        c if c == CODEC_TYPE_TTA => "TTA",
+        c if c == CODEC_TYPE_EAC3 => "E-AC-3",
+        c if c == CODEC_TYPE_AC4 => "AC-4",
+        c if c == CODEC_TYPE_DCA => "DTS",
+        c if c == CODEC_TYPE_ATRAC1
+            || c == CODEC_TYPE_ATRAC3
+            || c == CODEC_TYPE_ATRAC3PLUS
+            || c == CODEC_TYPE_ATRAC9 =>
+        {
+            "ATRAC"
+        }
+        _ => "an unknown codec",
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotFound => "the file disappeared".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// "3:07" or "1:02:03".
+pub fn human_duration(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_containers_by_content() {
+        assert_eq!(sniff_container(b"fLaC\0\0\0\x22"), Some(Container::Flac));
+        assert_eq!(sniff_container(b"OggS\0\x02"), Some(Container::Ogg));
+        assert_eq!(sniff_container(b"RIFF\0\0\0\0WAVEfmt "), Some(Container::Wav));
+        assert_eq!(sniff_container(b"\0\0\0\x20ftypM4A "), Some(Container::Mp4));
+        assert_eq!(sniff_container(b"ID3\x04\0"), Some(Container::Mpeg));
+        assert_eq!(sniff_container(b"\x89PNG\r\n\x1a\n"), None);
+        assert_eq!(sniff_container(b"hello"), None);
+        assert_eq!(sniff_container(b""), None);
+    }
+
+    #[test]
+    fn a_lone_sync_word_is_not_mpeg() {
+        // 0xFFFB9064 is a valid 128 kbps 44.1 kHz MP3 frame header (417 bytes long).
+        let mut two_frames = vec![0u8; 417 + 4];
+        two_frames[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        two_frames[417..].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        assert!(has_mpeg_sync(&two_frames));
+        let mut one = two_frames.clone();
+        one[417] = 0;
+        assert!(!has_mpeg_sync(&one));
+    }
+
+    #[test]
+    fn names_what_is_not_audio() {
+        assert!(not_audio_reason(b"\x89PNG\r\n").contains("PNG"));
+        assert!(not_audio_reason(b"This is not an Ogg file.\n").contains("text"));
+        assert!(not_audio_reason(&[0, 1, 2, 3, 0xfe]).contains("no known audio format"));
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(0.0), "0:00");
+        assert_eq!(human_duration(187.4), "3:07");
+        assert_eq!(human_duration(3723.0), "1:02:03");
+    }
+}

@@ -1,0 +1,424 @@
+//! A scan: walk the library folders, diff what is found against the database, read what is
+//! new or changed on a bounded pool of blocking workers, and apply the results in batches.
+//!
+//! Safe to interrupt at any point: each batch is one transaction, deletions happen only after
+//! a complete walk, and the next scan simply finds the remaining work again.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::probe::{read_file, ReadOutcome};
+use super::walk::{walk_folder, FoundFile};
+use crate::error::{Error, Result};
+use crate::paths::path_to_bytes;
+use crate::store::{Change, Folder, KnownFile, NewFailure, NewTrack, Stage, Store};
+
+/// Where a scan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanPhase {
+    Idle,
+    Walking,
+    Reading,
+    Removing,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+/// A snapshot of a running scan, sent to the UI and the CLI progress bar.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanProgress {
+    pub phase: ScanPhase,
+    /// Files found by the walk so far.
+    pub found: u64,
+    /// Files read successfully (new or changed).
+    pub done: u64,
+    /// Files that could not be taken in.
+    pub failed: u64,
+    /// Files skipped because they did not change since the last scan.
+    pub unchanged: u64,
+    /// Files read per second in the reading phase.
+    pub rate: f64,
+    pub eta_s: Option<f64>,
+    pub elapsed_s: f64,
+    /// The file being read.
+    pub current: Option<String>,
+    pub message: Option<String>,
+}
+
+impl ScanProgress {
+    pub fn idle() -> Self {
+        ScanProgress {
+            phase: ScanPhase::Idle,
+            found: 0,
+            done: 0,
+            failed: 0,
+            unchanged: 0,
+            rate: 0.0,
+            eta_s: None,
+            elapsed_s: 0.0,
+            current: None,
+            message: None,
+        }
+    }
+}
+
+/// What a scan changed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanSummary {
+    pub found: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub moved: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+    pub warnings: u64,
+    pub elapsed_s: f64,
+    pub cancelled: bool,
+}
+
+impl ScanSummary {
+    /// True when the scan changed nothing in the database.
+    pub fn is_no_op(&self) -> bool {
+        self.added + self.updated + self.moved + self.removed + self.failed == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files read at once.
+    pub workers: usize,
+    /// Results written per transaction.
+    pub batch_size: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // Reading is part I/O, part parsing: a few more workers than cores keeps both busy.
+        ScanOptions {
+            workers: cores * 2,
+            batch_size: 500,
+        }
+    }
+}
+
+/// Receives progress snapshots; called from worker threads, throttled to ~10 per second.
+pub type ProgressFn = Arc<dyn Fn(&ScanProgress) + Send + Sync>;
+
+/// Throttles and timestamps progress snapshots.
+struct Reporter {
+    callback: ProgressFn,
+    state: Mutex<ReporterState>,
+}
+
+struct ReporterState {
+    progress: ScanProgress,
+    started: Instant,
+    reading_started: Option<Instant>,
+    to_read: u64,
+    last_emit: Option<Instant>,
+}
+
+impl Reporter {
+    fn new(callback: ProgressFn) -> Self {
+        Reporter {
+            callback,
+            state: Mutex::new(ReporterState {
+                progress: ScanProgress::idle(),
+                started: Instant::now(),
+                reading_started: None,
+                to_read: 0,
+                last_emit: None,
+            }),
+        }
+    }
+
+    /// Updates the snapshot; emits it when `force` or enough time has passed.
+    fn update(&self, force: bool, change: impl FnOnce(&mut ScanProgress)) {
+        let snapshot = {
+            let Ok(mut state) = self.state.lock() else {
+                return;
+            };
+            change(&mut state.progress);
+            let now = Instant::now();
+            if !force
+                && state
+                    .last_emit
+                    .is_some_and(|t| now.duration_since(t) < Duration::from_millis(100))
+            {
+                return;
+            }
+            state.last_emit = Some(now);
+            state.progress.elapsed_s = state.started.elapsed().as_secs_f64();
+            if let Some(reading_started) = state.reading_started {
+                let processed = state.progress.done + state.progress.failed;
+                let secs = reading_started.elapsed().as_secs_f64();
+                if secs > 0.2 && processed > 0 {
+                    let rate = processed as f64 / secs;
+                    state.progress.rate = rate;
+                    let left = state.to_read.saturating_sub(processed);
+                    state.progress.eta_s = Some(left as f64 / rate);
+                }
+            }
+            state.progress.clone()
+        };
+        (self.callback)(&snapshot);
+    }
+
+    fn start_reading(&self, to_read: u64) {
+        if let Ok(mut state) = self.state.lock() {
+            state.reading_started = Some(Instant::now());
+            state.to_read = to_read;
+        }
+        self.update(true, |p| p.phase = ScanPhase::Reading);
+    }
+}
+
+/// Scans `folders` (all library folders, or the ones a watcher saw change).
+pub async fn scan(
+    store: &Store,
+    folders: &[Folder],
+    options: &ScanOptions,
+    on_progress: ProgressFn,
+    cancel: &CancellationToken,
+) -> Result<ScanSummary> {
+    let started = Instant::now();
+    let reporter = Arc::new(Reporter::new(on_progress));
+    let mut summary = ScanSummary::default();
+    reporter.update(true, |p| p.phase = ScanPhase::Walking);
+
+    // 1. Walk every folder (blocking I/O, off the async threads).
+    let mut found: Vec<FoundFile> = Vec::new();
+    let mut walk_failures: Vec<NewFailure> = Vec::new();
+    let mut walked_folders: Vec<i64> = Vec::new();
+    for folder in folders {
+        if !folder.path.is_dir() {
+            // An unplugged drive must not empty the library: keep its tracks, say so.
+            tracing::warn!("library folder {} is missing; kept its tracks", folder.path.display());
+            reporter.update(true, |p| {
+                p.message = Some(format!("{} is not reachable; its tracks are kept", folder.path.display()))
+            });
+            continue;
+        }
+        let (id, root) = (folder.id, folder.path.clone());
+        let (rep, stop, already) = (reporter.clone(), cancel.clone(), found.len() as u64);
+        let walked = tokio::task::spawn_blocking(move || {
+            walk_folder(id, &root, |n| {
+                rep.update(false, |p| p.found = already + n as u64);
+                !stop.is_cancelled()
+            })
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?;
+        found.extend(walked.files);
+        walk_failures.extend(walked.failures);
+        walked_folders.push(folder.id);
+        if cancel.is_cancelled() {
+            break;
+        }
+    }
+    summary.found = found.len() as u64;
+    reporter.update(true, |p| p.found = summary.found);
+
+    // 2. Diff against the database.
+    let known = store.known_files(&walked_folders).await?;
+    let mut known_by_path: HashMap<PathBuf, KnownFile> =
+        known.into_iter().map(|k| (k.path.clone(), k)).collect();
+    let mut to_read = Vec::new();
+    let mut seen_paths: HashSet<Vec<u8>> = HashSet::with_capacity(found.len());
+    for file in found {
+        seen_paths.insert(path_to_bytes(&file.path));
+        match known_by_path.get(&file.path) {
+            Some(k) if k.size == file.size as i64 && k.mtime_ns == file.mtime_ns => {
+                summary.unchanged += 1;
+                known_by_path.remove(&file.path);
+            }
+            _ => to_read.push(file),
+        }
+    }
+    // Tracks whose path was not found: moved (recognised below by content) or deleted.
+    let mut vanished: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
+    let mut vanished_paths: HashMap<i64, PathBuf> = HashMap::new();
+    let changed_paths: HashSet<&PathBuf> = to_read.iter().map(|f| &f.path).collect();
+    for k in known_by_path.values() {
+        if let Some(track_id) = k.track_id {
+            if !changed_paths.contains(&k.path) {
+                vanished.entry((k.size, k.partial_hash)).or_default().push(track_id);
+                vanished_paths.insert(track_id, k.path.clone());
+            }
+        }
+    }
+    let existing: HashSet<PathBuf> = known_by_path
+        .into_values()
+        .filter(|k| k.track_id.is_some())
+        .map(|k| k.path)
+        .collect();
+    reporter.update(true, |p| p.unchanged = summary.unchanged);
+
+    // Walk failures first: they need no reading.
+    for failure in &walk_failures {
+        seen_paths.insert(path_to_bytes(&failure.path));
+    }
+    summary.failed += walk_failures.len() as u64;
+    store
+        .apply(&walk_failures.iter().cloned().map(Change::Fail).collect::<Vec<_>>())
+        .await?;
+
+    // 3. Read new and changed files on the worker pool; write in batches.
+    reporter.start_reading(to_read.len() as u64);
+    let workers = options.workers.max(1);
+    let mut results = futures::stream::iter(to_read.into_iter().map(|file| {
+        let stop = cancel.clone();
+        tokio::task::spawn_blocking(move || {
+            if stop.is_cancelled() {
+                return (file, None);
+            }
+            let outcome = read_file(&file.path, file.size, file.expect_audio);
+            (file, Some(outcome))
+        })
+    }))
+    .buffer_unordered(workers);
+
+    let mut batch: Vec<Change> = Vec::with_capacity(options.batch_size);
+    let mut last_flush = Instant::now();
+    while let Some(joined) = results.next().await {
+        let (file, outcome) = joined.map_err(|e| Error::Task(e.to_string()))?;
+        let Some(outcome) = outcome else { continue };
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        match outcome {
+            ReadOutcome::Audio {
+                partial_hash,
+                tags,
+                tech,
+                warning,
+            } => {
+                let track = NewTrack {
+                    folder_id: file.folder_id,
+                    path: file.path.clone(),
+                    size: file.size as i64,
+                    mtime_ns: file.mtime_ns,
+                    partial_hash,
+                    tags,
+                    tech,
+                };
+                let moved_from = if existing.contains(&file.path) {
+                    None
+                } else {
+                    vanished
+                        .get_mut(&(track.size, partial_hash))
+                        .and_then(|ids| ids.pop())
+                };
+                if let Some(track_id) = moved_from {
+                    vanished_paths.remove(&track_id);
+                    summary.moved += 1;
+                    batch.push(Change::Move {
+                        track_id,
+                        folder_id: file.folder_id,
+                        track: track.clone(),
+                    });
+                    // Tags may have changed along with the name.
+                    batch.push(Change::Upsert(track));
+                } else {
+                    if existing.contains(&file.path) {
+                        summary.updated += 1;
+                    } else {
+                        summary.added += 1;
+                    }
+                    batch.push(Change::Upsert(track));
+                }
+                if let Some(reason) = warning {
+                    summary.warnings += 1;
+                    batch.push(Change::Warn(NewFailure {
+                        folder_id: file.folder_id,
+                        path: file.path,
+                        stage: Stage::Check,
+                        reason,
+                        size: None,
+                        mtime_ns: None,
+                    }));
+                }
+                reporter.update(false, |p| {
+                    p.done += 1;
+                    p.current = name;
+                });
+            }
+            ReadOutcome::Failed(reason) => {
+                summary.failed += 1;
+                batch.push(Change::Fail(NewFailure {
+                    folder_id: file.folder_id,
+                    path: file.path,
+                    stage: Stage::Scan,
+                    reason,
+                    size: Some(file.size as i64),
+                    mtime_ns: Some(file.mtime_ns),
+                }));
+                reporter.update(false, |p| {
+                    p.failed += 1;
+                    p.current = name;
+                });
+            }
+            ReadOutcome::NotAudio => {
+                if existing.contains(&file.path) {
+                    summary.removed += 1;
+                    batch.push(Change::Forget { path: file.path });
+                }
+                reporter.update(false, |p| p.done += 1);
+            }
+        }
+        if batch.len() >= options.batch_size || last_flush.elapsed() > Duration::from_millis(500) {
+            store.apply(&batch).await?;
+            batch.clear();
+            last_flush = Instant::now();
+        }
+    }
+    store.apply(&batch).await?;
+    batch.clear();
+
+    if cancel.is_cancelled() {
+        summary.cancelled = true;
+        summary.elapsed_s = started.elapsed().as_secs_f64();
+        reporter.update(true, |p| {
+            p.phase = ScanPhase::Cancelled;
+            p.eta_s = None;
+            p.message = Some("Scan cancelled; the next scan picks up where this one stopped".into());
+        });
+        return Ok(summary);
+    }
+
+    // 4. Forget tracks that are gone, unless they sit under a folder the walk could not read.
+    reporter.update(true, |p| p.phase = ScanPhase::Removing);
+    let unreadable: Vec<PathBuf> = walk_failures.iter().map(|f| f.path.clone()).collect();
+    let mut gone: Vec<Change> = vanished_paths
+        .into_values()
+        .filter(|path| !unreadable.iter().any(|dir| path.starts_with(dir)))
+        .map(|path| Change::Forget { path })
+        .collect();
+    summary.removed += gone.len() as u64;
+    for chunk in gone.chunks(options.batch_size.max(1)) {
+        store.apply(chunk).await?;
+    }
+    gone.clear();
+    for folder_id in &walked_folders {
+        store.prune_failures(*folder_id, &seen_paths).await?;
+    }
+
+    summary.elapsed_s = started.elapsed().as_secs_f64();
+    reporter.update(true, |p| {
+        p.phase = ScanPhase::Done;
+        p.eta_s = Some(0.0);
+        p.current = None;
+    });
+    Ok(summary)
+}

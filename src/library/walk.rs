@@ -1,0 +1,221 @@
+//! Walking library folders: every regular file worth a look, with hidden entries skipped,
+//! symlinks followed safely (loops detected, each file seen once) and special files reported.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use crate::store::{NewFailure, Stage};
+
+/// Extensions that name audio: a file with one is reported when it cannot be read.
+const AUDIO_EXTENSIONS: &[&str] = &[
+    "mp3", "mp2", "mp1", "mpa", "flac", "fla", "wav", "wave", "aif", "aiff", "aifc", "ogg",
+    "oga", "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm",
+];
+
+/// Extensions that are certainly not audio: never opened.
+const OTHER_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo",
+    "cue", "log", "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp",
+    "accurip", "xml", "json", "html", "htm", "lrc", "doc", "docx", "rtf", "md", "url", "zip",
+    "rar", "7z", "gz", "tar", "exe", "dll", "iso", "torrent", "mid", "midi", "mkv", "avi",
+    "mov", "mpg", "mpeg", "srt", "sub", "nsf", "spc", "mod", "xm", "it", "s3m",
+];
+
+/// A file found by the walk.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub folder_id: i64,
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// True when the name says audio; false for files of unknown type (sniffed only).
+    pub expect_audio: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    pub files: Vec<FoundFile>,
+    pub failures: Vec<NewFailure>,
+}
+
+enum Kind {
+    Audio,
+    Unknown,
+    Other,
+}
+
+fn classify(path: &Path) -> Kind {
+    match path.extension().and_then(|e| e.to_str()) {
+        None => Kind::Unknown,
+        Some(ext) => {
+            let ext = ext.to_ascii_lowercase();
+            if AUDIO_EXTENSIONS.contains(&ext.as_str()) {
+                Kind::Audio
+            } else if OTHER_EXTENSIONS.contains(&ext.as_str()) {
+                Kind::Other
+            } else {
+                Kind::Unknown
+            }
+        }
+    }
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Walks one folder. `on_found` is called with the running count; returning false stops.
+pub fn walk_folder(
+    folder_id: i64,
+    root: &Path,
+    mut on_found: impl FnMut(usize) -> bool,
+) -> WalkResult {
+    let mut result = WalkResult::default();
+    // (device, inode) of every file taken, so a file reached through two symlinked paths is
+    // listed once.
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let failure = |path: PathBuf, reason: String| NewFailure {
+        folder_id,
+        path,
+        stage: Stage::Walk,
+        reason,
+        size: None,
+        mtime_ns: None,
+    };
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+                if let Some(ancestor) = err.loop_ancestor() {
+                    // Loops are expected in real trees (a `self -> .` link); not a failure the
+                    // user must fix, so only logged.
+                    tracing::debug!(
+                        "symlink loop at {} (back to {})",
+                        path.display(),
+                        ancestor.display()
+                    );
+                    continue;
+                }
+                let reason = match err.io_error() {
+                    Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                        "cannot read: permission denied".to_string()
+                    }
+                    Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                        "broken symlink: its target does not exist".to_string()
+                    }
+                    Some(io) => format!("cannot read: {io}"),
+                    None => err.to_string(),
+                };
+                // Unreadable folders and broken audio links are worth telling; a broken link to
+                // a text file is not.
+                if path == root || !matches!(classify(&path), Kind::Other) {
+                    result.failures.push(failure(path, reason));
+                }
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let kind = classify(path);
+        if matches!(kind, Kind::Other) {
+            continue;
+        }
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(err) => {
+                if matches!(kind, Kind::Audio) {
+                    result
+                        .failures
+                        .push(failure(path.to_path_buf(), format!("cannot read: {err}")));
+                }
+                continue;
+            }
+        };
+        if !meta.is_file() {
+            // Opening a named pipe would block forever; devices and sockets are not music.
+            if matches!(kind, Kind::Audio) {
+                result.failures.push(failure(
+                    path.to_path_buf(),
+                    format!("not a regular file ({})", special_kind(&meta)),
+                ));
+            }
+            continue;
+        }
+        if let Some(key) = file_key(&meta) {
+            if !seen.insert(key) {
+                continue;
+            }
+        }
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        result.files.push(FoundFile {
+            folder_id,
+            path: path.to_path_buf(),
+            size: meta.len(),
+            mtime_ns,
+            expect_audio: matches!(kind, Kind::Audio),
+        });
+        if result.files.len() % 256 == 0 && !on_found(result.files.len()) {
+            break;
+        }
+    }
+    on_found(result.files.len());
+    result
+}
+
+#[cfg(unix)]
+fn file_key(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_key(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_extension_case_insensitively() {
+        assert!(matches!(classify(Path::new("a/B.FLAC")), Kind::Audio));
+        assert!(matches!(classify(Path::new("cover.JPG")), Kind::Other));
+        assert!(matches!(classify(Path::new("track")), Kind::Unknown));
+        assert!(matches!(classify(Path::new("x.weird")), Kind::Unknown));
+    }
+}

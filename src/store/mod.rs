@@ -1,0 +1,477 @@
+//! The library database: SQLite through sqlx, with embedded migrations, WAL and foreign keys.
+//!
+//! Every multi-row change goes through one transaction, so a crash or `kill -9` at any moment
+//! leaves either the old or the new state of each batch, never half of one.
+
+mod model;
+
+pub use model::*;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::error::{Error, Result};
+use crate::paths::{bytes_to_path, display, path_to_bytes};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// SQL for "now" in the RFC 3339 form every timestamp column uses.
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Handle to the library database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(db_path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(db_path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub async fn integrity_check(&self) -> Result<String> {
+        let row = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<String, _>(0)?)
+    }
+
+    // ----- folders -------------------------------------------------------------------------
+
+    pub async fn insert_folder(&self, path: &Path) -> Result<Folder> {
+        let id: i64 = sqlx::query_scalar(&format!(
+            "INSERT INTO folders (path, path_bytes, added_at) VALUES (?, ?, {NOW}) RETURNING id"
+        ))
+        .bind(display(path))
+        .bind(path_to_bytes(path))
+        .fetch_one(&self.pool)
+        .await?;
+        self.folder(id).await
+    }
+
+    /// Moves the tracks and failures of `children` under `parent` and forgets the child
+    /// folders, keeping every track row (and so its analysis).
+    pub async fn absorb_folders(&self, parent: i64, children: &[i64]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for child in children {
+            sqlx::query("UPDATE tracks SET folder_id = ? WHERE folder_id = ?")
+                .bind(parent)
+                .bind(child)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE failures SET folder_id = ? WHERE folder_id = ?")
+                .bind(parent)
+                .bind(child)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM folders WHERE id = ?")
+                .bind(child)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_folder(&self, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM folders WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NoSuchFolder(id));
+        }
+        Ok(())
+    }
+
+    pub async fn folder(&self, id: i64) -> Result<Folder> {
+        self.folders()
+            .await?
+            .into_iter()
+            .find(|f| f.id == id)
+            .ok_or(Error::NoSuchFolder(id))
+    }
+
+    pub async fn folders(&self) -> Result<Vec<Folder>> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.path_bytes, f.added_at,
+                    (SELECT COUNT(*) FROM tracks t WHERE t.folder_id = f.id) AS track_count
+             FROM folders f ORDER BY f.path",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let path = bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?);
+                Ok(Folder {
+                    id: row.try_get("id")?,
+                    exists: path.is_dir(),
+                    path,
+                    track_count: row.try_get("track_count")?,
+                    added_at: row.try_get("added_at")?,
+                })
+            })
+            .collect()
+    }
+
+    // ----- tracks --------------------------------------------------------------------------
+
+    /// One page of the library table, searched and sorted in SQL so the UI never holds more
+    /// than what it shows.
+    pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tracks");
+        push_search(&mut count, query.search.as_deref());
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM tracks"));
+        push_search(&mut select, query.search.as_deref());
+        select.push(" ORDER BY ");
+        select.push(query.sort.order_by(query.desc));
+        select.push(" LIMIT ");
+        select.push_bind(query.limit.clamp(0, 5_000));
+        select.push(" OFFSET ");
+        select.push_bind(query.offset.max(0));
+        let rows = select
+            .build_query_as::<TrackRow>()
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(TrackPage {
+            total,
+            offset: query.offset.max(0),
+            rows,
+        })
+    }
+
+    /// Every track, in path order (for the CLI and exports).
+    pub async fn all_tracks(&self, search: Option<&str>) -> Result<Vec<TrackRow>> {
+        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM tracks"));
+        push_search(&mut select, search);
+        select.push(" ORDER BY path_bytes");
+        Ok(select
+            .build_query_as::<TrackRow>()
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn track(&self, id: i64) -> Result<Option<TrackRow>> {
+        Ok(
+            sqlx::query_as::<_, TrackRow>(&format!("SELECT {TRACK_COLUMNS} FROM tracks WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// What the database knows about the files of these folders: enough to diff a walk.
+    pub async fn known_files(&self, folder_ids: &[i64]) -> Result<Vec<KnownFile>> {
+        let mut known = Vec::new();
+        for &folder_id in folder_ids {
+            let rows = sqlx::query(
+                "SELECT id, path_bytes, size, mtime_ns, partial_hash FROM tracks WHERE folder_id = ?",
+            )
+            .bind(folder_id)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                known.push(KnownFile {
+                    track_id: Some(row.try_get("id")?),
+                    folder_id,
+                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    size: row.try_get("size")?,
+                    mtime_ns: row.try_get("mtime_ns")?,
+                    partial_hash: row.try_get("partial_hash")?,
+                });
+            }
+            let rows = sqlx::query(
+                "SELECT path_bytes, size, mtime_ns FROM failures
+                 WHERE folder_id = ? AND size IS NOT NULL AND mtime_ns IS NOT NULL",
+            )
+            .bind(folder_id)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                known.push(KnownFile {
+                    track_id: None,
+                    folder_id,
+                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    size: row.try_get("size")?,
+                    mtime_ns: row.try_get("mtime_ns")?,
+                    partial_hash: 0,
+                });
+            }
+        }
+        Ok(known)
+    }
+
+    /// Applies one batch of scan results in a single transaction.
+    pub async fn apply(&self, changes: &[Change]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for change in changes {
+            match change {
+                Change::Upsert(track) => upsert_track(&mut tx, track).await?,
+                Change::Move {
+                    track_id,
+                    folder_id,
+                    track,
+                } => {
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
+                        .bind(path_to_bytes(&track.path))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(&format!(
+                        "UPDATE tracks SET folder_id = ?, path = ?, path_bytes = ?, size = ?,
+                         mtime_ns = ?, updated_at = {NOW} WHERE id = ?"
+                    ))
+                    .bind(folder_id)
+                    .bind(display(&track.path))
+                    .bind(path_to_bytes(&track.path))
+                    .bind(track.size)
+                    .bind(track.mtime_ns)
+                    .bind(track_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Change::Fail(failure) => {
+                    let bytes = path_to_bytes(&failure.path);
+                    // A file that turned bad is no longer a playable track.
+                    sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
+                        .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(&format!(
+                        "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, {NOW})
+                         ON CONFLICT (path_bytes, stage) DO UPDATE SET
+                           folder_id = excluded.folder_id, reason = excluded.reason,
+                           size = excluded.size, mtime_ns = excluded.mtime_ns, at = excluded.at"
+                    ))
+                    .bind(failure.folder_id)
+                    .bind(display(&failure.path))
+                    .bind(&bytes)
+                    .bind(failure.stage.as_str())
+                    .bind(&failure.reason)
+                    .bind(failure.size)
+                    .bind(failure.mtime_ns)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Change::Warn(failure) => {
+                    sqlx::query(&format!(
+                        "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
+                         VALUES (?, ?, ?, ?, ?, NULL, NULL, {NOW})
+                         ON CONFLICT (path_bytes, stage) DO UPDATE SET
+                           folder_id = excluded.folder_id, reason = excluded.reason, at = excluded.at"
+                    ))
+                    .bind(failure.folder_id)
+                    .bind(display(&failure.path))
+                    .bind(path_to_bytes(&failure.path))
+                    .bind(failure.stage.as_str())
+                    .bind(&failure.reason)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Change::Forget { path } => {
+                    let bytes = path_to_bytes(path);
+                    sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
+                        .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
+                        .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drops failures of a folder whose files are gone or no longer failing, given every path
+    /// the walk of that folder found.
+    pub async fn prune_failures(
+        &self,
+        folder_id: i64,
+        keep: &std::collections::HashSet<Vec<u8>>,
+    ) -> Result<u64> {
+        let rows = sqlx::query("SELECT id, path_bytes FROM failures WHERE folder_id = ?")
+            .bind(folder_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        let mut dropped = 0;
+        for row in rows {
+            let bytes: Vec<u8> = row.try_get("path_bytes")?;
+            if !keep.contains(&bytes) {
+                let id: i64 = row.try_get("id")?;
+                sqlx::query("DELETE FROM failures WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                dropped += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(dropped)
+    }
+
+    pub async fn failures(&self) -> Result<Vec<Failure>> {
+        let rows = sqlx::query(
+            "SELECT path_bytes, stage, reason, at FROM failures ORDER BY at DESC, path",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(Failure {
+                    path: display(&bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?)),
+                    stage: row.try_get("stage")?,
+                    reason: row.try_get("reason")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn stats(&self) -> Result<Stats> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM folders) AS folders,
+                    (SELECT COUNT(*) FROM tracks) AS tracks,
+                    (SELECT COUNT(*) FROM failures) AS failures,
+                    (SELECT COALESCE(SUM(duration_s), 0.0) FROM tracks) AS total_duration_s,
+                    (SELECT COALESCE(SUM(size), 0) FROM tracks) AS total_bytes",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let formats = sqlx::query(
+            "SELECT format, COUNT(*) AS n FROM tracks GROUP BY format ORDER BY n DESC, format",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Stats {
+            folders: row.try_get("folders")?,
+            tracks: row.try_get("tracks")?,
+            failures: row.try_get("failures")?,
+            total_duration_s: row.try_get("total_duration_s")?,
+            total_bytes: row.try_get("total_bytes")?,
+            formats: formats
+                .into_iter()
+                .map(|r| Ok((r.try_get("format")?, r.try_get("n")?)))
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist, track_no, disc_no, \
+    year, genre, duration_s, format, codec, sample_rate, channels, bitrate_kbps, has_cover, status, size";
+
+fn push_search(builder: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>) {
+    let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+        return;
+    };
+    // Every word must match one of the text columns; LIKE is case-insensitive for ASCII.
+    for (i, word) in search.split_whitespace().enumerate() {
+        builder.push(if i == 0 { " WHERE " } else { " AND " });
+        let pattern = format!("%{}%", escape_like(word));
+        builder.push("(");
+        for (j, column) in ["title", "artist", "album", "album_artist", "genre", "path"]
+            .iter()
+            .enumerate()
+        {
+            if j > 0 {
+                builder.push(" OR ");
+            }
+            builder.push(*column);
+            builder.push(" LIKE ");
+            builder.push_bind(pattern.clone());
+            builder.push(" ESCAPE '\\'");
+        }
+        builder.push(")");
+    }
+}
+
+fn escape_like(word: &str) -> String {
+    word.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+async fn upsert_track(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    track: &NewTrack,
+) -> Result<()> {
+    let bytes = path_to_bytes(&track.path);
+    // A file that reads fine again sheds its old failures; fresh warnings follow in the batch.
+    sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
+        .bind(&bytes)
+        .execute(&mut **tx)
+        .await?;
+    let t = &track.tags;
+    // New content (a different partial hash) must be analysed again; same content keeps it.
+    sqlx::query(&format!(
+        "INSERT INTO tracks (folder_id, path, path_bytes, size, mtime_ns, partial_hash,
+            title, artist, album, album_artist, track_no, disc_no, year, genre, has_cover,
+            format, codec, duration_s, sample_rate, channels, bitrate_kbps, status, added_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', {NOW}, {NOW})
+         ON CONFLICT (path_bytes) DO UPDATE SET
+            folder_id = excluded.folder_id, size = excluded.size, mtime_ns = excluded.mtime_ns,
+            status = CASE WHEN tracks.partial_hash = excluded.partial_hash THEN tracks.status ELSE 'pending' END,
+            partial_hash = excluded.partial_hash,
+            title = excluded.title, artist = excluded.artist, album = excluded.album,
+            album_artist = excluded.album_artist, track_no = excluded.track_no,
+            disc_no = excluded.disc_no, year = excluded.year, genre = excluded.genre,
+            has_cover = excluded.has_cover, format = excluded.format, codec = excluded.codec,
+            duration_s = excluded.duration_s, sample_rate = excluded.sample_rate,
+            channels = excluded.channels, bitrate_kbps = excluded.bitrate_kbps,
+            updated_at = excluded.updated_at"
+    ))
+    .bind(track.folder_id)
+    .bind(display(&track.path))
+    .bind(&bytes)
+    .bind(track.size)
+    .bind(track.mtime_ns)
+    .bind(track.partial_hash)
+    .bind(&t.title)
+    .bind(&t.artist)
+    .bind(&t.album)
+    .bind(&t.album_artist)
+    .bind(t.track_no)
+    .bind(t.disc_no)
+    .bind(t.year)
+    .bind(&t.genre)
+    .bind(t.has_cover)
+    .bind(&track.tech.format)
+    .bind(&track.tech.codec)
+    .bind(track.tech.duration_s)
+    .bind(track.tech.sample_rate)
+    .bind(track.tech.channels)
+    .bind(track.tech.bitrate_kbps)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
