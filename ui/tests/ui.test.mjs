@@ -75,6 +75,26 @@ test('100,000 tracks: only a window of rows is in the DOM; scrolling to the end 
   await done(a);
 });
 
+test('slow backend: placeholder rows while a page loads, then real rows; at most 3 requests in flight', async () => {
+  const a = await app({ config: { ...BIG, delayMs: 250 } });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  // fling through the list: many scroll positions, few requests
+  for (const f of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]) {
+    await page.$eval('#track-table', (s, f) => { s.scrollTop = s.scrollHeight * f; }, f);
+    await page.waitForTimeout(20);
+  }
+  await page.locator('.placeholder-row').first().waitFor();
+  assert.equal(await page.locator('.track-row').count(), 0, 'no real rows yet at the new position');
+  const idx = Number(await page.locator('.placeholder-row').first().getAttribute('data-index'));
+  assert.ok(idx > 55000, `placeholder index ${idx}`);
+  await page.locator(`.track-row[data-index="${idx + 10}"]`).waitFor();
+  assert.equal(await page.locator('.placeholder-row').count(), 0);
+  const n = (await a.calls('list_tracks')).length;
+  assert.ok(n <= 1 + 3 + 2, `list_tracks calls while flinging: ${n}`);
+  await done(a);
+});
+
 test('sorting by artist sends the right query and changes the visible order; second click toggles', async () => {
   const a = await app({ config: BIG });
   const { page } = a;
