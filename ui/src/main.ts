@@ -212,8 +212,31 @@ function folderItem(f: Folder) {
     }, '×'));
 }
 
+// In-app confirm: window.confirm() is a silent `false` in WKWebView (macOS) and needs the
+// dialog plugin's permission on Windows, so Segue never relies on it.
+const confirmEl = {
+  dialog: $<HTMLDialogElement>('#confirm-dialog'), title: $('#confirm-title'), text: $('#confirm-text'),
+  ok: $<HTMLButtonElement>('#confirm-ok'), cancel: $<HTMLButtonElement>('#confirm-cancel'),
+};
+confirmEl.ok.addEventListener('click', () => confirmEl.dialog.close('ok'));
+confirmEl.cancel.addEventListener('click', () => confirmEl.dialog.close('cancel'));
+function askConfirm(title: string, text: string, okLabel: string): Promise<boolean> {
+  const d = confirmEl.dialog;
+  confirmEl.title.textContent = title;
+  confirmEl.text.textContent = text;
+  confirmEl.ok.textContent = okLabel;
+  d.returnValue = '';
+  const back = document.activeElement as HTMLElement | null;
+  d.showModal();
+  confirmEl.cancel.focus();
+  return new Promise((resolve) => {
+    d.addEventListener('close', () => { back?.focus?.(); resolve(d.returnValue === 'ok'); }, { once: true });
+  });
+}
+
 async function removeFolder(f: Folder) {
-  const ok = window.confirm(`Remove “${f.path}” from Segue?\n\nIts ${fmt.plural(f.track_count, 'track')} will leave the library. Files on disk are not touched.`);
+  const ok = await askConfirm('Remove folder?',
+    `“${f.path}” and its ${fmt.plural(f.track_count, 'track')} will leave the library. Files on disk are not touched.`, 'Remove');
   if (!ok) return;
   await guard(api.removeFolder(f.id));
   scheduleRefresh(0);
@@ -372,6 +395,7 @@ function focusSearch() {
 }
 
 document.addEventListener('keydown', (e) => {
+  if (confirmEl.dialog.open) return; // the modal handles its own keys (Esc cancels)
   const t = e.target as HTMLElement;
   const mod = e.ctrlKey || e.metaKey || e.altKey;
   if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {

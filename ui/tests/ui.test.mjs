@@ -270,13 +270,22 @@ test('sidebar lists folders with counts and stats; remove asks first and calls r
   assert.match(await page.locator('#stats').innerText(), /^100,000 tracks · \d+ d \d+ h · 2 folders$/);
   assert.equal(await page.locator('#nav-failures').innerText(), 'Failures (3)');
 
-  page.once('dialog', (d) => d.dismiss());
   await page.locator('.folder-item[data-id="2"]').hover();
   await page.click('.folder-item[data-id="2"] .folder-remove');
+  await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#confirm-text').innerText(), /\/mnt\/archive\/Lossless Rips From The Old Drive\/Music/);
+  await page.screenshot({ path: path.join(OUT, 'confirm-light.png') });
+  await page.keyboard.press('ArrowDown'); // must not reach the table behind the modal
+  assert.equal(await page.locator('tr.selected').count(), 0);
+  await page.click('#confirm-cancel');
+  await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
+  await page.click('.folder-item[data-id="2"] .folder-remove');
+  await page.keyboard.press('Escape');
+  await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
   await page.waitForTimeout(50);
   assert.equal((await a.calls('remove_folder')).length, 0, 'declined confirm does nothing');
-  page.once('dialog', (d) => d.accept());
   await page.click('.folder-item[data-id="2"] .folder-remove');
+  await page.click('#confirm-ok');
   await page.waitForFunction(() => document.querySelectorAll('.folder-item').length === 1);
   assert.deepEqual((await a.calls('remove_folder')).map((c) => c.args), [{ id: 2 }]);
   await done(a);
