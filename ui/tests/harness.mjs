@@ -12,7 +12,8 @@ export const OUT = path.resolve(here, 'out');
 const FAKE = path.join(here, 'fake-backend.js');
 const ORIGIN = 'http://segue.test';
 
-export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' asset: http://asset.localhost data:; connect-src ipc: http://ipc.localhost";
+// Same policy as app.security.csp in ../tauri.conf.json (kept in sync by hand).
+export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' asset: http://asset.localhost data:; media-src 'self' asset: http://asset.localhost; connect-src ipc: http://ipc.localhost; object-src 'none'; base-uri 'none'; form-action 'none'";
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 export async function launch() {
