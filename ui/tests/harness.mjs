@@ -2,7 +2,7 @@
 // under the production CSP, and the fake backend from fake-backend.js.
 import { chromium } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,8 +12,12 @@ export const OUT = path.resolve(here, 'out');
 const FAKE = path.join(here, 'fake-backend.js');
 const ORIGIN = 'http://segue.test';
 
-// Same policy as app.security.csp in ../tauri.conf.json (kept in sync by hand).
-export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' asset: http://asset.localhost data:; media-src 'self' asset: http://asset.localhost; connect-src ipc: http://ipc.localhost; object-src 'none'; base-uri 'none'; form-action 'none'";
+// The app's policy: app.security.csp from ../tauri.conf.json when it is there, else the baseline.
+const FALLBACK_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' asset: http://asset.localhost data:; media-src 'self' asset: http://asset.localhost; connect-src ipc: http://ipc.localhost; object-src 'none'; base-uri 'none'; form-action 'none'";
+export const CSP = (() => {
+  try { return JSON.parse(readFileSync(path.resolve(here, '../../tauri.conf.json'), 'utf8')).app.security.csp || FALLBACK_CSP; }
+  catch { return FALLBACK_CSP; }
+})();
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 export async function launch() {
