@@ -13,7 +13,9 @@ pub const DEMO_RATE: u32 = 22_050;
 /// Length of each demo track.
 pub const DEMO_SECONDS: f32 = 24.0;
 
-const NOTE_NAMES: [&str; 12] = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+const NOTE_NAMES: [&str; 12] = [
+    "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
 
 /// One demo artist: a style with its tempo range, mode, instruments and drums.
 struct Style {
@@ -50,7 +52,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Sine,
         chords: Voice::Pad,
         drums: Groove::None,
-        titles: ["Morning Haze", "Glass Harbour", "Low Tide", "Fernlight", "Quiet Orbit", "Snowfield"],
+        titles: [
+            "Morning Haze",
+            "Glass Harbour",
+            "Low Tide",
+            "Fernlight",
+            "Quiet Orbit",
+            "Snowfield",
+        ],
     },
     Style {
         artist: "Copper Lanes",
@@ -62,7 +71,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Pluck,
         chords: Voice::Pluck,
         drums: Groove::Brushes,
-        titles: ["River Road", "Old Porch", "Wildflower Ridge", "Lantern", "Harvest Reel", "Long Way Home"],
+        titles: [
+            "River Road",
+            "Old Porch",
+            "Wildflower Ridge",
+            "Lantern",
+            "Harvest Reel",
+            "Long Way Home",
+        ],
     },
     Style {
         artist: "Night Circuit",
@@ -74,7 +90,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Square,
         chords: Voice::Saw,
         drums: Groove::FourOnFloor,
-        titles: ["Afterhours", "Signal Bloom", "Mainframe", "Tokyo Rain", "Overdrive", "Static Hearts"],
+        titles: [
+            "Afterhours",
+            "Signal Bloom",
+            "Mainframe",
+            "Tokyo Rain",
+            "Overdrive",
+            "Static Hearts",
+        ],
     },
     Style {
         artist: "The Hollow Pines",
@@ -86,7 +109,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Drive,
         chords: Voice::Drive,
         drums: Groove::Rock,
-        titles: ["Sawmill", "Thunderhead", "Split Rail", "Wildfire", "Black Ice", "Last Call"],
+        titles: [
+            "Sawmill",
+            "Thunderhead",
+            "Split Rail",
+            "Wildfire",
+            "Black Ice",
+            "Last Call",
+        ],
     },
     Style {
         artist: "Marisol Quartet",
@@ -98,7 +128,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Keys,
         chords: Voice::Keys,
         drums: Groove::Swing,
-        titles: ["Velvet Room", "Half Past Two", "Cobalt", "Small Talk", "Rainy Avenue", "Nightcap"],
+        titles: [
+            "Velvet Room",
+            "Half Past Two",
+            "Cobalt",
+            "Small Talk",
+            "Rainy Avenue",
+            "Nightcap",
+        ],
     },
     Style {
         artist: "Pulse Theory",
@@ -110,7 +147,14 @@ const STYLES: [Style; 6] = [
         lead: Voice::Keys,
         chords: Voice::Square,
         drums: Groove::Boombap,
-        titles: ["Block Party", "Subway Lines", "Gold Chains", "Rooftop", "Late Bus", "Crate Digger"],
+        titles: [
+            "Block Party",
+            "Subway Lines",
+            "Gold Chains",
+            "Rooftop",
+            "Late Bus",
+            "Crate Digger",
+        ],
     },
 ];
 
@@ -203,20 +247,44 @@ fn render(style: &Style, tonic: usize, bpm: f32, rng: &mut Rng) -> Vec<f32> {
                     for (i, semis) in tones.iter().enumerate() {
                         let strum = (i as f32 * 0.012 * rate as f32) as usize;
                         let hz = midi_hz((root_note + semis) as f32, 0.0);
-                        add_note(&mut out, rate, style.chords, hz, at + strum, beat as usize, 0.18, rng);
+                        add_note(
+                            &mut out,
+                            rate,
+                            style.chords,
+                            hz,
+                            at + strum..at + strum + beat as usize,
+                            0.18,
+                            rng,
+                        );
                     }
                 }
             }
             voice => {
                 for semis in tones {
                     let hz = midi_hz((root_note + semis) as f32, 0.0);
-                    add_note(&mut out, rate, voice, hz, start, bar as usize, 0.14, rng);
+                    add_note(
+                        &mut out,
+                        rate,
+                        voice,
+                        hz,
+                        start..start + bar as usize,
+                        0.14,
+                        rng,
+                    );
                 }
             }
         }
         // Bass on the root.
         let bass_hz = midi_hz((root_note - 12 + scale[degree % 7]) as f32, 0.0);
-        add_note(&mut out, rate, Voice::Sine, bass_hz, start, (bar * 0.9) as usize, 0.25, rng);
+        add_note(
+            &mut out,
+            rate,
+            Voice::Sine,
+            bass_hz,
+            start..start + (bar * 0.9) as usize,
+            0.25,
+            rng,
+        );
         // Melody: eighth notes drawn from the chord and scale, an octave up.
         let notes_per_bar = if style.drums == Groove::None { 2 } else { 8 };
         let step = bar / notes_per_bar as f32;
@@ -231,7 +299,15 @@ fn render(style: &Style, tonic: usize, bpm: f32, rng: &mut Rng) -> Vec<f32> {
             };
             let hz = midi_hz((root_note + 12 + pick) as f32, 0.0);
             let at = start + (k as f32 * step) as usize;
-            add_note(&mut out, rate, style.lead, hz, at, (step * 0.9) as usize, 0.16, rng);
+            add_note(
+                &mut out,
+                rate,
+                style.lead,
+                hz,
+                at..at + (step * 0.9) as usize,
+                0.16,
+                rng,
+            );
         }
         add_groove(&mut out, style.drums, start, beat, rng);
     }
@@ -242,7 +318,8 @@ fn render(style: &Style, tonic: usize, bpm: f32, rng: &mut Rng) -> Vec<f32> {
 fn add_groove(out: &mut [f32], groove: Groove, bar_start: usize, beat: f32, rng: &mut Rng) {
     let rate = DEMO_RATE;
     let at = |beats: f32| bar_start + (beats * beat) as usize;
-    let mut hit = |out: &mut [f32], drum, beats: f32, gain| add_drum(out, rate, drum, at(beats), gain, rng);
+    let mut hit =
+        |out: &mut [f32], drum, beats: f32, gain| add_drum(out, rate, drum, at(beats), gain, rng);
     match groove {
         Groove::None => {}
         Groove::Brushes => {

@@ -5,6 +5,7 @@
 //! Read `ARCHITECTURE.md` first.
 
 pub mod audio;
+pub mod bench;
 pub mod demo;
 pub mod error;
 pub mod library;

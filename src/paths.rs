@@ -35,6 +35,15 @@ pub fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Serialises a path as a (lossy) string: JSON has no bytes, and a non-UTF-8 name must not
+/// make a whole listing fail.
+pub fn serialize_lossy<S: serde::Serializer>(
+    path: &Path,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
+}
+
 /// Where Segue keeps its database and generated files: `--data-dir`, else `SEGUE_DATA_DIR`,
 /// else the platform data dir (`~/.local/share/segue` on Linux).
 pub fn default_data_dir() -> PathBuf {

@@ -1,1 +1,212 @@
-fn main() {}
+//! Segue's desktop shell: thin Tauri commands over the engine façade, scan progress as events.
+//! All real work lives in the `segue` crate; this file only translates.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use segue::library::jobs::{BackgroundScanner, JobEvent};
+use segue::{Failure, Folder, Library, ScanOptions, ScanProgress, Stats, TrackPage, TrackQuery};
+use serde::Serialize;
+use tauri::{Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+
+struct AppState {
+    library: Arc<Library>,
+    scanner: Arc<BackgroundScanner>,
+}
+
+/// Errors cross to the webview as plain strings the UI shows as they are.
+type CmdResult<T> = Result<T, String>;
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+#[derive(Serialize)]
+struct Overview {
+    folders: Vec<Folder>,
+    stats: Stats,
+    scan: ScanProgress,
+}
+
+#[tauri::command]
+async fn get_overview(state: State<'_, AppState>) -> CmdResult<Overview> {
+    Ok(Overview {
+        folders: state.library.folders().await.map_err(text)?,
+        stats: state.library.stats().await.map_err(text)?,
+        scan: state.scanner.progress(),
+    })
+}
+
+/// Opens the native folder chooser (from Rust, so the webview needs no dialog permission),
+/// adds the folder and starts scanning it. `None` when the user cancels.
+#[tauri::command]
+async fn add_folder_dialog(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Option<Folder>> {
+    let Some(path) = pick_folder(&app).await? else {
+        return Ok(None);
+    };
+    let folder = state.library.add_folder(&path).await.map_err(text)?;
+    adopt_folder(&app, &state, &folder);
+    Ok(Some(folder))
+}
+
+async fn pick_folder(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title("Add a music folder");
+    // Start somewhere useful: GTK's default ("Recent") cannot pick a folder by typing.
+    if let Some(start) = std::env::var_os("HOME").map(PathBuf::from) {
+        let music = start.join("Music");
+        dialog = dialog.set_directory(if music.is_dir() { music } else { start });
+    }
+    dialog.pick_folder(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let picked = rx.await.map_err(text)?;
+    match picked {
+        None => Ok(None),
+        Some(path) => path.into_path().map(Some).map_err(text),
+    }
+}
+
+#[tauri::command]
+async fn remove_folder(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<()> {
+    state.scanner.cancel();
+    let folder = state.library.remove_folder(id).await.map_err(text)?;
+    state.scanner.unwatch(&folder.path);
+    let _ = app.emit("library-changed", ());
+    Ok(())
+}
+
+#[tauri::command]
+async fn list_tracks(state: State<'_, AppState>, query: TrackQuery) -> CmdResult<TrackPage> {
+    state.library.track_page(&query).await.map_err(text)
+}
+
+#[tauri::command]
+async fn list_failures(state: State<'_, AppState>) -> CmdResult<Vec<Failure>> {
+    state.library.failures().await.map_err(text)
+}
+
+#[tauri::command]
+fn start_scan(state: State<'_, AppState>) {
+    state.scanner.scan_all();
+}
+
+#[tauri::command]
+fn cancel_scan(state: State<'_, AppState>) {
+    state.scanner.cancel();
+}
+
+#[tauri::command]
+async fn create_demo_library(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Folder> {
+    let folder = state.library.create_demo().await.map_err(text)?;
+    adopt_folder(&app, &state, &folder);
+    Ok(folder)
+}
+
+/// A folder joined the library: let the webview read its files, watch it, scan it.
+fn adopt_folder(app: &tauri::AppHandle, state: &AppState, folder: &Folder) {
+    allow_assets(app, folder);
+    state.scanner.watch(folder.id, &folder.path);
+    state.scanner.scan_folder(folder.id);
+    let _ = app.emit("library-changed", ());
+}
+
+/// The asset protocol may serve files inside library folders and nowhere else.
+fn allow_assets(app: &tauri::AppHandle, folder: &Folder) {
+    if let Err(e) = app
+        .asset_protocol_scope()
+        .allow_directory(&folder.path, true)
+    {
+        tracing::warn!("asset scope for {}: {e}", folder.path.display());
+    }
+}
+
+/// `--data-dir DIR` on the command line, else `SEGUE_DATA_DIR`, else the platform data dir.
+fn data_dir_from_args() -> PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            if let Some(dir) = args.next() {
+                return PathBuf::from(dir);
+            }
+        } else if let Some(dir) = arg.to_str().and_then(|a| a.strip_prefix("--data-dir=")) {
+            return PathBuf::from(dir);
+        }
+    }
+    segue::paths::default_data_dir()
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
+                .unwrap_or_else(|_| "info,lofty=error".into()),
+        )
+        .init();
+    let data_dir = data_dir_from_args();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            let library = tauri::async_runtime::block_on(Library::open(&data_dir))?;
+            let handle = app.handle().clone();
+            let on_event = Arc::new(move |event: JobEvent| {
+                let sent = match event {
+                    JobEvent::Progress(p) => handle.emit("scan-progress", p),
+                    JobEvent::LibraryChanged => handle.emit("library-changed", ()),
+                    JobEvent::Finished(summary) => {
+                        tracing::info!(?summary, "scan finished");
+                        Ok(())
+                    }
+                    JobEvent::Failed(e) => {
+                        tracing::error!("scan failed: {e}");
+                        Ok(())
+                    }
+                };
+                if let Err(e) = sent {
+                    tracing::debug!("event not delivered: {e}");
+                }
+            });
+            let (scanner, runner) = {
+                let _guard = tauri::async_runtime::handle().inner().enter();
+                BackgroundScanner::new(library.clone(), ScanOptions::default(), on_event, true)
+            };
+            tauri::async_runtime::spawn(runner);
+            let folders = tauri::async_runtime::block_on(library.folders())?;
+            for folder in &folders {
+                allow_assets(app.handle(), folder);
+                scanner.watch(folder.id, &folder.path);
+            }
+            // Catch up with changes made while the app was closed (and finish an interrupted
+            // scan): unchanged files cost one stat each.
+            if !folders.is_empty() {
+                scanner.scan_all();
+            }
+            app.manage(AppState { library, scanner });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            get_overview,
+            add_folder_dialog,
+            remove_folder,
+            list_tracks,
+            list_failures,
+            start_scan,
+            cancel_scan,
+            create_demo_library,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))?;
+    Ok(())
+}

@@ -66,14 +66,18 @@ pub fn write_flac(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
 
 /// Writes `tags` into the file's primary tag (ID3v2, Vorbis comments, RIFF INFO…).
 pub fn write_tags(path: &Path, tags: &Tags) -> Result<()> {
-    let lofty_err = |e: lofty::error::LoftyError| Error::Other(format!("{}: tags: {e}", path.display()));
+    let lofty_err =
+        |e: lofty::error::LoftyError| Error::Other(format!("{}: tags: {e}", path.display()));
     let mut tagged = lofty::read_from_path(path).map_err(lofty_err)?;
     let tag_type = tagged.primary_tag_type();
     if tagged.primary_tag().is_none() {
         tagged.insert_tag(Tag::new(tag_type));
     }
     let Some(tag) = tagged.primary_tag_mut() else {
-        return Err(Error::Other(format!("{}: cannot hold tags", path.display())));
+        return Err(Error::Other(format!(
+            "{}: cannot hold tags",
+            path.display()
+        )));
     };
     if let Some(v) = &tags.title {
         tag.set_title(v.clone());

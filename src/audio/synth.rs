@@ -56,19 +56,19 @@ pub enum Voice {
     Drive,
 }
 
-/// Adds one note to `out` (mixing), starting at `start` samples, lasting `len` samples.
+/// Adds one note to `out` (mixing) over the sample range `span`.
 pub fn add_note(
     out: &mut [f32],
     rate: u32,
     voice: Voice,
     hz: f32,
-    start: usize,
-    len: usize,
+    span: std::ops::Range<usize>,
     gain: f32,
     rng: &mut Rng,
 ) {
     let rate_f = rate as f32;
-    let end = (start + len).min(out.len());
+    let start = span.start;
+    let end = span.end.min(out.len());
     if start >= end || hz <= 0.0 || hz >= rate_f / 2.0 {
         return;
     }
@@ -97,14 +97,21 @@ pub fn add_note(
                         let detune = TAU * hz * 1.004 * t;
                         0.5 * (phase.sin() + detune.sin()) + 0.2 * (2.0 * phase).sin()
                     }
-                    Voice::Saw => (1..=8).map(|k| (k as f32 * phase).sin() / k as f32).sum::<f32>() * 0.6,
-                    Voice::Square => (0..5)
-                        .map(|j| {
-                            let k = (2 * j + 1) as f32;
-                            (k * phase).sin() / k
-                        })
-                        .sum::<f32>()
-                        * 0.8,
+                    Voice::Saw => {
+                        (1..=8)
+                            .map(|k| (k as f32 * phase).sin() / k as f32)
+                            .sum::<f32>()
+                            * 0.6
+                    }
+                    Voice::Square => {
+                        (0..5)
+                            .map(|j| {
+                                let k = (2 * j + 1) as f32;
+                                (k * phase).sin() / k
+                            })
+                            .sum::<f32>()
+                            * 0.8
+                    }
                     Voice::Keys => {
                         let index = 2.0 * (-3.0 * t).exp();
                         (phase + index * (phase).sin()).sin()
@@ -117,7 +124,9 @@ pub fn add_note(
                 };
                 let env = match voice {
                     Voice::Pad => attack(i, 0.25 * rate_f) * release(i, n, rate_f),
-                    Voice::Keys => (-2.5 * t).exp() * attack(i, 0.005 * rate_f) * release(i, n, rate_f),
+                    Voice::Keys => {
+                        (-2.5 * t).exp() * attack(i, 0.005 * rate_f) * release(i, n, rate_f)
+                    }
                     _ => attack(i, 0.01 * rate_f) * release(i, n, rate_f),
                 };
                 out[start + i] += gain * v * env;
@@ -166,7 +175,8 @@ pub fn add_drum(out: &mut [f32], rate: u32, drum: Drum, start: usize, gain: f32,
                 phase.sin() * (-t * 14.0).exp()
             }
             Drum::Snare => {
-                0.6 * rng.noise() * (-t * 22.0).exp() + 0.4 * (TAU * 190.0 * t).sin() * (-t * 30.0).exp()
+                0.6 * rng.noise() * (-t * 22.0).exp()
+                    + 0.4 * (TAU * 190.0 * t).sin() * (-t * 30.0).exp()
             }
             Drum::HiHat => {
                 // Differenced noise: mostly highs.
@@ -203,7 +213,7 @@ pub fn sine(rate: u32, seconds: f32, hz: f32, amplitude: f32) -> Vec<f32> {
     let n = (seconds * rate as f32) as usize;
     let mut out = vec![0.0; n];
     let mut rng = Rng::new(0);
-    add_note(&mut out, rate, Voice::Sine, hz, 0, n, amplitude, &mut rng);
+    add_note(&mut out, rate, Voice::Sine, hz, 0..n, amplitude, &mut rng);
     out
 }
 
@@ -250,8 +260,15 @@ mod tests {
     fn notes_stay_in_range_after_normalising() {
         let mut out = vec![0.0; 22050];
         let mut rng = Rng::new(3);
-        for voice in [Voice::Pad, Voice::Pluck, Voice::Saw, Voice::Square, Voice::Keys, Voice::Drive] {
-            add_note(&mut out, 22050, voice, 220.0, 0, 22050, 0.3, &mut rng);
+        for voice in [
+            Voice::Pad,
+            Voice::Pluck,
+            Voice::Saw,
+            Voice::Square,
+            Voice::Keys,
+            Voice::Drive,
+        ] {
+            add_note(&mut out, 22050, voice, 220.0, 0..22050, 0.3, &mut rng);
         }
         normalize(&mut out, 0.9);
         assert!(out.iter().all(|s| s.is_finite() && s.abs() <= 0.9 + 1e-6));

@@ -12,7 +12,11 @@ use segue::library::probe::human_duration;
 use segue::{CancellationToken, Library, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
 
 #[derive(Parser)]
-#[command(name = "segue", version, about = "Segue: playlists that sound right, from your own music")]
+#[command(
+    name = "segue",
+    version,
+    about = "Segue: playlists that sound right, from your own music"
+)]
 struct Cli {
     /// Where the library database lives [default: $SEGUE_DATA_DIR, else ~/.local/share/segue]
     #[arg(long, global = true, value_name = "DIR")]
@@ -60,6 +64,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure performance and print figures (never pass/fail)
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// First scan and no-change rescan of generated small tagged files (in a temp dir)
+    Scan {
+        #[arg(long, default_value_t = 10_000)]
+        files: usize,
+        /// Worker counts to compare, side by side in one run
+        #[arg(long, value_delimiter = ',', default_values_t = vec![2, 4])]
+        workers: Vec<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start-up queries of the library table with many tracks (synthetic rows, temp dir)
+    Table {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,6 +130,11 @@ fn main() -> Result<()> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Command::Bench { what } = &cli.command {
+        if !matches!(what, BenchWhat::Seed { .. }) {
+            return bench(what).await;
+        }
+    }
     let data_dir = cli.data_dir.unwrap_or_else(segue::paths::default_data_dir);
     let library = Library::open(&data_dir)
         .await
@@ -163,7 +203,55 @@ async fn run(cli: Cli) -> Result<()> {
             let summary = scan_with_progress(&library, &ScanOptions::default()).await?;
             print_summary(&summary, json)
         }
+        Command::Bench { what } => {
+            if let BenchWhat::Seed { tracks } = what {
+                library.store().seed_synthetic_tracks(tracks).await?;
+                println!("added {tracks} synthetic tracks to {}", data_dir.display());
+            }
+            Ok(())
+        }
     }
+}
+
+async fn bench(what: &BenchWhat) -> Result<()> {
+    let scratch = tempfile::tempdir().context("creating a temp dir")?;
+    match what {
+        BenchWhat::Scan {
+            files,
+            workers,
+            json,
+        } => {
+            let mut results = Vec::new();
+            for (i, &w) in workers.iter().enumerate() {
+                let dir = scratch.path().join(format!("music-{i}"));
+                let data = scratch.path().join(format!("data-{i}"));
+                let r = segue::bench::scan(&dir, &data, *files, w).await?;
+                if !json {
+                    println!(
+                        "scan bench: {} files, {} workers: first scan {:.2} s = {:.0} files/s; no-change rescan {:.3} s; first table page {:.1} ms (generating took {:.1} s)",
+                        r.files, r.workers, r.first_scan_s, r.first_scan_files_per_s, r.rescan_s, r.table_first_page_ms, r.generate_s
+                    );
+                }
+                results.push(r);
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            }
+        }
+        BenchWhat::Table { tracks, json } => {
+            let r = segue::bench::table(scratch.path(), *tracks).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms, search {:.1} ms",
+                    r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms, r.search_ms
+                );
+            }
+        }
+        BenchWhat::Seed { .. } => {}
+    }
+    Ok(())
 }
 
 async fn folder(library: &Library, action: FolderAction) -> Result<()> {
@@ -178,7 +266,8 @@ async fn folder(library: &Library, action: FolderAction) -> Result<()> {
             let id = match folder.parse::<i64>() {
                 Ok(id) => id,
                 Err(_) => {
-                    let path = std::fs::canonicalize(&folder).unwrap_or_else(|_| PathBuf::from(&folder));
+                    let path =
+                        std::fs::canonicalize(&folder).unwrap_or_else(|_| PathBuf::from(&folder));
                     match folders.iter().find(|f| f.path == path) {
                         Some(f) => f.id,
                         None => bail!("no library folder {folder}"),
@@ -195,7 +284,12 @@ async fn folder(library: &Library, action: FolderAction) -> Result<()> {
             } else {
                 for f in &folders {
                     let missing = if f.exists { "" } else { "  (missing)" };
-                    println!("{:>4}  {:>7} tracks  {}{missing}", f.id, f.track_count, f.path.display());
+                    println!(
+                        "{:>4}  {:>7} tracks  {}{missing}",
+                        f.id,
+                        f.track_count,
+                        f.path.display()
+                    );
                 }
             }
         }

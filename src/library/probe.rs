@@ -93,6 +93,24 @@ pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
             }
         }
     }
+    let mut warning = probed.warning;
+    // symphonia takes a CBR MP3's length from its size, so a cut file looks whole to it; the
+    // LAME/Xing header (read by lofty) still says how long it was. More claimed audio than
+    // the bytes can hold at the stated bitrate means the file was cut.
+    if warning.is_none() && container == Container::Mpeg {
+        if let (Some(claimed), Some(kbps)) = (tech.duration_s, tech.bitrate_kbps.filter(|k| *k > 0))
+        {
+            let holds_s = size as f64 * 8.0 / (kbps as f64 * 1000.0);
+            if claimed > holds_s * 1.25 && claimed - holds_s > 1.0 {
+                warning = Some(format!(
+                    "truncated or damaged: the header claims {}, but the file holds about {}",
+                    human_duration(claimed),
+                    human_duration(holds_s)
+                ));
+                tech.duration_s = Some(holds_s);
+            }
+        }
+    }
     if tech.bitrate_kbps.is_none() {
         if let Some(d) = tech.duration_s.filter(|d| *d > 0.5) {
             tech.bitrate_kbps = Some((size as f64 * 8.0 / d / 1000.0).round() as i64);
@@ -102,7 +120,7 @@ pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
         partial_hash,
         tags,
         tech,
-        warning: probed.warning,
+        warning,
     }
 }
 
@@ -202,12 +220,20 @@ fn mpeg_frame_len(h: &[u8]) -> Option<usize> {
         sample_rate /= 4;
     }
     const V1: [[u32; 15]; 3] = [
-        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        [
+            0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        ],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        ],
+        [
+            0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        ],
     ];
     const V2: [[u32; 15]; 2] = [
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+        [
+            0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        ],
         [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
     ];
     let layer_row = (3 - layer) as usize; // 0: I, 1: II, 2: III
@@ -533,7 +559,10 @@ mod tests {
     fn sniffs_containers_by_content() {
         assert_eq!(sniff_container(b"fLaC\0\0\0\x22"), Some(Container::Flac));
         assert_eq!(sniff_container(b"OggS\0\x02"), Some(Container::Ogg));
-        assert_eq!(sniff_container(b"RIFF\0\0\0\0WAVEfmt "), Some(Container::Wav));
+        assert_eq!(
+            sniff_container(b"RIFF\0\0\0\0WAVEfmt "),
+            Some(Container::Wav)
+        );
         assert_eq!(sniff_container(b"\0\0\0\x20ftypM4A "), Some(Container::Mp4));
         assert_eq!(sniff_container(b"ID3\x04\0"), Some(Container::Mpeg));
         assert_eq!(sniff_container(b"\x89PNG\r\n\x1a\n"), None);

@@ -203,9 +203,15 @@ pub async fn scan(
     for folder in folders {
         if !folder.path.is_dir() {
             // An unplugged drive must not empty the library: keep its tracks, say so.
-            tracing::warn!("library folder {} is missing; kept its tracks", folder.path.display());
+            tracing::warn!(
+                "library folder {} is missing; kept its tracks",
+                folder.path.display()
+            );
             reporter.update(true, |p| {
-                p.message = Some(format!("{} is not reachable; its tracks are kept", folder.path.display()))
+                p.message = Some(format!(
+                    "{} is not reachable; its tracks are kept",
+                    folder.path.display()
+                ))
             });
             continue;
         }
@@ -252,7 +258,10 @@ pub async fn scan(
     for k in known_by_path.values() {
         if let Some(track_id) = k.track_id {
             if !changed_paths.contains(&k.path) {
-                vanished.entry((k.size, k.partial_hash)).or_default().push(track_id);
+                vanished
+                    .entry((k.size, k.partial_hash))
+                    .or_default()
+                    .push(track_id);
                 vanished_paths.insert(track_id, k.path.clone());
             }
         }
@@ -268,9 +277,20 @@ pub async fn scan(
     for failure in &walk_failures {
         seen_paths.insert(path_to_bytes(&failure.path));
     }
-    summary.failed += walk_failures.len() as u64;
+    // They are found again on every walk; only new ones count as this scan's failures.
+    let known_walk_failures = store.failure_paths(Stage::Walk).await?;
+    summary.failed += walk_failures
+        .iter()
+        .filter(|f| !known_walk_failures.contains(&path_to_bytes(&f.path)))
+        .count() as u64;
     store
-        .apply(&walk_failures.iter().cloned().map(Change::Fail).collect::<Vec<_>>())
+        .apply(
+            &walk_failures
+                .iter()
+                .cloned()
+                .map(Change::Fail)
+                .collect::<Vec<_>>(),
+        )
         .await?;
 
     // 3. Read new and changed files on the worker pool; write in batches.
@@ -392,7 +412,8 @@ pub async fn scan(
         reporter.update(true, |p| {
             p.phase = ScanPhase::Cancelled;
             p.eta_s = None;
-            p.message = Some("Scan cancelled; the next scan picks up where this one stopped".into());
+            p.message =
+                Some("Scan cancelled; the next scan picks up where this one stopped".into());
         });
         return Ok(summary);
     }

@@ -9,17 +9,17 @@ use crate::store::{NewFailure, Stage};
 
 /// Extensions that name audio: a file with one is reported when it cannot be read.
 const AUDIO_EXTENSIONS: &[&str] = &[
-    "mp3", "mp2", "mp1", "mpa", "flac", "fla", "wav", "wave", "aif", "aiff", "aifc", "ogg",
-    "oga", "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm",
+    "mp3", "mp2", "mp1", "mpa", "flac", "fla", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga",
+    "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm",
 ];
 
 /// Extensions that are certainly not audio: never opened.
 const OTHER_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo",
-    "cue", "log", "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp",
-    "accurip", "xml", "json", "html", "htm", "lrc", "doc", "docx", "rtf", "md", "url", "zip",
-    "rar", "7z", "gz", "tar", "exe", "dll", "iso", "torrent", "mid", "midi", "mkv", "avi",
-    "mov", "mpg", "mpeg", "srt", "sub", "nsf", "spc", "mod", "xm", "it", "s3m",
+    "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo", "cue",
+    "log", "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp", "accurip", "xml",
+    "json", "html", "htm", "lrc", "doc", "docx", "rtf", "md", "url", "zip", "rar", "7z", "gz",
+    "tar", "exe", "dll", "iso", "torrent", "mid", "midi", "mkv", "avi", "mov", "mpg", "mpeg",
+    "srt", "sub", "nsf", "spc", "mod", "xm", "it", "s3m",
 ];
 
 /// A file found by the walk.

@@ -12,6 +12,7 @@ use crate::paths::{bytes_to_path, display};
 #[derive(Debug, Clone, Serialize)]
 pub struct Folder {
     pub id: i64,
+    #[serde(serialize_with = "crate::paths::serialize_lossy")]
     pub path: PathBuf,
     pub track_count: i64,
     pub added_at: String,

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what Segue needs to build, run and test on Debian/Ubuntu, skipping what is there.
+# Safe to run again. Used by scripts/run.sh and scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--tests" ] && want_tests=1
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+
+# Build and runtime packages (Tauri 2 / WebKitGTK 4.1, ALSA for audio preview).
+packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
+  libayatana-appindicator3-dev librsvg2-dev libasound2-dev nodejs npm)
+# Test-only: a virtual display, WebDriver for WebKit, a browser for UI unit tests,
+# encoders to generate test audio, and tools the shared bad-input corpus uses.
+if [ "$want_tests" = 1 ]; then
+  packages+=(webkit2gtk-driver xvfb xauth xdotool imagemagick chromium lame vorbis-tools
+    flac sox libsox-fmt-all ffmpeg python3)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  # nodejs/npm may come from elsewhere (nvm, NodeSource): a working binary is enough.
+  case "$p" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing system packages: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "==> installing the Rust toolchain (rustup)"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+fi
+
+if [ "$want_tests" = 1 ] && ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "==> installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+echo "==> installing UI packages"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error)
+if [ "$want_tests" = 1 ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "==> building the UI"
+(cd ui && npm run --silent build)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test: formatting and lints, the engine's unit and
+# integration tests, the UI's browser tests, and end-to-end tests of the real app under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --tests
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$SECONDS
+step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "engine and shell tests (cargo test)"
+cargo test --workspace
+
+step "UI unit tests (Chromium, mocked IPC)"
+(cd ui && npm test --silent)
+
+step "end-to-end tests (real app, WebKitWebDriver, Xvfb)"
+cargo build --quiet -p segue-app
+xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
+
+# The shared bad-input corpus (beside the repo in CI) adds cases of its own.
+if [ -f ../shared/corpus/make_bad.py ]; then
+  step "shared bad-input corpus"
+  ./tests/corpus_bad.sh
+fi
+step "all tests passed"

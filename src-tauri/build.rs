@@ -1,0 +1,21 @@
+// The config lives at the top level (the design card's layout); app commands are declared
+// here so each must be granted explicitly in capabilities/ (least privilege).
+const COMMANDS: &[&str] = &[
+    "get_overview",
+    "add_folder_dialog",
+    "remove_folder",
+    "list_tracks",
+    "list_failures",
+    "start_scan",
+    "cancel_scan",
+    "create_demo_library",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("failed to run tauri-build");
+    println!("cargo:rerun-if-changed=../ui/dist");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+}

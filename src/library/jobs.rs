@@ -1,0 +1,215 @@
+//! Background scanning for a long-running host (the desktop app): a queue of scan requests
+//! from the user and the file watcher, coalesced and run one at a time, with progress and
+//! "library changed" notifications for the UI.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::scan::{ScanOptions, ScanPhase, ScanProgress, ScanSummary};
+use super::watch::FolderWatcher;
+use crate::Library;
+
+/// What the background scanner tells its host.
+#[derive(Debug, Clone)]
+pub enum JobEvent {
+    Progress(ScanProgress),
+    /// Tracks, folders or failures changed: views should refresh.
+    LibraryChanged,
+    Finished(ScanSummary),
+    Failed(String),
+}
+
+pub type EventFn = Arc<dyn Fn(JobEvent) + Send + Sync>;
+
+#[derive(Debug, Clone, Copy)]
+enum Request {
+    All,
+    Folder(i64),
+}
+
+/// Handle to the background scanner. Cheap to share.
+pub struct BackgroundScanner {
+    requests: mpsc::UnboundedSender<Request>,
+    progress: Arc<Mutex<ScanProgress>>,
+    cancel: Arc<Mutex<CancellationToken>>,
+    watcher: Mutex<Option<FolderWatcher>>,
+}
+
+impl BackgroundScanner {
+    /// Creates the scanner and the future that runs it; the host spawns that future on its
+    /// tokio runtime. Folders are watched from the start when `watch` is true.
+    pub fn new(
+        library: Arc<Library>,
+        options: ScanOptions,
+        on_event: EventFn,
+        watch: bool,
+    ) -> (Arc<Self>, impl Future<Output = ()> + Send + 'static) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let watcher = if watch {
+            let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<i64>();
+            let forward = tx.clone();
+            // The watcher thread speaks in folder ids; forward them as scan requests.
+            tokio::spawn(async move {
+                while let Some(id) = changed_rx.recv().await {
+                    if forward.send(Request::Folder(id)).is_err() {
+                        break;
+                    }
+                }
+            });
+            match FolderWatcher::new(changed_tx) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    tracing::warn!("file watching unavailable: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let scanner = Arc::new(BackgroundScanner {
+            requests: tx,
+            progress: Arc::new(Mutex::new(ScanProgress::idle())),
+            cancel: Arc::new(Mutex::new(CancellationToken::new())),
+            watcher: Mutex::new(watcher),
+        });
+        let runner = run(
+            library,
+            options,
+            on_event,
+            rx,
+            scanner.progress.clone(),
+            scanner.cancel.clone(),
+        );
+        (scanner, runner)
+    }
+
+    /// Queues a scan of every folder.
+    pub fn scan_all(&self) {
+        let _ = self.requests.send(Request::All);
+    }
+
+    /// Queues a scan of one folder.
+    pub fn scan_folder(&self, id: i64) {
+        let _ = self.requests.send(Request::Folder(id));
+    }
+
+    /// Cancels the running scan (what it already stored stays).
+    pub fn cancel(&self) {
+        if let Ok(token) = self.cancel.lock() {
+            token.cancel();
+        }
+    }
+
+    /// The latest progress snapshot.
+    pub fn progress(&self) -> ScanProgress {
+        self.progress
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_else(|_| ScanProgress::idle())
+    }
+
+    pub fn watch(&self, folder_id: i64, path: &Path) {
+        if let Ok(mut guard) = self.watcher.lock() {
+            if let Some(w) = guard.as_mut() {
+                if let Err(e) = w.watch(folder_id, path) {
+                    tracing::warn!("cannot watch {}: {e}", path.display());
+                }
+            }
+        }
+    }
+
+    pub fn unwatch(&self, path: &Path) {
+        if let Ok(mut guard) = self.watcher.lock() {
+            if let Some(w) = guard.as_mut() {
+                w.unwatch(path);
+            }
+        }
+    }
+}
+
+async fn run(
+    library: Arc<Library>,
+    options: ScanOptions,
+    on_event: EventFn,
+    mut rx: mpsc::UnboundedReceiver<Request>,
+    progress: Arc<Mutex<ScanProgress>>,
+    cancel: Arc<Mutex<CancellationToken>>,
+) {
+    while let Some(first) = rx.recv().await {
+        // Coalesce everything queued meanwhile into one scan.
+        let mut all = matches!(first, Request::All);
+        let mut folders = BTreeSet::new();
+        if let Request::Folder(id) = first {
+            folders.insert(id);
+        }
+        while let Ok(more) = rx.try_recv() {
+            match more {
+                Request::All => all = true,
+                Request::Folder(id) => {
+                    folders.insert(id);
+                }
+            }
+        }
+        let token = CancellationToken::new();
+        if let Ok(mut slot) = cancel.lock() {
+            *slot = token.clone();
+        }
+        let ids: Vec<i64> = folders.into_iter().collect();
+        let last_refresh = Arc::new(Mutex::new(Instant::now()));
+        let (events, snapshot) = (on_event.clone(), progress.clone());
+        let on_progress = Arc::new(move |p: &ScanProgress| {
+            if let Ok(mut slot) = snapshot.lock() {
+                *slot = p.clone();
+            }
+            events(JobEvent::Progress(p.clone()));
+            // Let the table fill in while a long scan runs, about once a second.
+            if p.phase == ScanPhase::Reading {
+                if let Ok(mut last) = last_refresh.lock() {
+                    if last.elapsed() > Duration::from_secs(1) {
+                        *last = Instant::now();
+                        events(JobEvent::LibraryChanged);
+                    }
+                }
+            }
+        });
+        let result = library
+            .scan(
+                (!all).then_some(ids.as_slice()),
+                &options,
+                on_progress,
+                &token,
+            )
+            .await;
+        match result {
+            Ok(summary) => {
+                on_event(JobEvent::LibraryChanged);
+                on_event(JobEvent::Finished(summary));
+            }
+            Err(e) => {
+                tracing::error!("scan failed: {e}");
+                let mut failed = progress
+                    .lock()
+                    .map(|p| p.clone())
+                    .unwrap_or_else(|_| ScanProgress::idle());
+                failed.phase = ScanPhase::Failed;
+                failed.message = Some(e.to_string());
+                if let Ok(mut slot) = progress.lock() {
+                    *slot = failed.clone();
+                }
+                on_event(JobEvent::Progress(failed));
+                on_event(JobEvent::LibraryChanged);
+                on_event(JobEvent::Failed(e.to_string()));
+            }
+        }
+        if token.is_cancelled() {
+            // A cancel also drops what was queued behind the cancelled scan.
+            while rx.try_recv().is_ok() {}
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Bad input never stops a scan: every broken, hostile or odd file gets a clear per-file
+//! reason and every good file next to it is still taken in.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn failure_for<'a>(failures: &'a [segue::Failure], path: &Path) -> Option<&'a segue::Failure> {
+    let wanted = path.to_string_lossy();
+    failures.iter().find(|f| f.path == wanted)
+}
+
+#[tokio::test]
+async fn bad_files_are_listed_and_good_ones_indexed() {
+    let (_root, music, data) = temp_dirs();
+    let good = [
+        music.join("good/one.flac"),
+        music.join("good/two.mp3"),
+        music.join("good/three.wav"),
+    ];
+    write_audio(&good[0], Fmt::Flac, 2.0, 440.0);
+    write_audio(&good[1], Fmt::Mp3, 2.0, 440.0);
+    write_audio(&good[2], Fmt::Wav, 2.0, 440.0);
+    let bad = music.join("bad");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+
+    // Empty, garbage and wrong content.
+    std::fs::write(bad.join("zero_bytes.mp3"), b"").expect("write");
+    let mut random = vec![0u8; 256 * 1024];
+    let mut rng = segue::audio::synth::Rng::new(42);
+    random.iter_mut().for_each(|b| *b = rng.next_u64() as u8);
+    std::fs::write(bad.join("random_bytes.flac"), &random).expect("write");
+    std::fs::write(
+        bad.join("text_file.ogg"),
+        "This is not an Ogg file.\n".repeat(200),
+    )
+    .expect("write");
+    std::fs::write(
+        bad.join("png_image.wav"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0",
+    )
+    .expect("write");
+
+    // Truncated MP3 and FLAC: headers claim 20 s, the data stops early.
+    for fmt in [Fmt::Mp3, Fmt::Flac] {
+        let full = bad.join(format!("full.{}", fmt.ext()));
+        write_audio(&full, fmt, 20.0, 440.0);
+        let bytes = std::fs::read(&full).expect("read");
+        let cut = bytes.len() * 43 / 100 + 217;
+        std::fs::write(bad.join(format!("truncated.{}", fmt.ext())), &bytes[..cut]).expect("write");
+        std::fs::remove_file(&full).expect("rm");
+    }
+
+    // A WAV whose RIFF and data sizes claim ~4 GiB (only 3 s follow).
+    let wav = bad.join("bogus_size.wav");
+    write_audio(&wav, Fmt::Wav, 3.0, 440.0);
+    let mut bytes = std::fs::read(&wav).expect("read");
+    bytes[4..8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let data_at = bytes
+        .windows(4)
+        .position(|w| w == b"data")
+        .expect("data chunk");
+    bytes[data_at + 4..data_at + 8].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+    std::fs::write(&wav, &bytes).expect("write");
+
+    // A WAV claiming 0 channels.
+    let zero_ch = bad.join("zero_channels.wav");
+    write_audio(&zero_ch, Fmt::Wav, 2.0, 440.0);
+    let mut bytes = std::fs::read(&zero_ch).expect("read");
+    let fmt_at = bytes
+        .windows(4)
+        .position(|w| w == b"fmt ")
+        .expect("fmt chunk")
+        + 8;
+    bytes[fmt_at + 2..fmt_at + 4].copy_from_slice(&0u16.to_le_bytes());
+    std::fs::write(&zero_ch, &bytes).expect("write");
+
+    // An unreadable file (root reads it anyway, so then it is simply a good file).
+    let unreadable = bad.join("unreadable.wav");
+    write_audio(&unreadable, Fmt::Wav, 1.0, 440.0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&unreadable, std::fs::Permissions::from_mode(0o000))
+            .expect("chmod");
+    }
+
+    // Symlink loops, a dangling link, a named pipe and a folder named like a file.
+    #[cfg(unix)]
+    {
+        let loops = bad.join("loop/sub");
+        std::fs::create_dir_all(&loops).expect("mkdir");
+        std::os::unix::fs::symlink("..", loops.join("up")).expect("symlink");
+        std::os::unix::fs::symlink(".", bad.join("loop/self")).expect("symlink");
+        write_audio(&loops.join("inside_loop.wav"), Fmt::Wav, 1.0, 440.0);
+        std::os::unix::fs::symlink("does_not_exist.mp3", bad.join("dangling.mp3"))
+            .expect("symlink");
+        let fifo = std::ffi::CString::new(bad.join("fifo.wav").to_string_lossy().as_bytes())
+            .expect("cstring");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        std::fs::create_dir_all(bad.join("directory.mp3")).expect("mkdir");
+    }
+
+    // One hour of digital silence (FLAC, 8 kHz: tiny on disk).
+    let silence = vec![0.0f32; 8_000 * 3_600];
+    let hour = bad.join("silence_1h.flac");
+    segue::audio::encode::write_flac(&hour, 8_000, &silence).expect("write flac");
+
+    let library = library_with(&music, &data).await;
+    let summary = scan(&library).await;
+    let failures = library.failures().await.expect("failures");
+    let tracks = library.tracks(None).await.expect("tracks");
+    let paths: Vec<&str> = tracks.iter().map(|t| t.path.as_str()).collect();
+
+    for path in &good {
+        assert!(
+            paths.contains(&path.to_string_lossy().as_ref()),
+            "{} missing",
+            path.display()
+        );
+    }
+    let inside_loop = bad.join("loop/sub/inside_loop.wav");
+    assert_eq!(
+        tracks
+            .iter()
+            .filter(|t| t.path.ends_with("inside_loop.wav"))
+            .count(),
+        1,
+        "a file inside a symlink loop is found exactly once: {paths:?}"
+    );
+    assert!(paths.contains(&inside_loop.to_string_lossy().as_ref()));
+    let hour_track = tracks
+        .iter()
+        .find(|t| t.path.ends_with("silence_1h.flac"))
+        .expect("1 h of silence is a track");
+    assert!((hour_track.duration_s.expect("duration") - 3600.0).abs() < 0.5);
+
+    let expect_failure = |name: &str, words: &[&str]| {
+        let path = bad.join(name);
+        let failure = failure_for(&failures, &path)
+            .unwrap_or_else(|| panic!("no failure listed for {name}: {failures:#?}"));
+        let reason = failure.reason.to_lowercase();
+        assert!(
+            words.iter().any(|w| reason.contains(w)),
+            "{name}: reason {:?} should mention one of {words:?}",
+            failure.reason
+        );
+    };
+    expect_failure("zero_bytes.mp3", &["empty"]);
+    expect_failure("random_bytes.flac", &["not audio"]);
+    expect_failure("text_file.ogg", &["text"]);
+    expect_failure("png_image.wav", &["png"]);
+    expect_failure("zero_channels.wav", &["channel", "header"]);
+    expect_failure("truncated.mp3", &["truncated"]);
+    expect_failure("truncated.flac", &["truncated"]);
+    expect_failure("bogus_size.wav", &["truncated", "header"]);
+    expect_failure("fifo.wav", &["named pipe"]);
+    expect_failure("dangling.mp3", &["broken symlink"]);
+    if is_root() {
+        assert!(
+            paths.iter().any(|p| p.ends_with("unreadable.wav")),
+            "root can read a mode-000 file"
+        );
+    } else {
+        expect_failure("unreadable.wav", &["permission denied"]);
+    }
+    // Truncated files are still playable tracks (with a warning); their length is sane.
+    let bogus = tracks
+        .iter()
+        .find(|t| t.path.ends_with("bogus_size.wav"))
+        .expect("bogus wav kept");
+    assert!(
+        (bogus.duration_s.expect("duration") - 3.0).abs() < 0.1,
+        "{bogus:?}"
+    );
+    // No failure for the folder named like a file, the loops, or the good files.
+    for f in &failures {
+        assert!(
+            !f.path.contains("/good/")
+                && !f.path.ends_with("directory.mp3")
+                && !f.path.contains("loop"),
+            "{f:?}"
+        );
+    }
+    // empty, random, text, PNG, 0 channels, FIFO, dangling link; 3 truncated kept with warnings.
+    assert_eq!((summary.failed, summary.warnings), (7, 3), "{summary:?}");
+
+    // Rescanning leaves bad files alone until they change.
+    let again = scan(&library).await;
+    assert!(again.is_no_op(), "{again:?}");
+    assert_eq!(
+        library.failures().await.expect("failures").len(),
+        failures.len()
+    );
+
+    // A bad file that is fixed drops its failure and becomes a track.
+    write_audio(&bad.join("zero_bytes.mp3"), Fmt::Mp3, 1.0, 440.0);
+    scan(&library).await;
+    let failures = library.failures().await.expect("failures");
+    assert!(failure_for(&failures, &bad.join("zero_bytes.mp3")).is_none());
+    assert!(library
+        .tracks(None)
+        .await
+        .expect("tracks")
+        .iter()
+        .any(|t| t.path.ends_with("zero_bytes.mp3")));
+}

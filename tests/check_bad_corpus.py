@@ -1,0 +1,62 @@
+"""Checks a scan of the shared bad-input corpus against each file's expected behaviour."""
+import csv, json, os, sys
+
+corpus, work = sys.argv[1], sys.argv[2]
+tracks = json.load(open(os.path.join(work, 'tracks.json')))
+failures = json.load(open(os.path.join(work, 'failures.json')))
+summary = json.load(open(os.path.join(work, 'summary.json')))
+bad = os.path.realpath(os.path.join(corpus, 'bad'))
+track_paths = [os.path.relpath(t['path'], bad) for t in tracks]
+failure_of = {os.path.relpath(f['path'], bad): f for f in failures}
+rows = list(csv.DictReader(open(os.path.join(corpus, 'bad_manifest.tsv')), delimiter='\t'))
+problems = []
+
+def rel(row):
+    return row['path'][len('bad/'):].rstrip('/')
+
+# Must be tracks: valid audio, whatever the name or container quirk.
+must_be_tracks = {'wav_float32.wav', 'wav_24bit_96k.wav', 'wav_mono_8k_ulaw.wav', 'flac_6ch_48k.flac',
+                  'one_second.wav', 'tenth_second.wav', 'silence_60s.wav', 'silence_1h.flac',
+                  'UPPERCASE.WAV', 'no_extension_flac', 'Ünïcødé spaces — 日本語 ♫ (test).flac',
+                  'mp2_named.mp3', 'aac_in_m4a.m4a', 'alac_in_m4a.m4a', 'adpcm_ms_in_wav.wav',
+                  'mp3_in_wav.wav', 'flac_in_ogg.ogg', 'opus_in_ogg.ogg', 'id3_size_lies.mp3',
+                  'symlink_loop/sub/inside_loop.wav'}
+# Must be failures with a reason containing one of these words.
+must_fail = {'zero_bytes.mp3': ['empty'], 'random_bytes.flac': ['not audio'], 'text_file.ogg': ['text'],
+             'png_image.wav': ['png'], 'zero_samplerate.wav': ['sample rate', 'header'],
+             'zero_channels.wav': ['channel', 'header'], 'gsm_in_wav.wav': ['unsupported', 'codec'],
+             'g726_in_wav.wav': ['unsupported', 'codec'], 'speex_in_ogg.ogg': ['unsupported', 'codec'],
+             'id3_tag_only.mp3': ['no audio', 'not a readable', 'no decodable'],
+             'fifo_named.wav': ['named pipe'], 'dangling_link.mp3': ['broken symlink'],
+             'truncated_mid_frame.mp3': ['truncated'], 'truncated_mid_frame.flac': ['truncated'],
+             'huge_bogus_header_size.wav': ['truncated', 'header']}
+
+for name in must_be_tracks:
+    if name not in track_paths:
+        problems.append(f'{name}: expected a track; failure: {failure_of.get(name)}')
+for name, words in must_fail.items():
+    f = failure_of.get(name)
+    if f is None:
+        problems.append(f'{name}: expected a failure with a reason')
+    elif not any(w in f['reason'].lower() for w in words):
+        problems.append(f'{name}: reason {f["reason"]!r} should mention one of {words}')
+dupes = {p for p in track_paths if track_paths.count(p) > 1}
+if dupes:
+    problems.append(f'listed twice: {dupes}')
+if any('inside_loop.wav' in p for p in track_paths if p != 'symlink_loop/sub/inside_loop.wav'):
+    problems.append('inside_loop.wav found through a symlink loop path')
+# Everything in the manifest is accounted for (a track or a failure), except folders.
+for row in rows:
+    name = rel(row)
+    if row['kind'] == 'fs' and row['path'].endswith('/'):
+        continue
+    if name not in track_paths and name not in failure_of and name != 'unreadable.mp3':
+        problems.append(f'{name}: neither a track nor a failure')
+print(f"bad corpus: {len(rows)} entries, {len(tracks)} tracks, {len(failures)} failures, "
+      f"scan {summary['elapsed_s']:.2f} s")
+for f in sorted(failures, key=lambda f: f['path']):
+    print(f"  {os.path.relpath(f['path'], bad)}: {f['stage']}: {f['reason']}")
+if problems:
+    print('\n'.join(['PROBLEMS:'] + problems))
+    sys.exit(1)
+print('bad corpus: every entry behaved as expected')

@@ -1,0 +1,117 @@
+//! Helpers for engine integration tests: a library generated on the spot in a temp dir.
+//! WAV and FLAC are written by the engine itself; MP3 and Ogg Vorbis by the `lame` and
+//! `oggenc` encoders (installed by the test command), since no pure-Rust encoders exist.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use segue::audio::encode::{write_flac, write_tags, write_wav};
+use segue::audio::synth;
+use segue::store::Tags;
+use segue::{CancellationToken, Library, ScanOptions, ScanSummary};
+
+pub const RATE: u32 = 22_050;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fmt {
+    Wav,
+    Flac,
+    Mp3,
+    Ogg,
+}
+
+impl Fmt {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Fmt::Wav => "wav",
+            Fmt::Flac => "flac",
+            Fmt::Mp3 => "mp3",
+            Fmt::Ogg => "ogg",
+        }
+    }
+}
+
+/// A tone of `seconds` at `hz`, written as `fmt` to `path` (parent folders created).
+pub fn write_audio(path: &Path, fmt: Fmt, seconds: f32, hz: f32) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create folders");
+    }
+    let samples = synth::sine(RATE, seconds, hz, 0.5);
+    match fmt {
+        Fmt::Wav => write_wav(path, RATE, &samples).expect("write wav"),
+        Fmt::Flac => write_flac(path, RATE, &samples).expect("write flac"),
+        Fmt::Mp3 | Fmt::Ogg => {
+            let wav = path.with_extension("tmp.wav");
+            write_wav(&wav, RATE, &samples).expect("write wav");
+            let status = match fmt {
+                Fmt::Mp3 => Command::new("lame")
+                    .args(["--quiet", "-b", "128"])
+                    .arg(&wav)
+                    .arg(path)
+                    .status(),
+                _ => Command::new("oggenc")
+                    .args(["--quiet", "-q", "3", "-o"])
+                    .arg(path)
+                    .arg(&wav)
+                    .status(),
+            };
+            let status = status.unwrap_or_else(|e| {
+                panic!("cannot run the {fmt:?} encoder (the test command installs lame and vorbis-tools): {e}")
+            });
+            assert!(status.success(), "encoder failed for {}", path.display());
+            std::fs::remove_file(&wav).expect("remove temp wav");
+        }
+    }
+}
+
+pub fn tags(title: &str, artist: &str, album: &str) -> Tags {
+    Tags {
+        title: Some(title.to_string()),
+        artist: Some(artist.to_string()),
+        album: Some(album.to_string()),
+        album_artist: Some(artist.to_string()),
+        track_no: Some(3),
+        disc_no: Some(1),
+        year: Some(2020),
+        genre: Some("Test".to_string()),
+        has_cover: false,
+    }
+}
+
+pub fn write_tagged(path: &Path, fmt: Fmt, seconds: f32, tags: &Tags) {
+    write_audio(path, fmt, seconds, 440.0);
+    write_tags(path, tags).expect("write tags");
+}
+
+/// A fresh library in a temp dir with `music` added as its only folder.
+pub async fn library_with(music: &Path, data: &Path) -> Arc<Library> {
+    let library = Library::open(data).await.expect("open library");
+    library.add_folder(music).await.expect("add folder");
+    library
+}
+
+pub async fn scan(library: &Library) -> ScanSummary {
+    let options = ScanOptions::default();
+    let cancel = CancellationToken::new();
+    let scan = library.scan(None, &options, Arc::new(|_| {}), &cancel);
+    tokio::time::timeout(std::time::Duration::from_secs(120), scan)
+        .await
+        .expect("scan must finish, not hang")
+        .expect("scan")
+}
+
+pub fn temp_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().expect("tempdir");
+    let music = root.path().join("music");
+    let data = root.path().join("data");
+    std::fs::create_dir_all(&music).expect("mkdir");
+    (root, music, data)
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}

@@ -1,0 +1,123 @@
+// Shared plumbing for end-to-end tests: start tauri-driver (which starts WebKitWebDriver),
+// open the real Segue binary with its own data dir, and small helpers to wait on the DOM.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Builder, By, Capabilities, until } from 'selenium-webdriver';
+
+export { By, until };
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const appBinary = path.join(repo, 'target/debug/segue-app');
+export const outDir = path.join(repo, 'tests/e2e/out');
+
+if (!process.env.DISPLAY) {
+  throw new Error('no DISPLAY: run the end-to-end tests under xvfb-run (scripts/test.sh does)');
+}
+if (!fs.existsSync(appBinary)) {
+  throw new Error(`${appBinary} is missing: cargo build -p segue-app first`);
+}
+
+function tauriDriverPath() {
+  const inCargo = path.join(os.homedir(), '.cargo/bin/tauri-driver');
+  return fs.existsSync(inCargo) ? inCargo : 'tauri-driver';
+}
+
+let nextPort = 4460 + (process.pid % 200) * 2;
+
+/** Starts tauri-driver and a session of the app with `args`; returns {driver, stop}. */
+export async function launch(args = [], env = {}) {
+  const port = nextPort;
+  nextPort += 2;
+  const proc = spawn(tauriDriverPath(), ['--port', String(port), '--native-port', String(port + 1)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`tauri-driver did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const caps = new Capabilities();
+  caps.setBrowserName('wry');
+  caps.set('tauri:options', { application: appBinary, args });
+  const driver = await new Builder().withCapabilities(caps).usingServer(`http://127.0.0.1:${port}/`).build();
+  const stop = async () => {
+    try { await driver.quit(); } catch { /* already gone */ }
+    // SIGTERM, not SIGKILL: tauri-driver only stops WebKitWebDriver on TERM/INT/QUIT.
+    proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+  };
+  return { driver, stop };
+}
+
+/** Polls `fn` until it returns a truthy value; fails with `what` and the last value. */
+export async function eventually(fn, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function attr(driver, css, name) {
+  return (await driver.findElement(By.css(css))).getAttribute(name);
+}
+
+export async function saveScreenshot(driver, name) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, name);
+  fs.writeFileSync(file, Buffer.from(await driver.takeScreenshot(), 'base64'));
+  return file;
+}
+
+/** A mono 16-bit WAV of a sine: `seconds` long at `hz`. */
+export function writeWav(file, seconds, hz, rate = 8000) {
+  const n = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0); buf.writeUInt32LE(36 + n * 2, 4); buf.write('WAVE', 8);
+  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
+  buf.write('data', 36); buf.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * hz * i) / rate)), 44 + i * 2);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, buf);
+}
+
+/** Types a path into the open GTK folder chooser and confirms it (xdotool; no WM needed). */
+export async function answerFolderDialog(folder) {
+  const wid = await eventually(() => {
+    try {
+      return execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Add a music folder']).toString().trim().split('\n')[0];
+    } catch { return null; }
+  }, 'the native folder dialog', 20000);
+  execFileSync('xdotool', ['windowfocus', '--sync', wid]);
+  await new Promise((r) => setTimeout(r, 300));
+  execFileSync('xdotool', ['key', '--window', wid, 'ctrl+l']);
+  await new Promise((r) => setTimeout(r, 300));
+  execFileSync('xdotool', ['type', '--delay', '15', `${folder}/`]);
+  await new Promise((r) => setTimeout(r, 300));
+  execFileSync('xdotool', ['key', 'Return']);
+  // In GTK's chooser, Return on a typed folder path selects it ("Select" is the default button).
+  await eventually(() => {
+    try {
+      execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Add a music folder']);
+      execFileSync('xdotool', ['key', 'Return']);
+      return false;
+    } catch { return true; }
+  }, 'the folder dialog to close', 10000);
+}

@@ -1,0 +1,265 @@
+//! Engine integration tests: a generated library on disk, the real SQLite database, real
+//! decoding by symphonia and tag reading by lofty.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use segue::{SortKey, TrackQuery, TrackRow};
+
+async fn by_path(library: &segue::Library) -> HashMap<String, TrackRow> {
+    library
+        .tracks(None)
+        .await
+        .expect("tracks")
+        .into_iter()
+        .map(|t| (t.path.clone(), t))
+        .collect()
+}
+
+fn key(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn every_good_file_is_indexed_with_its_tags_and_duration() {
+    let (_root, music, data) = temp_dirs();
+    let mut expected: Vec<(PathBuf, Fmt, f32, Option<segue::store::Tags>)> = Vec::new();
+    for (i, fmt) in [Fmt::Wav, Fmt::Flac, Fmt::Mp3, Fmt::Ogg]
+        .into_iter()
+        .enumerate()
+    {
+        let seconds = 3.0 + i as f32;
+        let tagged = music.join(format!(
+            "Artist {i}/Album — ünïcødé/0{i} tagged song.{}",
+            fmt.ext()
+        ));
+        let t = tags(
+            &format!("Song {i} ♫"),
+            &format!("Artist {i}"),
+            "Album — ünïcødé",
+        );
+        write_tagged(&tagged, fmt, seconds, &t);
+        expected.push((tagged, fmt, seconds, Some(t)));
+        let untagged = music.join(format!(
+            "loose/deeper/still deeper/untagged {i}.{}",
+            fmt.ext()
+        ));
+        write_audio(&untagged, fmt, seconds, 330.0);
+        expected.push((untagged, fmt, seconds, None));
+    }
+    // A name that is not valid UTF-8, and one with no extension (found by content).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = music.join(std::ffi::OsStr::from_bytes(b"caf\xe9_latin1_\xff.wav"));
+        write_audio(&raw, Fmt::Wav, 2.0, 440.0);
+        expected.push((raw, Fmt::Wav, 2.0, None));
+    }
+    let no_ext = music.join("flac without extension");
+    write_audio(&no_ext, Fmt::Flac, 2.0, 440.0);
+    expected.push((no_ext, Fmt::Flac, 2.0, None));
+    // Non-audio files next to the music are ignored, not failures; hidden files are skipped.
+    std::fs::write(music.join("cover.jpg"), b"\xff\xd8\xff\xe0 not really").expect("write");
+    std::fs::write(music.join("notes.txt"), b"liner notes").expect("write");
+    std::fs::write(music.join("README"), b"an extensionless text file").expect("write");
+    write_audio(&music.join(".hidden/secret.wav"), Fmt::Wav, 1.0, 440.0);
+    write_audio(&music.join(".dotfile.wav"), Fmt::Wav, 1.0, 440.0);
+
+    let library = library_with(&music, &data).await;
+    let summary = scan(&library).await;
+    assert_eq!(summary.added as usize, expected.len(), "{summary:?}");
+    assert_eq!(summary.failed, 0, "{:?}", library.failures().await);
+
+    let tracks = by_path(&library).await;
+    assert_eq!(
+        tracks.len(),
+        expected.len(),
+        "{:?}",
+        tracks.keys().collect::<Vec<_>>()
+    );
+    for (path, fmt, seconds, tags) in &expected {
+        let track = tracks
+            .get(&key(path))
+            .unwrap_or_else(|| panic!("{} missing from the library", path.display()));
+        let duration = track.duration_s.expect("duration");
+        // MP3 and Vorbis encoders pad a little; the container says so, within a frame or two.
+        let tolerance = if matches!(fmt, Fmt::Mp3 | Fmt::Ogg) {
+            0.1
+        } else {
+            0.01
+        };
+        assert!(
+            (duration - f64::from(*seconds)).abs() <= tolerance,
+            "{}: duration {duration} vs {seconds}",
+            path.display()
+        );
+        let format = match fmt {
+            Fmt::Wav => "WAV",
+            Fmt::Flac => "FLAC",
+            Fmt::Mp3 => "MP3",
+            Fmt::Ogg => "Ogg Vorbis",
+        };
+        assert_eq!(track.format, format, "{}", path.display());
+        assert_eq!(track.sample_rate, Some(i64::from(RATE)));
+        assert_eq!(track.channels, Some(1));
+        assert_eq!(track.status, "pending");
+        match tags {
+            Some(t) => {
+                assert_eq!(track.title, t.title, "{}", path.display());
+                assert_eq!(track.artist, t.artist);
+                assert_eq!(track.album, t.album);
+                assert_eq!(track.genre, t.genre);
+                assert_eq!(track.track_no, t.track_no);
+                assert_eq!(track.year, t.year, "{}", path.display());
+            }
+            None => assert_eq!(track.title, None),
+        }
+    }
+
+    // Search, sort and paging as the UI uses them.
+    let page = library
+        .track_page(&TrackQuery {
+            search: Some("ünïcødé artist".into()),
+            sort: SortKey::Artist,
+            desc: true,
+            offset: 0,
+            limit: 3,
+        })
+        .await
+        .expect("page");
+    assert_eq!(page.total, 4);
+    assert_eq!(page.rows.len(), 3);
+    let artists: Vec<_> = page.rows.iter().filter_map(|r| r.artist.clone()).collect();
+    assert_eq!(artists, ["Artist 3", "Artist 2", "Artist 1"]);
+    let none = library
+        .track_page(&TrackQuery {
+            search: Some("100%_match".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("page");
+    assert_eq!(none.total, 0);
+}
+
+#[tokio::test]
+async fn rescans_apply_exactly_what_changed() {
+    let (_root, music, data) = temp_dirs();
+    for i in 0..6 {
+        write_tagged(
+            &music.join(format!("album/{i:02}.flac")),
+            Fmt::Flac,
+            2.0 + i as f32 * 0.25,
+            &tags(&format!("Track {i}"), "Band", "Album"),
+        );
+    }
+    let library = library_with(&music, &data).await;
+    let first = scan(&library).await;
+    assert_eq!(first.added, 6);
+
+    // No change: nothing is read again.
+    let again = scan(&library).await;
+    assert_eq!(again.unchanged, 6, "{again:?}");
+    assert!(again.is_no_op(), "{again:?}");
+
+    let before = by_path(&library).await;
+    let moved_from = music.join("album/02.flac");
+    let moved_to = music.join("elsewhere/renamed.flac");
+    let moved_id = before[&key(&moved_from)].id;
+    let edited = music.join("album/03.flac");
+    let edited_id = before[&key(&edited)].id;
+
+    // Edit one (new tags), delete one, move one, add one.
+    segue::audio::encode::write_tags(&edited, &tags("Track 3 (remastered)", "Band", "Album"))
+        .expect("edit tags");
+    std::fs::remove_file(music.join("album/04.flac")).expect("delete");
+    std::fs::create_dir_all(music.join("elsewhere")).expect("mkdir");
+    std::fs::rename(&moved_from, &moved_to).expect("move");
+    write_tagged(
+        &music.join("album/06.flac"),
+        Fmt::Flac,
+        1.5,
+        &tags("New", "Band", "Album"),
+    );
+
+    let changes = scan(&library).await;
+    assert_eq!(
+        (
+            changes.added,
+            changes.updated,
+            changes.moved,
+            changes.removed,
+            changes.unchanged
+        ),
+        (1, 1, 1, 1, 3),
+        "{changes:?}"
+    );
+    let after = by_path(&library).await;
+    assert_eq!(after.len(), 6);
+    assert!(!after.contains_key(&key(&music.join("album/04.flac"))));
+    assert_eq!(
+        after[&key(&moved_to)].id,
+        moved_id,
+        "a moved file keeps its track id"
+    );
+    assert_eq!(after[&key(&edited)].id, edited_id);
+    assert_eq!(
+        after[&key(&edited)].title.as_deref(),
+        Some("Track 3 (remastered)")
+    );
+    assert_eq!(
+        after[&key(&music.join("album/06.flac"))].title.as_deref(),
+        Some("New")
+    );
+
+    // And that settles: the next scan is a no-op again.
+    assert!(scan(&library).await.is_no_op());
+}
+
+#[tokio::test]
+async fn a_missing_folder_keeps_its_tracks() {
+    let (_root, music, data) = temp_dirs();
+    write_audio(&music.join("a.wav"), Fmt::Wav, 1.0, 440.0);
+    let library = library_with(&music, &data).await;
+    assert_eq!(scan(&library).await.added, 1);
+    let aside = music.with_file_name("unplugged");
+    std::fs::rename(&music, &aside).expect("rename");
+    let summary = scan(&library).await;
+    assert_eq!(summary.removed, 0);
+    assert_eq!(library.stats().await.expect("stats").tracks, 1);
+    assert!(!library.folders().await.expect("folders")[0].exists);
+}
+
+#[tokio::test]
+async fn nested_folders_are_not_added_twice() {
+    let (_root, music, data) = temp_dirs();
+    write_audio(&music.join("inner/a.wav"), Fmt::Wav, 1.0, 440.0);
+    let library = segue::Library::open(&data).await.expect("open");
+    let inner = library
+        .add_folder(&music.join("inner"))
+        .await
+        .expect("add inner");
+    scan(&library).await;
+    let track_id = library.tracks(None).await.expect("tracks")[0].id;
+    // Adding the inner folder again, or anything inside it, is refused or a no-op.
+    assert_eq!(
+        library
+            .add_folder(&music.join("inner"))
+            .await
+            .expect("same")
+            .id,
+        inner.id
+    );
+    // Adding the parent takes the inner folder's tracks over, keeping their ids.
+    let outer = library.add_folder(&music).await.expect("add outer");
+    let folders = library.folders().await.expect("folders");
+    assert_eq!(folders.len(), 1);
+    assert_eq!(folders[0].id, outer.id);
+    assert_eq!(folders[0].track_count, 1);
+    assert!(scan(&library).await.is_no_op());
+    assert_eq!(library.tracks(None).await.expect("tracks")[0].id, track_id);
+    assert!(library.add_folder(&music.join("inner")).await.is_err());
+}
