@@ -50,13 +50,19 @@ export async function launch(args = [], env = {}) {
   caps.set('tauri:options', { application: appBinary, args });
   const driver = await new Builder().withCapabilities(caps).usingServer(`http://127.0.0.1:${port}/`).build();
   const stop = async () => {
-    try { await driver.quit(); } catch { /* already gone */ }
+    // quit() closes the app; never let a stuck session hang the suite.
+    await Promise.race([driver.quit().catch(() => {}), sleep(8000)]);
     // SIGTERM, not SIGKILL: tauri-driver only stops WebKitWebDriver on TERM/INT/QUIT.
     proc.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(500);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    // An app that outlived its session is killed by its unique command line.
+    try { execFileSync('pkill', ['-f', `${appBinary} ${args.join(' ')}`]); } catch { /* none left */ }
   };
   return { driver, stop };
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a truthy value; fails with `what` and the last value. */
 export async function eventually(fn, what, timeoutMs = 30000) {
@@ -72,6 +78,33 @@ export async function eventually(fn, what, timeoutMs = 30000) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Polls `read` until `pred(value)` holds; the error names the last value read. */
+export async function waitFor(read, pred, what, timeoutMs = 30000) {
+  let seen;
+  try {
+    return await eventually(async () => {
+      seen = await read();
+      return pred(seen) ? seen ?? true : false;
+    }, what, timeoutMs);
+  } catch (e) {
+    throw new Error(`${e.message}; last value: ${JSON.stringify(seen)}`);
+  }
+}
+
+/** An element's full text (WebKitWebDriver's getText() on table rows returns only part). */
+export async function textOf(driver, element) {
+  return driver.executeScript('return arguments[0].textContent', element);
+}
+
+/** True when the element takes up space on screen (WebKitWebDriver's isDisplayed is unreliable). */
+export async function visible(driver, element) {
+  return driver.executeScript(
+    'const r = arguments[0].getBoundingClientRect(); const s = getComputedStyle(arguments[0]);' +
+      'return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";',
+    element,
+  );
 }
 
 export async function attr(driver, css, name) {
@@ -109,14 +142,16 @@ export async function answerFolderDialog(folder) {
   await new Promise((r) => setTimeout(r, 300));
   execFileSync('xdotool', ['key', '--window', wid, 'ctrl+l']);
   await new Promise((r) => setTimeout(r, 300));
-  execFileSync('xdotool', ['type', '--delay', '15', `${folder}/`]);
-  await new Promise((r) => setTimeout(r, 300));
+  execFileSync('xdotool', ['type', '--delay', '15', folder]);
+  await new Promise((r) => setTimeout(r, 800));
+  // GTK completes inline (a selected "/" or subfolder name after the typed path); Delete
+  // drops the completion so Return chooses exactly the typed folder.
+  execFileSync('xdotool', ['key', 'Delete']);
+  await new Promise((r) => setTimeout(r, 200));
   execFileSync('xdotool', ['key', 'Return']);
-  // In GTK's chooser, Return on a typed folder path selects it ("Select" is the default button).
   await eventually(() => {
     try {
       execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Add a music folder']);
-      execFileSync('xdotool', ['key', 'Return']);
       return false;
     } catch { return true; }
   }, 'the folder dialog to close', 10000);
