@@ -27,17 +27,21 @@ const HASH_SPAN: u64 = 64 * 1024;
 /// What reading a file gave.
 #[derive(Debug)]
 pub enum ReadOutcome {
-    /// An audio file; `warning` notes damage that still leaves it playable.
-    Audio {
-        partial_hash: i64,
-        tags: Tags,
-        tech: TechInfo,
-        warning: Option<String>,
-    },
+    Audio(Box<ReadAudio>),
     /// A file that should be audio (by its name) but cannot be taken in.
     Failed(String),
     /// A file of unknown type whose content is not audio either: quietly ignored.
     NotAudio,
+}
+
+/// An audio file as read.
+#[derive(Debug)]
+pub struct ReadAudio {
+    pub partial_hash: i64,
+    pub tags: Tags,
+    pub tech: TechInfo,
+    /// Damage that still leaves the file playable (e.g. truncated).
+    pub warning: Option<String>,
 }
 
 /// Reads `path`. `expect_audio` is true when the name says audio (so a failure is reported);
@@ -116,12 +120,12 @@ pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
             tech.bitrate_kbps = Some((size as f64 * 8.0 / d / 1000.0).round() as i64);
         }
     }
-    ReadOutcome::Audio {
+    ReadOutcome::Audio(Box::new(ReadAudio {
         partial_hash,
         tags,
         tech,
         warning,
-    }
+    }))
 }
 
 /// xxh3 of the size and the first and last 64 KiB: a fast fingerprint that recognises a moved

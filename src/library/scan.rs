@@ -13,7 +13,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use super::probe::{read_file, ReadOutcome};
+use super::probe::{read_file, ReadAudio, ReadOutcome};
 use super::walk::{walk_folder, FoundFile};
 use crate::error::{Error, Result};
 use crate::paths::path_to_bytes;
@@ -318,12 +318,13 @@ pub async fn scan(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());
         match outcome {
-            ReadOutcome::Audio {
-                partial_hash,
-                tags,
-                tech,
-                warning,
-            } => {
+            ReadOutcome::Audio(audio) => {
+                let ReadAudio {
+                    partial_hash,
+                    tags,
+                    tech,
+                    warning,
+                } = *audio;
                 let track = NewTrack {
                     folder_id: file.folder_id,
                     path: file.path.clone(),
