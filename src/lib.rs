@@ -20,6 +20,10 @@ pub use library::scan::{ProgressFn, ScanOptions, ScanPhase, ScanProgress, ScanSu
 pub use store::{Failure, Folder, SortKey, Stats, Store, TrackPage, TrackQuery, TrackRow};
 pub use tokio_util::sync::CancellationToken;
 
+/// Log directives that silence the decoders' own warnings: every damaged file would otherwise
+/// print several lines; Segue reports each problem once, per file, in the failures list.
+pub const QUIET_DECODERS: &str = "lofty=error,symphonia=error";
+
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "library.sqlite3";
 

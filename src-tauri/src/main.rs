@@ -153,7 +153,7 @@ fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
-                .unwrap_or_else(|_| "info,lofty=error".into()),
+                .unwrap_or_else(|_| format!("info,{}", segue::QUIET_DECODERS).into()),
         )
         .init();
     let data_dir = data_dir_from_args();

@@ -120,7 +120,7 @@ fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
-                .unwrap_or_else(|_| "warn,lofty=error".into()),
+                .unwrap_or_else(|_| format!("warn,{}", segue::QUIET_DECODERS).into()),
         )
         .with_writer(std::io::stderr)
         .init();

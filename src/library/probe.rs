@@ -46,7 +46,33 @@ pub struct ReadAudio {
 
 /// Reads `path`. `expect_audio` is true when the name says audio (so a failure is reported);
 /// false for files of unknown type that are only sniffed.
+///
+/// Decoders are third-party code fed hostile input; a panic in one (seen in symphonia on a
+/// WAV with sample rate 0 and on seeking in some cut FLACs) becomes this file's failure instead
+/// of taking the scan down.
 pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_file_unguarded(path, size, expect_audio)
+    }));
+    match read {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown error".to_string());
+            tracing::warn!(path = %path.display(), "decoder panicked: {what}");
+            if expect_audio {
+                ReadOutcome::Failed(format!("damaged or malformed: the decoder gave up ({what})"))
+            } else {
+                ReadOutcome::NotAudio
+            }
+        }
+    }
+}
+
+fn read_file_unguarded(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
     let fail = |reason: String| {
         if expect_audio {
             ReadOutcome::Failed(reason)
@@ -69,7 +95,24 @@ pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
         return fail(not_audio_reason(&head));
     };
 
-    let probed = match probe_stream(file, path, container) {
+    if container == Container::Wav {
+        if let Some(reason) = wav_header_problem(&head) {
+            return fail(reason);
+        }
+    }
+    if let Some(tag_size) = id3v2_size(&head) {
+        if tag_size == size {
+            return fail("no audio: the file holds only an ID3 tag".to_string());
+        }
+        if tag_size > size {
+            return fail(format!(
+                "bad ID3 tag: it claims {:.1} MB in a file of {:.1} MB",
+                tag_size as f64 / 1e6,
+                size as f64 / 1e6
+            ));
+        }
+    }
+    let probed = match probe_stream(file, path, container, &head) {
         Ok(p) => p,
         Err(reason) => return fail(reason),
     };
@@ -160,6 +203,61 @@ enum Container {
     Matroska,
     /// MPEG audio elementary stream (MP1/2/3), possibly after an ID3v2 tag.
     Mpeg,
+}
+
+impl Container {
+    fn name(self) -> &'static str {
+        match self {
+            Container::Flac => "FLAC",
+            Container::Ogg => "Ogg",
+            Container::Wav => "WAV",
+            Container::Aiff => "AIFF",
+            Container::Mp4 => "MP4",
+            Container::Caf => "CAF",
+            Container::Matroska => "Matroska",
+            Container::Mpeg => "MPEG audio",
+        }
+    }
+}
+
+/// The codec a WAV `fmt ` chunk or an Ogg stream's first packet names, for containers whose
+/// codec symphonia may not know: it then fails without saying which codec it met.
+fn codec_in_header(container: Container, head: &[u8]) -> Option<&'static str> {
+    match container {
+        Container::Wav => {
+            let at = head.windows(4).position(|w| w == b"fmt ")?;
+            let tag = head.get(at + 8..at + 10)?;
+            match u16::from_le_bytes([tag[0], tag[1]]) {
+                0x0002 => Some("Microsoft ADPCM"),
+                0x0011 => Some("IMA ADPCM"),
+                0x0031 => Some("GSM 6.10"),
+                0x0040 | 0x0045 | 0x0064 => Some("G.726 ADPCM"),
+                0x0050 => Some("MPEG audio"),
+                0x0055 => Some("MP3"),
+                0x0160 | 0x0161 | 0x0162 | 0x0163 => Some("WMA"),
+                0x2000 => Some("AC-3"),
+                0x00FF | 0x1600 | 0x1610 => Some("AAC"),
+                _ => None,
+            }
+        }
+        Container::Ogg => {
+            // First page: 27-byte header, segment table, then the first packet.
+            let segments = *head.get(26)? as usize;
+            let packet = head.get(27 + segments..)?;
+            [
+                (&b"Speex   "[..], "Speex"),
+                (&b"\x80theora"[..], "Theora video"),
+                (&b"OpusHead"[..], "Opus"),
+                (&b"\x7fFLAC"[..], "FLAC"),
+                (&b"\x01vorbis"[..], "Vorbis"),
+                (&b"fishead\0"[..], "Skeleton"),
+            ]
+            .iter()
+            .find(|(magic, _)| packet.starts_with(magic))
+            .map(|(_, name)| *name)
+        }
+        _ => None,
+    }
 }
 
 fn sniff_container(head: &[u8]) -> Option<Container> {
@@ -257,6 +355,32 @@ fn mpeg_frame_len(h: &[u8]) -> Option<usize> {
     (len >= 4).then_some(len as usize)
 }
 
+/// Size of a leading ID3v2 tag, header included (syncsafe integer).
+fn id3v2_size(head: &[u8]) -> Option<u64> {
+    if head.get(..3)? != b"ID3" {
+        return None;
+    }
+    let b = head.get(6..10)?;
+    let size = b.iter().fold(0u64, |acc, &x| (acc << 7) | u64::from(x & 0x7F));
+    let footer = if head.get(5)? & 0x10 != 0 { 10 } else { 0 };
+    Some(10 + size + footer)
+}
+
+/// Checks a RIFF/WAVE `fmt ` chunk for values no decoder can use (symphonia panics on some).
+fn wav_header_problem(head: &[u8]) -> Option<String> {
+    let at = head.windows(4).position(|w| w == b"fmt ")?;
+    let fmt = head.get(at + 8..at + 24)?;
+    let channels = u16::from_le_bytes([fmt[2], fmt[3]]);
+    let rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]);
+    if rate == 0 {
+        Some("bad header: the sample rate is 0".to_string())
+    } else if channels == 0 {
+        Some("bad header: 0 channels".to_string())
+    } else {
+        None
+    }
+}
+
 fn not_audio_reason(head: &[u8]) -> String {
     let what = if head.starts_with(b"\x89PNG") {
         "a PNG image"
@@ -289,7 +413,12 @@ struct Probed {
     warning: Option<String>,
 }
 
-fn probe_stream(file: File, path: &Path, container: Container) -> Result<Probed, String> {
+fn probe_stream(
+    file: File,
+    path: &Path,
+    container: Container,
+    head: &[u8],
+) -> Result<Probed, String> {
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(&ext.to_ascii_lowercase());
@@ -307,9 +436,13 @@ fn probe_stream(file: File, path: &Path, container: Container) -> Result<Probed,
     };
     let probed = symphonia::default::get_probe()
         .format(&hint, mss, &format_options, &metadata_options)
-        .map_err(|e| match container {
-            Container::Wav | Container::Aiff => format!("bad or unsupported header: {e}"),
-            _ => format!("not a readable {container:?} stream: {e}"),
+        .map_err(|e| match (container, codec_in_header(container, head)) {
+            (_, Some(codec)) => format!(
+                "unsupported codec: {codec} inside this {} file (Segue cannot decode it)",
+                container.name()
+            ),
+            (Container::Wav | Container::Aiff, None) => format!("bad or unsupported header: {e}"),
+            (_, None) => format!("not a readable {} stream: {e}", container.name()),
         })?;
     let mut reader = probed.format;
     let track = reader
@@ -324,8 +457,9 @@ fn probe_stream(file: File, path: &Path, container: Container) -> Result<Probed,
     // Opus has no decoder in symphonia; the analysis stage brings its own.
     if !decodable && codec != codecs::CODEC_TYPE_OPUS {
         return Err(format!(
-            "unsupported codec: {} in a {container:?} container (Segue cannot decode it)",
-            codec_name(codec)
+            "unsupported codec: {} inside this {} file (Segue cannot decode it)",
+            codec_name(codec),
+            container.name()
         ));
     }
     let sample_rate = match params.sample_rate {
@@ -353,7 +487,10 @@ fn probe_stream(file: File, path: &Path, container: Container) -> Result<Probed,
             .make(&params, &DecoderOptions::default())
             .map_err(|e| format!("cannot decode {}: {e}", codec_name(codec)))?;
         first_decodable_packet(&mut *reader, &mut *decoder, track_id)?;
-        if let Some(claimed) = claimed_s {
+        // Only where symphonia seeks exactly: its ADPCM-in-WAV seek lands past the data, which
+        // would call every such (valid) file truncated.
+        let seek_is_exact = container != Container::Wav || is_pcm(codec);
+        if let Some(claimed) = claimed_s.filter(|_| seek_is_exact) {
             if !audio_reaches(&mut *reader, &mut *decoder, track_id, claimed) {
                 probe.warning = Some(format!(
                     "truncated or damaged: the header claims {}, but the audio stops before the end",
@@ -398,7 +535,20 @@ fn audio_reaches(
     if claimed_s < 3.0 {
         return true;
     }
-    let target = claimed_s - 1.5;
+    // Seeking in a cut file is where decoders meet impossible offsets (symphonia's FLAC seek
+    // overflows on one); a panic here means the end is not where the header says.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        seek_and_decode(reader, decoder, track_id, claimed_s - 1.5)
+    }))
+    .unwrap_or(false)
+}
+
+fn seek_and_decode(
+    reader: &mut dyn FormatReader,
+    decoder: &mut dyn codecs::Decoder,
+    track_id: u32,
+    target: f64,
+) -> bool {
     let seek = reader.seek(
         SeekMode::Coarse,
         SeekTo::Time {
@@ -422,6 +572,17 @@ fn audio_reaches(
         }
     }
     false
+}
+
+fn is_pcm(codec: CodecType) -> bool {
+    use codecs::*;
+    [
+        CODEC_TYPE_PCM_S16LE, CODEC_TYPE_PCM_S24LE, CODEC_TYPE_PCM_S32LE, CODEC_TYPE_PCM_F32LE,
+        CODEC_TYPE_PCM_F64LE, CODEC_TYPE_PCM_U8, CODEC_TYPE_PCM_S8, CODEC_TYPE_PCM_S16BE,
+        CODEC_TYPE_PCM_S24BE, CODEC_TYPE_PCM_S32BE, CODEC_TYPE_PCM_F32BE, CODEC_TYPE_PCM_F64BE,
+        CODEC_TYPE_PCM_ALAW, CODEC_TYPE_PCM_MULAW,
+    ]
+    .contains(&codec)
 }
 
 /// For uncompressed PCM the real length follows from the file size, whatever the header says.
@@ -584,6 +745,29 @@ mod tests {
         let mut one = two_frames.clone();
         one[417] = 0;
         assert!(!has_mpeg_sync(&one));
+    }
+
+    #[test]
+    fn names_codecs_symphonia_does_not_know() {
+        let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        wav.extend_from_slice(&0x0031u16.to_le_bytes());
+        assert_eq!(codec_in_header(Container::Wav, &wav), Some("GSM 6.10"));
+        let mut ogg = b"OggS\0\x02".to_vec();
+        ogg.resize(26, 0);
+        ogg.push(1); // one segment
+        ogg.push(80); // its length
+        ogg.extend_from_slice(b"Speex   1.2");
+        assert_eq!(codec_in_header(Container::Ogg, &ogg), Some("Speex"));
+        assert_eq!(codec_in_header(Container::Flac, b"fLaC"), None);
+    }
+
+    #[test]
+    fn reads_id3_sizes_without_trusting_them() {
+        // Syncsafe 0x0FFFFFFF = 268435455 bytes + 10-byte header.
+        assert_eq!(id3v2_size(b"ID3\x03\0\0\x7f\x7f\x7f\x7f"), Some(268_435_465));
+        assert_eq!(id3v2_size(b"ID3\x03\0\0\0\0\x02\x01"), Some(10 + 257));
+        assert_eq!(id3v2_size(b"fLaC"), None);
+        assert_eq!(id3v2_size(b"ID3"), None);
     }
 
     #[test]
