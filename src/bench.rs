@@ -23,15 +23,21 @@ pub struct ScanBench {
     pub table_first_page_ms: f64,
 }
 
-/// Generates `files` small tagged files (FLAC and WAV, 4 s at 8 kHz) under `dir`, then times
-/// the first scan and a no-change rescan into a fresh library in `data_dir`.
-pub async fn scan(dir: &Path, data_dir: &Path, files: usize, workers: usize) -> Result<ScanBench> {
+/// Generates `files` small tagged files (FLAC and WAV, 4 s at 8 kHz) under `dir`; returns the
+/// seconds it took.
+pub async fn generate(dir: &Path, files: usize) -> Result<f64> {
     let started = Instant::now();
     let dir_owned = dir.to_path_buf();
     tokio::task::spawn_blocking(move || generate_files(&dir_owned, files))
         .await
         .map_err(|e| Error::Task(e.to_string()))??;
-    let generate_s = started.elapsed().as_secs_f64();
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Times the first scan of the `files` files in `dir` and a no-change rescan, into a fresh
+/// library in `data_dir`.
+pub async fn scan(dir: &Path, data_dir: &Path, files: usize, workers: usize) -> Result<ScanBench> {
+    let generate_s = 0.0;
 
     let library = Library::open(data_dir).await?;
     library.add_folder(dir).await?;

@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'chmod -R u+rwX "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export CORPUS_DIR="$work/corpus"
 python3 ../shared/corpus/make_bad.py >/dev/null
-segue=target/debug/segue
+segue=${SEGUE_BIN:-target/debug/segue}
 [ -x "$segue" ] || cargo build --quiet -p segue
 data="$work/data"
 "$segue" --data-dir "$data" folder add "$CORPUS_DIR/bad" >/dev/null

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, eventually, waitFor, attr, textOf, visible, saveScreenshot, writeWav, answerFolderDialog, By } from './harness.mjs';
+import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, By } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
 const music = path.join(root, 'Music Library');
@@ -31,9 +31,8 @@ test('add a folder via the native dialog, scan, browse, search, see failures', a
   const { driver, stop } = await launch(['--data-dir', data]);
   try {
     // First run: the empty state offers both ways in.
-    const add = await eventually(() => driver.findElement(By.id('empty-add-folder')), 'the empty state');
-    assert.ok(await visible(driver, await driver.findElement(By.id('demo-library'))), 'demo button visible');
-    await add.click();
+    await waitFor(async () => visible(driver, await driver.findElement(By.id('demo-library'))), Boolean, 'the empty state with its demo button');
+    await clickWhenReady(driver, '#empty-add-folder');
     await answerFolderDialog(music);
 
     await waitFor(() => attr(driver, '#scan-progress', 'data-phase'), (p) => p === 'done', 'scan done');
@@ -43,9 +42,12 @@ test('add a folder via the native dialog, scan, browse, search, see failures', a
     await saveScreenshot(driver, 'library.png');
 
     // The folder is listed with its track count.
-    const folders = await driver.findElements(By.css('.folder-item'));
-    assert.equal(folders.length, 1);
-    assert.match(await textOf(driver, folders[0]), /Music Library/);
+    // (Lists re-render on every library change: read them inside retries, never hold elements.)
+    await waitFor(
+      async () => Promise.all((await driver.findElements(By.css('.folder-item'))).map((f) => textOf(driver, f))),
+      (texts) => texts.length === 1 && /Music Library/.test(texts[0]) && /24/.test(texts[0]),
+      'one folder with 24 tracks',
+    );
 
     // Search filters the table.
     await driver.findElement(By.id('search')).sendKeys('alpha');
@@ -58,11 +60,12 @@ test('add a folder via the native dialog, scan, browse, search, see failures', a
     );
 
     // The unreadable file is listed with a reason.
-    await driver.findElement(By.id('nav-failures')).click();
-    const failure = await eventually(async () => (await driver.findElements(By.css('.failure-row')))[0], 'a failure row');
-    const text = await textOf(driver, failure);
-    assert.match(text, /broken\.mp3/);
-    assert.match(text, /not audio/i);
+    await clickWhenReady(driver, '#nav-failures');
+    await waitFor(
+      async () => Promise.all((await driver.findElements(By.css('.failure-row'))).map((f) => textOf(driver, f))),
+      (texts) => texts.length === 1 && /broken\.mp3/.test(texts[0]) && /not audio/i.test(texts[0]),
+      'one failure row for broken.mp3, with its reason',
+    );
     await saveScreenshot(driver, 'failures.png');
   } finally {
     await stop();
@@ -86,17 +89,27 @@ test('the demo library fills the table', async () => {
   const demoData = path.join(root, 'demo-data');
   const { driver, stop } = await launch(['--data-dir', demoData]);
   try {
-    const demo = await eventually(() => driver.findElement(By.id('demo-library')), 'the demo button');
-    await demo.click();
+    await clickWhenReady(driver, '#demo-library');
     await waitFor(() => attr(driver, '#scan-progress', 'data-phase'), (p) => p === 'done', 'demo scan done', 60000);
     await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
     // Sorting by artist puts "Copper Lanes" first.
-    await driver.findElement(By.css('th[data-sort="artist"]')).click();
+    await clickWhenReady(driver, 'th[data-sort="artist"]');
     await waitFor(
       async () => textOf(driver, await driver.findElement(By.css('.track-row[data-index="0"]'))),
       (t) => /Copper Lanes/.test(t),
       'sorted by artist',
     );
+    // Keyboard: arrows move the selection, Enter opens the details of the selected track.
+    const body = await driver.findElement(By.css('body'));
+    await body.sendKeys('\uE015', '\uE015', '\uE015');
+    await waitFor(
+      async () => textOf(driver, await driver.findElement(By.css('.track-row[aria-selected="true"]'))),
+      (t) => /Wildflower Ridge/.test(t),
+      'third row selected',
+    );
+    await body.sendKeys('\uE007');
+    const panel = await driver.findElement(By.id('detail-panel'));
+    await waitFor(() => textOf(driver, panel), (t) => /Wildflower Ridge/.test(t) && /Folk/.test(t) && /22\.1 kHz/.test(t), 'detail panel');
     await saveScreenshot(driver, 'demo.png');
   } finally {
     await stop();

@@ -107,6 +107,14 @@ export async function visible(driver, element) {
   );
 }
 
+/** Clicks `css` once it exists and accepts clicks (the UI may still be laying out). */
+export async function clickWhenReady(driver, css, what, timeoutMs = 20000) {
+  return eventually(async () => {
+    await (await driver.findElement(By.css(css))).click();
+    return true;
+  }, what ?? css, timeoutMs);
+}
+
 export async function attr(driver, css, name) {
   return (await driver.findElement(By.css(css))).getAttribute(name);
 }

@@ -1,0 +1,38 @@
+// Cold start of the real app to an interactive library table, with N tracks in the database.
+// Prints figures; never passes or fails. Run under a display:
+//   cargo build -p segue-app && cargo build --release -p segue
+//   xvfb-run -a node benches/app_startup.mjs [TRACKS] [RUNS]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, waitFor, attr, By, repo } from '../tests/e2e/harness.mjs';
+
+const tracks = Number(process.argv[2] ?? 100000);
+const runs = Number(process.argv[3] ?? 3);
+const data = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-startup-'));
+const cli = fs.existsSync(path.join(repo, 'target/release/segue')) ? 'target/release/segue' : 'target/debug/segue';
+execFileSync(path.join(repo, cli), ['--data-dir', data, 'bench', 'seed', '--tracks', String(tracks)]);
+
+const times = [];
+for (let i = 0; i < runs; i++) {
+  const started = performance.now();
+  const { driver, stop } = await launch(['--data-dir', data]);
+  try {
+    const sessionMs = performance.now() - started;
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === tracks, 'table filled', 30000);
+    await waitFor(async () => (await driver.findElements(By.css('.track-row'))).length, (n) => n > 10, 'rows rendered', 30000);
+    const readyMs = performance.now() - started;
+    // Interactive: a key press moves the selection and the table answers.
+    await driver.findElement(By.css('body')).sendKeys('\uE015');
+    await waitFor(async () => (await driver.findElements(By.css('.track-row.selected, .track-row[aria-selected="true"]'))).length, (n) => n > 0, 'selection', 10000);
+    const interactiveMs = performance.now() - started;
+    times.push({ sessionMs, readyMs, interactiveMs });
+    console.log(`run ${i + 1}: window+webview up ${(sessionMs / 1000).toFixed(2)} s, ${tracks} tracks counted and first rows shown ${(readyMs / 1000).toFixed(2)} s, answers a key ${(interactiveMs / 1000).toFixed(2)} s`);
+  } finally {
+    await stop();
+  }
+}
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`median cold start to an interactive table with ${tracks} tracks: ${(median(times.map((t) => t.interactiveMs)) / 1000).toFixed(2)} s (includes WebDriver session setup)`);
+fs.rmSync(data, { recursive: true, force: true });
