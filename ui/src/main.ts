@@ -164,7 +164,7 @@ function renderDetail(r: TrackRow | null) {
     [h('dt', {}, k), h('dd', { class: cls + (v == null || v === '' ? ' muted' : ''), title: v == null ? null : String(v) }, dash(v))];
   const section = (name: string, ...rows: Node[][]) =>
     h('section', { class: 'detail-section' }, h('h3', {}, name), h('dl', {}, ...rows.flat()));
-  const trackNo = r.track_no != null ? (r.disc_no != null ? `${r.disc_no}-${r.track_no}` : String(r.track_no)) : null;
+  const trackNo = r.track_no;
   el.detail.replaceChildren(
     h('div', { class: 'detail-head' },
       h('div', { class: 'detail-heading' },
@@ -179,7 +179,7 @@ function renderDetail(r: TrackRow | null) {
       row('Sample rate', fmt.sampleRate(r.sample_rate), 'num'), row('Channels', fmt.channels(r.channels)),
       row('Bitrate', r.bitrate_kbps != null ? `${fmt.num(r.bitrate_kbps)} kbps` : null, 'num'),
       row('Cover art', r.has_cover ? 'Embedded' : 'None')),
-    section('File', row('Path', r.path, 'path'), row('Status', r.status), row('Track ID', r.id, 'num')),
+    section('File', row('Path', r.path, 'path'), row('Analysis', r.status === 'pending' ? 'not analysed yet' : r.status), row('Track ID', r.id, 'num')),
   );
 }
 
