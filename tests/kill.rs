@@ -82,6 +82,7 @@ async fn killed_scan_resumes_cleanly() {
         partial < FILES as i64,
         "killed mid-scan: {partial} of {FILES}"
     );
+    eprintln!("killed after {partial} of {FILES} files were committed");
     drop(store);
 
     // Rerun to completion.

@@ -64,7 +64,9 @@ pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
                 .unwrap_or_else(|| "unknown error".to_string());
             tracing::warn!(path = %path.display(), "decoder panicked: {what}");
             if expect_audio {
-                ReadOutcome::Failed(format!("damaged or malformed: the decoder gave up ({what})"))
+                ReadOutcome::Failed(format!(
+                    "damaged or malformed: the decoder gave up ({what})"
+                ))
             } else {
                 ReadOutcome::NotAudio
             }
@@ -361,7 +363,9 @@ fn id3v2_size(head: &[u8]) -> Option<u64> {
         return None;
     }
     let b = head.get(6..10)?;
-    let size = b.iter().fold(0u64, |acc, &x| (acc << 7) | u64::from(x & 0x7F));
+    let size = b
+        .iter()
+        .fold(0u64, |acc, &x| (acc << 7) | u64::from(x & 0x7F));
     let footer = if head.get(5)? & 0x10 != 0 { 10 } else { 0 };
     Some(10 + size + footer)
 }
@@ -577,10 +581,20 @@ fn seek_and_decode(
 fn is_pcm(codec: CodecType) -> bool {
     use codecs::*;
     [
-        CODEC_TYPE_PCM_S16LE, CODEC_TYPE_PCM_S24LE, CODEC_TYPE_PCM_S32LE, CODEC_TYPE_PCM_F32LE,
-        CODEC_TYPE_PCM_F64LE, CODEC_TYPE_PCM_U8, CODEC_TYPE_PCM_S8, CODEC_TYPE_PCM_S16BE,
-        CODEC_TYPE_PCM_S24BE, CODEC_TYPE_PCM_S32BE, CODEC_TYPE_PCM_F32BE, CODEC_TYPE_PCM_F64BE,
-        CODEC_TYPE_PCM_ALAW, CODEC_TYPE_PCM_MULAW,
+        CODEC_TYPE_PCM_S16LE,
+        CODEC_TYPE_PCM_S24LE,
+        CODEC_TYPE_PCM_S32LE,
+        CODEC_TYPE_PCM_F32LE,
+        CODEC_TYPE_PCM_F64LE,
+        CODEC_TYPE_PCM_U8,
+        CODEC_TYPE_PCM_S8,
+        CODEC_TYPE_PCM_S16BE,
+        CODEC_TYPE_PCM_S24BE,
+        CODEC_TYPE_PCM_S32BE,
+        CODEC_TYPE_PCM_F32BE,
+        CODEC_TYPE_PCM_F64BE,
+        CODEC_TYPE_PCM_ALAW,
+        CODEC_TYPE_PCM_MULAW,
     ]
     .contains(&codec)
 }
@@ -764,7 +778,10 @@ mod tests {
     #[test]
     fn reads_id3_sizes_without_trusting_them() {
         // Syncsafe 0x0FFFFFFF = 268435455 bytes + 10-byte header.
-        assert_eq!(id3v2_size(b"ID3\x03\0\0\x7f\x7f\x7f\x7f"), Some(268_435_465));
+        assert_eq!(
+            id3v2_size(b"ID3\x03\0\0\x7f\x7f\x7f\x7f"),
+            Some(268_435_465)
+        );
         assert_eq!(id3v2_size(b"ID3\x03\0\0\0\0\x02\x01"), Some(10 + 257));
         assert_eq!(id3v2_size(b"fLaC"), None);
         assert_eq!(id3v2_size(b"ID3"), None);
