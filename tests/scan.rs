@@ -263,3 +263,85 @@ async fn nested_folders_are_not_added_twice() {
     assert_eq!(library.tracks(None).await.expect("tracks")[0].id, track_id);
     assert!(library.add_folder(&music.join("inner")).await.is_err());
 }
+
+#[tokio::test]
+async fn cover_art_is_noticed() {
+    use lofty::config::WriteOptions;
+    use lofty::file::TaggedFileExt;
+    use lofty::picture::{MimeType, Picture, PictureType};
+    use lofty::tag::TagExt;
+
+    let (_root, music, data) = temp_dirs();
+    let with_cover = music.join("with cover.flac");
+    write_tagged(&with_cover, Fmt::Flac, 1.0, &tags("Covered", "A", "B"));
+    let mut file = lofty::read_from_path(&with_cover).expect("read tags");
+    let tag = file.primary_tag_mut().expect("tag");
+    tag.push_picture(Picture::new_unchecked(
+        PictureType::CoverFront,
+        Some(MimeType::Png),
+        None,
+        b"\x89PNG\r\n\x1a\n not a real image, but a picture block all the same".to_vec(),
+    ));
+    tag.save_to_path(&with_cover, WriteOptions::default())
+        .expect("save");
+    write_tagged(
+        &music.join("bare.flac"),
+        Fmt::Flac,
+        1.0,
+        &tags("Bare", "A", "B"),
+    );
+
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    let tracks = by_path(&library).await;
+    assert!(tracks[&key(&with_cover)].has_cover);
+    assert!(!tracks[&key(&music.join("bare.flac"))].has_cover);
+}
+
+#[tokio::test]
+async fn a_cancelled_scan_keeps_its_work_and_the_next_one_finishes() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    let (_root, music, data) = temp_dirs();
+    for i in 0..1_500 {
+        write_audio(
+            &music.join(format!("{:02}/{i:04}.wav", i % 30)),
+            Fmt::Wav,
+            0.05,
+            200.0 + i as f32,
+        );
+    }
+    let library = library_with(&music, &data).await;
+    let cancel = segue::CancellationToken::new();
+    let seen = Arc::new(AtomicU64::new(0));
+    let (token, counter) = (cancel.clone(), seen.clone());
+    // Cancel as soon as reading is under way.
+    let on_progress = Arc::new(move |p: &segue::ScanProgress| {
+        counter.store(p.done, Ordering::SeqCst);
+        if p.done >= 100 {
+            token.cancel();
+        }
+    });
+    let options = segue::ScanOptions {
+        workers: 1,
+        batch_size: 50,
+    };
+    let summary = library
+        .scan(None, &options, on_progress, &cancel)
+        .await
+        .expect("scan");
+    assert!(summary.cancelled, "{summary:?}");
+    assert!(summary.added < 1_500, "{summary:?}");
+    let kept = library.stats().await.expect("stats").tracks;
+    assert_eq!(
+        kept as u64, summary.added,
+        "what was read before the cancel is stored"
+    );
+
+    let rest = scan(&library).await;
+    assert!(!rest.cancelled);
+    assert_eq!(rest.unchanged, summary.added);
+    assert_eq!(rest.added + rest.unchanged, 1_500);
+    assert_eq!(library.stats().await.expect("stats").tracks, 1_500);
+}
