@@ -236,7 +236,7 @@ fn codec_in_header(container: Container, head: &[u8]) -> Option<&'static str> {
                 0x0040 | 0x0045 | 0x0064 => Some("G.726 ADPCM"),
                 0x0050 => Some("MPEG audio"),
                 0x0055 => Some("MP3"),
-                0x0160 | 0x0161 | 0x0162 | 0x0163 => Some("WMA"),
+                0x0160..=0x0163 => Some("WMA"),
                 0x2000 => Some("AC-3"),
                 0x00FF | 0x1600 | 0x1610 => Some("AAC"),
                 _ => None,
