@@ -180,3 +180,51 @@ pub async fn table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
+
+#[derive(Debug, Serialize)]
+pub struct DecodeBench {
+    pub files: usize,
+    pub failed: usize,
+    pub audio_s: f64,
+    pub wall_s: f64,
+    /// Seconds of audio decoded per second of wall time (one thread).
+    pub realtime_factor: f64,
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Decodes every file to mono at `rate` on this thread (the floor under any analysis).
+pub fn decode(paths: &[std::path::PathBuf], rate: u32) -> DecodeBench {
+    let started = Instant::now();
+    let (mut audio_s, mut failed) = (0.0, 0);
+    for path in paths {
+        let mut energy = 0.0f64;
+        match crate::audio::decode::decode_mono(path, rate, None, |block| {
+            // Touch every sample so nothing is optimised away.
+            energy += block.iter().map(|s| f64::from(*s * *s)).sum::<f64>();
+        }) {
+            Ok(info) => audio_s += info.seconds(),
+            Err(e) => {
+                failed += 1;
+                tracing::warn!("{}: {e}", path.display());
+            }
+        }
+        std::hint::black_box(energy);
+    }
+    let wall_s = started.elapsed().as_secs_f64();
+    DecodeBench {
+        files: paths.len(),
+        failed,
+        audio_s,
+        wall_s,
+        realtime_factor: audio_s / wall_s.max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+    }
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}

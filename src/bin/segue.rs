@@ -90,6 +90,15 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Decode files to mono on one thread: throughput and peak memory (the floor under analysis)
+    Decode {
+        files: Vec<PathBuf>,
+        /// Target sample rate
+        #[arg(long, default_value_t = 22_050)]
+        rate: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -251,6 +260,22 @@ async fn bench(what: &BenchWhat) -> Result<()> {
                 println!(
                     "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms, search {:.1} ms",
                     r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms, r.search_ms
+                );
+            }
+        }
+        BenchWhat::Decode { files, rate, json } => {
+            let r = segue::bench::decode(files, *rate);
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "decode bench: {} files ({} failed), {:.1} s of audio in {:.2} s = {:.0}x realtime on one thread, peak memory {}",
+                    r.files,
+                    r.failed,
+                    r.audio_s,
+                    r.wall_s,
+                    r.realtime_factor,
+                    r.peak_rss_mb.map_or("unknown".to_string(), |m| format!("{m:.0} MB"))
                 );
             }
         }

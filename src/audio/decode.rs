@@ -1,0 +1,375 @@
+//! Streaming decode: any file the scan accepts → mono `f32` at the rate an extractor needs,
+//! delivered in blocks to a callback. Memory stays flat with track length: one packet, one
+//! resampler chunk and one output block are alive at a time, never the whole track.
+
+use std::fs::File;
+use std::path::Path;
+
+use rubato::{FftFixedIn, Resampler};
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::FormatOptions;
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::{Limit, MetadataOptions};
+use symphonia::core::probe::Hint;
+
+/// Input frames per resampler call: ~46 ms at 44.1 kHz, a good FFT size for rubato.
+const RESAMPLE_CHUNK: usize = 2048;
+/// A stream with this many undecodable packets in a row is given up.
+const MAX_BAD_PACKETS_IN_A_ROW: u32 = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("cannot open: {0}")]
+    Open(#[from] std::io::Error),
+    #[error("not a readable audio stream: {0}")]
+    Probe(String),
+    #[error("no audio stream in the file")]
+    NoTrack,
+    #[error("cannot decode this codec: {0}")]
+    Unsupported(String),
+    #[error("damaged audio: {0}")]
+    Damaged(String),
+    #[error("resampler: {0}")]
+    Resample(String),
+}
+
+/// What a decode went through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub source_rate: u32,
+    pub channels: usize,
+    /// Frames decoded from the file (at the source rate).
+    pub frames_in: u64,
+    /// Mono frames delivered to the sink (at the target rate).
+    pub frames_out: u64,
+    /// Packets skipped because they did not decode (damage in the middle of a file).
+    pub bad_packets: u32,
+}
+
+impl Decoded {
+    pub fn seconds(&self) -> f64 {
+        self.frames_in as f64 / f64::from(self.source_rate.max(1))
+    }
+}
+
+/// Decodes `path` to mono at `target_rate`, calling `sink` with consecutive blocks. Stops after
+/// `max_seconds` of audio when given.
+pub fn decode_mono(
+    path: &Path,
+    target_rate: u32,
+    max_seconds: Option<f64>,
+    mut sink: impl FnMut(&[f32]),
+) -> Result<Decoded, DecodeError> {
+    let file = File::open(path)?;
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(&ext.to_ascii_lowercase());
+    }
+    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    let metadata = MetadataOptions {
+        limit_metadata_bytes: Limit::Maximum(1 << 20),
+        limit_visual_bytes: Limit::Maximum(0),
+    };
+    let probed = symphonia::default::get_probe()
+        .format(&hint, mss, &FormatOptions::default(), &metadata)
+        .map_err(|e| DecodeError::Probe(e.to_string()))?;
+    let mut reader = probed.format;
+    let track = reader
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .ok_or(DecodeError::NoTrack)?;
+    let track_id = track.id;
+    let params = track.codec_params.clone();
+    let mut decoder = symphonia::default::get_codecs()
+        .make(&params, &DecoderOptions::default())
+        .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
+    let source_rate = params
+        .sample_rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+    let limit_frames = max_seconds.map(|s| (s.max(0.0) * f64::from(source_rate)) as u64);
+
+    let mut out = MonoOut::new(source_rate, target_rate)?;
+    let mut samples: Option<SampleBuffer<f32>> = None;
+    let mut decoded = Decoded {
+        source_rate,
+        channels: params.channels.map_or(0, |c| c.count()),
+        frames_in: 0,
+        frames_out: 0,
+        bad_packets: 0,
+    };
+    let mut bad_in_a_row = 0;
+    loop {
+        if limit_frames.is_some_and(|limit| decoded.frames_in >= limit) {
+            break;
+        }
+        let packet = match reader.next_packet() {
+            Ok(p) => p,
+            // The normal end of a stream, and the end of a truncated one, look alike.
+            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                break
+            }
+            Err(SymphoniaError::ResetRequired) => break,
+            Err(e) if decoded.frames_in > 0 => {
+                tracing::debug!(path = %path.display(), "stream ends early: {e}");
+                break;
+            }
+            Err(e) => return Err(DecodeError::Damaged(e.to_string())),
+        };
+        if packet.track_id() != track_id {
+            continue;
+        }
+        let buffer = match decoder.decode(&packet) {
+            Ok(buffer) => {
+                bad_in_a_row = 0;
+                buffer
+            }
+            Err(SymphoniaError::DecodeError(e)) => {
+                decoded.bad_packets += 1;
+                bad_in_a_row += 1;
+                if bad_in_a_row >= MAX_BAD_PACKETS_IN_A_ROW {
+                    return Err(DecodeError::Damaged(format!(
+                        "{bad_in_a_row} packets in a row do not decode ({e})"
+                    )));
+                }
+                continue;
+            }
+            Err(e) => return Err(DecodeError::Damaged(e.to_string())),
+        };
+        let spec = *buffer.spec();
+        let frames = buffer.frames();
+        if frames == 0 {
+            continue;
+        }
+        let channels = spec.channels.count().max(1);
+        let needed = frames * channels;
+        let sample_buffer = match &mut samples {
+            Some(b) if b.capacity() >= needed => b,
+            slot => slot.insert(SampleBuffer::new(buffer.capacity() as u64, spec)),
+        };
+        sample_buffer.copy_interleaved_ref(buffer);
+        let interleaved = sample_buffer.samples();
+        let take = limit_frames.map_or(frames, |limit| {
+            frames.min((limit - decoded.frames_in) as usize)
+        });
+        decoded.frames_in += take as u64;
+        out.push_interleaved(&interleaved[..take * channels], channels, &mut sink)?;
+    }
+    out.finish(&mut sink)?;
+    decoded.frames_out = out.delivered;
+    Ok(decoded)
+}
+
+/// Mixes down to mono and resamples, delivering blocks to the sink.
+struct MonoOut {
+    resampler: Option<FftFixedIn<f32>>,
+    /// Mono input waiting for a full resampler chunk.
+    pending: Vec<f32>,
+    output: Vec<f32>,
+    /// Resampler delay still to drop from the start of the output, so sample 0 out is sample 0 in.
+    skip: usize,
+    /// Output frames that the input implies (ratio × input), to trim the final padding.
+    expected: f64,
+    ratio: f64,
+    delivered: u64,
+}
+
+impl MonoOut {
+    fn new(source_rate: u32, target_rate: u32) -> Result<Self, DecodeError> {
+        let ratio = f64::from(target_rate) / f64::from(source_rate);
+        let resampler = if source_rate == target_rate {
+            None
+        } else {
+            Some(
+                FftFixedIn::<f32>::new(
+                    source_rate as usize,
+                    target_rate as usize,
+                    RESAMPLE_CHUNK,
+                    2,
+                    1,
+                )
+                .map_err(|e| DecodeError::Resample(e.to_string()))?,
+            )
+        };
+        let (skip, output) = match &resampler {
+            Some(r) => (r.output_delay(), vec![0.0; r.output_frames_max()]),
+            None => (0, Vec::new()),
+        };
+        Ok(MonoOut {
+            resampler,
+            pending: Vec::with_capacity(RESAMPLE_CHUNK * 2),
+            output,
+            skip,
+            expected: 0.0,
+            ratio,
+            delivered: 0,
+        })
+    }
+
+    fn push_interleaved(
+        &mut self,
+        interleaved: &[f32],
+        channels: usize,
+        sink: &mut impl FnMut(&[f32]),
+    ) -> Result<(), DecodeError> {
+        let gain = 1.0 / channels as f32;
+        let mono = interleaved
+            .chunks_exact(channels)
+            .map(|frame| frame.iter().sum::<f32>() * gain);
+        if self.resampler.is_none() {
+            // Same rate: mono blocks go straight out, in slices of the pending buffer.
+            self.pending.clear();
+            self.pending.extend(mono);
+            self.delivered += self.pending.len() as u64;
+            sink(&self.pending);
+            return Ok(());
+        }
+        self.pending.extend(mono);
+        self.expected += (interleaved.len() / channels) as f64 * self.ratio;
+        while self.pending.len() >= RESAMPLE_CHUNK {
+            self.run_chunk(RESAMPLE_CHUNK, sink)?;
+        }
+        Ok(())
+    }
+
+    fn run_chunk(&mut self, take: usize, sink: &mut impl FnMut(&[f32])) -> Result<(), DecodeError> {
+        let Some(resampler) = self.resampler.as_mut() else {
+            return Ok(());
+        };
+        let produced = if take == RESAMPLE_CHUNK {
+            let (_, produced) = resampler
+                .process_into_buffer(&[&self.pending[..take]], &mut [&mut self.output[..]], None)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            produced
+        } else {
+            let input = [&self.pending[..take]];
+            let (_, produced) = resampler
+                .process_partial_into_buffer(
+                    if take > 0 { Some(&input[..]) } else { None },
+                    &mut [&mut self.output[..]],
+                    None,
+                )
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            produced
+        };
+        self.pending.drain(..take);
+        let skip = self.skip.min(produced);
+        self.skip -= skip;
+        // Never deliver more than the input implies: the tail of the last chunk is padding.
+        let room = (self.expected.round() as u64).saturating_sub(self.delivered) as usize;
+        let end = produced.min(skip + room);
+        if end > skip {
+            sink(&self.output[skip..end]);
+            self.delivered += (end - skip) as u64;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, sink: &mut impl FnMut(&[f32])) -> Result<(), DecodeError> {
+        if self.resampler.is_none() {
+            return Ok(());
+        }
+        let rest = self.pending.len();
+        self.run_chunk(rest, sink)?;
+        // Flush the resampler's delay line until everything the input implies is out.
+        let mut guard = 0;
+        while (self.delivered as f64) < self.expected.round() - 0.5 && guard < 8 {
+            self.run_chunk(0, sink)?;
+            guard += 1;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::encode::{write_flac, write_wav};
+    use crate::audio::synth;
+
+    /// Frequency from zero crossings (good enough for a clean sine).
+    fn frequency(samples: &[f32], rate: u32) -> f32 {
+        let crossings = samples
+            .windows(2)
+            .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+            .count();
+        crossings as f32 / (samples.len() as f32 / rate as f32)
+    }
+
+    fn decode_all(path: &Path, rate: u32) -> (Vec<f32>, Decoded) {
+        let mut all = Vec::new();
+        let info =
+            decode_mono(path, rate, None, |block| all.extend_from_slice(block)).expect("decode");
+        (all, info)
+    }
+
+    #[test]
+    fn resamples_keeping_length_and_pitch() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a440.wav");
+        write_wav(&path, 44_100, &synth::sine(44_100, 3.0, 440.0, 0.5)).expect("wav");
+        for target in [22_050, 16_000, 11_025, 48_000] {
+            let (samples, info) = decode_all(&path, target);
+            assert_eq!(info.source_rate, 44_100);
+            assert_eq!(info.frames_in, 132_300);
+            let expected = 3.0 * target as f32;
+            assert!(
+                (samples.len() as f32 - expected).abs() <= 2.0,
+                "{target}: {} vs {expected}",
+                samples.len()
+            );
+            assert_eq!(info.frames_out as usize, samples.len());
+            let mid = &samples[target as usize / 2..samples.len() - target as usize / 2];
+            let hz = frequency(mid, target);
+            assert!((hz - 440.0).abs() < 1.5, "{target}: {hz} Hz");
+            // The resampler's delay is removed: the tone starts at the start.
+            assert!(
+                samples[..target as usize / 20]
+                    .iter()
+                    .any(|s| s.abs() > 0.3),
+                "{target}: late start"
+            );
+        }
+    }
+
+    #[test]
+    fn same_rate_passes_through_and_flac_decodes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tone.flac");
+        let tone = synth::sine(22_050, 2.0, 330.0, 0.5);
+        write_flac(&path, 22_050, &tone).expect("flac");
+        let (samples, info) = decode_all(&path, 22_050);
+        assert_eq!(samples.len(), tone.len());
+        assert_eq!(info.frames_out as usize, tone.len());
+        let max_err = samples
+            .iter()
+            .zip(&tone)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(max_err < 1e-4, "lossless round trip, error {max_err}");
+    }
+
+    #[test]
+    fn stops_at_the_limit_and_rejects_garbage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("long.wav");
+        write_wav(&path, 8_000, &synth::sine(8_000, 10.0, 200.0, 0.5)).expect("wav");
+        let mut n = 0;
+        let info = decode_mono(&path, 8_000, Some(2.5), |b| n += b.len()).expect("decode");
+        assert_eq!(info.frames_in, 20_000);
+        assert_eq!(n, 20_000);
+        let junk = dir.path().join("junk.wav");
+        std::fs::write(&junk, b"RIFF garbage that is not a wave file at all").expect("write");
+        assert!(matches!(
+            decode_mono(&junk, 8_000, None, |_| {}),
+            Err(DecodeError::Probe(_))
+        ));
+        assert!(matches!(
+            decode_mono(&dir.path().join("missing.wav"), 8_000, None, |_| {}),
+            Err(DecodeError::Open(_))
+        ));
+    }
+}
