@@ -79,9 +79,13 @@ async fn remove_folder(
     state: State<'_, AppState>,
     id: i64,
 ) -> CmdResult<()> {
+    // A running scan holds the library; cancel it, remove, then let the other folders finish.
     state.scanner.cancel();
     let folder = state.library.remove_folder(id).await.map_err(text)?;
     state.scanner.unwatch(&folder.path);
+    if !state.library.folders().await.map_err(text)?.is_empty() {
+        state.scanner.scan_all();
+    }
     let _ = app.emit("library-changed", ());
     Ok(())
 }
