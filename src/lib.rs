@@ -4,6 +4,7 @@
 //! [`Library`] is the façade the CLI and the desktop shell use; it knows nothing about Tauri.
 //! Read `ARCHITECTURE.md` first.
 
+pub mod analysis;
 pub mod audio;
 pub mod bench;
 pub mod demo;
