@@ -9,7 +9,7 @@ use rubato::{FftFixedIn, Resampler};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
 use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::FormatOptions;
+use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::{Limit, MetadataOptions};
 use symphonia::core::probe::Hint;
@@ -54,15 +54,13 @@ impl Decoded {
     }
 }
 
-/// Decodes `path` to mono at `target_rate`, calling `sink` with consecutive blocks. Stops after
-/// `max_seconds` of audio when given.
-pub fn decode_mono(
+/// Opens a container with symphonia, the file's extension as a hint. Tags are read by lofty
+/// elsewhere, so symphonia may not spend memory on them: a lying ID3 size field would otherwise
+/// ask for hundreds of MiB.
+pub(crate) fn open_format(
+    file: File,
     path: &Path,
-    target_rate: u32,
-    max_seconds: Option<f64>,
-    mut sink: impl FnMut(&[f32]),
-) -> Result<Decoded, DecodeError> {
-    let file = File::open(path)?;
+) -> Result<Box<dyn FormatReader>, SymphoniaError> {
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(&ext.to_ascii_lowercase());
@@ -72,10 +70,25 @@ pub fn decode_mono(
         limit_metadata_bytes: Limit::Maximum(1 << 20),
         limit_visual_bytes: Limit::Maximum(0),
     };
-    let probed = symphonia::default::get_probe()
-        .format(&hint, mss, &FormatOptions::default(), &metadata)
-        .map_err(|e| DecodeError::Probe(e.to_string()))?;
-    let mut reader = probed.format;
+    let format = FormatOptions {
+        enable_gapless: false,
+        ..FormatOptions::default()
+    };
+    Ok(symphonia::default::get_probe()
+        .format(&hint, mss, &format, &metadata)?
+        .format)
+}
+
+/// Decodes `path` to mono at `target_rate`, calling `sink` with consecutive blocks. Stops after
+/// `max_seconds` of audio when given.
+pub fn decode_mono(
+    path: &Path,
+    target_rate: u32,
+    max_seconds: Option<f64>,
+    mut sink: impl FnMut(&[f32]),
+) -> Result<Decoded, DecodeError> {
+    let file = File::open(path)?;
+    let mut reader = open_format(file, path).map_err(|e| DecodeError::Probe(e.to_string()))?;
     let track = reader
         .tracks()
         .iter()

@@ -12,10 +12,7 @@ use lofty::config::{ParseOptions, ParsingMode};
 use lofty::file::{AudioFile, TaggedFileExt};
 use lofty::tag::{Accessor, ItemKey};
 use symphonia::core::codecs::{self, CodecType, DecoderOptions};
-use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo};
-use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
-use symphonia::core::meta::{Limit, MetadataOptions};
-use symphonia::core::probe::Hint;
+use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::Time;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -423,32 +420,16 @@ fn probe_stream(
     container: Container,
     head: &[u8],
 ) -> Result<Probed, String> {
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(&ext.to_ascii_lowercase());
-    }
-    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
-    // Tags come from lofty; symphonia must not spend memory on them (a lying ID3 size field
-    // would otherwise ask for hundreds of MiB).
-    let metadata_options = MetadataOptions {
-        limit_metadata_bytes: Limit::Maximum(1 << 20),
-        limit_visual_bytes: Limit::Maximum(0),
-    };
-    let format_options = FormatOptions {
-        enable_gapless: false,
-        ..Default::default()
-    };
-    let probed = symphonia::default::get_probe()
-        .format(&hint, mss, &format_options, &metadata_options)
-        .map_err(|e| match (container, codec_in_header(container, head)) {
+    let mut reader = crate::audio::decode::open_format(file, path).map_err(|e| {
+        match (container, codec_in_header(container, head)) {
             (_, Some(codec)) => format!(
                 "unsupported codec: {codec} inside this {} file (Segue cannot decode it)",
                 container.name()
             ),
             (Container::Wav | Container::Aiff, None) => format!("bad or unsupported header: {e}"),
             (_, None) => format!("not a readable {} stream: {e}", container.name()),
-        })?;
-    let mut reader = probed.format;
+        }
+    })?;
     let track = reader
         .tracks()
         .iter()
