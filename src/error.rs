@@ -21,10 +21,6 @@ pub enum Error {
     FolderInsideLibrary(PathBuf, PathBuf),
     #[error("no library folder with id {0}")]
     NoSuchFolder(i64),
-    #[error("a scan is already running")]
-    ScanRunning,
-    #[error("cancelled")]
-    Cancelled,
     #[error("file watcher: {0}")]
     Watch(#[from] notify::Error),
     #[error("background task failed: {0}")]

@@ -128,15 +128,13 @@ fn read_file_unguarded(path: &Path, size: u64, expect_audio: bool) -> ReadOutcom
     let mut tags = Tags::default();
     if let Some((t, props)) = tags_and_props {
         tags = t;
-        if let Some(props) = props {
-            // lofty reads durations from headers more precisely for VBR MP3 and MP4.
-            if props.duration_s > 0.0 && probed.warning.is_none() {
-                tech.duration_s = Some(props.duration_s);
-            }
-            tech.bitrate_kbps = props.bitrate_kbps;
-            if tech.channels.is_none() {
-                tech.channels = props.channels;
-            }
+        // lofty reads durations from headers more precisely for VBR MP3 and MP4.
+        if props.duration_s > 0.0 && probed.warning.is_none() {
+            tech.duration_s = Some(props.duration_s);
+        }
+        tech.bitrate_kbps = props.bitrate_kbps;
+        if tech.channels.is_none() {
+            tech.channels = props.channels;
         }
     }
     let mut warning = probed.warning;
@@ -598,7 +596,7 @@ struct Props {
 
 /// Tags and properties through lofty. A file whose tags cannot be parsed keeps its audio:
 /// untagged is not a failure.
-fn read_tags(path: &Path) -> Option<(Tags, Option<Props>)> {
+fn read_tags(path: &Path) -> Option<(Tags, Props)> {
     let mut options = ParseOptions::new();
     options.parsing_mode(ParsingMode::Relaxed);
     let tagged = lofty::probe::Probe::open(path)
@@ -640,7 +638,7 @@ fn read_tags(path: &Path) -> Option<(Tags, Option<Props>)> {
     if !tags.has_cover {
         tags.has_cover = tagged.tags().iter().any(|t| !t.pictures().is_empty());
     }
-    Some((tags, Some(props)))
+    Some((tags, props))
 }
 
 fn format_label(container: Container, codec: CodecType) -> String {

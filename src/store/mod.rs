@@ -239,19 +239,14 @@ impl Store {
                     folder_id,
                     track,
                 } => {
-                    sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
-                        .bind(path_to_bytes(&track.path))
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(&format!(
-                        "UPDATE tracks SET folder_id = ?, path = ?, path_bytes = ?, size = ?,
-                         mtime_ns = ?, updated_at = {NOW} WHERE id = ?"
-                    ))
+                    // Re-point the row (keeping its id and analysis); the Upsert that follows
+                    // in the same batch writes the file's identity and tags.
+                    sqlx::query(
+                        "UPDATE tracks SET folder_id = ?, path = ?, path_bytes = ? WHERE id = ?",
+                    )
                     .bind(folder_id)
                     .bind(display(&track.path))
                     .bind(path_to_bytes(&track.path))
-                    .bind(track.size)
-                    .bind(track.mtime_ns)
                     .bind(track_id)
                     .execute(&mut *tx)
                     .await?;

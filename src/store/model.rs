@@ -231,6 +231,7 @@ pub enum Change {
     /// A new or changed file: insert it, or update the row at its path.
     Upsert(NewTrack),
     /// A file found at a new path with the content of a track that vanished: same track.
+    /// Always followed by an `Upsert` of the same file.
     Move {
         track_id: i64,
         folder_id: i64,
