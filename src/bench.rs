@@ -221,6 +221,150 @@ pub fn decode(paths: &[std::path::PathBuf], rate: u32) -> DecodeBench {
     }
 }
 
+/// Per-file outcome of the analysis benchmark.
+#[derive(Debug, Serialize)]
+pub struct AnalyzedFile {
+    pub path: String,
+    pub duration_s: f64,
+    pub bpm: Option<f32>,
+    pub bpm_confidence: f32,
+    pub key: Option<String>,
+    pub scale: Option<String>,
+    pub key_strength: f32,
+    pub loudness_lufs: Option<f64>,
+    /// CPU seconds of the whole analysis (decode included).
+    pub seconds: f64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnalyzeBench {
+    pub files: usize,
+    pub failed: usize,
+    pub audio_s: f64,
+    /// CPU seconds, one thread, each file decoded three ways side by side.
+    pub decode_cpu_s: f64,
+    pub decode_resample_cpu_s: f64,
+    pub analysis_cpu_s: f64,
+    /// Seconds of audio per CPU second.
+    pub decode_realtime: f64,
+    pub analysis_realtime: f64,
+    /// Whole analysis over decoding alone (1.0 would be free extraction).
+    pub analysis_over_decode: f64,
+    pub analysis_over_decode_resample: f64,
+    pub peak_rss_mb: Option<f64>,
+    pub results: Vec<AnalyzedFile>,
+}
+
+/// CPU time of the calling thread, seconds: steadier than wall time on a shared machine.
+pub fn thread_cpu_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we own.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+    } else {
+        0.0
+    }
+}
+
+/// Decodes only: symphonia to samples, touching each, no mix-down or resampling.
+struct DecodeOnly(f64);
+
+impl crate::audio::decode::DecodeSink for DecodeOnly {
+    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
+        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
+    }
+    fn mono(&mut self, _block: &[f32]) {}
+    fn wants_mono(&self) -> bool {
+        false
+    }
+}
+
+/// For every file, on this thread: decode alone, decode + mix-down + resample, and the whole
+/// analysis, one after the other (same cache state), timed in thread CPU seconds.
+pub fn analyze(paths: &[std::path::PathBuf]) -> AnalyzeBench {
+    use crate::analysis::{analyze_file, ANALYSIS_RATE};
+    let (mut decode_s, mut resample_s, mut analysis_s, mut audio_s) = (0.0, 0.0, 0.0, 0.0);
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for path in paths {
+        let t = thread_cpu_s();
+        let mut only = DecodeOnly(0.0);
+        let decoded = crate::audio::decode::decode(path, ANALYSIS_RATE, None, &mut only);
+        std::hint::black_box(only.0);
+        let t_decode = thread_cpu_s() - t;
+        let t = thread_cpu_s();
+        let mut energy = 0.0f64;
+        let _ = crate::audio::decode::decode_mono(path, ANALYSIS_RATE, None, |b| {
+            energy += b.iter().map(|s| f64::from(*s)).sum::<f64>();
+        });
+        std::hint::black_box(energy);
+        let t_resample = thread_cpu_s() - t;
+        let t = thread_cpu_s();
+        let analysed = analyze_file(path);
+        let t_analysis = thread_cpu_s() - t;
+        let name = crate::paths::display(path);
+        match (decoded, analysed) {
+            (Ok(_), Ok(f)) => {
+                decode_s += t_decode;
+                resample_s += t_resample;
+                analysis_s += t_analysis;
+                audio_s += f.duration_s;
+                results.push(AnalyzedFile {
+                    path: name,
+                    duration_s: f.duration_s,
+                    bpm: f.tempo.map(|t| t.bpm),
+                    bpm_confidence: f.tempo.map_or(0.0, |t| t.confidence),
+                    key: f.key.map(|k| k.tonic_name().to_string()),
+                    scale: f.key.map(|k| k.scale.as_str().to_string()),
+                    key_strength: f.key.map_or(0.0, |k| k.strength),
+                    loudness_lufs: f.loudness.integrated_lufs,
+                    seconds: t_analysis,
+                    error: None,
+                });
+            }
+            (d, a) => {
+                failed += 1;
+                let error = match (d, a) {
+                    (Err(e), _) => e.to_string(),
+                    (_, Err(e)) => e.to_string(),
+                    _ => String::new(),
+                };
+                results.push(AnalyzedFile {
+                    path: name,
+                    duration_s: 0.0,
+                    bpm: None,
+                    bpm_confidence: 0.0,
+                    key: None,
+                    scale: None,
+                    key_strength: 0.0,
+                    loudness_lufs: None,
+                    seconds: t_analysis,
+                    error: Some(error),
+                });
+            }
+        }
+    }
+    AnalyzeBench {
+        files: paths.len(),
+        failed,
+        audio_s,
+        decode_cpu_s: decode_s,
+        decode_resample_cpu_s: resample_s,
+        analysis_cpu_s: analysis_s,
+        decode_realtime: audio_s / decode_s.max(1e-9),
+        analysis_realtime: audio_s / analysis_s.max(1e-9),
+        analysis_over_decode: analysis_s / decode_s.max(1e-9),
+        analysis_over_decode_resample: analysis_s / resample_s.max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        results,
+    }
+}
+
 /// The process's peak resident memory (Linux `VmHWM`), in MB.
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

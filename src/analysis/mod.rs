@@ -1,8 +1,167 @@
-//! Audio analysis: features computed from one streaming decode per track.
-//! (Issue 3 in progress: the onset envelope is here; tempo, key, timbre, loudness and the
-//! analysis job follow.)
+//! Audio analysis: every feature of a track from one streaming decode.
+//!
+//! The decoder hands each block to an [`Analyzer`] twice: the decoded channels at their own rate
+//! go to the loudness meter (R128 is defined on them), the mono mix at [`ANALYSIS_RATE`] to the
+//! extractors. One 1024-point STFT feeds onsets (tempo) and timbre; a 4096-point STFT feeds the
+//! pitch profile (key). Nothing holds the whole track: memory is the same for a 3-minute and a
+//! 30-minute file, apart from the onset envelopes (86 values per second).
 
+pub mod key;
+pub mod loudness;
 pub mod onset;
+pub mod stft;
+pub mod tempo;
+pub mod timbre;
+
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::decode::{decode, DecodeError, DecodeSink};
+use key::{Key, KeyDetector};
+use loudness::{Loudness, LoudnessMeter};
+use onset::OnsetFlux;
+use stft::Stft;
+use tempo::Tempo;
+use timbre::{Timbre, TimbreAccumulator};
 
 /// The analysis sample rate: enough bandwidth for rhythm, key and timbre, half the work of 44.1k.
 pub const ANALYSIS_RATE: u32 = 22_050;
+
+/// Bump whenever an extractor changes what it computes: tracks analysed by an older version
+/// are analysed again, the others are left alone.
+pub const ANALYSIS_VERSION: i64 = 1;
+
+/// Everything the analysis stores about a track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Features {
+    pub version: i64,
+    /// Seconds of audio analysed.
+    pub duration_s: f64,
+    /// `None` for silence and clips too short to have a tempo.
+    pub tempo: Option<Tempo>,
+    /// `None` when nothing pitched was heard.
+    pub key: Option<Key>,
+    pub tuning_cents: f32,
+    /// Pitch-class profile, C first, maximum 1.
+    pub chroma: [f32; 12],
+    pub loudness: Loudness,
+    pub timbre: Timbre,
+    /// Note and drum onsets per second: how busy the music is.
+    pub onset_rate: f32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("no audio in the file")]
+    Empty,
+    #[error("the decoder crashed on this file")]
+    Panicked,
+}
+
+/// Streaming feature extraction: push audio in, take [`Features`] out.
+pub struct Analyzer {
+    stft: Stft,
+    onsets: OnsetFlux,
+    timbre: TimbreAccumulator,
+    key: KeyDetector,
+    loudness: LoudnessMeter,
+    frames: u64,
+    samples: u64,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        Analyzer {
+            stft: Stft::new(onset::FRAME, onset::HOP),
+            onsets: OnsetFlux::new(),
+            timbre: TimbreAccumulator::new(ANALYSIS_RATE, onset::FRAME),
+            key: KeyDetector::new(ANALYSIS_RATE),
+            loudness: LoudnessMeter::new(),
+            frames: 0,
+            samples: 0,
+        }
+    }
+
+    /// Mono samples at [`ANALYSIS_RATE`].
+    pub fn push(&mut self, mono: &[f32]) {
+        self.samples += mono.len() as u64;
+        let (onsets, timbre, frames) = (&mut self.onsets, &mut self.timbre, &mut self.frames);
+        self.stft.push(mono, |frame| {
+            onsets.frame(frame.magnitudes);
+            // Timbre statistics need no more than every other frame (23 ms apart).
+            if *frames % 2 == 0 {
+                timbre.frame(frame.magnitudes, frame.samples);
+            }
+            *frames += 1;
+        });
+        self.key.push(mono);
+    }
+
+    /// The decoded channels at their own rate, for loudness. Without it (analysing bare
+    /// samples) the mono signal is measured instead.
+    pub fn push_source(&mut self, interleaved: &[f32], channels: usize, rate: u32) {
+        self.loudness.push(interleaved, channels, rate);
+    }
+
+    pub fn finish(self) -> Features {
+        let envelope = self.onsets.finish();
+        let tempo = tempo::estimate(&envelope, ANALYSIS_RATE);
+        let onset_rate = onset::onset_rate(&envelope.full, onset::frame_rate(ANALYSIS_RATE));
+        let key = self.key.finish();
+        Features {
+            version: ANALYSIS_VERSION,
+            duration_s: self.samples as f64 / f64::from(ANALYSIS_RATE),
+            tempo,
+            key: key.key,
+            tuning_cents: key.tuning_cents,
+            chroma: key.chroma,
+            loudness: self.loudness.finish(),
+            timbre: self.timbre.finish(),
+            onset_rate,
+        }
+    }
+}
+
+impl DecodeSink for Analyzer {
+    fn source(&mut self, interleaved: &[f32], channels: usize, rate: u32) {
+        self.push_source(interleaved, channels, rate);
+    }
+
+    fn mono(&mut self, block: &[f32]) {
+        self.push(block);
+    }
+}
+
+/// Analyses mono samples at [`ANALYSIS_RATE`] (loudness measured on them as one channel).
+pub fn analyze_samples(samples: &[f32]) -> Features {
+    let mut analyzer = Analyzer::new();
+    for block in samples.chunks(8192) {
+        analyzer.push_source(block, 1, ANALYSIS_RATE);
+        analyzer.push(block);
+    }
+    analyzer.finish()
+}
+
+/// Decodes `path` once and computes every feature. A decoder panic on hostile input becomes
+/// an error for this file, never a crash.
+pub fn analyze_file(path: &Path) -> Result<Features, AnalysisError> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let mut analyzer = Analyzer::new();
+        let decoded = decode(path, ANALYSIS_RATE, None, &mut analyzer)?;
+        if decoded.frames_in == 0 {
+            return Err(AnalysisError::Empty);
+        }
+        Ok(analyzer.finish())
+    }))
+    .unwrap_or(Err(AnalysisError::Panicked))
+}

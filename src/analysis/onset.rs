@@ -1,45 +1,83 @@
 //! Onset strength: how much new energy each short frame brings, the input to tempo estimation.
-//! Computed as log-compressed spectral flux over a streaming STFT, so a track is never held whole:
-//! only the envelope (86 values per second) is kept.
+//! Computed as spectral flux over a streaming STFT, so a track is never held whole: only the
+//! envelopes (86 values per second each) are kept.
 
-use std::sync::Arc;
-
-use realfft::{RealFftPlanner, RealToComplex};
+use super::stft::Stft;
 
 /// FFT size: 46 ms at 22.05 kHz, fine enough in time for drum hits, coarse enough in frequency.
 pub const FRAME: usize = 1024;
 /// Hop between frames: 11.6 ms at 22.05 kHz (86.1 frames per second).
 pub const HOP: usize = 256;
-/// Log compression of magnitudes before differencing: loud and quiet onsets count alike.
+/// Strong log compression of magnitudes before differencing: loud and quiet onsets count alike,
+/// so every note of a soft passage shows up (periodicity).
 const COMPRESSION: f32 = 1000.0;
-/// Bins of the low band (up to ~260 Hz at 22.05 kHz): kick and snare bodies, bass notes.
-/// Hi-hats flood the full-band flux; the low band tells which pulse level carries the beat.
-pub const LOW_BINS: usize = 12;
-/// Milder compression for the low band: a snare body still counts next to a kick, the faint
-/// low end of a hi-hat does not.
-const LOW_COMPRESSION: f32 = 4.0;
+/// Mild compression: loud events stay louder than soft ones, so a kick or a chord change on the
+/// beat stands out from a hi-hat or a passing note between beats (metrical accent).
+const ACCENT_COMPRESSION: f32 = 0.1;
+/// The accent envelope looks below ~1.5 kHz (at 22.05 kHz): kick, snare body, bass and chord
+/// changes live there; hi-hats and cymbals, which fill the off-beats, mostly do not.
+pub const ACCENT_BINS: usize = 70;
 
-/// Onset strength in the full band and in the low band, one value per hop.
+/// Onset strength per hop: `full` for periodicity, `accent` for which pulse level is the beat.
 #[derive(Debug, Clone, Default)]
 pub struct Envelope {
     pub full: Vec<f32>,
-    pub low: Vec<f32>,
+    pub accent: Vec<f32>,
 }
 
-/// Streams samples in, onset strength values out (one per hop).
-pub struct OnsetDetector {
-    fft: Arc<dyn RealToComplex<f32>>,
-    window: Vec<f32>,
-    /// Samples not yet consumed by a full frame.
-    buffer: Vec<f32>,
-    frame: Vec<f32>,
-    spectrum: Vec<realfft::num_complex::Complex<f32>>,
-    scratch: Vec<realfft::num_complex::Complex<f32>>,
+/// Turns magnitude spectra into onset strength values, one per frame.
+#[derive(Debug, Clone, Default)]
+pub struct OnsetFlux {
     previous: Vec<f32>,
-    current: Vec<f32>,
-    previous_low: Vec<f32>,
+    previous_accent: Vec<f32>,
     envelope: Envelope,
-    frames: usize,
+}
+
+impl OnsetFlux {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Consumes one frame's magnitudes (bins 0..=FRAME/2).
+    pub fn frame(&mut self, magnitudes: &[f32]) {
+        let first = self.previous.is_empty();
+        if first {
+            self.previous = vec![0.0; magnitudes.len()];
+            self.previous_accent = vec![0.0; magnitudes.len()];
+        }
+        let mut full = 0.0f32;
+        let mut accent = 0.0f32;
+        // Bin 0 (DC) carries no onset information.
+        for (m, p) in magnitudes.iter().zip(self.previous.iter_mut()).skip(1) {
+            let c = (1.0 + COMPRESSION * m).ln();
+            full += (c - *p).max(0.0);
+            *p = c;
+        }
+        for (m, p) in magnitudes
+            .iter()
+            .zip(self.previous_accent.iter_mut())
+            .take(ACCENT_BINS)
+            .skip(1)
+        {
+            let c = (1.0 + ACCENT_COMPRESSION * m).ln();
+            accent += (c - *p).max(0.0);
+            *p = c;
+        }
+        // The first frame rises from nothing: it is not an onset of the music.
+        let clean = |v: f32| if first || !v.is_finite() { 0.0 } else { v };
+        self.envelope.full.push(clean(full));
+        self.envelope.accent.push(clean(accent));
+    }
+
+    pub fn finish(self) -> Envelope {
+        self.envelope
+    }
+}
+
+/// Samples in, onset envelopes out: an STFT feeding an [`OnsetFlux`].
+pub struct OnsetDetector {
+    stft: Stft,
+    flux: OnsetFlux,
 }
 
 impl Default for OnsetDetector {
@@ -50,107 +88,61 @@ impl Default for OnsetDetector {
 
 impl OnsetDetector {
     pub fn new() -> Self {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(FRAME);
-        let window = (0..FRAME)
-            .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / FRAME as f32).cos())
-            .collect();
-        let spectrum = fft.make_output_vec();
-        let scratch = fft.make_scratch_vec();
-        let bins = spectrum.len();
         OnsetDetector {
-            fft,
-            window,
-            buffer: Vec::with_capacity(FRAME * 4),
-            frame: vec![0.0; FRAME],
-            spectrum,
-            scratch,
-            previous: vec![0.0; bins],
-            previous_low: vec![0.0; LOW_BINS],
-            current: vec![0.0; bins],
-            envelope: Envelope::default(),
-            frames: 0,
+            stft: Stft::new(FRAME, HOP),
+            flux: OnsetFlux::new(),
         }
     }
 
     /// Feeds mono samples at [`super::ANALYSIS_RATE`].
     pub fn push(&mut self, samples: &[f32]) {
-        self.buffer.extend_from_slice(samples);
-        let mut start = 0;
-        while self.buffer.len() - start >= FRAME {
-            for (i, (out, w)) in self.frame.iter_mut().zip(&self.window).enumerate() {
-                *out = self.buffer[start + i] * w;
-            }
-            self.process_frame();
-            start += HOP;
-        }
-        self.buffer.drain(..start);
-    }
-
-    fn process_frame(&mut self) {
-        if self
-            .fft
-            .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
-            .is_err()
-        {
-            // Cannot happen with buffers made by the plan; a silent frame keeps the timeline.
-            self.envelope.full.push(0.0);
-            self.envelope.low.push(0.0);
-            return;
-        }
-        for (c, s) in self.current.iter_mut().zip(&self.spectrum) {
-            *c = (1.0 + COMPRESSION * s.norm()).ln();
-        }
-        let rise = |range: std::ops::Range<usize>| -> f32 {
-            if self.frames == 0 {
-                return 0.0;
-            }
-            let flux: f32 = self.current[range.clone()]
-                .iter()
-                .zip(&self.previous[range])
-                .map(|(c, p)| (c - p).max(0.0))
-                .sum();
-            if flux.is_finite() {
-                flux
-            } else {
-                0.0
-            }
-        };
-        let bins = self.current.len();
-        let full = rise(1..bins);
-        // The low band on linear magnitudes: log compression would let the faint low end of
-        // every hi-hat count as much as a kick.
-        let low: f32 = if self.frames == 0 {
-            0.0
-        } else {
-            self.spectrum[1..LOW_BINS.min(bins)]
-                .iter()
-                .zip(&self.previous_low)
-                .map(|(c, p)| ((1.0 + LOW_COMPRESSION * c.norm()).ln() - p).max(0.0))
-                .sum()
-        };
-        for (p, c) in self
-            .previous_low
-            .iter_mut()
-            .zip(&self.spectrum[1..LOW_BINS.min(bins)])
-        {
-            *p = (1.0 + LOW_COMPRESSION * c.norm()).ln();
-        }
-        let low = if low.is_finite() { low } else { 0.0 };
-        self.envelope.full.push(full);
-        self.envelope.low.push(low);
-        std::mem::swap(&mut self.current, &mut self.previous);
-        self.frames += 1;
+        let flux = &mut self.flux;
+        self.stft
+            .push(samples, |frame| flux.frame(frame.magnitudes));
     }
 
     /// The onset strength envelopes, one value per hop.
     pub fn finish(self) -> Envelope {
-        self.envelope
+        self.flux.finish()
     }
 }
 
 /// Frames per second of the envelope at a sample rate.
 pub fn frame_rate(sample_rate: u32) -> f32 {
     sample_rate as f32 / HOP as f32
+}
+
+/// Onsets per second: peaks of the envelope that stand out from their surroundings, at least
+/// 50 ms apart.
+pub fn onset_rate(envelope: &[f32], fps: f32) -> f32 {
+    if envelope.len() < 3 || fps <= 0.0 {
+        return 0.0;
+    }
+    let max = envelope.iter().copied().fold(0.0, f32::max);
+    if max <= 0.0 {
+        return 0.0;
+    }
+    let half = (fps * 0.25) as usize;
+    let gap = (fps * 0.05).ceil() as usize;
+    let mut prefix = vec![0.0f64; envelope.len() + 1];
+    for (i, v) in envelope.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + f64::from(*v);
+    }
+    let mut count = 0usize;
+    let mut last: Option<usize> = None;
+    for i in 1..envelope.len() - 1 {
+        let v = envelope[i];
+        if v < 0.1 * max || v < envelope[i - 1] || v <= envelope[i + 1] {
+            continue;
+        }
+        let (lo, hi) = (i.saturating_sub(half), (i + half + 1).min(envelope.len()));
+        let local = (prefix[hi] - prefix[lo]) / (hi - lo) as f64;
+        if f64::from(v) > 1.5 * local && last.is_none_or(|l| i - l >= gap) {
+            count += 1;
+            last = Some(i);
+        }
+    }
+    count as f32 / (envelope.len() as f32 / fps)
 }
 
 #[cfg(test)]
@@ -172,7 +164,7 @@ mod tests {
     fn clicks_make_peaks_one_beat_apart() {
         let env = envelope_of(&click_track(ANALYSIS_RATE, 6.0, 120.0));
         let fps = frame_rate(ANALYSIS_RATE);
-        assert_eq!(env.full.len(), env.low.len());
+        assert_eq!(env.full.len(), env.accent.len());
         assert!((env.full.len() as f32 - 6.0 * fps).abs() < 6.0);
         let max = env.full.iter().copied().fold(0.0, f32::max);
         let peaks: Vec<usize> = (1..env.full.len() - 1)
@@ -205,6 +197,10 @@ mod tests {
             "a steady tone mid-way: {late_max} vs a click: {click_max}"
         );
         let silence = envelope_of(&vec![0.0; ANALYSIS_RATE as usize * 2]);
-        assert!(silence.full.iter().chain(&silence.low).all(|v| *v == 0.0));
+        assert!(silence
+            .full
+            .iter()
+            .chain(&silence.accent)
+            .all(|v| *v == 0.0));
     }
 }

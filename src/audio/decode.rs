@@ -79,13 +79,44 @@ pub(crate) fn open_format(
         .format)
 }
 
+/// Where a decode delivers its audio.
+pub trait DecodeSink {
+    /// Audio at the source rate and channel layout, interleaved, as decoded (for measurements
+    /// that must see the real channels, such as loudness).
+    fn source(&mut self, _interleaved: &[f32], _channels: usize, _rate: u32) {}
+    /// Mono audio at the target rate, in consecutive blocks.
+    fn mono(&mut self, block: &[f32]);
+    /// False skips the mix-down and resampling (a sink that only wants the source audio).
+    fn wants_mono(&self) -> bool {
+        true
+    }
+}
+
+struct MonoOnly<F>(F);
+
+impl<F: FnMut(&[f32])> DecodeSink for MonoOnly<F> {
+    fn mono(&mut self, block: &[f32]) {
+        (self.0)(block)
+    }
+}
+
 /// Decodes `path` to mono at `target_rate`, calling `sink` with consecutive blocks. Stops after
 /// `max_seconds` of audio when given.
 pub fn decode_mono(
     path: &Path,
     target_rate: u32,
     max_seconds: Option<f64>,
-    mut sink: impl FnMut(&[f32]),
+    sink: impl FnMut(&[f32]),
+) -> Result<Decoded, DecodeError> {
+    decode(path, target_rate, max_seconds, &mut MonoOnly(sink))
+}
+
+/// Decodes `path` once, feeding `sink` both the source audio and its mono mix at `target_rate`.
+pub fn decode(
+    path: &Path,
+    target_rate: u32,
+    max_seconds: Option<f64>,
+    sink: &mut impl DecodeSink,
 ) -> Result<Decoded, DecodeError> {
     let file = File::open(path)?;
     let mut reader = open_format(file, path).map_err(|e| DecodeError::Probe(e.to_string()))?;
@@ -96,7 +127,7 @@ pub fn decode_mono(
         .ok_or(DecodeError::NoTrack)?;
     let track_id = track.id;
     let params = track.codec_params.clone();
-    let mut decoder = symphonia::default::get_codecs()
+    let mut decoder = crate::audio::codecs::codecs()
         .make(&params, &DecoderOptions::default())
         .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
     let source_rate = params
@@ -169,9 +200,13 @@ pub fn decode_mono(
             frames.min((limit - decoded.frames_in) as usize)
         });
         decoded.frames_in += take as u64;
-        out.push_interleaved(&interleaved[..take * channels], channels, &mut sink)?;
+        let block = &interleaved[..take * channels];
+        sink.source(block, channels, spec.rate);
+        if sink.wants_mono() {
+            out.push_interleaved(block, channels, &mut |b: &[f32]| sink.mono(b))?;
+        }
     }
-    out.finish(&mut sink)?;
+    out.finish(&mut |b: &[f32]| sink.mono(b))?;
     decoded.frames_out = out.delivered;
     Ok(decoded)
 }

@@ -1,6 +1,7 @@
-//! Audio in and out: synthesis of test and demo signals, and writing them to files.
-//! (Decoding for analysis and preview playback arrive with their issues.)
+//! Audio in and out: decoding (one registry of codecs, streaming mono decode), synthesis of test
+//! and demo signals, and writing them to files.
 
+pub mod codecs;
 pub mod decode;
 pub mod encode;
 pub mod synth;

@@ -99,6 +99,18 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Analyse files on one thread: speed against decoding alone, and each file's results
+    Analyze {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Write per-file results as TSV (path, bpm, key, scale, seconds, duration_s, …)
+        #[arg(long)]
+        tsv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -275,6 +287,69 @@ async fn bench(what: &BenchWhat) -> Result<()> {
                     r.audio_s,
                     r.wall_s,
                     r.realtime_factor,
+                    r.peak_rss_mb.map_or("unknown".to_string(), |m| format!("{m:.0} MB"))
+                );
+            }
+        }
+        BenchWhat::Analyze {
+            files,
+            list,
+            tsv,
+            json,
+        } => {
+            let mut paths = files.clone();
+            if let Some(list) = list {
+                let text = std::fs::read_to_string(list)
+                    .with_context(|| format!("reading {}", list.display()))?;
+                paths.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(PathBuf::from),
+                );
+            }
+            let r = segue::bench::analyze(&paths);
+            if let Some(tsv) = tsv {
+                let mut out = String::from(
+                    "path\tbpm\tkey\tscale\tseconds\tduration_s\tbpm_confidence\tkey_strength\tloudness_lufs\terror\n",
+                );
+                let opt = |v: Option<String>| v.unwrap_or_default();
+                for f in &r.results {
+                    out.push_str(&format!(
+                        "{}\t{}\t{}\t{}\t{:.4}\t{:.2}\t{:.3}\t{:.3}\t{}\t{}\n",
+                        f.path,
+                        opt(f.bpm.map(|b| format!("{b:.2}"))),
+                        opt(f.key.clone()),
+                        opt(f.scale.clone()),
+                        f.seconds,
+                        f.duration_s,
+                        f.bpm_confidence,
+                        f.key_strength,
+                        opt(f.loudness_lufs.map(|l| format!("{l:.2}"))),
+                        opt(f.error.clone()),
+                    ));
+                }
+                std::fs::write(tsv, out).with_context(|| format!("writing {}", tsv.display()))?;
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "analysis bench: {} files ({} failed), {:.0} s of audio; one thread, CPU time:\n  \
+                     decode only           {:>8.2} s  {:>6.0}x realtime\n  \
+                     decode+mono+resample  {:>8.2} s  {:>6.0}x realtime\n  \
+                     whole analysis        {:>8.2} s  {:>6.0}x realtime\n  \
+                     analysis / decode = {:.2}, analysis / (decode+resample) = {:.2}, peak memory {}",
+                    r.files,
+                    r.failed,
+                    r.audio_s,
+                    r.decode_cpu_s,
+                    r.decode_realtime,
+                    r.decode_resample_cpu_s,
+                    r.audio_s / r.decode_resample_cpu_s.max(1e-9),
+                    r.analysis_cpu_s,
+                    r.analysis_realtime,
+                    r.analysis_over_decode,
+                    r.analysis_over_decode_resample,
                     r.peak_rss_mb.map_or("unknown".to_string(), |m| format!("{m:.0} MB"))
                 );
             }

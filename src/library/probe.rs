@@ -436,9 +436,8 @@ fn probe_stream(
     let params = track.codec_params.clone();
     let track_id = track.id;
     let codec = params.codec;
-    let decodable = symphonia::default::get_codecs().get_codec(codec).is_some();
-    // Opus has no decoder in symphonia; the analysis stage brings its own.
-    if !decodable && codec != codecs::CODEC_TYPE_OPUS {
+    let decodable = crate::audio::codecs::codecs().get_codec(codec).is_some();
+    if !decodable {
         return Err(format!(
             "unsupported codec: {} inside this {} file (Segue cannot decode it)",
             codec_name(codec),
@@ -466,7 +465,7 @@ fn probe_stream(
     };
     if decodable {
         // Decoding the first packet proves the stream is really what the header says.
-        let mut decoder = symphonia::default::get_codecs()
+        let mut decoder = crate::audio::codecs::codecs()
             .make(&params, &DecoderOptions::default())
             .map_err(|e| format!("cannot decode {}: {e}", codec_name(codec)))?;
         first_decodable_packet(&mut *reader, &mut *decoder, track_id)?;
@@ -662,7 +661,7 @@ fn format_label(container: Container, codec: CodecType) -> String {
 
 /// A short name for any codec symphonia knows of, decodable or not.
 pub fn codec_name(codec: CodecType) -> &'static str {
-    if let Some(descriptor) = symphonia::default::get_codecs().get_codec(codec) {
+    if let Some(descriptor) = crate::audio::codecs::codecs().get_codec(codec) {
         return descriptor.short_name;
     }
     use codecs::*;
