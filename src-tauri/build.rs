@@ -9,6 +9,9 @@ const COMMANDS: &[&str] = &[
     "start_scan",
     "cancel_scan",
     "create_demo_library",
+    "get_track",
+    "pause_analysis",
+    "resume_analysis",
 ];
 
 fn main() {

@@ -145,6 +145,7 @@ pub async fn table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         desc: false,
         offset,
         limit: 200,
+        ..TrackQuery::default()
     };
     let t = Instant::now();
     library

@@ -1,5 +1,6 @@
 //! Segue's engine: a local music library kept in SQLite, scanned from folders, and (as later
-//! issues land) analysed, indexed in FAISS and turned into playlists.
+//! analysed (tempo, key, timbre, loudness), and (as later issues land) indexed in FAISS and
+//! turned into playlists.
 //!
 //! [`Library`] is the façade the CLI and the desktop shell use; it knows nothing about Tauri.
 //! Read `ARCHITECTURE.md` first.
@@ -17,8 +18,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::{Error, Result};
+pub use library::analyze::{
+    AnalysisPhase, AnalysisProgress, AnalysisProgressFn, AnalysisSummary, AnalyzeOptions,
+    PauseSwitch,
+};
 pub use library::scan::{ProgressFn, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
-pub use store::{Failure, Folder, SortKey, Stats, Store, TrackPage, TrackQuery, TrackRow};
+pub use store::{
+    AnalysisCounts, Failure, Folder, SortKey, Stats, Store, TrackDetail, TrackPage, TrackQuery,
+    TrackRow,
+};
 pub use tokio_util::sync::CancellationToken;
 
 /// Log directives that silence the decoders' own warnings: every damaged file would otherwise
@@ -34,6 +42,8 @@ pub struct Library {
     data_dir: PathBuf,
     /// One scan at a time: concurrent scans of one folder would race on the same rows.
     scan_lock: tokio::sync::Mutex<()>,
+    /// One analysis run at a time, for the same reason.
+    analysis_lock: tokio::sync::Mutex<()>,
 }
 
 impl Library {
@@ -46,6 +56,7 @@ impl Library {
             store,
             data_dir,
             scan_lock: tokio::sync::Mutex::new(()),
+            analysis_lock: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -117,6 +128,32 @@ impl Library {
             .filter(|f| folder_ids.is_none_or(|ids| ids.contains(&f.id)))
             .collect();
         library::scan::scan(&self.store, &folders, options, on_progress, cancel).await
+    }
+
+    /// Analyses every track that needs it (new, changed, or analysed by an older version).
+    pub async fn analyze(
+        &self,
+        options: &AnalyzeOptions,
+        on_progress: AnalysisProgressFn,
+        cancel: &CancellationToken,
+        pause: &PauseSwitch,
+    ) -> Result<AnalysisSummary> {
+        let _analysis = self.analysis_lock.lock().await;
+        library::analyze::analyze(&self.store, options, on_progress, cancel, pause).await
+    }
+
+    pub async fn analysis_counts(&self) -> Result<AnalysisCounts> {
+        self.store.analysis_counts(analysis::ANALYSIS_VERSION).await
+    }
+
+    /// The id of the track at `path`, if there is one.
+    pub async fn track_id_by_path(&self, path: &Path) -> Result<Option<i64>> {
+        self.store.track_id_by_path(path).await
+    }
+
+    /// A track and every stored feature of it.
+    pub async fn track_detail(&self, id: i64) -> Result<Option<TrackDetail>> {
+        self.store.track_detail(id).await
     }
 
     pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {

@@ -127,6 +127,7 @@ async fn every_good_file_is_indexed_with_its_tags_and_duration() {
             desc: true,
             offset: 0,
             limit: 3,
+            ..Default::default()
         })
         .await
         .expect("page");

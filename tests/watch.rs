@@ -38,8 +38,13 @@ async fn watcher_applies_adds_edits_and_deletes() {
     let on_event = Arc::new(move |e: JobEvent| {
         let _ = tx.send(e);
     });
-    let (scanner, runner) =
-        BackgroundScanner::new(library.clone(), ScanOptions::default(), on_event, true);
+    let (scanner, runner) = BackgroundScanner::new(
+        library.clone(),
+        ScanOptions::default(),
+        on_event,
+        true,
+        None,
+    );
     tokio::spawn(runner);
     scanner.watch(folder.id, &folder.path);
     scanner.scan_all();

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use segue::library::jobs::{BackgroundScanner, JobEvent};
-use segue::{Failure, Folder, Library, ScanOptions, ScanProgress, Stats, TrackPage, TrackQuery};
+use segue::{
+    AnalysisProgress, AnalyzeOptions, Failure, Folder, Library, ScanOptions, ScanProgress, Stats,
+    TrackDetail, TrackPage, TrackQuery,
+};
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
@@ -29,6 +32,7 @@ struct Overview {
     folders: Vec<Folder>,
     stats: Stats,
     scan: ScanProgress,
+    analysis: AnalysisProgress,
 }
 
 #[tauri::command]
@@ -37,6 +41,7 @@ async fn get_overview(state: State<'_, AppState>) -> CmdResult<Overview> {
         folders: state.library.folders().await.map_err(text)?,
         stats: state.library.stats().await.map_err(text)?,
         scan: state.scanner.progress(),
+        analysis: state.scanner.analysis_progress(),
     })
 }
 
@@ -93,6 +98,27 @@ async fn remove_folder(
 #[tauri::command]
 async fn list_tracks(state: State<'_, AppState>, query: TrackQuery) -> CmdResult<TrackPage> {
     state.library.track_page(&query).await.map_err(text)
+}
+
+/// One track with every stored feature (the detail panel).
+#[tauri::command]
+async fn get_track(state: State<'_, AppState>, id: i64) -> CmdResult<TrackDetail> {
+    state
+        .library
+        .track_detail(id)
+        .await
+        .map_err(text)?
+        .ok_or_else(|| format!("no track with id {id}"))
+}
+
+#[tauri::command]
+fn pause_analysis(state: State<'_, AppState>) {
+    state.scanner.pause_analysis();
+}
+
+#[tauri::command]
+fn resume_analysis(state: State<'_, AppState>) {
+    state.scanner.resume_analysis();
 }
 
 #[tauri::command]
@@ -178,6 +204,7 @@ fn main() -> anyhow::Result<()> {
                         tracing::error!("scan failed: {e}");
                         Ok(())
                     }
+                    JobEvent::Analysis(p) => handle.emit("analysis-progress", p),
                 };
                 if let Err(e) = sent {
                     tracing::debug!("event not delivered: {e}");
@@ -185,7 +212,13 @@ fn main() -> anyhow::Result<()> {
             });
             let (scanner, runner) = {
                 let _guard = tauri::async_runtime::handle().inner().enter();
-                BackgroundScanner::new(library.clone(), ScanOptions::default(), on_event, true)
+                BackgroundScanner::new(
+                    library.clone(),
+                    ScanOptions::default(),
+                    on_event,
+                    true,
+                    Some(AnalyzeOptions::default()),
+                )
             };
             tauri::async_runtime::spawn(runner);
             let folders = tauri::async_runtime::block_on(library.folders())?;
@@ -210,6 +243,9 @@ fn main() -> anyhow::Result<()> {
             start_scan,
             cancel_scan,
             create_demo_library,
+            get_track,
+            pause_analysis,
+            resume_analysis,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

@@ -9,7 +9,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use segue::library::probe::human_duration;
-use segue::{CancellationToken, Library, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
+use segue::{
+    AnalysisProgress, AnalysisSummary, AnalyzeOptions, CancellationToken, Library, PauseSwitch,
+    ScanOptions, ScanPhase, ScanProgress, ScanSummary,
+};
 
 #[derive(Parser)]
 #[command(
@@ -37,7 +40,28 @@ enum Command {
         /// Files read at once [default: 2 × cores]
         #[arg(long)]
         workers: Option<usize>,
+        /// Only scan: do not analyse new and changed tracks afterwards
+        #[arg(long)]
+        no_analyze: bool,
+        /// Tracks analysed at once [default: cores]
+        #[arg(long)]
+        analysis_workers: Option<usize>,
         /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Analyse tracks not analysed yet (new, changed, or by an older version of Segue)
+    Analyze {
+        /// Tracks analysed at once [default: cores]
+        #[arg(long)]
+        workers: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything stored about one track: tags, file, and every analysed feature
+    Show {
+        /// Track id (as `segue tracks` lists it) or the file's path
+        track: String,
         #[arg(long)]
         json: bool,
     },
@@ -162,27 +186,56 @@ async fn run(cli: Cli) -> Result<()> {
         .with_context(|| format!("opening the library in {}", data_dir.display()))?;
     match cli.command {
         Command::Folder { action } => folder(&library, action).await,
-        Command::Scan { workers, json } => {
+        Command::Scan {
+            workers,
+            no_analyze,
+            analysis_workers,
+            json,
+        } => {
             let mut options = ScanOptions::default();
             if let Some(w) = workers {
                 options.workers = w.max(1);
             }
-            let summary = scan_with_progress(&library, &options).await?;
-            print_summary(&summary, json)
+            let cancel = cancel_on_ctrl_c();
+            let summary = scan_with_progress(&library, &options, &cancel).await?;
+            let analysis = if no_analyze || cancel.is_cancelled() {
+                None
+            } else {
+                Some(analyze_with_progress(&library, analysis_workers, &cancel).await?)
+            };
+            print_summary(&summary, analysis.as_ref(), json)
         }
+        Command::Analyze { workers, json } => {
+            let cancel = cancel_on_ctrl_c();
+            let summary = analyze_with_progress(&library, workers, &cancel).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print_analysis(&summary);
+            }
+            Ok(())
+        }
+        Command::Show { track, json } => show(&library, &track, json).await,
         Command::Tracks { search, json } => {
             let tracks = library.tracks(search.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&tracks)?);
             } else {
                 for t in &tracks {
+                    let key = match (&t.key, &t.scale) {
+                        (Some(k), Some(s)) if s == "minor" => format!("{k}m"),
+                        (Some(k), _) => k.clone(),
+                        _ => "—".to_string(),
+                    };
                     println!(
-                        "{:>6}  {:<32}  {:<24}  {:<24}  {:>7}  {}",
+                        "{:>6}  {:<32}  {:<24}  {:<24}  {:>7}  {:>5}  {:<4} {}",
                         t.id,
                         clip(t.title.as_deref().unwrap_or("—"), 32),
                         clip(t.artist.as_deref().unwrap_or("—"), 24),
                         clip(t.album.as_deref().unwrap_or("—"), 24),
                         t.duration_s.map(human_duration).unwrap_or_default(),
+                        t.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
+                        key,
                         t.format
                     );
                 }
@@ -221,8 +274,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo { json } => {
             let folder = library.create_demo().await?;
             eprintln!("demo library written to {}", folder.path.display());
-            let summary = scan_with_progress(&library, &ScanOptions::default()).await?;
-            print_summary(&summary, json)
+            let cancel = cancel_on_ctrl_c();
+            let summary = scan_with_progress(&library, &ScanOptions::default(), &cancel).await?;
+            let analysis = analyze_with_progress(&library, None, &cancel).await?;
+            print_summary(&summary, Some(&analysis), json)
         }
         Command::Bench { what } => {
             if let BenchWhat::Seed { tracks } = what {
@@ -403,7 +458,142 @@ async fn folder(library: &Library, action: FolderAction) -> Result<()> {
 }
 
 /// Runs a scan with an indicatif bar on stderr when it is a terminal; Ctrl-C cancels cleanly.
-async fn scan_with_progress(library: &Arc<Library>, options: &ScanOptions) -> Result<ScanSummary> {
+fn cancel_on_ctrl_c() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    cancel
+}
+
+async fn analyze_with_progress(
+    library: &Arc<Library>,
+    workers: Option<usize>,
+    cancel: &CancellationToken,
+) -> Result<AnalysisSummary> {
+    let mut options = AnalyzeOptions::default();
+    if let Some(w) = workers {
+        options.workers = w.max(1);
+    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} analysing [{bar:30}] {pos}/{len} tracks  {msg}  eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    let bar_for_progress = bar.clone();
+    let on_progress = Arc::new(move |p: &AnalysisProgress| {
+        if let Some(bar) = &bar_for_progress {
+            bar.set_length(p.total);
+            bar.set_position(p.done + p.failed);
+            bar.set_message(format!("{:.0} audio-h/h", p.audio_hours_per_hour));
+        }
+    });
+    let summary = library
+        .analyze(&options, on_progress, cancel, &PauseSwitch::new())
+        .await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+fn print_analysis(summary: &AnalysisSummary) {
+    println!(
+        "Analysis: {} tracks analysed ({:.1} h of audio), {} failed in {:.1} s ({:.0}x realtime)",
+        summary.analyzed,
+        summary.audio_s / 3600.0,
+        summary.failed,
+        summary.elapsed_s,
+        summary.audio_s / summary.elapsed_s.max(1e-3)
+    );
+    if summary.failed > 0 {
+        println!("run `segue failures` to see why tracks could not be analysed");
+    }
+}
+
+async fn show(library: &Library, track: &str, json: bool) -> Result<()> {
+    let id = match track.parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => {
+            let path = std::fs::canonicalize(track).unwrap_or_else(|_| PathBuf::from(track));
+            library
+                .track_id_by_path(&path)
+                .await?
+                .with_context(|| format!("{track} is not a track in the library"))?
+        }
+    };
+    let detail = library
+        .track_detail(id)
+        .await?
+        .with_context(|| format!("no track with id {id}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&detail)?);
+        return Ok(());
+    }
+    let t = &detail.track;
+    println!("{}", t.path);
+    println!(
+        "  {} — {} ({})",
+        t.artist.as_deref().unwrap_or("unknown artist"),
+        t.title.as_deref().unwrap_or("untitled"),
+        t.album.as_deref().unwrap_or("no album")
+    );
+    println!(
+        "  {} · {} · status {}",
+        t.format,
+        t.duration_s.map(human_duration).unwrap_or_default(),
+        t.status
+    );
+    let Some(f) = &detail.features else {
+        println!("  not analysed");
+        return Ok(());
+    };
+    match f.tempo {
+        Some(tempo) => println!(
+            "  tempo     {:.1} BPM (confidence {:.2})",
+            tempo.bpm, tempo.confidence
+        ),
+        None => println!("  tempo     none"),
+    }
+    match f.key {
+        Some(key) => println!(
+            "  key       {} ({}), strength {:.2}, tuning {:+.0} cents",
+            key.name(),
+            key.camelot(),
+            key.strength,
+            f.tuning_cents
+        ),
+        None => println!("  key       none"),
+    }
+    let db = |v: Option<f64>, unit: &str| v.map_or("—".to_string(), |v| format!("{v:.1} {unit}"));
+    println!(
+        "  loudness  {} integrated, range {}, peak {}",
+        db(f.loudness.integrated_lufs, "LUFS"),
+        db(f.loudness.range_lu, "LU"),
+        db(f.loudness.peak_dbfs, "dBFS")
+    );
+    println!(
+        "  timbre    brightness {:.0} Hz, noisiness {:.2}, {:.1} onsets/s",
+        f.timbre.centroid_hz.mean, f.timbre.flatness.mean, f.onset_rate
+    );
+    Ok(())
+}
+
+async fn scan_with_progress(
+    library: &Arc<Library>,
+    options: &ScanOptions,
+    cancel: &CancellationToken,
+) -> Result<ScanSummary> {
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -431,23 +621,33 @@ async fn scan_with_progress(library: &Arc<Library>, options: &ScanOptions) -> Re
             });
         }
     });
-    let cancel = CancellationToken::new();
-    let ctrl_c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            ctrl_c.cancel();
-        }
-    });
-    let summary = library.scan(None, options, on_progress, &cancel).await?;
+    let summary = library.scan(None, options, on_progress, cancel).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     Ok(summary)
 }
 
-fn print_summary(summary: &ScanSummary, json: bool) -> Result<()> {
+/// `segue scan --json`: the scan's fields, plus the analysis run's when there was one.
+#[derive(serde::Serialize)]
+struct ScanReport<'a> {
+    #[serde(flatten)]
+    scan: &'a ScanSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<&'a AnalysisSummary>,
+}
+
+fn print_summary(
+    summary: &ScanSummary,
+    analysis: Option<&AnalysisSummary>,
+    json: bool,
+) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(summary)?);
+        let report = ScanReport {
+            scan: summary,
+            analysis,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
             "{}: {} files found, {} added, {} updated, {} moved, {} removed, {} unchanged, {} failed{} in {:.2} s",
@@ -468,6 +668,9 @@ fn print_summary(summary: &ScanSummary, json: bool) -> Result<()> {
         );
         if summary.failed > 0 {
             println!("run `segue failures` to see why files could not be read");
+        }
+        if let Some(analysis) = analysis {
+            print_analysis(analysis);
         }
     }
     Ok(())

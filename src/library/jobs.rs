@@ -1,6 +1,7 @@
-//! Background scanning for a long-running host (the desktop app): a queue of scan requests
-//! from the user and the file watcher, coalesced and run one at a time, with progress and
-//! "library changed" notifications for the UI.
+//! Background work for a long-running host (the desktop app): a queue of scan requests from the
+//! user and the file watcher, coalesced and run one at a time; after each scan, an analysis run
+//! of whatever is new or changed (its own task, so a long analysis never holds up a rescan);
+//! progress and "library changed" notifications for the UI.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::analyze::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, PauseSwitch};
 use super::scan::{ScanOptions, ScanPhase, ScanProgress, ScanSummary};
 use super::watch::FolderWatcher;
 use crate::Library;
@@ -23,6 +25,7 @@ pub enum JobEvent {
     LibraryChanged,
     Finished(ScanSummary),
     Failed(String),
+    Analysis(AnalysisProgress),
 }
 
 pub type EventFn = Arc<dyn Fn(JobEvent) + Send + Sync>;
@@ -39,16 +42,28 @@ pub struct BackgroundScanner {
     progress: Arc<Mutex<ScanProgress>>,
     cancel: Arc<Mutex<CancellationToken>>,
     watcher: Mutex<Option<FolderWatcher>>,
+    analysis: Option<Arc<AnalysisJob>>,
+}
+
+/// The analysis side: woken after every scan, runs until nothing is pending.
+struct AnalysisJob {
+    wake: tokio::sync::Notify,
+    pause: PauseSwitch,
+    cancel: Mutex<CancellationToken>,
+    progress: Mutex<AnalysisProgress>,
 }
 
 impl BackgroundScanner {
     /// Creates the scanner and the future that runs it; the host spawns that future on its
-    /// tokio runtime. Folders are watched from the start when `watch` is true.
+    /// tokio runtime. Folders are watched from the start when `watch` is true; tracks are
+    /// analysed after each scan (and at once, for what an earlier session left) when `analyze`
+    /// is given.
     pub fn new(
         library: Arc<Library>,
         options: ScanOptions,
         on_event: EventFn,
         watch: bool,
+        analyze: Option<AnalyzeOptions>,
     ) -> (Arc<Self>, impl Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::unbounded_channel();
         let watcher = if watch {
@@ -77,16 +92,83 @@ impl BackgroundScanner {
             progress: Arc::new(Mutex::new(ScanProgress::idle())),
             cancel: Arc::new(Mutex::new(CancellationToken::new())),
             watcher: Mutex::new(watcher),
+            analysis: analyze.as_ref().map(|_| {
+                Arc::new(AnalysisJob {
+                    wake: tokio::sync::Notify::new(),
+                    pause: PauseSwitch::new(),
+                    cancel: Mutex::new(CancellationToken::new()),
+                    progress: Mutex::new(AnalysisProgress::idle()),
+                })
+            }),
         });
-        let runner = run(
+        let analysis =
+            scanner.analysis.clone().zip(analyze).map(|(job, options)| {
+                run_analysis(library.clone(), options, on_event.clone(), job)
+            });
+        let scans = run(
             library,
             options,
             on_event,
             rx,
             scanner.progress.clone(),
             scanner.cancel.clone(),
+            scanner.analysis.clone(),
         );
+        let runner = async move {
+            match analysis {
+                Some(analysis) => {
+                    futures::join!(scans, analysis);
+                }
+                None => scans.await,
+            }
+        };
         (scanner, runner)
+    }
+
+    /// Pauses the analysis (tracks in flight finish); `resume_analysis` goes on.
+    pub fn pause_analysis(&self) {
+        if let Some(job) = &self.analysis {
+            job.pause.pause();
+        }
+    }
+
+    pub fn resume_analysis(&self) {
+        if let Some(job) = &self.analysis {
+            job.pause.resume();
+        }
+    }
+
+    /// Stops the running analysis run (what it stored stays; the next scan starts another).
+    pub fn cancel_analysis(&self) {
+        if let Some(job) = &self.analysis {
+            if let Ok(token) = job.cancel.lock() {
+                token.cancel();
+            }
+        }
+    }
+
+    /// Starts an analysis run of whatever is pending (after a folder was removed, say).
+    pub fn analyze_now(&self) {
+        if let Some(job) = &self.analysis {
+            job.wake.notify_one();
+        }
+    }
+
+    /// The latest analysis progress snapshot.
+    pub fn analysis_progress(&self) -> AnalysisProgress {
+        let Some(job) = &self.analysis else {
+            return AnalysisProgress::idle();
+        };
+        let mut p = job
+            .progress
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_else(|_| AnalysisProgress::idle());
+        // Paused between runs' events: say so.
+        if job.pause.is_paused() && p.phase == AnalysisPhase::Running {
+            p.phase = AnalysisPhase::Paused;
+        }
+        p
     }
 
     /// Queues a scan of every folder.
@@ -140,6 +222,7 @@ async fn run(
     mut rx: mpsc::UnboundedReceiver<Request>,
     progress: Arc<Mutex<ScanProgress>>,
     cancel: Arc<Mutex<CancellationToken>>,
+    analysis: Option<Arc<AnalysisJob>>,
 ) {
     while let Some(first) = rx.recv().await {
         // Coalesce everything queued meanwhile into one scan.
@@ -210,6 +293,51 @@ async fn run(
         if token.is_cancelled() {
             // A cancel also drops what was queued behind the cancelled scan.
             while rx.try_recv().is_ok() {}
+        }
+        if let Some(job) = &analysis {
+            job.wake.notify_one();
+        }
+    }
+}
+
+async fn run_analysis(
+    library: Arc<Library>,
+    options: AnalyzeOptions,
+    on_event: EventFn,
+    job: Arc<AnalysisJob>,
+) {
+    // What an earlier session left pending is analysed right away.
+    job.wake.notify_one();
+    loop {
+        job.wake.notified().await;
+        let token = CancellationToken::new();
+        if let Ok(mut slot) = job.cancel.lock() {
+            *slot = token.clone();
+        }
+        let (events, snapshot) = (on_event.clone(), job.clone());
+        let on_progress = Arc::new(move |p: &AnalysisProgress| {
+            if let Ok(mut slot) = snapshot.progress.lock() {
+                *slot = p.clone();
+            }
+            events(JobEvent::Analysis(p.clone()));
+            // Each stored batch shows up in the table.
+            if p.phase == AnalysisPhase::Running && (p.done + p.failed) > 0 {
+                events(JobEvent::LibraryChanged);
+            }
+        });
+        match library
+            .analyze(&options, on_progress, &token, &job.pause)
+            .await
+        {
+            Ok(summary) => {
+                if summary.analyzed + summary.failed > 0 {
+                    on_event(JobEvent::LibraryChanged);
+                }
+            }
+            Err(e) => {
+                tracing::error!("analysis failed: {e}");
+                on_event(JobEvent::Failed(format!("analysis: {e}")));
+            }
         }
     }
 }

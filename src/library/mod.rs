@@ -1,6 +1,7 @@
-//! The library: folders, the scan that keeps the database in step with them, and the file
-//! watcher that triggers scans while the app runs.
+//! The library: folders, the scan that keeps the database in step with them, the analysis run
+//! that follows it, and the file watcher that triggers scans while the app runs.
 
+pub mod analyze;
 pub mod jobs;
 pub mod probe;
 pub mod scan;

@@ -141,12 +141,13 @@ impl Store {
     /// One page of the library table, searched and sorted in SQL so the UI never holds more
     /// than what it shows.
     pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tracks");
-        push_search(&mut count, query.search.as_deref());
+        let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {TRACKS}"));
+        push_filters(&mut count, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
 
-        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM tracks"));
-        push_search(&mut select, query.search.as_deref());
+        let mut select =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM {TRACKS}"));
+        push_filters(&mut select, query);
         select.push(" ORDER BY ");
         select.push(query.sort.order_by(query.desc));
         select.push(" LIMIT ");
@@ -166,8 +167,15 @@ impl Store {
 
     /// Every track, in path order (for the CLI and exports).
     pub async fn all_tracks(&self, search: Option<&str>) -> Result<Vec<TrackRow>> {
-        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM tracks"));
-        push_search(&mut select, search);
+        let mut select =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {TRACK_COLUMNS} FROM {TRACKS}"));
+        push_filters(
+            &mut select,
+            &TrackQuery {
+                search: search.map(str::to_string),
+                ..TrackQuery::default()
+            },
+        );
         select.push(" ORDER BY path_bytes");
         Ok(select
             .build_query_as::<TrackRow>()
@@ -177,11 +185,190 @@ impl Store {
 
     pub async fn track(&self, id: i64) -> Result<Option<TrackRow>> {
         Ok(sqlx::query_as::<_, TrackRow>(&format!(
-            "SELECT {TRACK_COLUMNS} FROM tracks WHERE id = ?"
+            "SELECT {TRACK_COLUMNS} FROM {TRACKS} WHERE id = ?"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    pub async fn track_id_by_path(&self, path: &Path) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM tracks WHERE path_bytes = ?")
+                .bind(path_to_bytes(path))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// A track with every stored feature.
+    pub async fn track_detail(&self, id: i64) -> Result<Option<TrackDetail>> {
+        let Some(track) = self.track(id).await? else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT data, analyzed_at FROM features WHERE track_id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (features, analyzed_at) = match row {
+            Some(row) => {
+                let data: String = row.try_get("data")?;
+                // Unreadable JSON (written by a future version, say) reads as "not analysed".
+                (
+                    serde_json::from_str(&data).ok(),
+                    row.try_get("analyzed_at")?,
+                )
+            }
+            None => (None, None),
+        };
+        Ok(Some(TrackDetail {
+            track,
+            features,
+            analyzed_at,
+        }))
+    }
+
+    // ----- analysis ------------------------------------------------------------------------
+
+    /// Tracks to analyse, in id order after `after_id`: new or changed ones, and those analysed
+    /// by an older `version`.
+    pub async fn pending_analysis(
+        &self,
+        version: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<PendingTrack>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id
+             WHERE t.id > ? AND (t.status = 'pending'
+                   OR (t.status = 'analyzed' AND (f.version IS NULL OR f.version < ?)))
+             ORDER BY t.id LIMIT ?",
+        )
+        .bind(after_id)
+        .bind(version)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PendingTrack {
+                    id: row.try_get("id")?,
+                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    partial_hash: row.try_get("partial_hash")?,
+                    duration_s: row.try_get("duration_s")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn analysis_counts(&self, version: i64) -> Result<AnalysisCounts> {
+        let row = sqlx::query(
+            "SELECT
+               COALESCE(SUM(CASE WHEN t.status = 'pending' OR (t.status = 'analyzed' AND
+                 (f.version IS NULL OR f.version < ?1)) THEN 1 ELSE 0 END), 0) AS pending,
+               CAST(COALESCE(SUM(CASE WHEN t.status = 'pending' OR (t.status = 'analyzed' AND
+                 (f.version IS NULL OR f.version < ?1)) THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0)
+                 AS REAL) AS pending_s,
+               COALESCE(SUM(CASE WHEN t.status = 'analyzed' AND f.version >= ?1 THEN 1 ELSE 0 END), 0) AS analyzed,
+               COALESCE(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id",
+        )
+        .bind(version)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AnalysisCounts {
+            pending: row.try_get("pending")?,
+            analyzed: row.try_get("analyzed")?,
+            failed: row.try_get("failed")?,
+            pending_s: row.try_get("pending_s")?,
+        })
+    }
+
+    /// Stores a batch of analysis results in one transaction. A result is dropped when its track
+    /// changed or vanished meanwhile (a rescan got there first): it was of other content.
+    /// Returns how many were stored.
+    pub async fn save_analysis(&self, outcomes: &[AnalysisOutcome]) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = 0;
+        for outcome in outcomes {
+            let track = &outcome.track;
+            let status = if outcome.result.is_ok() {
+                "analyzed"
+            } else {
+                "failed"
+            };
+            let updated = sqlx::query(&format!(
+                "UPDATE tracks SET status = ?, updated_at = {NOW} WHERE id = ? AND partial_hash = ?"
+            ))
+            .bind(status)
+            .bind(track.id)
+            .bind(track.partial_hash)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                continue;
+            }
+            stored += 1;
+            let bytes = path_to_bytes(&track.path);
+            match &outcome.result {
+                Ok(features) => {
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage = 'analyze'")
+                        .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    let data = serde_json::to_string(features)
+                        .map_err(|e| Error::Other(format!("features to JSON: {e}")))?;
+                    let key = features.key;
+                    sqlx::query(&format!(
+                        "INSERT INTO features (track_id, version, analyzed_at, audio_s, bpm,
+                            bpm_confidence, key_tonic, key_scale, key_strength, camelot,
+                            loudness_lufs, data)
+                         VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         ON CONFLICT (track_id) DO UPDATE SET
+                            version = excluded.version, analyzed_at = excluded.analyzed_at,
+                            audio_s = excluded.audio_s, bpm = excluded.bpm,
+                            bpm_confidence = excluded.bpm_confidence,
+                            key_tonic = excluded.key_tonic, key_scale = excluded.key_scale,
+                            key_strength = excluded.key_strength, camelot = excluded.camelot,
+                            loudness_lufs = excluded.loudness_lufs, data = excluded.data"
+                    ))
+                    .bind(track.id)
+                    .bind(features.version)
+                    .bind(features.duration_s)
+                    .bind(features.tempo.map(|t| f64::from(t.bpm)))
+                    .bind(features.tempo.map(|t| f64::from(t.confidence)))
+                    .bind(key.map(|k| i64::from(k.tonic)))
+                    .bind(key.map(|k| k.scale.as_str()))
+                    .bind(key.map(|k| f64::from(k.strength)))
+                    .bind(key.map(|k| k.camelot()))
+                    .bind(features.loudness.integrated_lufs)
+                    .bind(data)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Err(reason) => {
+                    sqlx::query("DELETE FROM features WHERE track_id = ?")
+                        .bind(track.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // No size/mtime: the scan must not take this for a file it failed to read.
+                    sqlx::query(&format!(
+                        "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
+                         SELECT folder_id, path, path_bytes, 'analyze', ?, NULL, NULL, {NOW}
+                         FROM tracks WHERE id = ?
+                         ON CONFLICT (path_bytes, stage) DO UPDATE SET
+                           folder_id = excluded.folder_id, reason = excluded.reason, at = excluded.at"
+                    ))
+                    .bind(format!("cannot analyse: {reason}"))
+                    .bind(track.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(stored)
     }
 
     /// What the database knows about the files of these folders: enough to diff a walk.
@@ -427,15 +614,44 @@ impl Store {
 }
 
 const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist, track_no, disc_no, \
-    year, genre, duration_s, format, codec, sample_rate, channels, bitrate_kbps, has_cover, status, size";
+    year, genre, duration_s, format, codec, sample_rate, channels, bitrate_kbps, has_cover, status, size, \
+    bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs";
 
-fn push_search(builder: &mut QueryBuilder<'_, Sqlite>, search: Option<&str>) {
-    let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+/// Tracks with their analysis (column names of the two tables do not overlap).
+const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";
+
+/// WHERE clauses for the search words and the tempo and key filters.
+fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
+    let mut first = true;
+    let mut clause = |builder: &mut QueryBuilder<'_, Sqlite>| {
+        builder.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    if let Some(min) = query.bpm_min.filter(|v| v.is_finite()) {
+        clause(builder);
+        builder.push("bpm >= ").push_bind(min);
+    }
+    if let Some(max) = query.bpm_max.filter(|v| v.is_finite()) {
+        clause(builder);
+        builder.push("bpm <= ").push_bind(max);
+    }
+    if let Some(camelot) = query.camelot.as_deref().filter(|c| !c.is_empty()) {
+        clause(builder);
+        builder
+            .push("camelot = ")
+            .push_bind(camelot.to_ascii_uppercase());
+    }
+    let Some(search) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
         return;
     };
     // Every word must match one of the text columns; LIKE is case-insensitive for ASCII.
-    for (i, word) in search.split_whitespace().enumerate() {
-        builder.push(if i == 0 { " WHERE " } else { " AND " });
+    for word in search.split_whitespace() {
+        clause(builder);
         let pattern = format!("%{}%", escape_like(word));
         builder.push("(");
         for (j, column) in ["title", "artist", "album", "album_artist", "genre", "path"]
@@ -476,7 +692,8 @@ async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) 
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', {NOW}, {NOW})
          ON CONFLICT (path_bytes) DO UPDATE SET
             folder_id = excluded.folder_id, size = excluded.size, mtime_ns = excluded.mtime_ns,
-            status = CASE WHEN tracks.partial_hash = excluded.partial_hash THEN tracks.status ELSE 'pending' END,
+            status = CASE WHEN tracks.partial_hash = excluded.partial_hash AND tracks.status <> 'failed'
+                          THEN tracks.status ELSE 'pending' END,
             partial_hash = excluded.partial_hash,
             title = excluded.title, artist = excluded.artist, album = excluded.album,
             album_artist = excluded.album_artist, track_no = excluded.track_no,

@@ -40,8 +40,19 @@ pub struct TrackRow {
     pub channels: Option<i64>,
     pub bitrate_kbps: Option<i64>,
     pub has_cover: bool,
+    /// "pending" (to analyse), "analyzed" or "failed" (see the failures).
     pub status: String,
     pub size: i64,
+    pub bpm: Option<f64>,
+    pub bpm_confidence: Option<f64>,
+    /// Tonic name: "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B".
+    pub key: Option<String>,
+    /// "major" or "minor".
+    pub scale: Option<String>,
+    pub key_strength: Option<f64>,
+    /// Camelot code: "8B" is C major, "8A" A minor.
+    pub camelot: Option<String>,
+    pub loudness_lufs: Option<f64>,
 }
 
 impl FromRow<'_, SqliteRow> for TrackRow {
@@ -67,6 +78,16 @@ impl FromRow<'_, SqliteRow> for TrackRow {
             has_cover: row.try_get("has_cover")?,
             status: row.try_get("status")?,
             size: row.try_get("size")?,
+            bpm: row.try_get("bpm")?,
+            bpm_confidence: row.try_get("bpm_confidence")?,
+            key: row
+                .try_get::<Option<i64>, _>("key_tonic")?
+                .and_then(|t| crate::analysis::key::NOTE_NAMES.get(t.rem_euclid(12) as usize))
+                .map(|name| name.to_string()),
+            scale: row.try_get("key_scale")?,
+            key_strength: row.try_get("key_strength")?,
+            camelot: row.try_get("camelot")?,
+            loudness_lufs: row.try_get("loudness_lufs")?,
         })
     }
 }
@@ -82,6 +103,8 @@ pub enum SortKey {
     Duration,
     Format,
     Path,
+    Bpm,
+    Key,
 }
 
 impl SortKey {
@@ -100,6 +123,12 @@ impl SortKey {
             SortKey::Duration => format!("duration_s IS NULL, duration_s {dir}, id"),
             SortKey::Format => format!("format {dir}, path"),
             SortKey::Path => format!("path {dir}"),
+            SortKey::Bpm => format!("bpm IS NULL, bpm {dir}, title COLLATE NOCASE, id"),
+            // Camelot order: neighbours on the wheel mix well, so they sort together.
+            SortKey::Key => format!(
+                "camelot IS NULL, CAST(substr(camelot, 1, length(camelot) - 1) AS INTEGER) {dir}, \
+                 camelot {dir}, title COLLATE NOCASE, id"
+            ),
         }
     }
 }
@@ -113,6 +142,11 @@ pub struct TrackQuery {
     pub desc: bool,
     pub offset: i64,
     pub limit: i64,
+    /// Tempo range, inclusive; tracks without a tempo never match a range.
+    pub bpm_min: Option<f64>,
+    pub bpm_max: Option<f64>,
+    /// Only tracks in this key (Camelot code, "8A").
+    pub camelot: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +177,41 @@ pub struct Stats {
     pub formats: Vec<(String, i64)>,
 }
 
+/// One analysed track, whole: the row and every stored feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackDetail {
+    pub track: TrackRow,
+    pub features: Option<crate::analysis::Features>,
+    pub analyzed_at: Option<String>,
+}
+
+/// A track waiting for analysis.
+#[derive(Debug, Clone)]
+pub struct PendingTrack {
+    pub id: i64,
+    pub path: PathBuf,
+    /// The content the analysis is of: a result is only stored if the track still has it.
+    pub partial_hash: i64,
+    pub duration_s: Option<f64>,
+}
+
+/// How far the analysis of the library is.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct AnalysisCounts {
+    pub pending: i64,
+    pub analyzed: i64,
+    pub failed: i64,
+    /// Seconds of audio (header durations) still to analyse.
+    pub pending_s: f64,
+}
+
+/// The outcome of analysing one track.
+#[derive(Debug)]
+pub struct AnalysisOutcome {
+    pub track: PendingTrack,
+    pub result: std::result::Result<crate::analysis::Features, String>,
+}
+
 /// Where a failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -152,6 +221,8 @@ pub enum Stage {
     Scan,
     /// A track was taken in but looks damaged (e.g. shorter than its header claims).
     Check,
+    /// The track could not be decoded through for analysis.
+    Analyze,
 }
 
 impl Stage {
@@ -160,6 +231,7 @@ impl Stage {
             Stage::Walk => "walk",
             Stage::Scan => "scan",
             Stage::Check => "check",
+            Stage::Analyze => "analyze",
         }
     }
 }

@@ -36,10 +36,15 @@ impl Fmt {
 
 /// A tone of `seconds` at `hz`, written as `fmt` to `path` (parent folders created).
 pub fn write_audio(path: &Path, fmt: Fmt, seconds: f32, hz: f32) {
+    write_samples(path, fmt, &synth::sine(RATE, seconds, hz, 0.5));
+}
+
+/// Mono samples at [`RATE`], written as `fmt` to `path` (parent folders created).
+pub fn write_samples(path: &Path, fmt: Fmt, samples: &[f32]) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("create folders");
     }
-    let samples = synth::sine(RATE, seconds, hz, 0.5);
+    let samples = samples.to_vec();
     match fmt {
         Fmt::Wav => write_wav(path, RATE, &samples).expect("write wav"),
         Fmt::Flac => write_flac(path, RATE, &samples).expect("write flac"),

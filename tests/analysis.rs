@@ -1,0 +1,416 @@
+//! Analysis end to end: generated libraries are scanned and analysed through the engine and the
+//! CLI; results land in the database, `segue tracks --json` and `segue show --json`; runs are
+//! resumable, pausable, redo only what is out of date, and a file that cannot be decoded goes
+//! to the failures while the rest goes on.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use segue::analysis::ANALYSIS_VERSION;
+use segue::audio::synth::{add_drum, add_note, midi_hz, Drum, Rng, Voice};
+use segue::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, CancellationToken, PauseSwitch};
+use serde_json::Value;
+
+/// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
+fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
+    let mut out = vec![0.0; (seconds * RATE as f32) as usize];
+    let mut rng = Rng::new(u64::from(tonic) + bpm as u64);
+    let beat = 60.0 / bpm * RATE as f32;
+    let third = if minor { 3 } else { 4 };
+    let chords = [
+        [0, third, 7],
+        [5, 5 + third, 12],
+        [7, 11, 14],
+        [0, third, 7],
+    ];
+    let mut b = 0usize;
+    while ((b + 1) as f32 * beat) < out.len() as f32 {
+        let at = (b as f32 * beat) as usize;
+        let drum = if b % 2 == 0 { Drum::Kick } else { Drum::Snare };
+        add_drum(&mut out, RATE, drum, at, 0.6, &mut rng);
+        add_drum(
+            &mut out,
+            RATE,
+            Drum::HiHat,
+            at + (beat / 2.0) as usize,
+            0.15,
+            &mut rng,
+        );
+        let chord = chords[(b / 4) % 4];
+        for interval in chord {
+            let hz = midi_hz((60 + i32::from(tonic) + interval) as f32, 0.0);
+            add_note(
+                &mut out,
+                RATE,
+                Voice::Keys,
+                hz,
+                at..at + beat as usize,
+                0.12,
+                &mut rng,
+            );
+        }
+        let bass = midi_hz((36 + i32::from(tonic) + chord[0]) as f32, 0.0);
+        add_note(
+            &mut out,
+            RATE,
+            Voice::Saw,
+            bass,
+            at..at + beat as usize,
+            0.15,
+            &mut rng,
+        );
+        b += 1;
+    }
+    out
+}
+
+async fn analyze(library: &segue::Library, pause: &PauseSwitch) -> segue::AnalysisSummary {
+    let (options, cancel) = (AnalyzeOptions::default(), CancellationToken::new());
+    let run = library.analyze(&options, Arc::new(|_| {}), &cancel, pause);
+    tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("analysis must finish")
+        .expect("analysis")
+}
+
+#[tokio::test]
+async fn the_demo_library_is_analysed_with_the_tempi_and_keys_it_was_made_with() {
+    let (_root, music, data) = temp_dirs();
+    let made = segue::demo::generate(&music).expect("demo");
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    let summary = analyze(&library, &PauseSwitch::new()).await;
+    assert_eq!((summary.analyzed, summary.failed), (36, 0));
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.analyzed, counts.failed), (0, 36, 0));
+
+    let (mut tempo_any_octave, mut keys) = (0, 0);
+    for truth in &made {
+        let id = library
+            .track_id_by_path(&std::fs::canonicalize(&truth.path).expect("path"))
+            .await
+            .expect("query")
+            .expect("track");
+        let row = library.track(id).await.expect("query").expect("row");
+        assert_eq!(row.status, "analyzed");
+        let bpm = row.bpm.expect("every demo track has a beat");
+        let ratio = bpm / f64::from(truth.bpm);
+        if [1.0, 2.0, 0.5, 3.0, 1.0 / 3.0]
+            .iter()
+            .any(|r| (ratio / r - 1.0).abs() < 0.04)
+        {
+            tempo_any_octave += 1;
+        }
+        // The demo's minor songs play i–VI–III–VII in natural minor: exactly the notes and
+        // chords of the relative major (vi–IV–I–V), so either reading counts here.
+        let names = segue::analysis::key::NOTE_NAMES;
+        let tonic = names
+            .iter()
+            .position(|n| *n == truth.key)
+            .expect("note name");
+        let accepted = if truth.minor {
+            [(tonic, "minor"), ((tonic + 3) % 12, "major")]
+        } else {
+            [(tonic, "major"), ((tonic + 9) % 12, "minor")]
+        };
+        if accepted
+            .iter()
+            .any(|(t, s)| row.key.as_deref() == Some(names[*t]) && row.scale.as_deref() == Some(*s))
+        {
+            keys += 1;
+        }
+        let detail = library.track_detail(id).await.expect("q").expect("detail");
+        let features = detail.features.expect("stored features");
+        assert_eq!(features.version, ANALYSIS_VERSION);
+        assert!((features.duration_s - 24.0).abs() < 0.1);
+        assert!(features
+            .loudness
+            .integrated_lufs
+            .is_some_and(|l| l < -3.0 && l > -40.0));
+        assert!(features
+            .timbre
+            .mfcc_mean
+            .iter()
+            .all(|v| v.is_finite() && *v != 0.0));
+    }
+    // The demo's six styles include beatless ambient pads and swung jazz: most, not all.
+    assert!(
+        tempo_any_octave >= 30,
+        "tempo (any octave) right for {tempo_any_octave} of 36"
+    );
+    assert!(keys >= 28, "key (or its relative) right for {keys} of 36");
+}
+
+#[tokio::test]
+async fn every_format_is_analysed_and_a_file_that_vanishes_becomes_a_failure() {
+    let (_root, music, data) = temp_dirs();
+    let cases: [(Fmt, f32, u8, bool); 4] = [
+        (Fmt::Wav, 96.0, 0, false),
+        (Fmt::Flac, 128.0, 7, false),
+        (Fmt::Mp3, 140.0, 9, true),
+        (Fmt::Ogg, 75.0, 2, true),
+    ];
+    for (fmt, bpm, tonic, minor) in cases {
+        let path = music.join(format!("{bpm}.{}", fmt.ext()));
+        write_samples(&path, fmt, &song(bpm, tonic, minor, 20.0));
+    }
+    write_samples(
+        &music.join("gone.flac"),
+        Fmt::Flac,
+        &song(110.0, 4, false, 10.0),
+    );
+    let library = library_with(&music, &data).await;
+    assert_eq!(scan(&library).await.added, 5);
+    std::fs::remove_file(music.join("gone.flac")).expect("remove");
+
+    let summary = analyze(&library, &PauseSwitch::new()).await;
+    assert_eq!((summary.analyzed, summary.failed), (4, 1));
+    for (fmt, bpm, tonic, minor) in cases {
+        let path = std::fs::canonicalize(music.join(format!("{bpm}.{}", fmt.ext()))).expect("p");
+        let id = library
+            .track_id_by_path(&path)
+            .await
+            .expect("q")
+            .expect("id");
+        let row = library.track(id).await.expect("q").expect("row");
+        let found = row.bpm.expect("bpm");
+        assert!(
+            (found / f64::from(bpm) - 1.0).abs() < 0.04,
+            "{fmt:?}: {found:.1} BPM, expected {bpm}"
+        );
+        assert_eq!(
+            (row.key.as_deref(), row.scale.as_deref()),
+            (
+                Some(segue::analysis::key::NOTE_NAMES[usize::from(tonic)]),
+                Some(if minor { "minor" } else { "major" })
+            ),
+            "{fmt:?}"
+        );
+        assert!(row.bpm_confidence.is_some_and(|c| c > 0.2));
+        assert!(row.camelot.is_some() && row.loudness_lufs.is_some());
+    }
+    let failures = library.failures().await.expect("failures");
+    let gone: Vec<_> = failures.iter().filter(|f| f.stage == "analyze").collect();
+    assert_eq!(gone.len(), 1, "{failures:?}");
+    assert!(gone[0].path.ends_with("gone.flac") && gone[0].reason.contains("cannot analyse"));
+    // A failed track is not retried until it changes.
+    let again = analyze(&library, &PauseSwitch::new()).await;
+    assert_eq!((again.analyzed, again.failed), (0, 0));
+}
+
+#[tokio::test]
+async fn runs_resume_after_a_cancel_pause_and_redo_only_outdated_tracks() {
+    let (_root, music, data) = temp_dirs();
+    // Long enough that one worker needs a few stored batches (one per ~0.7 s) for all 12.
+    for i in 0..12 {
+        let path = music.join(format!("t{i:02}.flac"));
+        write_samples(
+            &path,
+            Fmt::Flac,
+            &song(90.0 + 5.0 * i as f32, i as u8, false, 90.0),
+        );
+    }
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+
+    // Cancel after the first stored batch: what was stored stays, the rest is done next time.
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let seen = Arc::new(Mutex::new(Vec::<AnalysisProgress>::new()));
+    let log = seen.clone();
+    let first = library
+        .analyze(
+            &AnalyzeOptions { workers: 1 },
+            Arc::new(move |p: &AnalysisProgress| {
+                if p.done >= 1 {
+                    stop.cancel();
+                }
+                log.lock().expect("log").push(p.clone());
+            }),
+            &cancel,
+            &PauseSwitch::new(),
+        )
+        .await
+        .expect("first run");
+    let done_first = first.analyzed;
+    assert!((1..12).contains(&done_first), "{first:?}");
+    let last = seen.lock().expect("log").last().cloned().expect("progress");
+    assert_eq!(last.phase, AnalysisPhase::Cancelled);
+    assert_eq!(last.total, 12);
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!(counts.analyzed as u64, done_first);
+    let second = analyze(&library, &PauseSwitch::new()).await;
+    assert_eq!(second.analyzed, 12 - done_first);
+
+    // A paused run takes nothing new until resumed.
+    let store = library.store().clone();
+    sqlx::query("UPDATE features SET version = version - 1 WHERE track_id IN (SELECT id FROM tracks ORDER BY id LIMIT 3)")
+        .execute(store.pool())
+        .await
+        .expect("age three rows");
+    let pause = PauseSwitch::new();
+    pause.pause();
+    let run = {
+        let library = library.clone();
+        let pause = pause.clone();
+        tokio::spawn(async move { analyze(&library, &pause).await })
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!(counts.pending, 3, "nothing is analysed while paused");
+    pause.resume();
+    let third = run.await.expect("join");
+    // Only the three out-of-date tracks were analysed again.
+    assert_eq!((third.analyzed, third.failed), (3, 0));
+    assert_eq!(library.analysis_counts().await.expect("c").analyzed, 12);
+}
+
+#[tokio::test]
+async fn silence_and_a_short_clip_get_no_made_up_tempo_or_key() {
+    let (_root, music, data) = temp_dirs();
+    write_samples(
+        &music.join("silence.wav"),
+        Fmt::Wav,
+        &vec![0.0; RATE as usize * 30],
+    );
+    write_samples(
+        &music.join("blip.flac"),
+        Fmt::Flac,
+        &song(120.0, 0, false, 1.0),
+    );
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    assert_eq!(analyze(&library, &PauseSwitch::new()).await.analyzed, 2);
+    for name in ["silence.wav", "blip.flac"] {
+        let path = std::fs::canonicalize(music.join(name)).expect("path");
+        let id = library
+            .track_id_by_path(&path)
+            .await
+            .expect("q")
+            .expect("id");
+        let detail = library.track_detail(id).await.expect("q").expect("detail");
+        let features = detail.features.expect("features");
+        assert_eq!(features.tempo, None, "{name}");
+        let json = serde_json::to_string(&features).expect("json");
+        assert!(
+            !json.contains("NaN") && !json.contains("inf"),
+            "{name}: {json}"
+        );
+    }
+    let silence = library
+        .track_detail(
+            library
+                .track_id_by_path(&std::fs::canonicalize(music.join("silence.wav")).expect("p"))
+                .await
+                .expect("q")
+                .expect("id"),
+        )
+        .await
+        .expect("q")
+        .expect("detail");
+    let features = silence.features.expect("features");
+    assert_eq!(features.key, None);
+    assert_eq!(features.loudness.integrated_lufs, None);
+}
+
+fn segue(data: &Path, args: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run segue");
+    assert!(
+        output.status.success(),
+        "segue {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON document")
+}
+
+#[test]
+fn the_cli_scans_analyses_lists_and_shows_features() {
+    let (_root, music, data) = temp_dirs();
+    write_samples(
+        &music.join("groove.flac"),
+        Fmt::Flac,
+        &song(124.0, 6, true, 20.0),
+    );
+    write_samples(
+        &music.join("later.wav"),
+        Fmt::Wav,
+        &song(100.0, 5, false, 12.0),
+    );
+    let folder = music.to_str().expect("utf-8 temp path");
+    let added = Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["folder", "add", folder])
+        .status()
+        .expect("run segue");
+    assert!(added.success());
+
+    let scanned = segue(&data, &["scan", "--no-analyze", "--json"]);
+    assert_eq!(scanned["added"], 2);
+    assert!(scanned.get("analysis").is_none());
+    let tracks = segue(&data, &["tracks", "--json"]);
+    assert!(tracks
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|t| t["status"] == "pending" && t["bpm"].is_null()));
+
+    let scanned = segue(&data, &["scan", "--json"]);
+    assert_eq!(scanned["analysis"]["analyzed"], 2);
+    let tracks = segue(&data, &["tracks", "--json"]);
+    let groove = tracks
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| {
+            t["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("groove.flac"))
+        })
+        .expect("groove")
+        .clone();
+    let bpm = groove["bpm"].as_f64().expect("bpm");
+    assert!((bpm - 124.0).abs() < 124.0 * 0.04, "{bpm}");
+    assert_eq!(groove["key"], "F#");
+    assert_eq!(groove["scale"], "minor");
+    assert_eq!(groove["camelot"], "11A");
+    for field in ["bpm_confidence", "key_strength", "loudness_lufs"] {
+        let v = groove[field].as_f64().unwrap_or(f64::NAN);
+        assert!(v.is_finite(), "{field}: {}", groove[field]);
+    }
+
+    let id = groove["id"].as_i64().expect("id").to_string();
+    let shown = segue(&data, &["show", &id, "--json"]);
+    let features = &shown["features"];
+    assert_eq!(features["version"], ANALYSIS_VERSION);
+    assert_eq!(
+        features["timbre"]["mfcc_mean"].as_array().map(Vec::len),
+        Some(13)
+    );
+    assert_eq!(features["chroma"].as_array().map(Vec::len), Some(12));
+    assert!(features["loudness"]["integrated_lufs"].is_number());
+    assert!(shown["analyzed_at"].is_string());
+    let by_path = segue(
+        &data,
+        &[
+            "show",
+            music.join("groove.flac").to_str().expect("utf-8"),
+            "--json",
+        ],
+    );
+    assert_eq!(by_path["track"]["id"], groove["id"]);
+
+    // Nothing changed: a rescan analyses nothing.
+    let again = segue(&data, &["scan", "--json"]);
+    assert_eq!(again["analysis"]["analyzed"], 0);
+}
