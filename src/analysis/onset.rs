@@ -2,7 +2,7 @@
 //! Computed as spectral flux over a streaming STFT, so a track is never held whole: only the
 //! envelopes (86 values per second each) are kept.
 
-use super::stft::Stft;
+use super::stft::{fast_ln, Stft};
 
 /// FFT size: 46 ms at 22.05 kHz, fine enough in time for drum hits, coarse enough in frequency.
 pub const FRAME: usize = 1024;
@@ -49,7 +49,7 @@ impl OnsetFlux {
         let mut accent = 0.0f32;
         // Bin 0 (DC) carries no onset information.
         for (m, p) in magnitudes.iter().zip(self.previous.iter_mut()).skip(1) {
-            let c = (1.0 + COMPRESSION * m).ln();
+            let c = fast_ln(1.0 + COMPRESSION * m);
             full += (c - *p).max(0.0);
             *p = c;
         }
@@ -59,7 +59,7 @@ impl OnsetFlux {
             .take(ACCENT_BINS)
             .skip(1)
         {
-            let c = (1.0 + ACCENT_COMPRESSION * m).ln();
+            let c = fast_ln(1.0 + ACCENT_COMPRESSION * m);
             accent += (c - *p).max(0.0);
             *p = c;
         }

@@ -186,7 +186,7 @@ impl TimbreAccumulator {
             sum += m;
             weighted += m * k as f32 * self.bin_hz;
             energy += power;
-            log_power += (power + 1e-12).ln();
+            log_power += super::stft::fast_ln(power + 1e-12);
             power_sum += power + 1e-12;
         }
         let bins = magnitudes.len().saturating_sub(1).max(1) as f32;
