@@ -8,10 +8,44 @@ export type TrackRow = {
   id: number; path: string; title: string | null; artist: string | null; album: string | null;
   album_artist: string | null; track_no: number | null; disc_no: number | null; year: number | null; genre: string | null;
   duration_s: number | null; format: string; codec: string | null; sample_rate: number | null; channels: number | null;
-  bitrate_kbps: number | null; has_cover: boolean; status: string;
+  bitrate_kbps: number | null; has_cover: boolean;
+  /** 'pending' (not analysed yet or changed), 'analyzed', 'failed' (see the failures view). */
+  status: string;
+  // Analysis results; null until the track is analysed (or when there is no tempo / key).
+  bpm: number | null; bpm_confidence: number | null;
+  key: string | null /* tonic: 'C' 'C#' 'D' 'Eb' 'E' 'F' 'F#' 'G' 'Ab' 'A' 'Bb' 'B' */;
+  scale: 'major' | 'minor' | null; key_strength: number | null;
+  camelot: string | null /* '8B' = C major, '8A' = A minor */; loudness_lufs: number | null;
 };
-export type SortKey = 'title' | 'artist' | 'album' | 'duration' | 'format' | 'path';
-export type TrackQuery = { search: string | null; sort: SortKey; desc: boolean; offset: number; limit: number };
+export type SortKey = 'title' | 'artist' | 'album' | 'duration' | 'format' | 'path' | 'bpm' | 'key';
+export type TrackQuery = {
+  search: string | null; sort: SortKey; desc: boolean; offset: number; limit: number;
+  /** Tempo range filter, inclusive; null = open. Tracks without a tempo never match a range. */
+  bpm_min: number | null; bpm_max: number | null;
+  /** Key filter as a Camelot code ('8A'); null = any key. */
+  camelot: string | null;
+};
+/** Every stored feature of one analysed track (`segue show TRACK --json` prints the same). */
+export type Stat = { mean: number; std: number };
+export type Features = {
+  version: number; duration_s: number;
+  tempo: { bpm: number; confidence: number } | null;
+  key: { tonic: number /* 0 = C */; scale: 'major' | 'minor'; strength: number } | null;
+  tuning_cents: number; chroma: number[] /* 12, C first, max 1 */;
+  loudness: { integrated_lufs: number | null; range_lu: number | null; peak_dbfs: number | null };
+  timbre: {
+    mfcc_mean: number[]; mfcc_std: number[]; centroid_hz: Stat; rolloff_hz: Stat; flatness: Stat;
+    flux: Stat; zcr: Stat; rms_db: Stat; silent_share: number;
+  };
+  onset_rate: number;
+};
+export type TrackDetail = { track: TrackRow; features: Features | null; analyzed_at: string | null };
+export type AnalysisPhase = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
+export type AnalysisProgress = {
+  phase: AnalysisPhase; done: number; failed: number; total: number /* done + failed + left */;
+  audio_s: number /* seconds of audio analysed so far */; elapsed_s: number;
+  audio_hours_per_hour: number; eta_s: number | null; current: string | null;
+};
 export type TrackPage = { total: number; offset: number; rows: TrackRow[] };
 export type Failure = { path: string; stage: string; reason: string; at: string /* RFC 3339 */ };
 export type Stats = { folders: number; tracks: number; failures: number; total_duration_s: number };
@@ -20,7 +54,7 @@ export type ScanProgress = {
   phase: ScanPhase; found: number; done: number; failed: number; unchanged: number;
   rate: number /* files per second */; eta_s: number | null; elapsed_s: number; current: string | null; message: string | null;
 };
-export type Overview = { folders: Folder[]; stats: Stats; scan: ScanProgress };
+export type Overview = { folders: Folder[]; stats: Stats; scan: ScanProgress; analysis: AnalysisProgress };
 
 export const getOverview = () => invoke<Overview>('get_overview');
 /** Opens the native folder dialog (Rust side), adds the folder and starts a scan. null = cancelled. */
@@ -31,9 +65,14 @@ export const listFailures = () => invoke<Failure[]>('list_failures');
 export const startScan = () => invoke<null>('start_scan');
 export const cancelScan = () => invoke<null>('cancel_scan');
 export const createDemoLibrary = () => invoke<Folder>('create_demo_library');
+export const getTrack = (id: number) => invoke<TrackDetail>('get_track', { id });
+export const pauseAnalysis = () => invoke<null>('pause_analysis');
+export const resumeAnalysis = () => invoke<null>('resume_analysis');
 
 export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenFn> =>
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));
+export const onAnalysisProgress = (cb: (p: AnalysisProgress) => void): Promise<UnlistenFn> =>
+  listen<AnalysisProgress>('analysis-progress', (e) => cb(e.payload));
 export const onLibraryChanged = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('library-changed', () => cb());
 

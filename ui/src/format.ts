@@ -69,3 +69,25 @@ export function channels(n: number | null): string {
   if (n == null) return '';
   return n === 1 ? 'Mono' : n === 2 ? 'Stereo' : `${n} channels`;
 }
+
+/** Fixed decimals with a typographic minus: "−9.8", "+12" when `plus`. */
+export function signed(n: number, digits = 1, plus = false): string {
+  const s = Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const zero = Number(s.replace(/,/g, '')) === 0;
+  return (n < 0 && !zero ? '\u2212' : plus && !zero ? '+' : '') + s;
+}
+
+/** Compact ETA: "ETA 45 s", "ETA 12 min", "ETA 3 h 20 min". '' when unknown. */
+export function etaShort(s: number | null): string {
+  if (s == null || !isFinite(s) || s < 0) return '';
+  if (s < 60) return `ETA ${Math.max(1, Math.ceil(s))} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `ETA ${min} min`;
+  return `ETA ${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** Analysis speed: "41 audio-h/h", "3.5 audio-h/h". '' when unknown. */
+export function audioRate(r: number): string {
+  if (!isFinite(r) || r <= 0) return '';
+  return `${num(r >= 10 ? Math.round(r) : Math.round(r * 10) / 10)} audio-h/h`;
+}

@@ -1,8 +1,9 @@
 import './style.css';
 import * as api from './api';
-import type { Failure, Folder, Overview, ScanProgress, SortKey, TrackRow } from './api';
+import type { AnalysisProgress, Failure, Folder, Overview, ScanProgress, SortKey, TrackDetail, TrackRow } from './api';
 import { $, h } from './dom';
 import * as fmt from './format';
+import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
 import { TrackTable } from './table';
 
 // ---------- elements ----------
@@ -20,6 +21,9 @@ const el = {
   viewFailures: $('#view-failures'),
   toolbar: $('#toolbar'),
   search: $<HTMLInputElement>('#search'),
+  bpmMin: $<HTMLInputElement>('#bpm-min'),
+  bpmMax: $<HTMLInputElement>('#bpm-max'),
+  keyFilter: $<HTMLSelectElement>('#key-filter'),
   rowCount: $('#row-count'),
   rescan: $<HTMLButtonElement>('#rescan'),
   content: $('.content'),
@@ -41,6 +45,14 @@ const el = {
   scanCurrent: $('#scan-current'),
   scanSummary: $('#scan-summary'),
   scanCancel: $<HTMLButtonElement>('#scan-cancel'),
+  analysis: $('#analysis-progress'),
+  analysisText: $('#analysis-text'),
+  analysisBar: $<HTMLProgressElement>('#analysis-bar'),
+  analysisFailed: $('#analysis-failed'),
+  analysisCurrent: $('#analysis-current'),
+  analysisSummary: $('#analysis-summary'),
+  analysisPause: $<HTMLButtonElement>('#analysis-pause'),
+  analysisResume: $<HTMLButtonElement>('#analysis-resume'),
   failureBody: $('#failure-body'),
   failuresEmpty: $('#failures-empty'),
   failuresCount: $('#failures-count'),
@@ -52,6 +64,7 @@ let view: 'library' | 'failures' = 'library';
 let detailOpen = false;
 let tableStarted = false;
 let scanning = false;
+let analysisPhase: AnalysisProgress['phase'] = 'idle';
 
 // ---------- errors ----------
 function showError(e: unknown) {
@@ -79,7 +92,7 @@ const table = new TrackTable(el.scroller, el.tbody, el.thead, {
 function renderRowCount() {
   const matched = table.total;
   const all = overview?.stats.tracks ?? matched;
-  const filtered = table.search != null;
+  const filtered = table.filtered;
   const total = filtered ? Math.max(all, matched) : matched;
   el.rowCount.dataset.total = String(total);
   el.rowCount.dataset.matched = String(matched);
@@ -92,26 +105,48 @@ function renderNoMatch() {
   el.noMatch.hidden = !show;
   el.scroller.classList.toggle('is-empty', show);
   if (!show) return;
+  const ranged = table.bpmMin != null || table.bpmMax != null || table.camelot != null;
   el.noMatch.textContent = table.search != null
-    ? `No tracks match “${table.search}”`
+    ? `No tracks match “${table.search}”${ranged ? ' with these filters' : ''}`
+    : ranged ? 'No tracks match these filters'
     : scanning ? 'Scanning… tracks will appear here as they are read.' : 'No audio files found in your folders yet.';
 }
 
-// search (debounced)
+// search and filters (debounced); any change re-queries from the top
 let searchTimer = 0;
+/** A BPM box: a finite number ≥ 0, or null when empty/invalid. */
+function bpmValue(input: HTMLInputElement): number | null {
+  const v = input.value.trim() === '' ? NaN : input.valueAsNumber;
+  return isFinite(v) && v >= 0 ? v : null;
+}
 function applySearch() {
   clearTimeout(searchTimer);
   const q = el.search.value.trim() || null;
-  if (q === table.search) return;
+  const min = bpmValue(el.bpmMin), max = bpmValue(el.bpmMax);
+  const key = el.keyFilter.value || null;
+  el.bpmMin.classList.toggle('active', min != null);
+  el.bpmMax.classList.toggle('active', max != null);
+  el.keyFilter.classList.toggle('active', key != null);
+  if (q === table.search && min === table.bpmMin && max === table.bpmMax && key === table.camelot) return;
   table.search = q;
+  table.bpmMin = min;
+  table.bpmMax = max;
+  table.camelot = key;
   closeDetail(false);
   table.reset();
   renderRowCount();
 }
-el.search.addEventListener('input', () => {
+function debounceQuery(ms: number) {
   clearTimeout(searchTimer);
-  searchTimer = window.setTimeout(applySearch, 150);
-});
+  searchTimer = window.setTimeout(applySearch, ms);
+}
+el.search.addEventListener('input', () => debounceQuery(150));
+for (const input of [el.bpmMin, el.bpmMax]) {
+  input.addEventListener('input', () => debounceQuery(250));
+  input.addEventListener('change', () => applySearch()); // blur / spinner: no need to wait
+}
+el.keyFilter.append(...WHEEL.map((k) => h('option', { value: k.code }, `${k.code} · ${k.name}`)));
+el.keyFilter.addEventListener('change', () => applySearch());
 
 // sorting
 function renderSortHeaders() {
@@ -147,13 +182,45 @@ function openDetail() {
 function closeDetail(refocus = true) {
   if (!detailOpen) return;
   detailOpen = false;
+  shownRow = null;
   el.detail.hidden = true;
   el.detail.replaceChildren();
   if (refocus) el.scroller.focus();
 }
 
+// Analysis for the panel: get_track for the row shown. One request at a time; while one is in
+// flight only the newest wanted row is kept (holding ↓ doesn't queue a request per row).
+// A row is fetched again when its status changes (e.g. analysis finished while it is open).
+let shownRow: TrackRow | null = null;
+let detail: TrackDetail | null = null;
+let detailError: number | null = null;         // id whose get_track failed (for the last asked status)
+let detailAsked = '';                          // `${id}:${status}` of the last finished request
+let detailLoading = '';                        // … and of the one in flight
+
+function needDetail(r: TrackRow) {
+  const key = `${r.id}:${r.status}`;
+  if (key === detailAsked || key === detailLoading) return;
+  if (detailLoading) return; // the newest shownRow is looked at when this one finishes
+  detailLoading = key;
+  api.getTrack(r.id).then((d) => {
+    detail = d;
+    detailError = null;
+  }, (e) => {
+    detailError = r.id;
+    showError(e);
+  }).finally(() => {
+    detailAsked = key;
+    detailLoading = '';
+    const cur = detailOpen ? shownRow : null;
+    if (!cur) return;
+    if (cur.id === r.id) document.getElementById('detail-analysis')?.replaceWith(analysisView(cur));
+    needDetail(cur);
+  });
+}
+
 function renderDetail(r: TrackRow | null) {
   if (!detailOpen) return;
+  shownRow = r;
   const close = h('button', { class: 'icon-btn detail-close', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', onclick: () => closeDetail() }, '×');
   if (!r) {
     el.detail.replaceChildren(h('div', { class: 'detail-head' }, h('div', { class: 'detail-title muted' }, 'Loading…'), close));
@@ -179,8 +246,104 @@ function renderDetail(r: TrackRow | null) {
       row('Sample rate', fmt.sampleRate(r.sample_rate), 'num'), row('Channels', fmt.channels(r.channels)),
       row('Bitrate', r.bitrate_kbps != null ? `${fmt.num(r.bitrate_kbps)} kbps` : null, 'num'),
       row('Cover art', r.has_cover ? 'Embedded' : 'None')),
-    section('File', row('Path', r.path, 'path'), row('Analysis', r.status === 'pending' ? 'not analysed yet' : r.status), row('Track ID', r.id, 'num')),
+    section('File', row('Path', r.path, 'path'), row('Track ID', r.id, 'num')),
   );
+  el.detail.querySelector('.detail-head')!.after(analysisView(r));
+  needDetail(r);
+}
+
+/** The panel's analysis part. Until get_track answers, what the row already knows (tempo, key,
+ *  loudness) is shown and the rest is a skeleton, so the panel doesn't jump as it loads. */
+function analysisView(r: TrackRow): HTMLElement {
+  const wrap = h('div', { id: 'detail-analysis', class: 'detail-analysis', 'data-status': r.status });
+  const d = detail && detail.track.id === r.id ? detail : null;
+  const loading = !d && detailError !== r.id;
+  const status = d ? d.track.status : r.status;
+  const f = d?.features ?? null;
+  const message = (text: string, extra?: Node) =>
+    h('section', { class: 'detail-section' }, h('h3', {}, 'Analysis'), h('p', { class: 'detail-note', 'data-field': 'analysis-status' }, text, extra ?? null));
+
+  if (!f && (!loading || status !== 'analyzed')) {
+    if (status === 'failed') {
+      const link = h('button', { class: 'link-btn', type: 'button', onclick: () => showView('failures') }, 'Failures');
+      wrap.append(message('Analysis failed — see ', link));
+    } else if (status === 'pending') {
+      wrap.append(message('Not analysed yet'));
+    } else {
+      wrap.append(message(loading ? 'Loading…' : d ? 'No analysis data' : 'Analysis could not be loaded'));
+    }
+    return wrap;
+  }
+
+  // Values: string, null (= none, shown as a dash) or undefined (= still loading).
+  type V = string | Node | null | undefined;
+  const skel = () => h('span', { class: 'skeleton', style: 'width:60%' });
+  const val = (field: string | null, v: V, cls = '') =>
+    h('dd', { class: cls + (v == null ? ' muted' : ''), 'data-field': field }, v === undefined ? skel() : v === null ? '—' : v);
+  const row = (k: string, v: V, field: string | null = null, cls = '') => [h('dt', {}, k), val(field, v, cls)];
+  const part = (name: string, ...content: Node[]) => h('section', { class: 'detail-section' }, h('h3', {}, name), ...content);
+  const dim = (text: string) => h('span', { class: 'muted' }, text);
+  const frag = (...xs: (Node | string | null)[]) => { const s = h('span', {}); for (const x of xs) if (x != null) s.append(x); return s; };
+
+  // tempo
+  let tempo: V;
+  const bpm = f ? f.tempo?.bpm ?? null : r.bpm;
+  const conf = f ? f.tempo?.confidence ?? null : r.bpm_confidence;
+  if (bpm == null) tempo = f || r.status !== 'pending' ? null : undefined;
+  else tempo = `${Math.round(bpm * 10) / 10} BPM`;
+  const confidence: V = bpm == null ? null : conf == null ? (f ? null : undefined)
+    : frag(`${Math.round(conf * 100)}%`, conf < 0.3 ? dim(' · low') : null);
+  // key
+  let keyV: V = null, tonic = -1, strength: V = null;
+  if (f?.key) {
+    tonic = f.key.tonic;
+    const name = NOTES[f.key.tonic % 12];
+    keyV = frag(keyLong(name, f.key.scale), ' ', h('span', { class: 'camelot' }, camelot(f.key.tonic, f.key.scale)));
+    strength = f.key.strength.toFixed(2);
+  } else if (!f && r.key) {
+    tonic = NOTES.indexOf(r.key as (typeof NOTES)[number]);
+    keyV = frag(keyLong(r.key, r.scale), ' ', r.camelot ? h('span', { class: 'camelot' }, r.camelot) : null);
+    strength = r.key_strength != null ? r.key_strength.toFixed(2) : undefined;
+  }
+  const key = f?.key ?? null;
+  const keyTitle = key ? keyShort(NOTES[key.tonic % 12], key.scale) : r.key ? keyShort(r.key, r.scale) : '';
+
+  // chroma: 12 bars, C first; the tonic's bar in the accent colour
+  const chroma = h('div', { class: 'chroma', role: 'img', 'aria-label': f ? `Chroma profile${keyTitle ? `, key ${keyTitle}` : ''}` : 'Chroma profile (loading)' });
+  for (let i = 0; i < 12; i++) {
+    const v = f ? Math.max(0, Math.min(1, f.chroma[i] ?? 0)) : 0;
+    const bar = h('span', { class: 'chroma-fill' });
+    bar.style.height = `${Math.round(v * 100)}%`;
+    chroma.append(h('div', { class: `chroma-col${i === tonic ? ' tonic' : ''}`, title: f ? `${NOTES[i]} ${v.toFixed(2)}` : NOTES[i] },
+      h('span', { class: 'chroma-bar' }, bar), h('span', { class: 'chroma-label' }, NOTES[i])));
+  }
+
+  const l = f?.loudness;
+  const lufs = f ? l!.integrated_lufs : r.loudness_lufs;
+  const t = f?.timbre;
+  const ifF = (g: () => string | null): V => (f ? g() : undefined);
+  wrap.append(
+    part('Analysis',
+      h('dl', {}, ...row('Tempo', tempo, 'bpm', 'num'), ...(bpm != null ? row('Confidence', confidence, 'bpm-confidence', 'num') : []), ...row('Key', keyV, 'key'), ...(keyV ? row('Key strength', strength, 'key-strength', 'num') : []),
+        ...row('Tuning', ifF(() => `${fmt.signed(Math.round(f!.tuning_cents), 0, true)} cents`), 'tuning', 'num')),
+      chroma),
+    part('Loudness',
+      h('dl', {},
+        ...row('Integrated', lufs == null ? (f || r.status !== 'pending' ? null : undefined) : `${fmt.signed(lufs)} LUFS`, 'loudness', 'num'),
+        ...row('Range', ifF(() => (l!.range_lu == null ? null : `${fmt.signed(l!.range_lu)} LU`)), 'loudness-range', 'num'),
+        ...row('Peak', ifF(() => (l!.peak_dbfs == null ? null : `${fmt.signed(l!.peak_dbfs)} dBFS`)), 'peak', 'num'))),
+    part('Timbre',
+      h('dl', {},
+        ...row('Brightness', ifF(() => `${fmt.num(Math.round(t!.centroid_hz.mean))} Hz`), 'brightness', 'num'),
+        ...row('Noisiness', ifF(() => t!.flatness.mean.toFixed(2)), 'noisiness', 'num'),
+        ...row('Onsets', ifF(() => `${fmt.signed(f!.onset_rate)} /s`), 'onsets', 'num'),
+        ...row('Dynamics', ifF(() => `${fmt.signed(t!.rms_db.std)} dB`), 'dynamics', 'num'))),
+  );
+  const at = d?.analyzed_at ?? null;
+  wrap.append(h('p', { class: 'detail-foot muted', 'data-field': 'analyzed-at', title: at ? fmt.fullTime(at) : null },
+    f ? (at ? `Analysed ${fmt.fullTime(at)}` : 'Analysed') : '\u00a0'));
+  if (r.status === 'pending' && f) wrap.prepend(h('p', { class: 'detail-note stale-note' }, 'The file changed: these results are from before; it will be analysed again.'));
+  return wrap;
 }
 
 // ---------- sidebar ----------
@@ -295,10 +458,13 @@ async function refreshOverview() {
 
 let refreshTimer = 0;
 let lastRefresh = 0;
-/** library-changed can arrive in bursts during a scan: refresh at most ~3×/s. */
+/** library-changed can arrive in bursts during a scan: refresh at most ~3×/s. While only the
+ *  analysis is running (a batch committed every moment) at most every 2 s: new BPM/key values
+ *  appear without the visible rows being refetched all the time. */
 function scheduleRefresh(delay?: number) {
   if (refreshTimer) return;
-  const wait = delay ?? Math.max(0, 300 - (Date.now() - lastRefresh));
+  const gap = analysisPhase === 'running' && !scanning ? 2000 : 300;
+  const wait = delay ?? Math.max(0, gap - (Date.now() - lastRefresh));
   refreshTimer = window.setTimeout(async () => {
     refreshTimer = 0;
     lastRefresh = Date.now();
@@ -369,6 +535,73 @@ el.rescan.addEventListener('click', async () => {
   if (r === undefined) el.rescan.disabled = scanning;
 });
 
+// ---------- analysis progress ----------
+let analysisFade = 0;
+let analysisSeen = -1; // done + failed at the last event
+function updateAnalysis(p: AnalysisProgress) {
+  const s = el.analysis;
+  s.dataset.phase = p.phase;
+  clearTimeout(analysisFade);
+  const was = analysisPhase;
+  analysisPhase = p.phase;
+  const processed = p.done + p.failed;
+  const active = p.phase === 'running' || p.phase === 'paused';
+  el.analysisPause.disabled = false;
+  el.analysisResume.disabled = false;
+  if (active) {
+    const running = p.phase === 'running';
+    s.hidden = false;
+    s.classList.remove('finished', 'fading');
+    s.classList.toggle('paused', !running);
+    const counts = `${fmt.num(processed)} / ${fmt.num(p.total)}`;
+    if (running) {
+      const meta = [fmt.audioRate(p.audio_hours_per_hour), fmt.etaShort(p.eta_s)].filter(Boolean).join(' · ');
+      el.analysisText.replaceChildren(h('span', { class: 'analysis-label' }, 'Analysing'), ' ',
+        h('span', { class: 'analysis-counts num' }, counts), meta ? h('span', { class: 'scan-meta num' }, ` · ${meta}`) : '');
+    } else {
+      el.analysisText.replaceChildren(h('span', { class: 'analysis-label' }, 'Analysis paused'), ' ',
+        h('span', { class: 'analysis-counts num' }, `(${counts})`));
+    }
+    el.analysisText.title = running ? 'Hours of audio analysed per hour of work' : '';
+    el.analysisBar.max = Math.max(1, p.total);
+    el.analysisBar.value = Math.min(processed, p.total);
+    el.analysisFailed.textContent = p.failed > 0 ? `${fmt.num(p.failed)} failed` : '';
+    el.analysisCurrent.textContent = running && p.current ? fmt.basename(p.current) : '';
+    el.analysisCurrent.title = running ? p.current ?? '' : '';
+    el.analysisSummary.textContent = '';
+    el.analysisPause.hidden = !running;
+    el.analysisResume.hidden = running;
+  } else if (p.phase === 'idle') {
+    s.hidden = true;
+  } else {
+    s.hidden = false;
+    s.classList.add('finished');
+    s.classList.remove('fading', 'paused');
+    el.analysisSummary.textContent = p.phase === 'done'
+      ? `Analysis finished: ${fmt.plural(p.done, 'track')}${p.failed ? `, ${fmt.num(p.failed)} failed` : ''}`
+      : `Analysis stopped after ${fmt.plural(processed, 'track')}`;
+    analysisFade = window.setTimeout(() => {
+      s.classList.add('fading');
+      analysisFade = window.setTimeout(() => { s.hidden = true; }, 600);
+    }, 4000);
+  }
+  // New results: refresh what's visible (throttled to every ~2 s while running).
+  if (processed !== analysisSeen || (was !== p.phase && !active)) {
+    if (analysisSeen >= 0 || !active) scheduleRefresh();
+    analysisSeen = processed;
+  }
+}
+el.analysisPause.addEventListener('click', async () => {
+  el.analysisPause.disabled = true;
+  await guard(api.pauseAnalysis());
+  el.analysisPause.disabled = false;
+});
+el.analysisResume.addEventListener('click', async () => {
+  el.analysisResume.disabled = true;
+  await guard(api.resumeAnalysis());
+  el.analysisResume.disabled = false;
+});
+
 // ---------- add folder / demo ----------
 async function addFolder(btn: HTMLButtonElement) {
   btn.disabled = true;
@@ -417,7 +650,14 @@ document.addEventListener('keydown', (e) => {
     }
     return;
   }
-  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t.isContentEditable) return;
+  if (t === el.bpmMin || t === el.bpmMax) {
+    const input = t as HTMLInputElement;
+    if (e.key === 'Escape' && input.value) { e.preventDefault(); input.value = ''; applySearch(); }
+    else if (e.key === 'Escape') input.blur();
+    else if (e.key === 'Enter') applySearch();
+    return;
+  }
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable) return;
   if (e.key === '/' && !mod) { e.preventDefault(); focusSearch(); return; }
   if (e.key === 'Escape' && detailOpen) { e.preventDefault(); closeDetail(); return; }
   const onButton = !!t.closest('button, a[href], summary');
@@ -450,6 +690,7 @@ document.addEventListener('keydown', (e) => {
 async function boot() {
   try {
     await api.onScanProgress(updateProgress);
+    await api.onAnalysisProgress(updateAnalysis);
     await api.onLibraryChanged(() => scheduleRefresh());
   } catch (e) { showError(e); }
   const o = await guard(api.getOverview());
@@ -460,5 +701,8 @@ async function boot() {
   renderRowCount();
   if (o.scan.phase !== 'idle' && o.scan.phase !== 'done' && o.scan.phase !== 'cancelled' && o.scan.phase !== 'failed') updateProgress(o.scan);
   else el.scan.dataset.phase = o.scan.phase;
+  const a = o.analysis;
+  if (a && (a.phase === 'running' || a.phase === 'paused')) updateAnalysis(a);
+  else if (a) { el.analysis.dataset.phase = a.phase; analysisSeen = a.done + a.failed; }
 }
 void boot();

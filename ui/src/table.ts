@@ -4,8 +4,10 @@
 import { listTracks, type SortKey, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
+import { keyLong, keyShort } from './music';
 
 export const ROW_H = 28;
+const COLS = 8;
 const PAGE = 200;
 const MAX_PAGES = 40;      // 8,000 rows cached
 const OVERSCAN = 8;
@@ -23,6 +25,10 @@ export type TableHooks = {
 
 export class TrackTable {
   search: string | null = null;
+  /** Tempo range (inclusive) and Camelot key filters; null = open. */
+  bpmMin: number | null = null;
+  bpmMax: number | null = null;
+  camelot: string | null = null;
   sort: SortKey = 'title';
   desc = false;
   total = 0;
@@ -49,8 +55,8 @@ export class TrackTable {
     private thead: HTMLTableSectionElement,
     private hooks: TableHooks,
   ) {
-    this.topSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 6 }));
-    this.bottomSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: 6 }));
+    this.topSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: COLS }));
+    this.bottomSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: COLS }));
     scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.schedule()).observe(scroller);
     tbody.addEventListener('click', (e) => {
@@ -92,6 +98,11 @@ export class TrackTable {
     if (this.inflight.size === 0) this.fetchPage(0);
   }
 
+  /** Any search or filter narrows the list. */
+  get filtered() {
+    return this.search != null || this.bpmMin != null || this.bpmMax != null || this.camelot != null;
+  }
+
   rowAt(i: number): TrackRow | null {
     const p = Math.floor(i / PAGE);
     const page = this.cache.get(p) ?? this.stale.get(p);
@@ -105,11 +116,25 @@ export class TrackTable {
   select(i: number, scroll = true) {
     if (this.total === 0) return;
     i = Math.max(0, Math.min(this.total - 1, i));
+    const prev = this.selected;
     this.selected = i;
     if (scroll) this.scrollIntoView(i);
-    this.rendered.dirty = true;
+    // Move the highlight in place: rebuilding the rows here would detach the row under the
+    // pointer between the two clicks of a double click (and the dblclick would never arrive).
+    this.markRow(prev, false);
+    if (!this.markRow(i, true)) this.rendered.dirty = true;
     this.render();
     this.hooks.onSelection(this.rowAt(i), i);
+  }
+
+  /** Set a rendered row's selected state; false when the row isn't in the DOM. */
+  private markRow(i: number, on: boolean): boolean {
+    if (i < 0) return false;
+    const tr = this.tbody.querySelector<HTMLElement>(`tr[data-index="${i}"]`);
+    if (!tr) return false;
+    tr.classList.toggle('selected', on);
+    if (on) tr.setAttribute('aria-selected', 'true'); else tr.removeAttribute('aria-selected');
+    return true;
   }
 
   private viewHeight() {
@@ -165,7 +190,8 @@ export class TrackTable {
     if (!r) {
       return h('tr', { class: `placeholder-row ${cls}`, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null },
         h('td', { class: 'num muted' }, num(i + 1)),
-        ...[58, 40, 46, 18, 20].map((w) => h('td', {}, h('span', { class: 'skeleton', style: `width:${w}%` }))));
+        // tempo and key stay blank: fewer pulsing skeletons, calmer while flinging
+        ...[58, 40, 46, 0, 0, 18, 20].map((w) => h('td', {}, w ? h('span', { class: 'skeleton', style: `width:${w}%` }) : null)));
     }
     const title = r.title
       ? h('td', { class: 'title', title: r.title }, r.title)
@@ -178,6 +204,8 @@ export class TrackTable {
       title,
       h('td', { title: r.artist ?? '' }, r.artist ?? ''),
       h('td', { title: r.album ?? '' }, r.album ?? ''),
+      bpmCell(r),
+      keyCell(r),
       h('td', { class: 'num' }, duration(r.duration_s)),
       h('td', { class: 'fmt' }, h('span', { class: 'badge' }, (r.format || '').toUpperCase())),
     );
@@ -194,7 +222,10 @@ export class TrackTable {
     if (this.inflight.has(p)) return;
     const gen = this.gen;
     this.inflight.add(p);
-    listTracks({ search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE })
+    listTracks({
+      search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE,
+      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot,
+    })
       .then((page) => {
         if (gen !== this.gen) return;
         this.inflight.delete(p);
@@ -219,4 +250,30 @@ export class TrackTable {
         this.hooks.onError(e);
       });
   }
+}
+
+/** "128"; "…" while pending; "—" when analysed without a steady tempo. Old values of a
+ *  changed (pending) file stay visible, dimmed, until it is analysed again. */
+function bpmCell(r: TrackRow): HTMLTableCellElement {
+  const pending = r.status === 'pending';
+  if (r.bpm != null) {
+    const low = r.bpm_confidence != null && r.bpm_confidence < 0.3;
+    const cls = `num bpm${low ? ' low-conf' : ''}${pending ? ' stale' : ''}`;
+    return h('td', { class: cls, title: pending ? 'not analysed since the file changed' : low ? 'low confidence' : null }, String(Math.round(r.bpm)));
+  }
+  if (pending) return h('td', { class: 'num bpm pending', title: 'not analysed yet' }, '…');
+  return h('td', { class: 'num bpm none', title: r.status === 'failed' ? 'analysis failed' : 'no steady tempo' }, '—');
+}
+
+/** "F#m" + a Camelot tag "11A"; the tooltip has the full name and strength. */
+function keyCell(r: TrackRow): HTMLTableCellElement {
+  const pending = r.status === 'pending';
+  if (r.key) {
+    const strength = r.key_strength != null ? ` · strength ${r.key_strength.toFixed(2)}` : '';
+    return h('td', { class: `key${pending ? ' stale' : ''}`, title: keyLong(r.key, r.scale) + strength },
+      h('span', { class: 'key-name' }, keyShort(r.key, r.scale)),
+      r.camelot ? h('span', { class: 'camelot' }, r.camelot) : null);
+  }
+  if (pending) return h('td', { class: 'key pending', title: 'not analysed yet' }, '…');
+  return h('td', { class: 'key none', title: r.status === 'failed' ? 'analysis failed' : 'no clear key' }, '—');
 }

@@ -3,9 +3,12 @@
 // {shouldMockEvents:true}) installs on window.__TAURI_INTERNALS__, plus an
 // in-page implementation of every Segue command (search/sort/paging like Rust).
 // Config comes from window.__FAKE_CONFIG__ (set by an earlier init script):
-//   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number }
+//   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number,
+//     analysis: Partial<AnalysisProgress> (what get_overview reports at start) }
+// Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
+// (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
 (() => {
-  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0 }, window.__FAKE_CONFIG__ || {});
+  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {} }, window.__FAKE_CONFIG__ || {});
 
   // ---- IPC plumbing (same shape as mocks.js) ----
   const callbacks = new Map();
@@ -31,6 +34,56 @@
   const FORMATS = ['flac', 'mp3', 'm4a', 'ogg', 'opus', 'wav'];
   const CODECS = { flac: 'FLAC', mp3: 'MP3', m4a: 'AAC', ogg: 'Vorbis', opus: 'Opus', wav: 'PCM' };
   const ROOT = '/home/ada/Music';
+  const NOTES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
+  function camelot(tonic, scale) {
+    const major = scale === 'major' ? tonic % 12 : (tonic + 3) % 12;
+    const n = (major * 7 + 8) % 12;
+    return `${n === 0 ? 12 : n}${scale === 'major' ? 'B' : 'A'}`;
+  }
+  const NO_ANALYSIS = { bpm: null, bpm_confidence: null, key: null, scale: null, key_strength: null, camelot: null, loudness_lufs: null };
+  /** The row's analysis columns for an analysed track i. */
+  const mix = (i, salt) => { let x = Math.imul(i + 1, 2654435761) ^ Math.imul(salt, 40503); x = Math.imul(x ^ (x >>> 15), 2246822519); return (x ^ (x >>> 13)) >>> 0; };
+  function analysisOf(i) {
+    const tempo = i % 17 !== 4;
+    const keyed = i % 23 !== 6;
+    const tonic = mix(i, 1) % 12;
+    const scale = mix(i, 2) % 3 ? 'minor' : 'major';
+    return {
+      status: 'analyzed',
+      bpm: tempo ? 60 + (mix(i, 3) % 1200) / 10 : null,        // 60.0 – 179.9
+      bpm_confidence: tempo ? 0.15 + (mix(i, 4) % 85) / 100 : null, // ~18% below 0.3
+      key: keyed ? NOTES[tonic] : null, scale: keyed ? scale : null,
+      key_strength: keyed ? 0.35 + (mix(i, 5) % 60) / 100 : null,
+      camelot: keyed ? camelot(tonic, scale) : null,
+      loudness_lufs: -(5 + ((i * 11) % 150) / 10),
+    };
+  }
+  const statusOf = (i) => (i % 10 === 7 ? 'pending' : i % 53 === 11 ? 'failed' : 'analyzed');
+  /** Every stored feature of an analysed track (get_track). */
+  function featuresOf(t) {
+    const i = t.id - 1;
+    const tonic = t.key ? NOTES.indexOf(t.key) : -1;
+    const chroma = Array.from({ length: 12 }, (_, k) => {
+      if (tonic < 0) return 0.2 + ((i + k * 5) % 7) / 20;
+      const third = (tonic + (t.scale === 'minor' ? 3 : 4)) % 12, fifth = (tonic + 7) % 12;
+      return k === tonic ? 1 : k === fifth ? 0.82 : k === third ? 0.7 : 0.12 + ((i * 3 + k * 7) % 40) / 100;
+    });
+    const stat = (mean, std) => ({ mean, std });
+    return {
+      version: 1, duration_s: t.duration_s,
+      tempo: t.bpm == null ? null : { bpm: t.bpm, confidence: t.bpm_confidence },
+      key: tonic < 0 ? null : { tonic, scale: t.scale, strength: t.key_strength },
+      tuning_cents: ((i * 7) % 41) - 20, chroma,
+      loudness: { integrated_lufs: t.loudness_lufs, range_lu: 3 + ((i * 3) % 90) / 10, peak_dbfs: -((i % 30) / 10) },
+      timbre: {
+        mfcc_mean: Array.from({ length: 13 }, (_, k) => Math.sin(i + k) * 10), mfcc_std: Array.from({ length: 13 }, (_, k) => 1 + ((i + k) % 5)),
+        centroid_hz: stat(900 + ((i * 97) % 3200), 300), rolloff_hz: stat(3000 + ((i * 53) % 5000), 800),
+        flatness: stat(0.02 + ((i * 7) % 40) / 100, 0.05), flux: stat(0.3, 0.1), zcr: stat(0.06, 0.02),
+        rms_db: stat(-18 + (i % 8), 2 + ((i * 5) % 60) / 10), silent_share: (i % 9) / 100,
+      },
+      onset_rate: 0.5 + ((i * 11) % 60) / 10,
+    };
+  }
 
   function makeTrack(i) {
     const a = ARTISTS[(i * 7) % ARTISTS.length];
@@ -44,7 +97,8 @@
       album_artist: a, track_no: no, disc_no: 1, year: 1990 + (i % 35), genre: i % 3 ? 'Electronic' : 'Ambient',
       duration_s: 95 + ((i * 37) % 420) + (i % 500 === 0 ? 3600 : 0), format: fmt, codec: CODECS[fmt],
       sample_rate: fmt === 'opus' ? 48000 : 44100, channels: 2, bitrate_kbps: fmt === 'flac' ? 900 + (i % 300) : 320,
-      has_cover: i % 4 !== 0, status: 'ok',
+      has_cover: i % 4 !== 0,
+      ...(statusOf(i) === 'analyzed' ? analysisOf(i) : { status: statusOf(i), ...NO_ANALYSIS }),
     };
   }
 
@@ -58,6 +112,9 @@
       at: new Date(Date.now() - (i + 1) * 120000).toISOString(),
     })),
     scan: { phase: 'idle', found: 0, done: 0, failed: 0, unchanged: 0, rate: 0, eta_s: null, elapsed_s: 0, current: null, message: null },
+    analysis: Object.assign({ phase: 'idle', done: 0, failed: 0, total: 0, audio_s: 0, elapsed_s: 0, audio_hours_per_hour: 0, eta_s: null, current: null }, cfg.analysis),
+    /** Bumped whenever rows change in place (analysis results): drops the sort cache. */
+    version: 0,
   };
   const calls = [];
   const sortCache = new Map();
@@ -66,13 +123,21 @@
     title: (t) => (t.title ?? '').toLowerCase(), artist: (t) => (t.artist ?? '').toLowerCase(),
     album: (t) => (t.album ?? '').toLowerCase(), duration: (t) => t.duration_s ?? -1,
     format: (t) => t.format, path: (t) => t.path.toLowerCase(),
+    bpm: (t) => t.bpm ?? -1,
+    // Camelot order like the Rust side: number, then A before B
+    key: (t) => (t.camelot ? parseInt(t.camelot, 10) * 2 + (t.camelot.endsWith('B') ? 1 : 0) : -1),
   };
   function query(q) {
-    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${state.tracks.length}`;
+    const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null;
+    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${state.tracks.length}|${state.version}`;
     let list = sortCache.get(k);
     if (!list) {
       const s = (q.search ?? '').toLowerCase();
       list = s ? state.tracks.filter((t) => [t.title, t.artist, t.album, t.path].some((v) => v && v.toLowerCase().includes(s))) : state.tracks.slice();
+      // Tracks without a tempo never match a range (same as Rust).
+      if (min != null) list = list.filter((t) => t.bpm != null && t.bpm >= min);
+      if (max != null) list = list.filter((t) => t.bpm != null && t.bpm <= max);
+      if (cam != null) list = list.filter((t) => t.camelot === cam.toUpperCase());
       // Missing values sort last in both directions (what we ask of the Rust side too).
       const key = keyOf[q.sort];
       const dec = list.map((t) => [key(t), t.id, t]);
@@ -90,9 +155,37 @@
       total_duration_s: state.tracks.reduce((s, t) => s + (t.duration_s || 0), 0) };
   }
 
+  function emitAnalysis(patch = {}) {
+    Object.assign(state.analysis, patch);
+    emit('analysis-progress', { ...state.analysis });
+  }
+  /** Analyse the next n pending tracks in id order (or exactly the tracks `ids`): fill in their
+   *  analysis fields, then emit analysis-progress and library-changed like a committed batch. */
+  function analyse(n, ids = null) {
+    const todo = ids ? state.tracks.filter((t) => ids.includes(t.id)) : state.tracks.filter((t) => t.status === 'pending').slice(0, n);
+    for (const t of todo) Object.assign(t, analysisOf(t.id - 1));
+    state.version++;
+    state.analysis.done += todo.length;
+    emitAnalysis();
+    emit('library-changed', null);
+    return todo.length;
+  }
+
   function handle(cmd, args) {
     switch (cmd) {
-      case 'get_overview': return { folders: state.folders, stats: stats(), scan: state.scan };
+      case 'get_overview': return { folders: state.folders, stats: stats(), scan: state.scan, analysis: { ...state.analysis } };
+      case 'get_track': {
+        const t = state.tracks.find((x) => x.id === args.id);
+        if (!t) throw `no track with id ${args.id}`;
+        const analysed = t.status === 'analyzed';
+        return { track: { ...t }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null };
+      }
+      case 'pause_analysis':
+        if (state.analysis.phase === 'running') setTimeout(() => emitAnalysis({ phase: 'paused', current: null }), 0);
+        return null;
+      case 'resume_analysis':
+        if (state.analysis.phase === 'paused') setTimeout(() => emitAnalysis({ phase: 'running' }), 0);
+        return null;
       case 'list_tracks': return query(args.query);
       case 'list_failures': return state.failures;
       case 'add_folder_dialog': return null;
@@ -135,5 +228,11 @@
     metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
   });
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: (_event, id) => callbacks.delete(id) };
-  window.__fake = { state, calls, emit, listeners, setError: (cmd, msg) => { cfg.errors[cmd] = msg; } };
+  window.__fake = {
+    state, calls, emit, listeners, setError: (cmd, msg) => { cfg.errors[cmd] = msg; },
+    /** Merge into the analysis state and emit it as an analysis-progress event. */
+    emitAnalysis,
+    analyse,
+    featuresOf,
+  };
 })();

@@ -52,7 +52,7 @@ test('100,000 tracks: only a window of rows is in the DOM; scrolling to the end 
   // initial load fetched one page, not the world
   const first = await a.calls('list_tracks');
   assert.ok(first.length >= 1 && first.length <= 3, `initial list_tracks calls: ${first.length}`);
-  assert.deepEqual(first[0].args.query, { search: null, sort: 'title', desc: false, offset: 0, limit: 200 });
+  assert.deepEqual(first[0].args.query, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
 
   await page.$eval('#track-table', (s) => { s.scrollTop = s.scrollHeight; });
   const last = page.locator('.track-row[data-index="99999"]');
@@ -104,7 +104,7 @@ test('sorting by artist sends the right query and changes the visible order; sec
   await page.click('th[data-sort="artist"]');
   await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'artist'));
   const q = (await a.calls('list_tracks')).find((c) => c.args.query.sort === 'artist').args.query;
-  assert.deepEqual(q, { search: null, sort: 'artist', desc: false, offset: 0, limit: 200 });
+  assert.deepEqual(q, { search: null, sort: 'artist', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
   await page.waitForFunction((ids) => {
     const r = [...document.querySelectorAll('.track-row')].slice(0, 10).map((x) => Number(x.dataset.id));
     return r.length === 10 && r.join() !== ids.join();
@@ -186,7 +186,8 @@ test('keyboard: arrows/Home/End move the selection, Enter opens details, Escape 
   await page.locator('#detail-panel').waitFor({ state: 'visible' });
   const track = await page.evaluate((i) => window.__fake.state.tracks.find((t) => t.id === Number(i)), id);
   const text = await page.locator('#detail-panel').innerText();
-  for (const s of [track.path, track.codec, `${track.bitrate_kbps.toLocaleString('en-US')} kbps`, 'Stereo', track.sample_rate === 48000 ? '48 kHz' : '44.1 kHz', track.status]) assert.ok(text.includes(s), `detail shows ${s}`);
+  for (const s of [track.path, track.codec, `${track.bitrate_kbps.toLocaleString('en-US')} kbps`, 'Stereo', track.sample_rate === 48000 ? '48 kHz' : '44.1 kHz']) assert.ok(text.includes(s), `detail shows ${s}`);
+  assert.equal(await page.locator('#detail-analysis').getAttribute('data-status'), track.status);
   // moving the selection updates the open panel
   await page.keyboard.press('ArrowDown');
   const id2 = await page.locator('tr.selected').getAttribute('data-id');
@@ -349,18 +350,313 @@ test('the production CSP is enforced (no eval) and the page still works under it
   await done(a, ['Content Security Policy']);
 });
 
+// ---------- analysis: tempo/key columns, filters, detail, progress ----------
+
+/** What a row's BPM and Key cells should read for a fake track (see fake-backend.js). */
+const expectCells = (t) => ({
+  bpm: t.bpm != null ? String(Math.round(t.bpm)) : t.status === 'pending' ? '…' : '—',
+  key: t.key ? `${t.key}${t.scale === 'minor' ? 'm' : ''}${t.camelot}` : t.status === 'pending' ? '…' : '—',
+});
+/** Visible rows with their fake track. */
+const rowsWithTracks = (page) => page.evaluate(() => [...document.querySelectorAll('#track-table .track-row')].map((r) => ({
+  index: Number(r.dataset.index), cells: [...r.cells].map((c) => c.textContent),
+  bpmTitle: r.cells[4].title, bpmClass: r.cells[4].className, keyTitle: r.cells[5].title,
+  track: window.__fake.state.tracks.find((t) => t.id === Number(r.dataset.id)),
+})));
+/** Show exactly one track: search for its (unique) title. Returns the track. */
+async function isolate(page, pick) {
+  const t = await page.evaluate(`window.__fake.state.tracks.find(${pick})`);
+  await page.fill('#search', t.title);
+  await page.locator('#row-count[data-matched="1"]').waitFor();
+  await page.locator(`.track-row[data-id="${t.id}"]`).waitFor();
+  return t;
+}
+
+test('BPM and Key columns: rounded tempo, key + Camelot tag, pending/none states, tooltips; both sort', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  assert.equal(await page.locator('th[data-sort="bpm"]').innerText(), 'BPM');
+  assert.equal(await page.locator('th[data-sort="key"]').innerText(), 'Key');
+  assert.equal(await page.locator('th[data-sort="bpm"]').evaluate((th) => getComputedStyle(th).textAlign), 'right');
+  let rows = await rowsWithTracks(page);
+  assert.ok(rows.length > 15);
+  for (const r of rows) {
+    const e = expectCells(r.track);
+    assert.equal(r.cells[4], e.bpm, `BPM of ${r.track.id}`);
+    assert.equal(r.cells[5], e.key, `Key of ${r.track.id}`);
+    if (r.track.key) assert.equal(r.keyTitle, `${r.track.key} ${r.track.scale} · strength ${r.track.key_strength.toFixed(2)}`);
+    const low = r.track.bpm != null && r.track.bpm_confidence < 0.3;
+    assert.equal(r.bpmTitle === 'low confidence', low, `low-confidence tooltip of ${r.track.id}`);
+    assert.equal(r.bpmClass.includes('low-conf'), low);
+  }
+  assert.ok(rows.some((r) => r.bpmTitle === 'low confidence'), 'some low-confidence tempo on screen');
+  const cell = page.locator('.track-row[data-index="0"] td:nth-child(6) .camelot');
+  assert.match(await cell.innerText(), /^\d{1,2}[AB]$/);
+
+  // sort by tempo: ascending numbers; tracks without a tempo (pending "…", none "—") at the end
+  await page.click('th[data-sort="bpm"]');
+  await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'bpm'));
+  const q = (await a.calls('list_tracks')).find((c) => c.args.query.sort === 'bpm').args.query;
+  assert.deepEqual(q, { search: null, sort: 'bpm', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
+  await page.waitForFunction(() => document.querySelector('.track-row[data-index="0"] td:nth-child(5)')?.textContent === '60');
+  rows = await rowsWithTracks(page);
+  const bpms = rows.map((r) => r.track.bpm);
+  assert.deepEqual(bpms, [...bpms].sort((x, y) => x - y), 'ascending tempo');
+  assert.equal(await page.locator('th[data-sort="bpm"]').getAttribute('aria-sort'), 'ascending');
+  await page.click('.track-row[data-index="0"]');
+  await page.keyboard.press('End');
+  await page.locator('tr.selected[data-index="99999"].track-row').waitFor();
+  rows = await rowsWithTracks(page);
+  assert.ok(rows.every((r) => r.cells[4] === '…' || r.cells[4] === '—'), 'no tempo at the end');
+  assert.ok(rows.some((r) => r.cells[4] === '…' && r.track.status === 'pending'), 'pending rows show …');
+  assert.ok(rows.some((r) => r.cells[4] === '—' && r.track.status !== 'pending'), 'analysed without tempo shows —');
+  await page.click('th[data-sort="bpm"]');
+  await page.waitForFunction(() => document.querySelector('.track-row[data-index="0"] td:nth-child(5)')?.textContent === '180');
+  assert.equal(await page.locator('th[data-sort="bpm"]').getAttribute('aria-sort'), 'descending');
+
+  // sort by key: Camelot order (1A, 1B, 2A …)
+  await page.click('th[data-sort="key"]');
+  await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'key' && !c.args.query.desc));
+  await page.waitForFunction(() => /^Abm1A$/.test(document.querySelector('.track-row[data-index="0"] td:nth-child(6)')?.textContent ?? ''));
+  const n1A = await page.evaluate(() => window.__fake.state.tracks.filter((t) => t.camelot === '1A').length);
+  await page.$eval('#track-table', (s, n) => { s.scrollTop = 28 * (n - 10); }, n1A);
+  await page.locator(`.track-row[data-index="${n1A + 5}"]`).waitFor();
+  rows = await rowsWithTracks(page);
+  const wheel = rows.map((r) => parseInt(r.track.camelot, 10) * 2 + (r.track.camelot.endsWith('B') ? 1 : 0));
+  assert.deepEqual(wheel, [...wheel].sort((x, y) => x - y), 'Camelot order');
+  assert.deepEqual([...new Set(rows.map((r) => r.track.camelot))], ['1A', '1B'], 'the window spans 1A → 1B');
+  await done(a);
+});
+
+test('tempo range and key filters narrow the list and #row-count; null when empty; Escape clears a BPM box', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const count = (min, max, cam) => page.evaluate(([min, max, cam]) => window.__fake.state.tracks.filter((t) =>
+    (min == null || (t.bpm != null && t.bpm >= min)) && (max == null || (t.bpm != null && t.bpm <= max)) && (cam == null || t.camelot === cam)).length, [min, max, cam]);
+  assert.equal(await page.getAttribute('#bpm-min', 'placeholder'), 'min BPM');
+  assert.equal(await page.getAttribute('#bpm-max', 'placeholder'), 'max BPM');
+  const options = await page.$$eval('#key-filter option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert.equal(options.length, 25);
+  assert.deepEqual(options[0], ['', 'Any key']);
+  assert.deepEqual(options.slice(1, 5), [['1A', '1A · Ab minor'], ['1B', '1B · B major'], ['2A', '2A · Eb minor'], ['2B', '2B · F# major']]);
+  assert.deepEqual(options.find((o) => o[0] === '8A'), ['8A', '8A · A minor']);
+  assert.deepEqual(options.find((o) => o[0] === '8B'), ['8B', '8B · C major']);
+  assert.deepEqual(options.find((o) => o[0] === '11A'), ['11A', '11A · F# minor']);
+
+  await page.fill('#bpm-min', '120');
+  const n1 = await count(120, null, null);
+  await page.locator(`#row-count[data-matched="${n1}"]`).waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), `${n1.toLocaleString('en-US')} of 100,000 tracks`);
+  await page.fill('#bpm-max', '128');
+  const n2 = await count(120, 128, null);
+  await page.locator(`#row-count[data-matched="${n2}"]`).waitFor();
+  let last = (await a.calls('list_tracks')).at(-1).args.query;
+  assert.deepEqual({ ...last, offset: 0 }, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: 120, bpm_max: 128, camelot: null });
+  const withMax = (await a.calls('list_tracks')).filter((c) => c.args.query.bpm_max === 128 && c.args.query.offset === 0);
+  assert.equal(withMax.length, 1, 'debounced: one query for the range');
+  let rows = await rowsWithTracks(page);
+  assert.ok(rows.length > 10 && rows.every((r) => r.track.bpm >= 120 && r.track.bpm <= 128), 'only tempos in range');
+
+  await page.selectOption('#key-filter', '8A');
+  const n3 = await count(120, 128, '8A');
+  await page.locator(`#row-count[data-matched="${n3}"]`).waitFor();
+  assert.ok(n3 > 0 && n3 < n2);
+  last = (await a.calls('list_tracks')).at(-1).args.query;
+  assert.equal(last.camelot, '8A');
+  assert.equal(last.offset, 0);
+  rows = await rowsWithTracks(page);
+  assert.ok(rows.every((r) => r.cells[5] === 'Am8A'), 'only A minor');
+  assert.equal(await page.$eval('#track-table', (s) => s.scrollTop), 0);
+  // keys in the select stay with the select
+  await page.focus('#key-filter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  assert.equal(await page.locator('tr.selected').count(), 0, 'arrows in the key select do not move the table selection');
+  await page.selectOption('#key-filter', '8A');
+
+  // Escape in a BPM box clears it (→ null)
+  await page.focus('#bpm-min');
+  await page.keyboard.press('Escape');
+  const n4 = await count(null, 128, '8A');
+  await page.locator(`#row-count[data-matched="${n4}"]`).waitFor();
+  last = (await a.calls('list_tracks')).at(-1).args.query;
+  assert.equal(last.bpm_min, null);
+  assert.equal(last.bpm_max, 128);
+
+  // nothing matches: the message names the filters
+  await page.fill('#bpm-min', '500');
+  await page.locator('#no-match').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#no-match').innerText(), 'No tracks match these filters');
+  assert.equal(await page.locator('#row-count').innerText(), '0 of 100,000 tracks');
+
+  await page.fill('#bpm-min', '');
+  await page.fill('#bpm-max', '');
+  await page.selectOption('#key-filter', '');
+  await page.locator('#row-count[data-matched="100000"]').waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), '100,000 tracks');
+  last = (await a.calls('list_tracks')).at(-1).args.query;
+  assert.deepEqual([last.bpm_min, last.bpm_max, last.camelot], [null, null, null]);
+  await done(a);
+});
+
+test('detail panel shows the analysis (get_track): tempo, key, loudness, chroma, timbre; pending and failed say so', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const t = await isolate(page, '(t) => t.id > 10000 && t.status === "analyzed" && t.bpm != null && t.key && t.bpm_confidence >= 0.3');
+  await page.click(`.track-row[data-id="${t.id}"]`);
+  // Space is reserved for preview playback: it opens nothing and calls nothing
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(50);
+  assert.equal(await page.locator('#detail-panel').isVisible(), false);
+  assert.equal((await a.calls('get_track')).length, 0);
+
+  await page.dblclick(`.track-row[data-id="${t.id}"]`);
+  await page.locator('#detail-analysis .chroma').waitFor();
+  await page.locator('#detail-analysis [data-field="tuning"]:not(:has(.skeleton))').waitFor();
+  assert.deepEqual((await a.calls('get_track')).map((c) => c.args), [{ id: t.id }]);
+  const f = await page.evaluate((id) => window.__fake.featuresOf(window.__fake.state.tracks.find((x) => x.id === id)), t.id);
+  const field = (name) => page.locator(`#detail-analysis [data-field="${name}"]`).innerText();
+  const minus = (n, d = 1) => (n < 0 ? '\u2212' : '') + Math.abs(n).toFixed(d);
+  assert.equal(await field('bpm'), `${Math.round(t.bpm * 10) / 10} BPM`);
+  assert.equal(await field('bpm-confidence'), `${Math.round(t.bpm_confidence * 100)}%`);
+  assert.equal((await field('key')).replace(/\s+/g, ' '), `${t.key} ${t.scale} ${t.camelot}`);
+  assert.equal(await field('key-strength'), t.key_strength.toFixed(2));
+  assert.equal(await field('loudness'), `${minus(t.loudness_lufs)} LUFS`);
+  assert.equal(await field('loudness-range'), `${f.loudness.range_lu.toFixed(1)} LU`);
+  assert.equal(await field('peak'), `${minus(f.loudness.peak_dbfs)} dBFS`);
+  assert.match(await field('tuning'), /^([+\u2212]\d+|0) cents$/);
+  assert.equal(await field('brightness'), `${Math.round(f.timbre.centroid_hz.mean).toLocaleString('en-US')} Hz`);
+  assert.equal(await field('noisiness'), f.timbre.flatness.mean.toFixed(2));
+  assert.equal(await field('onsets'), `${f.onset_rate.toFixed(1)} /s`);
+  assert.equal(await field('dynamics'), `${f.timbre.rms_db.std.toFixed(1)} dB`);
+  assert.match(await field('analyzed-at'), /^Analysed \S/);
+  const bars = await page.$$eval('#detail-analysis .chroma-col', (cs) => cs.map((c) => [c.textContent, c.querySelector('.chroma-fill').style.height, c.classList.contains('tonic')]));
+  assert.deepEqual(bars.map((b) => b[0]), ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B']);
+  assert.deepEqual(bars.map((b) => b[1]), f.chroma.map((v) => `${Math.round(v * 100)}%`));
+  assert.deepEqual(bars.filter((b) => b[2]).map((b) => b[0]), [t.key], 'the tonic is highlighted');
+  await page.keyboard.press('Escape');
+  await page.locator('#detail-panel').waitFor({ state: 'hidden' });
+
+  // pending: no features yet — and the panel updates when the analysis lands
+  const p = await isolate(page, '(t) => t.id > 10000 && t.status === "pending" && (t.id - 1) % 17 !== 4 && (t.id - 1) % 23 !== 6');
+  assert.deepEqual((await rowsWithTracks(page)).map((r) => [r.cells[4], r.cells[5]]), [['…', '…']]);
+  await page.click(`.track-row[data-id="${p.id}"]`);
+  await page.keyboard.press('Enter');
+  await page.locator('#detail-analysis').waitFor();
+  assert.equal(await field('analysis-status'), 'Not analysed yet');
+  assert.match(await page.locator('#detail-analysis').innerText(), /^ANALYSIS\s+Not analysed yet$/);
+  await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'get_track').length === 2);
+  await page.evaluate((id) => window.__fake.analyse(0, [id]), p.id);
+  await page.locator('#detail-analysis [data-field="bpm"]').waitFor();
+  const now = await page.evaluate((id) => window.__fake.state.tracks.find((x) => x.id === id), p.id);
+  assert.equal(await field('bpm'), `${Math.round(now.bpm * 10) / 10} BPM`);
+  assert.equal((await rowsWithTracks(page))[0].cells[4], String(Math.round(now.bpm)), 'the row updated too');
+  await page.keyboard.press('Escape');
+
+  // failed: points at the failures view
+  const x = await isolate(page, '(t) => t.id > 10000 && t.status === "failed"');
+  await page.click(`.track-row[data-id="${x.id}"]`);
+  await page.keyboard.press('Enter');
+  await page.locator('#detail-analysis').waitFor();
+  await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'get_track').length >= 4);
+  assert.equal(await field('analysis-status'), 'Analysis failed — see Failures');
+  assert.deepEqual((await rowsWithTracks(page)).map((r) => [r.cells[4], r.cells[5]]), [['—', '—']]);
+  await page.click('#detail-analysis button:text("Failures")');
+  await page.locator('.failure-row').first().waitFor();
+  await done(a);
+});
+
+test('analysis progress: shown from get_overview, follows events; Pause/Resume call the backend; finish summary; rows refresh ≤ every 2 s', async () => {
+  const analysis = { phase: 'running', done: 100, failed: 0, total: 10000, audio_s: 36000, elapsed_s: 900, audio_hours_per_hour: 41.2, eta_s: 725, current: '/home/ada/Music/Low Roar/0/07 Breathe In.flac' };
+  const a = await app({ config: { ...BIG, analysis } });
+  const { page } = a;
+  const strip = page.locator('#analysis-progress');
+  await page.locator('#analysis-progress[data-phase="running"]').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#analysis-text').innerText(), 'Analysing 100 / 10,000 · 41 audio-h/h · ETA 12 min');
+  assert.match(await strip.innerText(), /07 Breathe In\.flac/);
+  await page.locator('.track-row[data-index="0"]').waitFor();
+
+  await page.evaluate(() => window.__fake.emitAnalysis({ done: 1230, failed: 4, audio_hours_per_hour: 7.25, eta_s: 30 }));
+  await page.waitForFunction(() => document.querySelector('#analysis-text').textContent.includes('1,234'));
+  assert.equal(await page.locator('#analysis-text').innerText(), 'Analysing 1,234 / 10,000 · 7.3 audio-h/h · ETA 30 s');
+  assert.deepEqual(await page.$eval('#analysis-bar', (b) => [b.value, b.max]), [1234, 10000]);
+  assert.equal(await page.locator('#analysis-failed').innerText(), '4 failed');
+  assert.equal(await page.locator('#analysis-resume').isVisible(), false);
+
+  await page.click('#analysis-pause');
+  await page.locator('#analysis-progress[data-phase="paused"]').waitFor();
+  assert.equal((await a.calls('pause_analysis')).length, 1);
+  assert.equal(await page.locator('#analysis-text').innerText(), 'Analysis paused (1,234 / 10,000)');
+  assert.equal(await page.locator('#analysis-pause').isVisible(), false);
+  await page.click('#analysis-resume');
+  await page.locator('#analysis-progress[data-phase="running"]').waitFor();
+  assert.equal((await a.calls('resume_analysis')).length, 1);
+  assert.ok(await page.locator('#analysis-pause').isVisible());
+
+  // committed batches: library-changed + progress arrive often; the visible rows refresh at most every ~2 s
+  await page.waitForTimeout(2100);
+  const overviews = async () => (await a.calls('get_overview')).length;
+  const before = await overviews();
+  for (let i = 0; i < 8; i++) {
+    await page.evaluate(() => window.__fake.analyse(5));
+    await page.waitForTimeout(120);
+  }
+  const during = (await overviews()) - before;
+  assert.ok(during <= 1, `refreshes within ~1 s of batches: ${during}`);
+  await page.waitForFunction((n) => window.__fake.calls.filter((c) => c.cmd === 'get_overview').length === n + 2, before, { timeout: 3000 });
+
+  await page.evaluate(() => window.__fake.emitAnalysis({ phase: 'done', done: 9990, failed: 10, eta_s: 0, current: null }));
+  await page.locator('#analysis-progress[data-phase="done"]').waitFor();
+  assert.equal(await page.locator('#analysis-summary').innerText(), 'Analysis finished: 9,990 tracks, 10 failed');
+  assert.equal(await page.locator('#analysis-pause').isVisible(), false);
+  await strip.waitFor({ state: 'hidden', timeout: 6000 });
+  await page.evaluate(() => window.__fake.emitAnalysis({ phase: 'idle' }));
+  assert.equal(await strip.isVisible(), false);
+  await done(a);
+});
+
+test('analysis progress: hidden when idle; a paused analysis at start shows Resume', async () => {
+  const a = await app({ config: BIG });
+  await a.page.locator('.track-row[data-index="0"]').waitFor();
+  assert.equal(await a.page.locator('#analysis-progress').getAttribute('data-phase'), 'idle');
+  assert.equal(await a.page.locator('#analysis-progress').isVisible(), false);
+  await a.context.close();
+  const b = await app({ config: { ...BIG, analysis: { phase: 'paused', done: 40, failed: 2, total: 500 } } });
+  await b.page.locator('#analysis-progress[data-phase="paused"]').waitFor({ state: 'visible' });
+  assert.equal(await b.page.locator('#analysis-text').innerText(), 'Analysis paused (42 / 500)');
+  await b.page.click('#analysis-resume');
+  await b.page.locator('#analysis-progress[data-phase="running"]').waitFor();
+  assert.deepEqual((await b.calls()).filter((c) => c.cmd.endsWith('_analysis')).map((c) => c.cmd), ['resume_analysis']);
+  await done(b);
+  assert.deepEqual(a.errors, []);
+});
+
 for (const scheme of ['light', 'dark']) {
   test(`screenshot: library (${scheme})`, async () => {
     const a = await app({ config: BIG, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
     const { page } = a;
     await page.locator('.track-row[data-index="0"]').waitFor();
-    await page.click('.track-row[data-index="3"]');
+    await page.click('.track-row[data-index="4"]');
     await page.keyboard.press('Enter');
-    await page.locator('#detail-panel').waitFor();
+    await page.locator('#detail-analysis [data-field="tuning"]:not(:has(.skeleton))').waitFor();
     await page.evaluate(() => window.__fake.emit('scan-progress', { phase: 'reading', found: 12840, done: 7311, failed: 3, unchanged: 1200,
       rate: 846, eta_s: 5, elapsed_s: 10, current: '/home/ada/Music/Nils Frahm/Spaces/04 Says.flac', message: null }));
+    await page.evaluate(() => window.__fake.emitAnalysis({ phase: 'running', done: 1234, failed: 2, total: 10000, audio_s: 18000,
+      elapsed_s: 440, audio_hours_per_hour: 41, eta_s: 720, current: '/home/ada/Music/Low Roar/0/07 Breathe In.flac' }));
     await page.waitForTimeout(50);
     await page.screenshot({ path: path.join(OUT, `library-${scheme}.png`) });
+    await page.keyboard.press('Escape');
+    await page.fill('#bpm-min', '118');
+    await page.fill('#bpm-max', '128');
+    await page.selectOption('#key-filter', '8A');
+    await page.evaluate(() => window.__fake.emitAnalysis({ phase: 'paused' }));
+    await page.locator('#analysis-progress[data-phase="paused"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('#row-count').textContent.includes(' of '));
+    await page.locator('.track-row[data-index="0"]').waitFor();
+    await page.screenshot({ path: path.join(OUT, `filters-${scheme}.png`) });
     await page.fill('#search', 'no such thing');
     await page.locator('#no-match').waitFor();
     await page.click('#nav-failures');
