@@ -3,8 +3,9 @@
 //! The decoder hands each block to an [`Analyzer`] twice: the decoded channels at their own rate
 //! go to the loudness meter (R128 is defined on them), the mono mix at [`ANALYSIS_RATE`] to the
 //! extractors. One 1024-point STFT feeds onsets (tempo) and timbre; a 4096-point STFT feeds the
-//! pitch profile (key). Nothing holds the whole track: memory is the same for a 3-minute and a
-//! 30-minute file, apart from the onset envelopes (86 values per second).
+//! pitch profile (key). Nothing holds the whole track: every extractor keeps running sums or a
+//! bounded window (the tempo's onset envelope: 1.5 × 47.6 s), so memory is the same for a
+//! 3-minute and a 30-minute file.
 
 pub mod key;
 pub mod loudness;
@@ -23,7 +24,7 @@ use key::{Key, KeyDetector};
 use loudness::{Loudness, LoudnessMeter};
 use onset::OnsetFlux;
 use stft::Stft;
-use tempo::Tempo;
+use tempo::{Rhythm, Tempo};
 use timbre::{Timbre, TimbreAccumulator};
 
 /// The analysis sample rate: enough bandwidth for rhythm, key and timbre, half the work of 44.1k.
@@ -66,6 +67,7 @@ pub enum AnalysisError {
 pub struct Analyzer {
     stft: Stft,
     onsets: OnsetFlux,
+    rhythm: Rhythm,
     timbre: TimbreAccumulator,
     key: KeyDetector,
     loudness: LoudnessMeter,
@@ -84,6 +86,7 @@ impl Analyzer {
         Analyzer {
             stft: Stft::new(onset::FRAME, onset::HOP),
             onsets: OnsetFlux::new(),
+            rhythm: Rhythm::new(ANALYSIS_RATE),
             timbre: TimbreAccumulator::new(ANALYSIS_RATE, onset::FRAME),
             key: KeyDetector::new(ANALYSIS_RATE),
             loudness: LoudnessMeter::new(),
@@ -95,9 +98,11 @@ impl Analyzer {
     /// Mono samples at [`ANALYSIS_RATE`].
     pub fn push(&mut self, mono: &[f32]) {
         self.samples += mono.len() as u64;
-        let (onsets, timbre, frames) = (&mut self.onsets, &mut self.timbre, &mut self.frames);
+        let (onsets, rhythm) = (&mut self.onsets, &mut self.rhythm);
+        let (timbre, frames) = (&mut self.timbre, &mut self.frames);
         self.stft.push(mono, |frame| {
-            onsets.frame(frame.magnitudes);
+            let (full, accent) = onsets.strengths(frame.magnitudes);
+            rhythm.push(full, accent);
             // Timbre statistics need no more than every other frame (23 ms apart).
             if *frames % 2 == 0 {
                 timbre.frame(frame.magnitudes, frame.samples);
@@ -114,9 +119,7 @@ impl Analyzer {
     }
 
     pub fn finish(self) -> Features {
-        let envelope = self.onsets.finish();
-        let tempo = tempo::estimate(&envelope, ANALYSIS_RATE);
-        let onset_rate = onset::onset_rate(&envelope.full, onset::frame_rate(ANALYSIS_RATE));
+        let (tempo, onset_rate) = self.rhythm.finish();
         let key = self.key.finish();
         Features {
             version: ANALYSIS_VERSION,

@@ -38,8 +38,16 @@ impl OnsetFlux {
         Self::default()
     }
 
-    /// Consumes one frame's magnitudes (bins 0..=FRAME/2).
+    /// Consumes one frame's magnitudes (bins 0..=FRAME/2) and keeps its onset strengths.
     pub fn frame(&mut self, magnitudes: &[f32]) {
+        let (full, accent) = self.strengths(magnitudes);
+        self.envelope.full.push(full);
+        self.envelope.accent.push(accent);
+    }
+
+    /// Consumes one frame's magnitudes and returns its onset strengths (full band, accent)
+    /// without keeping them.
+    pub fn strengths(&mut self, magnitudes: &[f32]) -> (f32, f32) {
         let first = self.previous.is_empty();
         if first {
             self.previous = vec![0.0; magnitudes.len()];
@@ -65,8 +73,7 @@ impl OnsetFlux {
         }
         // The first frame rises from nothing: it is not an onset of the music.
         let clean = |v: f32| if first || !v.is_finite() { 0.0 } else { v };
-        self.envelope.full.push(clean(full));
-        self.envelope.accent.push(clean(accent));
+        (clean(full), clean(accent))
     }
 
     pub fn finish(self) -> Envelope {

@@ -43,26 +43,113 @@ pub struct Tempo {
     pub confidence: f32,
 }
 
-/// Estimates the tempo from onset envelopes computed at `sample_rate`.
+/// Frames per analysis window (47.6 s at 86.1 frames/s): long tracks are analysed window by
+/// window, half-overlapping, and the windows' autocorrelations averaged, so memory does not
+/// grow with track length. A clip up to 1.5 windows long is one window.
+const WINDOW: usize = 4096;
+
+/// Streams onset envelope values in; keeps at most 1.5 windows of them plus the running
+/// average of the windows' autocorrelations.
+pub struct Rhythm {
+    fps: f32,
+    max_lag: usize,
+    full: Vec<f32>,
+    accent: Vec<f32>,
+    acf_sum: Vec<f64>,
+    accent_sum: Vec<f64>,
+    windows: usize,
+    frames: usize,
+    onsets_per_s_sum: f64,
+    onset_windows: usize,
+}
+
+impl Rhythm {
+    pub fn new(sample_rate: u32) -> Self {
+        let fps = frame_rate(sample_rate);
+        let max_lag = (60.0 * fps / MIN_BPM * COMB_TEETH as f32).ceil() as usize + 2;
+        Rhythm {
+            fps,
+            max_lag,
+            full: Vec::with_capacity(WINDOW + WINDOW / 2),
+            accent: Vec::with_capacity(WINDOW + WINDOW / 2),
+            acf_sum: vec![0.0; max_lag + 1],
+            accent_sum: vec![0.0; max_lag + 1],
+            windows: 0,
+            frames: 0,
+            onsets_per_s_sum: 0.0,
+            onset_windows: 0,
+        }
+    }
+
+    /// One onset envelope frame (full band, accent).
+    pub fn push(&mut self, full: f32, accent: f32) {
+        self.full.push(full);
+        self.accent.push(accent);
+        self.frames += 1;
+        if self.full.len() == WINDOW + WINDOW / 2 {
+            self.window(0..WINDOW);
+            self.full.drain(..WINDOW / 2);
+            self.accent.drain(..WINDOW / 2);
+        }
+    }
+
+    fn window(&mut self, range: std::ops::Range<usize>) {
+        let w = (self.fps * 0.5) as usize;
+        let full = &self.full[range.clone()];
+        self.onsets_per_s_sum += f64::from(super::onset::onset_rate(full, self.fps));
+        self.onset_windows += 1;
+        let Some(acf) = generalized_acf(&detrend(full, w), self.max_lag) else {
+            return;
+        };
+        let accent = generalized_acf(&detrend(&self.accent[range], w), self.max_lag)
+            .unwrap_or_else(|| acf.clone());
+        for (sum, v) in self.acf_sum.iter_mut().zip(&acf) {
+            *sum += f64::from(*v);
+        }
+        for (sum, v) in self.accent_sum.iter_mut().zip(&accent) {
+            *sum += f64::from(*v);
+        }
+        self.windows += 1;
+    }
+
+    /// The tempo (see [`estimate`]) and the onset rate per second.
+    pub fn finish(mut self) -> (Option<Tempo>, f32) {
+        let len = self.full.len();
+        if self.onset_windows == 0 {
+            self.window(0..len);
+        } else if len > WINDOW / 2 {
+            self.window(len.saturating_sub(WINDOW)..len);
+        }
+        let onset_rate = (self.onsets_per_s_sum / self.onset_windows.max(1) as f64) as f32;
+        // Four beats at the slowest tempo, and some sound.
+        if (self.frames as f32) < self.fps * 4.0 * 60.0 / MIN_BPM || self.windows == 0 {
+            return (None, onset_rate);
+        }
+        let n = self.windows as f64;
+        let acf: Vec<f32> = self.acf_sum.iter().map(|v| (v / n) as f32).collect();
+        let accent: Vec<f32> = self.accent_sum.iter().map(|v| (v / n) as f32).collect();
+        (Some(from_periodicity(&acf, &accent, self.fps)), onset_rate)
+    }
+}
+
+/// Estimates the tempo from whole onset envelopes computed at `sample_rate`.
 /// `None` when there is nothing to measure: silence, or less than ~5 s of audio.
 pub fn estimate(onsets: &Envelope, sample_rate: u32) -> Option<Tempo> {
-    let fps = frame_rate(sample_rate);
-    // Four beats at the slowest tempo.
-    if (onsets.full.len() as f32) < fps * 4.0 * 60.0 / MIN_BPM {
-        return None;
+    let mut rhythm = Rhythm::new(sample_rate);
+    for (full, accent) in onsets.full.iter().zip(&onsets.accent) {
+        rhythm.push(*full, *accent);
     }
-    let lag_of = |bpm: f32| 60.0 * fps / bpm;
-    let max_lag = (lag_of(MIN_BPM) * COMB_TEETH as f32).ceil() as usize + 2;
-    let periodic = detrend(&onsets.full, (fps * 0.5) as usize);
-    let acf = generalized_acf(&periodic, max_lag)?;
-    let accent_env = detrend(&onsets.accent, (fps * 0.5) as usize);
-    let accent_acf = generalized_acf(&accent_env, max_lag).unwrap_or_else(|| acf.clone());
+    rhythm.finish().0
+}
 
+/// The tempo from the averaged autocorrelations of the two envelopes.
+fn from_periodicity(acf: &[f32], accent_acf: &[f32], fps: f32) -> Tempo {
+    let lag_of = |bpm: f32| 60.0 * fps / bpm;
     // Periodicity evidence: both envelopes, each normalised at lag 0, so hi-hats on every
     // eighth (loud in the compressed full band) cannot alone make the eighths the pulse.
     let evidence: Vec<f32> = acf
         .iter()
-        .zip(&accent_acf)
+        .zip(accent_acf)
         .map(|(a, b)| EVIDENCE_FULL * a + (1.0 - EVIDENCE_FULL) * b)
         .collect();
     let comb = |bpm: f32| -> f32 {
@@ -96,10 +183,10 @@ pub fn estimate(onsets: &Envelope, sample_rate: u32) -> Option<Tempo> {
         .collect();
     let best = grid.iter().map(|g| g.1).fold(f32::MIN, f32::max);
     if !(best.is_finite() && best > 0.0) {
-        return Some(Tempo {
+        return Tempo {
             bpm: PRIOR_BPM,
             confidence: 0.0,
-        });
+        };
     }
     // The strongest pulse, then the slowest of its integer subdivisions (½, ⅓, ¼) that still
     // has real support starts the metrical search: from there it can only go faster, by 2 or 3.
@@ -128,7 +215,7 @@ pub fn estimate(onsets: &Envelope, sample_rate: u32) -> Option<Tempo> {
     // Accent of a level over its subdivision into `parts`, relative to what the prior asks.
     let accent_margin = |bpm: f32, parts: f32| -> f32 {
         let lag = lag_of(bpm);
-        let accent = peak_near(&accent_acf, lag) / peak_near(&accent_acf, lag / parts).max(1e-6);
+        let accent = peak_near(accent_acf, lag) / peak_near(accent_acf, lag / parts).max(1e-6);
         let needed = (ACCENT * prior(bpm * parts) / prior(bpm)).clamp(1.0, 4.0);
         accent / needed
     };
@@ -150,14 +237,14 @@ pub fn estimate(onsets: &Envelope, sample_rate: u32) -> Option<Tempo> {
     let contrast = (comb(bpm) - median).max(0.0) / (best - median.min(best * 0.999)).max(1e-6);
     let sharpness = ((best - median) / best.max(1e-6)).clamp(0.0, 1.0);
     let confidence = (contrast.min(1.0) * sharpness * 1.6).clamp(0.0, 1.0);
-    Some(Tempo {
+    Tempo {
         bpm,
         confidence: if confidence.is_finite() {
             confidence
         } else {
             0.0
         },
-    })
+    }
 }
 
 /// Subtracts a moving average (±`w` frames) and clips negatives: keeps the pulses.

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, By } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, By, repo } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
 const music = path.join(root, 'Music Library');
@@ -85,7 +86,13 @@ test('reopening shows the same library at once', async () => {
   }
 });
 
-test('the demo library fills the table', async () => {
+/** What the engine stored, read with the CLI from the same database (SQLite WAL allows it). */
+function storedTracks(dataDir) {
+  const cli = path.join(repo, 'target/debug/segue');
+  return JSON.parse(execFileSync(cli, ['--data-dir', dataDir, 'tracks', '--json'], { encoding: 'utf8' }));
+}
+
+test('the demo library fills the table and is analysed: BPM and key shown, sorted, filtered', async () => {
   const demoData = path.join(root, 'demo-data');
   const { driver, stop } = await launch(['--data-dir', demoData]);
   try {
@@ -110,7 +117,48 @@ test('the demo library fills the table', async () => {
     await body.sendKeys('\uE007');
     const panel = await driver.findElement(By.id('detail-panel'));
     await waitFor(() => textOf(driver, panel), (t) => /Wildflower Ridge/.test(t) && /Folk/.test(t) && /22\.1 kHz/.test(t), 'detail panel');
+
+    // Analysis runs in the background after the scan; the table and panel fill in.
+    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    const stored = storedTracks(demoData);
+    assert.equal(stored.filter((t) => t.status === 'analyzed').length, 36, 'all 36 analysed in the database');
+    const wildflower = stored.find((t) => t.title === 'Wildflower Ridge');
+    // Made at 96 BPM in G major.
+    assert.ok(Math.abs(wildflower.bpm - 96) < 96 * 0.04, `Wildflower Ridge at ${wildflower.bpm} BPM`);
+    assert.equal(`${wildflower.key} ${wildflower.scale}`, 'G major');
+    await waitFor(
+      async () => textOf(driver, await driver.findElement(By.css('.track-row[aria-selected="true"]'))),
+      // Cells read back without separators: "…Songs 96 G 9B 0:24…".
+      (t) => /Songs\s*96\s*G\s*9B/.test(t),
+      'BPM and key in the selected row',
+    );
+    await waitFor(
+      async () => textOf(driver, await driver.findElement(By.css('#detail-analysis [data-field="bpm"]'))),
+      (t) => t.includes(`${wildflower.bpm.toFixed(1)} BPM`),
+      'tempo in the detail panel (as stored, one decimal)',
+    );
+    await waitFor(
+      async () => textOf(driver, await driver.findElement(By.css('#detail-analysis [data-field="key"]'))),
+      (t) => /G major/.test(t) && /9B/.test(t),
+      'key in the detail panel',
+    );
     await saveScreenshot(driver, 'demo.png');
+
+    // Sorting by BPM puts the slowest stored tempo first.
+    await clickWhenReady(driver, 'th[data-sort="bpm"]');
+    const slowest = stored.filter((t) => t.bpm !== null).sort((a, b) => a.bpm - b.bpm)[0];
+    await waitFor(
+      async () => textOf(driver, await driver.findElement(By.css('.track-row[data-index="0"]'))),
+      (t) => t.includes(slowest.title) && t.includes(String(Math.round(slowest.bpm))),
+      `sorted by BPM: ${slowest.title} first`,
+    );
+    // A tempo range narrows the table to the tracks the database has in it.
+    const inRange = stored.filter((t) => t.bpm !== null && t.bpm >= 115 && t.bpm <= 135).length;
+    assert.ok(inRange > 0 && inRange < 36);
+    await driver.findElement(By.id('bpm-min')).sendKeys('115');
+    await driver.findElement(By.id('bpm-max')).sendKeys('135');
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === inRange, `${inRange} tracks at 115–135 BPM`);
+    await saveScreenshot(driver, 'demo-bpm-filter.png');
   } finally {
     await stop();
   }
