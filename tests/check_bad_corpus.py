@@ -52,6 +52,29 @@ if dupes:
     problems.append(f'listed twice: {dupes}')
 if any('inside_loop.wav' in p for p in track_paths if p != 'symlink_loop/sub/inside_loop.wav'):
     problems.append('inside_loop.wav found through a symlink loop path')
+# Analysis (the scan runs it): every valid file decodes through; silence and clips too short to
+# have a beat get no made-up tempo or key (Essentia reports 738 BPM and "A minor" for silence).
+by_name = {rel_track: t for rel_track, t in zip(track_paths, tracks)}
+for name in map(lossy, must_be_tracks):
+    t = by_name.get(name)
+    if t is not None and t['status'] != 'analyzed':
+        problems.append(f'{name}: not analysed (status {t["status"]}): {failure_of.get(name)}')
+for name in ['silence_60s.wav', 'silence_1h.flac']:
+    t = by_name.get(name)
+    if t is not None and (t['bpm'] is not None or t['key'] is not None or t['loudness_lufs'] is not None):
+        problems.append(f'{name}: silence got bpm {t["bpm"]}, key {t["key"]}, loudness {t["loudness_lufs"]}')
+for name in ['one_second.wav', 'tenth_second.wav']:
+    t = by_name.get(name)
+    if t is not None and t['bpm'] is not None:
+        problems.append(f'{name}: a clip of a second or less got a tempo of {t["bpm"]}')
+for t in tracks:
+    for field in ['bpm', 'bpm_confidence', 'key_strength', 'loudness_lufs']:
+        v = t.get(field)
+        if v is not None and not (isinstance(v, (int, float)) and abs(v) < 1e6):
+            problems.append(f'{t["path"]}: {field} = {v!r}')
+    if t['bpm'] is not None and not 30 <= t['bpm'] <= 250:
+        problems.append(f'{t["path"]}: bpm {t["bpm"]} out of range')
+analysis = summary.get('analysis') or {}
 # Everything in the manifest is accounted for (a track or a failure), except folders.
 for row in rows:
     name = rel(row)
@@ -60,7 +83,8 @@ for row in rows:
     if name not in track_paths and name not in failure_of and name != 'unreadable.mp3':
         problems.append(f'{name}: neither a track nor a failure')
 print(f"bad corpus: {len(rows)} entries, {len(tracks)} tracks, {len(failures)} failures, "
-      f"scan {summary['elapsed_s']:.2f} s")
+      f"scan {summary['elapsed_s']:.2f} s, analysis of {analysis.get('analyzed')} tracks "
+      f"{analysis.get('elapsed_s', 0):.2f} s ({analysis.get('failed')} failed)")
 for f in sorted(failures, key=lambda f: f['path']):
     print(f"  {os.path.relpath(f['path'], bad)}: {f['stage']}: {f['reason']}")
 if problems:
