@@ -89,9 +89,15 @@ pub struct AnalyzeOptions {
 }
 
 impl Default for AnalyzeOptions {
+    /// One worker per core, or `SEGUE_ANALYSIS_WORKERS` when set (to leave cores free).
     fn default() -> Self {
+        let from_env = std::env::var("SEGUE_ANALYSIS_WORKERS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0);
         AnalyzeOptions {
-            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            workers: from_env
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         }
     }
 }
