@@ -20,21 +20,67 @@ pub struct Loudness {
     pub peak_dbfs: Option<f64>,
 }
 
-/// A biquad in transposed direct form II (f64: the 38 Hz high-pass needs the precision).
+/// A biquad in direct form I, f64 (the 38 Hz high-pass needs the precision). Written so the
+/// only work on the feedback path is one multiply and one subtract: the filter is a serial
+/// chain per sample, and its latency is what a loudness measurement costs.
 #[derive(Debug, Clone, Copy, Default)]
 struct Biquad {
     b: [f64; 3],
     a: [f64; 2],
-    z: [f64; 2],
+    /// x[n-1], x[n-2], y[n-1], y[n-2].
+    s: [f64; 4],
 }
 
 impl Biquad {
     #[inline]
     fn run(&mut self, x: f64) -> f64 {
-        let y = self.b[0] * x + self.z[0];
-        self.z[0] = self.b[1] * x - self.a[0] * y + self.z[1];
-        self.z[1] = self.b[2] * x - self.a[1] * y;
+        let [x1, x2, y1, y2] = self.s;
+        let feed = self.b[0] * x + self.b[1] * x1 + self.b[2] * x2 - self.a[1] * y2;
+        let y = feed - self.a[0] * y1;
+        self.s = [x, x1, y, y1];
         y
+    }
+}
+
+/// Both K-weighting stages of two channels with the same coefficients, state as lanes, so the
+/// compiler makes two-lane vector operations of it: one chain's latency for two channels.
+struct StereoK {
+    b: [[f64; 3]; 2],
+    a: [[f64; 2]; 2],
+    /// Per stage: x[n-1], x[n-2], y[n-1], y[n-2], each as (left, right).
+    s: [[[f64; 2]; 4]; 2],
+}
+
+impl StereoK {
+    fn load(left: &[Biquad; 2], right: &[Biquad; 2]) -> Self {
+        StereoK {
+            b: [left[0].b, left[1].b],
+            a: [left[0].a, left[1].a],
+            s: std::array::from_fn(|stage| {
+                std::array::from_fn(|i| [left[stage].s[i], right[stage].s[i]])
+            }),
+        }
+    }
+
+    fn store(&self, left: &mut [Biquad; 2], right: &mut [Biquad; 2]) {
+        for stage in 0..2 {
+            left[stage].s = std::array::from_fn(|i| self.s[stage][i][0]);
+            right[stage].s = std::array::from_fn(|i| self.s[stage][i][1]);
+        }
+    }
+
+    #[inline]
+    fn run(&mut self, mut x: [f64; 2]) -> [f64; 2] {
+        for stage in 0..2 {
+            let (b, a) = (self.b[stage], self.a[stage]);
+            let [x1, x2, y1, y2] = self.s[stage];
+            let feed: [f64; 2] =
+                std::array::from_fn(|c| b[0] * x[c] + b[1] * x1[c] + b[2] * x2[c] - a[1] * y2[c]);
+            let y: [f64; 2] = std::array::from_fn(|c| feed[c] - a[0] * y1[c]);
+            self.s[stage] = [x, x1, y, y1];
+            x = y;
+        }
+        x
     }
 }
 
@@ -57,7 +103,7 @@ fn k_weighting(rate: f64) -> [Biquad; 2] {
             (vh - vb * k / q + k * k) / a0,
         ],
         a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        z: [0.0; 2],
+        s: [0.0; 4],
     };
     let (f0, q) = (38.135_470_876_024_44, 0.500_327_037_323_877_3);
     let k = (std::f64::consts::PI * f0 / rate).tan();
@@ -65,7 +111,7 @@ fn k_weighting(rate: f64) -> [Biquad; 2] {
     let high_pass = Biquad {
         b: [1.0, -2.0, 1.0],
         a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        z: [0.0; 2],
+        s: [0.0; 4],
     };
     [shelf, high_pass]
 }
@@ -141,18 +187,40 @@ impl LoudnessMeter {
             let chunk = &interleaved[start * channels..(start + take) * channels];
             // Frame by frame, all channels together: each channel's filter is a serial chain,
             // and interleaving them lets the CPU run the chains side by side.
-            let mut peak = self.peak;
-            for frame in chunk.chunks_exact(channels) {
-                for ((x, [shelf, high_pass]), sum) in
-                    frame.iter().zip(&mut self.filters).zip(&mut self.sums)
-                {
-                    peak = peak.max(x.abs());
-                    let y = high_pass.run(shelf.run(f64::from(*x)));
-                    *sum += y * y;
+            // The peak in its own pass, on the bits of |x| (ordered like the values for finite
+            // floats; NaN counts as 0): this vectorises, a float max with NaN rules does not.
+            let peak_bits = chunk
+                .iter()
+                .map(|x| match x.to_bits() & 0x7fff_ffff {
+                    b if b > 0x7f80_0000 => 0,
+                    b => b,
+                })
+                .max()
+                .unwrap_or(0);
+            self.peak = self.peak.max(f32::from_bits(peak_bits));
+            if channels == 2 {
+                // Stereo, the common case: both channels in lock-step arrays, which the
+                // compiler turns into two-lane vector operations (one chain's latency for two).
+                let (left, right) = self.filters.split_at_mut(1);
+                let mut pair = StereoK::load(&left[0], &right[0]);
+                let mut sums = [0.0f64; 2];
+                for frame in chunk.chunks_exact(2) {
+                    let y = pair.run([f64::from(frame[0]), f64::from(frame[1])]);
+                    sums[0] += y[0] * y[0];
+                    sums[1] += y[1] * y[1];
                 }
-            }
-            if peak.is_finite() {
-                self.peak = peak;
+                pair.store(&mut left[0], &mut right[0]);
+                self.sums[0] += sums[0];
+                self.sums[1] += sums[1];
+            } else {
+                for frame in chunk.chunks_exact(channels) {
+                    for ((x, [shelf, high_pass]), sum) in
+                        frame.iter().zip(&mut self.filters).zip(&mut self.sums)
+                    {
+                        let y = high_pass.run(shelf.run(f64::from(*x)));
+                        *sum += y * y;
+                    }
+                }
             }
             self.in_block += take;
             start += take;

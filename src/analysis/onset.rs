@@ -2,7 +2,7 @@
 //! Computed as spectral flux over a streaming STFT, so a track is never held whole: only the
 //! envelopes (86 values per second each) are kept.
 
-use super::stft::{fast_ln, Stft};
+use super::stft::{log_flux, Stft};
 
 /// FFT size: 46 ms at 22.05 kHz, fine enough in time for drum hits, coarse enough in frequency.
 pub const FRAME: usize = 1024;
@@ -53,24 +53,14 @@ impl OnsetFlux {
             self.previous = vec![0.0; magnitudes.len()];
             self.previous_accent = vec![0.0; magnitudes.len()];
         }
-        let mut full = 0.0f32;
-        let mut accent = 0.0f32;
         // Bin 0 (DC) carries no onset information.
-        for (m, p) in magnitudes.iter().zip(self.previous.iter_mut()).skip(1) {
-            let c = fast_ln(1.0 + COMPRESSION * m);
-            full += (c - *p).max(0.0);
-            *p = c;
-        }
-        for (m, p) in magnitudes
-            .iter()
-            .zip(self.previous_accent.iter_mut())
-            .take(ACCENT_BINS)
-            .skip(1)
-        {
-            let c = fast_ln(1.0 + ACCENT_COMPRESSION * m);
-            accent += (c - *p).max(0.0);
-            *p = c;
-        }
+        let full = log_flux(&magnitudes[1..], &mut self.previous[1..], COMPRESSION);
+        let top = ACCENT_BINS.min(magnitudes.len());
+        let accent = log_flux(
+            &magnitudes[1..top],
+            &mut self.previous_accent[1..top],
+            ACCENT_COMPRESSION,
+        );
         // The first frame rises from nothing: it is not an onset of the music.
         let clean = |v: f32| if first || !v.is_finite() { 0.0 } else { v };
         (clean(full), clean(accent))

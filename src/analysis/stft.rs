@@ -102,9 +102,94 @@ pub fn fast_ln(x: f32) -> f32 {
     exponent as f32 * std::f32::consts::LN_2 + ln_m
 }
 
+/// Lanes for hand-split reductions: a float sum in one accumulator is a serial chain the
+/// compiler may not reorder; eight accumulators let it use vector registers.
+const LANES: usize = 8;
+
+/// Positive log-flux: Σ max(0, ln(1 + c·m) − previous), replacing `previous` with the new logs.
+pub fn log_flux(magnitudes: &[f32], previous: &mut [f32], compression: f32) -> f32 {
+    let n = magnitudes.len().min(previous.len());
+    let (magnitudes, previous) = (&magnitudes[..n], &mut previous[..n]);
+    let mut acc = [0.0f32; LANES];
+    let mut m_chunks = magnitudes.chunks_exact(LANES);
+    let mut p_chunks = previous.chunks_exact_mut(LANES);
+    for (m, p) in (&mut m_chunks).zip(&mut p_chunks) {
+        for i in 0..LANES {
+            let c = fast_ln(1.0 + compression * m[i]);
+            let rise = c - p[i];
+            acc[i] += if rise > 0.0 { rise } else { 0.0 };
+            p[i] = c;
+        }
+    }
+    let mut total: f32 = acc.iter().sum();
+    for (m, p) in m_chunks.remainder().iter().zip(p_chunks.into_remainder()) {
+        let c = fast_ln(1.0 + compression * m);
+        total += (c - *p).max(0.0);
+        *p = c;
+    }
+    total
+}
+
+/// Spectral sums for timbre: (Σ m, Σ m·f, Σ m², Σ ln(m² + ε)) with `freqs` the bin frequencies.
+pub fn spectral_sums(magnitudes: &[f32], freqs: &[f32]) -> (f32, f32, f32, f32) {
+    let n = magnitudes.len().min(freqs.len());
+    let (magnitudes, freqs) = (&magnitudes[..n], &freqs[..n]);
+    let (mut sum, mut weighted, mut energy, mut logs) = (
+        [0.0f32; LANES],
+        [0.0f32; LANES],
+        [0.0f32; LANES],
+        [0.0f32; LANES],
+    );
+    let mut m_chunks = magnitudes.chunks_exact(LANES);
+    let mut f_chunks = freqs.chunks_exact(LANES);
+    for (m, f) in (&mut m_chunks).zip(&mut f_chunks) {
+        for i in 0..LANES {
+            let power = m[i] * m[i];
+            sum[i] += m[i];
+            weighted[i] += m[i] * f[i];
+            energy[i] += power;
+            logs[i] += fast_ln(power + 1e-12);
+        }
+    }
+    let total = |a: [f32; LANES]| a.iter().sum::<f32>();
+    let (mut s, mut w, mut e, mut l) = (total(sum), total(weighted), total(energy), total(logs));
+    for (m, f) in m_chunks.remainder().iter().zip(f_chunks.remainder()) {
+        s += m;
+        w += m * f;
+        e += m * m;
+        l += fast_ln(m * m + 1e-12);
+    }
+    (s, w, e, l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vector_sums_match_plain_loops() {
+        let m: Vec<f32> = (0..513).map(|i| ((i * 37 % 101) as f32) * 0.3).collect();
+        let f: Vec<f32> = (0..513).map(|i| i as f32 * 21.5).collect();
+        let mut previous: Vec<f32> = (0..513).map(|i| (i % 7) as f32).collect();
+        let expected: f32 = m
+            .iter()
+            .zip(&previous)
+            .map(|(m, p)| ((1.0 + 1000.0 * m).ln() - p).max(0.0))
+            .sum();
+        let flux = log_flux(&m, &mut previous, 1000.0);
+        assert!(
+            (flux - expected).abs() < 1e-3 * expected,
+            "{flux} vs {expected}"
+        );
+        assert!((previous[5] - (1.0 + 1000.0 * m[5]).ln()).abs() < 1e-4);
+        let (s, w, e, l) = spectral_sums(&m, &f);
+        let plain_l: f32 = m.iter().map(|m| (m * m + 1e-12).ln()).sum();
+        let close = |a: f32, b: f32| (a - b).abs() <= 1e-4 * b.abs();
+        assert!(close(s, m.iter().sum::<f32>()));
+        assert!(close(w, m.iter().zip(&f).map(|(m, f)| m * f).sum::<f32>()));
+        assert!(close(e, m.iter().map(|m| m * m).sum::<f32>()));
+        assert!((l - plain_l).abs() < 1e-2 * plain_l.abs());
+    }
 
     #[test]
     fn fast_ln_is_close_to_ln() {

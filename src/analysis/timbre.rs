@@ -73,6 +73,8 @@ impl Running {
 /// Accumulates timbre descriptors frame by frame.
 pub struct TimbreAccumulator {
     bin_hz: f32,
+    /// Centre frequency of each bin, Hz.
+    freqs: Vec<f32>,
     /// Per mel band: first bin and triangular weights.
     filters: Vec<(usize, Vec<f32>)>,
     /// DCT-II (orthonormal) rows for the MFCCs.
@@ -144,6 +146,7 @@ impl TimbreAccumulator {
             .collect();
         TimbreAccumulator {
             bin_hz,
+            freqs: (0..bins).map(|k| k as f32 * bin_hz).collect(),
             filters,
             dct,
             previous: vec![0.0; bins],
@@ -179,17 +182,10 @@ impl TimbreAccumulator {
             .count();
         self.zcr.add(crossings as f32 / n);
 
-        let (mut sum, mut weighted, mut energy) = (0.0f32, 0.0f32, 0.0f32);
-        let (mut log_power, mut power_sum) = (0.0f32, 0.0f32);
-        for (k, m) in magnitudes.iter().enumerate().skip(1) {
-            let power = m * m;
-            sum += m;
-            weighted += m * k as f32 * self.bin_hz;
-            energy += power;
-            log_power += super::stft::fast_ln(power + 1e-12);
-            power_sum += power + 1e-12;
-        }
+        let (sum, weighted, energy, log_power) =
+            super::stft::spectral_sums(&magnitudes[1..], &self.freqs[1..]);
         let bins = magnitudes.len().saturating_sub(1).max(1) as f32;
+        let power_sum = energy + 1e-12 * bins;
         if sum > 0.0 {
             self.centroid.add(weighted / sum);
         }

@@ -1,0 +1,100 @@
+//! For every file in a list, on one thread, timed in thread CPU seconds and run back to back
+//! (same cache state): Segue's decode alone, Segue's whole analysis, bliss-rs's decode +
+//! resample alone, and bliss-rs's whole analysis. Prints totals and ratios; files either side
+//! cannot decode are counted and left out of the ratios.
+
+use std::path::{Path, PathBuf};
+
+use bliss_audio::decoder::symphonia::SymphoniaDecoder;
+use bliss_audio::decoder::Decoder;
+use segue::audio::decode::{decode, DecodeSink};
+use segue::bench::thread_cpu_s;
+
+struct Touch(f64);
+
+impl DecodeSink for Touch {
+    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
+        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
+    }
+    fn mono(&mut self, _block: &[f32]) {}
+    fn wants_mono(&self) -> bool {
+        false
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = thread_cpu_s();
+    let out = f();
+    (out, thread_cpu_s() - t)
+}
+
+fn main() -> anyhow::Result<()> {
+    let list = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: segue-peers FILE_LIST"))?;
+    let paths: Vec<PathBuf> = std::fs::read_to_string(&list)?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(PathBuf::from)
+        .collect();
+    let (mut audio_s, mut decode_s, mut segue_s, mut bliss_decode_s, mut bliss_s) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut both, mut segue_only) = (0, 0);
+    for path in &paths {
+        let path: &Path = path;
+        let (decoded, t_decode) = timed(|| {
+            let mut touch = Touch(0.0);
+            let r = decode(path, 22_050, None, &mut touch);
+            std::hint::black_box(touch.0);
+            r
+        });
+        let (analysed, t_segue) = timed(|| segue::analysis::analyze_file(path));
+        let (bliss_decoded, t_bliss_decode) =
+            timed(|| SymphoniaDecoder::decode(path).map(|s| s.sample_array.len()));
+        let (bliss, t_bliss) = timed(|| SymphoniaDecoder::song_from_path(path));
+        match (decoded, analysed, bliss_decoded, bliss) {
+            (Ok(_), Ok(features), Ok(_), Ok(_)) => {
+                both += 1;
+                audio_s += features.duration_s;
+                decode_s += t_decode;
+                segue_s += t_segue;
+                bliss_decode_s += t_bliss_decode;
+                bliss_s += t_bliss;
+            }
+            (Ok(_), Ok(_), _, Err(e)) => {
+                segue_only += 1;
+                eprintln!("bliss cannot analyse {}: {e}", path.display());
+            }
+            _ => eprintln!("skipped {}", path.display()),
+        }
+    }
+    let rt = |s: f64| audio_s / s.max(1e-9);
+    println!(
+        "{} files analysed by both ({} only by Segue), {:.2} h of audio; one thread, CPU time:",
+        both,
+        segue_only,
+        audio_s / 3600.0
+    );
+    println!(
+        "  Segue decode only          {decode_s:>8.2} s  {:>6.0}x realtime",
+        rt(decode_s)
+    );
+    println!(
+        "  Segue whole analysis       {segue_s:>8.2} s  {:>6.0}x realtime",
+        rt(segue_s)
+    );
+    println!(
+        "  bliss decode + resample    {bliss_decode_s:>8.2} s  {:>6.0}x realtime",
+        rt(bliss_decode_s)
+    );
+    println!(
+        "  bliss whole analysis       {bliss_s:>8.2} s  {:>6.0}x realtime",
+        rt(bliss_s)
+    );
+    println!(
+        "  Segue analysis / Segue decode = {:.2}; bliss analysis / Segue analysis = {:.2}",
+        segue_s / decode_s.max(1e-9),
+        bliss_s / segue_s.max(1e-9)
+    );
+    Ok(())
+}
