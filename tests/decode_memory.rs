@@ -29,10 +29,7 @@ fn peak_mb(what: &str, path: &Path) -> (f64, f64) {
     if what == "decode" {
         command.args(["--rate", "22050"]);
     }
-    let out = command
-        .arg(path)
-        .output()
-        .expect("run segue bench decode");
+    let out = command.arg(path).output().expect("run segue bench decode");
     assert!(
         out.status.success(),
         "{}",
