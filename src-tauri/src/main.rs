@@ -186,6 +186,7 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| format!("info,{}", segue::QUIET_DECODERS).into()),
         )
         .init();
+    segue::quiet_worker_panics();
     let data_dir = data_dir_from_args();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
