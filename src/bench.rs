@@ -272,8 +272,10 @@ pub fn thread_cpu_s() -> f64 {
     }
 }
 
-/// Decodes only: symphonia to samples, touching each, no mix-down or resampling.
-struct DecodeOnly(f64);
+/// A decode sink that only touches every decoded sample: decoding alone, the floor under
+/// analysis (no mix-down or resampling).
+#[derive(Debug, Default)]
+pub struct DecodeOnly(pub f64);
 
 impl crate::audio::decode::DecodeSink for DecodeOnly {
     fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {

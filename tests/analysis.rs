@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +12,6 @@ use common::*;
 use segue::analysis::ANALYSIS_VERSION;
 use segue::audio::synth::{add_drum, add_note, midi_hz, Drum, Rng, Voice};
 use segue::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, CancellationToken, PauseSwitch};
-use serde_json::Value;
 
 /// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
 fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
@@ -318,21 +315,6 @@ async fn silence_and_a_short_clip_get_no_made_up_tempo_or_key() {
     assert_eq!(features.loudness.integrated_lufs, None);
 }
 
-fn segue(data: &Path, args: &[&str]) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_segue"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run segue");
-    assert!(
-        output.status.success(),
-        "segue {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON document")
-}
-
 #[test]
 fn the_cli_scans_analyses_lists_and_shows_features() {
     let (_root, music, data) = temp_dirs();
@@ -347,27 +329,21 @@ fn the_cli_scans_analyses_lists_and_shows_features() {
         &song(100.0, 5, false, 12.0),
     );
     let folder = music.to_str().expect("utf-8 temp path");
-    let added = Command::new(env!("CARGO_BIN_EXE_segue"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["folder", "add", folder])
-        .status()
-        .expect("run segue");
-    assert!(added.success());
+    assert!(segue(&data, &["folder", "add", folder]).status.success());
 
-    let scanned = segue(&data, &["scan", "--no-analyze", "--json"]);
+    let scanned = json(&data, &["scan", "--no-analyze", "--json"]);
     assert_eq!(scanned["added"], 2);
     assert!(scanned.get("analysis").is_none());
-    let tracks = segue(&data, &["tracks", "--json"]);
+    let tracks = json(&data, &["tracks", "--json"]);
     assert!(tracks
         .as_array()
         .expect("array")
         .iter()
         .all(|t| t["status"] == "pending" && t["bpm"].is_null()));
 
-    let scanned = segue(&data, &["scan", "--json"]);
+    let scanned = json(&data, &["scan", "--json"]);
     assert_eq!(scanned["analysis"]["analyzed"], 2);
-    let tracks = segue(&data, &["tracks", "--json"]);
+    let tracks = json(&data, &["tracks", "--json"]);
     let groove = tracks
         .as_array()
         .expect("array")
@@ -390,7 +366,7 @@ fn the_cli_scans_analyses_lists_and_shows_features() {
     }
 
     let id = groove["id"].as_i64().expect("id").to_string();
-    let shown = segue(&data, &["show", &id, "--json"]);
+    let shown = json(&data, &["show", &id, "--json"]);
     let features = &shown["features"];
     assert_eq!(features["version"], ANALYSIS_VERSION);
     assert_eq!(
@@ -400,7 +376,7 @@ fn the_cli_scans_analyses_lists_and_shows_features() {
     assert_eq!(features["chroma"].as_array().map(Vec::len), Some(12));
     assert!(features["loudness"]["integrated_lufs"].is_number());
     assert!(shown["analyzed_at"].is_string());
-    let by_path = segue(
+    let by_path = json(
         &data,
         &[
             "show",
@@ -411,6 +387,6 @@ fn the_cli_scans_analyses_lists_and_shows_features() {
     assert_eq!(by_path["track"]["id"], groove["id"]);
 
     // Nothing changed: a rescan analyses nothing.
-    let again = segue(&data, &["scan", "--json"]);
+    let again = json(&data, &["scan", "--json"]);
     assert_eq!(again["analysis"]["analyzed"], 0);
 }

@@ -3,36 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use common::*;
-use serde_json::Value;
-
-fn segue(data: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_segue"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("run segue");
-    output
-}
-
-fn json(data: &Path, args: &[&str]) -> Value {
-    let output = segue(data, args);
-    assert!(
-        output.status.success(),
-        "segue {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "segue {args:?}: stdout is not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
 
 #[test]
 fn folder_scan_tracks_failures_stats_as_json() {

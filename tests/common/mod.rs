@@ -120,3 +120,30 @@ pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
+
+/// Runs the `segue` CLI on the library in `data`.
+pub fn segue(data: &Path, args: &[&str]) -> std::process::Output {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run segue");
+    output
+}
+
+/// Runs the CLI and parses its stdout as one JSON document (the command must succeed).
+pub fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let output = segue(data, args);
+    assert!(
+        output.status.success(),
+        "segue {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "segue {args:?}: stdout is not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use bliss_audio::decoder::symphonia::SymphoniaDecoder;
 use bliss_audio::decoder::Decoder;
-use segue::audio::decode::{decode, DecodeSink};
+use segue::audio::decode::decode;
+use segue::bench::DecodeOnly;
 /// CPU seconds used by every thread of this process so far.
 fn process_cpu_s() -> f64 {
     let mut ts = libc::timespec {
@@ -21,18 +22,6 @@ fn process_cpu_s() -> f64 {
         ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
     } else {
         0.0
-    }
-}
-
-struct Touch(f64);
-
-impl DecodeSink for Touch {
-    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
-        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
-    }
-    fn mono(&mut self, _block: &[f32]) {}
-    fn wants_mono(&self) -> bool {
-        false
     }
 }
 
@@ -57,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     for path in &paths {
         let path: &Path = path;
         let (decoded, t_decode) = timed(|| {
-            let mut touch = Touch(0.0);
+            let mut touch = DecodeOnly::default();
             let r = decode(path, 22_050, None, &mut touch);
             std::hint::black_box(touch.0);
             r
