@@ -244,8 +244,7 @@ pub async fn analyze(
             if pending.len() >= BATCH || last_flush.elapsed() >= FLUSH_EVERY {
                 flush(store, &mut pending, &mut summary).await?;
                 last_flush = Instant::now();
-                let elapsed = worked + running_since.elapsed();
-                progress.elapsed_s = elapsed.as_secs_f64();
+                progress.elapsed_s = working_time(&progress, worked, running_since).as_secs_f64();
                 let speed = progress.audio_s / progress.elapsed_s.max(1e-3);
                 progress.audio_hours_per_hour = speed;
                 progress.eta_s = (speed > 0.0).then(|| remaining_s.max(0.0) / speed);
@@ -254,8 +253,7 @@ pub async fn analyze(
         }
         flush(store, &mut pending, &mut summary).await?;
     }
-    let elapsed = worked + running_since.elapsed();
-    progress.elapsed_s = elapsed.as_secs_f64();
+    progress.elapsed_s = working_time(&progress, worked, running_since).as_secs_f64();
     progress.audio_hours_per_hour = progress.audio_s / progress.elapsed_s.max(1e-3);
     progress.phase = if cancel.is_cancelled() {
         AnalysisPhase::Cancelled
@@ -268,6 +266,15 @@ pub async fn analyze(
     summary.audio_s = progress.audio_s;
     summary.elapsed_s = progress.elapsed_s;
     Ok(summary)
+}
+
+/// Time spent working: pauses do not count (nor slow the audio-hours-per-hour figure).
+fn working_time(progress: &AnalysisProgress, worked: Duration, running_since: Instant) -> Duration {
+    if progress.phase == AnalysisPhase::Paused {
+        worked
+    } else {
+        worked + running_since.elapsed()
+    }
 }
 
 async fn flush(
