@@ -436,8 +436,7 @@ fn probe_stream(
     let params = track.codec_params.clone();
     let track_id = track.id;
     let codec = params.codec;
-    let decodable = crate::audio::codecs::codecs().get_codec(codec).is_some();
-    if !decodable {
+    if crate::audio::codecs::codecs().get_codec(codec).is_none() {
         return Err(format!(
             "unsupported codec: {} inside this {} file (Segue cannot decode it)",
             codec_name(codec),
@@ -463,23 +462,21 @@ fn probe_stream(
         duration_s: claimed_s,
         warning: None,
     };
-    if decodable {
-        // Decoding the first packet proves the stream is really what the header says.
-        let mut decoder = crate::audio::codecs::codecs()
-            .make(&params, &DecoderOptions::default())
-            .map_err(|e| format!("cannot decode {}: {e}", codec_name(codec)))?;
-        first_decodable_packet(&mut *reader, &mut *decoder, track_id)?;
-        // Only where symphonia seeks exactly: its ADPCM-in-WAV seek lands past the data, which
-        // would call every such (valid) file truncated.
-        let seek_is_exact = container != Container::Wav || is_pcm(codec);
-        if let Some(claimed) = claimed_s.filter(|_| seek_is_exact) {
-            if !audio_reaches(&mut *reader, &mut *decoder, track_id, claimed) {
-                probe.warning = Some(format!(
-                    "truncated or damaged: the header claims {}, but the audio stops before the end",
-                    human_duration(claimed)
-                ));
-                probe.duration_s = pcm_duration(&params, path).or(claimed_s);
-            }
+    // Decoding the first packet proves the stream is really what the header says.
+    let mut decoder = crate::audio::codecs::codecs()
+        .make(&params, &DecoderOptions::default())
+        .map_err(|e| format!("cannot decode {}: {e}", codec_name(codec)))?;
+    first_decodable_packet(&mut *reader, &mut *decoder, track_id)?;
+    // Only where symphonia seeks exactly: its ADPCM-in-WAV seek lands past the data, which
+    // would call every such (valid) file truncated.
+    let seek_is_exact = container != Container::Wav || is_pcm(codec);
+    if let Some(claimed) = claimed_s.filter(|_| seek_is_exact) {
+        if !audio_reaches(&mut *reader, &mut *decoder, track_id, claimed) {
+            probe.warning = Some(format!(
+                "truncated or damaged: the header claims {}, but the audio stops before the end",
+                human_duration(claimed)
+            ));
+            probe.duration_s = pcm_duration(&params, path).or(claimed_s);
         }
     }
     Ok(probe)
