@@ -259,13 +259,21 @@ pub struct AnalyzeBench {
 
 /// CPU time of the calling thread, seconds: steadier than wall time on a shared machine.
 pub fn thread_cpu_s() -> f64 {
+    cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// CPU time of every thread of this process, seconds (for code that spreads work on threads).
+pub fn process_cpu_s() -> f64 {
+    cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+fn cpu_seconds(clock: libc::clockid_t) -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime writes one timespec into the pointer we own.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
-    if ok {
+    if unsafe { libc::clock_gettime(clock, &mut ts) } == 0 {
         ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
     } else {
         0.0

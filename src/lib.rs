@@ -11,6 +11,7 @@ pub mod bench;
 pub mod demo;
 pub mod error;
 pub mod library;
+pub mod panics;
 pub mod paths;
 pub mod store;
 
@@ -32,20 +33,6 @@ pub use tokio_util::sync::CancellationToken;
 /// Log directives that silence the decoders' own warnings: every damaged file would otherwise
 /// print several lines; Segue reports each problem once, per file, in the failures list.
 pub const QUIET_DECODERS: &str = "lofty=error,symphonia=error";
-
-/// Keeps panics on worker threads out of the terminal. Decoders can panic on hostile files;
-/// the engine catches that and reports the file as a failure with a reason, so the default
-/// hook's message (and backtrace) would only alarm. Panics on the main thread still print.
-pub fn quiet_worker_panics() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some("main") {
-            default(info);
-        } else {
-            tracing::debug!("panic on a worker thread (caught and reported per file): {info}");
-        }
-    }));
-}
 
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "library.sqlite3";

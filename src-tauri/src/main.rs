@@ -85,7 +85,10 @@ async fn remove_folder(
     id: i64,
 ) -> CmdResult<()> {
     // A running scan holds the library; cancel it, remove, then let the other folders finish.
+    // The analysis run is stopped too: its queue may hold hundreds of the removed folder's
+    // tracks, each decoded for nothing. The rescan below (or the next scan) starts a new run.
     state.scanner.cancel();
+    state.scanner.cancel_analysis();
     let folder = state.library.remove_folder(id).await.map_err(text)?;
     state.scanner.unwatch(&folder.path);
     if !state.library.folders().await.map_err(text)?.is_empty() {
@@ -186,7 +189,7 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| format!("info,{}", segue::QUIET_DECODERS).into()),
         )
         .init();
-    segue::quiet_worker_panics();
+    segue::panics::quiet_decoder_panics();
     let data_dir = data_dir_from_args();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -14,7 +14,6 @@ pub mod stft;
 pub mod tempo;
 pub mod timbre;
 
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -59,8 +58,8 @@ pub enum AnalysisError {
     Decode(#[from] DecodeError),
     #[error("no audio in the file")]
     Empty,
-    #[error("the decoder crashed on this file")]
-    Panicked,
+    #[error("the decoder crashed on this file ({0})")]
+    Panicked(String),
 }
 
 /// Streaming feature extraction: push audio in, take [`Features`] out.
@@ -158,13 +157,13 @@ pub fn analyze_samples(samples: &[f32]) -> Features {
 /// Decodes `path` once and computes every feature. A decoder panic on hostile input becomes
 /// an error for this file, never a crash.
 pub fn analyze_file(path: &Path) -> Result<Features, AnalysisError> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| {
+    crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
         let decoded = decode(path, ANALYSIS_RATE, None, &mut analyzer)?;
         if decoded.frames_in == 0 {
             return Err(AnalysisError::Empty);
         }
         Ok(analyzer.finish())
-    }))
-    .unwrap_or(Err(AnalysisError::Panicked))
+    })
+    .unwrap_or_else(|what| Err(AnalysisError::Panicked(what)))
 }

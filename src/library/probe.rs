@@ -48,17 +48,9 @@ pub struct ReadAudio {
 /// WAV with sample rate 0 and on seeking in some cut FLACs) becomes this file's failure instead
 /// of taking the scan down.
 pub fn read_file(path: &Path, size: u64, expect_audio: bool) -> ReadOutcome {
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_file_unguarded(path, size, expect_audio)
-    }));
-    match read {
+    match crate::panics::catch_decoder_panic(|| read_file_unguarded(path, size, expect_audio)) {
         Ok(outcome) => outcome,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown error".to_string());
+        Err(what) => {
             tracing::warn!(path = %path.display(), "decoder panicked: {what}");
             if expect_audio {
                 ReadOutcome::Failed(format!(
@@ -516,9 +508,9 @@ fn audio_reaches(
     }
     // Seeking in a cut file is where decoders meet impossible offsets (symphonia's FLAC seek
     // overflows on one); a panic here means the end is not where the header says.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    crate::panics::catch_decoder_panic(|| {
         seek_and_decode(reader, decoder, track_id, claimed_s - 1.5)
-    }))
+    })
     .unwrap_or(false)
 }
 

@@ -9,22 +9,7 @@ use std::path::{Path, PathBuf};
 use bliss_audio::decoder::symphonia::SymphoniaDecoder;
 use bliss_audio::decoder::Decoder;
 use segue::audio::decode::decode;
-use segue::bench::DecodeOnly;
-/// CPU seconds used by every thread of this process so far.
-fn process_cpu_s() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec into the pointer we own.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
-    if ok {
-        ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-    } else {
-        0.0
-    }
-}
-
+use segue::bench::{process_cpu_s, DecodeOnly};
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     let t = process_cpu_s();
     let out = f();
