@@ -25,6 +25,8 @@ pub enum Error {
     Watch(#[from] notify::Error),
     #[error("background task failed: {0}")]
     Task(String),
+    #[error("similarity index: {0}")]
+    Index(#[from] crate::index::IndexError),
     #[error("{0}")]
     Other(String),
 }

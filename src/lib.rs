@@ -10,10 +10,12 @@ pub mod audio;
 pub mod bench;
 pub mod demo;
 pub mod error;
+pub mod index;
 pub mod library;
 pub mod panics;
 pub mod paths;
 pub mod store;
+pub mod vector;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

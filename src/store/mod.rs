@@ -323,15 +323,17 @@ impl Store {
                     sqlx::query(&format!(
                         "INSERT INTO features (track_id, version, analyzed_at, audio_s, bpm,
                             bpm_confidence, key_tonic, key_scale, key_strength, camelot,
-                            loudness_lufs, data)
-                         VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            loudness_lufs, data, seq)
+                         VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                            (SELECT COALESCE(MAX(seq), 0) + 1 FROM features))
                          ON CONFLICT (track_id) DO UPDATE SET
                             version = excluded.version, analyzed_at = excluded.analyzed_at,
                             audio_s = excluded.audio_s, bpm = excluded.bpm,
                             bpm_confidence = excluded.bpm_confidence,
                             key_tonic = excluded.key_tonic, key_scale = excluded.key_scale,
                             key_strength = excluded.key_strength, camelot = excluded.camelot,
-                            loudness_lufs = excluded.loudness_lufs, data = excluded.data"
+                            loudness_lufs = excluded.loudness_lufs, data = excluded.data,
+                            seq = excluded.seq"
                     ))
                     .bind(track.id)
                     .bind(features.version)

@@ -55,6 +55,23 @@ export type ScanProgress = {
   rate: number /* files per second */; eta_s: number | null; elapsed_s: number; current: string | null; message: string | null;
 };
 export type Overview = { folders: Folder[]; stats: Stats; scan: ScanProgress; analysis: AnalysisProgress };
+/** 'ready': from the index; 'building': the index is being (re)built and these come from an exact
+ *  search meanwhile (still valid); 'not_analyzed': the asked track has no features yet;
+ *  'empty': fewer than 2 analysed tracks in the library. */
+export type SimilarState = 'ready' | 'building' | 'not_analyzed' | 'empty';
+export type SimilarTrack = {
+  id: number; path: string; title: string | null; artist: string | null;
+  bpm: number | null; key: string | null; camelot: string | null;
+  /** Cosine similarity, -1 … 1. */
+  score: number;
+};
+export type SimilarResponse = {
+  state: SimilarState;
+  /** The index behind the results: "Flat", "IVF64,Flat", "IVF1024,PQ36" … */
+  index_type: string;
+  /** Best first; never the asked track. */
+  results: SimilarTrack[];
+};
 
 export const getOverview = () => invoke<Overview>('get_overview');
 /** Opens the native folder dialog (Rust side), adds the folder and starts a scan. null = cancelled. */
@@ -68,6 +85,8 @@ export const createDemoLibrary = () => invoke<Folder>('create_demo_library');
 export const getTrack = (id: number) => invoke<TrackDetail>('get_track', { id });
 export const pauseAnalysis = () => invoke<null>('pause_analysis');
 export const resumeAnalysis = () => invoke<null>('resume_analysis');
+/** The tracks that sound most like track `id`, best first. */
+export const similarTracks = (id: number, limit = 20) => invoke<SimilarResponse>('similar_tracks', { id, limit });
 
 export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenFn> =>
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));

@@ -4,6 +4,7 @@ import type { AnalysisProgress, Failure, Folder, Overview, ScanProgress, SortKey
 import { $, h } from './dom';
 import * as fmt from './format';
 import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
+import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
 
 // ---------- elements ----------
@@ -85,7 +86,7 @@ async function guard<T>(p: Promise<T>): Promise<T | undefined> {
 const table = new TrackTable(el.scroller, el.tbody, el.thead, {
   onTotal: () => { renderRowCount(); renderNoMatch(); },
   onError: showError,
-  onSelection: (row) => { if (detailOpen) renderDetail(row); },
+  onSelection: (row) => { jumpSeq++; if (detailOpen) renderDetail(row); },
   onOpen: () => openDetail(),
 });
 
@@ -183,6 +184,8 @@ function closeDetail(refocus = true) {
   if (!detailOpen) return;
   detailOpen = false;
   shownRow = null;
+  jumpSeq++;
+  similar.show(null);
   el.detail.hidden = true;
   el.detail.replaceChildren();
   if (refocus) el.scroller.focus();
@@ -220,6 +223,12 @@ function needDetail(r: TrackRow) {
 
 function renderDetail(r: TrackRow | null) {
   if (!detailOpen) return;
+  // The same track again (its row was refetched): keep the panel's scroll and the focus in the
+  // similar tracks list (the section element is reused, so its rows survive the re-render).
+  const same = r != null && shownRow?.id === r.id;
+  const scrollTop = el.detail.scrollTop;
+  const active = document.activeElement as HTMLElement | null;
+  const keepFocus = active && similar.el.contains(active) ? active : null;
   shownRow = r;
   const close = h('button', { class: 'icon-btn detail-close', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', onclick: () => closeDetail() }, '×');
   if (!r) {
@@ -248,8 +257,43 @@ function renderDetail(r: TrackRow | null) {
       row('Cover art', r.has_cover ? 'Embedded' : 'None')),
     section('File', row('Path', r.path, 'path'), row('Track ID', r.id, 'num')),
   );
-  el.detail.querySelector('.detail-head')!.after(analysisView(r));
+  el.detail.querySelector('.detail-head')!.after(analysisView(r), similar.el);
+  similar.show(r);
+  if (same) el.detail.scrollTop = scrollTop;
+  if (keepFocus && similar.el.contains(keepFocus)) keepFocus.focus({ preventScroll: true });
   needDetail(r);
+}
+
+// ---------- similar tracks ----------
+const similar = new SimilarPanel({ onPick: pickSimilar });
+/** Bumped whenever what the panel should show changes: a get_track for a picked track that
+ *  answers after that is dropped. */
+let jumpSeq = 0;
+
+/** A similar track was picked: select its row when it is among the loaded rows (as a click on it
+ *  would), else show its details without a table selection. */
+function pickSimilar(id: number, viaKeyboard: boolean) {
+  const i = table.indexOf(id);
+  if (i >= 0) {
+    table.select(i);
+    if (!viaKeyboard) el.scroller.focus({ preventScroll: true });
+  } else {
+    void showTrack(id);
+  }
+  if (viaKeyboard) similar.focusFirstWhenReady(id);
+}
+
+/** Show a track that is not in the table (filtered out, or in a page not loaded): get_track. */
+async function showTrack(id: number) {
+  const n = ++jumpSeq;
+  table.clearSelection();
+  let d: TrackDetail;
+  try { d = await api.getTrack(id); } catch (e) { if (n === jumpSeq) showError(e); return; }
+  if (n !== jumpSeq || !detailOpen) return;
+  detail = d;
+  detailError = null;
+  detailAsked = `${d.track.id}:${d.track.status}`;
+  renderDetail(d.track);
 }
 
 /** The panel's analysis part. Until get_track answers, what the row already knows (tempo, key,
@@ -585,6 +629,8 @@ function updateAnalysis(p: AnalysisProgress) {
       analysisFade = window.setTimeout(() => { s.hidden = true; }, 600);
     }, 4000);
   }
+  // Finished: the shown track (and the index) may have new neighbours.
+  if (p.phase === 'done' && detailOpen && shownRow) similar.refresh();
   // New results: refresh what's visible (throttled to every ~2 s while running).
   if (processed !== analysisSeen || (was !== p.phase && !active)) {
     if (analysisSeen >= 0 || !active) scheduleRefresh();
@@ -664,6 +710,11 @@ document.addEventListener('keydown', (e) => {
   if (e.key === ' ') {
     // Reserved for play/pause. Never scroll the page; let buttons keep their default.
     if (!onButton) e.preventDefault();
+    return;
+  }
+  // The similar tracks list has its own arrows and Enter; the table's keys stay with the table.
+  if (similar.el.contains(t)) {
+    if (!mod && !onButton && similar.handleKey(e)) e.preventDefault();
     return;
   }
   if (view !== 'library' || !tableStarted || mod) return;

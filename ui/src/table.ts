@@ -109,6 +109,26 @@ export class TrackTable {
     return page?.[i - p * PAGE] ?? null;
   }
 
+  /** Index of track `id` among the loaded rows (fresh pages first, then ones kept from before a
+   *  refresh, which are what is on screen until their fresh copy arrives), or -1. */
+  indexOf(id: number): number {
+    for (const pages of [this.cache, this.stale]) {
+      for (const [p, rows] of pages) {
+        const k = rows.findIndex((r) => r.id === id);
+        if (k >= 0) return p * PAGE + k;
+      }
+    }
+    return -1;
+  }
+
+  /** Drop the selection without calling onSelection (the detail panel shows a track that is not
+   *  in the list, e.g. one picked from the similar tracks). */
+  clearSelection() {
+    const prev = this.selected;
+    this.selected = -1;
+    this.markRow(prev, false);
+  }
+
   get pageRows() {
     return Math.max(1, Math.floor(this.viewHeight() / ROW_H) - 1);
   }

@@ -7,6 +7,8 @@
 //     analysis: Partial<AnalysisProgress> (what get_overview reports at start) }
 // Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
 // (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
+// similar_tracks: cosine over a small vector of each analysed track's fields (see similarOf);
+// state.similarIndex / similarBuilding / similarOverride change the answer.
 (() => {
   const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {} }, window.__FAKE_CONFIG__ || {});
 
@@ -116,8 +118,15 @@
     /** Bumped whenever rows change in place (analysis results): drops the sort cache. */
     version: 0,
   };
+  /** similar_tracks: the index type reported, whether it is "being rebuilt", and an optional
+   *  verbatim answer (tests set these through window.__fake.state). */
+  state.similarIndex = 'IVF64,Flat';
+  state.similarBuilding = false;
+  state.similarOverride = null;
   const calls = [];
   const sortCache = new Map();
+  /** Held requests: `${cmd}:${args.id}` → resolvers; see __fake.hold / __fake.release. */
+  const holds = new Map();
 
   const keyOf = {
     title: (t) => (t.title ?? '').toLowerCase(), artist: (t) => (t.artist ?? '').toLowerCase(),
@@ -155,6 +164,52 @@
       total_duration_s: state.tracks.reduce((s, t) => s + (t.duration_s || 0), 0) };
   }
 
+  /** A small deterministic "feature vector" of an analysed track: tempo, key on the Camelot
+   *  wheel, mode, loudness and a little per-track timbre. */
+  function vectorOf(t) {
+    const i = t.id - 1;
+    const cam = t.camelot ? parseInt(t.camelot, 10) : 0;
+    const ang = (2 * Math.PI * cam) / 12;
+    return [
+      t.bpm == null ? 0 : (t.bpm - 120) / 40,
+      t.camelot ? Math.cos(ang) : 0, t.camelot ? Math.sin(ang) : 0,
+      t.scale === 'minor' ? 0.4 : t.scale === 'major' ? -0.4 : 0,
+      t.loudness_lufs == null ? 0 : (t.loudness_lufs + 12) / 6,
+      Math.sin(i * 0.7) * 0.5, Math.cos(i * 1.3) * 0.5,
+    ];
+  }
+  /** What the Rust side answers for similar_tracks: cosine similarity over analysed tracks,
+   *  best first (ties by id), never the asked track. */
+  function similarOf(id, limit = 20) {
+    if (state.similarOverride) return JSON.parse(JSON.stringify(state.similarOverride));
+    const index_type = state.similarIndex;
+    const q = state.tracks.find((x) => x.id === id);
+    if (!q) throw `no track with id ${id}`;
+    const analysed = state.tracks.filter((t) => t.status === 'analyzed');
+    if (analysed.length < 2) return { state: 'empty', index_type, results: [] };
+    if (q.status !== 'analyzed') return { state: 'not_analyzed', index_type, results: [] };
+    const v = vectorOf(q);
+    const norm = (x) => Math.sqrt(x.reduce((s, a) => s + a * a, 0)) || 1;
+    const nv = norm(v);
+    const top = []; // [score, track], best first, at most `limit`
+    for (const t of analysed) {
+      if (t.id === id) continue;
+      const w = vectorOf(t);
+      let dot = 0;
+      for (let k = 0; k < v.length; k++) dot += v[k] * w[k];
+      const score = dot / (nv * norm(w));
+      if (top.length === limit && score <= top[top.length - 1][0]) continue;
+      let k = top.length;
+      while (k > 0 && top[k - 1][0] < score) k--;
+      top.splice(k, 0, [score, t]);
+      if (top.length > limit) top.pop();
+    }
+    return {
+      state: state.similarBuilding ? 'building' : 'ready', index_type,
+      results: top.map(([score, t]) => ({ id: t.id, path: t.path, title: t.title, artist: t.artist, bpm: t.bpm, key: t.key, camelot: t.camelot, score })),
+    };
+  }
+
   function emitAnalysis(patch = {}) {
     Object.assign(state.analysis, patch);
     emit('analysis-progress', { ...state.analysis });
@@ -180,6 +235,7 @@
         const analysed = t.status === 'analyzed';
         return { track: { ...t }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null };
       }
+      case 'similar_tracks': return similarOf(args.id, args.limit);
       case 'pause_analysis':
         if (state.analysis.phase === 'running') setTimeout(() => emitAnalysis({ phase: 'paused', current: null }), 0);
         return null;
@@ -217,6 +273,8 @@
     if (cmd === 'plugin:event|emit') { emit(args.event, args.payload); return null; }
     calls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
     if (cfg.delayMs) await new Promise((r) => setTimeout(r, cfg.delayMs));
+    const held = holds.get(`${cmd}:${args && args.id}`);
+    if (held) await new Promise((r) => held.push(r));
     if (cfg.errors[cmd]) throw cfg.errors[cmd];
     return handle(cmd, args);
   }
@@ -234,5 +292,9 @@
     emitAnalysis,
     analyse,
     featuresOf,
+    similarOf,
+    /** Hold every `cmd` call whose args.id is `id` until release(cmd, id) (answers out of order). */
+    hold: (cmd, id) => { if (!holds.has(`${cmd}:${id}`)) holds.set(`${cmd}:${id}`, []); },
+    release: (cmd, id) => { const w = holds.get(`${cmd}:${id}`) || []; holds.delete(`${cmd}:${id}`); for (const r of w) r(); },
   };
 })();

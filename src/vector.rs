@@ -1,0 +1,497 @@
+//! The feature-vector layout: which stored features go into a track's similarity vector, and
+//! how they are scaled so that the inner product of two vectors is a meaningful cosine.
+//!
+//! Two steps, so a change of weights is a cheap re-index and never a re-analysis:
+//! 1. [`raw_vector`] turns one track's stored [`Features`] into fixed raw values (log BPM, a key
+//!    one-hot weighted by strength, MFCC statistics…). Missing values (no tempo on a drone, no
+//!    key on noise) are NaN.
+//! 2. [`Normalizer`] holds library-wide statistics. It standardises each value (z-score, or only
+//!    centred for values whose geometry matters, like a point on the circle of fifths), fills a
+//!    missing value with the library mean (0 after centring), scales every block so it carries
+//!    its weight whatever its size, and L2-normalises the whole vector.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::key::Scale;
+use crate::analysis::Features;
+
+/// Bump when [`raw_vector`] or the normalisation changes: stored indexes are then rebuilt.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The groups of values that are weighted together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Block {
+    Rhythm,
+    Harmony,
+    Timbre,
+    Level,
+}
+
+pub const BLOCKS: [Block; 4] = [Block::Rhythm, Block::Harmony, Block::Timbre, Block::Level];
+
+/// How one raw value is standardised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scaling {
+    /// z-score with the library mean and standard deviation.
+    Standard,
+    /// Only centred: the value is already on a shared scale with its neighbours (a one-hot, a
+    /// point on a circle, a chroma bin) and per-value scaling would distort that geometry.
+    Centred,
+}
+
+struct Slot {
+    block: Block,
+    scaling: Scaling,
+}
+
+const fn slot(block: Block, scaling: Scaling) -> Slot {
+    Slot { block, scaling }
+}
+
+use Block::{Harmony, Level, Rhythm, Timbre};
+use Scaling::{Centred, Standard};
+
+/// Raw values per track. See [`raw_vector`] for what each one is.
+pub const RAW_DIM: usize = 68;
+
+/// The vector's dimension in the index: [`RAW_DIM`] rounded up to a multiple of 8 with zeros,
+/// so product quantisation has many choices of sub-vector count. Zeros change no inner product.
+pub const DIM: usize = RAW_DIM.div_ceil(8) * 8;
+
+const SLOTS: [Slot; RAW_DIM] = {
+    let mut slots = [const { slot(Timbre, Standard) }; RAW_DIM];
+    // Rhythm: log2 BPM, the tempo's place within its octave (cos, sin), confidence, onset rate,
+    // spectral flux.
+    slots[0] = slot(Rhythm, Standard);
+    slots[1] = slot(Rhythm, Centred);
+    slots[2] = slot(Rhythm, Centred);
+    slots[3] = slot(Rhythm, Standard);
+    slots[4] = slot(Rhythm, Standard);
+    slots[5] = slot(Rhythm, Standard);
+    // Harmony: tonic one-hot (12), scale, strength, circle of fifths (cos, sin), chroma (12).
+    let mut i = 6;
+    while i < 34 {
+        slots[i] = slot(Harmony, Centred);
+        i += 1;
+    }
+    slots[19] = slot(Harmony, Standard);
+    // Timbre: MFCC 1-12 mean and std, centroid, rolloff, flatness, ZCR, centroid spread, flux
+    // spread: the defaults. Level and dynamics: loudness, loudness range, peak, RMS spread,
+    // share of near-silent frames.
+    let mut j = RAW_DIM - 5;
+    while j < RAW_DIM {
+        slots[j] = slot(Level, Standard);
+        j += 1;
+    }
+    slots
+};
+
+/// The relative weight of each block; the vector is L2-normalised afterwards, so only ratios
+/// matter. A setting: changing it re-indexes, it never re-analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BlockWeights {
+    pub rhythm: f32,
+    pub harmony: f32,
+    pub timbre: f32,
+    pub level: f32,
+}
+
+impl Default for BlockWeights {
+    fn default() -> Self {
+        BlockWeights {
+            rhythm: 1.0,
+            harmony: 0.8,
+            timbre: 1.2,
+            level: 0.6,
+        }
+    }
+}
+
+impl BlockWeights {
+    pub fn get(&self, block: Block) -> f32 {
+        match block {
+            Block::Rhythm => self.rhythm,
+            Block::Harmony => self.harmony,
+            Block::Timbre => self.timbre,
+            Block::Level => self.level,
+        }
+    }
+}
+
+/// A track's raw values (NaN where the analysis found nothing).
+pub fn raw_vector(features: &Features) -> [f32; RAW_DIM] {
+    let mut v = [0.0f32; RAW_DIM];
+    match features.tempo {
+        Some(tempo) if tempo.bpm > 0.0 => {
+            let octave = tempo.bpm.log2();
+            let angle = std::f32::consts::TAU * octave.fract();
+            v[0] = octave;
+            v[1] = angle.cos() * tempo.confidence;
+            v[2] = angle.sin() * tempo.confidence;
+            v[3] = tempo.confidence;
+        }
+        _ => {
+            v[0] = f32::NAN;
+            v[3] = 0.0;
+        }
+    }
+    v[4] = features.onset_rate.max(0.0).ln_1p();
+    v[5] = features.timbre.flux.mean;
+    if let Some(key) = features.key {
+        let strength = key.strength.clamp(0.0, 1.0);
+        v[6 + usize::from(key.tonic % 12)] = strength;
+        v[18] = match key.scale {
+            Scale::Major => strength,
+            Scale::Minor => -strength,
+        };
+        v[19] = strength;
+        let angle = std::f32::consts::TAU * f32::from(key.fifths()) / 12.0;
+        v[20] = angle.cos() * strength;
+        v[21] = angle.sin() * strength;
+    }
+    v[22..34].copy_from_slice(&features.chroma);
+    let timbre = &features.timbre;
+    v[34..46].copy_from_slice(&timbre.mfcc_mean[1..13]);
+    v[46..58].copy_from_slice(&timbre.mfcc_std[1..13]);
+    v[58] = timbre.centroid_hz.mean.max(1.0).ln();
+    v[59] = timbre.rolloff_hz.mean.max(1.0).ln();
+    v[60] = timbre.flatness.mean;
+    v[61] = timbre.zcr.mean;
+    v[62] = timbre.centroid_hz.std / timbre.centroid_hz.mean.max(1.0);
+    let loudness = &features.loudness;
+    v[63] = opt(loudness.integrated_lufs);
+    v[64] = opt(loudness.range_lu);
+    v[65] = opt(loudness.peak_dbfs);
+    v[66] = timbre.rms_db.std;
+    v[67] = timbre.silent_share;
+    for x in &mut v {
+        if x.is_infinite() {
+            *x = f32::NAN;
+        }
+    }
+    v
+}
+
+fn opt(value: Option<f64>) -> f32 {
+    value.map_or(f32::NAN, |x| x as f32)
+}
+
+/// Library-wide statistics that turn raw values into index vectors. Stored with the index:
+/// vectors added later are scaled with the same numbers as the ones already in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Normalizer {
+    pub layout: u32,
+    pub weights: BlockWeights,
+    mean: Vec<f32>,
+    /// Divisor per value (1 for centred values).
+    scale: Vec<f32>,
+    /// Factor per value: the block's weight over its typical norm.
+    block_factor: Vec<f32>,
+}
+
+/// z-scores beyond this are clipped: one odd track must not dominate its block.
+const CLIP: f32 = 5.0;
+
+impl Normalizer {
+    /// Statistics of these raw vectors. With none, every value is only L2-normalised.
+    pub fn fit<'a>(
+        raws: impl Iterator<Item = &'a [f32; RAW_DIM]> + Clone,
+        weights: BlockWeights,
+    ) -> Self {
+        let mut sum = [0.0f64; RAW_DIM];
+        let mut sum_sq = [0.0f64; RAW_DIM];
+        let mut count = [0u64; RAW_DIM];
+        for raw in raws.clone() {
+            for (i, &x) in raw.iter().enumerate() {
+                if x.is_finite() {
+                    sum[i] += f64::from(x);
+                    sum_sq[i] += f64::from(x) * f64::from(x);
+                    count[i] += 1;
+                }
+            }
+        }
+        let mut mean = vec![0.0f32; RAW_DIM];
+        let mut scale = vec![1.0f32; RAW_DIM];
+        for i in 0..RAW_DIM {
+            if count[i] == 0 {
+                continue;
+            }
+            let m = sum[i] / count[i] as f64;
+            let var = (sum_sq[i] / count[i] as f64 - m * m).max(0.0);
+            mean[i] = m as f32;
+            if SLOTS[i].scaling == Standard {
+                let sd = var.sqrt() as f32;
+                // A value that never varies carries no information: it becomes 0.
+                scale[i] = if sd > 1e-6 { sd } else { f32::INFINITY };
+            }
+        }
+        let mut normalizer = Normalizer {
+            layout: LAYOUT_VERSION,
+            weights,
+            mean,
+            scale,
+            block_factor: vec![1.0; RAW_DIM],
+        };
+        // Each block's typical (root mean square) norm after standardising, so a block of 28
+        // values does not outweigh one of 6 just by its size.
+        let mut block_sq = [0.0f64; BLOCKS.len()];
+        let mut tracks = 0u64;
+        for raw in raws {
+            let z = normalizer.standardise(raw);
+            for (i, x) in z.iter().enumerate() {
+                block_sq[block_index(SLOTS[i].block)] += f64::from(x * x);
+            }
+            tracks += 1;
+        }
+        for (i, factor) in normalizer.block_factor.iter_mut().enumerate() {
+            let block = SLOTS[i].block;
+            let rms = if tracks > 0 {
+                (block_sq[block_index(block)] / tracks as f64).sqrt() as f32
+            } else {
+                1.0
+            };
+            *factor = if rms > 1e-6 {
+                weights.get(block) / rms
+            } else {
+                0.0
+            };
+        }
+        normalizer
+    }
+
+    fn standardise(&self, raw: &[f32; RAW_DIM]) -> [f32; RAW_DIM] {
+        let mut z = [0.0f32; RAW_DIM];
+        for i in 0..RAW_DIM {
+            let x = raw[i];
+            z[i] = if x.is_finite() {
+                ((x - self.mean[i]) / self.scale[i]).clamp(-CLIP, CLIP)
+            } else {
+                0.0
+            };
+        }
+        z
+    }
+
+    /// The index vector of one track: [`DIM`] values, unit length (all zeros only if every
+    /// value equals the library mean, which then matches nothing).
+    pub fn vector(&self, raw: &[f32; RAW_DIM]) -> Vec<f32> {
+        let z = self.standardise(raw);
+        let mut v = vec![0.0f32; DIM];
+        for i in 0..RAW_DIM {
+            v[i] = z[i] * self.block_factor[i];
+        }
+        normalize(&mut v);
+        v
+    }
+
+    /// Whether this was fitted for the current layout with these weights.
+    pub fn fits(&self, weights: &BlockWeights) -> bool {
+        self.layout == LAYOUT_VERSION
+            && &self.weights == weights
+            && self.mean.len() == RAW_DIM
+            && self.scale.len() == RAW_DIM
+            && self.block_factor.len() == RAW_DIM
+    }
+
+    /// How much each block contributes to the inner product of two index vectors: the
+    /// per-block partial sums, which add up to the cosine. Used to explain a match.
+    pub fn block_contributions(a: &[f32], b: &[f32]) -> [(Block, f32); BLOCKS.len()] {
+        let mut out = BLOCKS.map(|b| (b, 0.0f32));
+        for i in 0..RAW_DIM.min(a.len()).min(b.len()) {
+            out[block_index(SLOTS[i].block)].1 += a[i] * b[i];
+        }
+        out
+    }
+}
+
+fn block_index(block: Block) -> usize {
+    match block {
+        Block::Rhythm => 0,
+        Block::Harmony => 1,
+        Block::Timbre => 2,
+        Block::Level => 3,
+    }
+}
+
+/// Scales `v` to unit length (leaves an all-zero vector as it is).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 1e-12 {
+        for x in v.iter_mut() {
+            *x /= norm;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::key::Key;
+    use crate::analysis::tempo::Tempo;
+
+    fn features(bpm: Option<f32>, tonic: u8, scale: Scale, centroid: f32) -> Features {
+        let mut f = Features {
+            tempo: bpm.map(|bpm| Tempo {
+                bpm,
+                confidence: 0.8,
+            }),
+            key: Some(Key {
+                tonic,
+                scale,
+                strength: 0.7,
+            }),
+            onset_rate: 3.0,
+            ..Features::default()
+        };
+        f.timbre.centroid_hz.mean = centroid;
+        f.timbre.rolloff_hz.mean = centroid * 2.0;
+        f.loudness.integrated_lufs = Some(-14.0);
+        f
+    }
+
+    fn library() -> Vec<[f32; RAW_DIM]> {
+        let mut raws = Vec::new();
+        for (i, bpm) in [70.0, 90.0, 110.0, 128.0, 140.0, 174.0].iter().enumerate() {
+            for tonic in 0..4u8 {
+                let scale = if tonic % 2 == 0 {
+                    Scale::Major
+                } else {
+                    Scale::Minor
+                };
+                let centroid = 800.0 + 300.0 * i as f32 + 50.0 * f32::from(tonic);
+                raws.push(raw_vector(&features(
+                    Some(*bpm),
+                    tonic * 3,
+                    scale,
+                    centroid,
+                )));
+            }
+        }
+        raws
+    }
+
+    #[test]
+    fn every_slot_is_assigned_and_dimension_is_padded() {
+        assert_eq!(DIM % 8, 0);
+        assert!(DIM >= RAW_DIM && DIM - RAW_DIM < 8);
+        let raw = raw_vector(&features(Some(120.0), 9, Scale::Minor, 1500.0));
+        assert_eq!(raw.len(), RAW_DIM);
+        assert!((raw[0] - 120f32.log2()).abs() < 1e-6);
+        assert_eq!(raw[6 + 9], 0.7, "tonic one-hot is weighted by strength");
+        assert_eq!(raw[18], -0.7, "minor is negative");
+    }
+
+    #[test]
+    fn vectors_are_unit_length_and_finite_even_for_missing_values() {
+        let raws = library();
+        let norm = Normalizer::fit(raws.iter(), BlockWeights::default());
+        let mut silent = Features::default();
+        silent.loudness.integrated_lufs = None;
+        for raw in raws.iter().chain([raw_vector(&silent)].iter()) {
+            let v = norm.vector(raw);
+            assert_eq!(v.len(), DIM);
+            assert!(v.iter().all(|x| x.is_finite()));
+            let n: f32 = v.iter().map(|x| x * x).sum();
+            assert!((n - 1.0).abs() < 1e-4 || n == 0.0, "norm² {n}");
+        }
+    }
+
+    #[test]
+    fn octave_related_tempi_are_closer_than_unrelated_ones() {
+        let raws = library();
+        let norm = Normalizer::fit(
+            raws.iter(),
+            BlockWeights {
+                rhythm: 1.0,
+                harmony: 0.0,
+                timbre: 0.0,
+                level: 0.0,
+            },
+        );
+        let v = |bpm: f32| norm.vector(&raw_vector(&features(Some(bpm), 0, Scale::Major, 1000.0)));
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        let base = v(80.0);
+        assert!(dot(&base, &v(82.0)) > dot(&base, &v(100.0)));
+        // 160 is an octave above 80: closer than 113, which sits half an octave away.
+        assert!(dot(&base, &v(160.0)) > dot(&base, &v(113.0)));
+    }
+
+    #[test]
+    fn keys_a_fifth_apart_are_closer_than_a_tritone_apart() {
+        let raws = library();
+        let norm = Normalizer::fit(
+            raws.iter(),
+            BlockWeights {
+                rhythm: 0.0,
+                harmony: 1.0,
+                timbre: 0.0,
+                level: 0.0,
+            },
+        );
+        let v = |tonic: u8| {
+            norm.vector(&raw_vector(&features(
+                Some(120.0),
+                tonic,
+                Scale::Major,
+                1000.0,
+            )))
+        };
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        let c = v(0);
+        assert!(
+            dot(&c, &v(7)) > dot(&c, &v(6)),
+            "G is closer to C than F# is"
+        );
+    }
+
+    #[test]
+    fn weights_shift_what_counts() {
+        let raws = library();
+        let rhythm = Normalizer::fit(
+            raws.iter(),
+            BlockWeights {
+                rhythm: 1.0,
+                harmony: 0.0,
+                timbre: 0.0,
+                level: 0.0,
+            },
+        );
+        let timbre = Normalizer::fit(
+            raws.iter(),
+            BlockWeights {
+                rhythm: 0.0,
+                harmony: 0.0,
+                timbre: 1.0,
+                level: 0.0,
+            },
+        );
+        let a = raw_vector(&features(Some(120.0), 0, Scale::Major, 800.0));
+        let same_tempo = raw_vector(&features(Some(120.0), 0, Scale::Major, 2400.0));
+        let same_timbre = raw_vector(&features(Some(75.0), 0, Scale::Major, 800.0));
+        let dot = |n: &Normalizer, x: &[f32; RAW_DIM], y: &[f32; RAW_DIM]| {
+            n.vector(x)
+                .iter()
+                .zip(n.vector(y))
+                .map(|(p, q)| p * q)
+                .sum::<f32>()
+        };
+        assert!(dot(&rhythm, &a, &same_tempo) > dot(&rhythm, &a, &same_timbre));
+        assert!(dot(&timbre, &a, &same_timbre) > dot(&timbre, &a, &same_tempo));
+    }
+
+    #[test]
+    fn block_contributions_add_up_to_the_cosine() {
+        let raws = library();
+        let norm = Normalizer::fit(raws.iter(), BlockWeights::default());
+        let a = norm.vector(&raws[0]);
+        let b = norm.vector(&raws[5]);
+        let cos: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        let parts: f32 = Normalizer::block_contributions(&a, &b)
+            .iter()
+            .map(|p| p.1)
+            .sum();
+        assert!((cos - parts).abs() < 1e-5);
+    }
+}

@@ -1,0 +1,235 @@
+// "Similar tracks" in the detail panel: the nearest analysed tracks to the one shown, from
+// `similar_tracks`. The section element lives as long as the app (the detail panel re-renders
+// often; moving the same element keeps its rows and the keyboard focus in them).
+import { errorText, similarTracks, type SimilarResponse, type SimilarTrack } from './api';
+import { h } from './dom';
+import { basename, num } from './format';
+import { keyShort } from './music';
+
+export const SIMILAR_LIMIT = 20;
+/** A new request starts at most this often; holding ↓ in the table asks for the newest row only. */
+const THROTTLE_MS = 150;
+
+export type SimilarHooks = {
+  /** A row was clicked, or Enter pressed on it. */
+  onPick(id: number, viaKeyboard: boolean): void;
+};
+
+/** What the panel is for: the track shown in the detail panel. */
+type Shown = { id: number; status: string };
+
+/** 0.873 → 87; negatives → 0. */
+export const scorePercent = (score: number) => Math.round(Math.max(0, Math.min(1, isFinite(score) ? score : 0)) * 100);
+
+/** The tonic and the Camelot letter ('A' minor, 'B' major) → "Am" / "C"; a key the backend
+ *  already spelled out ("A minor", "Am") is shown as it is. */
+function keyText(t: SimilarTrack): string | null {
+  if (!t.key) return null;
+  if (!/^[A-G][#b]?$/.test(t.key)) return t.key;
+  const scale = t.camelot?.endsWith('A') ? 'minor' : t.camelot?.endsWith('B') ? 'major' : null;
+  return keyShort(t.key, scale);
+}
+
+export class SimilarPanel {
+  /** section#similar[data-state][data-track] */
+  readonly el: HTMLElement;
+  private indexEl: HTMLElement;
+  private body: HTMLElement;
+
+  private shown: Shown | null = null;
+  /** `${id}:${status}` of the last request (a changed status, e.g. just analysed, asks again). */
+  private key = '';
+  private seq = 0;
+  private loading = false;
+  private res: SimilarResponse | null = null;
+  private resId = -1;
+  private error: string | null = null;
+  private lastStart = 0;
+  private timer = 0;
+  /** Track id whose first row takes the focus when its results arrive (after a pick by keyboard). */
+  private focusFor = -1;
+
+  constructor(private hooks: SimilarHooks) {
+    this.indexEl = h('span', { class: 'similar-index' });
+    this.body = h('div', { class: 'similar-body' });
+    this.el = h('section', { id: 'similar', class: 'detail-section similar', tabindex: '-1', 'aria-label': 'Similar tracks', 'data-state': 'loading' },
+      h('div', { class: 'similar-head' }, h('h3', {}, 'Similar tracks'), this.indexEl),
+      this.body);
+    this.el.addEventListener('click', (e) => {
+      const li = (e.target as Element).closest<HTMLElement>('li.similar-row');
+      if (li) this.hooks.onPick(Number(li.dataset.id), false);
+    });
+    // roving tabindex: Tab enters the list at the row last focused
+    this.el.addEventListener('focusin', (e) => {
+      const li = (e.target as Element).closest<HTMLElement>('li.similar-row');
+      if (!li) return;
+      for (const r of this.rows()) r.tabIndex = r === li ? 0 : -1;
+    });
+  }
+
+  /** The detail panel shows `t` (null: closed). Asks for its similar tracks when it is a new
+   *  track or its analysis status changed; otherwise keeps what is shown. */
+  show(t: Shown | null) {
+    if (!t) {
+      this.shown = null;
+      this.key = '';
+      this.seq++; // whatever is in flight is for a closed panel
+      clearTimeout(this.timer);
+      this.loading = false;
+      this.focusFor = -1;
+      return;
+    }
+    this.shown = { id: t.id, status: t.status };
+    const key = `${t.id}:${t.status}`;
+    if (key === this.key) return;
+    this.key = key;
+    this.request();
+  }
+
+  /** Ask again for the shown track (e.g. the analysis just finished). */
+  refresh() {
+    if (this.shown) this.request();
+  }
+
+  get trackId(): number | null {
+    return this.shown?.id ?? null;
+  }
+
+  /** After a pick by keyboard: keep the focus in the panel, on the first row once it is there. */
+  focusFirstWhenReady(id: number) {
+    this.focusFor = id;
+    this.el.focus({ preventScroll: true });
+    this.takeFocus();
+  }
+
+  /** Keys while the focus is in the panel: ↑/↓, Home/End move between rows; Enter picks.
+   *  True when the key was used. */
+  handleKey(e: KeyboardEvent): boolean {
+    const rows = this.rows();
+    const li = (e.target as Element).closest<HTMLElement>('li.similar-row');
+    const i = li ? rows.indexOf(li) : -1;
+    let next = -1;
+    switch (e.key) {
+      case 'ArrowDown': next = i < 0 ? 0 : Math.min(rows.length - 1, i + 1); break;
+      case 'ArrowUp': next = i < 0 ? rows.length - 1 : Math.max(0, i - 1); break;
+      case 'Home': next = 0; break;
+      case 'End': next = rows.length - 1; break;
+      case 'Enter':
+        if (!li) return false;
+        this.hooks.onPick(Number(li.dataset.id), true);
+        return true;
+      default: return false;
+    }
+    rows[next]?.focus();
+    return true;
+  }
+
+  private rows(): HTMLElement[] {
+    return [...this.body.querySelectorAll<HTMLElement>('li.similar-row')];
+  }
+
+  private request() {
+    const t = this.shown!;
+    const id = t.id;
+    const seq = ++this.seq;
+    this.loading = true;
+    this.error = null;
+    this.render();
+    clearTimeout(this.timer);
+    const go = () => {
+      if (seq !== this.seq) return;
+      this.lastStart = Date.now();
+      similarTracks(id, SIMILAR_LIMIT).then((res) => {
+        if (seq !== this.seq) return; // the selection moved on (or a newer request for it started)
+        this.res = res;
+        this.resId = id;
+        this.loading = false;
+        this.render();
+      }, (e) => {
+        if (seq !== this.seq) return;
+        this.error = errorText(e);
+        this.loading = false;
+        this.render();
+      });
+    };
+    const wait = this.lastStart + THROTTLE_MS - Date.now();
+    if (wait <= 0) go();
+    else this.timer = window.setTimeout(go, wait);
+  }
+
+  private render() {
+    const t = this.shown;
+    if (!t) return;
+    const res = this.resId === t.id ? this.res : null;
+    const state = this.error != null ? 'error' : this.loading ? 'loading' : res ? res.state : 'loading';
+    this.el.dataset.state = state;
+    this.el.dataset.track = String(t.id);
+    this.el.setAttribute('aria-busy', String(state === 'loading'));
+    this.indexEl.textContent = res?.index_type ?? '';
+    this.indexEl.title = res?.index_type ? `Search index: ${res.index_type}` : '';
+
+    const message = (text: string, cls = '', ...extra: Node[]) =>
+      h('p', { class: `detail-note similar-message${cls}` }, text, ...extra);
+    if (state === 'error') {
+      const retry = h('button', { class: 'link-btn', type: 'button', onclick: () => this.refresh() }, 'Try again');
+      this.body.replaceChildren(message(this.error!, ' is-error', h('br'), retry));
+      return;
+    }
+    if (!res || (state === 'loading' && res.state !== 'ready' && res.state !== 'building')) {
+      // first answer for this track: a few quiet placeholder rows
+      this.body.replaceChildren(h('ul', { id: 'similar-list', class: 'similar-list', 'aria-hidden': 'true' },
+        ...[62, 48, 55].map((w) => h('li', { class: 'similar-skeleton' },
+          h('span', { class: 'skeleton', style: `width:${w}%` }), h('span', { class: 'skeleton', style: `width:${w - 22}%` })))));
+      return;
+    }
+    if (res.state === 'not_analyzed') {
+      this.body.replaceChildren(message(t.status === 'failed'
+        ? 'This track could not be analysed, so there is nothing to compare it with.'
+        : 'Analysing… similar tracks appear once this track is analysed'));
+      return;
+    }
+    if (res.state === 'empty') {
+      this.body.replaceChildren(message('Not enough analysed tracks yet: similar tracks need at least two in the library.'));
+      return;
+    }
+    const parts: Node[] = [];
+    if (res.state === 'building') parts.push(h('p', { class: 'similar-note' }, 'Index rebuilding — exact search meanwhile'));
+    if (res.results.length === 0) parts.push(message('No similar tracks found.'));
+    else {
+      parts.push(h('ul', { id: 'similar-list', class: `similar-list${state === 'loading' ? ' is-refreshing' : ''}`, 'aria-label': 'Similar tracks' },
+        ...res.results.map((r, i) => this.rowEl(r, i))));
+    }
+    this.body.replaceChildren(...parts);
+    this.takeFocus();
+  }
+
+  private rowEl(r: SimilarTrack, i: number): HTMLElement {
+    const name = r.title ?? basename(r.path);
+    const pct = scorePercent(r.score);
+    const key = keyText(r);
+    const fill = h('span', { class: 'similar-bar-fill' });
+    fill.style.width = `${pct}%`;
+    const meta: Node[] = [];
+    if (r.bpm != null) meta.push(h('span', { class: 'similar-bpm num' }, `${num(Math.round(r.bpm))} BPM`));
+    if (key) meta.push(h('span', { class: 'key-name' }, key));
+    if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
+    return h('li', {
+      class: 'similar-row', 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
+      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`,
+    },
+      h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
+      h('span', { class: 'similar-bar', 'aria-hidden': 'true' }, fill),
+      h('span', { class: 'similar-score num', 'aria-label': `${pct}% similar` }, `${pct}%`),
+      h('span', { class: 'similar-artist muted' }, r.artist ?? 'Unknown artist'),
+      h('span', { class: 'similar-meta' }, ...meta));
+  }
+
+  private takeFocus() {
+    if (this.focusFor < 0 || this.shown?.id !== this.focusFor || this.loading) return;
+    if (document.activeElement !== this.el) { this.focusFor = -1; return; } // the user moved on
+    const first = this.rows()[0];
+    if (!first) return;
+    this.focusFor = -1;
+    first.focus();
+  }
+}
