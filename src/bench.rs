@@ -383,3 +383,115 @@ pub fn peak_rss_mb() -> Option<f64> {
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// One library size of `segue bench index`.
+#[derive(Debug, Serialize)]
+pub struct IndexBench {
+    pub tracks: usize,
+    pub dimension: usize,
+    pub index: String,
+    pub nprobe: usize,
+    pub build_s: f64,
+    /// Recall@10 measured by the build's own nprobe tuning (on vectors of the index).
+    pub tuned_recall: Option<f32>,
+    /// Index memory per track (codes + id) and in all (with centroids and tables).
+    pub bytes_per_track: usize,
+    pub memory_mb: f64,
+    pub rss_growth_mb: f64,
+    /// Single queries on one thread, and on one thread per core.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p50_all_threads_ms: f64,
+    pub p99_all_threads_ms: f64,
+    /// Queries per second when all queries are sent as one batch (all cores).
+    pub batch_qps: f64,
+    /// Recall@10 against exact search, on fresh queries near the data.
+    pub recall_at_10: f32,
+    pub recall_queries: usize,
+}
+
+fn current_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
+    if sorted_ms.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted_ms.len() - 1) as f64 * p).round() as usize;
+    sorted_ms[i.min(sorted_ms.len() - 1)]
+}
+
+/// Builds the policy's index over clustered synthetic vectors of the real dimension and times
+/// it: build, single-query latency (1 thread and all), batch throughput, recall@10 vs exact.
+pub fn index(
+    tracks: usize,
+    queries: usize,
+    policy: &crate::index::IndexPolicy,
+) -> crate::Result<IndexBench> {
+    use crate::index::{choose, set_faiss_threads, synthetic, AnnIndex, ExactIndex};
+    let dimension = crate::vector::DIM;
+    let vectors = synthetic::clustered(tracks, dimension, (tracks / 50).max(10), 1);
+    let ids: Vec<i64> = (1..=tracks as i64).collect();
+    let rss_before = current_rss_mb();
+    let started = Instant::now();
+    let mut ann = AnnIndex::build(choose(tracks, dimension, policy), &ids, &vectors, policy)?;
+    let build_s = started.elapsed().as_secs_f64();
+    let rss_growth_mb = current_rss_mb() - rss_before;
+    let query_set = synthetic::queries_near(&vectors, dimension, queries, 2);
+    let mut single = |threads: usize| -> crate::Result<Vec<f64>> {
+        set_faiss_threads(threads);
+        let mut times = Vec::with_capacity(queries);
+        for q in query_set.chunks_exact(dimension) {
+            let t = Instant::now();
+            ann.search_batch(q, 10)?;
+            times.push(ms(t));
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times)
+    };
+    let one = single(1)?;
+    let all = single(0)?;
+    set_faiss_threads(0);
+    let t = Instant::now();
+    let found = ann.search_batch(&query_set, 10)?;
+    let batch_qps = queries as f64 / t.elapsed().as_secs_f64().max(1e-9);
+    // Exact search costs tracks × dimension per query: a subset is enough at 1M.
+    let recall_queries = queries.min((400_000_000 / tracks.max(1)).max(100));
+    let exact = ExactIndex::from_slices(&ids, &vectors, dimension);
+    drop(vectors);
+    let truth = exact.search_batch(&query_set[..recall_queries * dimension], 10);
+    let hits: usize = truth
+        .iter()
+        .zip(&found)
+        .map(|(want, got)| {
+            want.iter()
+                .filter(|h| got.iter().any(|g| g.id == h.id))
+                .count()
+        })
+        .sum();
+    Ok(IndexBench {
+        tracks,
+        dimension,
+        index: ann.params().name(),
+        nprobe: ann.params().nprobe,
+        build_s,
+        tuned_recall: ann.measured_recall(),
+        bytes_per_track: ann.params().bytes_per_track(),
+        memory_mb: ann.memory_bytes() as f64 / 1e6,
+        rss_growth_mb,
+        p50_ms: percentile(&one, 0.5),
+        p99_ms: percentile(&one, 0.99),
+        p50_all_threads_ms: percentile(&all, 0.5),
+        p99_all_threads_ms: percentile(&all, 0.99),
+        batch_qps,
+        recall_at_10: hits as f32 / (10 * truth.len()).max(1) as f32,
+        recall_queries: truth.len(),
+    })
+}

@@ -14,6 +14,8 @@ pub mod index;
 pub mod library;
 pub mod panics;
 pub mod paths;
+pub mod settings;
+pub mod similarity;
 pub mod store;
 pub mod vector;
 
@@ -47,6 +49,27 @@ pub struct Library {
     scan_lock: tokio::sync::Mutex<()>,
     /// One analysis run at a time, for the same reason.
     analysis_lock: tokio::sync::Mutex<()>,
+    similarity: Arc<similarity::SimilarityIndex>,
+}
+
+/// Folder of the similarity index inside the data dir.
+pub const INDEX_DIR: &str = "index";
+
+/// One similar track, ready to show: what the UI and `segue similar --json` list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SimilarTrack {
+    pub id: i64,
+    pub path: String,
+    pub title: Option<String>,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub bpm: Option<f64>,
+    pub key: Option<String>,
+    pub scale: Option<String>,
+    pub camelot: Option<String>,
+    pub duration_s: Option<f64>,
+    /// Cosine similarity of the two tracks' vectors, in [-1, 1].
+    pub score: f32,
 }
 
 impl Library {
@@ -55,11 +78,15 @@ impl Library {
         let data_dir = data_dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
         let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        let settings = settings::Settings::load(&data_dir);
+        let similarity =
+            similarity::SimilarityIndex::new(data_dir.join(INDEX_DIR), settings.similarity);
         Ok(Arc::new(Library {
             store,
             data_dir,
             scan_lock: tokio::sync::Mutex::new(()),
             analysis_lock: tokio::sync::Mutex::new(()),
+            similarity,
         }))
     }
 
@@ -107,6 +134,7 @@ impl Library {
         let folder = self.store.folder(id).await?;
         let _scan = self.scan_lock.lock().await;
         self.store.delete_folder(id).await?;
+        self.sync_index().await;
         Ok(folder)
     }
 
@@ -130,7 +158,10 @@ impl Library {
             .into_iter()
             .filter(|f| folder_ids.is_none_or(|ids| ids.contains(&f.id)))
             .collect();
-        library::scan::scan(&self.store, &folders, options, on_progress, cancel).await
+        let summary =
+            library::scan::scan(&self.store, &folders, options, on_progress, cancel).await?;
+        self.sync_index().await;
+        Ok(summary)
     }
 
     /// Analyses every track that needs it (new, changed, or analysed by an older version).
@@ -142,7 +173,126 @@ impl Library {
         pause: &PauseSwitch,
     ) -> Result<AnalysisSummary> {
         let _analysis = self.analysis_lock.lock().await;
-        library::analyze::analyze(&self.store, options, on_progress, cancel, pause).await
+        // Similar tracks work during a long run: the index takes in new tracks every few
+        // seconds, not only at the end.
+        let run = library::analyze::analyze(&self.store, options, on_progress, cancel, pause);
+        tokio::pin!(run);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3));
+        tick.tick().await;
+        let summary = loop {
+            tokio::select! {
+                summary = &mut run => break summary?,
+                _ = tick.tick() => self.sync_index().await,
+            }
+        };
+        self.sync_index().await;
+        Ok(summary)
+    }
+
+    /// Takes new, changed and removed tracks into the similarity index. Failures are logged,
+    /// not returned: the index is derived data and is rebuilt when it cannot be updated.
+    pub async fn sync_index(&self) {
+        if let Err(e) = self.similarity.sync(&self.store).await {
+            tracing::warn!("updating the similarity index: {e}");
+        }
+    }
+
+    /// The similarity index, up to date, and waits for a build to finish (for one-shot use).
+    pub async fn index_ready(&self) -> Result<()> {
+        self.similarity.ready(&self.store).await
+    }
+
+    pub fn index_stats(&self) -> Result<similarity::IndexStats> {
+        self.similarity.stats()
+    }
+
+    /// Rebuilds the similarity index from the stored features and waits for it.
+    pub async fn rebuild_index(&self) -> Result<similarity::IndexStats> {
+        self.similarity.rebuild(&self.store).await
+    }
+
+    /// The `k` tracks that sound most like track `id`, best first, never `id` itself.
+    /// `None` when that track has not been analysed.
+    pub async fn similar(&self, id: i64, k: usize) -> Result<Option<Vec<SimilarTrack>>> {
+        let found = self
+            .similarity
+            .similar_to_tracks(&self.store, &[id], k)
+            .await?
+            .into_iter()
+            .next()
+            .flatten();
+        match found {
+            Some(hits) => Ok(Some(self.similar_rows(&hits).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Self::similar`] for many tracks in one batch.
+    pub async fn similar_batch(
+        &self,
+        ids: &[i64],
+        k: usize,
+    ) -> Result<Vec<Option<Vec<SimilarTrack>>>> {
+        let found = self.similarity.similar_to_tracks(&self.store, ids, k).await?;
+        let mut out = Vec::with_capacity(found.len());
+        for hits in found {
+            out.push(match hits {
+                Some(hits) => Some(self.similar_rows(&hits).await?),
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Tracks of the library that sound like a file (inside the library or not), analysed on
+    /// the fly. The file's own track, if it is in the library, is left out.
+    pub async fn similar_to_file(&self, path: &Path, k: usize) -> Result<Vec<SimilarTrack>> {
+        let owned = path.to_path_buf();
+        let features = tokio::task::spawn_blocking(move || analysis::analyze_file(&owned))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        let own = match std::fs::canonicalize(path) {
+            Ok(canonical) => self.store.track_id_by_path(&canonical).await?,
+            Err(_) => None,
+        };
+        let exclude: Vec<i64> = own.into_iter().collect();
+        let hits = self
+            .similarity
+            .similar_to_features(&self.store, &features, k, &exclude)
+            .await?;
+        self.similar_rows(&hits).await
+    }
+
+    async fn similar_rows(&self, hits: &[index::Hit]) -> Result<Vec<SimilarTrack>> {
+        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let rows: std::collections::HashMap<i64, TrackRow> = self
+            .store
+            .tracks_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(hits
+            .iter()
+            .filter_map(|hit| {
+                // A track deleted since the index last synced is skipped, not shown broken.
+                let row = rows.get(&hit.id)?;
+                Some(SimilarTrack {
+                    id: row.id,
+                    path: row.path.clone(),
+                    title: row.title.clone(),
+                    artist: row.artist.clone(),
+                    album: row.album.clone(),
+                    bpm: row.bpm,
+                    key: row.key.clone(),
+                    scale: row.scale.clone(),
+                    camelot: row.camelot.clone(),
+                    duration_s: row.duration_s,
+                    score: hit.score,
+                })
+            })
+            .collect())
     }
 
     pub async fn analysis_counts(&self) -> Result<AnalysisCounts> {

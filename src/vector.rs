@@ -53,10 +53,11 @@ use Block::{Harmony, Level, Rhythm, Timbre};
 use Scaling::{Centred, Standard};
 
 /// Raw values per track. See [`raw_vector`] for what each one is.
-pub const RAW_DIM: usize = 68;
+pub const RAW_DIM: usize = 64;
 
-/// The vector's dimension in the index: [`RAW_DIM`] rounded up to a multiple of 8 with zeros,
-/// so product quantisation has many choices of sub-vector count. Zeros change no inner product.
+/// The vector's dimension in the index: [`RAW_DIM`] rounded up to a multiple of 8 with zeros
+/// (zeros change no inner product). 64 values fit the index's budget of 64 bytes per track at
+/// 8 bits per value.
 pub const DIM: usize = RAW_DIM.div_ceil(8) * 8;
 
 const SLOTS: [Slot; RAW_DIM] = {
@@ -76,10 +77,9 @@ const SLOTS: [Slot; RAW_DIM] = {
         i += 1;
     }
     slots[19] = slot(Harmony, Standard);
-    // Timbre: MFCC 1-12 mean and std, centroid, rolloff, flatness, ZCR, centroid spread, flux
-    // spread: the defaults. Level and dynamics: loudness, loudness range, peak, RMS spread,
-    // share of near-silent frames.
-    let mut j = RAW_DIM - 5;
+    // Timbre: MFCC 1-11 mean and std, centroid, rolloff, flatness, ZCR: the defaults. Level and
+    // dynamics: loudness, loudness range, RMS spread, share of near-silent frames.
+    let mut j = RAW_DIM - 4;
     while j < RAW_DIM {
         slots[j] = slot(Level, Standard);
         j += 1;
@@ -153,19 +153,18 @@ pub fn raw_vector(features: &Features) -> [f32; RAW_DIM] {
     }
     v[22..34].copy_from_slice(&features.chroma);
     let timbre = &features.timbre;
-    v[34..46].copy_from_slice(&timbre.mfcc_mean[1..13]);
-    v[46..58].copy_from_slice(&timbre.mfcc_std[1..13]);
-    v[58] = timbre.centroid_hz.mean.max(1.0).ln();
-    v[59] = timbre.rolloff_hz.mean.max(1.0).ln();
-    v[60] = timbre.flatness.mean;
-    v[61] = timbre.zcr.mean;
-    v[62] = timbre.centroid_hz.std / timbre.centroid_hz.mean.max(1.0);
+    // MFCC 0 is overall level (the level block has it); 12 adds least to "sounds like".
+    v[34..45].copy_from_slice(&timbre.mfcc_mean[1..12]);
+    v[45..56].copy_from_slice(&timbre.mfcc_std[1..12]);
+    v[56] = timbre.centroid_hz.mean.max(1.0).ln();
+    v[57] = timbre.rolloff_hz.mean.max(1.0).ln();
+    v[58] = timbre.flatness.mean;
+    v[59] = timbre.zcr.mean;
     let loudness = &features.loudness;
-    v[63] = opt(loudness.integrated_lufs);
-    v[64] = opt(loudness.range_lu);
-    v[65] = opt(loudness.peak_dbfs);
-    v[66] = timbre.rms_db.std;
-    v[67] = timbre.silent_share;
+    v[60] = opt(loudness.integrated_lufs);
+    v[61] = opt(loudness.range_lu);
+    v[62] = timbre.rms_db.std;
+    v[63] = timbre.silent_share;
     for x in &mut v {
         if x.is_infinite() {
             *x = f32::NAN;
@@ -376,6 +375,10 @@ mod tests {
     fn every_slot_is_assigned_and_dimension_is_padded() {
         assert_eq!(DIM % 8, 0);
         assert!(DIM >= RAW_DIM && DIM - RAW_DIM < 8);
+        assert!(SLOTS[..6].iter().all(|s| s.block == Rhythm));
+        assert!(SLOTS[6..34].iter().all(|s| s.block == Harmony));
+        assert!(SLOTS[34..60].iter().all(|s| s.block == Timbre));
+        assert!(SLOTS[60..].iter().all(|s| s.block == Level));
         let raw = raw_vector(&features(Some(120.0), 9, Scale::Minor, 1500.0));
         assert_eq!(raw.len(), RAW_DIM);
         assert!((raw[0] - 120f32.log2()).abs() < 1e-6);

@@ -65,6 +65,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tracks that sound like a track of the library, or like any audio file
+    Similar {
+        /// Track id, a library track's path, or any audio file (analysed on the fly)
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        track: Option<String>,
+        /// Answer for every id or path in this file (one per line) in one batch
+        #[arg(long, value_name = "FILE")]
+        batch: Option<PathBuf>,
+        /// How many tracks to list
+        #[arg(short = 'n', long, default_value_t = 10)]
+        count: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The similarity index: statistics, rebuild
+    Index {
+        #[command(subcommand)]
+        action: IndexAction,
+    },
     /// List tracks
     Tracks {
         /// Only tracks whose title, artist, album, genre or path contain every word
@@ -135,10 +154,35 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Similarity index on clustered synthetic vectors: build time, memory, latency, recall
+    Index {
+        /// Library sizes to measure
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1_000, 10_000, 100_000, 1_000_000])]
+        tracks: Vec<usize>,
+        /// Queries timed per size
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
         tracks: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum IndexAction {
+    /// Type, size, parameters, memory and last build of the similarity index
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the index from the stored features (no re-analysis) and wait for it
+    Rebuild {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -217,6 +261,22 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Show { track, json } => show(&library, &track, json).await,
+        Command::Similar {
+            track,
+            batch,
+            count,
+            json,
+        } => similar(&library, track.as_deref(), batch.as_deref(), count, json).await,
+        Command::Index { action } => match action {
+            IndexAction::Stats { json } => {
+                library.index_ready().await?;
+                print_index_stats(&library.index_stats()?, json)
+            }
+            IndexAction::Rebuild { json } => {
+                let stats = library.rebuild_index().await?;
+                print_index_stats(&stats, json)
+            }
+        },
         Command::Tracks { search, json } => {
             let tracks = library.tracks(search.as_deref()).await?;
             if json {
@@ -410,6 +470,30 @@ async fn bench(what: &BenchWhat) -> Result<()> {
                 );
             }
         }
+        BenchWhat::Index {
+            tracks,
+            queries,
+            json,
+        } => {
+            let policy = segue::index::IndexPolicy::default();
+            let mut all = Vec::new();
+            for &n in tracks {
+                let r = segue::bench::index(n, *queries, &policy)?;
+                if !*json {
+                    println!(
+                        "index bench: {} tracks, d={}: {} (nprobe {}), built in {:.2} s, {} B/track, {:.1} MB (RSS +{:.0} MB); one query p50 {:.3} ms p99 {:.3} ms on 1 thread, p50 {:.3} ms p99 {:.3} ms on all; batch {:.0} q/s; recall@10 {:.3} ({} queries; tuning saw {})",
+                        r.tracks, r.dimension, r.index, r.nprobe, r.build_s, r.bytes_per_track, r.memory_mb,
+                        r.rss_growth_mb, r.p50_ms, r.p99_ms, r.p50_all_threads_ms, r.p99_all_threads_ms,
+                        r.batch_qps, r.recall_at_10, r.recall_queries,
+                        r.tuned_recall.map_or("-".to_string(), |x| format!("{x:.3}"))
+                    );
+                }
+                all.push(r);
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            }
+        }
         BenchWhat::Seed { .. } => {}
     }
     Ok(())
@@ -520,6 +604,133 @@ fn print_analysis(summary: &AnalysisSummary) {
     if summary.failed > 0 {
         println!("run `segue failures` to see why tracks could not be analysed");
     }
+}
+
+fn print_index_stats(stats: &segue::similarity::IndexStats, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(stats)?);
+        return Ok(());
+    }
+    println!(
+        "{} index ({:?}): {} tracks, dimension {}, layout {}",
+        stats.index_type, stats.state, stats.count, stats.dimension, stats.layout
+    );
+    if stats.nlist > 0 {
+        println!(
+            "  {} cells, {} visited per query{}",
+            stats.nlist,
+            stats.nprobe,
+            stats
+                .measured_recall
+                .map_or(String::new(), |r| format!(", recall@10 {r:.3} measured at build"))
+        );
+    }
+    println!(
+        "  {:.1} MB in memory; built {} in {} ms",
+        stats.bytes_in_memory as f64 / 1e6,
+        stats.built_at.as_deref().unwrap_or("never"),
+        stats.build_ms.unwrap_or(0)
+    );
+    if let Some(w) = &stats.warning {
+        println!("  warning: {w}");
+    }
+    Ok(())
+}
+
+/// A track argument: an id, a library track's path, or (`None`) a file outside the library.
+async fn track_id(library: &Library, arg: &str) -> Result<Option<i64>> {
+    if let Ok(id) = arg.parse::<i64>() {
+        return Ok(Some(id));
+    }
+    let path = std::fs::canonicalize(arg).with_context(|| format!("{arg}: no such track or file"))?;
+    Ok(library.track_id_by_path(&path).await?)
+}
+
+async fn similar_for(library: &Library, arg: &str, count: usize) -> Result<Vec<segue::SimilarTrack>> {
+    match track_id(library, arg).await? {
+        Some(id) => {
+            if library.track(id).await?.is_none() {
+                bail!("no track with id {id}");
+            }
+            library
+                .similar(id, count)
+                .await?
+                .with_context(|| format!("track {arg} is not analysed yet (run `segue analyze`)"))
+        }
+        None => Ok(library.similar_to_file(std::path::Path::new(arg), count).await?),
+    }
+}
+
+async fn similar(
+    library: &Library,
+    track: Option<&str>,
+    batch: Option<&std::path::Path>,
+    count: usize,
+    json: bool,
+) -> Result<()> {
+    library.index_ready().await?;
+    if let Some(file) = batch {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let queries: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        // Library tracks go to the index in one batch; outside files are analysed one by one.
+        let mut ids = Vec::with_capacity(queries.len());
+        for q in &queries {
+            ids.push(track_id(library, q).await?);
+        }
+        let known: Vec<i64> = ids.iter().flatten().copied().collect();
+        let mut answers = library.similar_batch(&known, count).await?.into_iter();
+        let mut out = Vec::with_capacity(queries.len());
+        for (q, id) in queries.iter().zip(&ids) {
+            let results = match id {
+                Some(id) => answers
+                    .next()
+                    .flatten()
+                    .with_context(|| format!("track {id} ({q}) is not analysed yet"))?,
+                None => library.similar_to_file(std::path::Path::new(q), count).await?,
+            };
+            out.push(serde_json::json!({ "query": q, "results": results }));
+        }
+        if json {
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else {
+            for entry in &out {
+                println!("{}", entry["query"].as_str().unwrap_or_default());
+                for r in entry["results"].as_array().into_iter().flatten() {
+                    println!(
+                        "  {:>5.3}  {:>6}  {}",
+                        r["score"].as_f64().unwrap_or_default(),
+                        r["id"],
+                        r["path"].as_str().unwrap_or_default()
+                    );
+                }
+            }
+        }
+        return Ok(());
+    }
+    let arg = track.context("give a track or --batch FILE")?;
+    let results = similar_for(library, arg, count).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    for r in &results {
+        let key = match (&r.key, &r.scale) {
+            (Some(k), Some(s)) if s == "minor" => format!("{k}m"),
+            (Some(k), _) => k.clone(),
+            _ => "—".to_string(),
+        };
+        println!(
+            "{:>5.1}%  {:>6}  {:<32}  {:<24}  {:>5}  {:<4}",
+            r.score.max(0.0) * 100.0,
+            r.id,
+            clip(r.title.as_deref().unwrap_or("—"), 32),
+            clip(r.artist.as_deref().unwrap_or("—"), 24),
+            r.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
+            key
+        );
+    }
+    eprintln!("{} similar tracks", results.len());
+    Ok(())
 }
 
 async fn show(library: &Library, track: &str, json: bool) -> Result<()> {

@@ -199,7 +199,7 @@ mod tests {
     }
 
     fn built(count: usize) -> (AnnIndex, Vec<i64>, Vec<f32>) {
-        let dimension = 72;
+        let dimension = 64;
         let vectors = synthetic::clustered(count, dimension, 30, 5);
         let ids: Vec<i64> = (0..count as i64).map(|i| i * 2 + 1).collect();
         let policy = IndexPolicy::default();
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(loaded.ids, ids);
         assert_eq!(loaded.manifest.normalizer, normalizer);
         assert_eq!(loaded.index.params(), ann.params(), "nprobe survives");
-        let q = &vectors[..20 * 72];
+        let q = &vectors[..20 * 64];
         assert_eq!(
             loaded.index.search_batch(q, 10).expect("a"),
             ann.search_batch(q, 10).expect("b")

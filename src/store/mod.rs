@@ -228,6 +228,86 @@ impl Store {
         }))
     }
 
+    /// Several tracks by id, in no particular order (missing ids are skipped).
+    pub async fn tracks_by_ids(&self, ids: &[i64]) -> Result<Vec<TrackRow>> {
+        let mut rows = Vec::with_capacity(ids.len());
+        // SQLite limits bound parameters: ask in chunks.
+        for chunk in ids.chunks(500) {
+            let mut query = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {TRACK_COLUMNS} FROM {TRACKS} WHERE id IN ("
+            ));
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            rows.extend(
+                query
+                    .build_query_as::<TrackRow>()
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+
+    // ----- similarity index ----------------------------------------------------------------
+
+    /// Stored features of `version` written after change number `after_seq`, in change order:
+    /// (track id, seq, features). Rows whose JSON cannot be read are skipped.
+    pub async fn features_since(
+        &self,
+        version: i64,
+        after_seq: i64,
+    ) -> Result<Vec<(i64, i64, crate::analysis::Features)>> {
+        let rows = sqlx::query(
+            "SELECT track_id, seq, data FROM features WHERE version = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(version)
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let data: String = row.try_get("data")?;
+            match serde_json::from_str(&data) {
+                Ok(features) => out.push((row.try_get("track_id")?, row.try_get("seq")?, features)),
+                Err(e) => tracing::warn!(
+                    track = row.try_get::<i64, _>("track_id")?,
+                    "unreadable features: {e}"
+                ),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The features of one track if they are of `version`.
+    pub async fn features_of(
+        &self,
+        track_id: i64,
+        version: i64,
+    ) -> Result<Option<crate::analysis::Features>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM features WHERE track_id = ? AND version = ?")
+                .bind(track_id)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+    }
+
+    /// Ids of the tracks with features of `version`, and the highest change number.
+    pub async fn feature_ids(&self, version: i64) -> Result<(Vec<i64>, i64)> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version = ?")
+            .bind(version)
+            .fetch_all(&self.pool)
+            .await?;
+        let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM features")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((ids, seq))
+    }
+
     // ----- analysis ------------------------------------------------------------------------
 
     /// Tracks to analyse, in id order after `after_id`: new or changed ones, and those analysed

@@ -86,10 +86,15 @@ test('reopening shows the same library at once', async () => {
   }
 });
 
-/** What the engine stored, read with the CLI from the same database (SQLite WAL allows it). */
-function storedTracks(dataDir) {
+/** The `segue` CLI's JSON output for `args`, on the same database as the app (SQLite WAL allows it). */
+function segueJson(dataDir, ...args) {
   const cli = path.join(repo, 'target/debug/segue');
-  return JSON.parse(execFileSync(cli, ['--data-dir', dataDir, 'tracks', '--json'], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(cli, ['--data-dir', dataDir, ...args, '--json'], { encoding: 'utf8' }));
+}
+
+/** What the engine stored, read with the CLI. */
+function storedTracks(dataDir) {
+  return segueJson(dataDir, 'tracks');
 }
 
 test('the demo library fills the table and is analysed: BPM and key shown, sorted, filtered', async () => {
@@ -159,6 +164,71 @@ test('the demo library fills the table and is analysed: BPM and key shown, sorte
     await driver.findElement(By.id('bpm-max')).sendKeys('135');
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === inRange, `${inRange} tracks at 115–135 BPM`);
     await saveScreenshot(driver, 'demo-bpm-filter.png');
+  } finally {
+    await stop();
+  }
+});
+
+/** The similar tracks panel, read in one script (it re-renders: never hold its elements). */
+async function similarPanel(driver) {
+  return driver.executeScript(`
+    const s = document.getElementById('similar');
+    if (!s) return null;
+    return {
+      state: s.dataset.state, track: Number(s.dataset.track),
+      rows: [...s.querySelectorAll('#similar-list li.similar-row')].map((li) => ({
+        id: Number(li.dataset.id), score: Number(li.dataset.score), pct: li.querySelector('.similar-score').textContent,
+      })),
+    };`);
+}
+const hasResults = (p, id) => p != null && p.track === id && (p.state === 'ready' || p.state === 'building');
+
+test('similar tracks: the detail panel lists the nearest analysed tracks, in the order `segue similar` gives', async () => {
+  // The library the demo test above made and analysed.
+  const demoData = path.join(root, 'demo-data');
+  const { driver, stop } = await launch(['--data-dir', demoData]);
+  try {
+    await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
+    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+
+    // Select the first row and open its details: the similar tracks fill in below the analysis.
+    await clickWhenReady(driver, '.track-row[data-index="0"]');
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+    const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
+    await driver.findElement(By.css('body')).sendKeys('\uE007');
+    // 'building' (the index is still being made; exact results meanwhile) counts as well.
+    const panel = await waitFor(() => similarPanel(driver), (p) => hasResults(p, id), `similar tracks of track ${id}`, 60000);
+    const rows = panel.rows;
+    const ids = rows.map((r) => r.id);
+    assert.ok(rows.length >= 3, `${rows.length} similar tracks`);
+    assert.ok(!ids.includes(id), 'never the selected track itself');
+    assert.equal(new Set(ids).size, ids.length, 'no track twice');
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i].score <= rows[i - 1].score + 1e-9, `descending scores at ${i}: ${rows[i - 1].score}, ${rows[i].score}`);
+    for (const r of rows) {
+      assert.ok(r.score >= -1 - 1e-6 && r.score <= 1 + 1e-6, `cosine similarity in [-1, 1]: ${r.score}`);
+      assert.equal(r.pct, `${Math.round(Math.max(0, Math.min(1, r.score)) * 100)}%`);
+    }
+
+    // The CLI finds the same neighbours in the same order. Equal scores may come in either order.
+    const cli = segueJson(demoData, 'similar', String(id), '-n', String(rows.length));
+    assert.equal(cli.length, rows.length, 'as many from the CLI');
+    assert.deepEqual([...ids].sort((x, y) => x - y), cli.map((t) => t.id).sort((x, y) => x - y), 'the same tracks');
+    const cliScore = new Map(cli.map((t) => [t.id, t.score]));
+    for (const [i, r] of rows.entries()) {
+      assert.ok(Math.abs(r.score - cliScore.get(r.id)) < 1e-3, `score of ${r.id}: app ${r.score}, CLI ${cliScore.get(r.id)}`);
+      if (r.id !== cli[i].id) {
+        assert.ok(Math.abs(cliScore.get(r.id) - cli[i].score) < 1e-6, `position ${i}: app ${r.id}, CLI ${cli[i].id} (scores ${cliScore.get(r.id)}, ${cli[i].score})`);
+      }
+    }
+    await driver.executeScript('document.getElementById("similar").scrollIntoView()');
+    await saveScreenshot(driver, 'similar.png');
+
+    // Clicking a similar track selects its row (all 36 are in the table) and shows its neighbours.
+    const next = ids[0];
+    await clickWhenReady(driver, `#similar-list li.similar-row[data-id="${next}"]`);
+    await waitFor(() => attr(driver, '.track-row[aria-selected="true"]', 'data-id'), (v) => v === String(next), `track ${next} selected in the table`);
+    const after = await waitFor(() => similarPanel(driver), (p) => hasResults(p, next), `similar tracks of track ${next}`, 60000);
+    assert.ok(after.rows.length >= 3 && !after.rows.some((r) => r.id === next));
   } finally {
     await stop();
   }

@@ -226,7 +226,7 @@ function renderDetail(r: TrackRow | null) {
   // The same track again (its row was refetched): keep the panel's scroll and the focus in the
   // similar tracks list (the section element is reused, so its rows survive the re-render).
   const same = r != null && shownRow?.id === r.id;
-  const scrollTop = el.detail.scrollTop;
+  const scrollTop = same ? el.detail.scrollTop : 0;
   const active = document.activeElement as HTMLElement | null;
   const keepFocus = active && similar.el.contains(active) ? active : null;
   shownRow = r;

@@ -634,6 +634,265 @@ test('analysis progress: hidden when idle; a paused analysis at start shows Resu
   assert.deepEqual(a.errors, []);
 });
 
+// ---------- similar tracks (detail panel) ----------
+
+/** The similar rows on screen. */
+const similarRows = (page) => page.$$eval('#similar-list li.similar-row', (ls) => ls.map((li) => ({
+  id: Number(li.dataset.id), score: Number(li.dataset.score), pct: li.querySelector('.similar-score').textContent,
+  bar: li.querySelector('.similar-bar-fill').style.width, title: li.querySelector('.similar-title').textContent,
+  isFile: li.querySelector('.similar-title').classList.contains('is-file'), artist: li.querySelector('.similar-artist').textContent,
+  meta: li.querySelector('.similar-meta').textContent, tabindex: li.getAttribute('tabindex'),
+})));
+/** What the fake backend answers for `id` (same computation as the similar_tracks command). */
+const expectedSimilar = (page, id, n = 20) => page.evaluate(([id, n]) => window.__fake.similarOf(id, n), [id, n]);
+const pctOf = (score) => `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
+const similarCalls = async (a) => (await a.calls('similar_tracks')).map((c) => c.args);
+const basenameOf = (p) => p.split('/').at(-1);
+/** Click the row of track `id`, open the details, wait for the similar tracks of that track. */
+async function openSimilar(page, id, state = 'ready') {
+  await page.click(`.track-row[data-id="${id}"]`);
+  await page.keyboard.press('Enter');
+  await page.locator(`#similar[data-track="${id}"][data-state="${state}"]`).waitFor();
+}
+
+test('similar tracks: the detail panel lists the nearest tracks with scores, below the analysis, and follows the selection', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const rows0 = await rowsWithTracks(page);
+  const first = rows0.find((r) => r.track.status === 'analyzed' && r.track.title).track;
+  await page.evaluate((id) => window.__fake.hold('similar_tracks', id), first.id);
+  await page.click(`.track-row[data-id="${first.id}"]`);
+  await page.waitForTimeout(50);
+  assert.equal((await a.calls('similar_tracks')).length, 0, 'nothing is asked while the detail panel is closed');
+  await page.keyboard.press('Enter');
+  // in flight: placeholders, data-state="loading"
+  await page.locator(`#similar[data-track="${first.id}"][data-state="loading"]`).waitFor();
+  assert.equal(await page.locator('#similar .similar-skeleton').count(), 3);
+  assert.equal(await page.locator('#similar li.similar-row').count(), 0);
+  assert.equal(await page.locator('#similar h3').innerText(), 'SIMILAR TRACKS');
+  assert.equal(await page.$eval('#detail-analysis', (d) => d.nextElementSibling?.id), 'similar', 'right below the analysis');
+  await page.evaluate((id) => window.__fake.release('similar_tracks', id), first.id);
+  await page.locator('#similar[data-state="ready"]').waitFor();
+  assert.deepEqual(await similarCalls(a), [{ id: first.id, limit: 20 }]);
+
+  const want = await expectedSimilar(page, first.id);
+  const rows = await similarRows(page);
+  assert.equal(rows.length, 20);
+  assert.deepEqual(rows.map((r) => r.id), want.results.map((r) => r.id), 'the backend order, best first');
+  assert.ok(!rows.some((r) => r.id === first.id), 'never the track itself');
+  for (const [i, r] of rows.entries()) {
+    const t = want.results[i];
+    assert.equal(r.pct, pctOf(t.score));
+    assert.equal(r.bar, pctOf(t.score));
+    assert.equal(r.title, t.title ?? basenameOf(t.path));
+    assert.equal(r.isFile, t.title == null);
+    assert.equal(r.artist, t.artist ?? 'Unknown artist');
+    if (t.bpm != null) assert.ok(r.meta.includes(`${Math.round(t.bpm)} BPM`), `tempo of ${t.id}: ${r.meta}`);
+    if (t.camelot) assert.ok(r.meta.endsWith(t.camelot), `Camelot of ${t.id}: ${r.meta}`);
+  }
+  const pcts = rows.map((r) => parseInt(r.pct, 10));
+  assert.deepEqual(pcts, [...pcts].sort((x, y) => y - x), 'descending scores');
+  assert.deepEqual(rows.map((r) => r.tabindex), ['0', ...Array(19).fill('-1')], 'one tab stop for the list');
+  assert.equal(await page.locator('#similar .similar-index').innerText(), 'IVF64,Flat');
+
+  // a library refresh re-renders the panel but asks nothing again (same track, same status)
+  const lists = (await a.calls('list_tracks')).length;
+  await page.evaluate(() => window.__fake.emit('library-changed', null));
+  await page.waitForFunction((n) => window.__fake.calls.filter((c) => c.cmd === 'list_tracks').length > n, lists);
+  await page.waitForTimeout(100);
+  assert.equal((await a.calls('similar_tracks')).length, 1);
+  assert.equal(await page.locator('#similar li.similar-row').count(), 20);
+
+  // ↓ in the table: the panel follows the selection
+  await page.keyboard.press('ArrowDown');
+  const next = Number(await page.locator('tr.selected').getAttribute('data-id'));
+  const nextTrack = await page.evaluate((id) => window.__fake.state.tracks.find((t) => t.id === id), next);
+  const nextState = nextTrack.status === 'analyzed' ? 'ready' : 'not_analyzed';
+  await page.locator(`#similar[data-track="${next}"][data-state="${nextState}"]`).waitFor();
+  assert.deepEqual((await similarCalls(a)).at(-1), { id: next, limit: 20 });
+  if (nextState === 'ready') assert.deepEqual((await similarRows(page)).map((r) => r.id), (await expectedSimilar(page, next)).results.map((r) => r.id));
+
+  // while the index is rebuilt the (exact) results still show, with a quiet note
+  await page.evaluate(() => { window.__fake.state.similarBuilding = true; window.__fake.state.similarIndex = 'Flat'; });
+  await page.click(`.track-row[data-id="${first.id}"]`);
+  await page.locator(`#similar[data-track="${first.id}"][data-state="building"]`).waitFor();
+  assert.equal(await page.locator('#similar li.similar-row').count(), 20);
+  assert.match(await page.locator('#similar .similar-note').innerText(), /Index rebuilding/);
+  assert.equal(await page.locator('#similar .similar-index').innerText(), 'Flat');
+  await done(a);
+});
+
+test('similar tracks: a late answer for a track left behind is ignored; holding ↓ asks for few rows', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const ids = (await rowsIn(page)).slice(0, 12).map((r) => r.id);
+  await page.evaluate((id) => window.__fake.hold('similar_tracks', id), ids[0]);
+  await page.click(`.track-row[data-id="${ids[0]}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => window.__fake.calls.some((c) => c.cmd === 'similar_tracks' && c.args.id === id), ids[0]);
+  await page.keyboard.press('ArrowDown');
+  const state1 = (await expectedSimilar(page, ids[1])).state;
+  await page.locator(`#similar[data-track="${ids[1]}"][data-state="${state1}"]`).waitFor();
+  const shown = await similarRows(page);
+  // the first track's answer arrives now, too late
+  await page.evaluate((id) => window.__fake.release('similar_tracks', id), ids[0]);
+  await page.waitForTimeout(150);
+  assert.equal(await page.getAttribute('#similar', 'data-track'), String(ids[1]));
+  assert.equal(await page.getAttribute('#similar', 'data-state'), state1);
+  assert.deepEqual(await similarRows(page), shown, 'still the second track\'s neighbours');
+
+  // a quick run of ↓: only the row it stops on is shown; few requests on the way
+  const before = (await a.calls('similar_tracks')).length;
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+  const last = ids[9];
+  assert.equal(await page.locator('tr.selected').getAttribute('data-id'), String(last));
+  const want = await expectedSimilar(page, last);
+  await page.locator(`#similar[data-track="${last}"][data-state="${want.state}"]`).waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getAttribute('#similar', 'data-track'), String(last));
+  assert.deepEqual((await similarRows(page)).map((r) => r.id), want.results.map((r) => r.id));
+  const asked = (await similarCalls(a)).slice(before);
+  assert.ok(asked.length <= 5, `similar_tracks calls for 8 quick moves: ${asked.length}`);
+  assert.deepEqual(asked.at(-1), { id: last, limit: 20 });
+  await done(a);
+});
+
+test('similar tracks: not analysed, failed, empty library and errors say so; the panel fills in when analysis finishes', async () => {
+  const a = await app({ config: BIG });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const message = () => page.locator('#similar .similar-message').innerText();
+
+  // pending → "Analysing…"; analysed (library-changed) → results
+  const p = await isolate(page, '(t) => t.id > 10000 && t.status === "pending"');
+  await openSimilar(page, p.id, 'not_analyzed');
+  assert.equal(await message(), 'Analysing… similar tracks appear once this track is analysed');
+  assert.equal(await page.locator('#similar li.similar-row').count(), 0);
+  await page.evaluate((id) => window.__fake.analyse(0, [id]), p.id);
+  await page.locator(`#similar[data-track="${p.id}"][data-state="ready"]`).waitFor();
+  assert.deepEqual((await similarRows(page)).map((r) => r.id), (await expectedSimilar(page, p.id)).results.map((r) => r.id));
+
+  // analysis-progress "done" asks again (here the index changed meanwhile)
+  const n = (await a.calls('similar_tracks')).length;
+  await page.evaluate(() => { window.__fake.state.similarIndex = 'IVF1024,PQ36'; window.__fake.emitAnalysis({ phase: 'done' }); });
+  await page.waitForFunction(() => document.querySelector('#similar .similar-index')?.textContent === 'IVF1024,PQ36');
+  assert.equal(await page.getAttribute('#similar', 'data-state'), 'ready');
+  assert.deepEqual((await similarCalls(a)).slice(n), [{ id: p.id, limit: 20 }]);
+
+  // an error shows in the panel (no banner); "Try again" asks again
+  await page.evaluate(() => window.__fake.setError('similar_tracks', 'similarity index is damaged'));
+  await page.evaluate(() => window.__fake.emitAnalysis({ phase: 'done' }));
+  await page.locator('#similar[data-state="error"]').waitFor();
+  assert.match(await message(), /^similarity index is damaged\s*Try again$/);
+  assert.equal(await page.locator('#error-banner').isVisible(), false);
+  assert.equal(await page.locator('#similar li.similar-row').count(), 0);
+  await page.evaluate(() => window.__fake.setError('similar_tracks', ''));
+  await page.click('#similar button:text("Try again")');
+  await page.locator('#similar[data-state="ready"]').waitFor();
+  await page.keyboard.press('Escape');
+
+  // failed analysis: nothing to compare
+  const f = await isolate(page, '(t) => t.id > 10000 && t.status === "failed"');
+  await openSimilar(page, f.id, 'not_analyzed');
+  assert.equal(await message(), 'This track could not be analysed, so there is nothing to compare it with.');
+  await done(a);
+
+  // fewer than two analysed tracks
+  const b = await app({ config: { tracks: 3, folders: true } });
+  await b.page.locator('.track-row[data-id="1"]').waitFor();
+  await b.page.evaluate(() => { for (const t of window.__fake.state.tracks.slice(1)) t.status = 'pending'; });
+  await openSimilar(b.page, 1, 'empty');
+  assert.equal(await b.page.locator('#similar .similar-message').innerText(), 'Not enough analysed tracks yet: similar tracks need at least two in the library.');
+
+  // scores are clamped to 0–100 %; missing title, artist, tempo and key
+  await b.page.evaluate(() => { window.__fake.state.similarOverride = { state: 'ready', index_type: 'Flat', results: [
+    { id: 2, path: '/home/ada/Music/x/Perfect Match.flac', title: 'Perfect Match', artist: 'Ella Vance', bpm: 127.6, key: 'F#', camelot: '11A', score: 1.0000001 },
+    { id: 3, path: '/home/ada/Music/x/07 untitled take.wav', title: null, artist: null, bpm: null, key: null, camelot: null, score: -0.25 },
+  ] }; });
+  await b.page.evaluate(() => window.__fake.emitAnalysis({ phase: 'done' }));
+  await b.page.locator('#similar[data-state="ready"]').waitFor();
+  const rows = await similarRows(b.page);
+  assert.deepEqual(rows.map((r) => [r.id, r.pct, r.bar, r.title, r.isFile, r.artist, r.meta]), [
+    [2, '100%', '100%', 'Perfect Match', false, 'Ella Vance', '128 BPMF#m11A'],
+    [3, '0%', '0%', '07 untitled take.wav', true, 'Unknown artist', ''],
+  ]);
+  await done(b);
+});
+
+test('similar tracks: click or Enter picks a track (its row in the table, else details only); arrows move in the list', async () => {
+  const a = await app({ config: { tracks: 150, folders: true } });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const start = (await rowsWithTracks(page)).find((r) => r.track.status === 'analyzed').track;
+  await openSimilar(page, start.id);
+  let rows = await similarRows(page);
+
+  // click: the table selects the track's row (all 150 are loaded), the panel follows, focus on the table
+  const picked = rows[2].id;
+  await page.click(`#similar-list li.similar-row[data-id="${picked}"]`);
+  await page.locator(`tr.selected.track-row[data-id="${picked}"]`).waitFor();
+  await page.locator(`#similar[data-track="${picked}"][data-state="ready"]`).waitFor();
+  const pickedTrack = await page.evaluate((id) => window.__fake.state.tracks.find((t) => t.id === id), picked);
+  assert.equal(await page.locator('#detail-panel .detail-title').innerText(), pickedTrack.title ?? basenameOf(pickedTrack.path));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'track-table');
+  assert.equal((await a.calls('get_track')).at(-1).args.id, picked);
+
+  // keyboard: the list has its own arrows; the table selection stays where it is
+  rows = await similarRows(page);
+  const focused = () => page.evaluate(() => (document.activeElement?.matches('li.similar-row') ? Number(document.activeElement.dataset.id) : document.activeElement?.id ?? null));
+  await page.focus('#similar-list li.similar-row');
+  assert.equal(await focused(), rows[0].id);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), rows[2].id);
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focused(), rows[1].id);
+  await page.keyboard.press('End');
+  assert.equal(await focused(), rows.at(-1).id);
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), rows[0].id);
+  // a library refresh (analysis batches) re-renders the panel: the focus stays on its row
+  const lists = (await a.calls('list_tracks')).length;
+  await page.evaluate(() => window.__fake.emit('library-changed', null));
+  await page.waitForFunction((n) => window.__fake.calls.filter((c) => c.cmd === 'list_tracks').length > n, lists);
+  await page.waitForTimeout(100);
+  assert.equal(await focused(), rows[0].id, 'focus kept through a refresh');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('tr.selected').getAttribute('data-id'), String(picked), 'arrows in the list leave the table alone');
+  assert.equal(await page.getAttribute('#similar-list li.similar-row[data-id="' + rows[1].id + '"]', 'tabindex'), '0', 'roving tab stop');
+  // Enter picks; the focus lands on the first row of the new list
+  await page.keyboard.press('Enter');
+  await page.locator(`tr.selected.track-row[data-id="${rows[1].id}"]`).waitFor();
+  await page.locator(`#similar[data-track="${rows[1].id}"][data-state="ready"]`).waitFor();
+  const next = await expectedSimilar(page, rows[1].id);
+  await page.waitForFunction((id) => Number(document.activeElement?.dataset?.id) === id, next.results[0].id);
+  // Escape from the list closes the panel, as anywhere else
+  await page.keyboard.press('Escape');
+  await page.locator('#detail-panel').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'track-table');
+
+  // a track the table does not show (filtered out): its details via get_track, no table selection
+  const only = await isolate(page, `(t) => t.id === ${start.id}`);
+  await openSimilar(page, only.id);
+  const other = (await similarRows(page))[0].id;
+  const gets = (await a.calls('get_track')).length;
+  await page.click(`#similar-list li.similar-row[data-id="${other}"]`);
+  await page.locator(`#similar[data-track="${other}"][data-state="ready"]`).waitFor();
+  const otherTrack = await page.evaluate((id) => window.__fake.state.tracks.find((t) => t.id === id), other);
+  assert.equal(await page.locator('#detail-panel .detail-title').innerText(), otherTrack.title ?? basenameOf(otherTrack.path));
+  assert.deepEqual((await a.calls('get_track')).slice(gets).map((c) => c.args), [{ id: other }]);
+  assert.equal(await page.locator('tr.selected').count(), 0);
+  assert.equal(await page.getAttribute('#detail-analysis', 'data-status'), otherTrack.status);
+  await page.locator('#detail-analysis [data-field="tuning"]:not(:has(.skeleton))').waitFor();
+  // ↓ goes back to the table's rows
+  await page.keyboard.press('ArrowDown');
+  await page.locator(`tr.selected.track-row[data-id="${only.id}"]`).waitFor();
+  await page.locator(`#similar[data-track="${only.id}"][data-state="ready"]`).waitFor();
+  await done(a);
+});
+
 for (const scheme of ['light', 'dark']) {
   test(`screenshot: library (${scheme})`, async () => {
     const a = await app({ config: BIG, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
@@ -648,6 +907,10 @@ for (const scheme of ['light', 'dark']) {
       elapsed_s: 440, audio_hours_per_hour: 41, eta_s: 720, current: '/home/ada/Music/Low Roar/0/07 Breathe In.flac' }));
     await page.waitForTimeout(50);
     await page.screenshot({ path: path.join(OUT, `library-${scheme}.png`) });
+    await page.locator('#similar[data-state="ready"]').waitFor();
+    await page.$eval('#similar', (s) => s.scrollIntoView());
+    await page.focus('#similar-list li.similar-row:nth-child(2)');
+    await page.screenshot({ path: path.join(OUT, `similar-${scheme}.png`) });
     await page.keyboard.press('Escape');
     await page.fill('#bpm-min', '118');
     await page.fill('#bpm-max', '128');

@@ -1,0 +1,59 @@
+//! User settings kept in `settings.json` in the data dir. Every field has a default, so the file
+//! is optional and may name only what differs.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::similarity::SimilaritySettings;
+
+pub const SETTINGS_FILE: &str = "settings.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Block weights of the similarity vector and the index policy.
+    pub similarity: SimilaritySettings,
+}
+
+impl Settings {
+    /// Reads `settings.json` from `data_dir`; a missing file gives the defaults, an unreadable
+    /// one the defaults and a warning (a typo must not stop the app).
+    pub fn load(data_dir: &Path) -> Settings {
+        let path = data_dir.join(SETTINGS_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!("{}: {e}; using the default settings", path.display());
+                Settings::default()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+            Err(e) => {
+                tracing::warn!("{}: {e}; using the default settings", path.display());
+                Settings::default()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_and_broken_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(Settings::load(dir.path()), Settings::default());
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            r#"{"similarity": {"weights": {"rhythm": 2.0}, "policy": {"flat_max": 10}}}"#,
+        )
+        .expect("write");
+        let s = Settings::load(dir.path());
+        assert_eq!(s.similarity.weights.rhythm, 2.0);
+        assert_eq!(s.similarity.weights.timbre, crate::vector::BlockWeights::default().timbre);
+        assert_eq!(s.similarity.policy.flat_max, 10);
+        assert_eq!(s.similarity.policy.ivf_flat_max, 10_000);
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").expect("write");
+        assert_eq!(Settings::load(dir.path()), Settings::default());
+    }
+}
