@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "get_track",
     "pause_analysis",
     "resume_analysis",
+    "similar_tracks",
 ];
 
 fn main() {

@@ -202,6 +202,11 @@ impl Library {
         self.similarity.ready(&self.store).await
     }
 
+    /// Waits for a background index build, if one runs.
+    pub async fn wait_index_idle(&self) {
+        self.similarity.wait_idle().await;
+    }
+
     pub fn index_stats(&self) -> Result<similarity::IndexStats> {
         self.similarity.stats()
     }
@@ -233,7 +238,10 @@ impl Library {
         ids: &[i64],
         k: usize,
     ) -> Result<Vec<Option<Vec<SimilarTrack>>>> {
-        let found = self.similarity.similar_to_tracks(&self.store, ids, k).await?;
+        let found = self
+            .similarity
+            .similar_to_tracks(&self.store, ids, k)
+            .await?;
         let mut out = Vec::with_capacity(found.len());
         for hits in found {
             out.push(match hits {

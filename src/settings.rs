@@ -50,7 +50,10 @@ mod tests {
         .expect("write");
         let s = Settings::load(dir.path());
         assert_eq!(s.similarity.weights.rhythm, 2.0);
-        assert_eq!(s.similarity.weights.timbre, crate::vector::BlockWeights::default().timbre);
+        assert_eq!(
+            s.similarity.weights.timbre,
+            crate::vector::BlockWeights::default().timbre
+        );
         assert_eq!(s.similarity.policy.flat_max, 10);
         assert_eq!(s.similarity.policy.ivf_flat_max, 10_000);
         std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").expect("write");

@@ -83,6 +83,8 @@ struct Inner {
     built_count: usize,
     loaded: bool,
     dirty: bool,
+    /// Out of step in a way changes cannot mend: rebuild.
+    stale: bool,
     warning: Option<String>,
 }
 
@@ -122,6 +124,7 @@ impl SimilarityIndex {
                 built_count: 0,
                 loaded: false,
                 dirty: false,
+                stale: false,
                 warning: None,
             }),
             maintenance: tokio::sync::Mutex::new(()),
@@ -222,6 +225,12 @@ impl SimilarityIndex {
         let Some(normalizer) = inner.normalizer.clone() else {
             return Ok(());
         };
+        if max_seq < inner.seq {
+            // The database is older than the index (restored from a backup?): start afresh.
+            tracing::info!("the database is older than the similarity index: rebuilding");
+            inner.stale = true;
+            return Ok(());
+        }
         let db: HashSet<i64> = db_ids.into_iter().collect();
         let mut removed: Vec<i64> = inner
             .ids
@@ -276,13 +285,18 @@ impl SimilarityIndex {
         }
         let inner = self.inner.read().map_err(lock_err)?;
         let count = inner.ids.len();
+        if inner.stale {
+            return Ok(true);
+        }
         let Some(manifest) = &inner.manifest else {
             return Ok(!matches!(inner.searcher, Searcher::Ann(_)));
         };
         let wanted = choose(count, DIM, &self.settings.policy).kind;
-        Ok(wanted != manifest.params.kind
-            || count > inner.built_count * 2
-            || count * 2 < inner.built_count)
+        // An emptied library keeps its (empty) index: tracks coming back are simply added.
+        Ok(count > 0
+            && (wanted != manifest.params.kind
+                || count > inner.built_count * 2
+                || count * 2 < inner.built_count))
     }
 
     /// Reads every stored vector, and (when there is no index to answer with) installs exact
@@ -420,6 +434,7 @@ impl SimilarityIndex {
             inner.manifest = Some(manifest);
             inner.dirty = true;
             inner.loaded = true;
+            inner.stale = false;
             inner.warning = inner.warning.take().filter(|w| !w.starts_with("building"));
         }
         // Take in what changed during the build, then save.

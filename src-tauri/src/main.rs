@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use segue::library::jobs::{BackgroundScanner, JobEvent};
 use segue::{
-    AnalysisProgress, AnalyzeOptions, Failure, Folder, Library, ScanOptions, ScanProgress, Stats,
-    TrackDetail, TrackPage, TrackQuery,
+    AnalysisProgress, AnalyzeOptions, Failure, Folder, Library, ScanOptions, ScanProgress,
+    SimilarTrack, Stats, TrackDetail, TrackPage, TrackQuery,
 };
 use serde::Serialize;
 use tauri::{Emitter, Manager, State};
@@ -112,6 +112,41 @@ async fn get_track(state: State<'_, AppState>, id: i64) -> CmdResult<TrackDetail
         .await
         .map_err(text)?
         .ok_or_else(|| format!("no track with id {id}"))
+}
+
+#[derive(Serialize)]
+struct SimilarResponse {
+    /// "ready", "building" (answers from the previous index or exact search meanwhile),
+    /// "not_analyzed" (the track has no features yet) or "empty" (nothing else to compare).
+    state: &'static str,
+    /// "Flat", "IVF256,Flat", "IVF4096,SQ8", "exact"…
+    index_type: String,
+    results: Vec<SimilarTrack>,
+}
+
+/// The "Similar tracks" panel: tracks that sound like track `id`, best first, never itself.
+#[tauri::command]
+async fn similar_tracks(
+    state: State<'_, AppState>,
+    id: i64,
+    limit: Option<u32>,
+) -> CmdResult<SimilarResponse> {
+    let limit = limit.unwrap_or(20).clamp(1, 200) as usize;
+    let found = state.library.similar(id, limit).await.map_err(text)?;
+    let stats = state.library.index_stats().map_err(text)?;
+    let (state_name, results) = match found {
+        None => ("not_analyzed", Vec::new()),
+        Some(results) if results.is_empty() && stats.count < 2 => ("empty", results),
+        Some(results) => match stats.state {
+            segue::similarity::IndexState::Ready => ("ready", results),
+            _ => ("building", results),
+        },
+    };
+    Ok(SimilarResponse {
+        state: state_name,
+        index_type: stats.index_type,
+        results,
+    })
 }
 
 #[tauri::command]
@@ -235,6 +270,9 @@ fn main() -> anyhow::Result<()> {
             if !folders.is_empty() {
                 scanner.scan_all();
             }
+            // Load and check the similarity index now, not on the first click.
+            let warm = library.clone();
+            tauri::async_runtime::spawn(async move { warm.sync_index().await });
             app.manage(AppState { library, scanner });
             Ok(())
         })
@@ -250,6 +288,7 @@ fn main() -> anyhow::Result<()> {
             get_track,
             pause_analysis,
             resume_analysis,
+            similar_tracks,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

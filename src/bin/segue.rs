@@ -229,7 +229,21 @@ async fn run(cli: Cli) -> Result<()> {
     let library = Library::open(&data_dir)
         .await
         .with_context(|| format!("opening the library in {}", data_dir.display()))?;
-    match cli.command {
+    let result = command(&library, &data_dir, cli.command).await;
+    // A scan or analysis may have started an index build: let it finish and save, so the next
+    // command does not build again.
+    library.wait_index_idle().await;
+    result
+}
+
+async fn command(
+    library: &Arc<Library>,
+    data_dir: &std::path::Path,
+    command: Command,
+) -> Result<()> {
+    let library = library.clone();
+    let data_dir = data_dir.to_path_buf();
+    match command {
         Command::Folder { action } => folder(&library, action).await,
         Command::Scan {
             workers,
@@ -620,9 +634,9 @@ fn print_index_stats(stats: &segue::similarity::IndexStats, json: bool) -> Resul
             "  {} cells, {} visited per query{}",
             stats.nlist,
             stats.nprobe,
-            stats
-                .measured_recall
-                .map_or(String::new(), |r| format!(", recall@10 {r:.3} measured at build"))
+            stats.measured_recall.map_or(String::new(), |r| format!(
+                ", recall@10 {r:.3} measured at build"
+            ))
         );
     }
     println!(
@@ -642,11 +656,16 @@ async fn track_id(library: &Library, arg: &str) -> Result<Option<i64>> {
     if let Ok(id) = arg.parse::<i64>() {
         return Ok(Some(id));
     }
-    let path = std::fs::canonicalize(arg).with_context(|| format!("{arg}: no such track or file"))?;
+    let path =
+        std::fs::canonicalize(arg).with_context(|| format!("{arg}: no such track or file"))?;
     Ok(library.track_id_by_path(&path).await?)
 }
 
-async fn similar_for(library: &Library, arg: &str, count: usize) -> Result<Vec<segue::SimilarTrack>> {
+async fn similar_for(
+    library: &Library,
+    arg: &str,
+    count: usize,
+) -> Result<Vec<segue::SimilarTrack>> {
     match track_id(library, arg).await? {
         Some(id) => {
             if library.track(id).await?.is_none() {
@@ -657,7 +676,9 @@ async fn similar_for(library: &Library, arg: &str, count: usize) -> Result<Vec<s
                 .await?
                 .with_context(|| format!("track {arg} is not analysed yet (run `segue analyze`)"))
         }
-        None => Ok(library.similar_to_file(std::path::Path::new(arg), count).await?),
+        None => Ok(library
+            .similar_to_file(std::path::Path::new(arg), count)
+            .await?),
     }
 }
 
@@ -670,8 +691,13 @@ async fn similar(
 ) -> Result<()> {
     library.index_ready().await?;
     if let Some(file) = batch {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        let queries: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let queries: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         // Library tracks go to the index in one batch; outside files are analysed one by one.
         let mut ids = Vec::with_capacity(queries.len());
         for q in &queries {
@@ -686,7 +712,11 @@ async fn similar(
                     .next()
                     .flatten()
                     .with_context(|| format!("track {id} ({q}) is not analysed yet"))?,
-                None => library.similar_to_file(std::path::Path::new(q), count).await?,
+                None => {
+                    library
+                        .similar_to_file(std::path::Path::new(q), count)
+                        .await?
+                }
             };
             out.push(serde_json::json!({ "query": q, "results": results }));
         }

@@ -172,7 +172,10 @@ pub fn choose(count: usize, dimension: usize, policy: &IndexPolicy) -> IndexPara
     let nlist = nlist.max(4);
     let (mut kind, mut sq_bits, mut pq_m) = (kind, 0, 0);
     if kind == IndexKind::IvfPq {
-        match [8, 6, 4].into_iter().find(|bits| (dimension * bits).div_ceil(8) <= policy.code_bytes) {
+        match [8, 6, 4]
+            .into_iter()
+            .find(|bits| (dimension * bits).div_ceil(8) <= policy.code_bytes)
+        {
             Some(bits) => {
                 kind = IndexKind::IvfSq;
                 sq_bits = bits;
@@ -659,10 +662,18 @@ mod tests {
         assert_eq!(choose(1_001, 64, &policy).kind, IndexKind::IvfFlat);
         assert_eq!(choose(10_000, 64, &policy).kind, IndexKind::IvfFlat);
         let sq = choose(10_001, 64, &policy);
-        assert_eq!((sq.kind, sq.sq_bits), (IndexKind::IvfSq, 8), "64 values at 8 bits fit 64 bytes");
+        assert_eq!(
+            (sq.kind, sq.sq_bits),
+            (IndexKind::IvfSq, 8),
+            "64 values at 8 bits fit 64 bytes"
+        );
         assert_eq!(sq.bytes_per_track(), 64 + 8);
         let sq6 = choose(10_001, 72, &policy);
-        assert_eq!((sq6.kind, sq6.sq_bits), (IndexKind::IvfSq, 6), "72 values: 6 bits fit");
+        assert_eq!(
+            (sq6.kind, sq6.sq_bits),
+            (IndexKind::IvfSq, 6),
+            "72 values: 6 bits fit"
+        );
         let pq = choose(10_001, 200, &policy);
         assert_eq!(pq.kind, IndexKind::IvfPq, "200 values: not even 4 bits fit");
         assert_eq!(pq.pq_m, 50, "largest divisor of 200 within 64 bytes");
@@ -714,7 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn ivf_flat_and_ivf_pq_reach_the_recall_target_on_clustered_vectors() {
+    fn ivf_flat_and_ivf_sq_reach_the_recall_target_on_clustered_vectors() {
         let dimension = 64;
         let policy = IndexPolicy {
             flat_max: 1_000,

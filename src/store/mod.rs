@@ -302,7 +302,7 @@ impl Store {
             .bind(version)
             .fetch_all(&self.pool)
             .await?;
-        let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM features")
+        let seq: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
             .fetch_one(&self.pool)
             .await?;
         Ok((ids, seq))
@@ -400,12 +400,17 @@ impl Store {
                     let data = serde_json::to_string(features)
                         .map_err(|e| Error::Other(format!("features to JSON: {e}")))?;
                     let key = features.key;
+                    let seq: i64 = sqlx::query_scalar(
+                        "UPDATE counters SET value = value + 1 WHERE name = 'features_seq' RETURNING value",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
                     sqlx::query(&format!(
                         "INSERT INTO features (track_id, version, analyzed_at, audio_s, bpm,
                             bpm_confidence, key_tonic, key_scale, key_strength, camelot,
                             loudness_lufs, data, seq)
                          VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                            (SELECT COALESCE(MAX(seq), 0) + 1 FROM features))
+                            ?)
                          ON CONFLICT (track_id) DO UPDATE SET
                             version = excluded.version, analyzed_at = excluded.analyzed_at,
                             audio_s = excluded.audio_s, bpm = excluded.bpm,
@@ -426,6 +431,7 @@ impl Store {
                     .bind(key.map(|k| k.camelot()))
                     .bind(features.loudness.integrated_lufs)
                     .bind(data)
+                    .bind(seq)
                     .execute(&mut *tx)
                     .await?;
                 }
