@@ -253,7 +253,7 @@ impl SimilarityIndex {
         }
         match &mut inner.searcher {
             Searcher::Ann(ann) => {
-                let mut ann = ann.lock().map_err(lock_err)?;
+                let ann = ann.get_mut().map_err(lock_err)?;
                 ann.remove(&removed)?;
                 ann.add(&ids, &vectors)?;
             }
