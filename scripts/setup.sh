@@ -11,9 +11,10 @@ sudo_cmd=()
 if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
 
 # Build and runtime packages (Tauri 2 / WebKitGTK 4.1, ALSA for audio preview; cmake builds
-# the bundled libopus that decodes Opus files).
+# the bundled libopus that decodes Opus files and FAISS, which links OpenBLAS and LAPACK).
 packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake nodejs npm)
+  libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake libopenblas-dev liblapack-dev
+  nodejs npm)
 # Test-only: a virtual display, WebDriver for WebKit, a browser for UI unit tests,
 # encoders to generate test audio, and tools the shared bad-input corpus uses.
 if [ "$want_tests" = 1 ]; then

@@ -202,6 +202,11 @@ impl Library {
         self.similarity.ready(&self.store).await
     }
 
+    /// Calls `callback` whenever a new similarity index has been built and swapped in.
+    pub fn on_index_built(&self, callback: impl Fn() + Send + Sync + 'static) {
+        self.similarity.on_built(Box::new(callback));
+    }
+
     /// Waits for a background index build, if one runs.
     pub async fn wait_index_idle(&self) {
         self.similarity.wait_idle().await;

@@ -96,6 +96,8 @@ pub struct SimilarityIndex {
     /// One load, sync or build at a time.
     maintenance: tokio::sync::Mutex<()>,
     building: std::sync::atomic::AtomicBool,
+    /// Called after a new index is swapped in (the app tells the UI).
+    on_built: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 struct Prepared {
@@ -129,7 +131,13 @@ impl SimilarityIndex {
             }),
             maintenance: tokio::sync::Mutex::new(()),
             building: std::sync::atomic::AtomicBool::new(false),
+            on_built: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Sets what to call after every build (once; later calls are ignored).
+    pub fn on_built(&self, callback: Box<dyn Fn() + Send + Sync>) {
+        let _ = self.on_built.set(callback);
     }
 
     pub fn dir(&self) -> &Path {
@@ -439,7 +447,11 @@ impl SimilarityIndex {
         }
         // Take in what changed during the build, then save.
         self.apply_changes(store).await?;
-        self.save_if_dirty()
+        let saved = self.save_if_dirty();
+        if let Some(callback) = self.on_built.get() {
+            callback();
+        }
+        saved
     }
 
     fn save_if_dirty(&self) -> Result<()> {

@@ -224,6 +224,15 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
     );
     assert_eq!(relaid["layout"], 1);
     let _ = before;
+    // … or of another dimension.
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).expect("read")).expect("json");
+    manifest["params"]["dimension"] = Value::from(72);
+    manifest["built_at"] = Value::from("2000-01-01T00:00:00Z");
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).expect("json")).expect("write");
+    let redimensioned = stats(&data);
+    assert_ne!(redimensioned["built_at"], "2000-01-01T00:00:00Z", "dimension change rebuilds");
+    assert_eq!(redimensioned["dimension"], 64);
     std::fs::write(
         data.join("settings.json"),
         r#"{"similarity": {"weights": {"rhythm": 3.0}}}"#,

@@ -270,6 +270,12 @@ fn main() -> anyhow::Result<()> {
             if !folders.is_empty() {
                 scanner.scan_all();
             }
+            let index_handle = app.handle().clone();
+            library.on_index_built(move || {
+                if let Err(e) = index_handle.emit("index-updated", ()) {
+                    tracing::debug!("event not delivered: {e}");
+                }
+            });
             // Load and check the similarity index now, not on the first click.
             let warm = library.clone();
             tauri::async_runtime::spawn(async move { warm.sync_index().await });

@@ -192,7 +192,8 @@ test('similar tracks: the detail panel lists the nearest analysed tracks, in the
     await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
 
     // Select the first row and open its details: the similar tracks fill in below the analysis.
-    await clickWhenReady(driver, '.track-row[data-index="0"]');
+    // (A cell, not the <tr>: WebKit's driver does not take table rows as clickable.)
+    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
     await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
     const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
     await driver.findElement(By.css('body')).sendKeys('\uE007');

@@ -92,6 +92,9 @@ export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenF
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));
 export const onAnalysisProgress = (cb: (p: AnalysisProgress) => void): Promise<UnlistenFn> =>
   listen<AnalysisProgress>('analysis-progress', (e) => cb(e.payload));
+/** A new similarity index was built and swapped in: "building" answers can be asked again. */
+export const onIndexUpdated = (cb: () => void): Promise<UnlistenFn> =>
+  listen<null>('index-updated', () => cb());
 export const onLibraryChanged = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('library-changed', () => cb());
 

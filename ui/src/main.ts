@@ -743,6 +743,7 @@ async function boot() {
     await api.onScanProgress(updateProgress);
     await api.onAnalysisProgress(updateAnalysis);
     await api.onLibraryChanged(() => scheduleRefresh());
+    await api.onIndexUpdated(() => { if (detailOpen && shownRow) similar.refresh(); });
   } catch (e) { showError(e); }
   const o = await guard(api.getOverview());
   if (!o) return;
