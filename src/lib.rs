@@ -14,6 +14,7 @@ pub mod index;
 pub mod library;
 pub mod panics;
 pub mod paths;
+pub mod playlist;
 pub mod settings;
 pub mod similarity;
 pub mod store;

@@ -478,6 +478,24 @@ impl SimilarityIndex {
         Ok(())
     }
 
+    /// Index vectors of these tracks (those analysed; the index must have statistics, so sync
+    /// first).
+    pub async fn vectors_of(
+        &self,
+        store: &Store,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<f32>>> {
+        let features = store.features_of_many(ids, ANALYSIS_VERSION).await?;
+        let inner = self.inner.read().map_err(lock_err)?;
+        let Some(normalizer) = &inner.normalizer else {
+            return Ok(Default::default());
+        };
+        Ok(features
+            .iter()
+            .map(|(id, f)| (*id, normalizer.vector(&vector::raw_vector(f))))
+            .collect())
+    }
+
     /// The vector of a stored track, if it is analysed and the index has statistics.
     async fn track_vector(&self, store: &Store, id: i64) -> Result<Option<Vec<f32>>> {
         let Some(features) = store.features_of(id, ANALYSIS_VERSION).await? else {

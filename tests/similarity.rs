@@ -231,7 +231,10 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
     manifest["built_at"] = Value::from("2000-01-01T00:00:00Z");
     std::fs::write(&manifest_path, serde_json::to_vec(&manifest).expect("json")).expect("write");
     let redimensioned = stats(&data);
-    assert_ne!(redimensioned["built_at"], "2000-01-01T00:00:00Z", "dimension change rebuilds");
+    assert_ne!(
+        redimensioned["built_at"], "2000-01-01T00:00:00Z",
+        "dimension change rebuilds"
+    );
     assert_eq!(redimensioned["dimension"], 64);
     std::fs::write(
         data.join("settings.json"),

@@ -296,6 +296,33 @@ impl Store {
         Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
     }
 
+    /// The features of several tracks (those of `version`; others are left out).
+    pub async fn features_of_many(
+        &self,
+        ids: &[i64],
+        version: i64,
+    ) -> Result<Vec<(i64, crate::analysis::Features)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new("SELECT track_id, data FROM features WHERE version = ");
+            query.push_bind(version);
+            query.push(" AND track_id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&self.pool).await? {
+                let data: String = row.try_get("data")?;
+                if let Ok(features) = serde_json::from_str(&data) {
+                    out.push((row.try_get("track_id")?, features));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Ids of the tracks with features of `version`, and the highest change number.
     pub async fn feature_ids(&self, version: i64) -> Result<(Vec<i64>, i64)> {
         let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version = ?")

@@ -1,0 +1,211 @@
+//! Playlist files any player reads: extended M3U in UTF-8 (`.m3u8`) and XSPF.
+//!
+//! M3U8 paths are relative when the playlist file sits in a folder above the tracks (the
+//! playlist then travels with the music), else absolute. XSPF locations are `file://` URIs,
+//! percent-encoded as RFC 3986 asks.
+
+use std::path::{Path, PathBuf};
+
+use super::PlaylistEntry;
+
+/// The file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    M3u8,
+    Xspf,
+}
+
+impl Format {
+    /// By the file's extension (`.m3u8`, `.m3u`, `.xspf`).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "m3u8" | "m3u" => Some(Format::M3u8),
+            "xspf" => Some(Format::Xspf),
+            _ => None,
+        }
+    }
+}
+
+/// `track` relative to `dir` if it lies inside it.
+fn relative_to(track: &Path, dir: &Path) -> Option<PathBuf> {
+    track.strip_prefix(dir).ok().map(Path::to_path_buf)
+}
+
+fn display_title(e: &PlaylistEntry) -> String {
+    let title = e.title.clone().unwrap_or_else(|| {
+        Path::new(&e.path)
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    });
+    match &e.artist {
+        Some(a) => format!("{a} - {title}"),
+        None => title,
+    }
+}
+
+/// Extended M3U: `#EXTM3U`, then per track `#EXTINF:seconds,Artist - Title` and its path.
+pub fn m3u8(entries: &[PlaylistEntry], name: &str, playlist_file: &Path) -> String {
+    let dir = playlist_file.parent().unwrap_or(Path::new(""));
+    let mut out = String::from("#EXTM3U\n");
+    out.push_str(&format!("#PLAYLIST:{}\n", one_line(name)));
+    for e in entries {
+        let seconds = e.duration_s.map_or(-1, |d| d.round() as i64);
+        out.push_str(&format!(
+            "#EXTINF:{seconds},{}\n",
+            one_line(&display_title(e))
+        ));
+        let track = Path::new(&e.path);
+        let shown = relative_to(track, dir).unwrap_or_else(|| track.to_path_buf());
+        out.push_str(&shown.to_string_lossy());
+        out.push('\n');
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A `file://` URI for an absolute path: every byte outside RFC 3986's unreserved set and "/"
+/// is percent-encoded.
+pub fn file_uri(path: &Path) -> String {
+    let bytes = crate::paths::path_to_bytes(path);
+    let mut out = String::from("file://");
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// XSPF 1 with title, creator, album, duration (ms) and the file URI of each track.
+pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\">\n",
+    );
+    out.push_str(&format!(
+        "  <title>{}</title>\n  <creator>Segue</creator>\n  <trackList>\n",
+        xml_escape(name)
+    ));
+    for e in entries {
+        out.push_str("    <track>\n");
+        out.push_str(&format!(
+            "      <location>{}</location>\n",
+            xml_escape(&file_uri(Path::new(&e.path)))
+        ));
+        if let Some(t) = &e.title {
+            out.push_str(&format!("      <title>{}</title>\n", xml_escape(t)));
+        }
+        if let Some(a) = &e.artist {
+            out.push_str(&format!("      <creator>{}</creator>\n", xml_escape(a)));
+        }
+        if let Some(a) = &e.album {
+            out.push_str(&format!("      <album>{}</album>\n", xml_escape(a)));
+        }
+        if let Some(d) = e.duration_s {
+            out.push_str(&format!(
+                "      <duration>{}</duration>\n",
+                (d * 1000.0).round() as i64
+            ));
+        }
+        out.push_str("    </track>\n");
+    }
+    out.push_str("  </trackList>\n</playlist>\n");
+    out
+}
+
+/// Writes the playlist to `path` in the format its extension names (atomically: temp file,
+/// then rename, so a player never reads half a file).
+pub fn write(entries: &[PlaylistEntry], name: &str, path: &Path) -> crate::Result<()> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        crate::Error::Other(format!("{}: export to .m3u8 or .xspf", path.display()))
+    })?;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| crate::Error::io(path, e))?
+            .join(path)
+    };
+    let text = match format {
+        Format::M3u8 => m3u8(entries, name, &absolute),
+        Format::Xspf => xspf(entries, name),
+    };
+    let dir = absolute.parent().unwrap_or(Path::new("/"));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        absolute
+            .file_name()
+            .map_or_else(|| "playlist".into(), |n| n.to_string_lossy().into_owned())
+    ));
+    std::fs::write(&tmp, text).map_err(|e| crate::Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &absolute).map_err(|e| crate::Error::io(&absolute, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, title: Option<&str>) -> PlaylistEntry {
+        PlaylistEntry {
+            id: 1,
+            path: path.into(),
+            title: title.map(Into::into),
+            artist: Some("Ana & Bo".into()),
+            album: Some("<Live>".into()),
+            duration_s: Some(183.4),
+            bpm: None,
+            key: None,
+            scale: None,
+            camelot: None,
+            score: 0.9,
+            reasons: vec![],
+        }
+    }
+
+    #[test]
+    fn m3u8_relative_below_absolute_elsewhere() {
+        let entries = [
+            entry("/music/a/One.flac", Some("One")),
+            entry("/other/Two.mp3", None),
+        ];
+        let text = m3u8(&entries, "Mix", Path::new("/music/list.m3u8"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "#EXTM3U");
+        assert_eq!(lines[2], "#EXTINF:183,Ana & Bo - One");
+        assert_eq!(lines[3], "a/One.flac");
+        assert_eq!(lines[4], "#EXTINF:183,Ana & Bo - Two");
+        assert_eq!(lines[5], "/other/Two.mp3");
+    }
+
+    #[test]
+    fn xspf_escapes_and_encodes() {
+        let text = xspf(&[entry("/music/Ça va #1.flac", Some("A < B"))], "R&B");
+        assert!(text.contains("<title>R&amp;B</title>"));
+        assert!(text.contains("<location>file:///music/%C3%87a%20va%20%231.flac</location>"));
+        assert!(text.contains("<title>A &lt; B</title>"));
+        assert!(text.contains("<creator>Ana &amp; Bo</creator>"));
+        assert!(text.contains("<album>&lt;Live&gt;</album>"));
+        assert!(text.contains("<duration>183400</duration>"));
+    }
+}

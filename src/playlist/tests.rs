@@ -1,0 +1,361 @@
+//! Constraints, orders, reasons and swaps on hand-made candidates with known features.
+
+use super::*;
+
+fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
+    TrackRow {
+        id,
+        path: format!("/music/{artist}/{album}/{title}.flac"),
+        title: Some(title.into()),
+        artist: Some(artist.into()),
+        album: Some(album.into()),
+        album_artist: None,
+        track_no: None,
+        disc_no: None,
+        year: None,
+        genre: None,
+        duration_s: Some(200.0 + id as f64 * 5.0),
+        format: "flac".into(),
+        codec: None,
+        sample_rate: None,
+        channels: None,
+        bitrate_kbps: None,
+        has_cover: false,
+        status: "analyzed".into(),
+        size: 1,
+        bpm: Some(120.0),
+        bpm_confidence: Some(0.9),
+        key: Some("C".into()),
+        scale: Some("major".into()),
+        key_strength: Some(0.8),
+        camelot: Some("8B".into()),
+        loudness_lufs: Some(-12.0),
+    }
+}
+
+/// A unit vector at `angle` radians in the first two dimensions (64 in all).
+fn vector(angle: f32) -> Vec<f32> {
+    let mut v = vec![0.0; 64];
+    v[0] = angle.cos();
+    v[1] = angle.sin();
+    v
+}
+
+fn cand(row: TrackRow, angle: f32) -> Candidate {
+    let v = vector(angle);
+    Candidate {
+        score: v[0], // similarity to the seed at angle 0
+        vector: v,
+        row,
+    }
+}
+
+fn seed() -> Candidate {
+    cand(row(1, "Seed Artist", "Seed Album", "Seed Song"), 0.0)
+}
+
+/// Ten tracks by ten artists, each a bit further from the seed.
+fn spread() -> Vec<Candidate> {
+    (0..10)
+        .map(|i| {
+            cand(
+                row(
+                    100 + i,
+                    &format!("Artist {i}"),
+                    &format!("Album {i}"),
+                    &format!("Song {i}"),
+                ),
+                0.05 * (i + 1) as f32,
+            )
+        })
+        .collect()
+}
+
+fn make(request: &PlaylistRequest, candidates: &[Candidate]) -> Playlist {
+    let seeds = [seed()];
+    let excluded: HashSet<i64> = request
+        .seeds
+        .iter()
+        .chain(&request.avoid_like)
+        .copied()
+        .collect();
+    assemble(request, &seeds, &seeds[0].vector, candidates, excluded)
+}
+
+fn ids(p: &Playlist) -> Vec<i64> {
+    p.entries.iter().map(|e| e.id).collect()
+}
+
+fn request(length: usize) -> PlaylistRequest {
+    PlaylistRequest {
+        seeds: vec![1],
+        length,
+        ..PlaylistRequest::default()
+    }
+}
+
+#[test]
+fn by_similarity_and_never_the_seed() {
+    let mut candidates = spread();
+    candidates.push(seed());
+    let p = make(&request(5), &candidates);
+    assert_eq!(ids(&p), vec![100, 101, 102, 103, 104]);
+    assert!(p.shortfall.is_none());
+    assert_eq!(
+        p.rejected,
+        vec![Rejection {
+            rule: "a seed".into(),
+            count: 1
+        }]
+    );
+}
+
+#[test]
+fn fewer_tracks_than_asked_says_why_and_never_pads() {
+    let mut r = request(8);
+    r.tempo = Some(TempoRange::Absolute {
+        min: 100.0,
+        max: 130.0,
+    });
+    let mut candidates = spread();
+    for c in candidates.iter_mut().skip(3) {
+        c.row.bpm = Some(150.0);
+    }
+    let p = make(&r, &candidates);
+    assert_eq!(ids(&p), vec![100, 101, 102]);
+    let why = p.shortfall.expect("shortfall");
+    assert!(
+        why.contains("only 3 of 8") && why.contains("7 outside the tempo range"),
+        "{why}"
+    );
+}
+
+#[test]
+fn artist_and_album_caps_and_the_seed_counts() {
+    let mut candidates = spread();
+    for c in candidates.iter_mut().take(4) {
+        c.row.artist = Some("Same Band".into());
+        c.row.album = Some(format!("Album of {}", c.row.id));
+    }
+    candidates[5].row.artist = Some("Seed Artist".into());
+    candidates[6].row.artist = Some("Seed Artist".into());
+    let mut r = request(6);
+    r.max_per_artist = 2;
+    r.max_per_album = 0;
+    let p = make(&r, &candidates);
+    // Two of Same Band; one more of Seed Artist (the seed holds the other place).
+    assert_eq!(ids(&p), vec![100, 101, 104, 105, 107, 108]);
+    let mut r = request(6);
+    r.max_per_artist = 0;
+    r.max_per_album = 1;
+    for c in candidates.iter_mut().take(3) {
+        c.row.album = Some("One Album".into());
+        c.row.album_artist = Some("Same Band".into());
+    }
+    let p = make(&r, &candidates);
+    assert_eq!(ids(&p)[..3], [100, 103, 104]);
+}
+
+#[test]
+fn one_copy_of_a_song() {
+    let mut candidates = spread();
+    // The same song re-released: title variant, same artist.
+    candidates[2].row.title = Some("Song 0 (Remastered 2011)".into());
+    candidates[2].row.artist = Some("Artist 0".into());
+    // The same recording in two files under other tags: identical vector and duration.
+    candidates[4].vector = candidates[3].vector.clone();
+    candidates[4].row.duration_s = candidates[3].row.duration_s.map(|d| d + 0.5);
+    // And a copy of the seed itself.
+    candidates[6].row.title = Some("seed song".into());
+    candidates[6].row.artist = Some("Seed Artist".into());
+    let p = make(&request(10), &candidates);
+    assert_eq!(ids(&p), vec![100, 101, 103, 105, 107, 108, 109]);
+    assert!(p
+        .rejected
+        .iter()
+        .any(|r| r.rule == "another copy of a song already in" && r.count == 3));
+}
+
+#[test]
+fn tempo_tolerance_is_half_and_double_time_aware() {
+    let mut candidates = spread();
+    let bpms = [
+        126.0, 240.0, 60.0, 130.0, 90.0, 175.0, 118.0, 61.5, 100.0, 245.0,
+    ];
+    for (c, bpm) in candidates.iter_mut().zip(bpms) {
+        c.row.bpm = Some(bpm);
+    }
+    let mut r = request(10);
+    r.tempo = Some(TempoRange::Tolerance { percent: 6.0 });
+    let p = make(&r, &candidates);
+    // Seed at 120: 126 (+5 %), 240 (double), 60 (half), 118, 61.5 (half +2.5 %), 245 (double +2 %).
+    assert_eq!(ids(&p), vec![100, 101, 102, 106, 107, 109]);
+}
+
+#[test]
+fn key_compatible_keeps_camelot_neighbours() {
+    let keys = ["8B", "9B", "7B", "8A", "9A", "10B", "3A", "2B", "12B", "8B"];
+    let mut candidates = spread();
+    for (c, k) in candidates.iter_mut().zip(keys) {
+        c.row.camelot = Some(k.into());
+    }
+    let mut r = request(10);
+    r.key_compatible = true;
+    let p = make(&r, &candidates);
+    assert_eq!(ids(&p), vec![100, 101, 102, 103, 109]);
+    assert_eq!(key_relation("12B", "1B"), Some("adjacent key"));
+    assert_eq!(key_relation("8A", "8B"), Some("relative key"));
+    assert_eq!(key_relation("9A", "8B"), None);
+}
+
+#[test]
+fn duration_tags_and_folders() {
+    let mut candidates = spread();
+    candidates[0].row.genre = Some("Jazz; Soul".into());
+    candidates[1].row.genre = Some("rock".into());
+    candidates[2].row.genre = Some("Jazz".into());
+    let mut r = request(10);
+    r.include_tags = vec!["jazz".into()];
+    assert_eq!(ids(&make(&r, &candidates)), vec![100, 102]);
+    let mut r = request(10);
+    r.avoid_tags = vec!["Soul".into(), "rock".into()];
+    assert_eq!(ids(&make(&r, &candidates)).len(), 8);
+    let mut r = request(10);
+    r.min_duration_s = Some(720.0); // 200 + id·5: ids ≥ 104
+    r.max_duration_s = Some(740.0); // ids ≤ 108
+    assert_eq!(ids(&make(&r, &candidates)), vec![104, 105, 106, 107, 108]);
+    let mut r = request(10);
+    r.folders = vec!["/music/Artist 3".into()];
+    assert_eq!(ids(&make(&r, &candidates)), vec![103]);
+}
+
+#[test]
+fn not_like_tracks_never_appear() {
+    let mut r = request(10);
+    r.avoid_like = vec![102, 105];
+    let p = make(&r, &spread());
+    assert!(!ids(&p).contains(&102) && !ids(&p).contains(&105));
+}
+
+#[test]
+fn flow_steps_to_neighbours_without_drifting() {
+    // Two directions from the seed: tracks at +angles and at −angles, interleaved in score.
+    let angles = [0.10, -0.12, 0.20, -0.22, 0.30, -0.32];
+    let candidates: Vec<Candidate> = angles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            cand(
+                row(
+                    200 + i as i64,
+                    &format!("A{i}"),
+                    &format!("B{i}"),
+                    &format!("S{i}"),
+                ),
+                *a,
+            )
+        })
+        .collect();
+    let mut r = request(6);
+    let by_score = ids(&make(&r, &candidates));
+    assert_eq!(by_score, vec![200, 201, 202, 203, 204, 205]);
+    r.order = Order::Flow;
+    let flow = ids(&make(&r, &candidates));
+    // Flow walks one side out, then comes back near the seed to the other, instead of
+    // zig-zagging across the seed at every step.
+    let side = |id: i64| angles[(id - 200) as usize] > 0.0;
+    let switches = flow.windows(2).filter(|w| side(w[0]) != side(w[1])).count();
+    assert!(switches <= 2, "{flow:?}");
+    let zigzag = by_score
+        .windows(2)
+        .filter(|w| side(w[0]) != side(w[1]))
+        .count();
+    assert!(switches < zigzag);
+    assert_eq!(flow.len(), 6);
+}
+
+#[test]
+fn harmonic_steps_around_the_wheel_with_small_tempo_changes() {
+    let keys = ["9A", "9B", "3A", "8A"];
+    let bpms = [126.0, 122.0, 90.0, 121.0];
+    let candidates: Vec<Candidate> = (0..4)
+        .map(|i| {
+            let mut c = cand(
+                row(
+                    300 + i,
+                    &format!("A{i}"),
+                    &format!("B{i}"),
+                    &format!("S{i}"),
+                ),
+                0.05 * (i + 1) as f32,
+            );
+            c.row.camelot = Some(keys[i as usize].into());
+            c.row.bpm = Some(bpms[i as usize]);
+            c
+        })
+        .collect();
+    let mut r = request(4);
+    r.order = Order::Harmonic;
+    let p = make(&r, &candidates);
+    // From the seed (8B, 120): 8A (relative, 121), then 9B? no: from 8A, 9B is not a neighbour;
+    // the path goes 8B → 8A or 9B (both one step) → … and the clash (3A) comes last.
+    let order = ids(&p);
+    assert_eq!(*order.last().expect("last"), 302, "{order:?}");
+    for w in order[..3].windows(2) {
+        let a = candidates.iter().find(|c| c.row.id == w[0]).expect("a");
+        let b = candidates.iter().find(|c| c.row.id == w[1]).expect("b");
+        assert!(
+            key_relation(
+                a.row.camelot.as_deref().expect("k"),
+                b.row.camelot.as_deref().expect("k")
+            )
+            .is_some(),
+            "{order:?}"
+        );
+    }
+}
+
+#[test]
+fn reasons_name_key_tempo_and_blocks() {
+    let s = seed();
+    let mut c = cand(row(5, "X", "Y", "Z"), 0.1);
+    c.row.bpm = Some(123.0);
+    c.row.camelot = Some("9B".into());
+    let r = reasons(Some(&s), &c);
+    assert_eq!(r[0], "adjacent key");
+    assert_eq!(r[1], "+3 BPM");
+    c.row.bpm = Some(240.0);
+    c.row.camelot = Some("8B".into());
+    let r = reasons(Some(&s), &c);
+    assert_eq!(&r[..2], ["same key", "double time"]);
+    // Both vectors live in the rhythm block's first values: the match is rhythmic.
+    assert!(r.contains(&"similar rhythm".to_string()), "{r:?}");
+}
+
+#[test]
+fn swap_takes_the_best_unused_candidate_that_fits() {
+    let candidates = spread();
+    let r = request(4);
+    let seeds = [seed()];
+    let current = [100, 101, 102, 103];
+    let next =
+        swap_candidate(&r, &seeds, &candidates, &current, 1, HashSet::from([1])).expect("one");
+    assert_eq!(next.row.id, 104);
+    // With the artist cap, a candidate by an artist already in twice is passed over.
+    let mut capped = spread();
+    capped[4].row.artist = Some("Artist 0".into());
+    capped[0].row.artist = Some("Artist 0".into());
+    capped[2].row.artist = Some("Artist 0".into());
+    let next = swap_candidate(&r, &seeds, &capped, &current, 1, HashSet::from([1])).expect("one");
+    assert_eq!(next.row.id, 105);
+    // Nothing left: None, not a violator.
+    let none = swap_candidate(
+        &r,
+        &seeds,
+        &candidates[..4],
+        &current,
+        1,
+        HashSet::from([1]),
+    );
+    assert!(none.is_none());
+}
