@@ -6,6 +6,9 @@
 //! Everything is deterministic: the same library and request give the same playlist.
 
 pub mod export;
+mod make;
+
+pub use make::SavedPlaylistDetail;
 
 use std::collections::{HashMap, HashSet};
 

@@ -4,6 +4,8 @@
 //! leaves either the old or the new state of each batch, never half of one.
 
 mod model;
+mod playlists;
+pub use playlists::SavedPlaylist;
 
 pub use model::*;
 

@@ -1,0 +1,231 @@
+//! The library's side of playlists: candidates from the similarity index and the database, fed
+//! to the pure functions of this module; saved playlists; export.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest};
+use crate::error::{Error, Result};
+use crate::index::dot;
+use crate::store::SavedPlaylist;
+use crate::vector::normalize;
+use crate::Library;
+
+/// How far "not like this" pulls the query away (1 would cancel a seed out entirely).
+const AVOID_WEIGHT: f32 = 0.5;
+
+/// A saved playlist with its tracks.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedPlaylistDetail {
+    pub playlist: SavedPlaylist,
+    pub request: Option<PlaylistRequest>,
+    pub entries: Vec<PlaylistEntry>,
+}
+
+/// Seeds, query vector and scored candidates for a request.
+struct Pool {
+    seeds: Vec<Candidate>,
+    query: Vec<f32>,
+    candidates: Vec<Candidate>,
+    excluded: HashSet<i64>,
+}
+
+impl Library {
+    /// Rows and vectors of these tracks, in the given order (tracks without features are left
+    /// out).
+    async fn candidates_for(&self, ids: &[i64], query: Option<&[f32]>) -> Result<Vec<Candidate>> {
+        let rows: HashMap<i64, crate::TrackRow> = self
+            .store
+            .tracks_by_ids(ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut vectors = self.similarity.vectors_of(&self.store, ids).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                let row = rows.get(id)?.clone();
+                let vector = vectors.remove(id)?;
+                let score = query.map_or(1.0, |q| dot(q, &vector));
+                Some(Candidate { row, vector, score })
+            })
+            .collect())
+    }
+
+    async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
+        if request.seeds.is_empty() {
+            return Err(Error::Other("a playlist needs at least one seed track".into()));
+        }
+        for id in request.seeds.iter().chain(&request.avoid_like) {
+            if self.store.track(*id).await?.is_none() {
+                return Err(Error::Other(format!("no track with id {id}")));
+            }
+        }
+        self.similarity.sync(&self.store).await?;
+        let seeds = self.candidates_for(&request.seeds, None).await?;
+        if seeds.is_empty() {
+            return Err(Error::Other(
+                "the seed track is not analysed yet: its playlist can be made once it is".into(),
+            ));
+        }
+        let avoid = self.candidates_for(&request.avoid_like, None).await?;
+        let mut query = vec![0.0f32; seeds[0].vector.len()];
+        for s in &seeds {
+            for (q, x) in query.iter_mut().zip(&s.vector) {
+                *q += x / seeds.len() as f32;
+            }
+        }
+        for a in &avoid {
+            for (q, x) in query.iter_mut().zip(&a.vector) {
+                *q -= AVOID_WEIGHT * x / avoid.len() as f32;
+            }
+        }
+        normalize(&mut query);
+        let excluded: HashSet<i64> =
+            request.seeds.iter().chain(&request.avoid_like).copied().collect();
+        // A generous pool: the constraints may turn most of it away.
+        let k = (request.length.max(1) * 10).max(200);
+        let hits = self
+            .similarity
+            .search_vectors(&[query.clone()], k, &[excluded.iter().copied().collect()])?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let candidates = self.candidates_for(&ids, Some(&query)).await?;
+        Ok(Pool {
+            seeds,
+            query,
+            candidates,
+            excluded,
+        })
+    }
+
+    /// Generates a playlist: candidates from the index, then the request's constraints and
+    /// order, each pick with its reasons. Fewer tracks than asked when the constraints leave
+    /// fewer (`shortfall` says why); never a track that breaks them.
+    pub async fn make_playlist(&self, request: &PlaylistRequest) -> Result<Playlist> {
+        let pool = self.pool(request).await?;
+        Ok(assemble(request, &pool.seeds, &pool.query, &pool.candidates, pool.excluded))
+    }
+
+    /// The best track for slot `position` of `current` that is not in it and meets the
+    /// request's constraints with the others; `None` when nothing else fits.
+    pub async fn swap_playlist_track(
+        &self,
+        request: &PlaylistRequest,
+        current: &[i64],
+        position: usize,
+    ) -> Result<Option<PlaylistEntry>> {
+        if position >= current.len() {
+            return Err(Error::Other(format!("no position {position} in the playlist")));
+        }
+        let mut pool = self.pool(request).await?;
+        // Tracks of the list that the pool does not hold (added by hand) still count for the
+        // caps and duplicates.
+        let known: HashSet<i64> = pool.candidates.iter().map(|c| c.row.id).collect();
+        let missing: Vec<i64> = current.iter().copied().filter(|id| !known.contains(id)).collect();
+        if !missing.is_empty() {
+            let extra = self.candidates_for(&missing, Some(&pool.query)).await?;
+            pool.candidates.extend(extra);
+        }
+        Ok(swap_candidate(request, &pool.seeds, &pool.candidates, current, position, pool.excluded)
+            .map(|c| entry(pool.seeds.first(), c)))
+    }
+
+    /// Entries for tracks in this order, scored and explained against the request's seeds (no
+    /// scores or reasons without one).
+    pub async fn playlist_entries(
+        &self,
+        request: Option<&PlaylistRequest>,
+        ids: &[i64],
+    ) -> Result<Vec<PlaylistEntry>> {
+        self.similarity.sync(&self.store).await?;
+        let seeds = match request {
+            Some(r) if !r.seeds.is_empty() => self.candidates_for(&r.seeds, None).await?,
+            _ => Vec::new(),
+        };
+        let mut query = vec![0.0f32; seeds.first().map_or(0, |s| s.vector.len())];
+        for s in &seeds {
+            for (q, x) in query.iter_mut().zip(&s.vector) {
+                *q += x;
+            }
+        }
+        normalize(&mut query);
+        let with_vectors: HashMap<i64, Candidate> = self
+            .candidates_for(ids, (!seeds.is_empty()).then_some(query.as_slice()))
+            .await?
+            .into_iter()
+            .map(|c| (c.row.id, c))
+            .collect();
+        let rows: HashMap<i64, crate::TrackRow> = self
+            .store
+            .tracks_by_ids(ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| match with_vectors.get(id) {
+                Some(c) if !seeds.is_empty() => Some(entry(seeds.first(), c)),
+                // Not analysed, or no seed to compare with: the track, unscored.
+                _ => {
+                    let row = rows.get(id)?.clone();
+                    Some(entry(None, &Candidate { row, vector: Vec::new(), score: 0.0 }))
+                }
+            })
+            .collect())
+    }
+
+    pub async fn save_playlist(
+        &self,
+        name: &str,
+        request: Option<&PlaylistRequest>,
+        track_ids: &[i64],
+    ) -> Result<SavedPlaylist> {
+        let json = request
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| Error::Other(format!("playlist request to JSON: {e}")))?;
+        self.store.create_playlist(name, json.as_deref(), track_ids).await
+    }
+
+    pub async fn saved_playlists(&self) -> Result<Vec<SavedPlaylist>> {
+        self.store.saved_playlists().await
+    }
+
+    pub async fn saved_playlist(&self, id: i64) -> Result<SavedPlaylistDetail> {
+        let playlist = self.store.saved_playlist(id).await?;
+        let (request, ids) = self.store.playlist_contents(id).await?;
+        // A request written by another version that no longer parses: the tracks still show.
+        let request: Option<PlaylistRequest> = request.and_then(|r| serde_json::from_str(&r).ok());
+        let entries = self.playlist_entries(request.as_ref(), &ids).await?;
+        Ok(SavedPlaylistDetail {
+            playlist,
+            request,
+            entries,
+        })
+    }
+
+    pub async fn rename_playlist(&self, id: i64, name: &str) -> Result<SavedPlaylist> {
+        self.store.rename_playlist(id, name).await
+    }
+
+    pub async fn set_playlist_tracks(&self, id: i64, track_ids: &[i64]) -> Result<SavedPlaylist> {
+        self.store.set_playlist_tracks(id, track_ids).await
+    }
+
+    pub async fn delete_playlist(&self, id: i64) -> Result<()> {
+        self.store.delete_playlist(id).await
+    }
+
+    /// Writes a saved playlist to `path` (.m3u8 or .xspf).
+    pub async fn export_playlist(&self, id: i64, path: &Path) -> Result<()> {
+        let detail = self.saved_playlist(id).await?;
+        export::write(&detail.entries, &detail.playlist.name, path)
+    }
+}
