@@ -13,6 +13,15 @@ const COMMANDS: &[&str] = &[
     "pause_analysis",
     "resume_analysis",
     "similar_tracks",
+    "make_playlist",
+    "swap_playlist_track",
+    "save_playlist",
+    "list_playlists",
+    "get_playlist",
+    "rename_playlist",
+    "set_playlist_tracks",
+    "delete_playlist",
+    "export_playlist",
 ];
 
 fn main() {

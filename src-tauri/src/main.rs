@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use segue::library::jobs::{BackgroundScanner, JobEvent};
+use segue::playlist::{Playlist, PlaylistEntry, PlaylistRequest, SavedPlaylistDetail};
+use segue::store::SavedPlaylist;
 use segue::{
     AnalysisProgress, AnalyzeOptions, Failure, Folder, Library, ScanOptions, ScanProgress,
     SimilarTrack, Stats, TrackDetail, TrackPage, TrackQuery,
@@ -147,6 +149,162 @@ async fn similar_tracks(
         index_type: stats.index_type,
         results,
     })
+}
+
+// ----- playlists -------------------------------------------------------------------------
+
+#[tauri::command]
+async fn make_playlist(
+    state: State<'_, AppState>,
+    request: PlaylistRequest,
+) -> CmdResult<Playlist> {
+    state.library.make_playlist(&request).await.map_err(text)
+}
+
+#[tauri::command]
+async fn swap_playlist_track(
+    state: State<'_, AppState>,
+    request: PlaylistRequest,
+    current: Vec<i64>,
+    position: usize,
+) -> CmdResult<Option<PlaylistEntry>> {
+    state
+        .library
+        .swap_playlist_track(&request, &current, position)
+        .await
+        .map_err(text)
+}
+
+fn playlists_changed(app: &tauri::AppHandle) {
+    if let Err(e) = app.emit("playlists-changed", ()) {
+        tracing::debug!("event not delivered: {e}");
+    }
+}
+
+#[tauri::command]
+async fn save_playlist(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    request: Option<PlaylistRequest>,
+    track_ids: Vec<i64>,
+) -> CmdResult<SavedPlaylist> {
+    let saved = state
+        .library
+        .save_playlist(&name, request.as_ref(), &track_ids)
+        .await
+        .map_err(text)?;
+    playlists_changed(&app);
+    Ok(saved)
+}
+
+#[tauri::command]
+async fn list_playlists(state: State<'_, AppState>) -> CmdResult<Vec<SavedPlaylist>> {
+    state.library.saved_playlists().await.map_err(text)
+}
+
+#[tauri::command]
+async fn get_playlist(state: State<'_, AppState>, id: i64) -> CmdResult<SavedPlaylistDetail> {
+    state.library.saved_playlist(id).await.map_err(text)
+}
+
+#[tauri::command]
+async fn rename_playlist(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    name: String,
+) -> CmdResult<SavedPlaylist> {
+    let saved = state
+        .library
+        .rename_playlist(id, &name)
+        .await
+        .map_err(text)?;
+    playlists_changed(&app);
+    Ok(saved)
+}
+
+#[tauri::command]
+async fn set_playlist_tracks(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    track_ids: Vec<i64>,
+) -> CmdResult<SavedPlaylist> {
+    let saved = state
+        .library
+        .set_playlist_tracks(id, &track_ids)
+        .await
+        .map_err(text)?;
+    playlists_changed(&app);
+    Ok(saved)
+}
+
+#[tauri::command]
+async fn delete_playlist(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> CmdResult<()> {
+    state.library.delete_playlist(id).await.map_err(text)?;
+    playlists_changed(&app);
+    Ok(())
+}
+
+/// Asks where to save (the native dialog, opened from Rust) and writes the playlist there.
+/// `None` when the user cancels.
+#[tauri::command]
+async fn export_playlist(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    format: String,
+) -> CmdResult<Option<String>> {
+    let extension = match format.as_str() {
+        "m3u8" => "m3u8",
+        "xspf" => "xspf",
+        other => return Err(format!("cannot export as {other}: choose m3u8 or xspf")),
+    };
+    let playlist = state.library.saved_playlist(id).await.map_err(text)?;
+    let safe_name: String = playlist
+        .playlist
+        .name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Export playlist")
+        .add_filter(extension.to_uppercase(), &[extension])
+        .set_file_name(format!("{safe_name}.{extension}"));
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        let music = home.join("Music");
+        dialog = dialog.set_directory(if music.is_dir() { music } else { home });
+    }
+    dialog.save_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let Some(picked) = rx.await.map_err(text)? else {
+        return Ok(None);
+    };
+    let mut path = picked.into_path().map_err(text)?;
+    if path.extension().and_then(|e| e.to_str()) != Some(extension) {
+        path.set_extension(extension);
+    }
+    state
+        .library
+        .export_playlist(id, &path)
+        .await
+        .map_err(text)?;
+    Ok(Some(path.to_string_lossy().into_owned()))
 }
 
 #[tauri::command]
@@ -295,6 +453,15 @@ fn main() -> anyhow::Result<()> {
             pause_analysis,
             resume_analysis,
             similar_tracks,
+            make_playlist,
+            swap_playlist_track,
+            save_playlist,
+            list_playlists,
+            get_playlist,
+            rename_playlist,
+            set_playlist_tracks,
+            delete_playlist,
+            export_playlist,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

@@ -79,6 +79,62 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make a playlist of tracks that sound like the seed track(s)
+    Playlist {
+        /// Seed tracks: ids or paths of library tracks ("more like these")
+        #[arg(required = true)]
+        seeds: Vec<String>,
+        /// How many tracks
+        #[arg(short = 'n', long, default_value_t = 20)]
+        count: usize,
+        #[arg(long, value_enum, default_value_t = OrderArg::Similarity)]
+        order: OrderArg,
+        /// At most K tracks per artist (0: no limit)
+        #[arg(long, default_value_t = 2, value_name = "K")]
+        max_per_artist: usize,
+        /// At most K tracks per album (0: no limit)
+        #[arg(long, default_value_t = 2, value_name = "K")]
+        max_per_album: usize,
+        /// Only tracks between A and B BPM, e.g. 110-130
+        #[arg(long, value_name = "A-B", conflicts_with = "bpm_tolerance")]
+        bpm_range: Option<String>,
+        /// Only tracks within ± P % of the seed's tempo (or its half or double)
+        #[arg(long, value_name = "P")]
+        bpm_tolerance: Option<f64>,
+        /// Only keys that mix with the seed's (Camelot: same, ±1, relative)
+        #[arg(long)]
+        key_compatible: bool,
+        /// Only tracks with this tag (genre); repeatable
+        #[arg(long, value_name = "TAG")]
+        include: Vec<String>,
+        /// No tracks with this tag; repeatable
+        #[arg(long, value_name = "TAG")]
+        avoid: Vec<String>,
+        /// Lean away from this track ("not like this"); repeatable
+        #[arg(long = "not", value_name = "SEED")]
+        not_like: Vec<String>,
+        /// Shortest and longest track, in seconds
+        #[arg(long, value_name = "SECONDS")]
+        min_duration: Option<f64>,
+        #[arg(long, value_name = "SECONDS")]
+        max_duration: Option<f64>,
+        /// Only tracks under this folder; repeatable
+        #[arg(long, value_name = "PATH")]
+        folder: Vec<PathBuf>,
+        /// Also write it to FILE.m3u8 or FILE.xspf
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+        /// Also save it in the library under this name
+        #[arg(long, value_name = "NAME")]
+        save: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Saved playlists: list, show, rename, export, delete
+    Playlists {
+        #[command(subcommand)]
+        action: Option<PlaylistsAction>,
+    },
     /// The similarity index: statistics, rebuild
     Index {
         #[command(subcommand)]
@@ -169,6 +225,43 @@ enum BenchWhat {
     Seed {
         #[arg(long, default_value_t = 100_000)]
         tracks: i64,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OrderArg {
+    /// Most similar first
+    Similarity,
+    /// Each step close to the last, staying near the seed
+    Flow,
+    /// Camelot-compatible keys, small tempo steps
+    Harmonic,
+}
+
+#[derive(Subcommand)]
+enum PlaylistsAction {
+    /// List saved playlists (the default)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A saved playlist's tracks, with reasons
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    Rename {
+        id: i64,
+        name: String,
+    },
+    /// Write it to FILE.m3u8 or FILE.xspf
+    Export {
+        id: i64,
+        file: PathBuf,
+    },
+    Delete {
+        id: i64,
     },
 }
 
@@ -281,6 +374,134 @@ async fn command(
             count,
             json,
         } => similar(&library, track.as_deref(), batch.as_deref(), count, json).await,
+        Command::Playlist {
+            seeds,
+            count,
+            order,
+            max_per_artist,
+            max_per_album,
+            bpm_range,
+            bpm_tolerance,
+            key_compatible,
+            include,
+            avoid,
+            not_like,
+            min_duration,
+            max_duration,
+            folder,
+            export,
+            save,
+            json,
+        } => {
+            let mut request = segue::playlist::PlaylistRequest {
+                length: count,
+                order: match order {
+                    OrderArg::Similarity => segue::playlist::Order::Similarity,
+                    OrderArg::Flow => segue::playlist::Order::Flow,
+                    OrderArg::Harmonic => segue::playlist::Order::Harmonic,
+                },
+                max_per_artist,
+                max_per_album,
+                key_compatible,
+                include_tags: include,
+                avoid_tags: avoid,
+                min_duration_s: min_duration,
+                max_duration_s: max_duration,
+                ..Default::default()
+            };
+            for seed in &seeds {
+                request.seeds.push(library_track(&library, seed).await?);
+            }
+            for seed in &not_like {
+                request
+                    .avoid_like
+                    .push(library_track(&library, seed).await?);
+            }
+            for f in &folder {
+                let path = std::fs::canonicalize(f).with_context(|| format!("{}", f.display()))?;
+                request.folders.push(path.to_string_lossy().into_owned());
+            }
+            if let Some(range) = bpm_range {
+                let (a, b) = range
+                    .split_once('-')
+                    .and_then(|(a, b)| {
+                        Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+                    })
+                    .with_context(|| {
+                        format!("--bpm-range {range}: write it as A-B, e.g. 110-130")
+                    })?;
+                request.tempo = Some(segue::playlist::TempoRange::Absolute {
+                    min: a.min(b),
+                    max: a.max(b),
+                });
+            }
+            if let Some(percent) = bpm_tolerance {
+                request.tempo = Some(segue::playlist::TempoRange::Tolerance { percent });
+            }
+            library.index_ready().await?;
+            let playlist = library.make_playlist(&request).await?;
+            if let Some(why) = &playlist.shortfall {
+                eprintln!("{why}");
+            }
+            let ids: Vec<i64> = playlist.entries.iter().map(|e| e.id).collect();
+            if let Some(name) = &save {
+                let saved = library.save_playlist(name, Some(&request), &ids).await?;
+                eprintln!("saved as playlist {} ({})", saved.id, saved.name);
+            }
+            if let Some(file) = &export {
+                let name = save.clone().unwrap_or_else(|| "Segue playlist".to_string());
+                segue::playlist::export::write(&playlist.entries, &name, file)?;
+                eprintln!("wrote {}", file.display());
+            }
+            print_entries(&playlist.entries, json)
+        }
+        Command::Playlists { action } => {
+            match action.unwrap_or(PlaylistsAction::List { json: false }) {
+                PlaylistsAction::List { json } => {
+                    let all = library.saved_playlists().await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&all)?);
+                    } else {
+                        for p in &all {
+                            println!(
+                                "{:>5}  {:<40}  {:>3} tracks  {:>8}  {}",
+                                p.id,
+                                clip(&p.name, 40),
+                                p.track_count,
+                                p.duration_s.map(human_duration).unwrap_or_default(),
+                                p.updated_at
+                            );
+                        }
+                        eprintln!("{} playlists", all.len());
+                    }
+                }
+                PlaylistsAction::Show { id, json } => {
+                    let detail = library.saved_playlist(id).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&detail)?);
+                    } else {
+                        println!(
+                            "{} ({} tracks)",
+                            detail.playlist.name, detail.playlist.track_count
+                        );
+                        print_entries(&detail.entries, false)?;
+                    }
+                }
+                PlaylistsAction::Rename { id, name } => {
+                    let p = library.rename_playlist(id, &name).await?;
+                    println!("renamed playlist {} to {}", p.id, p.name);
+                }
+                PlaylistsAction::Export { id, file } => {
+                    library.export_playlist(id, &file).await?;
+                    println!("wrote {}", file.display());
+                }
+                PlaylistsAction::Delete { id } => {
+                    library.delete_playlist(id).await?;
+                    println!("deleted playlist {id}");
+                }
+            }
+            Ok(())
+        }
         Command::Index { action } => match action {
             IndexAction::Stats { json } => {
                 library.index_ready().await?;
@@ -647,6 +868,39 @@ fn print_index_stats(stats: &segue::similarity::IndexStats, json: bool) -> Resul
     );
     if let Some(w) = &stats.warning {
         println!("  warning: {w}");
+    }
+    Ok(())
+}
+
+/// A library track given by id or path.
+async fn library_track(library: &Library, arg: &str) -> Result<i64> {
+    let id = track_id(library, arg)
+        .await?
+        .with_context(|| format!("{arg} is not a track in the library"))?;
+    if library.track(id).await?.is_none() {
+        bail!("no track with id {id}");
+    }
+    Ok(id)
+}
+
+/// Playlist tracks: JSON `[{id, path, title, artist, bpm, key, camelot, score, reasons…}]`, or
+/// a table.
+fn print_entries(entries: &[segue::playlist::PlaylistEntry], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(entries)?);
+        return Ok(());
+    }
+    for (i, e) in entries.iter().enumerate() {
+        println!(
+            "{:>3}. {:>5.1}%  {:<30}  {:<20}  {:>5}  {:<4}  {}",
+            i + 1,
+            e.score.max(0.0) * 100.0,
+            clip(e.title.as_deref().unwrap_or("—"), 30),
+            clip(e.artist.as_deref().unwrap_or("—"), 20),
+            e.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
+            e.camelot.as_deref().unwrap_or("—"),
+            e.reasons.join(" · ")
+        );
     }
     Ok(())
 }

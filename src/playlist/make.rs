@@ -6,7 +6,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest};
+use super::{
+    assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest,
+};
 use crate::error::{Error, Result};
 use crate::index::dot;
 use crate::store::SavedPlaylist;
@@ -57,7 +59,9 @@ impl Library {
 
     async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
         if request.seeds.is_empty() {
-            return Err(Error::Other("a playlist needs at least one seed track".into()));
+            return Err(Error::Other(
+                "a playlist needs at least one seed track".into(),
+            ));
         }
         for id in request.seeds.iter().chain(&request.avoid_like) {
             if self.store.track(*id).await?.is_none() {
@@ -84,8 +88,12 @@ impl Library {
             }
         }
         normalize(&mut query);
-        let excluded: HashSet<i64> =
-            request.seeds.iter().chain(&request.avoid_like).copied().collect();
+        let excluded: HashSet<i64> = request
+            .seeds
+            .iter()
+            .chain(&request.avoid_like)
+            .copied()
+            .collect();
         // A generous pool: the constraints may turn most of it away.
         let k = (request.length.max(1) * 10).max(200);
         let hits = self
@@ -109,7 +117,13 @@ impl Library {
     /// fewer (`shortfall` says why); never a track that breaks them.
     pub async fn make_playlist(&self, request: &PlaylistRequest) -> Result<Playlist> {
         let pool = self.pool(request).await?;
-        Ok(assemble(request, &pool.seeds, &pool.query, &pool.candidates, pool.excluded))
+        Ok(assemble(
+            request,
+            &pool.seeds,
+            &pool.query,
+            &pool.candidates,
+            pool.excluded,
+        ))
     }
 
     /// The best track for slot `position` of `current` that is not in it and meets the
@@ -121,19 +135,32 @@ impl Library {
         position: usize,
     ) -> Result<Option<PlaylistEntry>> {
         if position >= current.len() {
-            return Err(Error::Other(format!("no position {position} in the playlist")));
+            return Err(Error::Other(format!(
+                "no position {position} in the playlist"
+            )));
         }
         let mut pool = self.pool(request).await?;
         // Tracks of the list that the pool does not hold (added by hand) still count for the
         // caps and duplicates.
         let known: HashSet<i64> = pool.candidates.iter().map(|c| c.row.id).collect();
-        let missing: Vec<i64> = current.iter().copied().filter(|id| !known.contains(id)).collect();
+        let missing: Vec<i64> = current
+            .iter()
+            .copied()
+            .filter(|id| !known.contains(id))
+            .collect();
         if !missing.is_empty() {
             let extra = self.candidates_for(&missing, Some(&pool.query)).await?;
             pool.candidates.extend(extra);
         }
-        Ok(swap_candidate(request, &pool.seeds, &pool.candidates, current, position, pool.excluded)
-            .map(|c| entry(pool.seeds.first(), c)))
+        Ok(swap_candidate(
+            request,
+            &pool.seeds,
+            &pool.candidates,
+            current,
+            position,
+            pool.excluded,
+        )
+        .map(|c| entry(pool.seeds.first(), c)))
     }
 
     /// Entries for tracks in this order, scored and explained against the request's seeds (no
@@ -175,7 +202,14 @@ impl Library {
                 // Not analysed, or no seed to compare with: the track, unscored.
                 _ => {
                     let row = rows.get(id)?.clone();
-                    Some(entry(None, &Candidate { row, vector: Vec::new(), score: 0.0 }))
+                    Some(entry(
+                        None,
+                        &Candidate {
+                            row,
+                            vector: Vec::new(),
+                            score: 0.0,
+                        },
+                    ))
                 }
             })
             .collect())
@@ -191,7 +225,9 @@ impl Library {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| Error::Other(format!("playlist request to JSON: {e}")))?;
-        self.store.create_playlist(name, json.as_deref(), track_ids).await
+        self.store
+            .create_playlist(name, json.as_deref(), track_ids)
+            .await
     }
 
     pub async fn saved_playlists(&self) -> Result<Vec<SavedPlaylist>> {

@@ -101,11 +101,13 @@ impl Store {
 
     pub async fn rename_playlist(&self, id: i64, name: &str) -> Result<SavedPlaylist> {
         let name = clean_name(name)?;
-        let done = sqlx::query(&format!("UPDATE playlists SET name = ?, updated_at = {NOW} WHERE id = ?"))
-            .bind(name)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(&format!(
+            "UPDATE playlists SET name = ?, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(name)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(Error::Other(format!("no playlist with id {id}")));
         }
@@ -115,10 +117,12 @@ impl Store {
     /// Replaces the track list (reorder, remove, swap) in one transaction.
     pub async fn set_playlist_tracks(&self, id: i64, track_ids: &[i64]) -> Result<SavedPlaylist> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(&format!("UPDATE playlists SET updated_at = {NOW} WHERE id = ?"))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(&format!(
+            "UPDATE playlists SET updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(Error::Other(format!("no playlist with id {id}")));
         }
@@ -156,12 +160,14 @@ async fn insert_tracks(
         if exists.is_none() {
             return Err(Error::Other(format!("no track with id {track}")));
         }
-        sqlx::query("INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)")
-            .bind(playlist)
-            .bind(position as i64)
-            .bind(track)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)",
+        )
+        .bind(playlist)
+        .bind(position as i64)
+        .bind(track)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
