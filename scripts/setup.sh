@@ -16,10 +16,11 @@ packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev 
   libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake libopenblas-dev liblapack-dev
   nodejs npm)
 # Test-only: a virtual display, WebDriver for WebKit, a browser for UI unit tests,
-# encoders to generate test audio, and tools the shared bad-input corpus uses.
+# encoders to generate test audio, tools the shared bad-input corpus uses, and mpv (a real
+# player must load the playlists Segue exports).
 if [ "$want_tests" = 1 ]; then
   packages+=(webkit2gtk-driver xvfb xauth xdotool imagemagick chromium lame vorbis-tools
-    flac sox libsox-fmt-all ffmpeg python3)
+    flac sox libsox-fmt-all ffmpeg python3 mpv)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -73,6 +73,45 @@ export type SimilarResponse = {
   results: SimilarTrack[];
 };
 
+/** Playlists (see src/playlist/mod.rs). */
+export type Order = 'similarity' | 'flow' | 'harmonic';
+export type TempoRange = { kind: 'absolute'; min: number; max: number } | { kind: 'tolerance'; percent: number };
+/** Every field but `seeds` has a default on the Rust side; the UI always sends them all. */
+export type PlaylistRequest = {
+  /** "More like these" (the UI: the track it was made from). */
+  seeds: number[];
+  /** "Not like this". */
+  avoid_like: number[];
+  length: number;
+  order: Order;
+  /** 0 = no limit. */
+  max_per_artist: number;
+  max_per_album: number;
+  tempo: TempoRange | null;
+  key_compatible: boolean;
+  min_duration_s: number | null; max_duration_s: number | null;
+  include_tags: string[]; avoid_tags: string[];
+  /** Folder paths; [] = all. */
+  folders: string[];
+};
+export type PlaylistEntry = {
+  id: number; path: string; title: string | null; artist: string | null; album: string | null;
+  duration_s: number | null; bpm: number | null; key: string | null; scale: string | null; camelot: string | null;
+  /** Cosine similarity to the seed(s), -1 … 1. */
+  score: number;
+  /** Why it is here: "same key", "+3 BPM", "similar timbre". */
+  reasons: string[];
+};
+export type Playlist = {
+  request: PlaylistRequest; entries: PlaylistEntry[];
+  candidates: number; rejected: { rule: string; count: number }[];
+  /** Set when fewer than `length` tracks met the constraints. */
+  shortfall: string | null;
+};
+export type SavedPlaylist = { id: number; name: string; created_at: string; updated_at: string; track_count: number; duration_s: number | null };
+export type SavedPlaylistDetail = { playlist: SavedPlaylist; request: PlaylistRequest | null; entries: PlaylistEntry[] };
+export type ExportFormat = 'm3u8' | 'xspf';
+
 export const getOverview = () => invoke<Overview>('get_overview');
 /** Opens the native folder dialog (Rust side), adds the folder and starts a scan. null = cancelled. */
 export const addFolderDialog = () => invoke<Folder | null>('add_folder_dialog');
@@ -88,6 +127,22 @@ export const resumeAnalysis = () => invoke<null>('resume_analysis');
 /** The tracks that sound most like track `id`, best first. */
 export const similarTracks = (id: number, limit = 20) => invoke<SimilarResponse>('similar_tracks', { id, limit });
 
+export const makePlaylist = (request: PlaylistRequest) => invoke<Playlist>('make_playlist', { request });
+/** The best unused track for slot `position` given the other ids of `current`; null = nothing fits. */
+export const swapPlaylistTrack = (request: PlaylistRequest, current: number[], position: number) =>
+  invoke<PlaylistEntry | null>('swap_playlist_track', { request, current, position });
+// Tauri maps camelCase argument names to the Rust side's snake_case (trackIds → track_ids).
+export const savePlaylist = (name: string, request: PlaylistRequest | null, trackIds: number[]) =>
+  invoke<SavedPlaylist>('save_playlist', { name, request, trackIds });
+export const listPlaylists = () => invoke<SavedPlaylist[]>('list_playlists');
+export const getPlaylist = (id: number) => invoke<SavedPlaylistDetail>('get_playlist', { id });
+export const renamePlaylist = (id: number, name: string) => invoke<SavedPlaylist>('rename_playlist', { id, name });
+/** Replaces a saved playlist's tracks (reorder, remove, swap). */
+export const setPlaylistTracks = (id: number, trackIds: number[]) => invoke<SavedPlaylist>('set_playlist_tracks', { id, trackIds });
+export const deletePlaylist = (id: number) => invoke<null>('delete_playlist', { id });
+/** Opens the native save dialog (Rust side) and writes the file: its path, or null = cancelled. */
+export const exportPlaylist = (id: number, format: ExportFormat) => invoke<string | null>('export_playlist', { id, format });
+
 export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenFn> =>
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));
 export const onAnalysisProgress = (cb: (p: AnalysisProgress) => void): Promise<UnlistenFn> =>
@@ -95,6 +150,9 @@ export const onAnalysisProgress = (cb: (p: AnalysisProgress) => void): Promise<U
 /** A new similarity index was built and swapped in: "building" answers can be asked again. */
 export const onIndexUpdated = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('index-updated', () => cb());
+/** A playlist was saved, renamed, deleted or its tracks set. */
+export const onPlaylistsChanged = (cb: () => void): Promise<UnlistenFn> =>
+  listen<null>('playlists-changed', () => cb());
 export const onLibraryChanged = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('library-changed', () => cb());
 

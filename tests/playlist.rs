@@ -1,0 +1,430 @@
+//! Playlists end to end through the CLI, on the analysed demo library (36 tracks in six styles,
+//! generated at known tempi and keys): every constraint and order, fewer tracks than asked,
+//! saved playlists, and exports that parse and point at the right files.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use common::*;
+use segue::playlist::key_relation;
+use serde_json::Value;
+
+struct Demo {
+    _root: tempfile::TempDir,
+    data: PathBuf,
+    tracks: HashMap<i64, Value>,
+}
+
+fn demo() -> Demo {
+    let (root, _music, data) = temp_dirs();
+    let summary = json(&data, &["demo", "--json"]);
+    assert_eq!(summary["added"], 36);
+    let tracks = json(&data, &["tracks", "--json"])
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| (t["id"].as_i64().expect("id"), t.clone()))
+        .collect();
+    Demo {
+        _root: root,
+        data,
+        tracks,
+    }
+}
+
+impl Demo {
+    fn playlist(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["playlist"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        json(&self.data, &all).as_array().expect("array").clone()
+    }
+
+    /// A seed: the first track (by id) whose title is given.
+    fn id_of(&self, title: &str) -> i64 {
+        *self
+            .tracks
+            .iter()
+            .find(|(_, t)| t["title"] == title)
+            .map(|(id, _)| id)
+            .expect("title")
+    }
+}
+
+fn ids(entries: &[Value]) -> Vec<i64> {
+    entries
+        .iter()
+        .map(|e| e["id"].as_i64().expect("id"))
+        .collect()
+}
+
+fn bpm(e: &Value) -> f64 {
+    e["bpm"].as_f64().expect("bpm")
+}
+
+#[test]
+fn constraints_orders_and_fewer_than_asked() {
+    let d = demo();
+    let seed = d.id_of("Lantern"); // Copper Lanes (folk), 100 BPM
+    let seed_str = seed.to_string();
+    let s = seed_str.as_str();
+    let seed_track = &d.tracks[&seed];
+    let seed_bpm = seed_track["bpm"].as_f64().expect("bpm");
+    let seed_key = seed_track["camelot"].as_str().expect("camelot").to_string();
+
+    // Default: 10 tracks, never the seed, best first, each with reasons and the JSON fields.
+    let plain = d.playlist(&[s, "-n", "10"]);
+    assert_eq!(plain.len(), 10);
+    assert!(!ids(&plain).contains(&seed));
+    let scores: Vec<f64> = plain
+        .iter()
+        .map(|e| e["score"].as_f64().expect("score"))
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1] - 1e-6), "{scores:?}");
+    for e in &plain {
+        for field in [
+            "id", "path", "title", "artist", "bpm", "key", "camelot", "score",
+        ] {
+            assert!(!e[field].is_null(), "{field} in {e}");
+        }
+        assert!(!e["reasons"].as_array().expect("reasons").is_empty(), "{e}");
+    }
+    // Default artist cap of 2 (the seed's artist has one place left).
+    let mut per_artist: HashMap<String, usize> = HashMap::new();
+    for e in &plain {
+        *per_artist.entry(e["artist"].to_string()).or_default() += 1;
+    }
+    assert!(per_artist.values().all(|&n| n <= 2), "{per_artist:?}");
+    assert!(
+        per_artist
+            .get(&seed_track["artist"].to_string())
+            .copied()
+            .unwrap_or(0)
+            <= 1
+    );
+
+    // Deterministic.
+    assert_eq!(ids(&d.playlist(&[s, "-n", "10"])), ids(&plain));
+
+    // Tempo range.
+    let ranged = d.playlist(&[s, "-n", "30", "--bpm-range", "90-110"]);
+    assert!(!ranged.is_empty());
+    assert!(
+        ranged.iter().all(|e| (90.0..=110.0).contains(&bpm(e))),
+        "{ranged:?}"
+    );
+    // ± 6 % around the seed, half and double time included.
+    let tolerant = d.playlist(&[
+        s,
+        "-n",
+        "30",
+        "--bpm-tolerance",
+        "6",
+        "--max-per-artist",
+        "0",
+    ]);
+    assert!(!tolerant.is_empty());
+    for e in &tolerant {
+        let mut r = bpm(e) / seed_bpm;
+        while r > 1.5 {
+            r /= 2.0;
+        }
+        while r < 0.75 {
+            r *= 2.0;
+        }
+        assert!(
+            (r - 1.0).abs() <= 0.06 + 1e-9,
+            "{} BPM against {seed_bpm}",
+            bpm(e)
+        );
+    }
+    // Key-compatible.
+    let keyed = d.playlist(&[s, "-n", "30", "--key-compatible", "--max-per-artist", "0"]);
+    assert!(!keyed.is_empty());
+    for e in &keyed {
+        let k = e["camelot"].as_str().expect("camelot");
+        assert!(key_relation(k, &seed_key).is_some(), "{k} after {seed_key}");
+    }
+    // One per artist, and not the seed's artist again.
+    let varied = d.playlist(&[s, "-n", "10", "--max-per-artist", "1"]);
+    let artists: HashSet<String> = varied.iter().map(|e| e["artist"].to_string()).collect();
+    assert_eq!(artists.len(), varied.len());
+    assert!(!artists.contains(&seed_track["artist"].to_string()));
+    assert_eq!(varied.len(), 5, "six artists, the seed's excluded");
+    // Tags.
+    let jazz = d.playlist(&[s, "-n", "10", "--include", "jazz", "--max-per-artist", "0"]);
+    assert!(!jazz.is_empty());
+    assert!(jazz
+        .iter()
+        .all(|e| d.tracks[&e["id"].as_i64().expect("id")]["genre"] == "Jazz"));
+    let no_folk = d.playlist(&[s, "-n", "30", "--avoid", "Folk", "--max-per-artist", "0"]);
+    assert!(no_folk
+        .iter()
+        .all(|e| d.tracks[&e["id"].as_i64().expect("id")]["genre"] != "Folk"));
+    // "Not like this".
+    let away = plain[0]["id"].as_i64().expect("id").to_string();
+    let not_like = d.playlist(&[s, "-n", "10", "--not", &away]);
+    assert!(!ids(&not_like).contains(&plain[0]["id"].as_i64().expect("id")));
+    // Several seeds: neither appears.
+    let other = d.id_of("Nightcap");
+    let two = d.playlist(&[s, &other.to_string(), "-n", "10"]);
+    assert!(!ids(&two).contains(&seed) && !ids(&two).contains(&other));
+
+    // Fewer than asked: every track that fits, no padding, and the reason on stderr.
+    let out = segue(
+        &d.data,
+        &[
+            "playlist",
+            s,
+            "-n",
+            "40",
+            "--max-per-artist",
+            "0",
+            "--max-per-album",
+            "0",
+            "--json",
+        ],
+    );
+    assert!(out.status.success());
+    let all: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
+        .expect("json")
+        .as_array()
+        .expect("a")
+        .clone();
+    assert_eq!(all.len(), 35, "every other track");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("only 35 of 40"), "{stderr}");
+    let out = segue(
+        &d.data,
+        &[
+            "playlist",
+            s,
+            "-n",
+            "10",
+            "--bpm-range",
+            "300-400",
+            "--json",
+        ],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).expect("json"),
+        Value::Array(vec![])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the tempo range"));
+
+    // Orders: the same tracks, arranged differently.
+    let by_score = d.playlist(&[s, "-n", "12", "--max-per-artist", "3"]);
+    let flow = d.playlist(&[s, "-n", "12", "--max-per-artist", "3", "--order", "flow"]);
+    let harmonic = d.playlist(&[
+        s,
+        "-n",
+        "12",
+        "--max-per-artist",
+        "3",
+        "--order",
+        "harmonic",
+    ]);
+    let set = |v: &[Value]| ids(v).into_iter().collect::<HashSet<_>>();
+    assert_eq!(set(&flow), set(&by_score));
+    assert_eq!(set(&harmonic), set(&by_score));
+    let compatible_steps = |v: &[Value]| {
+        let mut keys = vec![seed_key.clone()];
+        keys.extend(
+            v.iter()
+                .map(|e| e["camelot"].as_str().expect("k").to_string()),
+        );
+        keys.windows(2)
+            .filter(|w| key_relation(&w[0], &w[1]).is_some())
+            .count()
+    };
+    assert!(
+        compatible_steps(&harmonic) >= compatible_steps(&by_score),
+        "harmonic mixes at least as well"
+    );
+    // Errors are clear.
+    let bad = segue(&d.data, &["playlist", "999999"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no track with id 999999"));
+}
+
+/// Paths of an M3U8 file's entries, resolved against its folder.
+fn m3u8_paths(file: &Path) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(file).expect("read");
+    assert!(text.starts_with("#EXTM3U\n"));
+    let dir = file.parent().expect("dir");
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| dir.join(l))
+        .collect()
+}
+
+/// Paths of an XSPF file's locations (file:// URIs, percent-decoded).
+fn xspf_paths(file: &Path) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(file).expect("read");
+    assert!(text.contains("<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\">"));
+    text.split("<location>")
+        .skip(1)
+        .map(|rest| {
+            let uri = &rest[..rest.find("</location>").expect("close")];
+            let raw = uri
+                .strip_prefix("file://")
+                .expect("file uri")
+                .replace("&amp;", "&");
+            let mut bytes = Vec::new();
+            let b = raw.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] == b'%' {
+                    bytes.push(u8::from_str_radix(&raw[i + 1..i + 3], 16).expect("hex"));
+                    i += 3;
+                } else {
+                    bytes.push(b[i]);
+                    i += 1;
+                }
+            }
+            PathBuf::from(String::from_utf8(bytes).expect("utf8"))
+        })
+        .collect()
+}
+
+#[test]
+fn saved_playlists_and_exports() {
+    let d = demo();
+    let seed = d.id_of("Afterhours").to_string();
+    let made = d.playlist(&[&seed, "-n", "8", "--save", "Late night"]);
+    let made_paths: Vec<PathBuf> = made
+        .iter()
+        .map(|e| PathBuf::from(e["path"].as_str().expect("p")))
+        .collect();
+
+    let listed = json(&d.data, &["playlists", "list", "--json"]);
+    let listed = listed.as_array().expect("array");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["name"], "Late night");
+    assert_eq!(listed[0]["track_count"], 8);
+    let id = listed[0]["id"].as_i64().expect("id").to_string();
+    let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
+    assert_eq!(
+        ids(shown["entries"].as_array().expect("entries")),
+        ids(&made)
+    );
+    assert_eq!(shown["request"]["length"], 8);
+    assert!(shown["entries"][0]["reasons"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
+
+    // Exports: beside the music (relative paths) and elsewhere (absolute), M3U8 and XSPF; every
+    // entry resolves to the right file, in order.
+    let music_dir = PathBuf::from(
+        d.tracks.values().next().expect("t")["path"]
+            .as_str()
+            .expect("p"),
+    )
+    .ancestors()
+    .nth(3)
+    .expect("demo dir")
+    .to_path_buf();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    for file in [
+        music_dir.join("late.m3u8"),
+        elsewhere.path().join("late.m3u8"),
+        elsewhere.path().join("late night.xspf"),
+    ] {
+        let out = segue(
+            &d.data,
+            &["playlists", "export", &id, file.to_str().expect("utf8")],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let paths = if file.extension().is_some_and(|e| e == "xspf") {
+            xspf_paths(&file)
+        } else {
+            m3u8_paths(&file)
+        };
+        assert_eq!(paths.len(), 8);
+        for (got, want) in paths.iter().zip(&made_paths) {
+            assert_eq!(
+                std::fs::canonicalize(got).expect("exported path resolves"),
+                std::fs::canonicalize(want).expect("track")
+            );
+        }
+    }
+    // A real player loads it: mpv (Debian's) plays every entry of both M3U8 files.
+    for file in [
+        music_dir.join("late.m3u8"),
+        elsewhere.path().join("late.m3u8"),
+    ] {
+        let out = std::process::Command::new("mpv")
+            .args([
+                "--ao=null",
+                "--vo=null",
+                "--end=0.2",
+                "--no-config",
+                "--msg-level=all=info",
+            ])
+            .arg(format!("--playlist={}", file.display()))
+            .output()
+            .expect("mpv (installed by scripts/setup.sh --tests)");
+        let log = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let played: Vec<&str> = log
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Playing: "))
+            .collect();
+        assert_eq!(played.len(), 8, "{log}");
+        for (p, want) in played.iter().zip(&made_paths) {
+            assert_eq!(
+                std::fs::canonicalize(p).expect("played path"),
+                std::fs::canonicalize(want).expect("track")
+            );
+        }
+        assert!(!log.contains("Errors when loading"), "{log}");
+    }
+    let beside = std::fs::read_to_string(music_dir.join("late.m3u8")).expect("read");
+    assert!(
+        beside
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .all(|l| !l.starts_with('/')),
+        "relative beside the music"
+    );
+    let away = std::fs::read_to_string(elsewhere.path().join("late.m3u8")).expect("read");
+    assert!(
+        away.lines()
+            .filter(|l| !l.starts_with('#'))
+            .all(|l| l.starts_with('/')),
+        "absolute elsewhere"
+    );
+    // The export option of `segue playlist` writes the same.
+    let direct = elsewhere.path().join("direct.xspf");
+    d.playlist(&[&seed, "-n", "8", "--export", direct.to_str().expect("utf8")]);
+    assert_eq!(
+        xspf_paths(&direct),
+        xspf_paths(&elsewhere.path().join("late night.xspf"))
+    );
+
+    // Rename, then delete.
+    assert!(segue(&d.data, &["playlists", "rename", &id, "After dark"])
+        .status
+        .success());
+    assert_eq!(
+        json(&d.data, &["playlists", "list", "--json"])[0]["name"],
+        "After dark"
+    );
+    assert!(segue(&d.data, &["playlists", "delete", &id])
+        .status
+        .success());
+    assert_eq!(
+        json(&d.data, &["playlists", "list", "--json"]),
+        Value::Array(vec![])
+    );
+    let gone = segue(&d.data, &["playlists", "show", &id]);
+    assert!(!gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stderr).contains(&format!("no playlist with id {id}")));
+}
