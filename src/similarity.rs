@@ -227,6 +227,10 @@ impl SimilarityIndex {
             }
             inner.seq
         };
+        // One read of the counter tells whether anything was written or deleted since.
+        if store.features_seq().await? == after {
+            return Ok(());
+        }
         let changed = store.features_since(ANALYSIS_VERSION, after).await?;
         let (db_ids, max_seq) = store.feature_ids(ANALYSIS_VERSION).await?;
         let mut inner = self.inner.write().map_err(lock_err)?;

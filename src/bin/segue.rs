@@ -221,6 +221,15 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Playlist request-to-list latency on a library of synthetic analysed tracks (temp dir)
+    Playlist {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: usize,
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -727,6 +736,22 @@ async fn bench(what: &BenchWhat) -> Result<()> {
             }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
+            }
+        }
+        BenchWhat::Playlist {
+            tracks,
+            requests,
+            json,
+        } => {
+            let r = segue::bench::playlist(scratch.path(), *tracks, *requests).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "playlist bench: {} tracks ({}; set up in {:.1} s, index built in {:.1} s), {} requests of 20 tracks: p50 {:.2} ms p99 {:.2} ms; with ±8 % tempo and compatible keys: p50 {:.2} ms p99 {:.2} ms (mean length {:.1})",
+                    r.tracks, r.index, r.setup_s, r.index_build_s, r.requests, r.plain_p50_ms, r.plain_p99_ms,
+                    r.constrained_p50_ms, r.constrained_p99_ms, r.constrained_mean_length
+                );
             }
         }
         BenchWhat::Seed { .. } => {}

@@ -325,7 +325,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Ids of the tracks with features of `version`, and the highest change number.
+    /// The features change counter: it moves on every write and every deletion of features.
+    pub async fn features_seq(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Ids of the tracks with features of `version`, and the change counter.
     pub async fn feature_ids(&self, version: i64) -> Result<(Vec<i64>, i64)> {
         let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version = ?")
             .bind(version)

@@ -4,6 +4,7 @@ import type { AnalysisProgress, Failure, Folder, Overview, ScanProgress, SortKey
 import { $, h } from './dom';
 import * as fmt from './format';
 import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
+import { PlaylistView, SavedList, type Seed } from './playlist';
 import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
 
@@ -20,6 +21,10 @@ const el = {
   errorDismiss: $<HTMLButtonElement>('#error-dismiss'),
   viewLibrary: $('#view-library'),
   viewFailures: $('#view-failures'),
+  viewPlaylist: $('#view-playlist'),
+  savedPlaylists: $('#saved-playlists'),
+  ctxMenu: $('#context-menu'),
+  ctxMake: $<HTMLButtonElement>('#ctx-make-playlist'),
   toolbar: $('#toolbar'),
   search: $<HTMLInputElement>('#search'),
   bpmMin: $<HTMLInputElement>('#bpm-min'),
@@ -61,7 +66,7 @@ const el = {
 
 // ---------- state ----------
 let overview: Overview | null = null;
-let view: 'library' | 'failures' = 'library';
+let view: 'library' | 'failures' | 'playlist' = 'library';
 let detailOpen = false;
 let tableStarted = false;
 let scanning = false;
@@ -245,7 +250,12 @@ function renderDetail(r: TrackRow | null) {
     h('div', { class: 'detail-head' },
       h('div', { class: 'detail-heading' },
         h('div', { class: 'detail-title', title: r.title ?? fmt.basename(r.path) }, r.title ?? fmt.basename(r.path)),
-        h('div', { class: 'detail-sub' }, [r.artist, r.album].filter(Boolean).join(' — ') || 'Unknown artist')),
+        h('div', { class: 'detail-sub' }, [r.artist, r.album].filter(Boolean).join(' — ') || 'Unknown artist'),
+        h('div', { class: 'detail-actions' },
+          h('button', {
+            id: 'make-playlist', class: 'btn btn-small', type: 'button', title: 'A playlist of tracks that sound like this one (P)',
+            onclick: (e: Event) => makePlaylist(seedOf(r), (e as MouseEvent).detail === 0),
+          }, 'Make playlist'))),
       close),
     section('Tags',
       row('Title', r.title), row('Artist', r.artist), row('Album', r.album), row('Album artist', r.album_artist),
@@ -449,15 +459,96 @@ async function removeFolder(f: Folder) {
   scheduleRefresh(0);
 }
 
+// ---------- playlists ----------
+const playlist = new PlaylistView(el.viewPlaylist, {
+  onClose: () => {
+    showView('library');
+    el.scroller.focus({ preventScroll: true });
+  },
+  onSavedChange: () => savedList.refresh(),
+  onShownSaved: (id) => savedList.setActive(view === 'playlist' ? id : null),
+});
+const savedList = new SavedList(el.savedPlaylists, {
+  onOpen: (id, viaKeyboard) => {
+    showView('playlist');
+    playlist.open(id, viaKeyboard);
+    savedList.setActive(id);
+  },
+  confirm: askConfirm,
+  onRenamed: (p) => playlist.renamed(p),
+  onDeleted: (id) => playlist.deleted(id),
+  onError: showError,
+});
+
+const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
+
+/** "Make playlist" (detail panel button, P, the row's context menu): the playlist view takes
+ *  the place of the table until Escape. */
+function makePlaylist(seed: Seed, viaKeyboard: boolean) {
+  showView('playlist');
+  playlist.make(seed, viaKeyboard);
+}
+
+/** The track P and the context menu act on: the selected row, else the one the detail panel
+ *  shows (picked from the similar tracks, not in the table). */
+function currentSeed(): Seed | null {
+  const r = table.selected >= 0 ? table.rowAt(table.selected) : detailOpen ? shownRow : null;
+  return r ? seedOf(r) : null;
+}
+
+// A small context menu on the table's rows: one item, "Make playlist from this track".
+let ctxSeed: Seed | null = null;
+function openContextMenu(x: number, y: number, seed: Seed) {
+  ctxSeed = seed;
+  const m = el.ctxMenu;
+  m.hidden = false;
+  const w = m.offsetWidth, hgt = m.offsetHeight;
+  m.style.left = `${Math.max(4, Math.min(x, window.innerWidth - w - 4))}px`;
+  m.style.top = `${Math.max(4, Math.min(y, window.innerHeight - hgt - 4))}px`;
+  el.ctxMake.focus();
+}
+function closeContextMenu(refocus = false) {
+  if (el.ctxMenu.hidden) return;
+  el.ctxMenu.hidden = true;
+  ctxSeed = null;
+  if (refocus) el.scroller.focus({ preventScroll: true });
+}
+el.tbody.addEventListener('contextmenu', (e) => {
+  const tr = (e.target as Element).closest<HTMLElement>('tr.track-row[data-index]');
+  if (!tr) return;
+  e.preventDefault();
+  table.select(Number(tr.dataset.index), false);
+  el.scroller.focus({ preventScroll: true });
+  const r = table.rowAt(Number(tr.dataset.index));
+  if (r) openContextMenu(e.clientX, e.clientY, seedOf(r));
+});
+el.ctxMake.addEventListener('click', (e) => {
+  const seed = ctxSeed;
+  closeContextMenu();
+  if (seed) makePlaylist(seed, e.detail === 0);
+});
+el.ctxMenu.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); e.stopPropagation(); closeContextMenu(true); }
+});
+document.addEventListener('pointerdown', (e) => { if (!el.ctxMenu.contains(e.target as Node)) closeContextMenu(); }, true);
+window.addEventListener('blur', () => closeContextMenu());
+window.addEventListener('resize', () => closeContextMenu());
+el.scroller.addEventListener('scroll', () => closeContextMenu(), { passive: true });
+
 // ---------- views ----------
 function showView(v: typeof view) {
   view = v;
+  closeContextMenu();
   el.viewLibrary.hidden = v !== 'library';
   el.viewFailures.hidden = v !== 'failures';
-  el.navLibrary.classList.toggle('active', v === 'library');
-  el.navFailures.classList.toggle('active', v === 'failures');
-  if (v === 'library') { el.navLibrary.setAttribute('aria-current', 'page'); el.navFailures.removeAttribute('aria-current'); table.schedule(); }
-  else { el.navFailures.setAttribute('aria-current', 'page'); el.navLibrary.removeAttribute('aria-current'); void loadFailures(); }
+  el.viewPlaylist.hidden = v !== 'playlist';
+  for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navFailures, v === 'failures']] as const) {
+    nav.classList.toggle('active', on);
+    if (on) nav.setAttribute('aria-current', 'page'); else nav.removeAttribute('aria-current');
+  }
+  savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
+  if (v === 'library') table.schedule();
+  else if (v === 'failures') void loadFailures();
 }
 el.navLibrary.addEventListener('click', () => showView('library'));
 el.navFailures.addEventListener('click', () => showView('failures'));
@@ -675,8 +766,11 @@ function focusSearch() {
 
 document.addEventListener('keydown', (e) => {
   if (confirmEl.dialog.open) return; // the modal handles its own keys (Esc cancels)
+  if (!el.ctxMenu.hidden) return; // so does the context menu (Esc closes, Enter picks)
   const t = e.target as HTMLElement;
   const mod = e.ctrlKey || e.metaKey || e.altKey;
+  // The playlist view: Escape back to the library, its rows' keys (arrows, Alt+arrows, Delete).
+  if (view === 'playlist' && playlist.handleKey(e)) { e.preventDefault(); return; }
   if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {
     e.preventDefault();
     focusSearch();
@@ -712,6 +806,23 @@ document.addEventListener('keydown', (e) => {
     if (!onButton) e.preventDefault();
     return;
   }
+  // P: a playlist from the selected track (or the one the details show). Menu key / Shift+F10:
+  // the row's context menu.
+  if (view === 'library' && tableStarted && !e.ctrlKey && !e.metaKey && !e.altKey && e.key.toLowerCase() === 'p') {
+    const seed = currentSeed();
+    if (seed) { e.preventDefault(); makePlaylist(seed, true); }
+    return;
+  }
+  if (view === 'library' && (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) && table.selected >= 0 && !similar.el.contains(t)) {
+    const tr = el.tbody.querySelector<HTMLElement>(`tr.track-row[data-index="${table.selected}"]`);
+    const r = table.rowAt(table.selected);
+    if (tr && r) {
+      e.preventDefault();
+      const box = tr.getBoundingClientRect();
+      openContextMenu(box.left + 48, box.bottom - 4, seedOf(r));
+    }
+    return;
+  }
   // The similar tracks list has its own arrows and Enter; the table's keys stay with the table.
   if (similar.el.contains(t)) {
     if (!mod && !onButton && similar.handleKey(e)) e.preventDefault();
@@ -744,6 +855,7 @@ async function boot() {
     await api.onAnalysisProgress(updateAnalysis);
     await api.onLibraryChanged(() => scheduleRefresh());
     await api.onIndexUpdated(() => { if (detailOpen && shownRow) similar.refresh(); });
+    await api.onPlaylistsChanged(() => savedList.refresh());
   } catch (e) { showError(e); }
   const o = await guard(api.getOverview());
   if (!o) return;
@@ -751,6 +863,7 @@ async function boot() {
   renderSidebar();
   renderLibraryMode();
   renderRowCount();
+  savedList.refresh(0);
   if (o.scan.phase !== 'idle' && o.scan.phase !== 'done' && o.scan.phase !== 'cancelled' && o.scan.phase !== 'failed') updateProgress(o.scan);
   else el.scan.dataset.phase = o.scan.phase;
   const a = o.analysis;

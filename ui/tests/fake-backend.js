@@ -9,6 +9,10 @@
 // (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
 // similar_tracks: cosine over a small vector of each analysed track's fields (see similarOf);
 // state.similarIndex / similarBuilding / similarOverride change the answer.
+// Playlists: make_playlist / swap_playlist_track pick by the same cosine and obey the request's
+// length, artist/album caps, tempo, key, duration and tag constraints (see playlistOf);
+// saved playlists live in state.playlists; every change emits playlists-changed.
+// state.exportPath is what export_playlist answers (null: a default path; false: cancelled).
 (() => {
   const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {} }, window.__FAKE_CONFIG__ || {});
 
@@ -210,6 +214,160 @@
     };
   }
 
+  // ---- playlists ----
+  state.playlists = []; // { id, name, created_at, updated_at, request, trackIds }
+  state.nextPlaylistId = 1;
+  state.exportPath = null;
+  const PLAYLIST_DEFAULTS = { avoid_like: [], length: 20, order: 'similarity', max_per_artist: 2, max_per_album: 2, tempo: null,
+    key_compatible: false, min_duration_s: null, max_duration_s: null, include_tags: [], avoid_tags: [], folders: [] };
+  const trackById = (id) => state.tracks.find((t) => t.id === id);
+  function cosine(a, b) {
+    let dot = 0, na = 0, nb = 0;
+    for (let k = 0; k < a.length; k++) { dot += a[k] * b[k]; na += a[k] * a[k]; nb += b[k] * b[k]; }
+    return dot / ((Math.sqrt(na) || 1) * (Math.sqrt(nb) || 1));
+  }
+  /** How two Camelot keys relate (same as playlist::key_relation), or null. */
+  function keyRelation(a, b) {
+    const pa = /^(\d+)([AB])$/.exec(a || ''), pb = /^(\d+)([AB])$/.exec(b || '');
+    if (!pa || !pb) return null;
+    const step = (((Number(pa[1]) - Number(pb[1])) % 12) + 12) % 12;
+    if (pa[2] === pb[2]) return step === 0 ? 'same key' : step === 1 || step === 11 ? 'adjacent key' : null;
+    return step === 0 ? 'relative key' : null;
+  }
+  function folded(bpm, ref) { let r = bpm / ref; while (r > 1.5) r /= 2; while (r < 0.75) r *= 2; return r; }
+  const tagsOf = (t) => (t.genre || '').split(/[;,/|]/).map((x) => x.trim().toLowerCase()).filter(Boolean);
+  /** The rule a track breaks on its own, or null. */
+  function breaks(req, seed, t) {
+    if (req.tempo) {
+      if (t.bpm == null) return 'no tempo';
+      const inside = req.tempo.kind === 'absolute' ? t.bpm >= req.tempo.min && t.bpm <= req.tempo.max
+        : seed.bpm == null || Math.abs(folded(t.bpm, seed.bpm) - 1) * 100 <= req.tempo.percent;
+      if (!inside) return 'outside the tempo range';
+    }
+    if (req.key_compatible && seed.camelot && !(t.camelot && keyRelation(t.camelot, seed.camelot))) return 'key not compatible';
+    if (req.min_duration_s != null && (t.duration_s == null || t.duration_s < req.min_duration_s)) return 'too short';
+    if (req.max_duration_s != null && (t.duration_s == null || t.duration_s > req.max_duration_s)) return 'too long';
+    const tags = tagsOf(t);
+    if (req.include_tags.length && !req.include_tags.some((x) => tags.includes(x.toLowerCase()))) return 'without an included tag';
+    if (req.avoid_tags.some((x) => tags.includes(x.toLowerCase()))) return 'with an avoided tag';
+    if (req.folders.length && !req.folders.some((f) => t.path.startsWith(f))) return 'outside the chosen folders';
+    return null;
+  }
+  const lower = (s) => (s || '').trim().toLowerCase() || null;
+  /** Artist and album counts over `tracks`; `blocks` says why one more cannot join. */
+  function capsOf(req, tracks) {
+    const artists = new Map(), albums = new Map();
+    const albumKey = (t) => (lower(t.album) ? `${lower(t.album_artist) ?? lower(t.artist) ?? ''}|${lower(t.album)}` : null);
+    const take = (t) => {
+      const a = lower(t.artist), b = albumKey(t);
+      if (a) artists.set(a, (artists.get(a) || 0) + 1);
+      if (b) albums.set(b, (albums.get(b) || 0) + 1);
+    };
+    tracks.forEach(take);
+    const blocks = (t) => {
+      const a = lower(t.artist), b = albumKey(t);
+      if (req.max_per_artist > 0 && a && (artists.get(a) || 0) >= req.max_per_artist) return 'artist already there enough';
+      if (req.max_per_album > 0 && b && (albums.get(b) || 0) >= req.max_per_album) return 'album already there enough';
+      return null;
+    };
+    return { take, blocks };
+  }
+  /** Why a track is close to the seed, in a few words. */
+  function reasonsOf(seed, t, score) {
+    const out = [];
+    const rel = keyRelation(t.camelot, seed.camelot);
+    if (rel) out.push(rel);
+    if (t.bpm != null && seed.bpm != null) {
+      const ratio = t.bpm / seed.bpm;
+      if (Math.abs(ratio - 2) < 0.08) out.push('double time');
+      else if (Math.abs(ratio - 0.5) < 0.02) out.push('half time');
+      else { const d = Math.round(t.bpm - seed.bpm); out.push(d === 0 ? 'same tempo' : `${d > 0 ? '+' : ''}${d} BPM`); }
+    }
+    if (score > 0.6) out.push('similar timbre');
+    if (t.loudness_lufs != null && seed.loudness_lufs != null && Math.abs(t.loudness_lufs - seed.loudness_lufs) < 2) out.push('similar loudness');
+    if (!out.length) out.push('similar rhythm');
+    return out;
+  }
+  function entryOf(seed, t, score) {
+    return { id: t.id, path: t.path, title: t.title, artist: t.artist, album: t.album, duration_s: t.duration_s, bpm: t.bpm,
+      key: t.key, scale: t.scale, camelot: t.camelot, score, reasons: seed ? reasonsOf(seed, t, score) : [] };
+  }
+  /** The request with its defaults, the seed, and every other analysed track scored, best first. */
+  function candidatesOf(request) {
+    const req = { ...PLAYLIST_DEFAULTS, ...request };
+    if (!req.seeds || !req.seeds.length) throw 'a playlist needs a seed track';
+    const seed = trackById(req.seeds[0]);
+    if (!seed) throw `no track with id ${req.seeds[0]}`;
+    const analysed = state.tracks.filter((t) => t.status === 'analyzed');
+    if (analysed.length < 2) throw 'not enough analysed tracks yet: a playlist needs at least two';
+    if (seed.status !== 'analyzed') throw `“${seed.title ?? seed.path}” is not analysed yet: a playlist starts from how its seed sounds`;
+    const v = vectorOf(seed);
+    const away = new Set([...req.seeds, ...req.avoid_like]);
+    const scored = analysed.filter((t) => !away.has(t.id)).map((t) => [cosine(v, vectorOf(t)), t]);
+    scored.sort((a, b) => b[0] - a[0] || a[1].id - b[1].id);
+    return { req, seed, scored };
+  }
+  /** What make_playlist answers. */
+  function playlistOf(request) {
+    const { req, seed, scored } = candidatesOf(request);
+    const caps = capsOf(req, [seed]);
+    const chosen = [], rejected = [];
+    const reject = (rule) => { const r = rejected.find((x) => x.rule === rule); if (r) r.count++; else rejected.push({ rule, count: 1 }); };
+    for (const [score, t] of scored) {
+      if (chosen.length >= req.length) break;
+      const rule = breaks(req, seed, t) || caps.blocks(t);
+      if (rule) { reject(rule); continue; }
+      caps.take(t);
+      chosen.push([score, t]);
+    }
+    if (req.order === 'harmonic') chosen.sort((a, b) => (parseInt(a[1].camelot, 10) || 99) - (parseInt(b[1].camelot, 10) || 99) || (a[1].bpm ?? 0) - (b[1].bpm ?? 0));
+    else if (req.order === 'flow') chosen.sort((a, b) => (a[1].bpm ?? 0) - (b[1].bpm ?? 0));
+    const entries = chosen.map(([score, t]) => entryOf(seed, t, score));
+    const candidates = Math.min(scored.length, Math.max(200, req.length * 10));
+    const shortfall = entries.length < req.length
+      ? `only ${entries.length} of ${req.length} tracks meet the constraints (${candidates} candidates considered${rejected.map((r) => `; ${r.count} ${r.rule}`).join('')})`
+      : null;
+    return { request: req, entries, candidates, rejected, shortfall };
+  }
+  /** What swap_playlist_track answers: the best track not in `current` that fits slot `position`. */
+  function swapOf(request, current, position) {
+    const { req, seed, scored } = candidatesOf(request);
+    const others = current.filter((_, i) => i !== position).map(trackById).filter(Boolean);
+    const caps = capsOf(req, [seed, ...others]);
+    const inList = new Set(current);
+    for (const [score, t] of scored) {
+      if (inList.has(t.id)) continue;
+      if (breaks(req, seed, t) || caps.blocks(t)) continue;
+      return entryOf(seed, t, score);
+    }
+    return null;
+  }
+  function savedSummary(p) {
+    const ts = p.trackIds.map(trackById).filter(Boolean);
+    const known = ts.filter((t) => t.duration_s != null);
+    return { id: p.id, name: p.name, created_at: p.created_at, updated_at: p.updated_at, track_count: p.trackIds.length,
+      duration_s: known.length ? known.reduce((s, t) => s + t.duration_s, 0) : null };
+  }
+  function savedDetail(p) {
+    const seed = p.request && p.request.seeds.length ? trackById(p.request.seeds[0]) : null;
+    const v = seed && seed.status === 'analyzed' ? vectorOf(seed) : null;
+    const entries = p.trackIds.map(trackById).filter(Boolean).map((t) => entryOf(v ? seed : null, t, v && t.status === 'analyzed' ? cosine(v, vectorOf(t)) : 0));
+    return { playlist: savedSummary(p), request: p.request ? JSON.parse(JSON.stringify(p.request)) : null, entries };
+  }
+  function savedOf(id) {
+    const p = state.playlists.find((x) => x.id === id);
+    if (!p) throw `no playlist with id ${id}`;
+    return p;
+  }
+  const playlistsChanged = () => setTimeout(() => emit('playlists-changed', null), 0);
+  const now = () => new Date().toISOString();
+  const checkName = (name) => { if (typeof name !== 'string' || !name.trim()) throw 'a playlist needs a name'; return name.trim(); };
+  function checkIds(ids) {
+    if (!Array.isArray(ids)) throw 'trackIds: expected a list of track ids';
+    for (const id of ids) if (!trackById(id)) throw `no track with id ${id}`;
+    return ids.slice();
+  }
+
   function emitAnalysis(patch = {}) {
     Object.assign(state.analysis, patch);
     emit('analysis-progress', { ...state.analysis });
@@ -236,6 +394,43 @@
         return { track: { ...t }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null };
       }
       case 'similar_tracks': return similarOf(args.id, args.limit);
+      case 'make_playlist': return playlistOf(args.request);
+      case 'swap_playlist_track': return swapOf(args.request, args.current, args.position);
+      case 'save_playlist': {
+        const p = { id: state.nextPlaylistId++, name: checkName(args.name), created_at: now(), updated_at: now(),
+          request: args.request ? { ...PLAYLIST_DEFAULTS, ...args.request } : null, trackIds: checkIds(args.trackIds) };
+        state.playlists.push(p);
+        playlistsChanged();
+        return savedSummary(p);
+      }
+      case 'list_playlists': return state.playlists.slice().sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id).map(savedSummary);
+      case 'get_playlist': return savedDetail(savedOf(args.id));
+      case 'rename_playlist': {
+        const p = savedOf(args.id);
+        p.name = checkName(args.name);
+        p.updated_at = now();
+        playlistsChanged();
+        return savedSummary(p);
+      }
+      case 'set_playlist_tracks': {
+        const p = savedOf(args.id);
+        p.trackIds = checkIds(args.trackIds);
+        p.updated_at = now();
+        playlistsChanged();
+        return savedSummary(p);
+      }
+      case 'delete_playlist': {
+        savedOf(args.id);
+        state.playlists = state.playlists.filter((x) => x.id !== args.id);
+        playlistsChanged();
+        return null;
+      }
+      case 'export_playlist': {
+        const p = savedOf(args.id);
+        if (args.format !== 'm3u8' && args.format !== 'xspf') throw `unknown format ${args.format}`;
+        if (state.exportPath === false) return null;
+        return state.exportPath ?? `/home/ada/Music/Playlists/${p.name}.${args.format}`;
+      }
       case 'pause_analysis':
         if (state.analysis.phase === 'running') setTimeout(() => emitAnalysis({ phase: 'paused', current: null }), 0);
         return null;
@@ -293,6 +488,9 @@
     analyse,
     featuresOf,
     similarOf,
+    /** What make_playlist / swap_playlist_track answer for a request. */
+    playlistOf,
+    swapOf,
     /** Hold every `cmd` call whose args.id is `id` until release(cmd, id) (answers out of order). */
     hold: (cmd, id) => { if (!holds.has(`${cmd}:${id}`)) holds.set(`${cmd}:${id}`, []); },
     release: (cmd, id) => { const w = holds.get(`${cmd}:${id}`) || []; holds.delete(`${cmd}:${id}`); for (const r of w) r(); },
