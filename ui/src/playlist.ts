@@ -153,7 +153,7 @@ export class PlaylistView {
     const order = h('select', { id: 'knob-order', class: 'filter-select knob-select', 'aria-label': 'Order' },
       ...ORDERS.map((o) => h('option', { value: o.value }, o.label)));
     const tempo = h('select', { id: 'knob-tempo', class: 'filter-select knob-select', 'aria-label': 'Tempo' },
-      h('option', { value: '' }, 'Any tempo'), h('option', { value: 'tolerance' }, '± % of the seed'), h('option', { value: 'absolute' }, 'BPM range'));
+      h('option', { value: '' }, 'Any'), h('option', { value: 'tolerance', title: 'Near the seed’s tempo (or half/double)' }, 'Near seed'), h('option', { value: 'absolute' }, 'BPM range'));
     const tempoPct = numInput('knob-tempo-pct', 'Tempo tolerance in percent', 1, 50, 'Within this many percent of the seed’s tempo (or half/double)');
     const tempoMin = numInput('knob-tempo-min', 'Minimum BPM', 0, 999);
     const tempoMax = numInput('knob-tempo-max', 'Maximum BPM', 0, 999);
@@ -177,7 +177,7 @@ export class PlaylistView {
         h('label', { class: 'knob-sub' }, 'artist', this.k.artist), h('label', { class: 'knob-sub' }, 'album', this.k.album)),
       knob('Tempo', tempo, tempoPctWrap, tempoRangeWrap),
       h('label', { class: 'knob knob-check', title: 'Only keys that mix with the seed’s: the same, a neighbour on the Camelot wheel, or the relative key' }, key, h('span', {}, 'Compatible keys')),
-      include, avoid, h('span', { class: 'toolbar-spacer' }), regenerate);
+      include, avoid);
     this.wireKnobs();
     this.writeKnobs();
 
@@ -198,7 +198,7 @@ export class PlaylistView {
         back,
         h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
         h('span', { class: 'toolbar-spacer' }),
-        h('div', { class: 'playlist-actions' }, this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+        h('div', { class: 'playlist-actions' }, regenerate, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
       this.knobsEl,
       this.body);
 
@@ -884,6 +884,7 @@ export class PlaylistView {
     const off = !this.base;
     this.knobsEl.classList.toggle('is-disabled', off);
     for (const c of this.knobsEl.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLButtonElement>('input, select, button')) c.disabled = off;
+    this.k.regenerate.disabled = off;
     this.knobsEl.title = off ? 'This playlist was saved without its settings: it can be edited, not regenerated.' : '';
   }
 }
