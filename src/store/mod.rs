@@ -327,9 +327,11 @@ impl Store {
 
     /// The features change counter: it moves on every write and every deletion of features.
     pub async fn features_seq(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Ids of the tracks with features of `version`, and the change counter.

@@ -550,7 +550,7 @@ export class PlaylistView {
       await this.persisting; // the file gets the latest order
       const path = await api.exportPlaylist(id, format);
       if (this.savedId !== id) return;
-      if (path) this.setStatus(`Exported to ${path}`, 'ok');
+      this.setStatus(path ? `Exported to ${path}` : null, 'ok'); // null: the dialog was cancelled
     } catch (e) {
       if (this.savedId === id) this.setStatus(api.errorText(e), 'error');
     } finally {
