@@ -135,6 +135,29 @@ enum Command {
         #[command(subcommand)]
         action: Option<PlaylistsAction>,
     },
+    /// Play a track (or any audio file) through the sound device; exits when done
+    Play {
+        /// Track id, a library track's path, or any audio file
+        track: Option<String>,
+        /// Start this many seconds in
+        #[arg(long, default_value_t = 0.0, value_name = "SECONDS")]
+        from: f64,
+        /// Play this many seconds [default: to the end]
+        #[arg(long, value_name = "N")]
+        seconds: Option<f64>,
+        /// Output device (as --list-devices names it) [default: the system's default]
+        #[arg(long)]
+        device: Option<String>,
+        /// Volume, 0 to 1
+        #[arg(long, default_value_t = 1.0)]
+        volume: f32,
+        /// List the output devices and exit
+        #[arg(long)]
+        list_devices: bool,
+        /// Print the player's state at the end as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// The similarity index: statistics, rebuild
     Index {
         #[command(subcommand)]
@@ -508,6 +531,45 @@ async fn command(
                     library.delete_playlist(id).await?;
                     println!("deleted playlist {id}");
                 }
+            }
+            Ok(())
+        }
+        Command::Play {
+            track,
+            from,
+            seconds,
+            device,
+            volume,
+            list_devices,
+            json,
+        } => {
+            if list_devices {
+                for name in segue::audio::preview::output_devices() {
+                    println!("{name}");
+                }
+                return Ok(());
+            }
+            let arg = track.context("give a track id or path (or --list-devices)")?;
+            let path = match track_id(&library, &arg).await? {
+                Some(id) => PathBuf::from(
+                    library
+                        .track(id)
+                        .await?
+                        .with_context(|| format!("no track with id {id}"))?
+                        .path,
+                ),
+                None => PathBuf::from(&arg),
+            };
+            let state = tokio::task::spawn_blocking(move || {
+                play(&path, from, seconds, device.as_deref(), volume)
+            })
+            .await
+            .context("player thread")??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&state)?);
+            }
+            if state.status == "error" {
+                bail!("{}", state.error.unwrap_or_default());
             }
             Ok(())
         }
@@ -895,6 +957,33 @@ fn print_index_stats(stats: &segue::similarity::IndexStats, json: bool) -> Resul
         println!("  warning: {w}");
     }
     Ok(())
+}
+
+/// Plays one file to its end (or `seconds`), showing the position on a terminal.
+fn play(
+    path: &std::path::Path,
+    from: f64,
+    seconds: Option<f64>,
+    device: Option<&str>,
+    volume: f32,
+) -> Result<segue::audio::preview::PlayerState> {
+    let player = segue::audio::preview::Player::new(device)?;
+    player.set_volume(volume);
+    player.play(path, from, seconds)?;
+    let tty = std::io::stderr().is_terminal();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let state = player.state();
+        if tty {
+            eprint!("\r{} {:>7.1} s  ", state.status, state.position_s);
+        }
+        if matches!(state.status.as_str(), "finished" | "error" | "idle") {
+            if tty {
+                eprintln!();
+            }
+            return Ok(state);
+        }
+    }
 }
 
 /// A library track given by id or path.

@@ -1,0 +1,733 @@
+//! Preview playback: decode a track on its own thread, resample it to the output device's rate
+//! and channel count, and feed a cpal output stream through a lock-free ring buffer.
+//!
+//! Threads:
+//! - the **audio callback** (cpal's) only pops samples from the ring, scales them by the
+//!   volume and counts frames; it never allocates, locks or does I/O. A pause or an empty ring
+//!   plays silence.
+//! - the **control thread** owns the stream (cpal streams may not move between threads) and
+//!   the decoder: it takes commands, decodes ahead while the ring has room, and publishes the
+//!   state.
+//!
+//! Switching previews is immediate: the control thread raises `flush`, the callback empties
+//! the ring on its next call and lowers it, and only then does the new track's audio go in.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, SizedSample};
+use ringbuf::traits::{Consumer, Observer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
+use rubato::{FftFixedIn, Resampler};
+use serde::Serialize;
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
+use symphonia::core::units::Time;
+
+use crate::audio::decode::DecodeError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error("no sound output device found (is a sound card connected, and is ALSA/PulseAudio/PipeWire running?)")]
+    NoDevice,
+    #[error("no output device named {0:?}")]
+    NoSuchDevice(String),
+    #[error("the sound device cannot play: {0}")]
+    Device(String),
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("the player stopped")]
+    Gone,
+}
+
+/// What the player is doing, for the UI and the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlayerState {
+    /// "idle", "playing", "paused", "finished" or "error".
+    pub status: String,
+    pub path: Option<String>,
+    /// Seconds into the file.
+    pub position_s: f64,
+    /// Where this preview started and ends (seconds into the file).
+    pub from_s: f64,
+    pub until_s: Option<f64>,
+    pub volume: f32,
+    pub device: String,
+    pub sample_rate: u32,
+    pub channels: u16,
+    /// Times the device asked for audio the decoder had not delivered yet, since start.
+    pub underruns: u64,
+    pub error: Option<String>,
+}
+
+enum Command {
+    Play {
+        path: PathBuf,
+        from_s: f64,
+        seconds: Option<f64>,
+    },
+    Pause,
+    Resume,
+    Stop,
+    Seek(f64),
+}
+
+/// State the audio callback shares; atomics only.
+struct Live {
+    volume: AtomicU32,
+    paused: AtomicBool,
+    flush: AtomicBool,
+    /// Frames the device has been given since the current preview started.
+    played: AtomicU64,
+    underruns: AtomicU64,
+    /// True while a preview is loaded and not yet played out (an empty ring then is an
+    /// underrun, not the end).
+    active: AtomicBool,
+}
+
+/// A handle on the player; cheap to share. Dropping the last handle stops it.
+pub struct Player {
+    commands: mpsc::Sender<Command>,
+    live: Arc<Live>,
+    state: Arc<Mutex<PlayerState>>,
+}
+
+/// Output device names, default first.
+pub fn output_devices() -> Vec<String> {
+    let host = cpal::default_host();
+    let mut names = Vec::new();
+    if let Some(d) = host.default_output_device() {
+        names.push(device_name(&d));
+    }
+    if let Ok(devices) = host.output_devices() {
+        for d in devices {
+            let name = device_name(&d);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+fn device_name(device: &cpal::Device) -> String {
+    device
+        .description()
+        .map(|d| d.name().to_string())
+        .unwrap_or_else(|_| "unknown device".to_string())
+}
+
+/// Ring capacity in seconds of audio: enough to ride out a busy moment of the decoder thread
+/// while analysis saturates the cores.
+const RING_SECONDS: f32 = 0.5;
+
+impl Player {
+    /// Opens the output device (`None`: the default) and starts the player thread. No device
+    /// is a clear error, not a panic.
+    pub fn new(device: Option<&str>) -> Result<Player, PreviewError> {
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let (commands, command_rx) = mpsc::channel();
+        let live = Arc::new(Live {
+            volume: AtomicU32::new(1.0f32.to_bits()),
+            paused: AtomicBool::new(false),
+            flush: AtomicBool::new(false),
+            played: AtomicU64::new(0),
+            underruns: AtomicU64::new(0),
+            active: AtomicBool::new(false),
+        });
+        let state = Arc::new(Mutex::new(PlayerState {
+            status: "idle".into(),
+            path: None,
+            position_s: 0.0,
+            from_s: 0.0,
+            until_s: None,
+            volume: 1.0,
+            device: String::new(),
+            sample_rate: 0,
+            channels: 0,
+            underruns: 0,
+            error: None,
+        }));
+        let wanted = device.map(str::to_string);
+        let thread_live = Arc::clone(&live);
+        let thread_state = Arc::clone(&state);
+        std::thread::Builder::new()
+            .name("segue-preview".into())
+            .spawn(move || control_thread(wanted, command_rx, thread_live, thread_state, ready_tx))
+            .map_err(|e| PreviewError::Device(e.to_string()))?;
+        ready_rx.recv().map_err(|_| PreviewError::Gone)??;
+        Ok(Player {
+            commands,
+            live,
+            state,
+        })
+    }
+
+    fn send(&self, command: Command) -> Result<(), PreviewError> {
+        self.commands.send(command).map_err(|_| PreviewError::Gone)
+    }
+
+    /// Plays `path` from `from_s` seconds for `seconds` (or to the end), replacing whatever
+    /// plays now.
+    pub fn play(&self, path: &Path, from_s: f64, seconds: Option<f64>) -> Result<(), PreviewError> {
+        self.send(Command::Play {
+            path: path.to_path_buf(),
+            from_s: from_s.max(0.0),
+            seconds,
+        })
+    }
+
+    pub fn pause(&self) -> Result<(), PreviewError> {
+        self.send(Command::Pause)
+    }
+
+    pub fn resume(&self) -> Result<(), PreviewError> {
+        self.send(Command::Resume)
+    }
+
+    pub fn stop(&self) -> Result<(), PreviewError> {
+        self.send(Command::Stop)
+    }
+
+    /// Jumps to `seconds` into the file.
+    pub fn seek(&self, seconds: f64) -> Result<(), PreviewError> {
+        self.send(Command::Seek(seconds.max(0.0)))
+    }
+
+    /// 0 (silent) to 1 (as decoded).
+    pub fn set_volume(&self, volume: f32) {
+        let v = if volume.is_finite() {
+            volume.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        self.live.volume.store(v.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn state(&self) -> PlayerState {
+        let mut state = self
+            .state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|e| e.into_inner().clone());
+        state.volume = f32::from_bits(self.live.volume.load(Ordering::Relaxed));
+        state.underruns = self.live.underruns.load(Ordering::Relaxed);
+        if state.sample_rate > 0 && (state.status == "playing" || state.status == "paused") {
+            let played =
+                self.live.played.load(Ordering::Relaxed) as f64 / f64::from(state.sample_rate);
+            state.position_s = state.from_s + played;
+        }
+        state
+    }
+}
+
+/// One open file being decoded for preview, resampled to the device's format.
+struct Session {
+    reader: Box<dyn FormatReader>,
+    decoder: Box<dyn Decoder>,
+    track_id: u32,
+    out_channels: usize,
+    resampler: Option<FftFixedIn<f32>>,
+    /// Planar input waiting for a full resampler chunk, per output channel.
+    pending: Vec<Vec<f32>>,
+    samples: Option<SampleBuffer<f32>>,
+    /// Interleaved output ready for the ring.
+    ready: Vec<f32>,
+    ready_at: usize,
+    /// Resampler delay still to drop, in output frames: the preview starts on its first sample.
+    skip: usize,
+    /// Output frames still to deliver (None: to the end).
+    remaining: Option<u64>,
+    done: bool,
+}
+
+const CHUNK: usize = 1024;
+
+impl Session {
+    fn open(
+        path: &Path,
+        from_s: f64,
+        seconds: Option<f64>,
+        rate: u32,
+        channels: usize,
+    ) -> Result<Session, DecodeError> {
+        let file = std::fs::File::open(path)?;
+        let mut reader = crate::audio::decode::open_format(file, path)
+            .map_err(|e| DecodeError::Probe(e.to_string()))?;
+        let track = reader
+            .tracks()
+            .iter()
+            .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+            .ok_or(DecodeError::NoTrack)?;
+        let track_id = track.id;
+        let params = track.codec_params.clone();
+        let decoder = crate::audio::codecs::codecs()
+            .make(&params, &DecoderOptions::default())
+            .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
+        let source_rate = params
+            .sample_rate
+            .filter(|r| *r > 0)
+            .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+        if from_s > 0.0 {
+            // A failed seek (a stream without an index, say) plays from the start.
+            let to = SeekTo::Time {
+                time: Time::from(from_s),
+                track_id: Some(track_id),
+            };
+            if let Err(e) = reader.seek(SeekMode::Coarse, to) {
+                tracing::debug!(path = %path.display(), "seek failed: {e}");
+            }
+        }
+        let resampler: Option<FftFixedIn<f32>> = if source_rate == rate {
+            None
+        } else {
+            Some(
+                FftFixedIn::<f32>::new(source_rate as usize, rate as usize, CHUNK, 2, channels)
+                    .map_err(|e| DecodeError::Resample(e.to_string()))?,
+            )
+        };
+        let resampler_delay = resampler.as_ref().map_or(0, |r| r.output_delay());
+        Ok(Session {
+            reader,
+            decoder,
+            track_id,
+            out_channels: channels,
+            resampler,
+            pending: vec![Vec::with_capacity(CHUNK * 2); channels],
+            samples: None,
+            ready: Vec::new(),
+            ready_at: 0,
+            skip: resampler_delay,
+            remaining: seconds.map(|s| (s.max(0.0) * f64::from(rate)) as u64),
+            done: false,
+        })
+    }
+
+    /// Decodes one packet into `ready` (resampled, interleaved). False at the end.
+    fn decode_some(&mut self) -> Result<bool, DecodeError> {
+        let packet = match self.reader.next_packet() {
+            Ok(p) => p,
+            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Ok(false)
+            }
+            Err(SymphoniaError::ResetRequired) => return Ok(false),
+            Err(e) => return Err(DecodeError::Damaged(e.to_string())),
+        };
+        if packet.track_id() != self.track_id {
+            return Ok(true);
+        }
+        let buffer = match self.decoder.decode(&packet) {
+            Ok(b) => b,
+            Err(SymphoniaError::DecodeError(_)) => return Ok(true),
+            Err(e) => return Err(DecodeError::Damaged(e.to_string())),
+        };
+        let spec = *buffer.spec();
+        let frames = buffer.frames();
+        if frames == 0 {
+            return Ok(true);
+        }
+        let in_channels = spec.channels.count().max(1);
+        let needed = frames * in_channels;
+        let sb = match &mut self.samples {
+            Some(b) if b.capacity() >= needed => b,
+            slot => slot.insert(SampleBuffer::new(buffer.capacity() as u64, spec)),
+        };
+        sb.copy_interleaved_ref(buffer);
+        let interleaved = sb.samples();
+        // Channel map: mono goes to every output; otherwise output i takes input i (the last
+        // input repeats if the device has more channels).
+        for frame in interleaved.chunks_exact(in_channels) {
+            for (c, pending) in self.pending.iter_mut().enumerate() {
+                let x = if in_channels == 1 {
+                    frame[0]
+                } else {
+                    frame[c.min(in_channels - 1)]
+                };
+                pending.push(x);
+            }
+        }
+        self.flush_pending(false)?;
+        Ok(true)
+    }
+
+    fn flush_pending(&mut self, last: bool) -> Result<(), DecodeError> {
+        let channels = self.out_channels;
+        match &mut self.resampler {
+            None => {
+                let n = self.pending[0].len();
+                for i in 0..n {
+                    for c in 0..channels {
+                        self.ready.push(self.pending[c][i]);
+                    }
+                }
+                for p in &mut self.pending {
+                    p.clear();
+                }
+            }
+            Some(resampler) => loop {
+                let need = resampler.input_frames_next();
+                let have = self.pending[0].len();
+                if have < need && !(last && have > 0) {
+                    break;
+                }
+                if have < need {
+                    for p in &mut self.pending {
+                        p.resize(need, 0.0);
+                    }
+                }
+                let input: Vec<&[f32]> = self.pending.iter().map(|p| &p[..need]).collect();
+                let out = resampler
+                    .process(&input, None)
+                    .map_err(|e| DecodeError::Resample(e.to_string()))?;
+                let skip = self.skip.min(out[0].len());
+                self.skip -= skip;
+                for i in skip..out[0].len() {
+                    for ch in out.iter().take(channels) {
+                        self.ready.push(ch[i]);
+                    }
+                }
+                for p in &mut self.pending {
+                    p.drain(..need);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Pushes as much ready audio as the ring takes; decodes more when it runs out.
+    fn fill(&mut self, ring: &mut HeapProd<f32>) -> Result<(), DecodeError> {
+        while !self.done && ring.vacant_len() >= self.out_channels {
+            if self.ready_at >= self.ready.len() {
+                self.ready.clear();
+                self.ready_at = 0;
+                if !self.decode_some()? {
+                    self.flush_pending(true)?;
+                    if self.ready.is_empty() {
+                        self.done = true;
+                        break;
+                    }
+                }
+                continue;
+            }
+            let mut slice = &self.ready[self.ready_at..];
+            if let Some(remaining) = self.remaining {
+                let max = (remaining as usize) * self.out_channels;
+                if max == 0 {
+                    self.done = true;
+                    break;
+                }
+                slice = &slice[..slice.len().min(max)];
+            }
+            // Whole frames only, so channels never slip.
+            let room = ring.vacant_len() / self.out_channels * self.out_channels;
+            let pushed = ring.push_slice(&slice[..slice.len().min(room)]);
+            self.ready_at += pushed;
+            if let Some(r) = &mut self.remaining {
+                *r -= (pushed / self.out_channels) as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn output_callback<T: SizedSample + FromSample<f32>>(
+    live: Arc<Live>,
+    mut ring: HeapCons<f32>,
+    channels: usize,
+) -> impl FnMut(&mut [T], &cpal::OutputCallbackInfo) + Send + 'static {
+    // A fixed scratch buffer, allocated here once, never in the callback.
+    let mut scratch = vec![0.0f32; 16_384];
+    move |out: &mut [T], _| {
+        if live.flush.load(Ordering::Acquire) {
+            ring.clear();
+            live.flush.store(false, Ordering::Release);
+        }
+        if live.paused.load(Ordering::Relaxed) {
+            for s in out.iter_mut() {
+                *s = T::from_sample(0.0f32);
+            }
+            return;
+        }
+        let volume = f32::from_bits(live.volume.load(Ordering::Relaxed));
+        let mut written = 0;
+        while written < out.len() {
+            let want = (out.len() - written).min(scratch.len());
+            let got = ring.pop_slice(&mut scratch[..want]);
+            for (o, s) in out[written..written + got].iter_mut().zip(&scratch[..got]) {
+                *o = T::from_sample(s * volume);
+            }
+            written += got;
+            if got < want {
+                break;
+            }
+        }
+        if written < out.len() {
+            if live.active.load(Ordering::Relaxed) && written > 0 {
+                live.underruns.fetch_add(1, Ordering::Relaxed);
+            }
+            for s in out[written..].iter_mut() {
+                *s = T::from_sample(0.0f32);
+            }
+        }
+        live.played
+            .fetch_add((written / channels.max(1)) as u64, Ordering::Relaxed);
+    }
+}
+
+fn open_stream(
+    wanted: Option<&str>,
+    live: &Arc<Live>,
+) -> Result<(cpal::Stream, HeapProd<f32>, String, u32, u16), PreviewError> {
+    let host = cpal::default_host();
+    let device = match wanted {
+        None => host.default_output_device().ok_or(PreviewError::NoDevice)?,
+        Some(name) => host
+            .output_devices()
+            .map_err(|e| PreviewError::Device(e.to_string()))?
+            .find(|d| device_name(d) == name)
+            .ok_or_else(|| PreviewError::NoSuchDevice(name.to_string()))?,
+    };
+    let name = device_name(&device);
+    let supported = device
+        .default_output_config()
+        .map_err(|e| PreviewError::Device(e.to_string()))?;
+    let config = supported.config();
+    let channels = config.channels;
+    let rate = config.sample_rate;
+    let capacity = ((rate as f32 * RING_SECONDS) as usize).max(4096) * usize::from(channels);
+    let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
+    let err = |e: cpal::Error| tracing::warn!("audio output: {e}");
+    let live_cb = Arc::clone(live);
+    let ch = usize::from(channels);
+    let stream = match supported.sample_format() {
+        cpal::SampleFormat::F32 => device.build_output_stream(
+            config,
+            output_callback::<f32>(live_cb, consumer, ch),
+            err,
+            None,
+        ),
+        cpal::SampleFormat::I16 => device.build_output_stream(
+            config,
+            output_callback::<i16>(live_cb, consumer, ch),
+            err,
+            None,
+        ),
+        cpal::SampleFormat::I32 => device.build_output_stream(
+            config,
+            output_callback::<i32>(live_cb, consumer, ch),
+            err,
+            None,
+        ),
+        cpal::SampleFormat::U16 => device.build_output_stream(
+            config,
+            output_callback::<u16>(live_cb, consumer, ch),
+            err,
+            None,
+        ),
+        other => {
+            return Err(PreviewError::Device(format!(
+                "unsupported sample format {other}"
+            )))
+        }
+    }
+    .map_err(|e| PreviewError::Device(e.to_string()))?;
+    stream
+        .play()
+        .map_err(|e| PreviewError::Device(e.to_string()))?;
+    Ok((stream, producer, name, rate, channels))
+}
+
+fn control_thread(
+    wanted: Option<String>,
+    commands: mpsc::Receiver<Command>,
+    live: Arc<Live>,
+    state: Arc<Mutex<PlayerState>>,
+    ready: mpsc::Sender<Result<(), PreviewError>>,
+) {
+    let (stream, mut ring, name, rate, channels) = match open_stream(wanted.as_deref(), &live) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    if let Ok(mut s) = state.lock() {
+        s.device = name;
+        s.sample_rate = rate;
+        s.channels = channels;
+    }
+    let _ = ready.send(Ok(()));
+    let set = |f: &dyn Fn(&mut PlayerState)| {
+        if let Ok(mut s) = state.lock() {
+            f(&mut s);
+        }
+    };
+    let mut session: Option<Session> = None;
+    let mut current: Option<(PathBuf, Option<f64>)> = None;
+    loop {
+        // Decode ahead while there is room; wait for commands meanwhile.
+        let wait = if session.as_ref().is_some_and(|s| !s.done) {
+            Duration::from_millis(5)
+        } else {
+            Duration::from_millis(50)
+        };
+        let command = match commands.recv_timeout(wait) {
+            Ok(c) => Some(c),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let start =
+            |path: PathBuf, from_s: f64, seconds: Option<f64>, session: &mut Option<Session>| {
+                live.flush.store(true, Ordering::Release);
+                live.active.store(false, Ordering::Relaxed);
+                // Wait (briefly) until the callback has emptied the ring.
+                for _ in 0..200 {
+                    if !live.flush.load(Ordering::Acquire) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                live.played.store(0, Ordering::Relaxed);
+                match Session::open(&path, from_s, seconds, rate, usize::from(channels)) {
+                    Ok(s) => {
+                        *session = Some(s);
+                        live.paused.store(false, Ordering::Relaxed);
+                        live.active.store(true, Ordering::Relaxed);
+                        set(&|st| {
+                            st.status = "playing".into();
+                            st.path = Some(path.to_string_lossy().into_owned());
+                            st.from_s = from_s;
+                            st.until_s = seconds.map(|s| from_s + s);
+                            st.error = None;
+                        });
+                    }
+                    Err(e) => {
+                        *session = None;
+                        set(&|st| {
+                            st.status = "error".into();
+                            st.path = Some(path.to_string_lossy().into_owned());
+                            st.error = Some(e.to_string());
+                        });
+                    }
+                }
+            };
+        match command {
+            Some(Command::Play {
+                path,
+                from_s,
+                seconds,
+            }) => {
+                current = Some((path.clone(), seconds));
+                start(path, from_s, seconds, &mut session);
+            }
+            Some(Command::Seek(to)) => {
+                if let Some((path, seconds)) = current.clone() {
+                    start(path, to, seconds, &mut session);
+                }
+            }
+            Some(Command::Pause) => {
+                live.paused.store(true, Ordering::Relaxed);
+                set(&|st| {
+                    if st.status == "playing" {
+                        st.status = "paused".into();
+                    }
+                });
+            }
+            Some(Command::Resume) => {
+                live.paused.store(false, Ordering::Relaxed);
+                set(&|st| {
+                    if st.status == "paused" {
+                        st.status = "playing".into();
+                    }
+                });
+            }
+            Some(Command::Stop) => {
+                session = None;
+                current = None;
+                live.flush.store(true, Ordering::Release);
+                live.active.store(false, Ordering::Relaxed);
+                set(&|st| st.status = "idle".into());
+            }
+            None => {}
+        }
+        if let Some(s) = &mut session {
+            if let Err(e) = s.fill(&mut ring) {
+                session = None;
+                live.active.store(false, Ordering::Relaxed);
+                set(&|st| {
+                    st.status = "error".into();
+                    st.error = Some(e.to_string());
+                });
+            } else if s.done && ring.occupied_len() == 0 && !live.paused.load(Ordering::Relaxed) {
+                session = None;
+                live.active.store(false, Ordering::Relaxed);
+                // Position stays where it ended.
+                let played = live.played.load(Ordering::Relaxed) as f64 / f64::from(rate.max(1));
+                set(&|st| {
+                    st.status = "finished".into();
+                    st.position_s = st.from_s + played;
+                });
+            }
+        }
+    }
+    drop(stream);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Upward swings through ±0.1: cycles of a tone, blind to noise around zero.
+    pub(crate) fn cycles(x: &[f32]) -> usize {
+        let mut low = false;
+        let mut n = 0;
+        for &v in x {
+            if v < -0.1 {
+                low = true;
+            } else if v > 0.1 && low {
+                low = false;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn session_resamples_to_the_device_rate_and_channels() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tone.wav");
+        let rate = 44_100u32;
+        let samples: Vec<f32> = (0..rate * 2)
+            .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / rate as f32).sin())
+            .collect();
+        crate::audio::encode::write_wav(&path, rate, &samples).expect("wav");
+        let mut session = Session::open(&path, 0.5, Some(1.0), 48_000, 2).expect("open");
+        let (mut prod, mut cons) = HeapRb::<f32>::new(48_000 * 4).split();
+        while !session.done {
+            session.fill(&mut prod).expect("fill");
+        }
+        let mut out = vec![0.0f32; cons.occupied_len()];
+        cons.pop_slice(&mut out);
+        // One second at 48 kHz, stereo, both channels equal.
+        assert_eq!(out.len(), 48_000 * 2);
+        assert!(out.chunks_exact(2).all(|f| (f[0] - f[1]).abs() < 1e-6));
+        // Still 440 Hz, from the first sample (the resampler's delay is trimmed): count the
+        // cycles of the left channel.
+        let left: Vec<f32> = out.chunks_exact(2).map(|f| f[0]).collect();
+        assert!(
+            left[..48].iter().any(|x| x.abs() > 0.2),
+            "no silent lead-in"
+        );
+        let crossings = cycles(&left);
+        assert!(
+            (438..=442).contains(&crossings),
+            "{crossings} upward crossings in 1 s"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Preview playback for real: cpal opens ALSA's default device, which a private configuration
+//! (HOME/.asoundrc) routes through ALSA's `file` plugin into a raw file (48 kHz, S16, stereo),
+//! on any machine, sound card or not. The captured audio is checked for pitch, level and
+//! length; seeks, volume, pause and switching previews are checked on what comes out.
+//!
+//! The `null` device behind the file plugin does not pace playback like a sound card: the
+//! callback runs as fast as it is called and plays silence whenever the decoder is behind. So
+//! the checks look at the audio that came out (the non-silent samples), not at gaps.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use segue::audio::preview::Player;
+
+const RATE: u32 = 44_100;
+
+/// A private ALSA configuration that captures the default device into `dir/out.raw`.
+fn capture_home(dir: &Path) -> PathBuf {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            "pcm.!default {{\n  type plug\n  slave {{\n    pcm \"segue_capture\"\n    format S16_LE\n    rate 48000\n    channels 2\n  }}\n}}\n\
+             pcm.segue_capture {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
+            dir.join("out.raw").display()
+        ),
+    )
+    .expect("asoundrc");
+    home
+}
+
+/// The left channel of the non-silent captured audio, as floats.
+fn captured(dir: &Path) -> Vec<f32> {
+    let bytes = std::fs::read(dir.join("out.raw")).expect("captured audio");
+    bytes
+        .chunks_exact(4)
+        .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
+        .filter(|x| *x != 0.0)
+        .collect()
+}
+
+/// Upward swings through ±0.05: cycles of a tone.
+fn cycles(x: &[f32]) -> usize {
+    let mut low = false;
+    let mut n = 0;
+    for &v in x {
+        if v < -0.05 {
+            low = true;
+        } else if v > 0.05 && low {
+            low = false;
+            n += 1;
+        }
+    }
+    n
+}
+
+fn peak(x: &[f32]) -> f32 {
+    x.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+/// A mono WAV of consecutive one-second tones at these frequencies, amplitude 0.5.
+fn tones(path: &Path, hz: &[f32]) {
+    let mut samples = Vec::new();
+    for f in hz {
+        samples.extend(
+            (0..RATE).map(|i| 0.5 * (std::f32::consts::TAU * f * i as f32 / RATE as f32).sin()),
+        );
+    }
+    segue::audio::encode::write_wav(path, RATE, &samples).expect("wav");
+}
+
+fn play(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("play")
+        .args(args)
+        .env("HOME", capture_home(dir))
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run segue play")
+}
+
+#[test]
+fn plays_a_tone_at_its_pitch_level_and_length() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("a440.wav");
+    tones(&file, &[440.0, 440.0, 440.0]);
+    let out = play(
+        dir.path(),
+        &[file.to_str().expect("utf8"), "--seconds", "1", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(state["status"], "finished");
+    assert_eq!(state["sample_rate"], 48_000);
+    let audio = captured(dir.path());
+    // One second at the device's 48 kHz (resampled from 44.1 kHz), give or take a block.
+    assert!(
+        (47_000..=48_100).contains(&audio.len()),
+        "{} samples",
+        audio.len()
+    );
+    let c = cycles(&audio) as f32 * 48_000.0 / audio.len() as f32;
+    assert!((c - 440.0).abs() < 4.0, "{c} Hz");
+    assert!((peak(&audio) - 0.5).abs() < 0.03, "peak {}", peak(&audio));
+}
+
+#[test]
+fn starts_where_asked_and_at_the_volume_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("steps.wav");
+    tones(&file, &[300.0, 500.0, 700.0]);
+    let out = play(
+        dir.path(),
+        &[
+            file.to_str().expect("utf8"),
+            "--from",
+            "1.2",
+            "--seconds",
+            "0.5",
+            "--volume",
+            "0.5",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audio = captured(dir.path());
+    assert!(
+        (23_000..=24_100).contains(&audio.len()),
+        "{} samples",
+        audio.len()
+    );
+    // Inside the second tone: 500 Hz from the first sample to the last.
+    let c = cycles(&audio) as f32 * 48_000.0 / audio.len() as f32;
+    assert!((c - 500.0).abs() < 8.0, "{c} Hz");
+    assert!(
+        (peak(&audio) - 0.25).abs() < 0.02,
+        "half volume: peak {}",
+        peak(&audio)
+    );
+}
+
+#[test]
+fn no_device_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    std::fs::write(home.join(".asoundrc"), "pcm.!default { type hw card 57 }\n").expect("asoundrc");
+    let file = dir.path().join("a.wav");
+    tones(&file, &[440.0]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["play", file.to_str().expect("utf8")])
+        .env("HOME", &home)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sound device") || stderr.contains("sound output"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Pause, resume, switch and seek through the engine's API (one test: ALSA reads HOME once per
+/// process).
+#[test]
+fn pause_resume_switch_and_seek() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = capture_home(dir.path());
+    // SAFETY (of the test): the only test in this binary that touches the process
+    // environment; the others pass HOME to child processes.
+    std::env::set_var("HOME", &home);
+    let low = dir.path().join("low.wav");
+    let high = dir.path().join("high.wav");
+    tones(&low, &[300.0; 4]);
+    tones(&high, &[900.0; 4]);
+    let player = Player::new(None).expect("the captured default device opens");
+    let wait_for = |what: &str, done: &dyn Fn(&segue::audio::preview::PlayerState) -> bool| {
+        for _ in 0..400 {
+            let state = player.state();
+            if done(&state) {
+                return state;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("timed out waiting for {what}: {:?}", player.state());
+    };
+
+    player.play(&low, 0.0, Some(3.0)).expect("play");
+    wait_for("playing", &|s| s.status == "playing" && s.position_s > 0.1);
+    player.pause().expect("pause");
+    let paused = wait_for("paused", &|s| s.status == "paused");
+    std::thread::sleep(Duration::from_millis(50));
+    let still = player.state();
+    assert!(
+        (still.position_s - paused.position_s).abs() < 0.2,
+        "position holds while paused"
+    );
+    player.resume().expect("resume");
+    wait_for("playing again", &|s| s.status == "playing");
+
+    // Switching is immediate: the rest of the low tone never plays after the switch.
+    player.play(&high, 0.0, Some(0.5)).expect("switch");
+    let finished = wait_for("the second preview to finish", &|s| s.status == "finished");
+    assert!(finished
+        .path
+        .as_deref()
+        .is_some_and(|p| p.ends_with("high.wav")));
+    let audio = captured(dir.path());
+    // The last half second is the high tone, and nothing of the low one comes after it starts.
+    let tail = &audio[audio.len() - 24_000..];
+    let c = cycles(tail) as f32 * 48_000.0 / tail.len() as f32;
+    assert!((c - 900.0).abs() < 10.0, "{c} Hz at the end");
+
+    // Seek moves the position and plays from there.
+    player.play(&low, 0.0, None).expect("play");
+    wait_for("playing", &|s| s.status == "playing");
+    player.seek(3.5).expect("seek");
+    let after = wait_for("seeked", &|s| s.from_s == 3.5);
+    assert!(after.position_s >= 3.5);
+    wait_for("end of file", &|s| s.status == "finished");
+    let end = player.state();
+    assert!((end.position_s - 4.0).abs() < 0.1, "{}", end.position_s);
+    player.stop().expect("stop");
+    wait_for("idle", &|s| s.status == "idle");
+}
