@@ -22,6 +22,9 @@ const COMMANDS: &[&str] = &[
     "set_playlist_tracks",
     "delete_playlist",
     "export_playlist",
+    "play_preview",
+    "control_preview",
+    "preview_state",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use segue::audio::preview::{Player, PlayerState};
 use segue::library::jobs::{BackgroundScanner, JobEvent};
 use segue::playlist::{Playlist, PlaylistEntry, PlaylistRequest, SavedPlaylistDetail};
 use segue::store::SavedPlaylist;
@@ -20,6 +21,8 @@ use tauri_plugin_dialog::DialogExt;
 struct AppState {
     library: Arc<Library>,
     scanner: Arc<BackgroundScanner>,
+    /// Opened on the first preview, so a machine without sound starts fine; `None` until then.
+    player: std::sync::Mutex<Option<Arc<Player>>>,
 }
 
 /// Errors cross to the webview as plain strings the UI shows as they are.
@@ -307,6 +310,97 @@ async fn export_playlist(
     Ok(Some(path.to_string_lossy().into_owned()))
 }
 
+// ----- preview ---------------------------------------------------------------------------
+
+/// The player, opened on first use. No sound device is an error the UI shows, not a crash;
+/// the next attempt tries again (a device may have been plugged in).
+fn player(app: &tauri::AppHandle, state: &AppState) -> CmdResult<Arc<Player>> {
+    let mut slot = state.player.lock().map_err(text)?;
+    if let Some(p) = slot.as_ref() {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(Player::new(None).map_err(text)?);
+    *slot = Some(Arc::clone(&p));
+    // Position and state events while something plays (10 per second), one when it stops.
+    let weak = Arc::downgrade(&p);
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut last = String::new();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let Some(p) = weak.upgrade() else { break };
+            let s = p.state();
+            let key = format!("{}|{:?}|{:.1}", s.status, s.path, s.position_s);
+            if key != last {
+                last = key;
+                if let Err(e) = handle.emit("preview-state", &s) {
+                    tracing::debug!("event not delivered: {e}");
+                }
+            }
+        }
+    });
+    Ok(p)
+}
+
+/// Plays track `id` from `from_s` (default: a third of the way in, past any quiet intro) for
+/// `seconds` (default: to the end).
+#[tauri::command]
+async fn play_preview(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    from_s: Option<f64>,
+    seconds: Option<f64>,
+) -> CmdResult<PlayerState> {
+    let track = state
+        .library
+        .track(id)
+        .await
+        .map_err(text)?
+        .ok_or_else(|| format!("no track with id {id}"))?;
+    let from = from_s.unwrap_or_else(|| match track.duration_s {
+        Some(d) if d > 30.0 => (d / 3.0).floor(),
+        _ => 0.0,
+    });
+    let p = player(&app, &state)?;
+    p.play(std::path::Path::new(&track.path), from, seconds)
+        .map_err(text)?;
+    Ok(p.state())
+}
+
+#[tauri::command]
+fn control_preview(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    action: String,
+    value: Option<f64>,
+) -> CmdResult<PlayerState> {
+    let p = player(&app, &state)?;
+    match action.as_str() {
+        "pause" => p.pause(),
+        "resume" => p.resume(),
+        "stop" => p.stop(),
+        "seek" => p.seek(value.unwrap_or(0.0)),
+        "volume" => {
+            p.set_volume(value.unwrap_or(1.0) as f32);
+            Ok(())
+        }
+        other => return Err(format!("unknown preview action {other}")),
+    }
+    .map_err(text)?;
+    Ok(p.state())
+}
+
+#[tauri::command]
+fn preview_state(state: State<'_, AppState>) -> CmdResult<Option<PlayerState>> {
+    Ok(state
+        .player
+        .lock()
+        .map_err(text)?
+        .as_ref()
+        .map(|p| p.state()))
+}
+
 #[tauri::command]
 fn pause_analysis(state: State<'_, AppState>) {
     state.scanner.pause_analysis();
@@ -437,7 +531,11 @@ fn main() -> anyhow::Result<()> {
             // Load and check the similarity index now, not on the first click.
             let warm = library.clone();
             tauri::async_runtime::spawn(async move { warm.sync_index().await });
-            app.manage(AppState { library, scanner });
+            app.manage(AppState {
+                library,
+                scanner,
+                player: std::sync::Mutex::new(None),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -462,6 +560,9 @@ fn main() -> anyhow::Result<()> {
             set_playlist_tracks,
             delete_playlist,
             export_playlist,
+            play_preview,
+            control_preview,
+            preview_state,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())
