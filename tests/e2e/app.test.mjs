@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, By, repo } from './harness.mjs';
+import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog, By, repo } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
 const music = path.join(root, 'Music Library');
@@ -230,6 +230,126 @@ test('similar tracks: the detail panel lists the nearest analysed tracks, in the
     await waitFor(() => attr(driver, '.track-row[aria-selected="true"]', 'data-id'), (v) => v === String(next), `track ${next} selected in the table`);
     const after = await waitFor(() => similarPanel(driver), (p) => hasResults(p, next), `similar tracks of track ${next}`, 60000);
     assert.ok(after.rows.length >= 3 && !after.rows.some((r) => r.id === next));
+  } finally {
+    await stop();
+  }
+});
+
+/** The playlist view, read in one script (it re-renders: never hold its elements). */
+async function playlistView(driver) {
+  return driver.executeScript(`
+    const p = document.getElementById('playlist');
+    if (!p) return null;
+    const status = document.getElementById('playlist-status');
+    const shortfall = document.getElementById('playlist-shortfall');
+    return {
+      state: p.dataset.state, count: Number(p.dataset.count), seed: Number(p.dataset.seed),
+      length: Number(p.dataset.length || 0), generation: Number(p.dataset.generation || 0),
+      savedId: p.dataset.savedId ? Number(p.dataset.savedId) : null,
+      status: status.hidden ? '' : status.textContent, shortfall: shortfall.hidden ? '' : shortfall.textContent,
+      message: p.querySelector('.playlist-message:not([hidden])')?.textContent ?? '',
+      rows: [...p.querySelectorAll('#playlist-list li.playlist-row')].map((li) => ({
+        id: Number(li.dataset.id), score: Number(li.dataset.score),
+        pct: li.querySelector('.playlist-score').textContent, reasons: li.querySelector('.playlist-reasons').textContent,
+      })),
+    };`);
+}
+
+test('playlist: make one from a track (P), length 10 like `segue playlist`, swap a row, save, see it in the sidebar, export M3U8', async () => {
+  // The library the demo test above made and analysed: 6 artists × 6 tracks.
+  const demoData = path.join(root, 'demo-data');
+  const exports = path.join(root, 'exports');
+  fs.mkdirSync(exports, { recursive: true });
+  const { driver, stop } = await launch(['--data-dir', demoData]);
+  try {
+    await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
+    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+
+    // Select the first row (a cell: WebKit's driver does not take <tr> as clickable) and press P.
+    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+    const seed = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
+    await driver.findElement(By.css('body')).sendKeys('p');
+    const first = await waitFor(() => playlistView(driver), (p) => p != null && p.seed === seed && (p.state === 'ready' || p.state === 'error'),
+      `a playlist from track ${seed}`, 60000);
+    assert.equal(first.state, 'ready', `playlist made (${first.message})`);
+    assert.equal(first.length, 20, 'the default length');
+    assert.ok(first.count > 0 && first.count <= 20);
+    // At most 2 per artist (the seed counts): fewer than 20 fit in 6 artists, and the view says why.
+    if (first.count < 20) assert.ok(first.shortfall.length > 0, 'a shortfall is explained above the list');
+
+    // Length 10 through the knob.
+    const length = await driver.findElement(By.id('knob-length'));
+    await length.clear();
+    await length.sendKeys('10');
+    await clickWhenReady(driver, '#playlist-regenerate');
+    const pl = await waitFor(() => playlistView(driver), (p) => p != null && p.state === 'ready' && p.length === 10 && p.generation > first.generation,
+      'a playlist of 10', 60000);
+    const ids = pl.rows.map((r) => r.id);
+    assert.equal(pl.rows.length, 10, '10 rows');
+    assert.equal(pl.count, 10);
+    assert.ok(!ids.includes(seed), 'never the seed');
+    assert.equal(new Set(ids).size, ids.length, 'no track twice');
+    for (const [i, r] of pl.rows.entries()) {
+      assert.ok(r.reasons.trim().length > 0, `reasons for row ${i + 1}`);
+      assert.ok(r.score >= -1 - 1e-6 && r.score <= 1 + 1e-6, `cosine similarity in [-1, 1]: ${r.score}`);
+      assert.equal(r.pct, `${Math.round(Math.max(0, Math.min(1, r.score)) * 100)}%`);
+      if (i > 0) assert.ok(r.score <= pl.rows[i - 1].score + 1e-6, `order=similarity: descending scores at ${i}: ${pl.rows[i - 1].score}, ${r.score}`);
+    }
+    await saveScreenshot(driver, 'playlist.png');
+
+    // The CLI makes the same playlist with the same (default) settings.
+    const cli = segueJson(demoData, 'playlist', String(seed), '-n', '10');
+    assert.deepEqual(cli.map((t) => t.id), ids, '`segue playlist` gives the same tracks in the same order');
+    for (const [i, t] of cli.entries()) {
+      assert.ok(Math.abs(t.score - pl.rows[i].score) < 1e-3, `score of ${t.id}: app ${pl.rows[i].score}, CLI ${t.score}`);
+    }
+
+    // Swap row 3: only that row changes.
+    await clickWhenReady(driver, '#playlist-list li.playlist-row:nth-child(3) button.swap');
+    const swapped = await waitFor(() => playlistView(driver), (p) => p != null && (p.rows[2]?.id !== ids[2] || /Nothing else fits/.test(p.status)),
+      'row 3 swapped', 30000);
+    const after = swapped.rows.map((r) => r.id);
+    assert.notEqual(after[2], ids[2], `row 3 has a new track (status: ${swapped.status})`);
+    assert.deepEqual(after.filter((_, i) => i !== 2), ids.filter((_, i) => i !== 2), 'the other rows stayed');
+    assert.ok(!ids.includes(after[2]) && after[2] !== seed, 'the new track was not in the list, nor the seed');
+    assert.ok(swapped.rows[2].reasons.trim().length > 0, 'the new row has its reasons');
+
+    // Save under a name: the sidebar lists it with its track count.
+    await clickWhenReady(driver, '#playlist-save');
+    const name = await eventually(async () => {
+      const input = await driver.findElement(By.id('playlist-name'));
+      return (await visible(driver, input)) ? input : null;
+    }, 'the name box');
+    await name.clear();
+    await name.sendKeys('E2E mix', '\uE007');
+    const saved = await waitFor(() => playlistView(driver), (p) => p != null && p.savedId != null, 'the playlist saved');
+    const sidebar = () => driver.executeScript(`
+      return [...document.querySelectorAll('#saved-playlists .playlist-item')].map((li) => ({
+        id: Number(li.dataset.id), name: li.querySelector('.playlist-item-name')?.textContent,
+        count: li.querySelector('.playlist-item-count')?.textContent, active: li.classList.contains('active'),
+      }));`);
+    const items = await waitFor(sidebar, (list) => list.some((p) => p.id === saved.savedId && p.name === 'E2E mix' && p.count === '10'),
+      'the sidebar lists "E2E mix" with 10 tracks');
+    assert.ok(items.find((p) => p.id === saved.savedId).active, 'and highlights it');
+
+    // Export M3U8: the native save dialog, then the file lists the tracks in order.
+    const file = path.join(exports, 'E2E mix.m3u8');
+    await clickWhenReady(driver, '#playlist-export-m3u8');
+    await answerSaveDialog(file, 'Export playlist');
+    const exported = await waitFor(() => playlistView(driver), (p) => p != null && p.status.startsWith('Exported to'), 'the export message', 20000);
+    assert.equal(exported.status, `Exported to ${file}`);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('#EXTM3U'), `starts with #EXTM3U: ${text.slice(0, 40)}`);
+    const listed = text.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#'));
+    const pathOf = new Map(storedTracks(demoData).map((t) => [t.id, t.path]));
+    // Relative to the playlist's folder, or absolute.
+    assert.deepEqual(listed.map((l) => path.resolve(exports, l)), after.map((id) => pathOf.get(id)), 'the playlist\'s tracks, in order');
+    await saveScreenshot(driver, 'playlist-saved.png');
+
+    // Escape: back to the library.
+    await driver.findElement(By.css('body')).sendKeys('\uE00C');
+    await waitFor(async () => visible(driver, await driver.findElement(By.id('track-table'))), Boolean, 'the library again');
   } finally {
     await stop();
   }

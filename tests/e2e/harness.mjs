@@ -164,3 +164,28 @@ export async function answerFolderDialog(folder) {
     } catch { return true; }
   }, 'the folder dialog to close', 10000);
 }
+
+/** Answers the native save dialog (GTK) with `file`, a full path: selects the suggested name,
+ *  types the path over it and confirms (xdotool; no WM needed). `title` is a regular expression
+ *  for the dialog's window title (xdotool matches case-insensitively). */
+export async function answerSaveDialog(file, title = 'export|save') {
+  const find = () => execFileSync('xdotool', ['search', '--onlyvisible', '--name', title]).toString().trim().split('\n')[0];
+  const wid = await eventually(() => {
+    try { return find(); } catch { return null; }
+  }, 'the native save dialog', 20000);
+  execFileSync('xdotool', ['windowfocus', '--sync', wid]);
+  await new Promise((r) => setTimeout(r, 300));
+  // The name field has the focus with the suggested name's stem selected: select all of it,
+  // so the typed path replaces the extension too. GTK takes a full path in the name field.
+  execFileSync('xdotool', ['key', '--window', wid, 'ctrl+a']);
+  await new Promise((r) => setTimeout(r, 200));
+  execFileSync('xdotool', ['type', '--delay', '15', file]);
+  await new Promise((r) => setTimeout(r, 800));
+  // Drop an inline completion GTK may have added after the typed text (see answerFolderDialog).
+  execFileSync('xdotool', ['key', 'Delete']);
+  await new Promise((r) => setTimeout(r, 200));
+  execFileSync('xdotool', ['key', 'Return']);
+  await eventually(() => {
+    try { find(); return false; } catch { return true; }
+  }, 'the save dialog to close', 10000);
+}
