@@ -91,6 +91,86 @@ struct Live {
     active: AtomicBool,
 }
 
+/// Where the player sends its audio.
+pub enum Output {
+    /// A cpal output device: the system default (`None`) or one by name.
+    Device(Option<String>),
+    /// A paced stand-in for a sound card (benchmarks): see [`VirtualDevice`].
+    Virtual(VirtualDevice),
+}
+
+/// A stand-in for a sound card, for benchmarks on machines without one: a thread calls the
+/// player's real audio callback every period in real time, as a device would, and notes when
+/// sound first comes out after [`DeviceProbe::arm`].
+#[derive(Clone)]
+pub struct VirtualDevice {
+    pub rate: u32,
+    pub channels: u16,
+    pub period_frames: usize,
+    pub probe: Arc<DeviceProbe>,
+}
+
+/// What a [`VirtualDevice`] saw.
+#[derive(Default)]
+pub struct DeviceProbe {
+    waiting: AtomicBool,
+    first_sound: Mutex<Option<std::time::Instant>>,
+    /// Callbacks that came late (the device thread itself was not scheduled in time).
+    pub late_periods: AtomicU64,
+}
+
+impl DeviceProbe {
+    /// Forget the last sound; [`Self::first_sound`] then waits for the next.
+    pub fn arm(&self) {
+        if let Ok(mut f) = self.first_sound.lock() {
+            *f = None;
+        }
+        self.waiting.store(true, Ordering::SeqCst);
+    }
+
+    /// When the first non-silent sample went out after [`Self::arm`].
+    pub fn first_sound(&self) -> Option<std::time::Instant> {
+        self.first_sound.lock().ok().and_then(|f| *f)
+    }
+}
+
+/// Runs the virtual device until `stop` is set.
+fn run_virtual(
+    device: VirtualDevice,
+    mut callback: impl FnMut(&mut [f32], &cpal::OutputCallbackInfo) + Send + 'static,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("segue-virtual-device".into())
+        .spawn(move || {
+            let period =
+                Duration::from_secs_f64(device.period_frames as f64 / f64::from(device.rate));
+            let mut buffer = vec![0.0f32; device.period_frames * usize::from(device.channels)];
+            let info = cpal::OutputCallbackInfo::new(cpal::OutputStreamTimestamp {
+                callback: cpal::StreamInstant::new(0, 0),
+                playback: cpal::StreamInstant::new(0, 0),
+            });
+            let mut next = std::time::Instant::now();
+            while !stop.load(Ordering::Relaxed) {
+                callback(&mut buffer, &info);
+                if device.probe.waiting.load(Ordering::SeqCst) && buffer.iter().any(|x| *x != 0.0) {
+                    if let Ok(mut f) = device.probe.first_sound.lock() {
+                        *f = Some(std::time::Instant::now());
+                    }
+                    device.probe.waiting.store(false, Ordering::SeqCst);
+                }
+                next += period;
+                let now = std::time::Instant::now();
+                if next > now {
+                    std::thread::sleep(next - now);
+                } else {
+                    device.probe.late_periods.fetch_add(1, Ordering::Relaxed);
+                    next = now;
+                }
+            }
+        })
+}
+
 /// A handle on the player; cheap to share. Dropping the last handle stops it.
 pub struct Player {
     commands: mpsc::Sender<Command>,
@@ -131,6 +211,11 @@ impl Player {
     /// Opens the output device (`None`: the default) and starts the player thread. No device
     /// is a clear error, not a panic.
     pub fn new(device: Option<&str>) -> Result<Player, PreviewError> {
+        Self::with_output(Output::Device(device.map(str::to_string)))
+    }
+
+    /// A player on any [`Output`].
+    pub fn with_output(output: Output) -> Result<Player, PreviewError> {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (commands, command_rx) = mpsc::channel();
         let live = Arc::new(Live {
@@ -154,12 +239,11 @@ impl Player {
             underruns: 0,
             error: None,
         }));
-        let wanted = device.map(str::to_string);
         let thread_live = Arc::clone(&live);
         let thread_state = Arc::clone(&state);
         std::thread::Builder::new()
             .name("segue-preview".into())
-            .spawn(move || control_thread(wanted, command_rx, thread_live, thread_state, ready_tx))
+            .spawn(move || control_thread(output, command_rx, thread_live, thread_state, ready_tx))
             .map_err(|e| PreviewError::Device(e.to_string()))?;
         ready_rx.recv().map_err(|_| PreviewError::Gone)??;
         Ok(Player {
@@ -543,14 +627,64 @@ fn open_stream(
     Ok((stream, producer, name, rate, channels))
 }
 
+/// Keeps the output running while the control thread lives.
+enum Running {
+    /// Never read: holding it keeps the device playing.
+    #[allow(dead_code)]
+    Stream(cpal::Stream),
+    Virtual(Arc<AtomicBool>, Option<std::thread::JoinHandle<()>>),
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Running::Virtual(stop, handle) = self {
+            stop.store(true, Ordering::Relaxed);
+            if let Some(h) = handle.take() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+fn open_output(
+    output: Output,
+    live: &Arc<Live>,
+) -> Result<(Running, HeapProd<f32>, String, u32, u16), PreviewError> {
+    match output {
+        Output::Device(wanted) => {
+            let (stream, ring, name, rate, channels) = open_stream(wanted.as_deref(), live)?;
+            Ok((Running::Stream(stream), ring, name, rate, channels))
+        }
+        Output::Virtual(device) => {
+            let channels = device.channels.max(1);
+            let capacity =
+                ((device.rate as f32 * RING_SECONDS) as usize).max(4096) * usize::from(channels);
+            let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
+            let callback =
+                output_callback::<f32>(Arc::clone(live), consumer, usize::from(channels));
+            let stop = Arc::new(AtomicBool::new(false));
+            let rate = device.rate;
+            let handle = run_virtual(device, callback, Arc::clone(&stop))
+                .map_err(|e| PreviewError::Device(e.to_string()))?;
+            Ok((
+                Running::Virtual(stop, Some(handle)),
+                producer,
+                "virtual device".into(),
+                rate,
+                channels,
+            ))
+        }
+    }
+}
+
 fn control_thread(
-    wanted: Option<String>,
+    output: Output,
     commands: mpsc::Receiver<Command>,
     live: Arc<Live>,
     state: Arc<Mutex<PlayerState>>,
     ready: mpsc::Sender<Result<(), PreviewError>>,
 ) {
-    let (stream, mut ring, name, rate, channels) = match open_stream(wanted.as_deref(), &live) {
+    let (stream, mut ring, name, rate, channels) = match open_output(output, &live) {
         Ok(s) => s,
         Err(e) => {
             let _ = ready.send(Err(e));
