@@ -279,8 +279,10 @@ test('playlist: make one from a track (P), length 10 like `segue playlist`, swap
     if (first.count < 20) assert.ok(first.shortfall.length > 0, 'a shortfall is explained above the list');
 
     // Length 10 through the knob.
+    // (Select-all then type: WebKit's driver does not clear number inputs reliably.)
     const length = await driver.findElement(By.id('knob-length'));
-    await length.clear();
+    await length.click();
+    await driver.executeScript('document.getElementById("knob-length").select()');
     await length.sendKeys('10');
     await clickWhenReady(driver, '#playlist-regenerate');
     const pl = await waitFor(() => playlistView(driver), (p) => p != null && p.state === 'ready' && p.length === 10 && p.generation > first.generation,
