@@ -253,6 +253,18 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Preview playback on a paced virtual device: first-sample latency, CPU, underruns under load
+    Preview {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Seconds of playback measured idle, and again under load
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -813,6 +825,35 @@ async fn bench(what: &BenchWhat) -> Result<()> {
                     "playlist bench: {} tracks ({}; set up in {:.1} s, index built in {:.1} s), {} requests of 20 tracks: p50 {:.2} ms p99 {:.2} ms; with ±8 % tempo and compatible keys: p50 {:.2} ms p99 {:.2} ms (mean length {:.1})",
                     r.tracks, r.index, r.setup_s, r.index_build_s, r.requests, r.plain_p50_ms, r.plain_p99_ms,
                     r.constrained_p50_ms, r.constrained_p99_ms, r.constrained_mean_length
+                );
+            }
+        }
+        BenchWhat::Preview {
+            files,
+            list,
+            seconds,
+            json,
+        } => {
+            let mut paths = files.clone();
+            if let Some(list) = list {
+                let text =
+                    std::fs::read_to_string(list).with_context(|| format!("{}", list.display()))?;
+                paths.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(PathBuf::from),
+                );
+            }
+            let seconds = *seconds;
+            let r = tokio::task::spawn_blocking(move || segue::bench::preview(&paths, seconds))
+                .await??;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "preview bench: play to first sample p50 {:.1} ms, max {:.1} ms ({} files); CPU while playing {:.2} % of one core; underruns {} idle, {} in {:.0} s with {} threads analysing ({} late device periods)",
+                    r.latency_p50_ms, r.latency_max_ms, r.files, r.cpu_percent_of_one_core, r.underruns_idle,
+                    r.underruns_loaded, r.loaded_seconds, r.load_threads, r.late_periods
                 );
             }
         }
