@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "play_preview",
     "control_preview",
     "preview_state",
+    "list_output_devices",
+    "set_output_device",
 ];
 
 fn main() {

@@ -14,6 +14,14 @@ pub const SETTINGS_FILE: &str = "settings.json";
 pub struct Settings {
     /// Block weights of the similarity vector and the index policy.
     pub similarity: SimilaritySettings,
+    pub preview: PreviewSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreviewSettings {
+    /// Output device by name; `None`: the system default.
+    pub device: Option<String>,
 }
 
 impl Settings {
@@ -32,6 +40,18 @@ impl Settings {
                 Settings::default()
             }
         }
+    }
+}
+
+impl Settings {
+    /// Writes `settings.json` (temp file, then rename: a crash never leaves half a file).
+    pub fn save(&self, data_dir: &Path) -> crate::Result<()> {
+        let path = data_dir.join(SETTINGS_FILE);
+        let tmp = data_dir.join(format!(".{SETTINGS_FILE}.tmp"));
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| crate::Error::Other(format!("settings to JSON: {e}")))?;
+        std::fs::write(&tmp, json).map_err(|e| crate::Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
     }
 }
 
@@ -58,5 +78,9 @@ mod tests {
         assert_eq!(s.similarity.policy.ivf_flat_max, 10_000);
         std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").expect("write");
         assert_eq!(Settings::load(dir.path()), Settings::default());
+        let mut changed = Settings::default();
+        changed.preview.device = Some("USB DAC".into());
+        changed.save(dir.path()).expect("save");
+        assert_eq!(Settings::load(dir.path()), changed);
     }
 }

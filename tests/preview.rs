@@ -234,6 +234,25 @@ fn pause_resume_switch_and_seek() {
     wait_for("end of file", &|s| s.status == "finished");
     let end = player.state();
     assert!((end.position_s - 4.0).abs() < 0.1, "{}", end.position_s);
+    // Another device: a missing one is an error in the state (and retried), never a panic;
+    // back on the default, what played goes on from where it was.
+    player.play(&low, 0.0, None).expect("play");
+    wait_for("playing", &|s| s.status == "playing" && s.position_s > 0.3);
+    player.set_device(Some("no such device")).expect("send");
+    let lost = wait_for("the error", &|s| s.status == "error");
+    assert!(
+        lost.error
+            .as_deref()
+            .is_some_and(|e| e.contains("no output device named")),
+        "{lost:?}"
+    );
+    player.set_device(None).expect("send");
+    let back = wait_for("playing again", &|s| s.status == "playing");
+    assert!(
+        back.from_s > 0.2,
+        "resumed where it was, not from the start: {back:?}"
+    );
+    assert!(back.error.is_none());
     player.stop().expect("stop");
     wait_for("idle", &|s| s.status == "idle");
 }

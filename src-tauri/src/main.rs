@@ -319,7 +319,10 @@ fn player(app: &tauri::AppHandle, state: &AppState) -> CmdResult<Arc<Player>> {
     if let Some(p) = slot.as_ref() {
         return Ok(Arc::clone(p));
     }
-    let p = Arc::new(Player::new(None).map_err(text)?);
+    let device = segue::settings::Settings::load(state.library.data_dir())
+        .preview
+        .device;
+    let p = Arc::new(Player::new(device.as_deref()).map_err(text)?);
     *slot = Some(Arc::clone(&p));
     // Position and state events while something plays (10 per second), one when it stops.
     let weak = Arc::downgrade(&p);
@@ -389,6 +392,32 @@ fn control_preview(
     }
     .map_err(text)?;
     Ok(p.state())
+}
+
+/// Output devices, the system default first.
+#[tauri::command]
+async fn list_output_devices() -> CmdResult<Vec<String>> {
+    tauri::async_runtime::spawn_blocking(segue::audio::preview::output_devices)
+        .await
+        .map_err(text)
+}
+
+/// Chooses the output device (`None`: the system default), remembered in settings.json.
+#[tauri::command]
+fn set_output_device(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    name: Option<String>,
+) -> CmdResult<()> {
+    let dir = state.library.data_dir();
+    let mut settings = segue::settings::Settings::load(dir);
+    settings.preview.device = name.clone();
+    settings.save(dir).map_err(text)?;
+    let open = state.player.lock().map_err(text)?.clone();
+    match open {
+        Some(p) => p.set_device(name.as_deref()).map_err(text),
+        None => player(&app, &state).map(|_| ()),
+    }
 }
 
 #[tauri::command]
@@ -563,6 +592,8 @@ fn main() -> anyhow::Result<()> {
             play_preview,
             control_preview,
             preview_state,
+            list_output_devices,
+            set_output_device,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

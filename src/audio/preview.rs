@@ -76,6 +76,8 @@ enum Command {
     Resume,
     Stop,
     Seek(f64),
+    /// Play through another device (`None`: the system default) from here on.
+    SetDevice(Option<String>),
 }
 
 /// State the audio callback shares; atomics only.
@@ -89,9 +91,12 @@ struct Live {
     /// True while a preview is loaded and not yet played out (an empty ring then is an
     /// underrun, not the end).
     active: AtomicBool,
+    /// Set by the stream's error callback: the device went away (unplugged, say).
+    device_lost: AtomicBool,
 }
 
 /// Where the player sends its audio.
+#[derive(Clone)]
 pub enum Output {
     /// A cpal output device: the system default (`None`) or one by name.
     Device(Option<String>),
@@ -225,6 +230,7 @@ impl Player {
             played: AtomicU64::new(0),
             underruns: AtomicU64::new(0),
             active: AtomicBool::new(false),
+            device_lost: AtomicBool::new(false),
         });
         let state = Arc::new(Mutex::new(PlayerState {
             status: "idle".into(),
@@ -282,6 +288,13 @@ impl Player {
     /// Jumps to `seconds` into the file.
     pub fn seek(&self, seconds: f64) -> Result<(), PreviewError> {
         self.send(Command::Seek(seconds.max(0.0)))
+    }
+
+    /// Plays through another output device (`None`: the system default) from now on; what
+    /// plays goes on from where it was. If the device cannot be opened, the state says so and
+    /// the player keeps trying once a second.
+    pub fn set_device(&self, name: Option<&str>) -> Result<(), PreviewError> {
+        self.send(Command::SetDevice(name.map(str::to_string)))
     }
 
     /// 0 (silent) to 1 (as decoded).
@@ -586,7 +599,11 @@ fn open_stream(
     let rate = config.sample_rate;
     let capacity = ((rate as f32 * RING_SECONDS) as usize).max(4096) * usize::from(channels);
     let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
-    let err = |e: cpal::Error| tracing::warn!("audio output: {e}");
+    let lost = Arc::clone(live);
+    let err = move |e: cpal::Error| {
+        tracing::warn!("audio output: {e}");
+        lost.device_lost.store(true, Ordering::Release);
+    };
     let live_cb = Arc::clone(live);
     let ch = usize::from(channels);
     let stream = match supported.sample_format() {
@@ -629,6 +646,8 @@ fn open_stream(
 
 /// Keeps the output running while the control thread lives.
 enum Running {
+    /// Between a lost device and the next one.
+    None,
     /// Never read: holding it keeps the device playing.
     #[allow(dead_code)]
     Stream(cpal::Stream),
@@ -678,32 +697,38 @@ fn open_output(
 }
 
 fn control_thread(
-    output: Output,
+    mut output: Output,
     commands: mpsc::Receiver<Command>,
     live: Arc<Live>,
     state: Arc<Mutex<PlayerState>>,
     ready: mpsc::Sender<Result<(), PreviewError>>,
 ) {
-    let (stream, mut ring, name, rate, channels) = match open_output(output, &live) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = ready.send(Err(e));
-            return;
-        }
-    };
-    if let Ok(mut s) = state.lock() {
-        s.device = name;
-        s.sample_rate = rate;
-        s.channels = channels;
-    }
-    let _ = ready.send(Ok(()));
     let set = |f: &dyn Fn(&mut PlayerState)| {
         if let Ok(mut s) = state.lock() {
             f(&mut s);
         }
     };
+    let publish_device = |name: &str, rate: u32, channels: u16| {
+        set(&|st| {
+            st.device = name.to_string();
+            st.sample_rate = rate;
+            st.channels = channels;
+        })
+    };
+    let (mut running, mut ring, name, mut rate, mut channels) =
+        match open_output(output.clone(), &live) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+    publish_device(&name, rate, channels);
+    let _ = ready.send(Ok(()));
     let mut session: Option<Session> = None;
+    // The file playing and where its preview ends (seconds into the file).
     let mut current: Option<(PathBuf, Option<f64>)> = None;
+    let mut next_retry = std::time::Instant::now();
     loop {
         // Decode ahead while there is room; wait for commands meanwhile.
         let wait = if session.as_ref().is_some_and(|s| !s.done) {
@@ -716,53 +741,112 @@ fn control_thread(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        let start =
-            |path: PathBuf, from_s: f64, seconds: Option<f64>, session: &mut Option<Session>| {
-                live.flush.store(true, Ordering::Release);
-                live.active.store(false, Ordering::Relaxed);
-                // Wait (briefly) until the callback has emptied the ring.
-                for _ in 0..200 {
-                    if !live.flush.load(Ordering::Acquire) {
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(1));
+        let position = |st: &Mutex<PlayerState>, rate: u32| -> f64 {
+            let from = st.lock().map_or(0.0, |s| s.from_s);
+            from + live.played.load(Ordering::Relaxed) as f64 / f64::from(rate.max(1))
+        };
+        // A new device (asked for, or the old one lost): reopen, and go on from where it was.
+        let mut reopen = match &command {
+            Some(Command::SetDevice(name)) => {
+                if let Output::Device(wanted) = &mut output {
+                    *wanted = name.clone();
                 }
-                live.played.store(0, Ordering::Relaxed);
-                match Session::open(&path, from_s, seconds, rate, usize::from(channels)) {
-                    Ok(s) => {
-                        *session = Some(s);
-                        live.paused.store(false, Ordering::Relaxed);
-                        live.active.store(true, Ordering::Relaxed);
-                        set(&|st| {
-                            st.status = "playing".into();
-                            st.path = Some(path.to_string_lossy().into_owned());
-                            st.from_s = from_s;
-                            st.until_s = seconds.map(|s| from_s + s);
+                true
+            }
+            _ => false,
+        };
+        if live.device_lost.load(Ordering::Acquire) && std::time::Instant::now() >= next_retry {
+            reopen = true;
+        }
+        if reopen {
+            let resume_at = current.as_ref().map(|_| position(&state, rate));
+            let was_paused = live.paused.load(Ordering::Relaxed);
+            drop(running);
+            match open_output(output.clone(), &live) {
+                Ok((r, new_ring, name, new_rate, new_channels)) => {
+                    live.device_lost.store(false, Ordering::Release);
+                    running = r;
+                    ring = new_ring;
+                    rate = new_rate;
+                    channels = new_channels;
+                    publish_device(&name, rate, channels);
+                    set(&|st| {
+                        if st
+                            .error
+                            .as_deref()
+                            .is_some_and(|e| e.starts_with("sound device"))
+                        {
                             st.error = None;
-                        });
-                    }
-                    Err(e) => {
-                        *session = None;
-                        set(&|st| {
-                            st.status = "error".into();
-                            st.path = Some(path.to_string_lossy().into_owned());
-                            st.error = Some(e.to_string());
-                        });
+                            if st.status == "error" {
+                                st.status = "idle".into();
+                            }
+                        }
+                    });
+                    if let (Some((path, until)), Some(at)) = (current.clone(), resume_at) {
+                        let seconds = until.map(|u| (u - at).max(0.0));
+                        start(
+                            &live,
+                            &set,
+                            &path,
+                            at,
+                            seconds,
+                            until,
+                            &mut session,
+                            rate,
+                            channels,
+                        );
+                        live.paused.store(was_paused, Ordering::Relaxed);
                     }
                 }
-            };
+                Err(e) => {
+                    // Keep trying once a second: the device may come back (or another appear).
+                    live.device_lost.store(true, Ordering::Release);
+                    next_retry = std::time::Instant::now() + Duration::from_secs(1);
+                    running = Running::None;
+                    session = None;
+                    let message = format!("sound device lost, retrying: {e}");
+                    set(&|st| {
+                        st.status = "error".into();
+                        st.error = Some(message.clone());
+                    });
+                    continue;
+                }
+            }
+        }
         match command {
             Some(Command::Play {
                 path,
                 from_s,
                 seconds,
             }) => {
-                current = Some((path.clone(), seconds));
-                start(path, from_s, seconds, &mut session);
+                let until = seconds.map(|s| from_s + s);
+                current = Some((path.clone(), until));
+                start(
+                    &live,
+                    &set,
+                    &path,
+                    from_s,
+                    seconds,
+                    until,
+                    &mut session,
+                    rate,
+                    channels,
+                );
             }
             Some(Command::Seek(to)) => {
-                if let Some((path, seconds)) = current.clone() {
-                    start(path, to, seconds, &mut session);
+                if let Some((path, until)) = current.clone() {
+                    let seconds = until.map(|u| (u - to).max(0.0));
+                    start(
+                        &live,
+                        &set,
+                        &path,
+                        to,
+                        seconds,
+                        until,
+                        &mut session,
+                        rate,
+                        channels,
+                    );
                 }
             }
             Some(Command::Pause) => {
@@ -788,7 +872,7 @@ fn control_thread(
                 live.active.store(false, Ordering::Relaxed);
                 set(&|st| st.status = "idle".into());
             }
-            None => {}
+            Some(Command::SetDevice(_)) | None => {}
         }
         if let Some(s) = &mut session {
             if let Err(e) = s.fill(&mut ring) {
@@ -800,6 +884,7 @@ fn control_thread(
                 });
             } else if s.done && ring.occupied_len() == 0 && !live.paused.load(Ordering::Relaxed) {
                 session = None;
+                current = None;
                 live.active.store(false, Ordering::Relaxed);
                 // Position stays where it ended.
                 let played = live.played.load(Ordering::Relaxed) as f64 / f64::from(rate.max(1));
@@ -810,7 +895,55 @@ fn control_thread(
             }
         }
     }
-    drop(stream);
+    drop(running);
+}
+
+/// Starts `path` at `from_s` on the current output: empties the ring first (the callback does
+/// it on its next call), then opens the file.
+#[allow(clippy::too_many_arguments)]
+fn start(
+    live: &Live,
+    set: &dyn Fn(&dyn Fn(&mut PlayerState)),
+    path: &Path,
+    from_s: f64,
+    seconds: Option<f64>,
+    until: Option<f64>,
+    session: &mut Option<Session>,
+    rate: u32,
+    channels: u16,
+) {
+    live.flush.store(true, Ordering::Release);
+    live.active.store(false, Ordering::Relaxed);
+    // Wait (briefly) until the callback has emptied the ring.
+    for _ in 0..200 {
+        if !live.flush.load(Ordering::Acquire) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    live.played.store(0, Ordering::Relaxed);
+    match Session::open(path, from_s, seconds, rate, usize::from(channels)) {
+        Ok(s) => {
+            *session = Some(s);
+            live.paused.store(false, Ordering::Relaxed);
+            live.active.store(true, Ordering::Relaxed);
+            set(&|st| {
+                st.status = "playing".into();
+                st.path = Some(path.to_string_lossy().into_owned());
+                st.from_s = from_s;
+                st.until_s = until;
+                st.error = None;
+            });
+        }
+        Err(e) => {
+            *session = None;
+            set(&|st| {
+                st.status = "error".into();
+                st.path = Some(path.to_string_lossy().into_owned());
+                st.error = Some(e.to_string());
+            });
+        }
+    }
 }
 
 #[cfg(test)]
