@@ -372,13 +372,14 @@ async fn play_preview(
 }
 
 #[tauri::command]
-fn control_preview(
+async fn control_preview(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     action: String,
     value: Option<f64>,
 ) -> CmdResult<PlayerState> {
     let p = player(&app, &state)?;
+    let before = p.state().preview;
     match action.as_str() {
         "pause" => p.pause(),
         "resume" => p.resume(),
@@ -391,6 +392,14 @@ fn control_preview(
         other => return Err(format!("unknown preview action {other}")),
     }
     .map_err(text)?;
+    if action == "seek" {
+        let waited = tauri::async_runtime::spawn_blocking(move || {
+            p.state_after(before, std::time::Duration::from_millis(500))
+        });
+        return waited.await.map_err(text);
+    }
+    // Pause, resume and stop take effect within one turn of the player's loop (≤ 50 ms).
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     Ok(p.state())
 }
 

@@ -64,6 +64,9 @@ pub struct PlayerState {
     /// Times the device asked for audio the decoder had not delivered yet, since start.
     pub underruns: u64,
     pub error: Option<String>,
+    /// Counts previews started (each play, seek or device change): tells one preview's
+    /// "finished" from the next one's.
+    pub preview: u64,
 }
 
 enum Command {
@@ -244,6 +247,7 @@ impl Player {
             channels: 0,
             underruns: 0,
             error: None,
+            preview: 0,
         }));
         let thread_live = Arc::clone(&live);
         let thread_state = Arc::clone(&state);
@@ -261,6 +265,19 @@ impl Player {
 
     fn send(&self, command: Command) -> Result<(), PreviewError> {
         self.commands.send(command).map_err(|_| PreviewError::Gone)
+    }
+
+    /// Waits (up to `timeout`) until the player has taken in the commands sent so far that
+    /// start a preview, then returns its state: what a caller that just sent `play` shows.
+    pub fn state_after(&self, previous: u64, timeout: Duration) -> PlayerState {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let s = self.state();
+            if s.preview > previous || std::time::Instant::now() >= until {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Plays `path` from `from_s` seconds for `seconds` (or to the end), replacing whatever
@@ -898,12 +915,15 @@ fn control_thread(
     drop(running);
 }
 
+/// Applies a change to the published state.
+type SetState<'a> = &'a dyn Fn(&dyn Fn(&mut PlayerState));
+
 /// Starts `path` at `from_s` on the current output: empties the ring first (the callback does
 /// it on its next call), then opens the file.
 #[allow(clippy::too_many_arguments)]
 fn start(
     live: &Live,
-    set: &dyn Fn(&dyn Fn(&mut PlayerState)),
+    set: SetState<'_>,
     path: &Path,
     from_s: f64,
     seconds: Option<f64>,
@@ -933,6 +953,7 @@ fn start(
                 st.from_s = from_s;
                 st.until_s = until;
                 st.error = None;
+                st.preview += 1;
             });
         }
         Err(e) => {
@@ -941,6 +962,7 @@ fn start(
                 st.status = "error".into();
                 st.path = Some(path.to_string_lossy().into_owned());
                 st.error = Some(e.to_string());
+                st.preview += 1;
             });
         }
     }

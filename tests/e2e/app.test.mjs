@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog, By, repo } from './harness.mjs';
+import {
+  launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
+  alsaCaptureHome, capturedAudio, By, repo,
+} from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
 const music = path.join(root, 'Music Library');
@@ -355,4 +358,151 @@ test('playlist: make one from a track (P), length 10 like `segue playlist`, swap
   } finally {
     await stop();
   }
+});
+
+/** The player bar and the row of the track it plays, read in one script. */
+async function playerBar(driver) {
+  return driver.executeScript(`
+    const p = document.getElementById('player');
+    if (!p) return null;
+    const seek = document.getElementById('player-seek');
+    const msg = document.getElementById('player-message');
+    const tr = p.dataset.id ? document.querySelector('.track-row[data-id="' + p.dataset.id + '"]') : null;
+    return {
+      hidden: p.hidden, status: p.dataset.status, id: p.dataset.id ? Number(p.dataset.id) : null,
+      title: document.getElementById('player-title').textContent, artist: document.getElementById('player-artist').textContent,
+      toggle: document.getElementById('player-toggle').textContent, time: document.getElementById('player-time').textContent,
+      position: Number(seek.value), max: Number(seek.max), message: msg.hidden ? '' : msg.textContent,
+      row: tr ? { playing: tr.classList.contains('playing'), current: tr.getAttribute('aria-current'), button: tr.querySelector('button.play')?.textContent } : null,
+    };`);
+}
+
+/** 12 pitch-class energies (C first, max 1) of `x` (48 kHz): Goertzel at every semitone from
+ *  A2 to C6, Hann-windowed blocks across the signal. */
+function chromaOf(x, rate = 48000) {
+  const c = new Array(12).fill(0);
+  const block = 8192;
+  const step = Math.max(block, Math.floor((x.length - block) / 40));
+  const win = Float64Array.from({ length: block }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (block - 1)));
+  for (let start = 0; start + block <= x.length; start += step) {
+    for (let m = 45; m <= 84; m++) {
+      const w = 2 * Math.cos((2 * Math.PI * 440 * 2 ** ((m - 69) / 12)) / rate);
+      let s1 = 0, s2 = 0;
+      for (let i = 0; i < block; i++) { const s0 = x[start + i] * win[i] + w * s1 - s2; s2 = s1; s1 = s0; }
+      c[m % 12] += s1 * s1 + s2 * s2 - w * s1 * s2;
+    }
+  }
+  const max = Math.max(...c) || 1;
+  return c.map((v) => v / max);
+}
+function pearson(a, b) {
+  const ma = a.reduce((s, v) => s + v, 0) / a.length, mb = b.reduce((s, v) => s + v, 0) / b.length;
+  let n = 0, da = 0, db = 0;
+  for (let i = 0; i < a.length; i++) { n += (a[i] - ma) * (b[i] - mb); da += (a[i] - ma) ** 2; db += (b[i] - mb) ** 2; }
+  return n / Math.sqrt(da * db);
+}
+
+test('preview: ▶ on a row plays the track through the default sound device (ALSA into a file): the bar follows it, and what came out is that track', async () => {
+  // The library the demo test made and analysed. A "Lumen Drift" track: sustained sine and pad
+  // notes, no drums, so its pitch content is clear (the check against the analysis below).
+  const demoData = path.join(root, 'demo-data');
+  const stored = storedTracks(demoData);
+  const track = stored.filter((t) => t.artist === 'Lumen Drift' && t.status === 'analyzed' && t.title)
+    .sort((a, b) => a.title.localeCompare(b.title))[0];
+  assert.ok(track, 'a Lumen Drift track in the demo library');
+  const duration = track.duration_s;
+  // What the UI asks for by default: 30 s from the backend's default start (0 for tracks of 30 s or less).
+  const from = duration > 30 ? Math.floor(duration / 3) : 0;
+  const expected = Math.min(30, duration - from);
+  const capture = path.join(root, 'capture');
+  const raw = path.join(capture, 'app.raw');
+  // HOME moves what ALSA reads (~/.asoundrc), and also WebKit's caches and local storage (so the
+  // preview length is the default, 30 s, and the volume 1); the library is in --data-dir.
+  const home = alsaCaptureHome(path.join(capture, 'app'), raw);
+  const { driver, stop } = await launch(['--data-dir', demoData], { HOME: home });
+  let seen, last;
+  try {
+    await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
+    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    assert.equal(await visible(driver, await driver.findElement(By.id('player'))), false, 'no player bar before anything was played');
+    // Narrow the table to that one track: when its preview finishes there is no next one to play.
+    await driver.findElement(By.id('search')).sendKeys(track.title);
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === 1, `only "${track.title}"`);
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'data-id'), (v) => v === String(track.id), `"${track.title}" in row 1`);
+    // Select it (a cell: WebKit's driver does not take <tr> as clickable), then its ▶ (shown on the selected row).
+    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'the row selected');
+    await clickWhenReady(driver, '.track-row[data-index="0"] button.play');
+    // The sound device here is not paced: 24 s of audio come out in a fraction of a second, so
+    // 'playing' may be over before the bar is read; 'finished' comes soon.
+    seen = await waitFor(() => playerBar(driver), (p) => p != null && !p.hidden && p.id === track.id && ['playing', 'finished', 'error'].includes(p.status),
+      'the player bar playing the track', 20000);
+    assert.notEqual(seen.status, 'error', `no error (${seen.message})`);
+    assert.equal(seen.title, track.title);
+    assert.equal(seen.artist, track.artist);
+    if (seen.status === 'playing') {
+      assert.deepEqual(seen.row, { playing: true, current: 'true', button: '❚❚' }, 'the playing row is marked');
+      assert.equal(seen.toggle, '❚❚');
+    }
+    console.log(`# first seen: ${seen.status} at ${seen.position.toFixed(2)} s`);
+    last = await waitFor(() => playerBar(driver), (p) => p != null && p.id === track.id && (p.status === 'finished' || p.status === 'error'),
+      'the preview finished', 60000);
+    assert.equal(last.status, 'finished', `finished (${last.message})`);
+    assert.equal(last.max, duration, 'the seek bar spans the file');
+    assert.ok(Math.abs(last.position - (from + expected)) < 0.25, `ended at ${last.position} s, expected ${from + expected}`);
+    assert.equal(last.toggle, '▶');
+    assert.deepEqual(last.row, { playing: false, current: null, button: '▶' }, 'no row marked once it finished');
+    await saveScreenshot(driver, 'preview.png');
+    // Stop and close the bar (the output stays open and writes silence until the app quits).
+    await clickWhenReady(driver, '#player-close');
+    await waitFor(async () => (await playerBar(driver)).hidden, Boolean, 'the player bar closed', 5000);
+  } finally {
+    await stop();
+  }
+
+  // The app has quit: the capture is complete.
+  const size = fs.statSync(raw).size;
+  const audio = capturedAudio(raw);
+  fs.rmSync(raw, { force: true });
+  const seconds = audio.length / 48000;
+  console.log(`# captured ${(size / 1e6).toFixed(0)} MB, ${seconds.toFixed(2)} s of it not silent`);
+  assert.ok(seconds >= 0.3, `${seconds.toFixed(2)} s of sound came out`);
+  assert.ok(Math.abs(seconds - expected) < 0.1, `${seconds.toFixed(2)} s of sound for a ${expected} s preview`);
+  // Sound, not silence and not garbage: a sensible level, nearly nothing at full scale, and
+  // nothing a 22 kHz file cannot hold (white noise: 0.5 zero crossings a sample and a
+  // first-difference energy twice the signal's; these tracks: < 0.04 and < 0.03).
+  let energy = 0, peak = 0, full = 0, crossings = 0, diff = 0;
+  for (let i = 0; i < audio.length; i++) {
+    const v = audio[i];
+    energy += v * v;
+    peak = Math.max(peak, Math.abs(v));
+    if (Math.abs(v) > 0.999) full++;
+    if (i > 0) {
+      if ((v >= 0) !== (audio[i - 1] >= 0)) crossings++;
+      diff += (v - audio[i - 1]) ** 2;
+    }
+  }
+  const rms = Math.sqrt(energy / audio.length);
+  assert.ok(rms > 0.02 && rms < 0.7, `RMS ${rms.toFixed(3)}`);
+  assert.ok(peak <= 1 && full / audio.length < 1e-3, `peak ${peak.toFixed(3)}, ${full} samples at full scale`);
+  assert.ok(crossings / audio.length < 0.15, `zero crossings ${(crossings / audio.length).toFixed(3)} a sample`);
+  assert.ok(diff / energy < 0.25, `first-difference energy ratio ${(diff / energy).toFixed(3)}`);
+  // Its pitch: the notes that came out are the ones the analysis found in the file (its chroma).
+  const analysed = segueJson(demoData, 'show', String(track.id)).features.chroma;
+  const r = pearson(chromaOf(audio), analysed);
+  console.log(`# chroma of the capture vs the analysis (${track.key} ${track.scale}): r = ${r.toFixed(3)}`);
+  assert.ok(r > 0.6, `the captured pitch classes match the analysed chroma: r = ${r.toFixed(3)}`);
+
+  // And sample for sample: `segue play` of the same stretch through the same kind of device.
+  const refRaw = path.join(capture, 'cli.raw');
+  execFileSync(path.join(repo, 'target/debug/segue'),
+    ['--data-dir', demoData, 'play', String(track.id), '--from', String(from), '--seconds', '30'],
+    { env: { ...process.env, HOME: alsaCaptureHome(path.join(capture, 'cli'), refRaw) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ref = capturedAudio(refRaw);
+  fs.rmSync(refRaw, { force: true });
+  assert.ok(Math.abs(ref.length - audio.length) <= 48, `as long as the CLI's: ${audio.length} and ${ref.length} frames`);
+  const n = Math.min(ref.length, audio.length);
+  let worst = 0;
+  for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(ref[i] - audio[i]));
+  assert.ok(worst < 1e-3, `the same samples as \`segue play\` (largest difference ${worst})`);
 });

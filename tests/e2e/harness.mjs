@@ -26,7 +26,10 @@ function tauriDriverPath() {
 
 let nextPort = 4460 + (process.pid % 200) * 2;
 
-/** Starts tauri-driver and a session of the app with `args`; returns {driver, stop}. */
+/** Starts tauri-driver and a session of the app with `args`; returns {driver, stop}.
+ *  `env`: extra environment variables for the app process (e.g. `{ HOME: dir }`, see
+ *  alsaCaptureHome). They are given to tauri-driver, whose WebKitWebDriver starts the app with
+ *  its own environment (it only adds WEBKIT_INSPECTOR_SERVER). */
 export async function launch(args = [], env = {}) {
   const port = nextPort;
   nextPort += 2;
@@ -188,4 +191,58 @@ export async function answerSaveDialog(file, title = 'export|save') {
   await eventually(() => {
     try { find(); return false; } catch { return true; }
   }, 'the save dialog to close', 10000);
+}
+
+/** A home directory whose .asoundrc sends ALSA's default device into `raw` (S16LE, 48 kHz,
+ *  stereo, no header) through the `file` plugin, in front of the `null` device: what a program
+ *  started with HOME=<the returned dir> plays ends up in that file, sound card or not. The null
+ *  device does not pace playback: the audio comes out much faster than real time, with long runs
+ *  of silence between bursts, and silence goes on being written (hundreds of MB a second) for as
+ *  long as the program keeps its output open — quit it soon after. */
+export function alsaCaptureHome(dir, raw) {
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  fs.writeFileSync(path.join(home, '.asoundrc'), `pcm.!default {
+    type plug
+    slave { pcm "segue_capture"; format S16_LE; rate 48000; channels 2 }
+}
+pcm.segue_capture {
+    type file
+    slave.pcm "null"
+    file "${raw.replace(/["\\]/g, '\\$&')}"
+    format "raw"
+}
+`);
+  return home;
+}
+
+/** What an alsaCaptureHome capture holds, without the silence: the frames where either channel
+ *  is not zero, as mono floats (-1 … 1). Read in chunks (the file can be large). */
+export function capturedAudio(raw) {
+  const fd = fs.openSync(raw, 'r');
+  const chunk = Buffer.alloc(1 << 22);
+  const parts = [];
+  let n = 0;
+  let pos = 0;
+  try {
+    for (;;) {
+      const got = fs.readSync(fd, chunk, 0, chunk.length, pos);
+      const whole = got - (got % 4); // whole frames; a torn last frame is dropped
+      if (whole <= 0) break;
+      pos += whole;
+      const out = new Float32Array(whole / 4);
+      let k = 0;
+      for (let i = 0; i < whole; i += 4) {
+        const l = chunk.readInt16LE(i), r = chunk.readInt16LE(i + 2);
+        if (l !== 0 || r !== 0) out[k++] = (l + r) / 65536;
+      }
+      if (k) { parts.push(out.subarray(0, k)); n += k; }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const all = new Float32Array(n);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return all;
 }

@@ -112,6 +112,26 @@ export type SavedPlaylist = { id: number; name: string; created_at: string; upda
 export type SavedPlaylistDetail = { playlist: SavedPlaylist; request: PlaylistRequest | null; entries: PlaylistEntry[] };
 export type ExportFormat = 'm3u8' | 'xspf';
 
+/** Preview playback (src/audio/preview.rs, PlayerState). */
+export type PlayerStatus = 'idle' | 'playing' | 'paused' | 'finished' | 'error';
+export type PlayerState = {
+  status: PlayerStatus;
+  /** The file playing (or last played). */
+  path: string | null;
+  /** Seconds into the file. */
+  position_s: number;
+  /** Where this preview started, and where it stops (null: the end of the file). A seek
+   *  starts the preview again from there: from_s becomes the seek target. */
+  from_s: number; until_s: number | null;
+  /** 0 … 1. */
+  volume: number;
+  device: string; sample_rate: number; channels: number;
+  underruns: number;
+  /** Set with status 'error' (e.g. a file that cannot be decoded). */
+  error: string | null;
+};
+export type PreviewAction = 'pause' | 'resume' | 'stop' | 'seek' | 'volume';
+
 export const getOverview = () => invoke<Overview>('get_overview');
 /** Opens the native folder dialog (Rust side), adds the folder and starts a scan. null = cancelled. */
 export const addFolderDialog = () => invoke<Folder | null>('add_folder_dialog');
@@ -143,6 +163,18 @@ export const deletePlaylist = (id: number) => invoke<null>('delete_playlist', { 
 /** Opens the native save dialog (Rust side) and writes the file: its path, or null = cancelled. */
 export const exportPlaylist = (id: number, format: ExportFormat) => invoke<string | null>('export_playlist', { id, format });
 
+/** Plays track `id` from `fromS` (null: the backend's default, a third of the way into tracks
+ *  longer than 30 s) for `seconds` (null: to the end). Rejects with a message when there is no
+ *  sound device. The state it answers may still be the one from before (the player thread takes
+ *  the command a moment later): the `preview-state` events tell what happened. */
+export const playPreview = (id: number, fromS: number | null, seconds: number | null) =>
+  invoke<PlayerState>('play_preview', { id, fromS, seconds });
+/** seek: `value` = seconds into the file; volume: `value` in 0 … 1. */
+export const controlPreview = (action: PreviewAction, value?: number) =>
+  invoke<PlayerState>('control_preview', value == null ? { action } : { action, value });
+/** null before anything was played. */
+export const previewState = () => invoke<PlayerState | null>('preview_state');
+
 export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenFn> =>
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));
 export const onAnalysisProgress = (cb: (p: AnalysisProgress) => void): Promise<UnlistenFn> =>
@@ -153,6 +185,9 @@ export const onIndexUpdated = (cb: () => void): Promise<UnlistenFn> =>
 /** A playlist was saved, renamed, deleted or its tracks set. */
 export const onPlaylistsChanged = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('playlists-changed', () => cb());
+/** About 10 per second while playing, and on every change of status or track. */
+export const onPreviewState = (cb: (s: PlayerState) => void): Promise<UnlistenFn> =>
+  listen<PlayerState>('preview-state', (e) => cb(e.payload));
 export const onLibraryChanged = (cb: () => void): Promise<UnlistenFn> =>
   listen<null>('library-changed', () => cb());
 

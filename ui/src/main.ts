@@ -1,9 +1,10 @@
 import './style.css';
 import * as api from './api';
-import type { AnalysisProgress, Failure, Folder, Overview, ScanProgress, SortKey, TrackDetail, TrackRow } from './api';
+import type { AnalysisProgress, Failure, Folder, Overview, PlaylistEntry, ScanProgress, SimilarTrack, SortKey, TrackDetail, TrackRow } from './api';
 import { $, h } from './dom';
 import * as fmt from './format';
 import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
+import { ListQueue, Player, type PreviewQueue, type PreviewTrack } from './player';
 import { PlaylistView, SavedList, type Seed } from './playlist';
 import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
@@ -275,7 +276,7 @@ function renderDetail(r: TrackRow | null) {
 }
 
 // ---------- similar tracks ----------
-const similar = new SimilarPanel({ onPick: pickSimilar });
+const similar = new SimilarPanel({ onPick: pickSimilar, onPlay: (t) => playSimilar(t) });
 /** Bumped whenever what the panel should show changes: a get_track for a picked track that
  *  answers after that is dropped. */
 let jumpSeq = 0;
@@ -467,6 +468,7 @@ const playlist = new PlaylistView(el.viewPlaylist, {
   },
   onSavedChange: () => savedList.refresh(),
   onShownSaved: (id) => savedList.setActive(view === 'playlist' ? id : null),
+  onPlay: (e) => playEntry(e),
 });
 const savedList = new SavedList(el.savedPlaylists, {
   onOpen: (id, viaKeyboard) => {
@@ -534,6 +536,114 @@ document.addEventListener('pointerdown', (e) => { if (!el.ctxMenu.contains(e.tar
 window.addEventListener('blur', () => closeContextMenu());
 window.addEventListener('resize', () => closeContextMenu());
 el.scroller.addEventListener('scroll', () => closeContextMenu(), { passive: true });
+
+// ---------- preview ----------
+const player = new Player($('#player'), {
+  findByPath: (path) => {
+    const r = table.findByPath(path);
+    if (r) return r;
+    const e = playlist.currentEntries.find((x) => x.path === path);
+    if (e) return e;
+    const s = similar.results.find((x) => x.path === path);
+    return s ? similarTrack(s) : null;
+  },
+  onAdvance: followPreview,
+});
+
+/** The table as the list a preview walks: its order as it is now (rows not loaded are asked
+ *  for). A track that left it (a new search) goes on from where it was. */
+function tableQueue(start: number): PreviewQueue {
+  let at = start;
+  const index = (id: number, step: 1 | -1) => {
+    const i = table.indexOf(id);
+    if (i >= 0) { at = i; return i; }
+    return step > 0 ? at - 1 : at;
+  };
+  return {
+    kind: 'table',
+    async neighbour(id, step) {
+      const j = index(id, step) + step;
+      if (at < 0 || j < 0 || j >= table.total) return null;
+      const r = await table.loadRow(j);
+      if (r) at = j;
+      return r;
+    },
+    has(id, step) {
+      const j = index(id, step) + step;
+      return at >= 0 && j >= 0 && j < table.total;
+    },
+  };
+}
+
+/** Play (or pause/resume) the table's row `i`. */
+function playRow(i: number) {
+  const r = table.rowAt(i);
+  if (r) player.toggleTrack(r, tableQueue(i));
+}
+
+/** A similar track as the player needs it (its duration from the table, when it is loaded). */
+function similarTrack(s: SimilarTrack): PreviewTrack {
+  const i = table.indexOf(s.id);
+  return { id: s.id, path: s.path, title: s.title, artist: s.artist, duration_s: i >= 0 ? table.rowAt(i)?.duration_s ?? null : null };
+}
+/** Play a similar track; next/previous walk the list as it was then (it changes with the selection). */
+function playSimilar(s: SimilarTrack) {
+  const list = similar.results.map(similarTrack);
+  player.toggleTrack(list.find((t) => t.id === s.id) ?? similarTrack(s), new ListQueue('similar', () => list, s.id));
+}
+/** Play a playlist row; next/previous walk the playlist shown, with its edits, while it is shown. */
+function playEntry(e: PlaylistEntry) {
+  const id = playlist.listId;
+  let rows = playlist.currentEntries.slice();
+  const items = () => {
+    if (playlist.listId === id) rows = playlist.currentEntries.slice();
+    return rows;
+  };
+  player.toggleTrack(e, new ListQueue('playlist', items, e.id));
+}
+
+/** The preview moved on (next/previous, or the last one finished): the selection (table) or the
+ *  focus (similar tracks, playlist) moves along when it was on the track before, so Space pauses
+ *  what plays. */
+function followPreview(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue) {
+  if (queue.kind === 'table') {
+    if (view !== 'library' || table.selected < 0 || table.rowAt(table.selected)?.id !== from.id) return;
+    const i = table.indexOf(to.id);
+    if (i >= 0) table.select(i);
+    return;
+  }
+  const a = document.activeElement as HTMLElement | null;
+  const li = a?.closest<HTMLElement>('li.similar-row, li.playlist-row');
+  if (!li || Number(li.dataset.id) !== from.id) return;
+  const next = li.parentElement?.querySelector<HTMLElement>(`li[data-id="${to.id}"]`);
+  if (!next) return;
+  const target = a!.matches('button.play') ? next.querySelector<HTMLElement>('button.play') ?? next : next;
+  target.focus({ preventScroll: false });
+}
+
+/** Space: play/pause the focused row of the similar tracks or the playlist, else the selected
+ *  table row (or the track the details show), else what is playing. */
+function spaceKey(t: HTMLElement) {
+  const sLi = t.closest('li.similar-row');
+  const s = sLi && similar.el.contains(sLi) ? similar.trackOf(sLi) : null;
+  if (s) { playSimilar(s); return; }
+  const pLi = view === 'playlist' ? t.closest('li.playlist-row') : null;
+  const e = pLi ? playlist.entryOf(pLi) : null;
+  if (e) { playEntry(e); return; }
+  if (view === 'library' && tableStarted) {
+    if (table.selected >= 0 && table.rowAt(table.selected)) { playRow(table.selected); return; }
+    if (detailOpen && shownRow) { player.toggleTrack(shownRow, tableQueue(-1)); return; }
+  }
+  player.toggle();
+}
+
+el.tbody.addEventListener('click', (e) => {
+  const b = (e.target as Element).closest('button.play');
+  const tr = b?.closest<HTMLElement>('tr.track-row[data-index]');
+  if (!tr) return;
+  el.scroller.focus({ preventScroll: true }); // the table keeps the keyboard (the row is selected too)
+  playRow(Number(tr.dataset.index));
+});
 
 // ---------- views ----------
 function showView(v: typeof view) {
@@ -797,13 +907,30 @@ document.addEventListener('keydown', (e) => {
     else if (e.key === 'Enter') applySearch();
     return;
   }
+  // Space on the player's seek or volume slider: play/pause too.
+  if (e.key === ' ' && !mod && t instanceof HTMLInputElement && t.type === 'range' && player.el.contains(t)) {
+    e.preventDefault();
+    if (!e.repeat) player.toggle();
+    return;
+  }
   if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable) return;
   if (e.key === '/' && !mod) { e.preventDefault(); focusSearch(); return; }
   if (e.key === 'Escape' && detailOpen) { e.preventDefault(); closeDetail(); return; }
   const onButton = !!t.closest('button, a[href], summary');
   if (e.key === ' ') {
-    // Reserved for play/pause. Never scroll the page; let buttons keep their default.
-    if (!onButton) e.preventDefault();
+    // Play/pause (preview). Never scroll the page; buttons keep their default (a click).
+    if (onButton) return;
+    e.preventDefault();
+    if (!e.repeat && !mod) spaceKey(t);
+    return;
+  }
+  // N / B, Ctrl+→ / Ctrl+←: the next / previous track of the list the preview came from.
+  const k = e.key.toLowerCase();
+  if (!e.altKey && !e.metaKey && ((!e.ctrlKey && (k === 'n' || k === 'b')) || (e.ctrlKey && (e.key === 'ArrowRight' || e.key === 'ArrowLeft')))) {
+    if (player.active) {
+      e.preventDefault();
+      void player.step(k === 'n' || e.key === 'ArrowRight' ? 1 : -1);
+    }
     return;
   }
   // P: a playlist from the selected track (or the one the details show). Menu key / Shift+F10:
@@ -857,6 +984,8 @@ async function boot() {
     await api.onIndexUpdated(() => { if (detailOpen && shownRow) similar.refresh(); });
     await api.onPlaylistsChanged(() => savedList.refresh());
   } catch (e) { showError(e); }
+  // A preview problem is the player bar's to show, never the banner's.
+  player.start().catch((e) => console.warn('[segue] preview:', api.errorText(e)));
   const o = await guard(api.getOverview());
   if (!o) return;
   overview = o;

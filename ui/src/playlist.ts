@@ -10,6 +10,7 @@ import type { ExportFormat, Order, PlaylistEntry, PlaylistRequest, SavedPlaylist
 import { h } from './dom';
 import { basename, duration, num, plural } from './format';
 import { keyLong, keyShort } from './music';
+import { playButton, playingAria, playingClass } from './player';
 import { scorePercent } from './similar';
 
 /** The track a playlist is made from. */
@@ -22,6 +23,8 @@ export type PlaylistHooks = {
   onSavedChange(): void;
   /** The saved playlist shown (null: an unsaved draft, or nothing), for the sidebar highlight. */
   onShownSaved(id: number | null): void;
+  /** A row's ▶ was clicked (or Space pressed on a row). */
+  onPlay(e: PlaylistEntry): void;
 };
 
 type State = 'loading' | 'ready' | 'error' | 'empty';
@@ -123,6 +126,8 @@ export class PlaylistView {
   private dragFrom = -1;
   /** Focus the first row once the rows are in (the view was opened from the keyboard). */
   private focusFirst = false;
+  /** Bumped when another playlist is shown (made or opened; not by regenerating or editing it). */
+  private list = 0;
 
   constructor(root: HTMLElement, private hooks: PlaylistHooks) {
     this.el = root;
@@ -187,7 +192,7 @@ export class PlaylistView {
     this.listEl = h('ol', { id: 'playlist-list', class: 'playlist-list', 'aria-label': 'Playlist tracks' });
     this.messageEl = h('div', { class: 'playlist-message', hidden: true });
     const columns = h('div', { class: 'playlist-columns', 'aria-hidden': 'true' },
-      h('span', {}), h('span', { class: 'num' }, '#'), h('span', {}, 'Title'), h('span', {}, 'Why'), h('span', { class: 'num' }, 'BPM'),
+      h('span', {}), h('span', {}), h('span', { class: 'num' }, '#'), h('span', {}, 'Title'), h('span', {}, 'Why'), h('span', { class: 'num' }, 'BPM'),
       h('span', {}, 'Key'), h('span', { class: 'num' }, 'Time'), h('span', { class: 'num' }, 'Match'), h('span', {}));
     this.body = h('div', { id: 'playlist', class: 'playlist-body', tabindex: '-1', 'data-state': 'loading', 'data-count': '0', 'aria-label': 'Playlist' },
       this.statusEl, this.shortfallEl,
@@ -210,6 +215,7 @@ export class PlaylistView {
 
   /** A new playlist from `seed` with the current knobs. */
   make(seed: Seed, viaKeyboard = false) {
+    this.list++;
     this.unbind();
     this.seed = seed;
     this.base = defaultRequest(seed.id);
@@ -225,6 +231,7 @@ export class PlaylistView {
 
   /** A saved playlist from the sidebar. */
   open(id: number, viaKeyboard = false) {
+    this.list++;
     clearTimeout(this.timer);
     const seq = ++this.seq;
     this.savedId = id;
@@ -281,6 +288,22 @@ export class PlaylistView {
 
   get shownSavedId(): number | null {
     return this.savedId;
+  }
+
+  /** Which playlist is shown: changes when another one is made or opened. */
+  get listId(): number {
+    return this.list;
+  }
+
+  /** The rows as they are now (a preview walks them, edits included). */
+  get currentEntries(): PlaylistEntry[] {
+    return this.state === 'error' ? [] : this.entries;
+  }
+
+  /** The row's entry for `li` (Space on a focused row). */
+  entryOf(li: Element): PlaylistEntry | null {
+    const i = this.rows().indexOf(li as HTMLElement);
+    return i >= 0 ? this.entries[i] ?? null : null;
   }
 
   /** Keys for the view (the document's handler asks first). True when the key was used. */
@@ -461,7 +484,7 @@ export class PlaylistView {
   }
 
   /** The rows changed here: re-render; a saved playlist stores the new track list. */
-  private changed(focus?: { index: number; part: 'row' | 'swap' | 'remove' }) {
+  private changed(focus?: { index: number; part: 'row' | 'play' | 'swap' | 'remove' }) {
     if (!this.entries.length) this.state = 'empty';
     this.render(focus);
     this.persist();
@@ -691,7 +714,8 @@ export class PlaylistView {
       const li = (e.target as Element).closest<HTMLElement>('li.playlist-row');
       if (!li) return;
       const i = this.rows().indexOf(li);
-      if (btn?.classList.contains('swap')) this.swap(i);
+      if (btn?.classList.contains('play')) { const e = this.entries[i]; if (e) this.hooks.onPlay(e); }
+      else if (btn?.classList.contains('swap')) this.swap(i);
       else if (btn?.classList.contains('remove')) this.remove(i);
     });
     // roving tabindex: Tab enters the list at the row last focused, then goes on to its buttons
@@ -763,7 +787,7 @@ export class PlaylistView {
 
   // ---------- rendering ----------
 
-  private render(focus?: { index: number; part: 'row' | 'swap' | 'remove' }) {
+  private render(focus?: { index: number; part: 'row' | 'play' | 'swap' | 'remove' }) {
     const b = this.body;
     b.dataset.state = this.state;
     b.dataset.count = String(this.entries.length);
@@ -808,12 +832,12 @@ export class PlaylistView {
     this.renderList(focus);
   }
 
-  private renderList(focus?: { index: number; part: 'row' | 'swap' | 'remove' }) {
+  private renderList(focus?: { index: number; part: 'row' | 'play' | 'swap' | 'remove' }) {
     // keep the keyboard focus where it was (by position: a swapped row has a new id)
     if (!focus) {
       const a = document.activeElement as HTMLElement | null;
       const li = a && this.listEl.contains(a) ? a.closest<HTMLElement>('li.playlist-row') : null;
-      if (li) focus = { index: this.rows().indexOf(li), part: a!.classList.contains('swap') ? 'swap' : a!.classList.contains('remove') ? 'remove' : 'row' };
+      if (li) focus = { index: this.rows().indexOf(li), part: a!.classList.contains('swap') ? 'swap' : a!.classList.contains('remove') ? 'remove' : a!.classList.contains('play') ? 'play' : 'row' };
     }
     const tabAt = focus ? focus.index : Math.max(0, this.rows().findIndex((r) => r.tabIndex === 0));
     this.listEl.replaceChildren(...this.entries.map((e, i) => this.rowEl(e, i, i === Math.min(tabAt, this.entries.length - 1))));
@@ -832,12 +856,15 @@ export class PlaylistView {
     const swapping = this.swapping.has(e.id);
     const canSwap = !!this.request && this.state !== 'loading';
     const tab = tabStop ? '0' : '-1';
+    const play = playButton(e.id, name, true);
+    play.tabIndex = tabStop ? 0 : -1;
     return h('li', {
-      class: `playlist-row${swapping ? ' is-swapping' : ''}`, 'data-id': e.id, 'data-index': i, 'data-score': e.score,
+      class: `playlist-row${swapping ? ' is-swapping' : ''}${playingClass(e.id)}`, 'data-id': e.id, 'data-index': i, 'data-score': e.score,
       tabindex: tabStop ? '0' : '-1', 'aria-label': `${i + 1}. ${name}${e.artist ? ` — ${e.artist}` : ''}`,
-      title: [name, e.artist].filter(Boolean).join(' — ') + `\n${e.path}`,
+      title: [name, e.artist].filter(Boolean).join(' — ') + `\n${e.path}`, 'aria-current': playingAria(e.id),
     },
       h('span', { class: 'playlist-handle', draggable: 'true', 'aria-hidden': 'true', title: 'Drag to reorder (or Alt+↑ / Alt+↓)' }),
+      play,
       h('span', { class: 'playlist-pos num' }, num(i + 1)),
       h('span', { class: 'playlist-track' },
         h('span', { class: `playlist-title${e.title ? '' : ' is-file'}` }, name),

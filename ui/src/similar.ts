@@ -5,6 +5,7 @@ import { errorText, similarTracks, type SimilarResponse, type SimilarTrack } fro
 import { h } from './dom';
 import { basename, num } from './format';
 import { keyShort } from './music';
+import { playButton, playingAria, playingClass } from './player';
 
 export const SIMILAR_LIMIT = 20;
 /** A new request starts at most this often; holding ↓ in the table asks for the newest row only. */
@@ -13,6 +14,8 @@ const THROTTLE_MS = 150;
 export type SimilarHooks = {
   /** A row was clicked, or Enter pressed on it. */
   onPick(id: number, viaKeyboard: boolean): void;
+  /** A row's ▶ was clicked (the list stays as it is: no pick). */
+  onPlay(t: SimilarTrack): void;
 };
 
 /** What the panel is for: the track shown in the detail panel. */
@@ -57,7 +60,15 @@ export class SimilarPanel {
       this.body);
     this.el.addEventListener('click', (e) => {
       const li = (e.target as Element).closest<HTMLElement>('li.similar-row');
-      if (li) this.hooks.onPick(Number(li.dataset.id), false);
+      if (!li) return;
+      const id = Number(li.dataset.id);
+      if ((e.target as Element).closest('button.play')) {
+        const t = this.results.find((r) => r.id === id);
+        li.focus({ preventScroll: true }); // ↑/↓ and Space go on from this row
+        if (t) this.hooks.onPlay(t);
+        return;
+      }
+      this.hooks.onPick(id, false);
     });
     // roving tabindex: Tab enters the list at the row last focused
     this.el.addEventListener('focusin', (e) => {
@@ -93,6 +104,18 @@ export class SimilarPanel {
 
   get trackId(): number | null {
     return this.shown?.id ?? null;
+  }
+
+  /** The similar tracks on screen (what next/previous walk when a preview starts here). */
+  get results(): SimilarTrack[] {
+    const t = this.shown;
+    return t && this.resId === t.id && this.res && this.error == null ? this.res.results : [];
+  }
+
+  /** The row's track for `li` (Space on a focused row). */
+  trackOf(li: Element): SimilarTrack | null {
+    const id = Number((li as HTMLElement).dataset.id);
+    return this.results.find((r) => r.id === id) ?? null;
   }
 
   /** After a pick by keyboard: keep the focus in the panel, on the first row once it is there. */
@@ -214,9 +237,10 @@ export class SimilarPanel {
     if (key) meta.push(h('span', { class: 'key-name' }, key));
     if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
     return h('li', {
-      class: 'similar-row', 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
-      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`,
+      class: `similar-row${playingClass(r.id)}`, 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
+      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': playingAria(r.id),
     },
+      playButton(r.id, name),
       h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
       h('span', { class: 'similar-bar', 'aria-hidden': 'true' }, fill),
       h('span', { class: 'similar-score num', 'aria-label': `${pct}% similar` }, `${pct}%`),

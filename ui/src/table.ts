@@ -5,6 +5,7 @@ import { listTracks, type SortKey, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
 import { keyLong, keyShort } from './music';
+import { playButton, playingAria, playingClass } from './player';
 
 export const ROW_H = 28;
 const COLS = 8;
@@ -64,6 +65,7 @@ export class TrackTable {
       if (tr) this.select(Number(tr.dataset.index), false);
     });
     tbody.addEventListener('dblclick', (e) => {
+      if ((e.target as Element).closest('button')) return; // two quick clicks on ▶ are play, pause
       const tr = (e.target as Element).closest<HTMLElement>('tr[data-index]');
       if (tr) { this.select(Number(tr.dataset.index), false); hooks.onOpen(); }
     });
@@ -119,6 +121,29 @@ export class TrackTable {
       }
     }
     return -1;
+  }
+
+  /** A loaded row by its file's path (fresh pages first), or null. */
+  findByPath(path: string): TrackRow | null {
+    for (const pages of [this.cache, this.stale]) {
+      for (const rows of pages.values()) {
+        const r = rows.find((x) => x.path === path);
+        if (r) return r;
+      }
+    }
+    return null;
+  }
+
+  /** Row `i` of the current query: from the loaded pages, else asked for on its own. */
+  async loadRow(i: number): Promise<TrackRow | null> {
+    if (i < 0 || i >= this.total) return null;
+    const r = this.rowAt(i);
+    if (r) return r;
+    const page = await listTracks({
+      search: this.search, sort: this.sort, desc: this.desc, offset: i, limit: 1,
+      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot,
+    });
+    return page.rows[0] ?? null;
   }
 
   /** Drop the selection without calling onSelection (the detail panel shows a track that is not
@@ -217,10 +242,11 @@ export class TrackTable {
       ? h('td', { class: 'title', title: r.title }, r.title)
       : h('td', { class: 'title muted', title: r.path }, basename(r.path));
     return h('tr', {
-      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}`,
-      'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null,
+      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}${playingClass(r.id)}`,
+      'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null, 'aria-current': playingAria(r.id),
     },
-      h('td', { class: 'num muted' }, num(i + 1)),
+      // the row number; ▶ takes its place on hover, on the selected row and while it plays
+      h('td', { class: 'num muted play-cell' }, playButton(r.id, r.title ?? basename(r.path)), h('span', { class: 'row-num' }, num(i + 1))),
       title,
       h('td', { title: r.artist ?? '' }, r.artist ?? ''),
       h('td', { title: r.album ?? '' }, r.album ?? ''),

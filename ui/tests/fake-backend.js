@@ -13,6 +13,13 @@
 // length, artist/album caps, tempo, key, duration and tag constraints (see playlistOf);
 // saved playlists live in state.playlists; every change emits playlists-changed.
 // state.exportPath is what export_playlist answers (null: a default path; false: cancelled).
+// Preview (play_preview / control_preview / preview_state, see window.__fake.preview): a player
+// that opens on first use and, like the real one, takes commands a moment after answering (the
+// state a command answers is the one from before); preview-state events every tickMs while
+// playing (position advancing at `speed`), and on every change; 'finished' at until_s or the end
+// of the track. preview.noDevice makes play/control reject like a machine without sound;
+// preview.undecodable (track ids) plays into status 'error'; preview.finish() ends it now;
+// preview.eventOnCommand = false leaves the reports to the ticks (as the real one polls).
 (() => {
   const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {} }, window.__FAKE_CONFIG__ || {});
 
@@ -368,6 +375,118 @@
     return ids.slice();
   }
 
+  // ---- preview ----
+  const NO_DEVICE = 'no sound output device found (is a sound card or headphones connected?)';
+  const preview = {
+    /** null until the first play or control (the player opens on first use). */
+    state: null,
+    noDevice: false,
+    undecodable: new Set(),
+    /** Seconds of audio per second of time. */
+    speed: 1,
+    tickMs: 100,
+    /** The player thread takes a command this long after the invoke answered. */
+    latencyMs: 20,
+    /** false: a command's effect is only reported by the next tick (the real backend polls
+     *  every 100 ms: a preview that ends before that is only ever reported 'finished'). */
+    eventOnCommand: true,
+    /** The preview a seek starts again: { path, seconds, duration }. */
+    current: null,
+    timer: 0,
+  };
+  function openPlayer() {
+    if (preview.noDevice) throw NO_DEVICE;
+    if (!preview.state) {
+      preview.state = { status: 'idle', path: null, position_s: 0, from_s: 0, until_s: null, volume: 1, device: 'Fake Output',
+        sample_rate: 48000, channels: 2, underruns: 0, error: null };
+    }
+    return preview.state;
+  }
+  const previewSnapshot = () => (preview.state ? { ...preview.state } : null);
+  const emitPreview = () => emit('preview-state', previewSnapshot());
+  /** Where the current preview stops: until_s, or the end of the file, whichever is first. */
+  function previewEnd() {
+    const s = preview.state, dur = preview.current?.duration ?? Infinity;
+    return Math.min(s.until_s ?? Infinity, dur);
+  }
+  function previewTimer() {
+    const playing = preview.state?.status === 'playing';
+    if (playing && !preview.timer) preview.timer = setInterval(previewTick, preview.tickMs);
+    if (!playing && preview.timer) { clearInterval(preview.timer); preview.timer = 0; }
+  }
+  function previewTick() {
+    const s = preview.state;
+    if (!s || s.status !== 'playing') { previewTimer(); return; }
+    s.position_s += (preview.tickMs / 1000) * preview.speed;
+    const end = previewEnd();
+    if (s.position_s >= end) { s.position_s = end; s.status = 'finished'; }
+    emitPreview();
+    previewTimer();
+  }
+  /** Run `fn` on the "player thread" a moment later, then report the new state. */
+  function previewLater(fn) {
+    setTimeout(() => {
+      fn(preview.state);
+      if (preview.eventOnCommand) emitPreview();
+      previewTimer();
+    }, preview.latencyMs);
+  }
+  /** Start (or, for a seek, start again) the current preview at `from`. */
+  function previewStart(s, from) {
+    const c = preview.current;
+    s.path = c.path;
+    if (c.undecodable) {
+      s.status = 'error';
+      s.error = `cannot decode “${c.path.split('/').pop()}”: unsupported or damaged audio`;
+      return;
+    }
+    s.status = 'playing';
+    s.from_s = from;
+    s.until_s = c.seconds == null ? null : from + c.seconds;
+    s.position_s = from;
+    s.error = null;
+    if (s.position_s >= previewEnd()) { s.position_s = previewEnd(); s.status = 'finished'; }
+  }
+  function playPreview(args) {
+    const t = trackById(args.id);
+    if (!t) throw `no track with id ${args.id}`;
+    if ('from_s' in args) throw 'play_preview: the UI sends fromS (Tauri maps it to from_s)';
+    const s = openPlayer();
+    const before = previewSnapshot();
+    const from = args.fromS ?? (t.duration_s != null && t.duration_s > 30 ? Math.floor(t.duration_s / 3) : 0);
+    const seconds = args.seconds ?? null;
+    const c = { path: t.path, seconds, duration: t.duration_s ?? Infinity, undecodable: preview.undecodable.has(t.id) };
+    previewLater(() => { preview.current = c; previewStart(s, Math.max(0, from)); });
+    return before;
+  }
+  function controlPreview(args) {
+    const s = openPlayer();
+    const before = previewSnapshot();
+    switch (args.action) {
+      case 'volume': {
+        const v = args.value ?? 1;
+        s.volume = Number.isFinite(v) ? Math.max(0, Math.min(1, v)) : 1; // at once, like the real one
+        return previewSnapshot();
+      }
+      case 'pause': previewLater(() => { if (s.status === 'playing') s.status = 'paused'; }); break;
+      case 'resume': previewLater(() => { if (s.status === 'paused') s.status = 'playing'; }); break;
+      case 'stop': previewLater(() => { preview.current = null; s.status = 'idle'; }); break;
+      case 'seek': previewLater(() => { if (preview.current) previewStart(s, Math.max(0, args.value ?? 0)); }); break;
+      default: throw `unknown preview action ${args.action}`;
+    }
+    return before;
+  }
+  /** Jump to the end of what plays now: status 'finished', one event. */
+  preview.finish = () => {
+    const s = preview.state;
+    if (!s || (s.status !== 'playing' && s.status !== 'paused')) return false;
+    s.position_s = Number.isFinite(previewEnd()) ? previewEnd() : s.position_s;
+    s.status = 'finished';
+    emitPreview();
+    previewTimer();
+    return true;
+  };
+
   function emitAnalysis(patch = {}) {
     Object.assign(state.analysis, patch);
     emit('analysis-progress', { ...state.analysis });
@@ -394,6 +513,9 @@
         return { track: { ...t }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null };
       }
       case 'similar_tracks': return similarOf(args.id, args.limit);
+      case 'play_preview': return playPreview(args);
+      case 'control_preview': return controlPreview(args);
+      case 'preview_state': return previewSnapshot();
       case 'make_playlist': return playlistOf(args.request);
       case 'swap_playlist_track': return swapOf(args.request, args.current, args.position);
       case 'save_playlist': {
@@ -491,6 +613,8 @@
     /** What make_playlist / swap_playlist_track answer for a request. */
     playlistOf,
     swapOf,
+    /** The preview player: state, noDevice, undecodable, speed, tickMs, latencyMs, finish(). */
+    preview,
     /** Hold every `cmd` call whose args.id is `id` until release(cmd, id) (answers out of order). */
     hold: (cmd, id) => { if (!holds.has(`${cmd}:${id}`)) holds.set(`${cmd}:${id}`, []); },
     release: (cmd, id) => { const w = holds.get(`${cmd}:${id}`) || []; holds.delete(`${cmd}:${id}`); for (const r of w) r(); },
