@@ -174,6 +174,10 @@ export const controlPreview = (action: PreviewAction, value?: number) =>
   invoke<PlayerState>('control_preview', value == null ? { action } : { action, value });
 /** null before anything was played. */
 export const previewState = () => invoke<PlayerState | null>('preview_state');
+/** Output device names, the system default first. */
+export const listOutputDevices = () => invoke<string[]>('list_output_devices');
+/** null: the system default. Remembered by the backend (settings.json). */
+export const setOutputDevice = (name: string | null) => invoke<void>('set_output_device', { name });
 
 export const onScanProgress = (cb: (p: ScanProgress) => void): Promise<UnlistenFn> =>
   listen<ScanProgress>('scan-progress', (e) => cb(e.payload));

@@ -168,6 +168,7 @@ export class Player {
   private messageEl: HTMLElement;
   private volumeEl: HTMLInputElement;
   private lengthEl: HTMLSelectElement;
+  private deviceEl: HTMLSelectElement;
 
   private track: PreviewTrack | null = null;
   private queue: PreviewQueue | null = null;
@@ -228,6 +229,30 @@ export class Player {
       this.length = this.lengthEl.value as Length;
       store(LENGTH_KEY, this.length);
     });
+    // The output device: the list is read when the menu is opened (devices come and go).
+    this.deviceEl = h('select', { id: 'player-device', class: 'filter-select player-device', 'aria-label': 'Output device', title: 'Where previews play' },
+      h('option', { value: '' }, 'System default'));
+    const refreshDevices = async () => {
+      try {
+        const names = await api.listOutputDevices();
+        const chosen = this.deviceEl.value;
+        this.deviceEl.replaceChildren(h('option', { value: '' }, 'System default'),
+          ...names.map((n) => h('option', { value: n }, n)));
+        this.deviceEl.value = names.includes(chosen) ? chosen : '';
+      } catch (e) {
+        this.message = sentence(api.errorText(e));
+        this.render();
+      }
+    };
+    this.deviceEl.addEventListener('focus', () => void refreshDevices());
+    this.deviceEl.addEventListener('change', async () => {
+      try {
+        await api.setOutputDevice(this.deviceEl.value || null);
+      } catch (e) {
+        this.message = sentence(api.errorText(e));
+        this.render();
+      }
+    });
     const close = h('button', { id: 'player-close', class: 'icon-btn player-close', type: 'button', 'aria-label': 'Stop and close the player', title: 'Stop and close', onmousedown: keepFocus, onclick: () => this.close() }, '×');
 
     el.replaceChildren(
@@ -237,6 +262,7 @@ export class Player {
       this.messageEl,
       h('label', { class: 'player-volume-wrap', title: 'Volume' }, h('span', { class: 'player-volume-icon', 'aria-hidden': 'true' }), this.volumeEl),
       this.lengthEl,
+      this.deviceEl,
       close);
     el.setAttribute('aria-label', 'Preview player');
     this.render();

@@ -516,6 +516,12 @@
       case 'play_preview': return playPreview(args);
       case 'control_preview': return controlPreview(args);
       case 'preview_state': return previewSnapshot();
+      case 'list_output_devices': return ['Default Audio Device', 'USB DAC'];
+      case 'set_output_device': {
+        if (args.name != null && !['Default Audio Device', 'USB DAC'].includes(args.name)) throw `no output device named "${args.name}"`;
+        state.outputDevice = args.name;
+        return null;
+      }
       case 'make_playlist': return playlistOf(args.request);
       case 'swap_playlist_track': return swapOf(args.request, args.current, args.position);
       case 'save_playlist': {

@@ -498,3 +498,21 @@ for (const scheme of ['light', 'dark']) {
     await done(a);
   });
 }
+
+test('preview: the output device menu lists the devices when opened and sets the chosen one', async () => {
+  const a = await app();
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  const t = await tableTrack(page, 0);
+  await clickRowPlay(page, 0);
+  await waitBar(page, 'playing', t.id);
+  assert.deepEqual(await page.$$eval('#player-device option', (os) => os.map((o) => o.textContent)), ['System default']);
+  await page.focus('#player-device');
+  await page.waitForFunction(() => document.querySelectorAll('#player-device option').length === 3);
+  assert.deepEqual(await page.$$eval('#player-device option', (os) => os.map((o) => o.value)), ['', 'Default Audio Device', 'USB DAC']);
+  await page.selectOption('#player-device', 'USB DAC');
+  await page.waitForFunction(() => window.__fake.state.outputDevice === 'USB DAC');
+  await page.selectOption('#player-device', '');
+  await page.waitForFunction(() => window.__fake.state.outputDevice === null);
+  assert.equal(await page.inputValue('#player-device'), '');
+});
