@@ -234,6 +234,41 @@ fn pause_resume_switch_and_seek() {
     wait_for("end of file", &|s| s.status == "finished");
     let end = player.state();
     assert!((end.position_s - 4.0).abs() < 0.1, "{}", end.position_s);
+    // A queue: each preview plays in turn; next and previous move through it.
+    let queue = |paths: &[&Path]| {
+        paths
+            .iter()
+            .map(|p| segue::audio::preview::QueueItem {
+                path: p.to_path_buf(),
+                from_s: 0.0,
+                seconds: Some(0.4),
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = player.state().preview;
+    player
+        .play_queue(queue(&[&high, &low, &high]), 0)
+        .expect("queue");
+    let first = player.state_after(before, Duration::from_secs(1));
+    assert_eq!((first.queue_index, first.queue_len), (0, 3));
+    player.next().expect("next");
+    wait_for("the second item", &|s| s.queue_index == 1);
+    player.previous().expect("previous");
+    wait_for("the first again", &|s| s.queue_index == 0);
+    let done = wait_for("the end of the queue", &|s| s.status == "finished");
+    assert_eq!(done.queue_index, 2, "played on to the last item by itself");
+    assert!(done
+        .path
+        .as_deref()
+        .is_some_and(|p| p.ends_with("high.wav")));
+    let audio = captured(dir.path());
+    let tail = &audio[audio.len() - 19_200..];
+    let c = cycles(tail) as f32 * 48_000.0 / tail.len() as f32;
+    assert!(
+        (c - 900.0).abs() < 12.0,
+        "the last item's tone at the end: {c} Hz"
+    );
+
     // Another device: a missing one is an error in the state (and retried), never a panic;
     // back on the default, what played goes on from where it was.
     player.play(&low, 0.0, None).expect("play");

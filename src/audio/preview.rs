@@ -67,14 +67,27 @@ pub struct PlayerState {
     /// Counts previews started (each play, seek or device change): tells one preview's
     /// "finished" from the next one's.
     pub preview: u64,
+    /// Place in the queue and its length (a single play is a queue of one).
+    pub queue_index: usize,
+    pub queue_len: usize,
+}
+
+/// One preview of a queue: a file, where to start, how long.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    pub path: PathBuf,
+    pub from_s: f64,
+    pub seconds: Option<f64>,
 }
 
 enum Command {
-    Play {
-        path: PathBuf,
-        from_s: f64,
-        seconds: Option<f64>,
+    /// Replace the queue and play item `index`.
+    Queue {
+        items: Vec<QueueItem>,
+        index: usize,
     },
+    /// Move by this many items (next: +1, previous: -1).
+    Step(i64),
     Pause,
     Resume,
     Stop,
@@ -248,6 +261,8 @@ impl Player {
             underruns: 0,
             error: None,
             preview: 0,
+            queue_index: 0,
+            queue_len: 0,
         }));
         let thread_live = Arc::clone(&live);
         let thread_state = Arc::clone(&state);
@@ -283,11 +298,31 @@ impl Player {
     /// Plays `path` from `from_s` seconds for `seconds` (or to the end), replacing whatever
     /// plays now.
     pub fn play(&self, path: &Path, from_s: f64, seconds: Option<f64>) -> Result<(), PreviewError> {
-        self.send(Command::Play {
+        let item = QueueItem {
             path: path.to_path_buf(),
             from_s: from_s.max(0.0),
             seconds,
-        })
+        };
+        self.play_queue(vec![item], 0)
+    }
+
+    /// Plays a list of previews one after the other, from item `index`; each one that ends
+    /// moves on to the next.
+    pub fn play_queue(&self, items: Vec<QueueItem>, index: usize) -> Result<(), PreviewError> {
+        if index >= items.len() {
+            return Ok(());
+        }
+        self.send(Command::Queue { items, index })
+    }
+
+    /// The next item of the queue (nothing at its end).
+    pub fn next(&self) -> Result<(), PreviewError> {
+        self.send(Command::Step(1))
+    }
+
+    /// The previous item of the queue (the first one again at its start).
+    pub fn previous(&self) -> Result<(), PreviewError> {
+        self.send(Command::Step(-1))
     }
 
     pub fn pause(&self) -> Result<(), PreviewError> {
@@ -745,6 +780,8 @@ fn control_thread(
     let mut session: Option<Session> = None;
     // The file playing and where its preview ends (seconds into the file).
     let mut current: Option<(PathBuf, Option<f64>)> = None;
+    let mut queue: Vec<QueueItem> = Vec::new();
+    let mut queue_at = 0usize;
     let mut next_retry = std::time::Instant::now();
     loop {
         // Decode ahead while there is room; wait for commands meanwhile.
@@ -831,24 +868,50 @@ fn control_thread(
             }
         }
         match command {
-            Some(Command::Play {
-                path,
-                from_s,
-                seconds,
-            }) => {
-                let until = seconds.map(|s| from_s + s);
-                current = Some((path.clone(), until));
+            Some(Command::Queue { items, index }) => {
+                queue = items;
+                queue_at = index;
+                let item = queue[queue_at].clone();
+                let until = item.seconds.map(|s| item.from_s + s);
+                current = Some((item.path.clone(), until));
                 start(
                     &live,
                     &set,
-                    &path,
-                    from_s,
-                    seconds,
+                    &item.path,
+                    item.from_s,
+                    item.seconds,
                     until,
                     &mut session,
                     rate,
                     channels,
                 );
+                let (at, len) = (queue_at, queue.len());
+                set(&|st| {
+                    st.queue_index = at;
+                    st.queue_len = len;
+                });
+            }
+            Some(Command::Step(by)) => {
+                let target = queue_at as i64 + by;
+                if !queue.is_empty() && target >= 0 && (target as usize) < queue.len() {
+                    queue_at = target as usize;
+                    let item = queue[queue_at].clone();
+                    let until = item.seconds.map(|s| item.from_s + s);
+                    current = Some((item.path.clone(), until));
+                    start(
+                        &live,
+                        &set,
+                        &item.path,
+                        item.from_s,
+                        item.seconds,
+                        until,
+                        &mut session,
+                        rate,
+                        channels,
+                    );
+                    let at = queue_at;
+                    set(&|st| st.queue_index = at);
+                }
             }
             Some(Command::Seek(to)) => {
                 if let Some((path, until)) = current.clone() {
@@ -885,6 +948,7 @@ fn control_thread(
             Some(Command::Stop) => {
                 session = None;
                 current = None;
+                queue.clear();
                 live.flush.store(true, Ordering::Release);
                 live.active.store(false, Ordering::Relaxed);
                 set(&|st| st.status = "idle".into());
@@ -901,6 +965,27 @@ fn control_thread(
                 });
             } else if s.done && ring.occupied_len() == 0 && !live.paused.load(Ordering::Relaxed) {
                 session = None;
+                if queue_at + 1 < queue.len() {
+                    // On to the next preview of the queue.
+                    queue_at += 1;
+                    let item = queue[queue_at].clone();
+                    let until = item.seconds.map(|s| item.from_s + s);
+                    current = Some((item.path.clone(), until));
+                    start(
+                        &live,
+                        &set,
+                        &item.path,
+                        item.from_s,
+                        item.seconds,
+                        until,
+                        &mut session,
+                        rate,
+                        channels,
+                    );
+                    let at = queue_at;
+                    set(&|st| st.queue_index = at);
+                    continue;
+                }
                 current = None;
                 live.active.store(false, Ordering::Relaxed);
                 // Position stays where it ended.

@@ -135,10 +135,11 @@ enum Command {
         #[command(subcommand)]
         action: Option<PlaylistsAction>,
     },
-    /// Play a track (or any audio file) through the sound device; exits when done
+    /// Play tracks (or any audio files) through the sound device, one after the other; exits
+    /// when done
     Play {
-        /// Track id, a library track's path, or any audio file
-        track: Option<String>,
+        /// Track ids, library tracks' paths, or any audio files
+        tracks: Vec<String>,
         /// Start this many seconds in
         #[arg(long, default_value_t = 0.0, value_name = "SECONDS")]
         from: f64,
@@ -547,7 +548,7 @@ async fn command(
             Ok(())
         }
         Command::Play {
-            track,
+            tracks,
             from,
             seconds,
             device,
@@ -561,19 +562,24 @@ async fn command(
                 }
                 return Ok(());
             }
-            let arg = track.context("give a track id or path (or --list-devices)")?;
-            let path = match track_id(&library, &arg).await? {
-                Some(id) => PathBuf::from(
-                    library
-                        .track(id)
-                        .await?
-                        .with_context(|| format!("no track with id {id}"))?
-                        .path,
-                ),
-                None => PathBuf::from(&arg),
-            };
+            if tracks.is_empty() {
+                bail!("give a track id or path (or --list-devices)");
+            }
+            let mut paths = Vec::with_capacity(tracks.len());
+            for arg in &tracks {
+                paths.push(match track_id(&library, arg).await? {
+                    Some(id) => PathBuf::from(
+                        library
+                            .track(id)
+                            .await?
+                            .with_context(|| format!("no track with id {id}"))?
+                            .path,
+                    ),
+                    None => PathBuf::from(arg),
+                });
+            }
             let state = tokio::task::spawn_blocking(move || {
-                play(&path, from, seconds, device.as_deref(), volume)
+                play(&paths, from, seconds, device.as_deref(), volume)
             })
             .await
             .context("player thread")??;
@@ -1000,9 +1006,10 @@ fn print_index_stats(stats: &segue::similarity::IndexStats, json: bool) -> Resul
     Ok(())
 }
 
-/// Plays one file to its end (or `seconds`), showing the position on a terminal.
+/// Plays the files one after the other (each from `from` for `seconds`, or to its end),
+/// showing the position on a terminal.
 fn play(
-    path: &std::path::Path,
+    paths: &[PathBuf],
     from: f64,
     seconds: Option<f64>,
     device: Option<&str>,
@@ -1010,13 +1017,29 @@ fn play(
 ) -> Result<segue::audio::preview::PlayerState> {
     let player = segue::audio::preview::Player::new(device)?;
     player.set_volume(volume);
-    player.play(path, from, seconds)?;
+    let queue = paths
+        .iter()
+        .map(|path| segue::audio::preview::QueueItem {
+            path: path.clone(),
+            from_s: from,
+            seconds,
+        })
+        .collect();
+    let before = player.state().preview;
+    player.play_queue(queue, 0)?;
+    player.state_after(before, Duration::from_secs(2));
     let tty = std::io::stderr().is_terminal();
     loop {
         std::thread::sleep(Duration::from_millis(50));
         let state = player.state();
         if tty {
-            eprint!("\r{} {:>7.1} s  ", state.status, state.position_s);
+            eprint!(
+                "\r{} {}/{} {:>7.1} s  ",
+                state.status,
+                state.queue_index + 1,
+                state.queue_len,
+                state.position_s
+            );
         }
         if matches!(state.status.as_str(), "finished" | "error" | "idle") {
             if tty {
