@@ -79,6 +79,43 @@ pub(crate) fn open_format(
         .format)
 }
 
+/// A file opened for decoding: its container, the first audio track's decoder, and that
+/// track's id and sample rate.
+pub(crate) struct OpenTrack {
+    pub reader: Box<dyn FormatReader>,
+    pub decoder: Box<dyn symphonia::core::codecs::Decoder>,
+    pub track_id: u32,
+    pub channels: usize,
+    pub rate: u32,
+}
+
+/// Opens `path`'s first audio track with the one codec registry (decode and preview share it).
+pub(crate) fn open_track(path: &Path) -> Result<OpenTrack, DecodeError> {
+    let file = File::open(path)?;
+    let reader = open_format(file, path).map_err(|e| DecodeError::Probe(e.to_string()))?;
+    let track = reader
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .ok_or(DecodeError::NoTrack)?;
+    let track_id = track.id;
+    let params = track.codec_params.clone();
+    let decoder = crate::audio::codecs::codecs()
+        .make(&params, &DecoderOptions::default())
+        .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
+    let rate = params
+        .sample_rate
+        .filter(|r| *r > 0)
+        .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+    Ok(OpenTrack {
+        reader,
+        decoder,
+        track_id,
+        channels: params.channels.map_or(0, |c| c.count()),
+        rate,
+    })
+}
+
 /// Where a decode delivers its audio.
 pub trait DecodeSink {
     /// Audio at the source rate and channel layout, interleaved, as decoded (for measurements
@@ -118,29 +155,20 @@ pub fn decode(
     max_seconds: Option<f64>,
     sink: &mut impl DecodeSink,
 ) -> Result<Decoded, DecodeError> {
-    let file = File::open(path)?;
-    let mut reader = open_format(file, path).map_err(|e| DecodeError::Probe(e.to_string()))?;
-    let track = reader
-        .tracks()
-        .iter()
-        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
-        .ok_or(DecodeError::NoTrack)?;
-    let track_id = track.id;
-    let params = track.codec_params.clone();
-    let mut decoder = crate::audio::codecs::codecs()
-        .make(&params, &DecoderOptions::default())
-        .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
-    let source_rate = params
-        .sample_rate
-        .filter(|r| *r > 0)
-        .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+    let OpenTrack {
+        mut reader,
+        mut decoder,
+        track_id,
+        channels,
+        rate: source_rate,
+    } = open_track(path)?;
     let limit_frames = max_seconds.map(|s| (s.max(0.0) * f64::from(source_rate)) as u64);
 
     let mut out = MonoOut::new(source_rate, target_rate)?;
     let mut samples: Option<SampleBuffer<f32>> = None;
     let mut decoded = Decoded {
         source_rate,
-        channels: params.channels.map_or(0, |c| c.count()),
+        channels,
         frames_in: 0,
         frames_out: 0,
         bad_packets: 0,

@@ -25,7 +25,7 @@ use ringbuf::{HeapCons, HeapProd, HeapRb};
 use rubato::{FftFixedIn, Resampler};
 use serde::Serialize;
 use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::{Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::codecs::Decoder;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::Time;
@@ -406,23 +406,13 @@ impl Session {
         rate: u32,
         channels: usize,
     ) -> Result<Session, DecodeError> {
-        let file = std::fs::File::open(path)?;
-        let mut reader = crate::audio::decode::open_format(file, path)
-            .map_err(|e| DecodeError::Probe(e.to_string()))?;
-        let track = reader
-            .tracks()
-            .iter()
-            .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
-            .ok_or(DecodeError::NoTrack)?;
-        let track_id = track.id;
-        let params = track.codec_params.clone();
-        let decoder = crate::audio::codecs::codecs()
-            .make(&params, &DecoderOptions::default())
-            .map_err(|e| DecodeError::Unsupported(e.to_string()))?;
-        let source_rate = params
-            .sample_rate
-            .filter(|r| *r > 0)
-            .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+        let crate::audio::decode::OpenTrack {
+            mut reader,
+            decoder,
+            track_id,
+            rate: source_rate,
+            ..
+        } = crate::audio::decode::open_track(path)?;
         if from_s > 0.0 {
             // A failed seek (a stream without an index, say) plays from the start.
             let to = SeekTo::Time {
@@ -871,46 +861,31 @@ fn control_thread(
             Some(Command::Queue { items, index }) => {
                 queue = items;
                 queue_at = index;
-                let item = queue[queue_at].clone();
-                let until = item.seconds.map(|s| item.from_s + s);
-                current = Some((item.path.clone(), until));
-                start(
+                start_item(
                     &live,
                     &set,
-                    &item.path,
-                    item.from_s,
-                    item.seconds,
-                    until,
+                    &queue,
+                    queue_at,
+                    &mut current,
                     &mut session,
                     rate,
                     channels,
                 );
-                let (at, len) = (queue_at, queue.len());
-                set(&|st| {
-                    st.queue_index = at;
-                    st.queue_len = len;
-                });
             }
             Some(Command::Step(by)) => {
                 let target = queue_at as i64 + by;
                 if !queue.is_empty() && target >= 0 && (target as usize) < queue.len() {
                     queue_at = target as usize;
-                    let item = queue[queue_at].clone();
-                    let until = item.seconds.map(|s| item.from_s + s);
-                    current = Some((item.path.clone(), until));
-                    start(
+                    start_item(
                         &live,
                         &set,
-                        &item.path,
-                        item.from_s,
-                        item.seconds,
-                        until,
+                        &queue,
+                        queue_at,
+                        &mut current,
                         &mut session,
                         rate,
                         channels,
                     );
-                    let at = queue_at;
-                    set(&|st| st.queue_index = at);
                 }
             }
             Some(Command::Seek(to)) => {
@@ -968,22 +943,16 @@ fn control_thread(
                 if queue_at + 1 < queue.len() {
                     // On to the next preview of the queue.
                     queue_at += 1;
-                    let item = queue[queue_at].clone();
-                    let until = item.seconds.map(|s| item.from_s + s);
-                    current = Some((item.path.clone(), until));
-                    start(
+                    start_item(
                         &live,
                         &set,
-                        &item.path,
-                        item.from_s,
-                        item.seconds,
-                        until,
+                        &queue,
+                        queue_at,
+                        &mut current,
                         &mut session,
                         rate,
                         channels,
                     );
-                    let at = queue_at;
-                    set(&|st| st.queue_index = at);
                     continue;
                 }
                 current = None;
@@ -998,6 +967,39 @@ fn control_thread(
         }
     }
     drop(running);
+}
+
+/// Starts item `at` of the queue, and publishes where in the queue that is.
+#[allow(clippy::too_many_arguments)]
+fn start_item(
+    live: &Live,
+    set: SetState<'_>,
+    queue: &[QueueItem],
+    at: usize,
+    current: &mut Option<(PathBuf, Option<f64>)>,
+    session: &mut Option<Session>,
+    rate: u32,
+    channels: u16,
+) {
+    let item = &queue[at];
+    let until = item.seconds.map(|s| item.from_s + s);
+    *current = Some((item.path.clone(), until));
+    start(
+        live,
+        set,
+        &item.path,
+        item.from_s,
+        item.seconds,
+        until,
+        session,
+        rate,
+        channels,
+    );
+    let len = queue.len();
+    set(&|st| {
+        st.queue_index = at;
+        st.queue_len = len;
+    });
 }
 
 /// Applies a change to the published state.
