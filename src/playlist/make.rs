@@ -34,10 +34,33 @@ struct Pool {
     excluded: HashSet<i64>,
 }
 
+/// The query of a request: the seeds' centre, leaning away from the "not like" tracks, unit
+/// length.
+fn query_vector(seeds: &[Candidate], avoid: &[Candidate]) -> Vec<f32> {
+    let mut query = vec![0.0f32; seeds.first().map_or(0, |s| s.vector.len())];
+    for s in seeds {
+        for (q, x) in query.iter_mut().zip(&s.vector) {
+            *q += x / seeds.len() as f32;
+        }
+    }
+    for a in avoid {
+        for (q, x) in query.iter_mut().zip(&a.vector) {
+            *q -= AVOID_WEIGHT * x / avoid.len() as f32;
+        }
+    }
+    normalize(&mut query);
+    query
+}
+
 impl Library {
-    /// Rows and vectors of these tracks, in the given order (tracks without features are left
-    /// out).
-    async fn candidates_for(&self, ids: &[i64], query: Option<&[f32]>) -> Result<Vec<Candidate>> {
+    /// Rows and vectors of these tracks, in the given order. Tracks without features are left
+    /// out, or with `keep_unanalysed` kept with no vector and a score of 0.
+    async fn candidates_for(
+        &self,
+        ids: &[i64],
+        query: Option<&[f32]>,
+        keep_unanalysed: bool,
+    ) -> Result<Vec<Candidate>> {
         let rows: HashMap<i64, crate::TrackRow> = self
             .store
             .tracks_by_ids(ids)
@@ -50,9 +73,18 @@ impl Library {
             .iter()
             .filter_map(|id| {
                 let row = rows.get(id)?.clone();
-                let vector = vectors.remove(id)?;
-                let score = query.map_or(1.0, |q| dot(q, &vector));
-                Some(Candidate { row, vector, score })
+                match vectors.remove(id) {
+                    Some(vector) => {
+                        let score = query.map_or(1.0, |q| dot(q, &vector));
+                        Some(Candidate { row, vector, score })
+                    }
+                    None if keep_unanalysed => Some(Candidate {
+                        row,
+                        vector: Vec::new(),
+                        score: 0.0,
+                    }),
+                    None => None,
+                }
             })
             .collect())
     }
@@ -69,25 +101,16 @@ impl Library {
             }
         }
         self.similarity.sync(&self.store).await?;
-        let seeds = self.candidates_for(&request.seeds, None).await?;
+        let seeds = self.candidates_for(&request.seeds, None, false).await?;
         if seeds.is_empty() {
             return Err(Error::Other(
                 "the seed track is not analysed yet: its playlist can be made once it is".into(),
             ));
         }
-        let avoid = self.candidates_for(&request.avoid_like, None).await?;
-        let mut query = vec![0.0f32; seeds[0].vector.len()];
-        for s in &seeds {
-            for (q, x) in query.iter_mut().zip(&s.vector) {
-                *q += x / seeds.len() as f32;
-            }
-        }
-        for a in &avoid {
-            for (q, x) in query.iter_mut().zip(&a.vector) {
-                *q -= AVOID_WEIGHT * x / avoid.len() as f32;
-            }
-        }
-        normalize(&mut query);
+        let avoid = self
+            .candidates_for(&request.avoid_like, None, false)
+            .await?;
+        let query = query_vector(&seeds, &avoid);
         let excluded: HashSet<i64> = request
             .seeds
             .iter()
@@ -103,7 +126,7 @@ impl Library {
             .next()
             .unwrap_or_default();
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-        let candidates = self.candidates_for(&ids, Some(&query)).await?;
+        let candidates = self.candidates_for(&ids, Some(&query), false).await?;
         Ok(Pool {
             seeds,
             query,
@@ -149,7 +172,9 @@ impl Library {
             .filter(|id| !known.contains(id))
             .collect();
         if !missing.is_empty() {
-            let extra = self.candidates_for(&missing, Some(&pool.query)).await?;
+            let extra = self
+                .candidates_for(&missing, Some(&pool.query), false)
+                .await?;
             pool.candidates.extend(extra);
         }
         Ok(swap_candidate(
@@ -171,47 +196,20 @@ impl Library {
         ids: &[i64],
     ) -> Result<Vec<PlaylistEntry>> {
         self.similarity.sync(&self.store).await?;
-        let seeds = match request {
-            Some(r) if !r.seeds.is_empty() => self.candidates_for(&r.seeds, None).await?,
-            _ => Vec::new(),
+        let (seeds, avoid) = match request {
+            Some(r) if !r.seeds.is_empty() => (
+                self.candidates_for(&r.seeds, None, false).await?,
+                self.candidates_for(&r.avoid_like, None, false).await?,
+            ),
+            _ => (Vec::new(), Vec::new()),
         };
-        let mut query = vec![0.0f32; seeds.first().map_or(0, |s| s.vector.len())];
-        for s in &seeds {
-            for (q, x) in query.iter_mut().zip(&s.vector) {
-                *q += x;
-            }
-        }
-        normalize(&mut query);
-        let with_vectors: HashMap<i64, Candidate> = self
-            .candidates_for(ids, (!seeds.is_empty()).then_some(query.as_slice()))
+        // Scored as when the playlist was made; without a seed, every track unscored.
+        let query = (!seeds.is_empty()).then(|| query_vector(&seeds, &avoid));
+        Ok(self
+            .candidates_for(ids, query.as_deref(), true)
             .await?
-            .into_iter()
-            .map(|c| (c.row.id, c))
-            .collect();
-        let rows: HashMap<i64, crate::TrackRow> = self
-            .store
-            .tracks_by_ids(ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        Ok(ids
             .iter()
-            .filter_map(|id| match with_vectors.get(id) {
-                Some(c) if !seeds.is_empty() => Some(entry(seeds.first(), c)),
-                // Not analysed, or no seed to compare with: the track, unscored.
-                _ => {
-                    let row = rows.get(id)?.clone();
-                    Some(entry(
-                        None,
-                        &Candidate {
-                            row,
-                            vector: Vec::new(),
-                            score: 0.0,
-                        },
-                    ))
-                }
-            })
+            .map(|c| entry(seeds.first(), c))
             .collect())
     }
 
