@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{Features, ANALYSIS_VERSION};
 use crate::error::{Error, Result};
 use crate::index::persist::{self, Manifest};
-use crate::index::{choose, AnnIndex, ExactIndex, Hit, IndexKind, IndexPolicy};
+use crate::index::{choose, AnnIndex, ExactIndex, Hit, IndexPolicy};
 use crate::store::Store;
 use crate::vector::{self, BlockWeights, Normalizer, DIM};
 
@@ -657,7 +657,6 @@ impl SimilarityIndex {
                 stats.pq_m = params.pq_m;
                 stats.bytes_in_memory = ann.memory_bytes();
                 stats.measured_recall = ann.measured_recall();
-                debug_assert!(params.kind != IndexKind::Flat || params.nlist == 0);
             }
         }
         Ok(stats)

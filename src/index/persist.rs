@@ -62,6 +62,21 @@ fn io(path: &Path, source: std::io::Error) -> IndexError {
     }
 }
 
+/// xxh3 of a file, read in chunks (a 1M-track index is 70 MB: no need to hold it twice).
+fn file_checksum(path: &Path) -> Result<u64> {
+    use std::io::Read;
+    let mut file = File::open(path).map_err(|e| io(path, e))?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| io(path, e))?;
+        if n == 0 {
+            return Ok(hasher.digest());
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
 /// Writes `bytes` to `dir/name` atomically: temp file, fsync, rename, fsync of the folder.
 fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let tmp = dir.join(format!(".{name}.tmp"));
@@ -91,7 +106,7 @@ pub fn save(dir: &Path, index: &AnnIndex, ids: &[i64], mut manifest: Manifest) -
         .to_str()
         .ok_or_else(|| IndexError::Invalid(format!("{} is not UTF-8", tmp.display())))?;
     faiss::index::io::write_index(index.inner(), tmp_str)?;
-    let index_bytes = std::fs::read(&tmp).map_err(|e| io(&tmp, e))?;
+    let index_checksum = file_checksum(&tmp)?;
     File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(|e| io(&tmp, e))?;
@@ -104,7 +119,7 @@ pub fn save(dir: &Path, index: &AnnIndex, ids: &[i64], mut manifest: Manifest) -
     manifest.format = FORMAT;
     manifest.count = ids.len();
     manifest.ids_checksum = ids_checksum(ids);
-    manifest.index_checksum = xxhash_rust::xxh3::xxh3_64(&index_bytes);
+    manifest.index_checksum = index_checksum;
     manifest.ids_file_checksum = xxhash_rust::xxh3::xxh3_64(&id_bytes);
     manifest.params = index.params().clone();
     manifest.measured_recall = index.measured_recall();
@@ -149,12 +164,10 @@ pub fn load(dir: &Path) -> Result<Saved> {
         )));
     }
     let index_path: PathBuf = dir.join(INDEX_FILE);
-    let index_bytes = std::fs::read(&index_path).map_err(|e| io(&index_path, e))?;
     // Checked before FAISS parses it: FAISS trusts its input and a damaged file can crash it.
-    if xxhash_rust::xxh3::xxh3_64(&index_bytes) != manifest.index_checksum {
+    if file_checksum(&index_path)? != manifest.index_checksum {
         return Err(IndexError::Corrupt(format!("{INDEX_FILE} checksum")));
     }
-    drop(index_bytes);
     let path_str = index_path
         .to_str()
         .ok_or_else(|| IndexError::Invalid(format!("{} is not UTF-8", index_path.display())))?;
