@@ -121,7 +121,11 @@ impl Library {
         let k = (request.length.max(1) * 10).max(200);
         let hits = self
             .similarity
-            .search_vectors(&[query.clone()], k, &[excluded.iter().copied().collect()])?
+            .search_vectors(
+                std::slice::from_ref(&query),
+                k,
+                &[excluded.iter().copied().collect()],
+            )?
             .into_iter()
             .next()
             .unwrap_or_default();
