@@ -266,11 +266,7 @@ impl Library {
             .await
             .map_err(|e| Error::Task(e.to_string()))?
             .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-        let own = match std::fs::canonicalize(path) {
-            Ok(canonical) => self.store.track_id_by_path(&canonical).await?,
-            Err(_) => None,
-        };
-        let exclude: Vec<i64> = own.into_iter().collect();
+        let exclude: Vec<i64> = self.track_id_by_path(path).await?.into_iter().collect();
         let hits = self
             .similarity
             .similar_to_features(&self.store, &features, k, &exclude)
@@ -313,9 +309,18 @@ impl Library {
         self.store.analysis_counts(analysis::ANALYSIS_VERSION).await
     }
 
-    /// The id of the track at `path`, if there is one.
+    /// The id of the track at `path`, if there is one. The library keeps paths as the scan
+    /// walked them (through symlinks), so the path is tried as given (made absolute), then
+    /// with its links resolved.
     pub async fn track_id_by_path(&self, path: &Path) -> Result<Option<i64>> {
-        self.store.track_id_by_path(path).await
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(id) = self.store.track_id_by_path(&absolute).await? {
+            return Ok(Some(id));
+        }
+        match std::fs::canonicalize(path) {
+            Ok(canonical) if canonical != absolute => self.store.track_id_by_path(&canonical).await,
+            _ => Ok(None),
+        }
     }
 
     /// A track and every stored feature of it.

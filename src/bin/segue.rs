@@ -615,7 +615,7 @@ async fn command(
                     println!(
                         "{:>6}  {:<32}  {:<24}  {:<24}  {:>7}  {:>5}  {:<4} {}",
                         t.id,
-                        clip(t.title.as_deref().unwrap_or("—"), 32),
+                        clip(&shown_title(&t.title, &t.path), 32),
                         clip(t.artist.as_deref().unwrap_or("—"), 24),
                         clip(t.album.as_deref().unwrap_or("—"), 24),
                         t.duration_s.map(human_duration).unwrap_or_default(),
@@ -1050,6 +1050,15 @@ fn play(
     }
 }
 
+/// A track's title, or its file name when it has none (as the app shows it).
+fn shown_title(title: &Option<String>, path: &str) -> String {
+    title.clone().unwrap_or_else(|| {
+        std::path::Path::new(path)
+            .file_stem()
+            .map_or_else(|| "—".to_string(), |s| s.to_string_lossy().into_owned())
+    })
+}
+
 /// A library track given by id or path.
 async fn library_track(library: &Library, arg: &str) -> Result<i64> {
     let id = track_id(library, arg)
@@ -1073,7 +1082,7 @@ fn print_entries(entries: &[segue::playlist::PlaylistEntry], json: bool) -> Resu
             "{:>3}. {:>5.1}%  {:<30}  {:<20}  {:>5}  {:<4}  {}",
             i + 1,
             e.score.max(0.0) * 100.0,
-            clip(e.title.as_deref().unwrap_or("—"), 30),
+            clip(&shown_title(&e.title, &e.path), 30),
             clip(e.artist.as_deref().unwrap_or("—"), 20),
             e.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
             e.camelot.as_deref().unwrap_or("—"),
@@ -1088,9 +1097,14 @@ async fn track_id(library: &Library, arg: &str) -> Result<Option<i64>> {
     if let Ok(id) = arg.parse::<i64>() {
         return Ok(Some(id));
     }
-    let path =
-        std::fs::canonicalize(arg).with_context(|| format!("{arg}: no such track or file"))?;
-    Ok(library.track_id_by_path(&path).await?)
+    let path = PathBuf::from(arg);
+    if let Some(id) = library.track_id_by_path(&path).await? {
+        return Ok(Some(id));
+    }
+    if !path.exists() {
+        bail!("{arg}: no such track or file");
+    }
+    Ok(None)
 }
 
 async fn similar_for(
@@ -1185,7 +1199,7 @@ async fn similar(
             "{:>5.1}%  {:>6}  {:<32}  {:<24}  {:>5}  {:<4}",
             r.score.max(0.0) * 100.0,
             r.id,
-            clip(r.title.as_deref().unwrap_or("—"), 32),
+            clip(&shown_title(&r.title, &r.path), 32),
             clip(r.artist.as_deref().unwrap_or("—"), 24),
             r.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
             key
@@ -1199,7 +1213,7 @@ async fn show(library: &Library, track: &str, json: bool) -> Result<()> {
     let id = match track.parse::<i64>() {
         Ok(id) => id,
         Err(_) => {
-            let path = std::fs::canonicalize(track).unwrap_or_else(|_| PathBuf::from(track));
+            let path = PathBuf::from(track);
             library
                 .track_id_by_path(&path)
                 .await?
