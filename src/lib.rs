@@ -183,17 +183,23 @@ impl Library {
         let summary = loop {
             tokio::select! {
                 summary = &mut run => break summary?,
-                _ = tick.tick() => self.sync_index().await,
+                _ = tick.tick() => {
+                    if let Err(e) = self.similarity.sync(&self.store).await {
+                        tracing::warn!("updating the similarity index: {e}");
+                    }
+                }
             }
         };
         self.sync_index().await;
         Ok(summary)
     }
 
-    /// Takes new, changed and removed tracks into the similarity index. Failures are logged,
-    /// not returned: the index is derived data and is rebuilt when it cannot be updated.
+    /// Takes new, changed and removed tracks into the similarity index and saves it. Failures
+    /// are logged, not returned: the index is derived data and is rebuilt when it cannot be
+    /// updated.
     pub async fn sync_index(&self) {
-        if let Err(e) = self.similarity.sync(&self.store).await {
+        let synced = self.similarity.sync(&self.store).await;
+        if let Err(e) = synced.and_then(|()| self.similarity.flush()) {
             tracing::warn!("updating the similarity index: {e}");
         }
     }

@@ -85,6 +85,7 @@ struct Inner {
     dirty: bool,
     /// Out of step in a way changes cannot mend: rebuild.
     stale: bool,
+    last_saved: Option<Instant>,
     warning: Option<String>,
 }
 
@@ -99,6 +100,9 @@ pub struct SimilarityIndex {
     /// Called after a new index is swapped in (the app tells the UI).
     on_built: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
+
+/// How often a changing index is saved at most, between the saves at the end of a job.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 struct Prepared {
     ids: Vec<i64>,
@@ -127,6 +131,7 @@ impl SimilarityIndex {
                 loaded: false,
                 dirty: false,
                 stale: false,
+                last_saved: None,
                 warning: None,
             }),
             maintenance: tokio::sync::Mutex::new(()),
@@ -170,7 +175,13 @@ impl SimilarityIndex {
         if self.rebuild_due()? {
             self.start_rebuild(store).await?;
         }
-        self.save_if_dirty()
+        self.save_if_dirty(false)
+    }
+
+    /// Saves what [`Self::sync`] took in since the last save, whatever its age (at the end of
+    /// a scan or an analysis run).
+    pub fn flush(&self) -> Result<()> {
+        self.save_if_dirty(true)
     }
 
     /// Loads the saved index if it is sound and made with the current layout and weights;
@@ -451,18 +462,20 @@ impl SimilarityIndex {
         }
         // Take in what changed during the build, then save.
         self.apply_changes(store).await?;
-        let saved = self.save_if_dirty();
+        let saved = self.save_if_dirty(true);
         if let Some(callback) = self.on_built.get() {
             callback();
         }
         saved
     }
 
-    fn save_if_dirty(&self) -> Result<()> {
-        // The write lock keeps FAISS still while it writes; a small or medium index writes in
-        // milliseconds.
+    /// Saves unsaved changes; unless `force`, at most every [`SAVE_EVERY`]: during a long
+    /// analysis the index changes every few seconds, and a 1M-track index is 70 MB to write.
+    /// What a crash loses meanwhile is taken in again from the database on the next start.
+    fn save_if_dirty(&self, force: bool) -> Result<()> {
+        // The write lock keeps FAISS still while it writes.
         let mut inner = self.inner.write().map_err(lock_err)?;
-        if !inner.dirty {
+        if !inner.dirty || (!force && inner.last_saved.is_some_and(|t| t.elapsed() < SAVE_EVERY)) {
             return Ok(());
         }
         let Some(mut manifest) = inner.manifest.clone() else {
@@ -479,6 +492,7 @@ impl SimilarityIndex {
         };
         inner.manifest = Some(saved);
         inner.dirty = false;
+        inner.last_saved = Some(Instant::now());
         Ok(())
     }
 
