@@ -60,3 +60,14 @@ fi
 
 echo "==> building the UI"
 (cd ui && npm run --silent build)
+
+# MusiCNN weights for genre/mood tags (from PyPI; skipped when present). The app runs without
+# them (and says how to enable tags); the tests need them.
+if ! ./scripts/fetch-models.sh; then
+  if [ "$want_tests" = 1 ]; then
+    echo "error: could not fetch the MusiCNN weights (the tests need them)" >&2
+    exit 1
+  fi
+  echo "warning: could not fetch the MusiCNN weights; tags stay off until scripts/fetch-models.sh succeeds" >&2
+fi
+

@@ -586,7 +586,7 @@ pub async fn playlist(
     let mut after = 0;
     loop {
         let pending = store
-            .pending_analysis(crate::analysis::ANALYSIS_VERSION, after, 2_000)
+            .pending_analysis(crate::analysis::ANALYSIS_VERSION, None, after, 2_000)
             .await?;
         let Some(last) = pending.last() else { break };
         after = last.id;

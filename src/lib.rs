@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod index;
 pub mod library;
+pub mod musicnn;
 pub mod panics;
 pub mod paths;
 pub mod playlist;
@@ -51,6 +52,8 @@ pub struct Library {
     /// One analysis run at a time, for the same reason.
     analysis_lock: tokio::sync::Mutex<()>,
     similarity: Arc<similarity::SimilarityIndex>,
+    /// MusiCNN, loaded on first use: the models, or why tags are off.
+    tagger: std::sync::OnceLock<std::result::Result<Arc<musicnn::tagger::Tagger>, String>>,
 }
 
 /// Folder of the similarity index inside the data dir.
@@ -88,6 +91,7 @@ impl Library {
             scan_lock: tokio::sync::Mutex::new(()),
             analysis_lock: tokio::sync::Mutex::new(()),
             similarity,
+            tagger: std::sync::OnceLock::new(),
         }))
     }
 
@@ -176,7 +180,9 @@ impl Library {
         let _analysis = self.analysis_lock.lock().await;
         // Similar tracks work during a long run: the index takes in new tracks every few
         // seconds, not only at the end.
-        let run = library::analyze::analyze(&self.store, options, on_progress, cancel, pause);
+        let tagging = self.tagging(options);
+        let run =
+            library::analyze::analyze(&self.store, options, tagging, on_progress, cancel, pause);
         tokio::pin!(run);
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3));
         tick.tick().await;
@@ -312,7 +318,44 @@ impl Library {
     }
 
     pub async fn analysis_counts(&self) -> Result<AnalysisCounts> {
-        self.store.analysis_counts(analysis::ANALYSIS_VERSION).await
+        let tags_version = self
+            .tagging(&AnalyzeOptions::default())
+            .map(|_| musicnn::tagger::TAGS_VERSION);
+        self.store
+            .analysis_counts(analysis::ANALYSIS_VERSION, tags_version)
+            .await
+    }
+
+    /// The MusiCNN models, loaded once; `Err` says why tags are off (weights missing…).
+    pub fn tagger(&self) -> std::result::Result<Arc<musicnn::tagger::Tagger>, String> {
+        self.tagger
+            .get_or_init(|| {
+                let started = std::time::Instant::now();
+                match musicnn::tagger::Tagger::load_default() {
+                    Ok(tagger) => {
+                        tracing::info!("MusiCNN loaded in {:?}", started.elapsed());
+                        Ok(Arc::new(tagger))
+                    }
+                    Err(e) => {
+                        tracing::warn!("tags are off: {e}");
+                        Err(format!("{e}. {}", musicnn::HOW_TO_ENABLE))
+                    }
+                }
+            })
+            .clone()
+    }
+
+    /// Tagging for an analysis run: on when the settings allow it and the models load.
+    fn tagging(&self, options: &AnalyzeOptions) -> Option<library::analyze::Tagging> {
+        let settings = settings::Settings::load(&self.data_dir).tags;
+        if !settings.enabled {
+            return None;
+        }
+        let tagger = self.tagger().ok()?;
+        Some(library::analyze::Tagging {
+            tagger,
+            max_patches: options.tag_patches.unwrap_or(settings.patches).max(1),
+        })
     }
 
     /// The id of the track at `path`, if there is one. The library keeps paths as the scan

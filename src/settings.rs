@@ -15,6 +15,26 @@ pub struct Settings {
     /// Block weights of the similarity vector and the index policy.
     pub similarity: SimilaritySettings,
     pub preview: PreviewSettings,
+    pub tags: TagSettings,
+}
+
+/// MusiCNN genre/mood tagging during analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TagSettings {
+    /// Tag tracks when the weights are installed.
+    pub enabled: bool,
+    /// 3-second patches analysed per track at most, spread over it.
+    pub patches: usize,
+}
+
+impl Default for TagSettings {
+    fn default() -> Self {
+        TagSettings {
+            enabled: true,
+            patches: crate::musicnn::tagger::DEFAULT_MAX_PATCHES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -222,7 +222,10 @@ async fn runs_resume_after_a_cancel_pause_and_redo_only_outdated_tracks() {
     let log = seen.clone();
     let first = library
         .analyze(
-            &AnalyzeOptions { workers: 1 },
+            &AnalyzeOptions {
+                workers: 1,
+                tag_patches: None,
+            },
             Arc::new(move |p: &AnalysisProgress| {
                 if p.done >= 1 {
                     stop.cancel();

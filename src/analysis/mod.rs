@@ -19,6 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::decode::{decode, DecodeError, DecodeSink};
+use crate::musicnn::tagger::{PatchCollector, Tagger, TrackTags, TAGS_VERSION};
 use key::{Key, KeyDetector};
 use loudness::{Loudness, LoudnessMeter};
 use onset::OnsetFlux;
@@ -50,6 +51,13 @@ pub struct Features {
     pub timbre: Timbre,
     /// Note and drum onsets per second: how busy the music is.
     pub onset_rate: f32,
+    /// MusiCNN genre/mood tags and embedding; `None` when not tagged or too short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<TrackTags>,
+    /// The tagger version that looked at this track (also when it was too short for tags);
+    /// `None` when no tagger ran (weights missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags_version: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +78,8 @@ pub struct Analyzer {
     timbre: TimbreAccumulator,
     key: KeyDetector,
     loudness: LoudnessMeter,
+    /// The source audio of the patches MusiCNN will tag, when tagging.
+    patches: Option<PatchCollector>,
     frames: u64,
     samples: u64,
 }
@@ -89,6 +99,7 @@ impl Analyzer {
             timbre: TimbreAccumulator::new(ANALYSIS_RATE, onset::FRAME),
             key: KeyDetector::new(ANALYSIS_RATE),
             loudness: LoudnessMeter::new(),
+            patches: None,
             frames: 0,
             samples: 0,
         }
@@ -115,6 +126,9 @@ impl Analyzer {
     /// samples) the mono signal is measured instead.
     pub fn push_source(&mut self, interleaved: &[f32], channels: usize, rate: u32) {
         self.loudness.push(interleaved, channels, rate);
+        if let Some(patches) = &mut self.patches {
+            patches.push(interleaved, channels, rate);
+        }
     }
 
     pub fn finish(self) -> Features {
@@ -130,6 +144,8 @@ impl Analyzer {
             loudness: self.loudness.finish(),
             timbre: self.timbre.finish(),
             onset_rate,
+            tags: None,
+            tags_version: None,
         }
     }
 }
@@ -157,13 +173,40 @@ pub fn analyze_samples(samples: &[f32]) -> Features {
 /// Decodes `path` once and computes every feature. A decoder panic on hostile input becomes
 /// an error for this file, never a crash.
 pub fn analyze_file(path: &Path) -> Result<Features, AnalysisError> {
+    analyze_file_with(path, None)
+}
+
+/// MusiCNN tagging as part of an analysis.
+#[derive(Clone, Copy)]
+pub struct TagRequest<'a> {
+    pub tagger: &'a Tagger,
+    /// Patches analysed at most, spread over the track.
+    pub max_patches: usize,
+    /// The length the file's header gives, to spread the patches (the decode is streamed).
+    pub expected_s: Option<f64>,
+}
+
+/// [`analyze_file`], with MusiCNN tags from the same decode when `tags` is given.
+pub fn analyze_file_with(
+    path: &Path,
+    tags: Option<TagRequest<'_>>,
+) -> Result<Features, AnalysisError> {
     crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
+        if let Some(request) = &tags {
+            analyzer.patches = Some(PatchCollector::new(request.max_patches, request.expected_s));
+        }
         let decoded = decode(path, ANALYSIS_RATE, None, &mut analyzer)?;
         if decoded.frames_in == 0 {
             return Err(AnalysisError::Empty);
         }
-        Ok(analyzer.finish())
+        let patches = analyzer.patches.take();
+        let mut features = analyzer.finish();
+        if let (Some(request), Some(patches)) = (tags, patches) {
+            features.tags = request.tagger.tag(&patches.finish());
+            features.tags_version = Some(TAGS_VERSION);
+        }
+        Ok(features)
     })
     .unwrap_or_else(|what| Err(AnalysisError::Panicked(what)))
 }

@@ -13,8 +13,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::analysis::{analyze_file, ANALYSIS_VERSION};
+use crate::analysis::{analyze_file_with, TagRequest, ANALYSIS_VERSION};
 use crate::error::{Error, Result};
+use crate::musicnn::tagger::{Tagger, TAGS_VERSION};
 use crate::paths::display;
 use crate::store::{AnalysisOutcome, Store};
 
@@ -86,6 +87,8 @@ pub struct AnalysisSummary {
 pub struct AnalyzeOptions {
     /// Tracks analysed at once (each on its own blocking thread).
     pub workers: usize,
+    /// MusiCNN patches per track (the library's setting when `None`).
+    pub tag_patches: Option<usize>,
 }
 
 impl Default for AnalyzeOptions {
@@ -98,6 +101,7 @@ impl Default for AnalyzeOptions {
         AnalyzeOptions {
             workers: from_env
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            tag_patches: None,
         }
     }
 }
@@ -140,15 +144,27 @@ impl PauseSwitch {
     }
 }
 
-/// Analyses everything pending, until done or cancelled.
+/// MusiCNN tagging for a run: the loaded models and the patches per track.
+#[derive(Clone)]
+pub struct Tagging {
+    pub tagger: Arc<Tagger>,
+    pub max_patches: usize,
+}
+
+/// Analyses everything pending, until done or cancelled. With `tagging`, tracks get MusiCNN
+/// tags too, and tracks analysed without them are visited again.
 pub async fn analyze(
     store: &Store,
     options: &AnalyzeOptions,
+    tagging: Option<Tagging>,
     on_progress: AnalysisProgressFn,
     cancel: &CancellationToken,
     pause: &PauseSwitch,
 ) -> Result<AnalysisSummary> {
-    let counts = store.analysis_counts(ANALYSIS_VERSION).await?;
+    let tags_version = tagging.as_ref().map(|_| TAGS_VERSION);
+    let counts = store
+        .analysis_counts(ANALYSIS_VERSION, tags_version)
+        .await?;
     if counts.pending == 0 {
         // Nothing to do: no events, so the UI does not flash a finished run at every rescan.
         return Ok(AnalysisSummary::default());
@@ -171,23 +187,33 @@ pub async fn analyze(
     let mut switch_alive = true;
     'fetch: while !cancel.is_cancelled() {
         let batch = store
-            .pending_analysis(ANALYSIS_VERSION, after_id, FETCH)
+            .pending_analysis(ANALYSIS_VERSION, tags_version, after_id, FETCH)
             .await?;
         let Some(last) = batch.last() else { break };
         after_id = last.id;
         let gate = paused.clone();
+        let tagging = tagging.clone();
         let mut results = futures::stream::iter(batch)
             .map(move |track| {
                 let mut paused = gate.clone();
+                let tagging = tagging.clone();
                 async move {
                     // Pausing holds back the next track; one already decoding finishes.
                     if *paused.borrow() {
                         let _ = paused.wait_for(|p| !*p).await;
                     }
                     let path = track.path.clone();
-                    let result = tokio::task::spawn_blocking(move || analyze_file(&path))
-                        .await
-                        .map_err(|e| Error::Task(e.to_string()));
+                    let expected_s = track.duration_s;
+                    let result = tokio::task::spawn_blocking(move || {
+                        let request = tagging.as_ref().map(|t| TagRequest {
+                            tagger: &t.tagger,
+                            max_patches: t.max_patches,
+                            expected_s,
+                        });
+                        analyze_file_with(&path, request)
+                    })
+                    .await
+                    .map_err(|e| Error::Task(e.to_string()));
                     (track, result)
                 }
             })

@@ -30,6 +30,7 @@ fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
         key_strength: Some(0.8),
         camelot: Some("8B".into()),
         loudness_lufs: Some(-12.0),
+        chips: Vec::new(),
     }
 }
 

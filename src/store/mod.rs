@@ -30,6 +30,13 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// SQL condition (over `tracks t LEFT JOIN features f`) for a track the analysis must visit:
+/// new or changed, analysed by an older version (`?1`), or, when a tagger is available
+/// (`?2` not NULL), not tagged by its version.
+const OUT_OF_DATE: &str = "(t.status = 'pending' OR (t.status = 'analyzed' AND
+    (f.version IS NULL OR f.version < ?1
+     OR (?2 IS NOT NULL AND (f.tags_version IS NULL OR f.tags_version < ?2)))))";
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(db_path: &Path) -> Result<Self> {
@@ -350,21 +357,25 @@ impl Store {
 
     /// Tracks to analyse, in id order after `after_id`: new or changed ones, and those analysed
     /// by an older `version`.
+    ///
+    /// With `tags_version` (the tagger is available), tracks not tagged by that version are
+    /// pending too.
     pub async fn pending_analysis(
         &self,
         version: i64,
+        tags_version: Option<i64>,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<PendingTrack>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s
              FROM tracks t LEFT JOIN features f ON f.track_id = t.id
-             WHERE t.id > ? AND (t.status = 'pending'
-                   OR (t.status = 'analyzed' AND (f.version IS NULL OR f.version < ?)))
-             ORDER BY t.id LIMIT ?",
-        )
-        .bind(after_id)
+             WHERE t.id > ?3 AND {OUT_OF_DATE}
+             ORDER BY t.id LIMIT ?4"
+        ))
         .bind(version)
+        .bind(tags_version)
+        .bind(after_id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -380,19 +391,22 @@ impl Store {
             .collect()
     }
 
-    pub async fn analysis_counts(&self, version: i64) -> Result<AnalysisCounts> {
-        let row = sqlx::query(
+    pub async fn analysis_counts(
+        &self,
+        version: i64,
+        tags_version: Option<i64>,
+    ) -> Result<AnalysisCounts> {
+        let row = sqlx::query(&format!(
             "SELECT
-               COALESCE(SUM(CASE WHEN t.status = 'pending' OR (t.status = 'analyzed' AND
-                 (f.version IS NULL OR f.version < ?1)) THEN 1 ELSE 0 END), 0) AS pending,
-               CAST(COALESCE(SUM(CASE WHEN t.status = 'pending' OR (t.status = 'analyzed' AND
-                 (f.version IS NULL OR f.version < ?1)) THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0)
-                 AS REAL) AS pending_s,
+               COALESCE(SUM(CASE WHEN {OUT_OF_DATE} THEN 1 ELSE 0 END), 0) AS pending,
+               CAST(COALESCE(SUM(CASE WHEN {OUT_OF_DATE}
+                 THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0) AS REAL) AS pending_s,
                COALESCE(SUM(CASE WHEN t.status = 'analyzed' AND f.version >= ?1 THEN 1 ELSE 0 END), 0) AS analyzed,
                COALESCE(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
-             FROM tracks t LEFT JOIN features f ON f.track_id = t.id",
-        )
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+        ))
         .bind(version)
+        .bind(tags_version)
         .fetch_one(&self.pool)
         .await?;
         Ok(AnalysisCounts {
@@ -446,9 +460,9 @@ impl Store {
                     sqlx::query(&format!(
                         "INSERT INTO features (track_id, version, analyzed_at, audio_s, bpm,
                             bpm_confidence, key_tonic, key_scale, key_strength, camelot,
-                            loudness_lufs, data, seq)
+                            loudness_lufs, data, seq, tags_version, tag_labels)
                          VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                            ?)
+                            ?, ?, ?)
                          ON CONFLICT (track_id) DO UPDATE SET
                             version = excluded.version, analyzed_at = excluded.analyzed_at,
                             audio_s = excluded.audio_s, bpm = excluded.bpm,
@@ -456,7 +470,8 @@ impl Store {
                             key_tonic = excluded.key_tonic, key_scale = excluded.key_scale,
                             key_strength = excluded.key_strength, camelot = excluded.camelot,
                             loudness_lufs = excluded.loudness_lufs, data = excluded.data,
-                            seq = excluded.seq"
+                            seq = excluded.seq, tags_version = excluded.tags_version,
+                            tag_labels = excluded.tag_labels"
                     ))
                     .bind(track.id)
                     .bind(features.version)
@@ -470,6 +485,11 @@ impl Store {
                     .bind(features.loudness.integrated_lufs)
                     .bind(data)
                     .bind(seq)
+                    .bind(features.tags_version)
+                    .bind(features.tags.as_ref().map(|t| {
+                        let chips = t.chips();
+                        format!(",{},", chips.join(","))
+                    }))
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -741,7 +761,7 @@ impl Store {
 
 const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist, track_no, disc_no, \
     year, genre, duration_s, format, codec, sample_rate, channels, bitrate_kbps, has_cover, status, size, \
-    bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs";
+    bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs, tag_labels";
 
 /// Tracks with their analysis (column names of the two tables do not overlap).
 const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";
@@ -766,6 +786,18 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
         builder
             .push("camelot = ")
             .push_bind(camelot.to_ascii_uppercase());
+    }
+    if let Some(tag) = query
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        clause(builder);
+        builder
+            .push("tag_labels LIKE ")
+            .push_bind(format!("%,{},%", escape_like(&tag.to_lowercase())))
+            .push(" ESCAPE '\\'");
     }
     let Some(search) = query
         .search

@@ -53,6 +53,8 @@ pub struct TrackRow {
     /// Camelot code: "8B" is C major, "8A" A minor.
     pub camelot: Option<String>,
     pub loudness_lufs: Option<f64>,
+    /// MusiCNN tags shown on the track (lower case, likeliest first); empty when untagged.
+    pub chips: Vec<String>,
 }
 
 impl FromRow<'_, SqliteRow> for TrackRow {
@@ -88,6 +90,16 @@ impl FromRow<'_, SqliteRow> for TrackRow {
             key_strength: row.try_get("key_strength")?,
             camelot: row.try_get("camelot")?,
             loudness_lufs: row.try_get("loudness_lufs")?,
+            chips: row
+                .try_get::<Option<String>, _>("tag_labels")?
+                .map(|labels| {
+                    labels
+                        .split(',')
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
@@ -147,6 +159,9 @@ pub struct TrackQuery {
     pub bpm_max: Option<f64>,
     /// Only tracks in this key (Camelot code, "8A").
     pub camelot: Option<String>,
+    /// Only tracks with this MusiCNN tag among their chips ("chill").
+    #[serde(default)]
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

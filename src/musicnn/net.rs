@@ -1,0 +1,556 @@
+//! The MusiCNN network (`build_musicnn(1.6, 64, 200)`), op by op as TensorFlow runs it at
+//! inference: every conv is Conv2D → bias → ReLU → batch norm (moving statistics, ε = 0.001),
+//! the front end max-pools over frequency, the mid-end adds residuals, the back end pools max
+//! and mean over time, interleaves them and runs two dense layers.
+//!
+//! Convolutions are matrix products (the `gemm` crate, which picks AVX-512 or AVX2 kernels at
+//! run time; measured against `matrixmultiply`, which has no AVX-512 kernel, it is 1.7× faster
+//! here, and a DFT-along-frequency form of the timbral convs was slower still, despite 2.5×
+//! fewer multiply-adds, because its small products run far from peak). Most inputs need no copy:
+//! a 1-input-channel conv over time reads the padded input through strides. Only the timbral
+//! front-end convs (7 × 38 and 7 × 67 windows) unfold their windows, a few rows at a time.
+
+use std::path::Path;
+
+use super::ckpt::{Checkpoint, CheckpointError};
+/// Mel bands and frames of one input patch (`frontend::N_MELS`, `frontend::PATCH_FRAMES`).
+const N_MELS: usize = 96;
+const PATCH_FRAMES: usize = 187;
+
+/// Batch-norm epsilon of `tf.compat.v1.layers.batch_normalization`.
+const EPS: f32 = 1e-3;
+const T: usize = PATCH_FRAMES;
+/// Front-end width: 204 + 204 timbral, 3 × 51 temporal.
+const FRONT: usize = 561;
+const MID: usize = 64;
+/// Front end + three mid-end layers.
+const FEATURES: usize = FRONT + 3 * MID;
+pub const EMBEDDING: usize = 200;
+pub const TAGS: usize = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error("checkpoint tensor {name} has shape {got:?}, the network needs {want:?}")]
+    Shape {
+        name: String,
+        got: Vec<usize>,
+        want: Vec<usize>,
+    },
+}
+
+/// Inference batch norm over the last axis.
+#[derive(Debug, Clone)]
+struct BatchNorm {
+    mean: Vec<f32>,
+    /// gamma · rsqrt(variance + ε)
+    scale: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl BatchNorm {
+    fn load(ckpt: &Checkpoint, name: &str, n: usize) -> Result<Self, NetError> {
+        let gamma = tensor(ckpt, &format!("{name}/gamma"), &[n])?;
+        let beta = tensor(ckpt, &format!("{name}/beta"), &[n])?;
+        let mean = tensor(ckpt, &format!("{name}/moving_mean"), &[n])?;
+        let var = tensor(ckpt, &format!("{name}/moving_variance"), &[n])?;
+        let scale = gamma
+            .iter()
+            .zip(&var)
+            .map(|(g, v)| g * (1.0 / (v + EPS).sqrt()))
+            .collect();
+        Ok(BatchNorm { mean, scale, beta })
+    }
+
+    /// `FusedBatchNormV3`: (x − μ) · s + β.
+    #[inline]
+    fn fused(&self, c: usize, x: f32) -> f32 {
+        (x - self.mean[c]) * self.scale[c] + self.beta[c]
+    }
+
+    /// `tf.nn.batch_normalization`: x · s + (β − μ · s).
+    #[inline]
+    fn plain(&self, c: usize, x: f32) -> f32 {
+        x * self.scale[c] + (self.beta[c] - self.mean[c] * self.scale[c])
+    }
+}
+
+/// A conv or dense layer: kernel as a (inputs × outputs) row-major matrix, and the bias.
+#[derive(Debug, Clone)]
+struct Linear {
+    kernel: Vec<f32>,
+    bias: Vec<f32>,
+    outputs: usize,
+}
+
+impl Linear {
+    fn load(ckpt: &Checkpoint, name: &str, shape: &[usize]) -> Result<Self, NetError> {
+        let outputs = shape.last().copied().unwrap_or(0);
+        Ok(Linear {
+            kernel: tensor(ckpt, &format!("{name}/kernel"), shape)?,
+            bias: tensor(ckpt, &format!("{name}/bias"), &[outputs])?,
+            outputs,
+        })
+    }
+}
+
+fn tensor(ckpt: &Checkpoint, name: &str, want: &[usize]) -> Result<Vec<f32>, NetError> {
+    let t = ckpt.tensor(name)?;
+    if t.shape != want {
+        return Err(NetError::Shape {
+            name: name.to_string(),
+            got: t.shape,
+            want: want.to_vec(),
+        });
+    }
+    Ok(t.data)
+}
+
+/// The 64 inference tensors of one model (792,079 parameters).
+#[derive(Debug, Clone)]
+pub struct Network {
+    input_bn: BatchNorm,
+    /// 7 × 38 and 7 × 67 windows over (time, mel), 204 filters each.
+    timbral: [(Linear, usize, BatchNorm); 2],
+    /// 128, 64 and 32 frames over time, one band at a time, 51 filters each.
+    temporal: [(Linear, usize, BatchNorm); 3],
+    mid: [(Linear, BatchNorm); 3],
+    pooled_bn: BatchNorm,
+    dense: Linear,
+    dense_bn: BatchNorm,
+    output: Linear,
+}
+
+/// Everything the network computes for one 3-second patch.
+#[derive(Debug, Clone)]
+pub struct PatchOutput {
+    pub logits: [f32; TAGS],
+    /// sigmoid(logits): one row of the taggram.
+    pub probs: [f32; TAGS],
+    /// The 200-d output of the last batch norm, before the output layer.
+    pub penultimate: [f32; EMBEDDING],
+    pub max_pool: Vec<f32>,
+    pub mean_pool: Vec<f32>,
+}
+
+impl Network {
+    /// Loads the inference weights from a checkpoint directory.
+    pub fn load(dir: &Path) -> Result<Self, NetError> {
+        Self::from_checkpoint(&Checkpoint::open(dir)?)
+    }
+
+    pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<Self, NetError> {
+        let timbral = |i: usize, width: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
+            let conv = if i == 0 {
+                "conv2d".to_string()
+            } else {
+                format!("conv2d_{i}")
+            };
+            Ok((
+                Linear::load(ckpt, &conv, &[7, width, 1, 204])?,
+                width,
+                BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), 204)?,
+            ))
+        };
+        let temporal = |i: usize, frames: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
+            Ok((
+                Linear::load(ckpt, &format!("conv2d_{i}"), &[frames, 1, 1, 51])?,
+                frames,
+                BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), 51)?,
+            ))
+        };
+        let mid = |i: usize, inputs: usize| -> Result<(Linear, BatchNorm), NetError> {
+            Ok((
+                Linear::load(ckpt, &format!("conv2d_{i}"), &[7, inputs, 1, MID])?,
+                BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), MID)?,
+            ))
+        };
+        let scalar_bn = BatchNorm::load(ckpt, "batch_normalization", 1)?;
+        Ok(Network {
+            input_bn: scalar_bn,
+            timbral: [timbral(0, 38)?, timbral(1, 67)?],
+            temporal: [temporal(2, 128)?, temporal(3, 64)?, temporal(4, 32)?],
+            mid: [mid(5, FRONT)?, mid(6, MID)?, mid(7, MID)?],
+            pooled_bn: BatchNorm::load(ckpt, "batch_normalization_9", 2 * FEATURES)?,
+            dense: Linear::load(ckpt, "dense", &[2 * FEATURES, EMBEDDING])?,
+            dense_bn: BatchNorm::load(ckpt, "batch_normalization_10", EMBEDDING)?,
+            output: Linear::load(ckpt, "dense_1", &[EMBEDDING, TAGS])?,
+        })
+    }
+
+    /// Runs one patch: 187 frames × 96 mel bands of log-mel, row-major.
+    ///
+    /// # Panics
+    /// If `patch` is not 187 × 96 values (a caller bug, never data-dependent).
+    pub fn forward(&self, patch: &[f32]) -> PatchOutput {
+        assert_eq!(patch.len(), T * N_MELS, "a patch is 187 x 96 values");
+        // Input batch norm (one channel), then 3 zero frames either side for the timbral convs:
+        // the padding is zeros in the normalised domain, as in the graph.
+        let mut xn = vec![0.0f32; (T + 6) * N_MELS];
+        for (o, &x) in xn[3 * N_MELS..(3 + T) * N_MELS].iter_mut().zip(patch) {
+            *o = self.input_bn.fused(0, x);
+        }
+
+        // Front end: (187, 561) = [timbral 38, timbral 67, temporal 128, 64, 32].
+        let mut front = vec![0.0f32; (T + 6) * FRONT]; // padded by 3 frames for the mid-end
+        let mut col = 0;
+        for (conv, width, bn) in &self.timbral {
+            timbral_conv(&xn, conv, *width, bn, &mut front, col);
+            col += conv.outputs;
+        }
+        for (conv, frames, bn) in &self.temporal {
+            temporal_conv(&xn, conv, *frames, bn, &mut front, col);
+            col += conv.outputs;
+        }
+        debug_assert_eq!(col, FRONT);
+
+        // Mid-end: three convs over time, each spanning all features of 7 frames.
+        let mut mids = [
+            vec![0.0f32; (T + 6) * MID],
+            vec![0.0f32; (T + 6) * MID],
+            vec![0.0f32; (T + 6) * MID],
+        ];
+        for layer in 0..3 {
+            let (conv, bn) = &self.mid[layer];
+            let (input, width): (&[f32], usize) = if layer == 0 {
+                (&front, FRONT)
+            } else {
+                (&mids[layer - 1], MID)
+            };
+            let mut out = vec![0.0f32; T * MID];
+            // Row t of the unfolded input is padded frames t..t+7, contiguous in memory.
+            gemm(
+                T,
+                7 * width,
+                MID,
+                input,
+                width as isize,
+                1,
+                &conv.kernel,
+                &mut out,
+                false,
+            );
+            let residual = if layer == 0 {
+                None
+            } else {
+                Some(&mids[layer - 1])
+            };
+            let mut result = vec![0.0f32; (T + 6) * MID];
+            for t in 0..T {
+                for c in 0..MID {
+                    let h = (out[t * MID + c] + conv.bias[c]).max(0.0);
+                    let mut y = bn.fused(c, h);
+                    if let Some(r) = residual {
+                        y += r[(t + 3) * MID + c];
+                    }
+                    result[(t + 3) * MID + c] = y;
+                }
+            }
+            mids[layer] = result;
+        }
+
+        // Back end: max and mean over time of [front, mid1, mid2, mid3], interleaved.
+        let mut max_pool = vec![f32::NEG_INFINITY; FEATURES];
+        let mut sum = vec![0.0f32; FEATURES];
+        for t in 3..3 + T {
+            let rows = [
+                &front[t * FRONT..(t + 1) * FRONT],
+                &mids[0][t * MID..(t + 1) * MID],
+                &mids[1][t * MID..(t + 1) * MID],
+                &mids[2][t * MID..(t + 1) * MID],
+            ];
+            let mut k = 0;
+            for row in rows {
+                for &v in row {
+                    max_pool[k] = max_pool[k].max(v);
+                    sum[k] += v;
+                    k += 1;
+                }
+            }
+        }
+        let mean_pool: Vec<f32> = sum.iter().map(|s| s / T as f32).collect();
+        let mut pooled = vec![0.0f32; 2 * FEATURES];
+        for k in 0..FEATURES {
+            pooled[2 * k] = self.pooled_bn.plain(2 * k, max_pool[k]);
+            pooled[2 * k + 1] = self.pooled_bn.plain(2 * k + 1, mean_pool[k]);
+        }
+
+        let mut hidden = [0.0f32; EMBEDDING];
+        gemm(
+            1,
+            2 * FEATURES,
+            EMBEDDING,
+            &pooled,
+            0,
+            1,
+            &self.dense.kernel,
+            &mut hidden,
+            false,
+        );
+        let mut penultimate = [0.0f32; EMBEDDING];
+        for (c, p) in penultimate.iter_mut().enumerate() {
+            *p = self
+                .dense_bn
+                .plain(c, (hidden[c] + self.dense.bias[c]).max(0.0));
+        }
+        let mut logits = [0.0f32; TAGS];
+        gemm(
+            1,
+            EMBEDDING,
+            TAGS,
+            &penultimate,
+            0,
+            1,
+            &self.output.kernel,
+            &mut logits,
+            false,
+        );
+        let mut probs = [0.0f32; TAGS];
+        for c in 0..TAGS {
+            logits[c] += self.output.bias[c];
+            probs[c] = 1.0 / (1.0 + (-logits[c]).exp());
+        }
+        PatchOutput {
+            logits,
+            probs,
+            penultimate,
+            max_pool,
+            mean_pool,
+        }
+    }
+}
+
+/// A temporal front-end conv: `frames` taps over time in one mel band (SAME padding), 51
+/// filters, ReLU, batch norm, max over the 96 bands.
+fn temporal_conv(
+    xn: &[f32],
+    conv: &Linear,
+    frames: usize,
+    bn: &BatchNorm,
+    front: &mut [f32],
+    col: usize,
+) {
+    let before = (frames - 1) / 2;
+    let after = frames - 1 - before;
+    let filters = conv.outputs;
+    // The input BN'd patch (without the timbral padding), zero-padded for this kernel.
+    let mut padded = vec![0.0f32; (before + T + after) * N_MELS];
+    padded[before * N_MELS..(before + T) * N_MELS]
+        .copy_from_slice(&xn[3 * N_MELS..(3 + T) * N_MELS]);
+    // Row r = t·96 + band reads padded[r + 96·i] for tap i: one strided view, no copy.
+    let mut out = vec![0.0f32; T * N_MELS * filters];
+    gemm(
+        T * N_MELS,
+        frames,
+        filters,
+        &padded,
+        1,
+        N_MELS as isize,
+        &conv.kernel,
+        &mut out,
+        false,
+    );
+    for t in 0..T {
+        let block = &out[t * N_MELS * filters..(t + 1) * N_MELS * filters];
+        let dst = &mut front[(t + 3) * FRONT + col..][..filters];
+        pool_over_frequency(block, N_MELS, &conv.bias, bn, dst);
+    }
+}
+
+/// A timbral front-end conv: a (7 × width) window over the padded (193, 96) input, 204 filters,
+/// ReLU, batch norm, then the max over every frequency position. Writes columns
+/// `col..col + 204` of the padded front-end rows.
+fn timbral_conv(
+    xn: &[f32],
+    conv: &Linear,
+    width: usize,
+    bn: &BatchNorm,
+    front: &mut [f32],
+    col: usize,
+) {
+    let positions = N_MELS - width + 1;
+    let taps = 7 * width;
+    let filters = conv.outputs;
+    // Frames per block: the unfolded block stays within L2 (16 × 59 × 266 floats ≈ 1 MB).
+    const BLOCK: usize = 16;
+    let mut unfolded = vec![0.0f32; BLOCK * positions * taps];
+    let mut out = vec![0.0f32; BLOCK * positions * filters];
+    let mut t0 = 0;
+    while t0 < T {
+        let frames = BLOCK.min(T - t0);
+        let rows = frames * positions;
+        for dt in 0..frames {
+            let t = t0 + dt;
+            for f in 0..positions {
+                let row = &mut unfolded[(dt * positions + f) * taps..][..taps];
+                for i in 0..7 {
+                    let src = &xn[(t + i) * N_MELS + f..][..width];
+                    row[i * width..(i + 1) * width].copy_from_slice(src);
+                }
+            }
+        }
+        gemm(
+            rows,
+            taps,
+            filters,
+            &unfolded,
+            taps as isize,
+            1,
+            &conv.kernel,
+            &mut out[..rows * filters],
+            false,
+        );
+        for dt in 0..frames {
+            let block = &out[dt * positions * filters..(dt + 1) * positions * filters];
+            let dst = &mut front[(t0 + dt + 3) * FRONT + col..][..filters];
+            pool_over_frequency(block, positions, &conv.bias, bn, dst);
+        }
+        t0 += frames;
+    }
+}
+
+/// max over positions of BN(ReLU(x + bias)), per filter. BN is affine per filter and ReLU is
+/// monotonic, so the maximum comes from the largest pre-activation when the BN scale is
+/// positive and from the smallest when it is negative: one BN per filter instead of one per
+/// position, with the same arithmetic on the winning value.
+fn pool_over_frequency(
+    block: &[f32],
+    positions: usize,
+    bias: &[f32],
+    bn: &BatchNorm,
+    dst: &mut [f32],
+) {
+    let filters = dst.len();
+    let mut hi = block[..filters].to_vec();
+    let mut lo = hi.clone();
+    for p in 1..positions {
+        let row = &block[p * filters..(p + 1) * filters];
+        for c in 0..filters {
+            hi[c] = hi[c].max(row[c]);
+            lo[c] = lo[c].min(row[c]);
+        }
+    }
+    pool_extremes(&hi, &lo, bias, bn, dst);
+}
+
+/// BN(ReLU(extreme + bias)) per filter, the extreme that becomes the maximum after BN.
+fn pool_extremes(hi: &[f32], lo: &[f32], bias: &[f32], bn: &BatchNorm, dst: &mut [f32]) {
+    for c in 0..dst.len() {
+        let pick = if bn.scale[c] >= 0.0 { hi[c] } else { lo[c] };
+        dst[c] = bn.fused(c, (pick + bias[c]).max(0.0));
+    }
+}
+
+/// C (m × n, row-major) = A · B (+ C if `accumulate`), where A is read through strides
+/// (row stride `rsa`, column stride `csa`) and B is k × n row-major.
+#[allow(clippy::too_many_arguments)]
+fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    rsa: isize,
+    csa: isize,
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let n_i = n as isize;
+    gemm_strided(
+        (m, k, n),
+        (a, rsa, csa),
+        (b, n_i, 1),
+        (c, n_i, 1),
+        accumulate,
+    );
+}
+
+type Operand<'a> = (&'a [f32], isize, isize);
+
+/// The general product: every operand with its own row and column strides (non-negative).
+fn gemm_strided(
+    (m, k, n): (usize, usize, usize),
+    (a, rsa, csa): Operand,
+    (b, rsb, csb): Operand,
+    (c, rsc, csc): (&mut [f32], isize, isize),
+    accumulate: bool,
+) {
+    if m == 0 || k == 0 || n == 0 {
+        return;
+    }
+    // Bounds of every element the product reads or writes: the kernel trusts its pointers.
+    let last = |rows: usize, cols: usize, rs: isize, cs: isize| -> Option<usize> {
+        (rs >= 0 && cs >= 0).then(|| (rows - 1) * rs as usize + (cols - 1) * cs as usize)
+    };
+    let fits = |len: usize, end: Option<usize>| end.is_some_and(|e| e < len);
+    assert!(fits(a.len(), last(m, k, rsa, csa)), "A out of bounds");
+    assert!(fits(b.len(), last(k, n, rsb, csb)), "B out of bounds");
+    assert!(fits(c.len(), last(m, n, rsc, csc)), "C out of bounds");
+    // SAFETY: the asserts above keep every access inside the three slices, and C does not
+    // alias A or B (it is a distinct &mut). Distinct (row, column) pairs of C are distinct
+    // elements for every stride pair used here (one of the two strides spans the other).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            c.as_mut_ptr(),
+            csc,
+            rsc,
+            accumulate,
+            a.as_ptr(),
+            csa,
+            rsa,
+            b.as_ptr(),
+            csb,
+            rsb,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::musicnn::{model_dir, Model};
+
+    fn network(model: Model) -> Network {
+        let dir = model_dir(model);
+        Network::load(&dir).unwrap_or_else(|e| {
+            panic!(
+                "cannot load {}: {e} (run scripts/fetch-models.sh)",
+                dir.display()
+            )
+        })
+    }
+
+    /// A deterministic input in the range real log-mel patches have (0 to about 4).
+    fn patch(seed: u64) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..T * N_MELS)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 4000) as f32 / 1000.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outputs_are_probabilities_and_deterministic() {
+        let net = network(Model::Msd);
+        let a = net.forward(&patch(1));
+        let b = net.forward(&patch(1));
+        assert_eq!(a.probs, b.probs);
+        assert!(a.probs.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(a.penultimate.iter().all(|v| v.is_finite()));
+        assert_ne!(net.forward(&patch(2)).probs, a.probs);
+    }
+}

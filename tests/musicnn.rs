@@ -1,0 +1,180 @@
+//! MusiCNN parity: the Rust port against the outputs of the original `musicnn` 0.1.0 on
+//! TensorFlow (`../shared/musicnn/ref/`), for every reference file and both models, through
+//! the same decode path the app uses (symphonia, mono mix-down, resampy 0.2.2 port, front end).
+//!
+//! Needs the weights (`scripts/fetch-models.sh`, run by the test command) and the reference
+//! folder beside the repository; without either these tests fail with a message saying so.
+
+use std::path::{Path, PathBuf};
+
+use segue::musicnn::net::Network;
+use segue::musicnn::tagger::{file_patches, file_taggram};
+use segue::musicnn::{model_dir, Model};
+use serde_json::Value;
+
+fn ref_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/musicnn/ref");
+    assert!(
+        dir.join("audio").is_dir(),
+        "the MusiCNN reference outputs are missing: expected {} (the shared folder beside the repo)",
+        dir.display()
+    );
+    dir
+}
+
+fn network(model: Model) -> Network {
+    let dir = model_dir(model);
+    Network::load(&dir).unwrap_or_else(|e| {
+        panic!(
+            "cannot load {}: {e} (run scripts/fetch-models.sh)",
+            dir.display()
+        )
+    })
+}
+
+fn reference(name: &str, model: Model) -> Value {
+    let path = ref_dir().join(format!("{name}.{}.json", model.dir_name()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn matrix(v: &Value) -> Vec<Vec<f32>> {
+    v.as_array()
+        .expect("a list of rows")
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .expect("a row")
+                .iter()
+                .map(|x| x.as_f64().expect("a number") as f32)
+                .collect()
+        })
+        .collect()
+}
+
+fn reference_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(ref_dir().join("audio"))
+        .expect("reference audio folder")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let p = e.path();
+            if p.extension()? != "wav" {
+                return None;
+            }
+            Some(p.file_stem()?.to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 10, "10 reference inputs expected");
+    names
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+/// Every reference file, both models: per-patch tag probabilities within 1e-4 of TensorFlow,
+/// the same top-3 tags, per-patch penultimate layer within 1e-3.
+#[test]
+fn every_reference_file_matches_the_original() {
+    let names = reference_names();
+    for model in Model::ALL {
+        let net = network(model);
+        let (mut worst_tag, mut worst_pen, mut worst_logit) = (0.0f32, 0.0f32, 0.0f32);
+        let mut patches_checked = 0;
+        for name in &names {
+            let reference = reference(name, model);
+            let wav = ref_dir().join("audio").join(format!("{name}.wav"));
+            let patches = file_patches(&wav, None)
+                .unwrap_or_else(|e| panic!("{name}: cannot compute patches: {e}"));
+            let want_tags = matrix(&reference["taggram"]);
+            let want_pen = matrix(&reference["penultimate"]);
+            let want_logits = matrix(&reference["logits"]);
+            assert_eq!(
+                patches.len(),
+                want_tags.len(),
+                "{name}: patch count differs from the original"
+            );
+            let mut mean = [0.0f32; 50];
+            for (k, patch) in patches.iter().enumerate() {
+                let out = net.forward(patch);
+                let d_tag = max_abs_diff(&out.probs, &want_tags[k]);
+                let d_pen = max_abs_diff(&out.penultimate, &want_pen[k]);
+                let d_logit = max_abs_diff(&out.logits, &want_logits[k]);
+                assert!(
+                    d_tag <= 1e-4,
+                    "{name} {model:?} patch {k}: tag probabilities differ by {d_tag:e}"
+                );
+                assert!(
+                    d_pen <= 1e-3,
+                    "{name} {model:?} patch {k}: penultimate differs by {d_pen:e}"
+                );
+                worst_tag = worst_tag.max(d_tag);
+                worst_pen = worst_pen.max(d_pen);
+                worst_logit = worst_logit.max(d_logit);
+                for (m, p) in mean.iter_mut().zip(out.probs.iter()) {
+                    *m += p / patches.len() as f32;
+                }
+                patches_checked += 1;
+            }
+            let mut order: Vec<usize> = (0..50).collect();
+            order.sort_by(|&a, &b| mean[b].total_cmp(&mean[a]));
+            let top3: Vec<&str> = order[..3].iter().map(|&i| model.labels()[i]).collect();
+            let want_top3: Vec<&str> = reference["top3_tags"]
+                .as_array()
+                .expect("top3_tags")
+                .iter()
+                .map(|v| v.as_str().expect("a label"))
+                .collect();
+            assert_eq!(top3, want_top3, "{name} {model:?}: top-3 tags differ");
+        }
+        eprintln!(
+            "{model:?}: {patches_checked} patches of {} files; max |diff| tags {worst_tag:.2e}, logits {worst_logit:.2e}, penultimate {worst_pen:.2e}",
+            names.len()
+        );
+    }
+}
+
+/// The whole-file taggram (what `segue musicnn` prints) is the original's, and its tags are
+/// the mean over patches.
+#[test]
+fn file_taggram_is_the_originals() {
+    let net = network(Model::Msd);
+    let name = "rs44k_stereo_battle"; // 44.1 kHz stereo: mix-down and resampling on the path
+    let reference = reference(name, Model::Msd);
+    let wav = ref_dir().join("audio").join(format!("{name}.wav"));
+    let got = file_taggram(&net, Model::Msd, &wav, None).expect("taggram");
+    let want = matrix(&reference["taggram"]);
+    assert_eq!(got.taggram.len(), want.len());
+    for (row, want_row) in got.taggram.iter().zip(&want) {
+        assert!(max_abs_diff(row, want_row) <= 1e-4);
+    }
+    let want_mean: Vec<f32> = reference["tags_mean"]
+        .as_array()
+        .expect("tags_mean")
+        .iter()
+        .map(|v| v.as_f64().expect("a number") as f32)
+        .collect();
+    for (label, want) in Model::Msd.labels().iter().zip(&want_mean) {
+        let got = got.tags[*label].as_f64().expect("a probability") as f32;
+        assert!((got - want).abs() <= 1e-4, "{label}: {got} vs {want}");
+    }
+    assert_eq!(got.embedding.len(), 200);
+}
+
+/// Audio shorter than one patch has no tags: a clear error, not the original's crash.
+#[test]
+fn too_short_audio_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("short.wav");
+    let samples = segue::audio::synth::sine(16_000, 2.5, 440.0, 0.5);
+    segue::audio::encode::write_wav(&path, 16_000, &samples).expect("write wav");
+    let err = file_taggram(&network(Model::Mtt), Model::Mtt, &path, None)
+        .expect_err("2.5 s is shorter than a patch");
+    assert!(err.to_string().contains("too short"), "{err}");
+}
