@@ -178,3 +178,52 @@ fn too_short_audio_is_a_clear_error() {
         .expect_err("2.5 s is shorter than a patch");
     assert!(err.to_string().contains("too short"), "{err}");
 }
+
+/// The analysis path (patches collected during the one streaming decode, only the audio
+/// around them kept and resampled) gives the same patches as resampling the whole file.
+#[test]
+fn streaming_patches_equal_the_whole_file_path() {
+    use segue::musicnn::tagger::{choose_patches, PatchCollector};
+    for name in [
+        "wesnoth_battle",
+        "rs44k_stereo_battle",
+        "rs48k_mono_elvish",
+        "rs22k_mono_northerners",
+    ] {
+        let wav = ref_dir().join("audio").join(format!("{name}.wav"));
+        let mut reader = hound::WavReader::open(&wav).expect("wav");
+        let spec = reader.spec();
+        let samples: Vec<f32> = reader
+            .samples::<i16>()
+            .map(|s| f32::from(s.expect("sample")) / 32768.0)
+            .collect();
+        let channels = usize::from(spec.channels);
+        let seconds = samples.len() as f64 / channels as f64 / f64::from(spec.sample_rate);
+        for max in [1, 3, 100] {
+            let (starts, whole) =
+                segue::musicnn::tagger::file_patches_at(&wav, None).expect("whole-file patches");
+            let chosen = choose_patches(starts.len() * 187 + 1, max);
+            let mut collector = PatchCollector::new(max, Some(seconds));
+            // Blocks of an odd size, as a decoder delivers them.
+            for block in samples.chunks(1153 * channels) {
+                collector.push(block, channels, spec.sample_rate);
+            }
+            let streamed = collector.finish();
+            assert_eq!(
+                streamed.len(),
+                chosen.len().min(whole.len()),
+                "{name} max {max}"
+            );
+            for (patch, start) in streamed.iter().zip(&chosen) {
+                let k = starts
+                    .iter()
+                    .position(|s| s == start)
+                    .expect("a grid patch");
+                assert_eq!(
+                    patch, &whole[k],
+                    "{name} max {max}: patch at frame {start} differs"
+                );
+            }
+        }
+    }
+}

@@ -295,6 +295,19 @@ enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// MusiCNN: time per 3-s patch, the patches-per-track curve (agreement with the whole
+    /// track against time) and whole-track analysis with and without tags, one thread
+    Musicnn {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Patch counts of the curve
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2, 3, 4, 6, 8, 12])]
+        patches: Vec<usize>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -875,6 +888,57 @@ async fn bench(what: &BenchWhat) -> Result<()> {
                     "playlist bench: {} tracks ({}; set up in {:.1} s, index built in {:.1} s), {} requests of 20 tracks: p50 {:.2} ms p99 {:.2} ms; with ±8 % tempo and compatible keys: p50 {:.2} ms p99 {:.2} ms (mean length {:.1})",
                     r.tracks, r.index, r.setup_s, r.index_build_s, r.requests, r.plain_p50_ms, r.plain_p99_ms,
                     r.constrained_p50_ms, r.constrained_p99_ms, r.constrained_mean_length
+                );
+            }
+        }
+        BenchWhat::Musicnn {
+            files,
+            list,
+            patches,
+            json,
+        } => {
+            let mut paths = files.clone();
+            if let Some(list) = list {
+                let text =
+                    std::fs::read_to_string(list).with_context(|| format!("{}", list.display()))?;
+                paths.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(PathBuf::from),
+                );
+            }
+            let counts = patches.clone();
+            let r = tokio::task::spawn_blocking(move || segue::bench::musicnn(&paths, &counts))
+                .await??;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "musicnn bench, one thread: one patch through one model p50 {:.1} ms, p90 {:.1} ms; front end (resample 44.1k + mel) {:.1} ms per patch",
+                    r.patch_ms_p50, r.patch_ms_p90, r.frontend_ms_per_patch
+                );
+                println!(
+                    "patches  mean|Δp|  top-5 agree  embedding cos  ms/track ({} files)",
+                    r.files
+                );
+                for p in &r.curve {
+                    println!(
+                        "{:>7}  {:>8.4}  {:>11.3}  {:>13.4}  {:>8.0}",
+                        p.patches,
+                        p.mean_abs_error,
+                        p.top5_agreement,
+                        p.embedding_cosine,
+                        p.ms_per_track
+                    );
+                }
+                println!(
+                    "whole analysis: {:.1} s CPU without tags, {:.1} s with tags ({} patches): x{:.2}; {:.0}x and {:.0}x realtime",
+                    r.analysis_cpu_s,
+                    r.analysis_with_tags_cpu_s,
+                    r.default_patches,
+                    r.analysis_with_tags_cpu_s / r.analysis_cpu_s.max(1e-9),
+                    r.audio_s / r.analysis_cpu_s.max(1e-9),
+                    r.audio_s / r.analysis_with_tags_cpu_s.max(1e-9),
                 );
             }
         }
