@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "cancel_scan",
     "create_demo_library",
     "get_track",
+    "tag_vocabulary",
     "pause_analysis",
     "resume_analysis",
     "similar_tracks",

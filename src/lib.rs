@@ -345,6 +345,22 @@ impl Library {
             .clone()
     }
 
+    /// The tags in the library (for the tag filter) and whether tagging is on.
+    pub async fn tag_vocabulary(&self) -> Result<store::TagVocabulary> {
+        let (tags, tagged) = self.store.tag_counts(musicnn::tagger::TAGS_VERSION).await?;
+        let message = if !settings::Settings::load(&self.data_dir).tags.enabled {
+            Some("Tags are turned off in settings.json (tags.enabled).".to_string())
+        } else {
+            self.tagger().err()
+        };
+        Ok(store::TagVocabulary {
+            enabled: message.is_none(),
+            message,
+            tagged,
+            tags,
+        })
+    }
+
     /// Tagging for an analysis run: on when the settings allow it and the models load.
     fn tagging(&self, options: &AnalyzeOptions) -> Option<library::analyze::Tagging> {
         let settings = settings::Settings::load(&self.data_dir).tags;

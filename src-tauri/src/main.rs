@@ -119,6 +119,13 @@ async fn get_track(state: State<'_, AppState>, id: i64) -> CmdResult<TrackDetail
         .ok_or_else(|| format!("no track with id {id}"))
 }
 
+/// The tags in the library for the tag filter, and whether tagging is on (and how to turn it
+/// on when it is not).
+#[tauri::command]
+async fn tag_vocabulary(state: State<'_, AppState>) -> CmdResult<segue::store::TagVocabulary> {
+    state.library.tag_vocabulary().await.map_err(text)
+}
+
 #[derive(Serialize)]
 struct SimilarResponse {
     /// "ready", "building" (answers from the previous index or exact search meanwhile),
@@ -586,6 +593,7 @@ fn main() -> anyhow::Result<()> {
             cancel_scan,
             create_demo_library,
             get_track,
+            tag_vocabulary,
             pause_analysis,
             resume_analysis,
             similar_tracks,

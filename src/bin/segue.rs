@@ -661,7 +661,39 @@ async fn command(
         Command::Tracks { search, json } => {
             let tracks = library.tracks(search.as_deref()).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&tracks)?);
+                // Each track with its MusiCNN tags: label → probability (both models).
+                #[derive(serde::Serialize)]
+                struct WithTags<'a> {
+                    #[serde(flatten)]
+                    row: &'a segue::store::TrackRow,
+                    tags: Option<std::collections::BTreeMap<String, f32>>,
+                }
+                let ids: Vec<i64> = tracks.iter().map(|t| t.id).collect();
+                let tags: std::collections::HashMap<i64, std::collections::BTreeMap<String, f32>> =
+                    library
+                        .store()
+                        .features_of_many(&ids, segue::analysis::ANALYSIS_VERSION)
+                        .await?
+                        .into_iter()
+                        .filter_map(|(id, f)| {
+                            let t = f.tags?;
+                            Some((
+                                id,
+                                t.ranked()
+                                    .into_iter()
+                                    .map(|(l, p)| (l.to_lowercase(), p))
+                                    .collect(),
+                            ))
+                        })
+                        .collect();
+                let out: Vec<WithTags> = tracks
+                    .iter()
+                    .map(|row| WithTags {
+                        row,
+                        tags: tags.get(&row.id).cloned(),
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
                 for t in &tracks {
                     let key = match (&t.key, &t.scale) {

@@ -61,8 +61,8 @@ pub struct PlaylistRequest {
     pub key_compatible: bool,
     pub min_duration_s: Option<f64>,
     pub max_duration_s: Option<f64>,
-    /// Tags a track must have one of / must have none of (today the files' genre tags;
-    /// analysed genre and mood tags join them later).
+    /// Tags a track must have one of / must have none of: the files' genre tags and the
+    /// analysed genre and mood tags (chips).
     pub include_tags: Vec<String>,
     pub avoid_tags: Vec<String>,
     /// Only tracks under these folders (paths); empty = all.
@@ -167,7 +167,8 @@ fn folded_ratio(bpm: f64, reference: f64) -> f64 {
     r
 }
 
-/// The tags a track carries: its genre tag split on the usual separators, lowercased.
+/// The tags a track carries: its genre tag split on the usual separators, lowercased, and
+/// the genre and mood tags MusiCNN heard (its chips).
 pub fn track_tags(row: &TrackRow) -> Vec<String> {
     row.genre
         .as_deref()
@@ -175,6 +176,7 @@ pub fn track_tags(row: &TrackRow) -> Vec<String> {
         .split([';', ',', '/', '|'])
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
+        .chain(row.chips.iter().map(|c| c.to_lowercase()))
         .collect()
 }
 

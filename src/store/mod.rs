@@ -230,11 +230,48 @@ impl Store {
             }
             None => (None, None),
         };
+        let tags = features
+            .as_ref()
+            .and_then(|f: &crate::analysis::Features| f.tags.as_ref())
+            .map(|t| {
+                t.ranked()
+                    .into_iter()
+                    .map(|(label, probability)| TagScore {
+                        label: label.to_lowercase(),
+                        probability,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Some(TrackDetail {
             track,
             features,
             analyzed_at,
+            tags,
         }))
+    }
+
+    /// Chip labels in the library with their track counts, most common first, and how many
+    /// tracks `tags_version` tagged.
+    pub async fn tag_counts(&self, tags_version: i64) -> Result<(Vec<TagCount>, i64)> {
+        let rows: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT tag_labels FROM features WHERE tags_version = ?")
+                .bind(tags_version)
+                .fetch_all(&self.pool)
+                .await?;
+        let tagged = rows.len() as i64;
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for labels in rows.into_iter().flatten() {
+            for label in labels.split(',').filter(|l| !l.is_empty()) {
+                *counts.entry(label.to_string()).or_default() += 1;
+            }
+        }
+        let mut tags: Vec<TagCount> = counts
+            .into_iter()
+            .map(|(label, tracks)| TagCount { label, tracks })
+            .collect();
+        tags.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.label.cmp(&b.label)));
+        Ok((tags, tagged))
     }
 
     /// Several tracks by id, in no particular order (missing ids are skipped).

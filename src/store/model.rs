@@ -198,6 +198,34 @@ pub struct TrackDetail {
     pub track: TrackRow,
     pub features: Option<crate::analysis::Features>,
     pub analyzed_at: Option<String>,
+    /// MusiCNN tags of both models, likeliest first (empty when not tagged).
+    pub tags: Vec<TagScore>,
+}
+
+/// One tag and its probability (mean over the analysed patches).
+#[derive(Debug, Clone, Serialize)]
+pub struct TagScore {
+    pub label: String,
+    pub probability: f32,
+}
+
+/// The tags found in the library, for the tag filter, and whether tagging is on.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagVocabulary {
+    /// False when the MusiCNN weights are missing or tags are turned off.
+    pub enabled: bool,
+    /// Why tags are off, and how to turn them on.
+    pub message: Option<String>,
+    /// Tracks tagged by the current tagger.
+    pub tagged: i64,
+    /// Every chip label in the library with its track count, most common first.
+    pub tags: Vec<TagCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TagCount {
+    pub label: String,
+    pub tracks: i64,
 }
 
 /// A track waiting for analysis.
