@@ -274,10 +274,18 @@ impl Library {
     /// the fly. The file's own track, if it is in the library, is left out.
     pub async fn similar_to_file(&self, path: &Path, k: usize) -> Result<Vec<SimilarTrack>> {
         let owned = path.to_path_buf();
-        let features = tokio::task::spawn_blocking(move || analysis::analyze_file(&owned))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))?
-            .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        let tagging = self.tagging(&AnalyzeOptions::default());
+        let features = tokio::task::spawn_blocking(move || {
+            let request = tagging.as_ref().map(|t| analysis::TagRequest {
+                tagger: &t.tagger,
+                max_patches: t.max_patches,
+                expected_s: None,
+            });
+            analysis::analyze_file_with(&owned, request)
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
         let exclude: Vec<i64> = self.track_id_by_path(path).await?.into_iter().collect();
         let hits = self
             .similarity

@@ -16,7 +16,7 @@ use crate::analysis::key::Scale;
 use crate::analysis::Features;
 
 /// Bump when [`raw_vector`] or the normalisation changes: stored indexes are then rebuilt.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// The groups of values that are weighted together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,9 +26,20 @@ pub enum Block {
     Harmony,
     Timbre,
     Level,
+    /// MusiCNN's 100 genre/mood/instrument tag probabilities (both models).
+    Tags,
+    /// MusiCNN's 200-d embedding (the MSD model's penultimate layer).
+    Embedding,
 }
 
-pub const BLOCKS: [Block; 4] = [Block::Rhythm, Block::Harmony, Block::Timbre, Block::Level];
+pub const BLOCKS: [Block; 6] = [
+    Block::Rhythm,
+    Block::Harmony,
+    Block::Timbre,
+    Block::Level,
+    Block::Tags,
+    Block::Embedding,
+];
 
 /// How one raw value is standardised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,15 +60,20 @@ const fn slot(block: Block, scaling: Scaling) -> Slot {
     Slot { block, scaling }
 }
 
-use Block::{Harmony, Level, Rhythm, Timbre};
+use Block::{Embedding, Harmony, Level, Rhythm, Tags, Timbre};
 use Scaling::{Centred, Standard};
 
+/// Signal-processing values (rhythm, harmony, timbre, level).
+const DSP_DIM: usize = 64;
+/// First MusiCNN tag value (MSD's 50, then MTT's 50), then the embedding.
+const TAGS_AT: usize = DSP_DIM;
+const EMBEDDING_AT: usize = TAGS_AT + 2 * crate::musicnn::net::TAGS;
+
 /// Raw values per track. See [`raw_vector`] for what each one is.
-pub const RAW_DIM: usize = 64;
+pub const RAW_DIM: usize = EMBEDDING_AT + crate::musicnn::net::EMBEDDING;
 
 /// The vector's dimension in the index: [`RAW_DIM`] rounded up to a multiple of 8 with zeros
-/// (zeros change no inner product). 64 values fit the index's budget of 64 bytes per track at
-/// 8 bits per value.
+/// (zeros change no inner product).
 pub const DIM: usize = RAW_DIM.div_ceil(8) * 8;
 
 const SLOTS: [Slot; RAW_DIM] = {
@@ -79,9 +95,18 @@ const SLOTS: [Slot; RAW_DIM] = {
     slots[19] = slot(Harmony, Standard);
     // Timbre: MFCC 1-11 mean and std, centroid, rolloff, flatness, ZCR: the defaults. Level and
     // dynamics: loudness, loudness range, RMS spread, share of near-silent frames.
-    let mut j = RAW_DIM - 4;
-    while j < RAW_DIM {
+    let mut j = DSP_DIM - 4;
+    while j < DSP_DIM {
         slots[j] = slot(Level, Standard);
+        j += 1;
+    }
+    // MusiCNN: tag probabilities and the embedding, each value standardised.
+    while j < EMBEDDING_AT {
+        slots[j] = slot(Tags, Standard);
+        j += 1;
+    }
+    while j < RAW_DIM {
+        slots[j] = slot(Embedding, Standard);
         j += 1;
     }
     slots
@@ -96,6 +121,8 @@ pub struct BlockWeights {
     pub harmony: f32,
     pub timbre: f32,
     pub level: f32,
+    pub tags: f32,
+    pub embedding: f32,
 }
 
 impl Default for BlockWeights {
@@ -105,6 +132,10 @@ impl Default for BlockWeights {
             harmony: 0.8,
             timbre: 1.2,
             level: 0.6,
+            // MusiCNN: same-soundtrack P@5 on the real corpus 0.369 → 0.464 with these
+            // (docs/benchmarks.md has the sweep).
+            tags: 1.0,
+            embedding: 1.5,
         }
     }
 }
@@ -116,6 +147,8 @@ impl BlockWeights {
             Block::Harmony => self.harmony,
             Block::Timbre => self.timbre,
             Block::Level => self.level,
+            Block::Tags => self.tags,
+            Block::Embedding => self.embedding,
         }
     }
 }
@@ -165,6 +198,23 @@ pub fn raw_vector(features: &Features) -> [f32; RAW_DIM] {
     v[61] = opt(loudness.range_lu);
     v[62] = timbre.rms_db.std;
     v[63] = timbre.silent_share;
+    // Untagged tracks (no weights, too short) leave the MusiCNN blocks missing: they become
+    // the library mean and neither attract nor repel.
+    match &features.tags {
+        Some(tags)
+            if tags.msd.len() + tags.mtt.len() == EMBEDDING_AT - TAGS_AT
+                && tags.embedding.len() == RAW_DIM - EMBEDDING_AT =>
+        {
+            for (slot, p) in v[TAGS_AT..EMBEDDING_AT]
+                .iter_mut()
+                .zip(tags.msd.iter().chain(tags.mtt.iter()))
+            {
+                *slot = *p;
+            }
+            v[EMBEDDING_AT..].copy_from_slice(&tags.embedding);
+        }
+        _ => v[TAGS_AT..].fill(f32::NAN),
+    }
     for x in &mut v {
         if x.is_infinite() {
             *x = f32::NAN;
@@ -223,7 +273,8 @@ impl Normalizer {
             if SLOTS[i].scaling == Standard {
                 let sd = var.sqrt() as f32;
                 // A value that never varies carries no information: it becomes 0.
-                scale[i] = if sd > 1e-6 { sd } else { f32::INFINITY };
+                // (f32::MAX, not infinity: the normaliser is saved as JSON, which has no inf.)
+                scale[i] = if sd > 1e-6 { sd } else { f32::MAX };
             }
         }
         let mut normalizer = Normalizer {
@@ -311,6 +362,8 @@ fn block_index(block: Block) -> usize {
         Block::Harmony => 1,
         Block::Timbre => 2,
         Block::Level => 3,
+        Block::Tags => 4,
+        Block::Embedding => 5,
     }
 }
 
@@ -377,7 +430,9 @@ mod tests {
         assert!(SLOTS[..6].iter().all(|s| s.block == Rhythm));
         assert!(SLOTS[6..34].iter().all(|s| s.block == Harmony));
         assert!(SLOTS[34..60].iter().all(|s| s.block == Timbre));
-        assert!(SLOTS[60..].iter().all(|s| s.block == Level));
+        assert!(SLOTS[60..64].iter().all(|s| s.block == Level));
+        assert!(SLOTS[64..164].iter().all(|s| s.block == Tags));
+        assert!(SLOTS[164..].iter().all(|s| s.block == Embedding));
         let raw = raw_vector(&features(Some(120.0), 9, Scale::Minor, 1500.0));
         assert_eq!(raw.len(), RAW_DIM);
         assert!((raw[0] - 120f32.log2()).abs() < 1e-6);
@@ -410,6 +465,8 @@ mod tests {
                 harmony: 0.0,
                 timbre: 0.0,
                 level: 0.0,
+                tags: 0.0,
+                embedding: 0.0,
             },
         );
         let v = |bpm: f32| norm.vector(&raw_vector(&features(Some(bpm), 0, Scale::Major, 1000.0)));
@@ -430,6 +487,8 @@ mod tests {
                 harmony: 1.0,
                 timbre: 0.0,
                 level: 0.0,
+                tags: 0.0,
+                embedding: 0.0,
             },
         );
         let v = |tonic: u8| {
@@ -458,6 +517,8 @@ mod tests {
                 harmony: 0.0,
                 timbre: 0.0,
                 level: 0.0,
+                tags: 0.0,
+                embedding: 0.0,
             },
         );
         let timbre = Normalizer::fit(
@@ -467,6 +528,8 @@ mod tests {
                 harmony: 0.0,
                 timbre: 1.0,
                 level: 0.0,
+                tags: 0.0,
+                embedding: 0.0,
             },
         );
         let a = raw_vector(&features(Some(120.0), 0, Scale::Major, 800.0));

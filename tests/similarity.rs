@@ -50,7 +50,10 @@ fn similar_tracks_by_id_path_batch_and_outside_file() {
     let s = stats(&data);
     assert_eq!(s["type"], "Flat", "36 tracks: exact index ({s})");
     assert_eq!(s["count"], 36);
-    assert_eq!(s["dimension"], 64);
+    assert_eq!(
+        s["dimension"], 368,
+        "64 signal values, 100 tags, 200 embedding"
+    );
     assert_eq!(s["state"], "ready");
 
     // By id: n results, best first, never the query, each with the documented fields.
@@ -222,7 +225,7 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
         relaid["built_at"], "2000-01-01T00:00:00Z",
         "layout change rebuilds"
     );
-    assert_eq!(relaid["layout"], 1);
+    assert_eq!(relaid["layout"], 2);
     let _ = before;
     // … or of another dimension.
     let mut manifest: Value =
@@ -235,7 +238,7 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
         redimensioned["built_at"], "2000-01-01T00:00:00Z",
         "dimension change rebuilds"
     );
-    assert_eq!(redimensioned["dimension"], 64);
+    assert_eq!(redimensioned["dimension"], 368);
     std::fs::write(
         data.join("settings.json"),
         r#"{"similarity": {"weights": {"rhythm": 3.0}}}"#,
@@ -253,7 +256,7 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
     // Crossing the size threshold upgrades the index type.
     std::fs::write(
         data.join("settings.json"),
-        r#"{"similarity": {"weights": {"rhythm": 3.0}, "policy": {"flat_max": 10, "ivf_flat_max": 20}}}"#,
+        r#"{"similarity": {"weights": {"rhythm": 3.0}, "policy": {"flat_max": 10, "ivf_flat_max": 20, "code_bytes": 512}}}"#,
     )
     .expect("write");
     let upgraded = stats(&data);

@@ -194,7 +194,10 @@ pub fn analyze_file_with(
     crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
         if let Some(request) = &tags {
-            analyzer.patches = Some(PatchCollector::new(request.max_patches, request.expected_s));
+            let expected_s = request
+                .expected_s
+                .or_else(|| crate::audio::decode::header_duration_s(path));
+            analyzer.patches = Some(PatchCollector::new(request.max_patches, expected_s));
         }
         let decoded = decode(path, ANALYSIS_RATE, None, &mut analyzer)?;
         if decoded.frames_in == 0 {

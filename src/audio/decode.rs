@@ -116,6 +116,20 @@ pub(crate) fn open_track(path: &Path) -> Result<OpenTrack, DecodeError> {
     })
 }
 
+/// The first audio track's length from its container header, when the header says
+/// (most formats do; raw streams may not). Cheap: no packet is decoded.
+pub fn header_duration_s(path: &Path) -> Option<f64> {
+    let file = File::open(path).ok()?;
+    let reader = open_format(file, path).ok()?;
+    let track = reader
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)?;
+    let frames = track.codec_params.n_frames?;
+    let rate = track.codec_params.sample_rate.filter(|r| *r > 0)?;
+    Some(frames as f64 / f64::from(rate))
+}
+
 /// Where a decode delivers its audio.
 pub trait DecodeSink {
     /// Audio at the source rate and channel layout, interleaved, as decoded (for measurements

@@ -14,7 +14,7 @@ pub const TAGS_VERSION: i64 = 1;
 
 /// Patches analysed per track unless configured: see docs/benchmarks.md for the measured
 /// agreement with the whole track against the time spent.
-pub const DEFAULT_MAX_PATCHES: usize = 6;
+pub const DEFAULT_MAX_PATCHES: usize = 4;
 
 /// What MusiCNN says about a track, stored raw with the features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

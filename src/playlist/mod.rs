@@ -534,6 +534,8 @@ pub fn reasons(seed: Option<&Candidate>, c: &Candidate) -> Vec<String> {
                 Block::Harmony => "similar harmony",
                 Block::Timbre => "similar timbre",
                 Block::Level => "similar loudness",
+                Block::Tags => "similar genre and mood",
+                Block::Embedding => "similar style",
             }
             .to_string(),
         );

@@ -16,6 +16,9 @@ export type TrackRow = {
   key: string | null /* tonic: 'C' 'C#' 'D' 'Eb' 'E' 'F' 'F#' 'G' 'Ab' 'A' 'Bb' 'B' */;
   scale: 'major' | 'minor' | null; key_strength: number | null;
   camelot: string | null /* '8B' = C major, '8A' = A minor */; loudness_lufs: number | null;
+  /** Genre and mood tags heard in the audio (MusiCNN): lower case, likeliest first, at most 5;
+   *  empty when the track is not tagged. */
+  chips: string[];
 };
 export type SortKey = 'title' | 'artist' | 'album' | 'duration' | 'format' | 'path' | 'bpm' | 'key';
 export type TrackQuery = {
@@ -24,6 +27,8 @@ export type TrackQuery = {
   bpm_min: number | null; bpm_max: number | null;
   /** Key filter as a Camelot code ('8A'); null = any key. */
   camelot: string | null;
+  /** Only tracks with this tag among their chips ('chill'); null = any. */
+  tag: string | null;
 };
 /** Every stored feature of one analysed track (`segue show TRACK --json` prints the same). */
 export type Stat = { mean: number; std: number };
@@ -39,7 +44,25 @@ export type Features = {
   };
   onset_rate: number;
 };
-export type TrackDetail = { track: TrackRow; features: Features | null; analyzed_at: string | null };
+/** One genre or mood tag and its probability (0 … 1; mean over the analysed patches). */
+export type TagScore = { label: string; probability: number };
+export type TrackDetail = {
+  track: TrackRow; features: Features | null; analyzed_at: string | null;
+  /** Every tag of both models, likeliest first (lower case); empty when not tagged. */
+  tags: TagScore[];
+};
+export type TagCount = { label: string; tracks: number };
+/** The tags in the library (tag_vocabulary). */
+export type TagVocabulary = {
+  /** False when the MusiCNN weights are missing or tags are turned off… */
+  enabled: boolean;
+  /** … and then why, and how to turn them on. */
+  message: string | null;
+  /** Tracks tagged so far. */
+  tagged: number;
+  /** Every chip label in the library with its track count, most common first. */
+  tags: TagCount[];
+};
 export type AnalysisPhase = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
 export type AnalysisProgress = {
   phase: AnalysisPhase; done: number; failed: number; total: number /* done + failed + left */;
@@ -142,6 +165,7 @@ export const startScan = () => invoke<null>('start_scan');
 export const cancelScan = () => invoke<null>('cancel_scan');
 export const createDemoLibrary = () => invoke<Folder>('create_demo_library');
 export const getTrack = (id: number) => invoke<TrackDetail>('get_track', { id });
+export const tagVocabulary = () => invoke<TagVocabulary>('tag_vocabulary');
 export const pauseAnalysis = () => invoke<null>('pause_analysis');
 export const resumeAnalysis = () => invoke<null>('resume_analysis');
 /** The tracks that sound most like track `id`, best first. */

@@ -1,6 +1,6 @@
 import './style.css';
 import * as api from './api';
-import type { AnalysisProgress, Failure, Folder, Overview, PlaylistEntry, ScanProgress, SimilarTrack, SortKey, TrackDetail, TrackRow } from './api';
+import type { AnalysisProgress, Failure, Folder, Overview, PlaylistEntry, ScanProgress, SimilarTrack, SortKey, TagVocabulary, TrackDetail, TrackRow } from './api';
 import { $, h } from './dom';
 import * as fmt from './format';
 import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
@@ -8,6 +8,7 @@ import { ListQueue, Player, type PreviewQueue, type PreviewTrack } from './playe
 import { PlaylistView, SavedList, type Seed } from './playlist';
 import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
+import { tagChip, topTags } from './tags';
 
 // ---------- elements ----------
 const el = {
@@ -31,6 +32,7 @@ const el = {
   bpmMin: $<HTMLInputElement>('#bpm-min'),
   bpmMax: $<HTMLInputElement>('#bpm-max'),
   keyFilter: $<HTMLSelectElement>('#key-filter'),
+  tagFilter: $<HTMLSelectElement>('#tag-filter'),
   rowCount: $('#row-count'),
   rescan: $<HTMLButtonElement>('#rescan'),
   content: $('.content'),
@@ -112,7 +114,7 @@ function renderNoMatch() {
   el.noMatch.hidden = !show;
   el.scroller.classList.toggle('is-empty', show);
   if (!show) return;
-  const ranged = table.bpmMin != null || table.bpmMax != null || table.camelot != null;
+  const ranged = table.bpmMin != null || table.bpmMax != null || table.camelot != null || table.tag != null;
   el.noMatch.textContent = table.search != null
     ? `No tracks match “${table.search}”${ranged ? ' with these filters' : ''}`
     : ranged ? 'No tracks match these filters'
@@ -131,14 +133,17 @@ function applySearch() {
   const q = el.search.value.trim() || null;
   const min = bpmValue(el.bpmMin), max = bpmValue(el.bpmMax);
   const key = el.keyFilter.value || null;
+  const tag = el.tagFilter.value || null;
   el.bpmMin.classList.toggle('active', min != null);
   el.bpmMax.classList.toggle('active', max != null);
   el.keyFilter.classList.toggle('active', key != null);
-  if (q === table.search && min === table.bpmMin && max === table.bpmMax && key === table.camelot) return;
+  el.tagFilter.classList.toggle('active', tag != null);
+  if (q === table.search && min === table.bpmMin && max === table.bpmMax && key === table.camelot && tag === table.tag) return;
   table.search = q;
   table.bpmMin = min;
   table.bpmMax = max;
   table.camelot = key;
+  table.tag = tag;
   closeDetail(false);
   table.reset();
   renderRowCount();
@@ -154,6 +159,108 @@ for (const input of [el.bpmMin, el.bpmMax]) {
 }
 el.keyFilter.append(...WHEEL.map((k) => h('option', { value: k.code }, `${k.code} · ${k.name}`)));
 el.keyFilter.addEventListener('change', () => applySearch());
+el.tagFilter.addEventListener('change', () => { renderTagFilter(); applySearch(); });
+
+// ---------- tags (MusiCNN genre and mood) ----------
+/** The library's tags for the tag filter and the playlist knobs; null until the first answer. */
+let vocab: TagVocabulary | null = null;
+let vocabTimer = 0;
+let vocabDue = 0;
+let vocabLast = 0;
+let vocabLoading = false;
+/** Ask tag_vocabulary again (it reads every track's tags): while an analysis runs (it tags
+ *  tracks all the time) at most every 5 s, else every second (a run that just finished soon). */
+function scheduleVocabulary(delay?: number) {
+  const gap = analysisPhase === 'running' ? 5000 : 1000;
+  const wait = delay ?? Math.max(0, gap - (Date.now() - vocabLast));
+  if (vocabTimer && vocabDue <= Date.now() + wait) return;
+  clearTimeout(vocabTimer);
+  vocabDue = Date.now() + wait;
+  vocabTimer = window.setTimeout(async () => {
+    vocabTimer = 0;
+    if (vocabLoading) { scheduleVocabulary(); return; }
+    vocabLoading = true;
+    vocabLast = Date.now();
+    const v = await guard(api.tagVocabulary());
+    vocabLoading = false;
+    if (!v) return;
+    const was = vocab;
+    vocab = v;
+    renderTagFilter();
+    playlist.setTagSuggestions(v.tags);
+    // Tagging turned on or off: the panel's tags section says so.
+    if (detailOpen && shownRow && (was == null || was.enabled !== v.enabled)) {
+      document.getElementById('detail-tags')?.replaceWith(tagsView(shownRow));
+    }
+  }, wait);
+}
+
+/** The tag filter's options: "Any tag", then every tag with its track count, most common first
+ *  (the chosen one stays even when no track has it any more). Disabled while there is none. */
+let tagOptionsKey = '';
+function renderTagFilter(chosen = el.tagFilter.value) {
+  const tags = vocab?.tags ?? [];
+  const list = chosen && !tags.some((t) => t.label === chosen) ? [...tags, { label: chosen, tracks: 0 }] : tags;
+  const key = JSON.stringify(list);
+  if (key !== tagOptionsKey) {
+    tagOptionsKey = key;
+    el.tagFilter.replaceChildren(h('option', { value: '' }, 'Any tag'),
+      ...list.map((t) => h('option', { value: t.label }, t.tracks ? `${t.label} · ${fmt.num(t.tracks)}` : t.label)));
+    el.tagFilter.value = chosen;
+  }
+  const none = list.length === 0;
+  el.tagFilter.disabled = none;
+  el.tagFilter.title = !none ? 'Only tracks with this genre or mood tag (Esc: any)'
+    : vocab && !vocab.enabled ? vocab.message ?? 'Tags are off'
+    : vocab ? 'No tracks tagged yet: tags come with the analysis' : '';
+}
+
+/** A chip was clicked: show only the tracks with its tag. From the keyboard the focus goes to
+ *  the tag filter (Esc there clears it), from the mouse to the table. */
+function filterByTag(label: string, viaKeyboard: boolean) {
+  if (view !== 'library') showView('library');
+  renderTagFilter(label); // adds its option when the vocabulary doesn't have it yet
+  el.tagFilter.value = label;
+  applySearch();
+  if (viaKeyboard) el.tagFilter.focus(); else el.scroller.focus({ preventScroll: true });
+}
+el.tbody.addEventListener('click', (e) => {
+  const chip = (e.target as Element).closest<HTMLElement>('button.tag-chip');
+  if (chip?.dataset.tag) filterByTag(chip.dataset.tag, e.detail === 0);
+});
+el.detail.addEventListener('click', (e) => {
+  const chip = (e.target as Element).closest<HTMLElement>('button.tag-chip');
+  if (chip?.dataset.tag) filterByTag(chip.dataset.tag, e.detail === 0);
+});
+
+/** The panel's tags section: the likeliest tags with their probabilities. Until get_track
+ *  answers, the row's chips (percentages loading), so the section keeps its size. */
+function tagsView(r: TrackRow): HTMLElement {
+  const d = detail && detail.track.id === r.id ? detail : null;
+  const loading = !d && detailError !== r.id;
+  const tags = d ? topTags(d.tags) : [];
+  let state: string, body: Node;
+  if (tags.length) {
+    state = 'tagged';
+    body = h('div', { class: 'tag-list' }, ...tags.map((t) => tagChip(t.label, { probability: t.probability, tabbable: true })));
+  } else if (loading && r.chips?.length) {
+    state = 'loading';
+    body = h('div', { class: 'tag-list' }, ...r.chips.map((c) => tagChip(c, { loading: true, tabbable: true })));
+  } else if (loading) {
+    state = 'loading';
+    body = h('div', { class: 'tag-list', 'aria-hidden': 'true' }, ...[52, 40, 64].map((w) => h('span', { class: 'tag-chip skeleton-chip', style: `width:${w}px` })));
+  } else if (vocab && !vocab.enabled) {
+    state = 'off';
+    body = h('p', { class: 'detail-note tag-note' }, vocab.message ?? 'Tags are off.');
+  } else {
+    state = 'untagged';
+    const status = d ? d.track.status : r.status;
+    body = h('p', { class: 'detail-note tag-note' },
+      !d && status !== 'pending' ? 'Tags could not be loaded' : status === 'failed' ? 'Not tagged (the analysis failed)' : 'Not tagged yet');
+  }
+  return h('section', { id: 'detail-tags', class: 'detail-section detail-tags', 'data-state': state },
+    h('h3', { title: 'Genre and mood heard in the audio (MusiCNN), likeliest first' }, 'Tags'), body);
+}
 
 // sorting
 function renderSortHeaders() {
@@ -222,7 +329,10 @@ function needDetail(r: TrackRow) {
     detailLoading = '';
     const cur = detailOpen ? shownRow : null;
     if (!cur) return;
-    if (cur.id === r.id) document.getElementById('detail-analysis')?.replaceWith(analysisView(cur));
+    if (cur.id === r.id) {
+      document.getElementById('detail-tags')?.replaceWith(tagsView(cur));
+      document.getElementById('detail-analysis')?.replaceWith(analysisView(cur));
+    }
     needDetail(cur);
   });
 }
@@ -258,7 +368,7 @@ function renderDetail(r: TrackRow | null) {
             onclick: (e: Event) => makePlaylist(seedOf(r), (e as MouseEvent).detail === 0),
           }, 'Make playlist'))),
       close),
-    section('Tags',
+    section('Metadata',
       row('Title', r.title), row('Artist', r.artist), row('Album', r.album), row('Album artist', r.album_artist),
       row('Track', trackNo), row('Disc', r.disc_no), row('Year', r.year), row('Genre', r.genre)),
     section('Audio',
@@ -268,7 +378,7 @@ function renderDetail(r: TrackRow | null) {
       row('Cover art', r.has_cover ? 'Embedded' : 'None')),
     section('File', row('Path', r.path, 'path'), row('Track ID', r.id, 'num')),
   );
-  el.detail.querySelector('.detail-head')!.after(analysisView(r), similar.el);
+  el.detail.querySelector('.detail-head')!.after(tagsView(r), analysisView(r), similar.el);
   similar.show(r);
   if (same) el.detail.scrollTop = scrollTop;
   if (keepFocus && similar.el.contains(keepFocus)) keepFocus.focus({ preventScroll: true });
@@ -716,6 +826,7 @@ function scheduleRefresh(delay?: number) {
     const hadTable = tableStarted;
     await refreshOverview();
     if (hadTable && tableStarted) table.refresh();
+    scheduleVocabulary(); // new tags (analysis), or fewer (a folder removed)
     if (view === 'failures') void loadFailures();
   }, wait);
 }
@@ -900,6 +1011,11 @@ document.addEventListener('keydown', (e) => {
     }
     return;
   }
+  if (t === el.tagFilter && e.key === 'Escape' && !mod) {
+    e.preventDefault();
+    if (el.tagFilter.value) { el.tagFilter.value = ''; renderTagFilter(); applySearch(); } else el.tagFilter.blur();
+    return;
+  }
   if (t === el.bpmMin || t === el.bpmMax) {
     const input = t as HTMLInputElement;
     if (e.key === 'Escape' && input.value) { e.preventDefault(); input.value = ''; applySearch(); }
@@ -993,6 +1109,7 @@ async function boot() {
   renderLibraryMode();
   renderRowCount();
   savedList.refresh(0);
+  scheduleVocabulary(0);
   if (o.scan.phase !== 'idle' && o.scan.phase !== 'done' && o.scan.phase !== 'cancelled' && o.scan.phase !== 'failed') updateProgress(o.scan);
   else el.scan.dataset.phase = o.scan.phase;
   const a = o.analysis;

@@ -6,7 +6,7 @@
 // (`set_playlist_tracks`). Regenerating from the knobs makes a new, unsaved draft.
 // Also here: the "Playlists" list in the sidebar.
 import * as api from './api';
-import type { ExportFormat, Order, PlaylistEntry, PlaylistRequest, SavedPlaylist, TempoRange } from './api';
+import type { ExportFormat, Order, PlaylistEntry, PlaylistRequest, SavedPlaylist, TagCount, TempoRange } from './api';
 import { h } from './dom';
 import { basename, duration, num, plural } from './format';
 import { keyLong, keyShort } from './music';
@@ -88,7 +88,11 @@ export class PlaylistView {
     tempo: HTMLSelectElement; tempoPct: HTMLInputElement; tempoMin: HTMLInputElement; tempoMax: HTMLInputElement;
     tempoPctWrap: HTMLElement; tempoRangeWrap: HTMLElement;
     key: HTMLInputElement; include: HTMLInputElement; avoid: HTMLInputElement; regenerate: HTMLButtonElement;
+    /** The include / avoid boxes' suggestions: the library's tags. */
+    includeList: HTMLDataListElement; avoidList: HTMLDataListElement;
   };
+  /** The library's tags (tag_vocabulary), most common first. */
+  private tagSuggestions: TagCount[] = [];
   private body: HTMLElement;
   private statusEl: HTMLElement;
   private shortfallEl: HTMLElement;
@@ -167,14 +171,16 @@ export class PlaylistView {
     const tempoPctWrap = h('span', { class: 'knob-sub' }, '±', tempoPct, '%');
     const tempoRangeWrap = h('span', { class: 'knob-sub' }, tempoMin, h('span', { class: 'filter-dash', 'aria-hidden': 'true' }, '–'), tempoMax);
     const key = h('input', { id: 'knob-key', type: 'checkbox' });
-    const include = h('input', { id: 'knob-include', class: 'filter-input knob-tag', type: 'text', placeholder: 'include tag', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Only tracks with one of these tags (comma separated)', title: 'Only tracks with one of these tags (comma separated)' });
-    const avoid = h('input', { id: 'knob-avoid', class: 'filter-input knob-tag', type: 'text', placeholder: 'avoid tag', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'No tracks with these tags (comma separated)', title: 'No tracks with these tags (comma separated)' });
+    const include = h('input', { id: 'knob-include', class: 'filter-input knob-tag', type: 'text', placeholder: 'include tag', autocomplete: 'off', spellcheck: 'false', list: 'knob-include-tags', 'aria-label': 'Only tracks with one of these tags (comma separated)', title: 'Only tracks with one of these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
+    const avoid = h('input', { id: 'knob-avoid', class: 'filter-input knob-tag', type: 'text', placeholder: 'avoid tag', autocomplete: 'off', spellcheck: 'false', list: 'knob-avoid-tags', 'aria-label': 'No tracks with these tags (comma separated)', title: 'No tracks with these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
+    const includeList = h('datalist', { id: 'knob-include-tags' });
+    const avoidList = h('datalist', { id: 'knob-avoid-tags' });
     const regenerate = h('button', { id: 'playlist-regenerate', class: 'btn btn-small', type: 'button', title: 'Make the playlist again with these settings', onclick: () => this.regenerate() }, 'Regenerate');
     this.k = {
       length: numInput('knob-length', 'Length', LENGTH_MIN, LENGTH_MAX, `${LENGTH_MIN}–${LENGTH_MAX} tracks`), order,
       artist: numInput('knob-artist', 'At most per artist', 0, 99, 'At most this many tracks by one artist (0 = no limit)'),
       album: numInput('knob-album', 'At most per album', 0, 99, 'At most this many tracks from one album (0 = no limit)'),
-      tempo, tempoPct, tempoMin, tempoMax, tempoPctWrap, tempoRangeWrap, key, include, avoid, regenerate,
+      tempo, tempoPct, tempoMin, tempoMax, tempoPctWrap, tempoRangeWrap, key, include, avoid, regenerate, includeList, avoidList,
     };
     this.knobsEl = h('div', { id: 'playlist-knobs', class: 'toolbar playlist-knobs', role: 'group', 'aria-label': 'Playlist settings' },
       knob('Length', this.k.length), knob('Order', order),
@@ -182,7 +188,7 @@ export class PlaylistView {
         h('label', { class: 'knob-sub' }, 'artist', this.k.artist), h('label', { class: 'knob-sub' }, 'album', this.k.album)),
       knob('Tempo', tempo, tempoPctWrap, tempoRangeWrap),
       h('label', { class: 'knob knob-check', title: 'Only keys that mix with the seed’s: the same, a neighbour on the Camelot wheel, or the relative key' }, key, h('span', {}, 'Compatible keys')),
-      include, avoid);
+      include, avoid, includeList, avoidList);
     this.wireKnobs();
     this.writeKnobs();
 
@@ -681,8 +687,9 @@ export class PlaylistView {
       input.addEventListener('change', () => { if (this.commitKnob(input, true)) this.schedule(); });
     }
     for (const input of [el.include, el.avoid]) {
-      input.addEventListener('input', () => { this.commitKnob(input); this.schedule(TYPING_DEBOUNCE_MS); });
+      input.addEventListener('input', () => { this.suggestTags(input); this.commitKnob(input); this.schedule(TYPING_DEBOUNCE_MS); });
       input.addEventListener('change', () => { this.commitKnob(input); this.schedule(); });
+      input.addEventListener('focus', () => this.suggestTags(input));
     }
     el.key.addEventListener('change', () => { this.commitKnob(el.key); this.schedule(); });
     el.order.addEventListener('change', () => { this.knobs.order = el.order.value as Order; this.schedule(); });
@@ -699,6 +706,25 @@ export class PlaylistView {
       this.renderTempo();
       this.schedule();
     });
+  }
+
+  /** The library's tags as suggestions for the include / avoid boxes. */
+  setTagSuggestions(list: TagCount[]) {
+    this.tagSuggestions = list;
+    this.suggestTags(this.k.include, true);
+    this.suggestTags(this.k.avoid, true);
+  }
+
+  /** A tag box's suggestions: what is typed before the last comma, then each tag not in it yet
+   *  ("rock, " → "rock, chill", "rock, electronic" …), so a pick adds a tag to the list. */
+  private suggestTags(input: HTMLInputElement, force = false) {
+    const list = input === this.k.include ? this.k.includeList : this.k.avoidList;
+    const cut = input.value.lastIndexOf(',');
+    const prefix = cut < 0 ? '' : `${input.value.slice(0, cut + 1).trimEnd()} `;
+    if (!force && list.dataset.prefix === prefix) return;
+    list.dataset.prefix = prefix;
+    const used = new Set(tags(prefix).map((t) => t.toLowerCase()));
+    list.replaceChildren(...this.tagSuggestions.filter((t) => !used.has(t.label)).map((t) => h('option', { value: prefix + t.label })));
   }
 
   // ---------- rows: buttons, drag and drop ----------

@@ -6,9 +6,10 @@ import { basename, duration, num } from './format';
 import { h } from './dom';
 import { keyLong, keyShort } from './music';
 import { playButton, playingAria, playingClass } from './player';
+import { ROW_CHIPS, tagChip } from './tags';
 
 export const ROW_H = 28;
-const COLS = 8;
+const COLS = 9;
 const PAGE = 200;
 const MAX_PAGES = 40;      // 8,000 rows cached
 const OVERSCAN = 8;
@@ -30,6 +31,8 @@ export class TrackTable {
   bpmMin: number | null = null;
   bpmMax: number | null = null;
   camelot: string | null = null;
+  /** Only tracks with this tag among their chips; null = any. */
+  tag: string | null = null;
   sort: SortKey = 'title';
   desc = false;
   total = 0;
@@ -102,7 +105,7 @@ export class TrackTable {
 
   /** Any search or filter narrows the list. */
   get filtered() {
-    return this.search != null || this.bpmMin != null || this.bpmMax != null || this.camelot != null;
+    return this.search != null || this.bpmMin != null || this.bpmMax != null || this.camelot != null || this.tag != null;
   }
 
   rowAt(i: number): TrackRow | null {
@@ -141,7 +144,7 @@ export class TrackTable {
     if (r) return r;
     const page = await listTracks({
       search: this.search, sort: this.sort, desc: this.desc, offset: i, limit: 1,
-      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot,
+      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
     });
     return page.rows[0] ?? null;
   }
@@ -235,8 +238,8 @@ export class TrackTable {
     if (!r) {
       return h('tr', { class: `placeholder-row ${cls}`, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null },
         h('td', { class: 'num muted' }, num(i + 1)),
-        // tempo and key stay blank: fewer pulsing skeletons, calmer while flinging
-        ...[58, 40, 46, 0, 0, 18, 20].map((w) => h('td', {}, w ? h('span', { class: 'skeleton', style: `width:${w}%` }) : null)));
+        // tempo, key and tags stay blank: fewer pulsing skeletons, calmer while flinging
+        ...[58, 40, 46, 0, 0, 0, 18, 20].map((w) => h('td', {}, w ? h('span', { class: 'skeleton', style: `width:${w}%` }) : null)));
     }
     const title = r.title
       ? h('td', { class: 'title', title: r.title }, r.title)
@@ -252,6 +255,7 @@ export class TrackTable {
       h('td', { title: r.album ?? '' }, r.album ?? ''),
       bpmCell(r),
       keyCell(r),
+      tagsCell(r),
       h('td', { class: 'num' }, duration(r.duration_s)),
       h('td', { class: 'fmt' }, h('span', { class: 'badge' }, (r.format || '').toUpperCase())),
     );
@@ -270,7 +274,7 @@ export class TrackTable {
     this.inflight.add(p);
     listTracks({
       search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE,
-      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot,
+      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
     })
       .then((page) => {
         if (gen !== this.gen) return;
@@ -322,4 +326,13 @@ function keyCell(r: TrackRow): HTMLTableCellElement {
   }
   if (pending) return h('td', { class: 'key pending', title: 'not analysed yet' }, '…');
   return h('td', { class: 'key none', title: r.status === 'failed' ? 'analysis failed' : 'no clear key' }, '—');
+}
+
+/** Up to ROW_CHIPS of the track's tags as small pills; those that don't fit whole wrap out of
+ *  sight (the cell is one line high). The tooltip lists them all. Empty when not tagged. */
+function tagsCell(r: TrackRow): HTMLTableCellElement {
+  const chips = r.chips ?? [];
+  if (!chips.length) return h('td', { class: 'tags' });
+  return h('td', { class: `tags${r.status === 'pending' ? ' stale' : ''}`, title: chips.join(', ') },
+    h('span', { class: 'chips' }, ...chips.slice(0, ROW_CHIPS).map((c) => tagChip(c))));
 }

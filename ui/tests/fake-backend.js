@@ -4,9 +4,13 @@
 // in-page implementation of every Segue command (search/sort/paging like Rust).
 // Config comes from window.__FAKE_CONFIG__ (set by an earlier init script):
 //   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number,
-//     analysis: Partial<AnalysisProgress> (what get_overview reports at start) }
+//     analysis: Partial<AnalysisProgress> (what get_overview reports at start),
+//     tagging: false (no MusiCNN weights: nothing is tagged, tag_vocabulary says how to turn it on) }
 // Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
 // (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
+// Tags (MusiCNN): every analysed track has a deterministic ranking of TAG_LABELS (tagsOf: a few
+// likely, most unlikely); its chips are the labels at ≥ 0.2, at most 5, like the Rust side.
+// list_tracks honours `tag`; tag_vocabulary counts the chips.
 // similar_tracks: cosine over a small vector of each analysed track's fields (see similarOf);
 // state.similarIndex / similarBuilding / similarOverride change the answer.
 // Playlists: make_playlist / swap_playlist_track pick by the same cosine and obey the request's
@@ -21,7 +25,7 @@
 // preview.undecodable (track ids) plays into status 'error'; preview.finish() ends it now;
 // preview.eventOnCommand = false leaves the reports to the ticks (as the real one polls).
 (() => {
-  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {} }, window.__FAKE_CONFIG__ || {});
+  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {}, tagging: true }, window.__FAKE_CONFIG__ || {});
 
   // ---- IPC plumbing (same shape as mocks.js) ----
   const callbacks = new Map();
@@ -53,9 +57,26 @@
     const n = (major * 7 + 8) % 12;
     return `${n === 0 ? 12 : n}${scale === 'major' ? 'B' : 'A'}`;
   }
-  const NO_ANALYSIS = { bpm: null, bpm_confidence: null, key: null, scale: null, key_strength: null, camelot: null, loudness_lufs: null };
-  /** The row's analysis columns for an analysed track i. */
+  const NO_ANALYSIS = { bpm: null, bpm_confidence: null, key: null, scale: null, key_strength: null, camelot: null, loudness_lufs: null, chips: [] };
   const mix = (i, salt) => { let x = Math.imul(i + 1, 2654435761) ^ Math.imul(salt, 40503); x = Math.imul(x ^ (x >>> 15), 2246822519); return (x ^ (x >>> 13)) >>> 0; };
+  const TAG_LABELS = ['electronic', 'ambient', 'chillout', 'instrumental', 'downtempo', 'beautiful', 'mellow', 'experimental',
+    'rock', 'pop', 'dance', 'house', 'techno', 'jazz', 'piano', 'guitar', 'female vocalists', 'male vocalists', 'indie',
+    'soul', 'folk', 'classical', 'hip-hop', 'sad', 'happy', 'slow', 'fast', 'drums', 'synth', 'strings'];
+  const CHIP_MIN = 0.2, CHIPS_MAX = 5;
+  /** Track i's tags, likeliest first: [{label, probability}] ([] when tagging is off). A few
+   *  likely ones (0.2 – 0.65) over many unlikely ones (< 0.12); ties keep the label order. */
+  function tagsOf(i) {
+    if (!cfg.tagging) return [];
+    const strong = 1 + (mix(i, 90) % 4); // 1–4 likely tags
+    const scored = TAG_LABELS.map((label, k) => ({ label, r: mix(i, 100 + k) }));
+    scored.sort((a, b) => a.r - b.r);
+    return scored.map((t, n) => ({
+      label: t.label,
+      probability: Math.round((n < strong ? 0.2 + (t.r % 450) / 1000 : (t.r % 1200) / 10000) * 1e4) / 1e4,
+    })).sort((a, b) => b.probability - a.probability);
+  }
+  const chipsOf = (i) => tagsOf(i).filter((t) => t.probability >= CHIP_MIN).slice(0, CHIPS_MAX).map((t) => t.label);
+  /** The row's analysis columns for an analysed track i. */
   function analysisOf(i) {
     const tempo = i % 17 !== 4;
     const keyed = i % 23 !== 6;
@@ -69,6 +90,7 @@
       key_strength: keyed ? 0.35 + (mix(i, 5) % 60) / 100 : null,
       camelot: keyed ? camelot(tonic, scale) : null,
       loudness_lufs: -(5 + ((i * 11) % 150) / 10),
+      chips: chipsOf(i),
     };
   }
   const statusOf = (i) => (i % 10 === 7 ? 'pending' : i % 53 === 11 ? 'failed' : 'analyzed');
@@ -134,6 +156,8 @@
   state.similarIndex = 'IVF64,Flat';
   state.similarBuilding = false;
   state.similarOverride = null;
+  /** get_track's tags for a track id, instead of tagsOf (e.g. a track where every tag is unlikely). */
+  state.tagsOverride = new Map();
   const calls = [];
   const sortCache = new Map();
   /** Held requests: `${cmd}:${args.id}` → resolvers; see __fake.hold / __fake.release. */
@@ -148,8 +172,8 @@
     key: (t) => (t.camelot ? parseInt(t.camelot, 10) * 2 + (t.camelot.endsWith('B') ? 1 : 0) : -1),
   };
   function query(q) {
-    const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null;
-    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${state.tracks.length}|${state.version}`;
+    const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null, tag = q.tag ?? null;
+    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${tag}|${state.tracks.length}|${state.version}`;
     let list = sortCache.get(k);
     if (!list) {
       const s = (q.search ?? '').toLowerCase();
@@ -158,6 +182,7 @@
       if (min != null) list = list.filter((t) => t.bpm != null && t.bpm >= min);
       if (max != null) list = list.filter((t) => t.bpm != null && t.bpm <= max);
       if (cam != null) list = list.filter((t) => t.camelot === cam.toUpperCase());
+      if (tag != null) list = list.filter((t) => t.chips.includes(tag.toLowerCase()));
       // Missing values sort last in both directions (what we ask of the Rust side too).
       const key = keyOf[q.sort];
       const dec = list.map((t) => [key(t), t.id, t]);
@@ -242,7 +267,8 @@
     return step === 0 ? 'relative key' : null;
   }
   function folded(bpm, ref) { let r = bpm / ref; while (r > 1.5) r /= 2; while (r < 0.75) r *= 2; return r; }
-  const tagsOf = (t) => (t.genre || '').split(/[;,/|]/).map((x) => x.trim().toLowerCase()).filter(Boolean);
+  /** A track's tags for the playlist rules: its genre tag split, and its chips (like the Rust side). */
+  const ruleTagsOf = (t) => [...(t.genre || '').split(/[;,/|]/).map((x) => x.trim().toLowerCase()).filter(Boolean), ...t.chips];
   /** The rule a track breaks on its own, or null. */
   function breaks(req, seed, t) {
     if (req.tempo) {
@@ -254,7 +280,7 @@
     if (req.key_compatible && seed.camelot && !(t.camelot && keyRelation(t.camelot, seed.camelot))) return 'key not compatible';
     if (req.min_duration_s != null && (t.duration_s == null || t.duration_s < req.min_duration_s)) return 'too short';
     if (req.max_duration_s != null && (t.duration_s == null || t.duration_s > req.max_duration_s)) return 'too long';
-    const tags = tagsOf(t);
+    const tags = ruleTagsOf(t);
     if (req.include_tags.length && !req.include_tags.some((x) => tags.includes(x.toLowerCase()))) return 'without an included tag';
     if (req.avoid_tags.some((x) => tags.includes(x.toLowerCase()))) return 'with an avoided tag';
     if (req.folders.length && !req.folders.some((f) => t.path.startsWith(f))) return 'outside the chosen folders';
@@ -510,7 +536,20 @@
         const t = state.tracks.find((x) => x.id === args.id);
         if (!t) throw `no track with id ${args.id}`;
         const analysed = t.status === 'analyzed';
-        return { track: { ...t }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null };
+        return { track: { ...t, chips: [...t.chips] }, features: analysed ? featuresOf(t) : null, analyzed_at: analysed ? '2026-01-05T14:32:00Z' : null,
+          tags: analysed ? state.tagsOverride.get(t.id) ?? tagsOf(t.id - 1) : [] };
+      }
+      case 'tag_vocabulary': {
+        const counts = new Map();
+        let tagged = 0;
+        for (const t of state.tracks) {
+          if (t.status !== 'analyzed' || !cfg.tagging) continue;
+          tagged++;
+          for (const c of t.chips) counts.set(c, (counts.get(c) || 0) + 1);
+        }
+        const tags = [...counts].map(([label, tracks]) => ({ label, tracks })).sort((a, b) => b.tracks - a.tracks || (a.label < b.label ? -1 : 1));
+        return cfg.tagging ? { enabled: true, message: null, tagged, tags }
+          : { enabled: false, message: 'model file not found: /home/ada/.local/share/segue/models/musicnn/MSD_musicnn/variables.index. genre and mood tags need the MusiCNN weights: run scripts/fetch-models.sh (downloads the musicnn 0.1.0 wheel from PyPI, 20 MB)', tagged: 0, tags: [] };
       }
       case 'similar_tracks': return similarOf(args.id, args.limit);
       case 'play_preview': return playPreview(args);
@@ -615,6 +654,8 @@
     emitAnalysis,
     analyse,
     featuresOf,
+    /** Track i's (0-based) ranked tags, as get_track answers them. */
+    tagsOf,
     similarOf,
     /** What make_playlist / swap_playlist_track answer for a request. */
     playlistOf,

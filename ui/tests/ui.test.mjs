@@ -52,7 +52,7 @@ test('100,000 tracks: only a window of rows is in the DOM; scrolling to the end 
   // initial load fetched one page, not the world
   const first = await a.calls('list_tracks');
   assert.ok(first.length >= 1 && first.length <= 3, `initial list_tracks calls: ${first.length}`);
-  assert.deepEqual(first[0].args.query, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
+  assert.deepEqual(first[0].args.query, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null, tag: null });
 
   await page.$eval('#track-table', (s) => { s.scrollTop = s.scrollHeight; });
   const last = page.locator('.track-row[data-index="99999"]');
@@ -104,7 +104,7 @@ test('sorting by artist sends the right query and changes the visible order; sec
   await page.click('th[data-sort="artist"]');
   await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'artist'));
   const q = (await a.calls('list_tracks')).find((c) => c.args.query.sort === 'artist').args.query;
-  assert.deepEqual(q, { search: null, sort: 'artist', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
+  assert.deepEqual(q, { search: null, sort: 'artist', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null, tag: null });
   await page.waitForFunction((ids) => {
     const r = [...document.querySelectorAll('.track-row')].slice(0, 10).map((x) => Number(x.dataset.id));
     return r.length === 10 && r.join() !== ids.join();
@@ -398,7 +398,7 @@ test('BPM and Key columns: rounded tempo, key + Camelot tag, pending/none states
   await page.click('th[data-sort="bpm"]');
   await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_tracks' && c.args.query.sort === 'bpm'));
   const q = (await a.calls('list_tracks')).find((c) => c.args.query.sort === 'bpm').args.query;
-  assert.deepEqual(q, { search: null, sort: 'bpm', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null });
+  assert.deepEqual(q, { search: null, sort: 'bpm', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null, tag: null });
   await page.waitForFunction(() => document.querySelector('.track-row[data-index="0"] td:nth-child(5)')?.textContent === '60');
   rows = await rowsWithTracks(page);
   const bpms = rows.map((r) => r.track.bpm);
@@ -453,7 +453,7 @@ test('tempo range and key filters narrow the list and #row-count; null when empt
   const n2 = await count(120, 128, null);
   await page.locator(`#row-count[data-matched="${n2}"]`).waitFor();
   let last = (await a.calls('list_tracks')).at(-1).args.query;
-  assert.deepEqual({ ...last, offset: 0 }, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: 120, bpm_max: 128, camelot: null });
+  assert.deepEqual({ ...last, offset: 0 }, { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: 120, bpm_max: 128, camelot: null, tag: null });
   const withMax = (await a.calls('list_tracks')).filter((c) => c.args.query.bpm_max === 128 && c.args.query.offset === 0);
   assert.equal(withMax.length, 1, 'debounced: one query for the range');
   let rows = await rowsWithTracks(page);
