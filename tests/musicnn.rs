@@ -227,3 +227,159 @@ fn streaming_patches_equal_the_whole_file_path() {
         }
     }
 }
+
+fn run(data: &Path, models: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("SEGUE_MODEL_DIR", models)
+        .output()
+        .expect("run segue")
+}
+
+fn run_json(data: &Path, models: &Path, args: &[&str]) -> Value {
+    let out = run(data, models, args);
+    assert!(
+        out.status.success(),
+        "segue {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// A library scanned without the weights has no tags and says how to get them; once the
+/// weights are there, the next analysis run tags exactly those tracks; tags, chips and the
+/// tag filter show in the CLI; `segue musicnn` matches the original.
+#[test]
+fn tracks_get_tags_when_the_weights_arrive() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let (music, data) = (root.path().join("music"), root.path().join("data"));
+    std::fs::create_dir_all(&music).expect("mkdir");
+    for name in [
+        "wesnoth_battle",
+        "wesnoth_elvish_theme",
+        "rs48k_mono_elvish",
+        "sine440",
+    ] {
+        std::fs::copy(
+            ref_dir().join("audio").join(format!("{name}.wav")),
+            music.join(format!("{name}.wav")),
+        )
+        .expect("copy");
+    }
+    // A clip shorter than one patch: analysed, never tagged, never revisited.
+    let short = segue::audio::synth::sine(22_050, 2.0, 330.0, 0.4);
+    segue::audio::encode::write_wav(&music.join("short.wav"), 22_050, &short).expect("wav");
+
+    let no_models = root.path().join("no-models");
+    let models = segue::musicnn::models_dir();
+    let added = run(
+        &data,
+        &no_models,
+        &["folder", "add", music.to_str().expect("utf8")],
+    );
+    assert!(added.status.success());
+    let first = run_json(&data, &no_models, &["scan", "--json"]);
+    assert_eq!(first["analysis"]["analyzed"], 5, "{first}");
+    let tracks = run_json(&data, &no_models, &["tracks", "--json"]);
+    assert!(tracks
+        .as_array()
+        .expect("tracks")
+        .iter()
+        .all(|t| t["tags"].is_null()));
+    let missing = run(&data, &no_models, &["musicnn", "x.wav"]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("scripts/fetch-models.sh"),
+        "the error says how to get the weights"
+    );
+
+    // With the weights: the four tracks long enough are tagged (and only those are redone).
+    let second = run_json(&data, &models, &["analyze", "--json"]);
+    assert_eq!(second["analyzed"], 5, "{second}");
+    let tracks = run_json(&data, &models, &["tracks", "--json"]);
+    let by_name = |name: &str| -> Value {
+        tracks
+            .as_array()
+            .expect("tracks")
+            .iter()
+            .find(|t| t["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .cloned()
+            .expect("track")
+    };
+    for name in [
+        "wesnoth_battle.wav",
+        "wesnoth_elvish_theme.wav",
+        "rs48k_mono_elvish.wav",
+        "sine440.wav",
+    ] {
+        let t = by_name(name);
+        let tags = t["tags"].as_object().expect("tags: label → probability");
+        assert!(tags.len() >= 90, "{name}: both models' labels");
+        assert!(tags
+            .values()
+            .all(|p| (0.0..=1.0).contains(&p.as_f64().expect("p"))));
+        assert!(tags.contains_key("rock") && tags.contains_key("mellow"));
+    }
+    assert!(by_name("short.wav")["tags"].is_null());
+    // Nothing left to do: the short clip is not revisited.
+    let third = run_json(&data, &models, &["analyze", "--json"]);
+    assert_eq!(third["analyzed"], 0, "{third}");
+
+    // Chips are the likeliest tags; the same ones `segue show` ranks first.
+    let battle = by_name("wesnoth_battle.wav");
+    let chips: Vec<&str> = battle["chips"]
+        .as_array()
+        .expect("chips")
+        .iter()
+        .map(|c| c.as_str().expect("chip"))
+        .collect();
+    let detail = run_json(
+        &data,
+        &models,
+        &["show", &battle["id"].to_string(), "--json"],
+    );
+    let ranked: Vec<&str> = detail["tags"]
+        .as_array()
+        .expect("ranked tags")
+        .iter()
+        .map(|t| t["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(chips, ranked[..chips.len()].to_vec());
+    for chip in &chips {
+        assert!(battle["tags"][*chip].as_f64().expect("p") >= 0.2);
+    }
+
+    // `segue musicnn --json`: the documented shape, and the original's numbers.
+    let wav = music.join("wesnoth_battle.wav");
+    let out = run_json(
+        &data,
+        &models,
+        &["musicnn", wav.to_str().expect("utf8"), "--json"],
+    );
+    let reference = reference("wesnoth_battle", Model::Msd);
+    assert_eq!(out["labels"], reference["labels"]);
+    let taggram = matrix(&out["taggram"]);
+    for (row, want) in taggram.iter().zip(&matrix(&reference["taggram"])) {
+        assert!(max_abs_diff(row, want) <= 1e-4);
+    }
+    assert_eq!(out["embedding"].as_array().expect("embedding").len(), 200);
+    assert_eq!(out["tags"].as_object().expect("tags").len(), 50);
+    let mtt = run_json(
+        &data,
+        &models,
+        &[
+            "musicnn",
+            wav.to_str().expect("utf8"),
+            "--model",
+            "mtt",
+            "--json",
+        ],
+    );
+    assert_eq!(mtt["labels"], reference_mtt_labels());
+}
+
+fn reference_mtt_labels() -> Value {
+    reference("wesnoth_battle", Model::Mtt)["labels"].clone()
+}

@@ -238,6 +238,108 @@ test('similar tracks: the detail panel lists the nearest analysed tracks, in the
   }
 });
 
+/** The tags on screen, read in one script: each row's chips, the detail panel's tags section
+ *  and the tag filter's options. */
+async function tagsOnScreen(driver) {
+  return driver.executeScript(`
+    const s = document.getElementById('detail-tags');
+    return {
+      rows: [...document.querySelectorAll('#track-table .track-row')].map((r) => ({
+        id: Number(r.dataset.id), chips: [...r.querySelectorAll('td.tags .tag-chip')].map((c) => c.dataset.tag),
+      })),
+      detail: s && {
+        state: s.dataset.state, note: s.querySelector('.tag-note')?.textContent ?? null,
+        chips: [...s.querySelectorAll('button.tag-chip')].map((c) => ({
+          label: c.dataset.tag, probability: Number(c.dataset.probability), pct: c.querySelector('.tag-pct')?.textContent ?? null,
+        })),
+      },
+      filter: { disabled: document.getElementById('tag-filter').disabled, value: document.getElementById('tag-filter').value,
+        title: document.getElementById('tag-filter').title,
+        options: [...document.querySelectorAll('#tag-filter option')].map((o) => [o.value, o.textContent]) },
+    };`);
+}
+/** What the detail panel lists of a track's ranked tags: up to 8 at ≥ 5 %, at least the top 3. */
+const panelTags = (tags) => { const l = tags.filter((t) => t.probability >= 0.05).slice(0, 8); return l.length >= 3 ? l : tags.slice(0, 3); };
+const tagPct = (p) => (p > 0 && p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`);
+const modelsInstalled = () => fs.existsSync(path.join(process.env.SEGUE_MODEL_DIR || path.join(os.homedir(), '.local/share/segue/models'), 'musicnn/MSD_musicnn'));
+
+test('tags: the detail panel lists the likeliest genre and mood tags as `segue show` ranks them; chips in the table; the tag filter lists and filters', async () => {
+  // The library the demo test made and analysed (with the MusiCNN weights installed, tagged too).
+  const demoData = path.join(root, 'demo-data');
+  const { driver, stop } = await launch(['--data-dir', demoData]);
+  try {
+    await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
+    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    const stored = storedTracks(demoData);
+    const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
+    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+
+    if (!modelsInstalled()) {
+      // No weights: the panel says how to get them, the filter is off, no chips.
+      await driver.findElement(By.css('body')).sendKeys('\uE007');
+      const off = await waitFor(() => tagsOnScreen(driver), (v) => v.detail?.state === 'off', 'the tags section saying tags are off');
+      assert.match(off.detail.note, /fetch-models\.sh/);
+      assert.equal(off.filter.disabled, true);
+      console.log('# MusiCNN weights not installed: only the "tags are off" state was checked');
+      return;
+    }
+
+    const tagged = stored.filter((t) => t.tags && Object.keys(t.tags).length);
+    assert.equal(tagged.length, 36, 'every demo track tagged');
+    const chipCounts = new Map();
+    for (const t of stored) for (const c of t.chips) chipCounts.set(c, (chipCounts.get(c) || 0) + 1);
+    const vocabulary = [...chipCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    console.log(`# chips on the demo tracks: ${vocabulary.map(([l, n]) => `${l} ${n}`).join(', ') || 'none'}`);
+
+    // The table: each row shows the first 3 of its stored chips.
+    const chipsOf = new Map(stored.map((t) => [t.id, t.chips.slice(0, 3)]));
+    const table = await waitFor(() => tagsOnScreen(driver), (v) => v.rows.length > 0 && v.rows.every((r) => JSON.stringify(r.chips) === JSON.stringify(chipsOf.get(r.id))),
+      'every row with its chips, as stored');
+    console.log(`# row chips: ${table.rows.slice(0, 6).map((r) => `${r.id}: ${r.chips.join(' ') || '—'}`).join('; ')}`);
+    await saveScreenshot(driver, 'tags-table.png');
+
+    // The detail panel: the top tags with percentages, the same labels in the same order as `segue show`.
+    await driver.findElement(By.css('body')).sendKeys('\uE007');
+    const shown = await waitFor(() => tagsOnScreen(driver), (v) => v.detail?.state === 'tagged', `the tags of track ${id}`);
+    const cli = segueJson(demoData, 'show', String(id)).tags;
+    const want = panelTags(cli);
+    console.log(`# track ${id}: ${shown.detail.chips.map((c) => `${c.label} ${c.pct}`).join(', ')}`);
+    assert.ok(shown.detail.chips.length >= 3, `${shown.detail.chips.length} tags in the panel`);
+    assert.deepEqual(shown.detail.chips.map((c) => c.label), want.map((t) => t.label), 'the labels `segue show` ranks first, in its order');
+    for (const [i, c] of shown.detail.chips.entries()) {
+      assert.equal(c.pct, tagPct(want[i].probability), `percentage of ${c.label}`);
+      assert.ok(Math.abs(c.probability - want[i].probability) < 1e-6, `probability of ${c.label}: app ${c.probability}, CLI ${want[i].probability}`);
+      assert.match(c.pct, /^(\d{1,3}|<1)%$/);
+    }
+    await saveScreenshot(driver, 'tags-detail.png');
+
+    // The tag filter lists the library's chips with their counts, most common first.
+    assert.ok(vocabulary.length > 0, 'the demo tracks have chips');
+    const filter = await waitFor(() => tagsOnScreen(driver), (v) => v.filter.options.length === vocabulary.length + 1, 'the tag filter filled in');
+    assert.deepEqual(filter.filter.options, [['', 'Any tag'], ...vocabulary.map(([l, n]) => [l, `${l} · ${n}`])]);
+    // Choosing one narrows the table to the tracks with that chip (the panel closes, like for any filter).
+    const [label, count] = vocabulary.find(([, n]) => n < 36) ?? vocabulary[0];
+    await clickWhenReady(driver, '#tag-filter');
+    await clickWhenReady(driver, `#tag-filter option[value="${label}"]`);
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === count, `${count} tracks tagged "${label}"`);
+    await waitFor(() => tagsOnScreen(driver), (v) => v.rows.length === count && v.rows.every((r) => stored.find((t) => t.id === r.id).chips.includes(label)),
+      `only tracks tagged "${label}" in the table`);
+    await saveScreenshot(driver, 'tags-filter.png');
+    // A chip in the table filters by its tag.
+    const rows = (await tagsOnScreen(driver)).rows;
+    const other = rows.flatMap((r) => r.chips.map((c) => ({ index: rows.indexOf(r), label: c }))).find((c) => c.label !== label);
+    if (other) {
+      const otherCount = chipCounts.get(other.label);
+      await clickWhenReady(driver, `.track-row[data-index="${other.index}"] .tag-chip[data-tag="${other.label}"]`);
+      await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === otherCount, `${otherCount} tracks tagged "${other.label}"`);
+      assert.equal((await tagsOnScreen(driver)).filter.value, other.label, 'the filter shows the chip\'s tag');
+    }
+  } finally {
+    await stop();
+  }
+});
+
 /** The playlist view, read in one script (it re-renders: never hold its elements). */
 async function playlistView(driver) {
   return driver.executeScript(`

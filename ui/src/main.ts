@@ -160,6 +160,7 @@ for (const input of [el.bpmMin, el.bpmMax]) {
 el.keyFilter.append(...WHEEL.map((k) => h('option', { value: k.code }, `${k.code} · ${k.name}`)));
 el.keyFilter.addEventListener('change', () => applySearch());
 el.tagFilter.addEventListener('change', () => { renderTagFilter(); applySearch(); });
+el.tagFilter.addEventListener('blur', () => renderTagFilter());
 
 // ---------- tags (MusiCNN genre and mood) ----------
 /** The library's tags for the tag filter and the playlist knobs; null until the first answer. */
@@ -202,7 +203,9 @@ function renderTagFilter(chosen = el.tagFilter.value) {
   const tags = vocab?.tags ?? [];
   const list = chosen && !tags.some((t) => t.label === chosen) ? [...tags, { label: chosen, tracks: 0 }] : tags;
   const key = JSON.stringify(list);
-  if (key !== tagOptionsKey) {
+  // New counts while the select has the focus (its list may be open) wait for the blur.
+  const later = document.activeElement === el.tagFilter && chosen === el.tagFilter.value && tagOptionsKey !== '';
+  if (key !== tagOptionsKey && !later) {
     tagOptionsKey = key;
     el.tagFilter.replaceChildren(h('option', { value: '' }, 'Any tag'),
       ...list.map((t) => h('option', { value: t.label }, t.tracks ? `${t.label} · ${fmt.num(t.tracks)}` : t.label)));

@@ -255,7 +255,7 @@ export class TrackTable {
       h('td', { title: r.album ?? '' }, r.album ?? ''),
       bpmCell(r),
       keyCell(r),
-      tagsCell(r),
+      tagsCell(r, this.tag),
       h('td', { class: 'num' }, duration(r.duration_s)),
       h('td', { class: 'fmt' }, h('span', { class: 'badge' }, (r.format || '').toUpperCase())),
     );
@@ -329,10 +329,15 @@ function keyCell(r: TrackRow): HTMLTableCellElement {
 }
 
 /** Up to ROW_CHIPS of the track's tags as small pills; those that don't fit whole wrap out of
- *  sight (the cell is one line high). The tooltip lists them all. Empty when not tagged. */
-function tagsCell(r: TrackRow): HTMLTableCellElement {
+ *  sight (the cell is one line high). The tooltip lists them all. The tag filtered by is marked.
+ *  Empty when not tagged. */
+function tagsCell(r: TrackRow, active: string | null): HTMLTableCellElement {
   const chips = r.chips ?? [];
   if (!chips.length) return h('td', { class: 'tags' });
   return h('td', { class: `tags${r.status === 'pending' ? ' stale' : ''}`, title: chips.join(', ') },
-    h('span', { class: 'chips' }, ...chips.slice(0, ROW_CHIPS).map((c) => tagChip(c))));
+    h('span', { class: 'chips' }, ...chips.slice(0, ROW_CHIPS).map((c) => {
+      const chip = tagChip(c);
+      if (c === active) chip.classList.add('is-active');
+      return chip;
+    })));
 }
