@@ -634,12 +634,21 @@
     }
     if (cmd === 'plugin:event|emit') { emit(args.event, args.payload); return null; }
     calls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
-    if (cfg.delayMs) await new Promise((r) => setTimeout(r, cfg.delayMs));
-    const held = holds.get(`${cmd}:${args && args.id}`);
-    if (held) await new Promise((r) => held.push(r));
-    if (cfg.errors[cmd]) throw cfg.errors[cmd];
-    return handle(cmd, args);
+    inFlight[cmd] = (inFlight[cmd] || 0) + 1;
+    maxInFlight[cmd] = Math.max(maxInFlight[cmd] || 0, inFlight[cmd]);
+    try {
+      if (cfg.delayMs) await new Promise((r) => setTimeout(r, cfg.delayMs));
+      const held = holds.get(`${cmd}:${args && args.id}`);
+      if (held) await new Promise((r) => held.push(r));
+      if (cfg.errors[cmd]) throw cfg.errors[cmd];
+      return handle(cmd, args);
+    } finally {
+      inFlight[cmd] -= 1;
+    }
   }
+  /** Requests of each command being answered now, and the most there ever were at once. */
+  const inFlight = {};
+  const maxInFlight = {};
 
   window.__TAURI_INTERNALS__ = Object.assign(window.__TAURI_INTERNALS__ || {}, {
     invoke, transformCallback, runCallback, callbacks,
@@ -649,7 +658,7 @@
   });
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: (_event, id) => callbacks.delete(id) };
   window.__fake = {
-    state, calls, emit, listeners, setError: (cmd, msg) => { cfg.errors[cmd] = msg; },
+    state, calls, maxInFlight, emit, listeners, setError: (cmd, msg) => { cfg.errors[cmd] = msg; },
     /** Merge into the analysis state and emit it as an analysis-progress event. */
     emitAnalysis,
     analyse,
