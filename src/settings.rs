@@ -95,7 +95,7 @@ mod tests {
             crate::vector::BlockWeights::default().timbre
         );
         assert_eq!(s.similarity.policy.flat_max, 10);
-        assert_eq!(s.similarity.policy.ivf_flat_max, 10_000);
+        assert_eq!(s.similarity.policy.ivf_flat_max, 50_000);
         std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").expect("write");
         assert_eq!(Settings::load(dir.path()), Settings::default());
         let mut changed = Settings::default();

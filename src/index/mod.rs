@@ -77,7 +77,9 @@ impl Default for IndexPolicy {
     fn default() -> Self {
         IndexPolicy {
             flat_max: 1_000,
-            ivf_flat_max: 10_000,
+            // Full vectors up to 50k tracks (74 MB at d = 368): with MusiCNN's 300 values a
+            // 64-byte code is only PQ, whose recall@10 is 0.84 (docs/benchmarks.md).
+            ivf_flat_max: 50_000,
             target_recall: 0.97,
             code_bytes: 64,
             // Measured (docs/benchmarks.md): single queries are fastest on one thread, since
@@ -660,21 +662,21 @@ mod tests {
         assert_eq!(choose(10, 64, &policy).kind, IndexKind::Flat);
         assert_eq!(choose(1_000, 64, &policy).kind, IndexKind::Flat);
         assert_eq!(choose(1_001, 64, &policy).kind, IndexKind::IvfFlat);
-        assert_eq!(choose(10_000, 64, &policy).kind, IndexKind::IvfFlat);
-        let sq = choose(10_001, 64, &policy);
+        assert_eq!(choose(50_000, 64, &policy).kind, IndexKind::IvfFlat);
+        let sq = choose(50_001, 64, &policy);
         assert_eq!(
             (sq.kind, sq.sq_bits),
             (IndexKind::IvfSq, 8),
             "64 values at 8 bits fit 64 bytes"
         );
         assert_eq!(sq.bytes_per_track(), 64 + 8);
-        let sq6 = choose(10_001, 72, &policy);
+        let sq6 = choose(50_001, 72, &policy);
         assert_eq!(
             (sq6.kind, sq6.sq_bits),
             (IndexKind::IvfSq, 6),
             "72 values: 6 bits fit"
         );
-        let pq = choose(10_001, 200, &policy);
+        let pq = choose(50_001, 200, &policy);
         assert_eq!(pq.kind, IndexKind::IvfPq, "200 values: not even 4 bits fit");
         assert_eq!(pq.pq_m, 50, "largest divisor of 200 within 64 bytes");
         assert!(pq.bytes_per_track() <= 64 + 8);
