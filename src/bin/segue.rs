@@ -826,16 +826,7 @@ async fn bench(what: &BenchWhat) -> Result<()> {
             tsv,
             json,
         } => {
-            let mut paths = files.clone();
-            if let Some(list) = list {
-                let text = std::fs::read_to_string(list)
-                    .with_context(|| format!("reading {}", list.display()))?;
-                paths.extend(
-                    text.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .map(PathBuf::from),
-                );
-            }
+            let paths = bench_paths(files, list.as_deref())?;
             let r = segue::bench::analyze(&paths);
             if let Some(tsv) = tsv {
                 let mut out = String::from(
@@ -929,16 +920,7 @@ async fn bench(what: &BenchWhat) -> Result<()> {
             patches,
             json,
         } => {
-            let mut paths = files.clone();
-            if let Some(list) = list {
-                let text =
-                    std::fs::read_to_string(list).with_context(|| format!("{}", list.display()))?;
-                paths.extend(
-                    text.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .map(PathBuf::from),
-                );
-            }
+            let paths = bench_paths(files, list.as_deref())?;
             let counts = patches.clone();
             let r = tokio::task::spawn_blocking(move || segue::bench::musicnn(&paths, &counts))
                 .await??;
@@ -980,16 +962,7 @@ async fn bench(what: &BenchWhat) -> Result<()> {
             seconds,
             json,
         } => {
-            let mut paths = files.clone();
-            if let Some(list) = list {
-                let text =
-                    std::fs::read_to_string(list).with_context(|| format!("{}", list.display()))?;
-                paths.extend(
-                    text.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .map(PathBuf::from),
-                );
-            }
+            let paths = bench_paths(files, list.as_deref())?;
             let seconds = *seconds;
             let r = tokio::task::spawn_blocking(move || segue::bench::preview(&paths, seconds))
                 .await??;
@@ -1347,6 +1320,21 @@ async fn similar(
     }
     eprintln!("{} similar tracks", results.len());
     Ok(())
+}
+
+/// The files a benchmark reads: those given, then one path per non-empty line of `list`.
+fn bench_paths(files: &[PathBuf], list: Option<&std::path::Path>) -> Result<Vec<PathBuf>> {
+    let mut paths = files.to_vec();
+    if let Some(list) = list {
+        let text =
+            std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))?;
+        paths.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(PathBuf::from),
+        );
+    }
+    Ok(paths)
 }
 
 /// `segue musicnn`: needs no library, only the weights.
