@@ -158,7 +158,9 @@ impl KeyDetector {
             .push(samples, |frame| profile.frame(frame.magnitudes));
     }
 
-    pub fn finish(self) -> KeyAnalysis {
+    pub fn finish(mut self) -> KeyAnalysis {
+        let profile = &mut self.profile;
+        self.stft.finish(|frame| profile.frame(frame.magnitudes));
         self.profile.finish()
     }
 }

@@ -108,17 +108,13 @@ impl Analyzer {
     /// Mono samples at [`ANALYSIS_RATE`].
     pub fn push(&mut self, mono: &[f32]) {
         self.samples += mono.len() as u64;
-        let (onsets, rhythm) = (&mut self.onsets, &mut self.rhythm);
-        let (timbre, frames) = (&mut self.timbre, &mut self.frames);
-        self.stft.push(mono, |frame| {
-            let (full, accent) = onsets.strengths(frame.magnitudes);
-            rhythm.push(full, accent);
-            // Timbre statistics need no more than every other frame (23 ms apart).
-            if *frames % 2 == 0 {
-                timbre.frame(frame.magnitudes, frame.samples);
-            }
-            *frames += 1;
-        });
+        let mut frames = FrameSink {
+            onsets: &mut self.onsets,
+            rhythm: &mut self.rhythm,
+            timbre: &mut self.timbre,
+            frames: &mut self.frames,
+        };
+        self.stft.push(mono, |frame| frames.frame(&frame));
         self.key.push(mono);
     }
 
@@ -131,7 +127,14 @@ impl Analyzer {
         }
     }
 
-    pub fn finish(self) -> Features {
+    pub fn finish(mut self) -> Features {
+        let mut frames = FrameSink {
+            onsets: &mut self.onsets,
+            rhythm: &mut self.rhythm,
+            timbre: &mut self.timbre,
+            frames: &mut self.frames,
+        };
+        self.stft.finish(|frame| frames.frame(&frame));
         let (tempo, onset_rate) = self.rhythm.finish();
         let key = self.key.finish();
         Features {
@@ -147,6 +150,26 @@ impl Analyzer {
             tags: None,
             tags_version: None,
         }
+    }
+}
+
+/// Where each frame of the shared 1024-point STFT goes.
+struct FrameSink<'a> {
+    onsets: &'a mut OnsetFlux,
+    rhythm: &'a mut Rhythm,
+    timbre: &'a mut TimbreAccumulator,
+    frames: &'a mut u64,
+}
+
+impl FrameSink<'_> {
+    fn frame(&mut self, frame: &stft::Frame<'_>) {
+        let (full, accent) = self.onsets.strengths(frame.magnitudes);
+        self.rhythm.push(full, accent);
+        // Timbre statistics need no more than every other frame (23 ms apart).
+        if *self.frames % 2 == 0 {
+            self.timbre.frame(frame.magnitudes, frame.samples);
+        }
+        *self.frames += 1;
     }
 }
 

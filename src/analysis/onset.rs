@@ -99,7 +99,9 @@ impl OnsetDetector {
     }
 
     /// The onset strength envelopes, one value per hop.
-    pub fn finish(self) -> Envelope {
+    pub fn finish(mut self) -> Envelope {
+        let flux = &mut self.flux;
+        self.stft.finish(|frame| flux.frame(frame.magnitudes));
         self.flux.finish()
     }
 }

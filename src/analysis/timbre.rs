@@ -260,6 +260,7 @@ mod tests {
         let mut stft = Stft::new(1024, 512);
         let mut timbre = TimbreAccumulator::new(ANALYSIS_RATE, 1024);
         stft.push(samples, |f| timbre.frame(f.magnitudes, f.samples));
+        stft.finish(|f| timbre.frame(f.magnitudes, f.samples));
         timbre.finish()
     }
 

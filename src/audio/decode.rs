@@ -253,6 +253,27 @@ pub fn decode(
     Ok(decoded)
 }
 
+/// Appends the mean of each frame's channels to `out`. Mono and stereo get loops the compiler
+/// vectorises (a generic per-frame sum over a run-time channel count does not).
+fn mix_down(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+    match channels {
+        0 => {}
+        1 => out.extend_from_slice(interleaved),
+        2 => {
+            let (frames, _) = interleaved.as_chunks::<2>();
+            out.extend(frames.iter().map(|[left, right]| (left + right) * 0.5));
+        }
+        n => {
+            let gain = 1.0 / n as f32;
+            out.extend(
+                interleaved
+                    .chunks_exact(n)
+                    .map(|frame| frame.iter().sum::<f32>() * gain),
+            );
+        }
+    }
+}
+
 /// Mixes down to mono and resamples, delivering blocks to the sink.
 struct MonoOut {
     resampler: Option<FftFixedIn<f32>>,
@@ -305,19 +326,15 @@ impl MonoOut {
         channels: usize,
         sink: &mut impl FnMut(&[f32]),
     ) -> Result<(), DecodeError> {
-        let gain = 1.0 / channels as f32;
-        let mono = interleaved
-            .chunks_exact(channels)
-            .map(|frame| frame.iter().sum::<f32>() * gain);
         if self.resampler.is_none() {
             // Same rate: mono blocks go straight out, in slices of the pending buffer.
             self.pending.clear();
-            self.pending.extend(mono);
+            mix_down(interleaved, channels, &mut self.pending);
             self.delivered += self.pending.len() as u64;
             sink(&self.pending);
             return Ok(());
         }
-        self.pending.extend(mono);
+        mix_down(interleaved, channels, &mut self.pending);
         self.expected += (interleaved.len() / channels) as f64 * self.ratio;
         while self.pending.len() >= RESAMPLE_CHUNK {
             self.run_chunk(RESAMPLE_CHUNK, sink)?;
