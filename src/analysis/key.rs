@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stft::Stft;
+use super::stft::{fast_ln, Stft};
 
 /// FFT size for pitch: 186 ms at 22.05 kHz (5.4 Hz bins), hop 93 ms.
 pub const FRAME: usize = 4096;
@@ -27,8 +27,12 @@ const SILENT_PEAK: f32 = 0.1;
 const FINE_PER_SEMITONE: usize = 10;
 const FINE_BINS: usize = 12 * FINE_PER_SEMITONE;
 /// Harmonics a peak may be of, and how much each further one counts.
-const HARMONICS: usize = 4;
 const HARMONIC_DECAY: f32 = 0.6;
+/// How far below a peak its fundamental would be if it were harmonic 1…4: 12·log2(h).
+const HARMONIC_SEMITONES: [f32; 4] = [0.0, 12.0, 19.019_55, 24.0];
+const SEMITONES_PER_LN: f32 = 12.0 / std::f32::consts::LN_2;
+/// Bins of the tuning histogram per semitone (0.1 cent each).
+const TUNING_BINS: usize = 1000;
 
 pub const NOTE_NAMES: [&str; 12] = [
     "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
@@ -132,8 +136,8 @@ struct Profile {
     fine: Vec<f64>,
     frame_fine: Vec<f32>,
     peaks: Vec<(f32, f32)>,
-    /// Sum of magnitude-weighted phasors of the peaks' offsets from the 440 Hz grid.
-    tuning: (f64, f64),
+    /// Magnitude-weighted histogram of the peaks' offsets from the 440 Hz grid.
+    tuning_histogram: Vec<f64>,
     voiced_frames: usize,
 }
 
@@ -147,6 +151,7 @@ impl KeyDetector {
                 fine: vec![0.0; FINE_BINS],
                 frame_fine: vec![0.0; FINE_BINS],
                 peaks: Vec::with_capacity(256),
+                tuning_histogram: vec![0.0; TUNING_BINS],
                 ..Profile::default()
             },
         }
@@ -183,9 +188,9 @@ impl Profile {
             if m > floor && m > magnitudes[k - 1] && m >= magnitudes[k + 1] {
                 // Parabolic interpolation on log magnitudes: frequency to a fraction of a bin.
                 let (a, b, c) = (
-                    magnitudes[k - 1].max(1e-9).ln(),
-                    m.ln(),
-                    magnitudes[k + 1].max(1e-9).ln(),
+                    fast_ln(magnitudes[k - 1].max(1e-9)),
+                    fast_ln(m),
+                    fast_ln(magnitudes[k + 1].max(1e-9)),
                 );
                 let denom = a - 2.0 * b + c;
                 let p = if denom.abs() > 1e-9 {
@@ -204,17 +209,19 @@ impl Profile {
         }
         self.frame_fine.iter_mut().for_each(|v| *v = 0.0);
         for &(hz, amplitude) in &self.peaks {
-            let midi = 69.0 + 12.0 * (hz / 440.0).log2();
+            let midi = 69.0 + SEMITONES_PER_LN * fast_ln(hz / 440.0);
             if !midi.is_finite() {
                 continue;
             }
-            let offset = f64::from(midi - midi.round()) * std::f64::consts::TAU;
-            self.tuning.0 += f64::from(amplitude) * offset.cos();
-            self.tuning.1 += f64::from(amplitude) * offset.sin();
+            // The offset from the equal-tempered grid, in [−0.5, 0.5) semitone, as a histogram
+            // bin: the tuning's circular mean is taken over the histogram at the end.
+            let offset = midi - midi.round();
+            let bin = ((offset + 0.5) * TUNING_BINS as f32) as usize;
+            self.tuning_histogram[bin.min(TUNING_BINS - 1)] += f64::from(amplitude);
             let mut weight = amplitude;
-            for h in 1..=HARMONICS {
-                let pitch = midi - 12.0 * (h as f32).log2();
-                let class = pitch.rem_euclid(12.0);
+            for below in HARMONIC_SEMITONES {
+                let pitch = midi - below;
+                let class = pitch - 12.0 * (pitch / 12.0).floor();
                 let bin = (class * FINE_PER_SEMITONE as f32).round() as usize % FINE_BINS;
                 self.frame_fine[bin] += weight;
                 weight *= HARMONIC_DECAY;
@@ -239,7 +246,14 @@ impl Profile {
         if self.voiced_frames == 0 {
             return silent;
         }
-        let tuning = (self.tuning.1.atan2(self.tuning.0) / std::f64::consts::TAU) as f32;
+        let (mut cos, mut sin) = (0.0f64, 0.0f64);
+        for (bin, weight) in self.tuning_histogram.iter().enumerate() {
+            let offset = (bin as f64 + 0.5) / TUNING_BINS as f64 - 0.5;
+            let angle = offset * std::f64::consts::TAU;
+            cos += weight * angle.cos();
+            sin += weight * angle.sin();
+        }
+        let tuning = (sin.atan2(cos) / std::f64::consts::TAU) as f32;
         let tuning = if tuning.is_finite() { tuning } else { 0.0 };
         // Fold the fine circle onto 12 semitones centred on the tuned grid (cosine² window,
         // one semitone wide).

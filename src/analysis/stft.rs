@@ -187,6 +187,26 @@ pub fn log_flux(magnitudes: &[f32], previous: &mut [f32], compression: f32) -> f
     total
 }
 
+/// Σ a·b, in [`LANES`] accumulators (a single float accumulator is a serial chain).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; LANES];
+    let (mut a_chunks, mut b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    for (x, y) in (&mut a_chunks).zip(&mut b_chunks) {
+        for i in 0..LANES {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 /// Spectral sums for timbre: (Σ m, Σ m·f, Σ m², Σ ln(m² + ε)) with `freqs` the bin frequencies.
 pub fn spectral_sums(magnitudes: &[f32], freqs: &[f32]) -> (f32, f32, f32, f32) {
     let n = magnitudes.len().min(freqs.len());
@@ -246,6 +266,10 @@ mod tests {
         assert!(close(w, m.iter().zip(&f).map(|(m, f)| m * f).sum::<f32>()));
         assert!(close(e, m.iter().map(|m| m * m).sum::<f32>()));
         assert!((l - plain_l).abs() < 1e-2 * plain_l.abs());
+        for n in [0, 5, 8, 513] {
+            let plain: f32 = m[..n].iter().zip(&f).map(|(a, b)| a * b).sum();
+            assert!(close(dot(&m[..n], &f), plain), "{n}");
+        }
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct TimbreAccumulator {
     dct: Vec<[f32; MEL_BANDS]>,
     previous: Vec<f32>,
     has_previous: bool,
+    /// The frame's power spectrum (scratch), and ones to sum slices of it with [`dot`].
+    power: Vec<f32>,
+    ones: Vec<f32>,
     mel: [f32; MEL_BANDS],
     mfcc: [Running; MFCC_COUNT],
     centroid: Running,
@@ -151,6 +154,8 @@ impl TimbreAccumulator {
             dct,
             previous: vec![0.0; bins],
             has_previous: false,
+            power: Vec::with_capacity(bins),
+            ones: vec![1.0; bins],
             mel: [0.0; MEL_BANDS],
             mfcc: [Running::default(); MFCC_COUNT],
             centroid: Running::default(),
@@ -166,9 +171,10 @@ impl TimbreAccumulator {
 
     /// One frame: its magnitude spectrum and its raw samples.
     pub fn frame(&mut self, magnitudes: &[f32], samples: &[f32]) {
+        use super::stft::dot;
         self.frames += 1;
         let n = samples.len().max(1) as f32;
-        let rms = (samples.iter().map(|s| s * s).sum::<f32>() / n).sqrt();
+        let rms = (dot(samples, samples) / n).sqrt();
         let rms_db = 20.0 * rms.max(1e-10).log10();
         if !(rms_db.is_finite() && rms_db > SILENT_DB) {
             self.silent += 1;
@@ -182,6 +188,9 @@ impl TimbreAccumulator {
             .count();
         self.zcr.add(crossings as f32 / n);
 
+        let power = &mut self.power;
+        power.clear();
+        power.extend(magnitudes.iter().map(|m| m * m));
         let (sum, weighted, energy, log_power) =
             super::stft::spectral_sums(&magnitudes[1..], &self.freqs[1..]);
         let bins = magnitudes.len().saturating_sub(1).max(1) as f32;
@@ -191,42 +200,53 @@ impl TimbreAccumulator {
         }
         self.flatness
             .add(((log_power / bins).exp() / (power_sum / bins)).clamp(0.0, 1.0));
+        // Roll-off: whole blocks of bins while the running energy stays under the target,
+        // then bin by bin inside the block that crosses it.
         let target = ROLLOFF_SHARE * energy;
         let mut cumulative = 0.0;
-        for (k, m) in magnitudes.iter().enumerate().skip(1) {
-            cumulative += m * m;
-            if cumulative >= target {
-                self.rolloff.add(k as f32 * self.bin_hz);
-                break;
+        let mut k = 1;
+        const BLOCK: usize = 32;
+        while k < power.len() {
+            let end = (k + BLOCK).min(power.len());
+            let block: f32 = dot(&power[k..end], &self.ones[..end - k]);
+            if cumulative + block < target {
+                cumulative += block;
+                k = end;
+                continue;
             }
+            for (i, p) in power[k..end].iter().enumerate() {
+                cumulative += p;
+                if cumulative >= target {
+                    self.rolloff.add((k + i) as f32 * self.bin_hz);
+                    break;
+                }
+            }
+            break;
         }
         // Flux between unit-norm spectra: change of shape, not of level.
         let norm = energy.sqrt();
         if norm > 0.0 {
+            let scale = 1.0 / norm;
             if self.has_previous {
-                let d: f32 = magnitudes
-                    .iter()
-                    .zip(&self.previous)
-                    .map(|(m, p)| (m / norm - p).powi(2))
-                    .sum();
-                self.flux.add(d.sqrt());
+                // |m/‖m‖ − p|² summed = 1·(own share) + ‖p‖² − 2 m·p/‖m‖.
+                let own = dot(power, &self.ones[..power.len()]) * scale * scale;
+                let previous = dot(&self.previous, &self.previous);
+                let cross = dot(magnitudes, &self.previous) * scale;
+                self.flux
+                    .add((own + previous - 2.0 * cross).max(0.0).sqrt());
             }
             for (p, m) in self.previous.iter_mut().zip(magnitudes) {
-                *p = m / norm;
+                *p = m * scale;
             }
             self.has_previous = true;
         }
 
         for (mel, (first, weights)) in self.mel.iter_mut().zip(&self.filters) {
-            let e: f32 = weights
-                .iter()
-                .zip(&magnitudes[*first..])
-                .map(|(w, m)| w * m * m)
-                .sum();
+            let e = dot(weights, &power[(*first).min(power.len())..]);
             *mel = (e + 1e-6).ln();
         }
         for (running, row) in self.mfcc.iter_mut().zip(&self.dct) {
-            running.add(row.iter().zip(&self.mel).map(|(a, b)| a * b).sum());
+            running.add(dot(row, &self.mel));
         }
     }
 
