@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use super::stft::{fast_ln, Stft};
 
-/// FFT size for pitch: 186 ms at 22.05 kHz (5.4 Hz bins), hop 93 ms.
+/// FFT size for pitch: 186 ms at 22.05 kHz (5.4 Hz bins). Frames do not overlap: a hop of
+/// half a frame measured the same accuracy on both rendered sets for twice the work.
 pub const FRAME: usize = 4096;
-pub const HOP: usize = 2048;
+pub const HOP: usize = 4096;
 const MIN_HZ: f32 = 100.0;
 const MAX_HZ: f32 = 5000.0;
 /// Peaks kept per frame, loudest first.
