@@ -32,7 +32,7 @@ pub const ANALYSIS_RATE: u32 = 22_050;
 
 /// Bump whenever an extractor changes what it computes: tracks analysed by an older version
 /// are analysed again, the others are left alone.
-pub const ANALYSIS_VERSION: i64 = 1;
+pub const ANALYSIS_VERSION: i64 = 2;
 
 /// Everything the analysis stores about a track.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
