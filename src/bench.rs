@@ -303,10 +303,6 @@ pub fn analyze(paths: &[std::path::PathBuf]) -> AnalyzeBench {
     let mut results = Vec::new();
     let mut failed = 0;
     for path in paths {
-        if std::env::var_os("ONLYA").is_some() {
-            let _ = analyze_file(path);
-            continue;
-        }
         let t = thread_cpu_s();
         let mut only = DecodeOnly(0.0);
         let decoded = crate::audio::decode::decode(path, ANALYSIS_RATE, None, &mut only);
