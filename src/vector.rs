@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn every_slot_is_assigned_and_dimension_is_padded() {
-        const { assert!(DIM % 8 == 0 && DIM >= RAW_DIM && DIM - RAW_DIM < 8) };
+        const { assert!(DIM.is_multiple_of(8) && DIM >= RAW_DIM && DIM - RAW_DIM < 8) };
         assert!(SLOTS[..6].iter().all(|s| s.block == Rhythm));
         assert!(SLOTS[6..34].iter().all(|s| s.block == Harmony));
         assert!(SLOTS[34..60].iter().all(|s| s.block == Timbre));

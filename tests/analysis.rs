@@ -28,7 +28,11 @@ fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
     let mut b = 0usize;
     while ((b + 1) as f32 * beat) < out.len() as f32 {
         let at = (b as f32 * beat) as usize;
-        let drum = if b % 2 == 0 { Drum::Kick } else { Drum::Snare };
+        let drum = if b.is_multiple_of(2) {
+            Drum::Kick
+        } else {
+            Drum::Snare
+        };
         add_drum(&mut out, RATE, drum, at, 0.6, &mut rng);
         add_drum(
             &mut out,

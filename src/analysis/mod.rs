@@ -166,7 +166,7 @@ impl FrameSink<'_> {
         let (full, accent) = self.onsets.strengths(frame.magnitudes);
         self.rhythm.push(full, accent);
         // Timbre statistics need no more than every other frame (23 ms apart).
-        if *self.frames % 2 == 0 {
+        if self.frames.is_multiple_of(2) {
             self.timbre.frame(frame.magnitudes, frame.samples);
         }
         *self.frames += 1;

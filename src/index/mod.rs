@@ -185,7 +185,7 @@ pub fn choose(count: usize, dimension: usize, policy: &IndexPolicy) -> IndexPara
             None => {
                 pq_m = (1..=dimension.min(policy.code_bytes.max(1)))
                     .rev()
-                    .find(|m| dimension % m == 0)
+                    .find(|m| dimension.is_multiple_of(*m))
                     .unwrap_or(1);
             }
         }
@@ -420,7 +420,7 @@ impl AnnIndex {
         if k == 0 || queries.is_empty() {
             return Ok(vec![Vec::new(); queries.len() / dimension.max(1)]);
         }
-        if queries.len() % dimension != 0 {
+        if !queries.len().is_multiple_of(dimension) {
             return Err(IndexError::Invalid(
                 "query length does not match the index".into(),
             ));
