@@ -171,8 +171,8 @@ export class PlaylistView {
     const tempoPctWrap = h('span', { class: 'knob-sub' }, '±', tempoPct, '%');
     const tempoRangeWrap = h('span', { class: 'knob-sub' }, tempoMin, h('span', { class: 'filter-dash', 'aria-hidden': 'true' }, '–'), tempoMax);
     const key = h('input', { id: 'knob-key', type: 'checkbox' });
-    const include = h('input', { id: 'knob-include', class: 'filter-input knob-tag', type: 'text', placeholder: 'include tag', autocomplete: 'off', spellcheck: 'false', list: 'knob-include-tags', 'aria-label': 'Only tracks with one of these tags (comma separated)', title: 'Only tracks with one of these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
-    const avoid = h('input', { id: 'knob-avoid', class: 'filter-input knob-tag', type: 'text', placeholder: 'avoid tag', autocomplete: 'off', spellcheck: 'false', list: 'knob-avoid-tags', 'aria-label': 'No tracks with these tags (comma separated)', title: 'No tracks with these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
+    const include = h('input', { id: 'knob-include', class: 'filter-input knob-tag', type: 'text', placeholder: 'include…', autocomplete: 'off', spellcheck: 'false', list: 'knob-include-tags', 'aria-label': 'Only tracks with one of these tags (comma separated)', title: 'Only tracks with one of these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
+    const avoid = h('input', { id: 'knob-avoid', class: 'filter-input knob-tag', type: 'text', placeholder: 'avoid…', autocomplete: 'off', spellcheck: 'false', list: 'knob-avoid-tags', 'aria-label': 'No tracks with these tags (comma separated)', title: 'No tracks with these tags (comma separated): genre tags of the files, and the genre and mood heard in the audio' });
     const includeList = h('datalist', { id: 'knob-include-tags' });
     const avoidList = h('datalist', { id: 'knob-avoid-tags' });
     const regenerate = h('button', { id: 'playlist-regenerate', class: 'btn btn-small', type: 'button', title: 'Make the playlist again with these settings', onclick: () => this.regenerate() }, 'Regenerate');
@@ -188,7 +188,9 @@ export class PlaylistView {
         h('label', { class: 'knob-sub' }, 'artist', this.k.artist), h('label', { class: 'knob-sub' }, 'album', this.k.album)),
       knob('Tempo', tempo, tempoPctWrap, tempoRangeWrap),
       h('label', { class: 'knob knob-check', title: 'Only keys that mix with the seed’s: the same, a neighbour on the Camelot wheel, or the relative key' }, key, h('span', {}, 'Compatible keys')),
-      include, avoid, includeList, avoidList);
+      // Include and avoid wrap together, under one label, when the window is narrow.
+      h('span', { class: 'knob' }, h('span', { class: 'knob-label' }, 'Tags'), include, avoid),
+      includeList, avoidList);
     this.wireKnobs();
     this.writeKnobs();
 
