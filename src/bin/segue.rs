@@ -271,6 +271,12 @@ enum BenchWhat {
         /// Queries timed per size
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
+        /// Byte budget per track for compressed codes (default: the policy's)
+        #[arg(long)]
+        code_bytes: Option<usize>,
+        /// Tracks up to which IVF keeps full vectors (default: the policy's)
+        #[arg(long)]
+        ivf_flat_max: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -877,9 +883,17 @@ async fn bench(what: &BenchWhat) -> Result<()> {
         BenchWhat::Index {
             tracks,
             queries,
+            code_bytes,
+            ivf_flat_max,
             json,
         } => {
-            let policy = segue::index::IndexPolicy::default();
+            let mut policy = segue::index::IndexPolicy::default();
+            if let Some(bytes) = code_bytes {
+                policy.code_bytes = *bytes;
+            }
+            if let Some(max) = ivf_flat_max {
+                policy.ivf_flat_max = *max;
+            }
             let mut all = Vec::new();
             for &n in tracks {
                 let r = segue::bench::index(n, *queries, &policy)?;

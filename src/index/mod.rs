@@ -77,11 +77,12 @@ impl Default for IndexPolicy {
     fn default() -> Self {
         IndexPolicy {
             flat_max: 1_000,
-            // Full vectors up to 50k tracks (74 MB at d = 368): with MusiCNN's 300 values a
-            // 64-byte code is only PQ, whose recall@10 is 0.84 (docs/benchmarks.md).
+            // Full vectors up to 50k tracks (74 MB at d = 368), 8-bit codes above.
             ivf_flat_max: 50_000,
             target_recall: 0.97,
-            code_bytes: 64,
+            // SQ8 of the 368-value vector (docs/benchmarks.md, at 100k): recall@10 0.984 in
+            // 39 MB, where a 64-byte budget only fits PQ46 at 0.834.
+            code_bytes: 384,
             // Measured (docs/benchmarks.md): single queries are fastest on one thread, since
             // OpenMP's wake-up costs more than a query; builds use every core.
             query_threads: 1,
@@ -658,7 +659,16 @@ mod tests {
 
     #[test]
     fn policy_picks_the_type_by_size() {
-        let policy = IndexPolicy::default();
+        let default = choose(50_001, crate::vector::DIM, &IndexPolicy::default());
+        assert_eq!(
+            (default.kind, default.sq_bits),
+            (IndexKind::IvfSq, 8),
+            "the default budget fits 8 bits of every value of the track vector"
+        );
+        let policy = IndexPolicy {
+            code_bytes: 64,
+            ..IndexPolicy::default()
+        };
         assert_eq!(choose(10, 64, &policy).kind, IndexKind::Flat);
         assert_eq!(choose(1_000, 64, &policy).kind, IndexKind::Flat);
         assert_eq!(choose(1_001, 64, &policy).kind, IndexKind::IvfFlat);

@@ -90,7 +90,7 @@ export type SimilarTrack = {
 };
 export type SimilarResponse = {
   state: SimilarState;
-  /** The index behind the results: "Flat", "IVF64,Flat", "IVF1024,PQ36" … */
+  /** The index behind the results: "Flat", "IVF64,Flat", "IVF1024,SQ8" … */
   index_type: string;
   /** Best first; never the asked track. */
   results: SimilarTrack[];
