@@ -62,16 +62,8 @@ pub const INDEX_DIR: &str = "index";
 /// One similar track, ready to show: what the UI and `segue similar --json` list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SimilarTrack {
-    pub id: i64,
-    pub path: String,
-    pub title: Option<String>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub bpm: Option<f64>,
-    pub key: Option<String>,
-    pub scale: Option<String>,
-    pub camelot: Option<String>,
-    pub duration_s: Option<f64>,
+    #[serde(flatten)]
+    pub track: store::TrackSummary,
     /// Cosine similarity of the two tracks' vectors, in [-1, 1].
     pub score: f32,
 }
@@ -309,16 +301,7 @@ impl Library {
                 // A track deleted since the index last synced is skipped, not shown broken.
                 let row = rows.get(&hit.id)?;
                 Some(SimilarTrack {
-                    id: row.id,
-                    path: row.path.clone(),
-                    title: row.title.clone(),
-                    artist: row.artist.clone(),
-                    album: row.album.clone(),
-                    bpm: row.bpm,
-                    key: row.key.clone(),
-                    scale: row.scale.clone(),
-                    camelot: row.camelot.clone(),
-                    duration_s: row.duration_s,
+                    track: row.into(),
                     score: hit.score,
                 })
             })

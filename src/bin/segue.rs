@@ -551,7 +551,7 @@ async fn command(
             if let Some(why) = &playlist.shortfall {
                 eprintln!("{why}");
             }
-            let ids: Vec<i64> = playlist.entries.iter().map(|e| e.id).collect();
+            let ids: Vec<i64> = playlist.entries.iter().map(|e| e.track.id).collect();
             if let Some(name) = &save {
                 let saved = library.save_playlist(name, Some(&request), &ids).await?;
                 eprintln!("saved as playlist {} ({})", saved.id, saved.name);
@@ -1209,10 +1209,10 @@ fn print_entries(entries: &[segue::playlist::PlaylistEntry], json: bool) -> Resu
             "{:>3}. {:>5.1}%  {:<30}  {:<20}  {:>5}  {:<4}  {}",
             i + 1,
             e.score.max(0.0) * 100.0,
-            clip(&shown_title(&e.title, &e.path), 30),
-            clip(e.artist.as_deref().unwrap_or("—"), 20),
-            e.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
-            e.camelot.as_deref().unwrap_or("—"),
+            clip(&shown_title(&e.track.title, &e.track.path), 30),
+            clip(e.track.artist.as_deref().unwrap_or("—"), 20),
+            e.track.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
+            e.track.camelot.as_deref().unwrap_or("—"),
             e.reasons.join(" · ")
         );
     }
@@ -1317,7 +1317,7 @@ async fn similar(
         return Ok(());
     }
     for r in &results {
-        let key = match (&r.key, &r.scale) {
+        let key = match (&r.track.key, &r.track.scale) {
             (Some(k), Some(s)) if s == "minor" => format!("{k}m"),
             (Some(k), _) => k.clone(),
             _ => "—".to_string(),
@@ -1325,10 +1325,10 @@ async fn similar(
         println!(
             "{:>5.1}%  {:>6}  {:<32}  {:<24}  {:>5}  {:<4}",
             r.score.max(0.0) * 100.0,
-            r.id,
-            clip(&shown_title(&r.title, &r.path), 32),
-            clip(r.artist.as_deref().unwrap_or("—"), 24),
-            r.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
+            r.track.id,
+            clip(&shown_title(&r.track.title, &r.track.path), 32),
+            clip(r.track.artist.as_deref().unwrap_or("—"), 24),
+            r.track.bpm.map_or("—".to_string(), |b| format!("{b:.0}")),
             key
         );
     }

@@ -32,12 +32,12 @@ fn relative_to(track: &Path, dir: &Path) -> Option<PathBuf> {
 }
 
 fn display_title(e: &PlaylistEntry) -> String {
-    let title = e.title.clone().unwrap_or_else(|| {
-        Path::new(&e.path)
+    let title = e.track.title.clone().unwrap_or_else(|| {
+        Path::new(&e.track.path)
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
     });
-    match &e.artist {
+    match &e.track.artist {
         Some(a) => format!("{a} - {title}"),
         None => title,
     }
@@ -49,12 +49,12 @@ pub fn m3u8(entries: &[PlaylistEntry], name: &str, playlist_file: &Path) -> Stri
     let mut out = String::from("#EXTM3U\n");
     out.push_str(&format!("#PLAYLIST:{}\n", one_line(name)));
     for e in entries {
-        let seconds = e.duration_s.map_or(-1, |d| d.round() as i64);
+        let seconds = e.track.duration_s.map_or(-1, |d| d.round() as i64);
         out.push_str(&format!(
             "#EXTINF:{seconds},{}\n",
             one_line(&display_title(e))
         ));
-        let track = Path::new(&e.path);
+        let track = Path::new(&e.track.path);
         let shown = relative_to(track, dir).unwrap_or_else(|| track.to_path_buf());
         out.push_str(&shown.to_string_lossy());
         out.push('\n');
@@ -111,18 +111,18 @@ pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
         out.push_str("    <track>\n");
         out.push_str(&format!(
             "      <location>{}</location>\n",
-            xml_escape(&file_uri(Path::new(&e.path)))
+            xml_escape(&file_uri(Path::new(&e.track.path)))
         ));
-        if let Some(t) = &e.title {
+        if let Some(t) = &e.track.title {
             out.push_str(&format!("      <title>{}</title>\n", xml_escape(t)));
         }
-        if let Some(a) = &e.artist {
+        if let Some(a) = &e.track.artist {
             out.push_str(&format!("      <creator>{}</creator>\n", xml_escape(a)));
         }
-        if let Some(a) = &e.album {
+        if let Some(a) = &e.track.album {
             out.push_str(&format!("      <album>{}</album>\n", xml_escape(a)));
         }
-        if let Some(d) = e.duration_s {
+        if let Some(d) = e.track.duration_s {
             out.push_str(&format!(
                 "      <duration>{}</duration>\n",
                 (d * 1000.0).round() as i64
@@ -168,16 +168,18 @@ mod tests {
 
     fn entry(path: &str, title: Option<&str>) -> PlaylistEntry {
         PlaylistEntry {
-            id: 1,
-            path: path.into(),
-            title: title.map(Into::into),
-            artist: Some("Ana & Bo".into()),
-            album: Some("<Live>".into()),
-            duration_s: Some(183.4),
-            bpm: None,
-            key: None,
-            scale: None,
-            camelot: None,
+            track: crate::store::TrackSummary {
+                id: 1,
+                path: path.into(),
+                title: title.map(Into::into),
+                artist: Some("Ana & Bo".into()),
+                album: Some("<Live>".into()),
+                duration_s: Some(183.4),
+                bpm: None,
+                key: None,
+                scale: None,
+                camelot: None,
+            },
             score: 0.9,
             reasons: vec![],
         }

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::index::dot;
-use crate::store::TrackRow;
+use crate::store::{TrackRow, TrackSummary};
 use crate::vector::{Block, Normalizer};
 
 /// How the picks are ordered.
@@ -101,16 +101,8 @@ pub struct Candidate {
 /// One track of a generated playlist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlaylistEntry {
-    pub id: i64,
-    pub path: String,
-    pub title: Option<String>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub duration_s: Option<f64>,
-    pub bpm: Option<f64>,
-    pub key: Option<String>,
-    pub scale: Option<String>,
-    pub camelot: Option<String>,
+    #[serde(flatten)]
+    pub track: TrackSummary,
     /// Cosine similarity to the seed(s), in [-1, 1].
     pub score: f32,
     /// Why it is here, shortest first: "same key", "+3 BPM", "similar timbre".
@@ -545,18 +537,8 @@ pub fn reasons(seed: Option<&Candidate>, c: &Candidate) -> Vec<String> {
 
 /// The entry shown for a chosen candidate.
 pub fn entry(seed: Option<&Candidate>, c: &Candidate) -> PlaylistEntry {
-    let r = &c.row;
     PlaylistEntry {
-        id: r.id,
-        path: r.path.clone(),
-        title: r.title.clone(),
-        artist: r.artist.clone(),
-        album: r.album.clone(),
-        duration_s: r.duration_s,
-        bpm: r.bpm,
-        key: r.key.clone(),
-        scale: r.scale.clone(),
-        camelot: r.camelot.clone(),
+        track: (&c.row).into(),
         score: c.score,
         reasons: reasons(seed, c),
     }

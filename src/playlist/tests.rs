@@ -84,7 +84,7 @@ fn make(request: &PlaylistRequest, candidates: &[Candidate]) -> Playlist {
 }
 
 fn ids(p: &Playlist) -> Vec<i64> {
-    p.entries.iter().map(|e| e.id).collect()
+    p.entries.iter().map(|e| e.track.id).collect()
 }
 
 fn request(length: usize) -> PlaylistRequest {

@@ -57,6 +57,39 @@ pub struct TrackRow {
     pub chips: Vec<String>,
 }
 
+/// What a list of tracks shows of each one (similar tracks, playlist entries): who, what,
+/// how long, tempo and key. Flattened into those types' JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackSummary {
+    pub id: i64,
+    pub path: String,
+    pub title: Option<String>,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub duration_s: Option<f64>,
+    pub bpm: Option<f64>,
+    pub key: Option<String>,
+    pub scale: Option<String>,
+    pub camelot: Option<String>,
+}
+
+impl From<&TrackRow> for TrackSummary {
+    fn from(r: &TrackRow) -> Self {
+        TrackSummary {
+            id: r.id,
+            path: r.path.clone(),
+            title: r.title.clone(),
+            artist: r.artist.clone(),
+            album: r.album.clone(),
+            duration_s: r.duration_s,
+            bpm: r.bpm,
+            key: r.key.clone(),
+            scale: r.scale.clone(),
+            camelot: r.camelot.clone(),
+        }
+    }
+}
+
 impl FromRow<'_, SqliteRow> for TrackRow {
     fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
         let bytes: Vec<u8> = row.try_get("path_bytes")?;
