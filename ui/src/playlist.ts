@@ -897,7 +897,9 @@ export class PlaylistView {
       h('span', { class: 'playlist-track' },
         h('span', { class: `playlist-title${e.title ? '' : ' is-file'}` }, name),
         h('span', { class: 'playlist-artist' }, e.artist ?? 'Unknown artist')),
-      h('span', { class: 'playlist-reasons', title: reasons || null }, reasons),
+      // One unbreakable span per reason: a narrow column wraps between reasons, not inside one.
+      h('span', { class: 'playlist-reasons', title: reasons || null },
+        ...e.reasons.flatMap((r, k) => [...(k ? [' · '] : []), h('span', { class: 'reason' }, r)])),
       h('span', { class: `playlist-bpm num${e.bpm == null ? ' muted' : ''}` }, e.bpm == null ? '—' : String(Math.round(e.bpm))),
       h('span', { class: 'playlist-key', title: e.key ? keyLong(e.key, e.scale) : null },
         key ? h('span', { class: 'key-name' }, key) : h('span', { class: 'muted' }, '—'),
