@@ -939,3 +939,30 @@ for (const scheme of ['light', 'dark']) {
     assert.deepEqual(a.errors, []);
   });
 }
+
+test('a small window (800 × 600) with the detail panel open keeps titles readable', async () => {
+  const a = await app({ config: { tracks: 3000, folders: true }, viewport: { width: 800, height: 600 } });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  await page.dblclick('.track-row[data-index="0"] td:nth-child(2)');
+  await page.locator('#detail-panel:not([hidden])').waitFor();
+  const widths = await page.evaluate(() => {
+    const row = document.querySelector('.track-row[data-index="0"]');
+    const visible = [...row.cells].filter((c) => getComputedStyle(c).display !== 'none');
+    const title = row.querySelector('td.title');
+    return {
+      title: title.getBoundingClientRect().width,
+      fits: title.scrollWidth <= title.clientWidth,
+      table: document.querySelector('#track-table table').getBoundingClientRect().width,
+      scroller: document.querySelector('#track-table').clientWidth,
+      panel: document.querySelector('#detail-panel').getBoundingClientRect().width,
+      cells: visible.length,
+    };
+  });
+  assert.ok(widths.title >= 120, `title column ${widths.title} px`);
+  assert.ok(widths.fits, 'a short title is shown whole');
+  assert.ok(widths.table >= widths.scroller - 1, `the table fills its pane (${widths.table} of ${widths.scroller} px)`);
+  assert.ok(widths.panel <= 290, `panel ${widths.panel} px`);
+  await page.screenshot({ path: path.join(OUT, 'small-window-detail.png') });
+  await done(a);
+});
