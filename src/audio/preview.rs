@@ -131,16 +131,27 @@ pub struct VirtualDevice {
     pub probe: Arc<DeviceProbe>,
 }
 
-/// What a [`VirtualDevice`] saw.
+/// What a [`VirtualDevice`] saw, and a cable to pull.
 #[derive(Default)]
 pub struct DeviceProbe {
     waiting: AtomicBool,
     first_sound: Mutex<Option<std::time::Instant>>,
     /// Callbacks that came late (the device thread itself was not scheduled in time).
     pub late_periods: AtomicU64,
+    unplugged: AtomicBool,
 }
 
 impl DeviceProbe {
+    /// Pulls the device out: its stream reports an error and stops, as cpal's does, and it
+    /// cannot be opened until [`Self::plug_in`].
+    pub fn unplug(&self) {
+        self.unplugged.store(true, Ordering::SeqCst);
+    }
+
+    pub fn plug_in(&self) {
+        self.unplugged.store(false, Ordering::SeqCst);
+    }
+
     /// Forget the last sound; [`Self::first_sound`] then waits for the next.
     pub fn arm(&self) {
         if let Ok(mut f) = self.first_sound.lock() {
@@ -155,10 +166,12 @@ impl DeviceProbe {
     }
 }
 
-/// Runs the virtual device until `stop` is set.
+/// Runs the virtual device until `stop` is set, or until it is unplugged (then `on_error`,
+/// like a cpal stream's error callback).
 fn run_virtual(
     device: VirtualDevice,
     mut callback: impl FnMut(&mut [f32], &cpal::OutputCallbackInfo) + Send + 'static,
+    on_error: impl FnOnce() + Send + 'static,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
@@ -173,6 +186,10 @@ fn run_virtual(
             });
             let mut next = std::time::Instant::now();
             while !stop.load(Ordering::Relaxed) {
+                if device.probe.unplugged.load(Ordering::SeqCst) {
+                    on_error();
+                    return;
+                }
                 callback(&mut buffer, &info);
                 if device.probe.waiting.load(Ordering::SeqCst) && buffer.iter().any(|x| *x != 0.0) {
                     if let Ok(mut f) = device.probe.first_sound.lock() {
@@ -717,6 +734,11 @@ fn open_output(
             Ok((Running::Stream(stream), ring, name, rate, channels))
         }
         Output::Virtual(device) => {
+            if device.probe.unplugged.load(Ordering::SeqCst) {
+                return Err(PreviewError::Device(
+                    "the virtual device is unplugged".into(),
+                ));
+            }
             let channels = device.channels.max(1);
             let capacity =
                 ((device.rate as f32 * RING_SECONDS) as usize).max(4096) * usize::from(channels);
@@ -725,7 +747,12 @@ fn open_output(
                 output_callback::<f32>(Arc::clone(live), consumer, usize::from(channels));
             let stop = Arc::new(AtomicBool::new(false));
             let rate = device.rate;
-            let handle = run_virtual(device, callback, Arc::clone(&stop))
+            let lost = Arc::clone(live);
+            let on_error = move || {
+                tracing::warn!("audio output: the virtual device was unplugged");
+                lost.device_lost.store(true, Ordering::Release);
+            };
+            let handle = run_virtual(device, callback, on_error, Arc::clone(&stop))
                 .map_err(|e| PreviewError::Device(e.to_string()))?;
             Ok((
                 Running::Virtual(stop, Some(handle)),
@@ -853,7 +880,11 @@ fn control_thread(
                         st.status = "error".into();
                         st.error = Some(message.clone());
                     });
-                    continue;
+                    // A command that came with this retry still counts (a stop must stay a
+                    // stop when the device returns); without one there is nothing to do.
+                    if command.is_none() {
+                        continue;
+                    }
                 }
             }
         }
@@ -1105,5 +1136,119 @@ mod tests {
             (438..=442).contains(&crossings),
             "{crossings} upward crossings in 1 s"
         );
+    }
+
+    /// Waits (up to 10 s) for a state that `ok` accepts; fails the test with `what` and the
+    /// last state seen otherwise.
+    fn wait_for(player: &Player, what: &str, ok: impl Fn(&PlayerState) -> bool) -> PlayerState {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let seen = player.state();
+            if ok(&seen) {
+                return seen;
+            }
+            assert!(std::time::Instant::now() < deadline, "{what}: {seen:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn an_unplugged_device_is_an_error_then_playback_goes_on_where_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tone.wav");
+        let rate = 44_100u32;
+        let samples: Vec<f32> = (0..rate * 20)
+            .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / rate as f32).sin())
+            .collect();
+        crate::audio::encode::write_wav(&path, rate, &samples).expect("wav");
+        let probe = Arc::new(DeviceProbe::default());
+        let player = Player::with_output(Output::Virtual(VirtualDevice {
+            rate: 48_000,
+            channels: 2,
+            period_frames: 480,
+            probe: Arc::clone(&probe),
+        }))
+        .expect("player");
+        player.play(&path, 2.0, None).expect("play");
+        let playing = wait_for(&player, "never played", |s| {
+            s.status == "playing" && s.position_s > 2.5
+        });
+        assert!(playing.error.is_none(), "{playing:?}");
+
+        probe.unplug();
+        let lost = wait_for(&player, "the lost device was not reported", |s| {
+            s.status == "error"
+        });
+        let message = lost.error.clone().unwrap_or_default();
+        assert!(message.starts_with("sound device lost"), "{message}");
+        assert_eq!(
+            lost.path.as_deref(),
+            playing.path.as_deref(),
+            "the track is kept"
+        );
+        // Still lost a while later: retries fail quietly, no panic, no busy loop of errors.
+        std::thread::sleep(Duration::from_millis(1_500));
+        assert_eq!(player.state().status, "error");
+
+        probe.arm();
+        probe.plug_in();
+        let back = wait_for(&player, "did not come back", |s| {
+            s.status == "playing" && s.error.is_none()
+        });
+        // It goes on from about where it stopped, not from the start of the preview.
+        assert!(
+            back.position_s >= playing.position_s - 0.05 && back.position_s < 12.0,
+            "resumed at {} after {}",
+            back.position_s,
+            playing.position_s
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while probe.first_sound().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            probe.first_sound().is_some(),
+            "no sound after the device came back"
+        );
+        player.stop().expect("stop");
+    }
+
+    #[test]
+    fn stop_while_the_device_is_lost_is_kept_when_it_comes_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tone.wav");
+        let rate = 22_050u32;
+        let samples: Vec<f32> = (0..rate * 20)
+            .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / rate as f32).sin())
+            .collect();
+        crate::audio::encode::write_wav(&path, rate, &samples).expect("wav");
+        let probe = Arc::new(DeviceProbe::default());
+        let player = Player::with_output(Output::Virtual(VirtualDevice {
+            rate: 48_000,
+            channels: 2,
+            period_frames: 480,
+            probe: Arc::clone(&probe),
+        }))
+        .expect("player");
+        player.play(&path, 0.0, None).expect("play");
+        wait_for(&player, "never played", |s| {
+            s.status == "playing" && s.position_s > 0.3
+        });
+        probe.unplug();
+        wait_for(&player, "the lost device was not reported", |s| {
+            s.status == "error"
+        });
+        player.stop().expect("stop");
+        std::thread::sleep(Duration::from_millis(300));
+        probe.arm();
+        probe.plug_in();
+        // The device is back (the error clears) and nothing plays: the stop was not lost.
+        let back = wait_for(&player, "the device did not come back", |s| {
+            s.error.is_none()
+        });
+        std::thread::sleep(Duration::from_millis(700));
+        let now = player.state();
+        assert_ne!(now.status, "playing", "{back:?} then {now:?}");
+        assert!(probe.first_sound().is_none(), "sound after stop");
     }
 }
