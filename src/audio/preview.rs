@@ -1152,10 +1152,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_unplugged_device_is_an_error_then_playback_goes_on_where_it_was() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("tone.wav");
+    /// A 20 s 440 Hz tone in `dir`, and a player on a virtual 48 kHz stereo device.
+    fn tone_on_virtual_device(dir: &Path) -> (Player, Arc<DeviceProbe>, PathBuf) {
+        let path = dir.join("tone.wav");
         let rate = 44_100u32;
         let samples: Vec<f32> = (0..rate * 20)
             .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / rate as f32).sin())
@@ -1169,6 +1168,13 @@ mod tests {
             probe: Arc::clone(&probe),
         }))
         .expect("player");
+        (player, probe, path)
+    }
+
+    #[test]
+    fn an_unplugged_device_is_an_error_then_playback_goes_on_where_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (player, probe, path) = tone_on_virtual_device(dir.path());
         player.play(&path, 2.0, None).expect("play");
         let playing = wait_for(&player, "never played", |s| {
             s.status == "playing" && s.position_s > 2.5
@@ -1216,20 +1222,7 @@ mod tests {
     #[test]
     fn stop_while_the_device_is_lost_is_kept_when_it_comes_back() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("tone.wav");
-        let rate = 22_050u32;
-        let samples: Vec<f32> = (0..rate * 20)
-            .map(|i| 0.5 * (std::f32::consts::TAU * 440.0 * i as f32 / rate as f32).sin())
-            .collect();
-        crate::audio::encode::write_wav(&path, rate, &samples).expect("wav");
-        let probe = Arc::new(DeviceProbe::default());
-        let player = Player::with_output(Output::Virtual(VirtualDevice {
-            rate: 48_000,
-            channels: 2,
-            period_frames: 480,
-            probe: Arc::clone(&probe),
-        }))
-        .expect("player");
+        let (player, probe, path) = tone_on_virtual_device(dir.path());
         player.play(&path, 0.0, None).expect("play");
         wait_for(&player, "never played", |s| {
             s.status == "playing" && s.position_s > 0.3
