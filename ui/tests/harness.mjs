@@ -1,7 +1,9 @@
 // Shared browser-test harness: system Chromium, dist/ served through page.route
 // under the production CSP, and the fake backend from fake-backend.js.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,3 +58,20 @@ export async function openApp(browser, { config = {}, colorScheme = 'light', vie
 export const rowsIn = (page) => page.$$eval('#track-table .track-row', (rs) => rs.map((r) => ({
   id: Number(r.dataset.id), index: Number(r.dataset.index), cells: [...r.cells].map((c) => c.textContent),
 })));
+
+/** One browser for a test file: launched before its first test, closed after its last.
+ *  `open(opts)` is openApp on it. */
+export function useBrowser() {
+  let browser;
+  before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
+  after(async () => { await browser?.close(); });
+  return { open: (opts) => openApp(browser, opts) };
+}
+
+/** Every test ends by closing its context and checking nothing logged an error (CSP
+ *  violations included), bar messages containing one of `allowed`. */
+export async function done(a, allowed = []) {
+  await a.context.close();
+  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
+  assert.deepEqual(bad, [], 'console errors');
+}

@@ -1,20 +1,12 @@
 // The playlist view and the sidebar's saved playlists, against the fake backend
 // (make_playlist / swap_playlist_track / save_playlist … in fake-backend.js).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openApp, OUT } from './harness.mjs';
+import { useBrowser, done, OUT } from './harness.mjs';
 
-let browser;
-before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
-async function done(a, allowed = []) {
-  await a.context.close();
-  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
-  assert.deepEqual(bad, [], 'console errors');
-}
 const LIB = { tracks: 3000, folders: true };
 const DEFAULTS = {
   avoid_like: [], length: 20, order: 'similarity', max_per_artist: 2, max_per_album: 2, tempo: null, key_compatible: false,
@@ -583,5 +575,5 @@ for (const scheme of ['light', 'dark']) {
 }
 
 async function app(opts = {}) {
-  return openApp(browser, { config: LIB, ...opts });
+  return browser.open({ config: LIB, ...opts });
 }

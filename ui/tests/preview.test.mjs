@@ -1,24 +1,16 @@
 // Audio preview: the play buttons on the rows, the player bar, the keys, against the fake
 // backend's player (play_preview / control_preview / preview_state and preview-state events,
 // see fake-backend.js: it takes commands a moment after answering them, like the real one).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openApp, OUT } from './harness.mjs';
+import { useBrowser, done, OUT } from './harness.mjs';
 
-let browser;
-before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
 const LIB = { tracks: 3000, folders: true };
 async function app(opts = {}) {
-  return openApp(browser, { config: LIB, ...opts });
-}
-async function done(a, allowed = []) {
-  await a.context.close();
-  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
-  assert.deepEqual(bad, [], 'console errors');
+  return browser.open({ config: LIB, ...opts });
 }
 
 /** The player bar, read in one go. */

@@ -1,20 +1,12 @@
 // Genre and mood tags (MusiCNN) in the UI, against the fake backend (chips on rows, get_track's
 // ranked tags, tag_vocabulary, list_tracks' `tag`; see fake-backend.js).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openApp, OUT } from './harness.mjs';
+import { useBrowser, done, OUT } from './harness.mjs';
 
-let browser;
-before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
-after(async () => { await browser?.close(); });
+const browser = useBrowser();
 
-async function done(a, allowed = []) {
-  await a.context.close();
-  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
-  assert.deepEqual(bad, [], 'console errors');
-}
 const LIB = { tracks: 3000, folders: true };
 const pct = (p) => (p > 0 && p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`);
 /** What the detail panel lists: up to 8 tags at ≥ 5 %, at least the top 3. */
@@ -68,7 +60,7 @@ async function openDetailOf(page, pick) {
 }
 
 test('table: a Tags column with up to 3 chips per row (likeliest first), one line high; the tooltip lists them all', async () => {
-  const a = await openApp(browser, { config: LIB });
+  const a = await browser.open({ config: LIB });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   assert.equal(await page.locator('#track-table th:nth-child(7)').innerText(), 'Tags');
@@ -99,7 +91,7 @@ test('table: a Tags column with up to 3 chips per row (likeliest first), one lin
 });
 
 test('tag filter: lists the library\'s tags with counts, most common first; choosing one sends `tag` and filters; Any tag / Escape clear it', async () => {
-  const a = await openApp(browser, { config: LIB });
+  const a = await browser.open({ config: LIB });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);
@@ -143,7 +135,7 @@ test('tag filter: lists the library\'s tags with counts, most common first; choo
 });
 
 test('clicking a chip filters by its tag: in the table (the focus stays in the table), in the detail panel (Enter: the focus goes to the filter)', async () => {
-  const a = await openApp(browser, { config: LIB });
+  const a = await browser.open({ config: LIB });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);
@@ -174,7 +166,7 @@ test('clicking a chip filters by its tag: in the table (the focus stays in the t
 });
 
 test('detail panel: a Tags section with the likeliest tags and their percentages, in get_track\'s order; loading shows the row\'s chips', async () => {
-  const a = await openApp(browser, { config: LIB });
+  const a = await browser.open({ config: LIB });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const row = (await tagRows(page)).find((r) => r.track.status === 'analyzed' && r.track.chips.length >= 2);
@@ -227,7 +219,7 @@ test('detail panel: a Tags section with the likeliest tags and their percentages
 });
 
 test('tagging off (no MusiCNN weights): the panel says how to turn tags on, the filter is disabled and says why, no chips', async () => {
-  const a = await openApp(browser, { config: { ...LIB, tagging: false } });
+  const a = await browser.open({ config: { ...LIB, tagging: false } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.getElementById('tag-filter').title.includes('fetch-models'));
@@ -245,7 +237,7 @@ test('tagging off (no MusiCNN weights): the panel says how to turn tags on, the 
 });
 
 test('the tag filter follows an analysis run: tag_vocabulary again at most every 5 s while it runs, and soon after it finishes', async () => {
-  const a = await openApp(browser, { config: { tracks: 400, folders: true, analysis: { phase: 'running', done: 0, failed: 0, total: 40 } } });
+  const a = await browser.open({ config: { tracks: 400, folders: true, analysis: { phase: 'running', done: 0, failed: 0, total: 40 } } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);
@@ -269,7 +261,7 @@ test('the tag filter follows an analysis run: tag_vocabulary again at most every
 });
 
 test('playlist knobs: the include / avoid boxes suggest the library\'s tags (after the tags already typed)', async () => {
-  const a = await openApp(browser, { config: LIB });
+  const a = await browser.open({ config: LIB });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);
@@ -305,7 +297,7 @@ test('playlist knobs: the include / avoid boxes suggest the library\'s tags (aft
 
 for (const scheme of ['light', 'dark']) {
   test(`screenshot: tags (${scheme})`, async () => {
-    const a = await openApp(browser, { config: LIB, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+    const a = await browser.open({ config: LIB, colorScheme: scheme, viewport: { width: 1280, height: 800 } });
     const { page } = a;
     await page.locator('.track-row[data-index="0"]').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);

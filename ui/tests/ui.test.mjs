@@ -1,24 +1,15 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, openApp, rowsIn, OUT } from './harness.mjs';
+import { useBrowser, done, rowsIn, OUT } from './harness.mjs';
 
-let browser;
+const browser = useBrowser();
 const open = [];
-before(async () => { browser = await launch(); await mkdir(OUT, { recursive: true }); });
-after(async () => { await browser?.close(); });
 
 async function app(opts) {
-  const a = await openApp(browser, opts);
+  const a = await browser.open(opts);
   open.push(a);
   return a;
-}
-/** Every test ends by closing its context and checking nothing logged an error (CSP violations included). */
-async function done(a, allowed = []) {
-  await a.context.close();
-  const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
-  assert.deepEqual(bad, [], 'console errors');
 }
 const BIG = { tracks: 100000, folders: true, failures: 3 };
 
