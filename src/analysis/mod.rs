@@ -108,13 +108,8 @@ impl Analyzer {
     /// Mono samples at [`ANALYSIS_RATE`].
     pub fn push(&mut self, mono: &[f32]) {
         self.samples += mono.len() as u64;
-        let mut frames = FrameSink {
-            onsets: &mut self.onsets,
-            rhythm: &mut self.rhythm,
-            timbre: &mut self.timbre,
-            frames: &mut self.frames,
-        };
-        self.stft.push(mono, |frame| frames.frame(&frame));
+        let (stft, mut frames) = self.frame_sink();
+        stft.push(mono, |frame| frames.frame(&frame));
         self.key.push(mono);
     }
 
@@ -127,14 +122,20 @@ impl Analyzer {
         }
     }
 
-    pub fn finish(mut self) -> Features {
-        let mut frames = FrameSink {
+    /// The shared STFT and where its frames go (disjoint borrows of the analyser).
+    fn frame_sink(&mut self) -> (&mut Stft, FrameSink<'_>) {
+        let sink = FrameSink {
             onsets: &mut self.onsets,
             rhythm: &mut self.rhythm,
             timbre: &mut self.timbre,
             frames: &mut self.frames,
         };
-        self.stft.finish(|frame| frames.frame(&frame));
+        (&mut self.stft, sink)
+    }
+
+    pub fn finish(mut self) -> Features {
+        let (stft, mut frames) = self.frame_sink();
+        stft.finish(|frame| frames.frame(&frame));
         let (tempo, onset_rate) = self.rhythm.finish();
         let key = self.key.finish();
         Features {

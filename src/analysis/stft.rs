@@ -132,7 +132,6 @@ macro_rules! wide_vectors {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use wide_vectors;
 
 wide_vectors! {
@@ -199,85 +198,100 @@ pub fn fast_ln(x: f32) -> f32 {
 const LANES: usize = 8;
 
 wide_vectors! {
-/// Positive log-flux: Σ max(0, ln(1 + c·m) − previous), replacing `previous` with the new logs.
-pub fn log_flux(magnitudes: &[f32], previous: &mut [f32], compression: f32) -> f32 {
-    let n = magnitudes.len().min(previous.len());
-    let (magnitudes, previous) = (&magnitudes[..n], &mut previous[..n]);
-    let mut acc = [0.0f32; LANES];
-    let mut m_chunks = magnitudes.chunks_exact(LANES);
-    let mut p_chunks = previous.chunks_exact_mut(LANES);
-    for (m, p) in (&mut m_chunks).zip(&mut p_chunks) {
-        for i in 0..LANES {
-            let c = fast_ln(1.0 + compression * m[i]);
-            let rise = c - p[i];
-            acc[i] += if rise > 0.0 { rise } else { 0.0 };
-            p[i] = c;
+    /// Positive log-flux: Σ max(0, ln(1 + c·m) − previous), replacing `previous` with the new logs.
+    pub fn log_flux(magnitudes: &[f32], previous: &mut [f32], compression: f32) -> f32 {
+        let n = magnitudes.len().min(previous.len());
+        let (magnitudes, previous) = (&magnitudes[..n], &mut previous[..n]);
+        let mut acc = [0.0f32; LANES];
+        let mut m_chunks = magnitudes.chunks_exact(LANES);
+        let mut p_chunks = previous.chunks_exact_mut(LANES);
+        for (m, p) in (&mut m_chunks).zip(&mut p_chunks) {
+            for i in 0..LANES {
+                let c = fast_ln(1.0 + compression * m[i]);
+                let rise = c - p[i];
+                acc[i] += if rise > 0.0 { rise } else { 0.0 };
+                p[i] = c;
+            }
         }
+        let mut total: f32 = acc.iter().sum();
+        for (m, p) in m_chunks.remainder().iter().zip(p_chunks.into_remainder()) {
+            let c = fast_ln(1.0 + compression * m);
+            total += (c - *p).max(0.0);
+            *p = c;
+        }
+        total
     }
-    let mut total: f32 = acc.iter().sum();
-    for (m, p) in m_chunks.remainder().iter().zip(p_chunks.into_remainder()) {
-        let c = fast_ln(1.0 + compression * m);
-        total += (c - *p).max(0.0);
-        *p = c;
-    }
-    total
-}
 }
 
 wide_vectors! {
-/// Σ a·b, in [`LANES`] accumulators (a single float accumulator is a serial chain).
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f32; LANES];
-    let (mut a_chunks, mut b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    for (x, y) in (&mut a_chunks).zip(&mut b_chunks) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
+    /// Σ a·b, in [`LANES`] accumulators (a single float accumulator is a serial chain).
+    pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut acc = [0.0f32; LANES];
+        let (mut a_chunks, mut b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+        for (x, y) in (&mut a_chunks).zip(&mut b_chunks) {
+            for i in 0..LANES {
+                acc[i] += x[i] * y[i];
+            }
         }
+        let tail: f32 = a_chunks
+            .remainder()
+            .iter()
+            .zip(b_chunks.remainder())
+            .map(|(x, y)| x * y)
+            .sum();
+        acc.iter().sum::<f32>() + tail
     }
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    acc.iter().sum::<f32>() + tail
-}
 }
 
 wide_vectors! {
-/// Spectral sums for timbre: (Σ m, Σ m·f, Σ m², Σ ln(m² + ε)) with `freqs` the bin frequencies.
-pub fn spectral_sums(magnitudes: &[f32], freqs: &[f32]) -> (f32, f32, f32, f32) {
-    let n = magnitudes.len().min(freqs.len());
-    let (magnitudes, freqs) = (&magnitudes[..n], &freqs[..n]);
-    let (mut sum, mut weighted, mut energy, mut logs) = (
-        [0.0f32; LANES],
-        [0.0f32; LANES],
-        [0.0f32; LANES],
-        [0.0f32; LANES],
-    );
-    let mut m_chunks = magnitudes.chunks_exact(LANES);
-    let mut f_chunks = freqs.chunks_exact(LANES);
-    for (m, f) in (&mut m_chunks).zip(&mut f_chunks) {
-        for i in 0..LANES {
-            let power = m[i] * m[i];
-            sum[i] += m[i];
-            weighted[i] += m[i] * f[i];
-            energy[i] += power;
-            logs[i] += fast_ln(power + 1e-12);
+    /// Σ x, in [`LANES`] accumulators: the same sums as [`dot`] with ones, bit for bit.
+    pub fn sum(x: &[f32]) -> f32 {
+        let mut acc = [0.0f32; LANES];
+        let mut chunks = x.chunks_exact(LANES);
+        for c in &mut chunks {
+            for i in 0..LANES {
+                acc[i] += c[i];
+            }
         }
+        let tail: f32 = chunks.remainder().iter().sum();
+        acc.iter().sum::<f32>() + tail
     }
-    let total = |a: [f32; LANES]| a.iter().sum::<f32>();
-    let (mut s, mut w, mut e, mut l) = (total(sum), total(weighted), total(energy), total(logs));
-    for (m, f) in m_chunks.remainder().iter().zip(f_chunks.remainder()) {
-        s += m;
-        w += m * f;
-        e += m * m;
-        l += fast_ln(m * m + 1e-12);
-    }
-    (s, w, e, l)
 }
+
+wide_vectors! {
+    /// Spectral sums for timbre: (Σ m, Σ m·f, Σ m², Σ ln(m² + ε)) with `freqs` the bin frequencies.
+    pub fn spectral_sums(magnitudes: &[f32], freqs: &[f32]) -> (f32, f32, f32, f32) {
+        let n = magnitudes.len().min(freqs.len());
+        let (magnitudes, freqs) = (&magnitudes[..n], &freqs[..n]);
+        let (mut sum, mut weighted, mut energy, mut logs) = (
+            [0.0f32; LANES],
+            [0.0f32; LANES],
+            [0.0f32; LANES],
+            [0.0f32; LANES],
+        );
+        let mut m_chunks = magnitudes.chunks_exact(LANES);
+        let mut f_chunks = freqs.chunks_exact(LANES);
+        for (m, f) in (&mut m_chunks).zip(&mut f_chunks) {
+            for i in 0..LANES {
+                let power = m[i] * m[i];
+                sum[i] += m[i];
+                weighted[i] += m[i] * f[i];
+                energy[i] += power;
+                logs[i] += fast_ln(power + 1e-12);
+            }
+        }
+        let total = |a: [f32; LANES]| a.iter().sum::<f32>();
+        let (mut s, mut w, mut e, mut l) = (total(sum), total(weighted), total(energy), total(logs));
+        for (m, f) in m_chunks.remainder().iter().zip(f_chunks.remainder()) {
+            s += m;
+            w += m * f;
+            e += m * m;
+            l += fast_ln(m * m + 1e-12);
+        }
+        (s, w, e, l)
+    }
 }
 
 #[cfg(test)]
@@ -310,7 +324,59 @@ mod tests {
         for n in [0, 5, 8, 513] {
             let plain: f32 = m[..n].iter().zip(&f).map(|(a, b)| a * b).sum();
             assert!(close(dot(&m[..n], &f), plain), "{n}");
+            let ones = vec![1.0f32; n];
+            assert_eq!(sum(&m[..n]), dot(&m[..n], &ones), "{n}");
         }
+    }
+
+    /// Frames transformed in pairs give each frame's own spectrum: every frame (the odd last
+    /// one too, through `finish`), in order, against a plain real FFT of that frame.
+    #[test]
+    fn paired_frames_match_one_real_fft_each() {
+        use crate::audio::synth::Rng;
+        use realfft::RealFftPlanner;
+        let (size, hop) = (1024, 256);
+        let mut rng = Rng::new(5);
+        let signal: Vec<f32> = (0..size * 9 + 556)
+            .map(|i| (i as f32 * 0.05).sin() + 0.3 * rng.noise())
+            .collect();
+        let window: Vec<f32> = (0..size)
+            .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / size as f32).cos())
+            .collect();
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(size);
+        let mut stft = Stft::new(size, hop);
+        let mut seen = Vec::new();
+        let mut check = |frame: Frame<'_>| {
+            let start = seen.len() * hop;
+            assert_eq!(frame.samples, &signal[start..start + size]);
+            let mut input: Vec<f32> = frame
+                .samples
+                .iter()
+                .zip(&window)
+                .map(|(x, w)| x * w)
+                .collect();
+            let mut spectrum = fft.make_output_vec();
+            fft.process(&mut input, &mut spectrum).expect("fft");
+            for (k, (got, want)) in frame.magnitudes.iter().zip(&spectrum).enumerate() {
+                let want = want.norm();
+                assert!(
+                    (got - want).abs() <= 1e-4 * want.max(1.0),
+                    "frame {}, bin {k}: {got} vs {want}",
+                    seen.len()
+                );
+            }
+            seen.push(start);
+        };
+        for block in signal.chunks(777) {
+            stft.push(block, &mut check);
+        }
+        stft.finish(&mut check);
+        assert_eq!(seen.len(), (signal.len() - size) / hop + 1);
+        assert_eq!(
+            seen.len() % 2,
+            1,
+            "the test needs an odd count, so finish has a frame to give"
+        );
     }
 
     #[test]

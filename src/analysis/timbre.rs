@@ -81,9 +81,8 @@ pub struct TimbreAccumulator {
     dct: Vec<[f32; MEL_BANDS]>,
     previous: Vec<f32>,
     has_previous: bool,
-    /// The frame's power spectrum (scratch), and ones to sum slices of it with [`dot`].
+    /// The frame's power spectrum (scratch).
     power: Vec<f32>,
-    ones: Vec<f32>,
     mel: [f32; MEL_BANDS],
     mfcc: [Running; MFCC_COUNT],
     centroid: Running,
@@ -155,7 +154,6 @@ impl TimbreAccumulator {
             previous: vec![0.0; bins],
             has_previous: false,
             power: Vec::with_capacity(bins),
-            ones: vec![1.0; bins],
             mel: [0.0; MEL_BANDS],
             mfcc: [Running::default(); MFCC_COUNT],
             centroid: Running::default(),
@@ -196,83 +194,83 @@ impl TimbreAccumulator {
 super::stft::wide_vectors! {
     /// [`TimbreAccumulator::frame`], in wide vectors where the CPU has them.
     fn add_frame(acc: &mut TimbreAccumulator, magnitudes: &[f32], samples: &[f32]) {
-    use super::stft::dot;
-    acc.frames += 1;
-    let n = samples.len().max(1) as f32;
-    let rms = (dot(samples, samples) / n).sqrt();
-    let rms_db = 20.0 * rms.max(1e-10).log10();
-    if !(rms_db.is_finite() && rms_db > SILENT_DB) {
-        acc.silent += 1;
-        acc.has_previous = false;
-        return;
-    }
-    acc.rms_db.add(rms_db);
-    let crossings = samples
-        .windows(2)
-        .filter(|w| (w[0] >= 0.0) != (w[1] >= 0.0))
-        .count();
-    acc.zcr.add(crossings as f32 / n);
-
-    let power = &mut acc.power;
-    power.clear();
-    power.extend(magnitudes.iter().map(|m| m * m));
-    let (sum, weighted, energy, log_power) =
-        super::stft::spectral_sums(&magnitudes[1..], &acc.freqs[1..]);
-    let bins = magnitudes.len().saturating_sub(1).max(1) as f32;
-    let power_sum = energy + 1e-12 * bins;
-    if sum > 0.0 {
-        acc.centroid.add(weighted / sum);
-    }
-    acc.flatness
-        .add(((log_power / bins).exp() / (power_sum / bins)).clamp(0.0, 1.0));
-    // Roll-off: whole blocks of bins while the running energy stays under the target,
-    // then bin by bin inside the block that crosses it.
-    let target = ROLLOFF_SHARE * energy;
-    let mut cumulative = 0.0;
-    let mut k = 1;
-    const BLOCK: usize = 32;
-    while k < power.len() {
-        let end = (k + BLOCK).min(power.len());
-        let block: f32 = dot(&power[k..end], &acc.ones[..end - k]);
-        if cumulative + block < target {
-            cumulative += block;
-            k = end;
-            continue;
+        use super::stft::{dot, sum};
+        acc.frames += 1;
+        let n = samples.len().max(1) as f32;
+        let rms = (dot(samples, samples) / n).sqrt();
+        let rms_db = 20.0 * rms.max(1e-10).log10();
+        if !(rms_db.is_finite() && rms_db > SILENT_DB) {
+            acc.silent += 1;
+            acc.has_previous = false;
+            return;
         }
-        for (i, p) in power[k..end].iter().enumerate() {
-            cumulative += p;
-            if cumulative >= target {
-                acc.rolloff.add((k + i) as f32 * acc.bin_hz);
-                break;
+        acc.rms_db.add(rms_db);
+        let crossings = samples
+            .windows(2)
+            .filter(|w| (w[0] >= 0.0) != (w[1] >= 0.0))
+            .count();
+        acc.zcr.add(crossings as f32 / n);
+
+        let power = &mut acc.power;
+        power.clear();
+        power.extend(magnitudes.iter().map(|m| m * m));
+        let (magnitude_sum, weighted, energy, log_power) =
+            super::stft::spectral_sums(&magnitudes[1..], &acc.freqs[1..]);
+        let bins = magnitudes.len().saturating_sub(1).max(1) as f32;
+        let power_sum = energy + 1e-12 * bins;
+        if magnitude_sum > 0.0 {
+            acc.centroid.add(weighted / magnitude_sum);
+        }
+        acc.flatness
+            .add(((log_power / bins).exp() / (power_sum / bins)).clamp(0.0, 1.0));
+        // Roll-off: whole blocks of bins while the running energy stays under the target,
+        // then bin by bin inside the block that crosses it.
+        let target = ROLLOFF_SHARE * energy;
+        let mut cumulative = 0.0;
+        let mut k = 1;
+        const BLOCK: usize = 32;
+        while k < power.len() {
+            let end = (k + BLOCK).min(power.len());
+            let block = sum(&power[k..end]);
+            if cumulative + block < target {
+                cumulative += block;
+                k = end;
+                continue;
             }
+            for (i, p) in power[k..end].iter().enumerate() {
+                cumulative += p;
+                if cumulative >= target {
+                    acc.rolloff.add((k + i) as f32 * acc.bin_hz);
+                    break;
+                }
+            }
+            break;
         }
-        break;
-    }
-    // Flux between unit-norm spectra: change of shape, not of level.
-    let norm = energy.sqrt();
-    if norm > 0.0 {
-        let scale = 1.0 / norm;
-        if acc.has_previous {
-            // |m/‖m‖ − p|² summed = 1·(own share) + ‖p‖² − 2 m·p/‖m‖.
-            let own = dot(power, &acc.ones[..power.len()]) * scale * scale;
-            let previous = dot(&acc.previous, &acc.previous);
-            let cross = dot(magnitudes, &acc.previous) * scale;
-            acc.flux
-                .add((own + previous - 2.0 * cross).max(0.0).sqrt());
+        // Flux between unit-norm spectra: change of shape, not of level.
+        let norm = energy.sqrt();
+        if norm > 0.0 {
+            let scale = 1.0 / norm;
+            if acc.has_previous {
+                // |m/‖m‖ − p|² summed = 1·(own share) + ‖p‖² − 2 m·p/‖m‖.
+                let own = sum(power) * scale * scale;
+                let previous = dot(&acc.previous, &acc.previous);
+                let cross = dot(magnitudes, &acc.previous) * scale;
+                acc.flux
+                    .add((own + previous - 2.0 * cross).max(0.0).sqrt());
+            }
+            for (p, m) in acc.previous.iter_mut().zip(magnitudes) {
+                *p = m * scale;
+            }
+            acc.has_previous = true;
         }
-        for (p, m) in acc.previous.iter_mut().zip(magnitudes) {
-            *p = m * scale;
-        }
-        acc.has_previous = true;
-    }
 
-    for (mel, (first, weights)) in acc.mel.iter_mut().zip(&acc.filters) {
-        let e = dot(weights, &power[(*first).min(power.len())..]);
-        *mel = (e + 1e-6).ln();
-    }
-    for (running, row) in acc.mfcc.iter_mut().zip(&acc.dct) {
-        running.add(dot(row, &acc.mel));
-    }
+        for (mel, (first, weights)) in acc.mel.iter_mut().zip(&acc.filters) {
+            let e = dot(weights, &power[(*first).min(power.len())..]);
+            *mel = (e + 1e-6).ln();
+        }
+        for (running, row) in acc.mfcc.iter_mut().zip(&acc.dct) {
+            running.add(dot(row, &acc.mel));
+        }
     }
 }
 

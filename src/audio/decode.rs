@@ -253,9 +253,12 @@ pub fn decode(
     Ok(decoded)
 }
 
-/// Appends the mean of each frame's channels to `out`. Mono and stereo get loops the compiler
-/// vectorises (a generic per-frame sum over a run-time channel count does not).
-fn mix_down(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
+/// Appends the mean of each frame's channels to `out`, as `np.mean(y, axis=0)` computes it in
+/// float32 (channels summed in order, then divided by their count: MusiCNN's front end relies
+/// on that). A trailing incomplete frame is ignored. Mono and stereo get loops the compiler
+/// vectorises (a per-frame sum over a run-time channel count does not); halving is exact, so
+/// stereo is the same division.
+pub fn mix_down(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
     match channels {
         0 => {}
         1 => out.extend_from_slice(interleaved),
@@ -264,11 +267,11 @@ fn mix_down(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
             out.extend(frames.iter().map(|[left, right]| (left + right) * 0.5));
         }
         n => {
-            let gain = 1.0 / n as f32;
+            let count = n as f32;
             out.extend(
                 interleaved
                     .chunks_exact(n)
-                    .map(|frame| frame.iter().sum::<f32>() * gain),
+                    .map(|frame| frame.iter().sum::<f32>() / count),
             );
         }
     }

@@ -1,5 +1,6 @@
 //! The MusiCNN audio front end, numerically equal to the original preprocessing (musicnn 0.1.0
-//! with librosa 0.7.2, resampy 0.2.2, numpy 1.x): mono mixdown, `kaiser_best` resampling to
+//! with librosa 0.7.2, resampy 0.2.2, numpy 1.x): mono mixdown (the decoder's
+//! [`crate::audio::decode::mix_down`], which is numpy's mean), `kaiser_best` resampling to
 //! 16 kHz, a centred 512-point STFT (hop 256, periodic Hann, reflect padding), |X|² in float32,
 //! the 96-band Slaney mel filterbank, the float16 rounding and `log10(10000·x + 1)`, and the
 //! 187-frame patching. See `../shared/musicnn/ARCHITECTURE.md` §1 for the reference algorithm.
@@ -42,31 +43,6 @@ pub const PATCH_FRAMES: usize = 187;
 pub const N_BINS: usize = N_FFT / 2 + 1;
 /// Samples needed for one patch: frames 0..187 exist once `1 + n/256 >= 187`.
 pub const PATCH_SAMPLES: usize = (PATCH_FRAMES - 1) * HOP;
-
-// ---------------------------------------------------------------------------- mixdown
-
-/// `np.mean(y, axis=0)` over channels in float32, from interleaved samples: the channels are
-/// summed in order in float32, then divided by the channel count in float32. A trailing
-/// incomplete frame is ignored; zero channels give an empty result.
-pub fn mixdown(interleaved: &[f32], channels: usize) -> Vec<f32> {
-    match channels {
-        0 => Vec::new(),
-        1 => interleaved.to_vec(),
-        _ => {
-            let count = channels as f32;
-            interleaved
-                .chunks_exact(channels)
-                .map(|frame| {
-                    let mut sum = 0.0f32;
-                    for &s in frame {
-                        sum += s;
-                    }
-                    sum / count
-                })
-                .collect()
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------- resampling
 
@@ -955,6 +931,14 @@ fn hann_window() -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `np.mean(y, axis=0)` over channels, as a new vector (the front end's own path appends
+    /// with [`crate::audio::decode::mix_down`]).
+    fn mixdown(interleaved: &[f32], channels: usize) -> Vec<f32> {
+        let mut out = Vec::new();
+        crate::audio::decode::mix_down(interleaved, channels, &mut out);
+        out
+    }
     use std::path::{Path, PathBuf};
 
     fn ref_dir() -> PathBuf {

@@ -256,7 +256,7 @@ impl PatchCollector {
             return;
         }
         self.mono.clear();
-        self.mono.extend(frontend::mixdown(interleaved, channels));
+        crate::audio::decode::mix_down(interleaved, channels, &mut self.mono);
         for w in &mut self.windows {
             let a = w.start.max(from);
             let b = w.end.min(to);
@@ -336,8 +336,7 @@ struct SourceMono {
 impl crate::audio::decode::DecodeSink for SourceMono {
     fn source(&mut self, interleaved: &[f32], channels: usize, rate: u32) {
         self.rate = rate;
-        self.samples
-            .extend(frontend::mixdown(interleaved, channels.max(1)));
+        crate::audio::decode::mix_down(interleaved, channels, &mut self.samples);
     }
     fn mono(&mut self, _block: &[f32]) {}
     fn wants_mono(&self) -> bool {
