@@ -133,7 +133,7 @@ impl LoudnessMeter {
     /// Feeds interleaved samples. The layout is fixed by the first block; a stream that changes
     /// it midway (a chained Ogg file) is measured on its first part only.
     pub fn push(&mut self, interleaved: &[f32], channels: usize, rate: u32) {
-        if channels == 0 || rate < 1000 {
+        if channels == 0 || rate < crate::audio::decode::MIN_SAMPLE_RATE {
             return;
         }
         if self.channels == 0 {

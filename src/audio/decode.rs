@@ -18,6 +18,8 @@ use symphonia::core::probe::Hint;
 const RESAMPLE_CHUNK: usize = 2048;
 /// A stream with this many undecodable packets in a row is given up.
 const MAX_BAD_PACKETS_IN_A_ROW: u32 = 64;
+/// The lowest source sample rate taken as audio (telephone audio is 8 kHz).
+pub const MIN_SAMPLE_RATE: u32 = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -107,6 +109,13 @@ pub(crate) fn open_track(path: &Path) -> Result<OpenTrack, DecodeError> {
         .sample_rate
         .filter(|r| *r > 0)
         .ok_or_else(|| DecodeError::Damaged("sample rate missing or 0".into()))?;
+    // No audio is recorded this slowly; a header that says so is damaged or hostile, and
+    // resampling from it would cost gigabytes (1 Hz to 22.05 kHz: 0.9 GB for 200 samples).
+    if rate < MIN_SAMPLE_RATE {
+        return Err(DecodeError::Damaged(format!(
+            "the header's sample rate, {rate} Hz, is below {MIN_SAMPLE_RATE} Hz"
+        )));
+    }
     Ok(OpenTrack {
         reader,
         decoder,
@@ -481,5 +490,24 @@ mod tests {
             decode_mono(&dir.path().join("missing.wav"), 8_000, None, |_| {}),
             Err(DecodeError::Open(_))
         ));
+    }
+
+    #[test]
+    fn a_header_rate_below_1_khz_is_damaged_not_resampled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("one_hertz.wav");
+        write_wav(&path, 1, &synth::sine(8_000, 0.025, 200.0, 0.5)).expect("wav");
+        match decode_mono(&path, 22_050, None, |_| {}) {
+            Err(DecodeError::Damaged(reason)) => assert!(reason.contains("1 Hz"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        let ok = dir.path().join("low_but_real.wav");
+        write_wav(
+            &ok,
+            MIN_SAMPLE_RATE,
+            &synth::sine(MIN_SAMPLE_RATE, 1.0, 100.0, 0.5),
+        )
+        .expect("wav");
+        assert!(decode_mono(&ok, 22_050, None, |_| {}).is_ok());
     }
 }
