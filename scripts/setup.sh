@@ -47,6 +47,29 @@ if ! command -v cargo >/dev/null; then
   fi
 fi
 
+# A toolchain older than Cargo.toml's rust-version (a distribution's cargo, an old rustup
+# install) cannot build Segue: update rustup's, or install rustup's beside the other.
+need=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+have=$(rustc --version 2>/dev/null | awk '{print $2}')
+older() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" != "$2" ]; }
+if [ -n "$need" ] && older "${have:-0}" "$need"; then
+  if command -v rustup >/dev/null; then
+    echo "==> Rust ${have:-?} is older than the $need Segue needs: rustup update"
+    rustup update --no-self-update stable
+  else
+    echo "==> Rust ${have:-?} is older than the $need Segue needs: installing rustup's toolchain"
+    # rustup's installer would stop to ask about the other Rust on the PATH.
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+      RUSTUP_INIT_SKIP_PATH_CHECK=yes sh -s -- -y --profile minimal -c rustfmt,clippy
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  have=$(rustc --version 2>/dev/null | awk '{print $2}')
+  if older "${have:-0}" "$need"; then
+    echo "Rust $have is still older than $need (a pinned default toolchain?): run 'rustup default stable'" >&2
+    exit 1
+  fi
+fi
+
 if [ "$want_tests" = 1 ] && ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   echo "==> installing tauri-driver"
   cargo install tauri-driver --version 2.1.0 --locked --quiet
