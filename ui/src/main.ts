@@ -4,8 +4,11 @@ import type { AnalysisProgress, Failure, Folder, Overview, PlaylistEntry, ScanPr
 import { $, h } from './dom';
 import * as fmt from './format';
 import { NOTES, WHEEL, camelot, keyLong, keyShort } from './music';
-import { ListQueue, Player, type PreviewQueue, type PreviewTrack } from './player';
-import { PlaylistView, SavedList, type Seed } from './playlist';
+import { PlayingMarks } from './player/marks';
+import { Player } from './player/player';
+import { ListQueue, TableQueue, type PreviewQueue, type PreviewTrack } from './player/queue';
+import { PlaylistView, type Seed } from './playlist/view';
+import { SavedList } from './playlist/saved-list';
 import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
 import { tagChip, topTags } from './tags';
@@ -91,7 +94,8 @@ async function guard<T>(p: Promise<T>): Promise<T | undefined> {
 }
 
 // ---------- table ----------
-const table = new TrackTable(el.scroller, el.tbody, el.thead, {
+const marks = new PlayingMarks();
+const table = new TrackTable(el.scroller, el.tbody, el.thead, marks, {
   onTotal: () => { renderRowCount(); renderNoMatch(); },
   onError: showError,
   onSelection: (row) => { jumpSeq++; if (detailOpen) renderDetail(row); },
@@ -389,7 +393,7 @@ function renderDetail(r: TrackRow | null) {
 }
 
 // ---------- similar tracks ----------
-const similar = new SimilarPanel({ onPick: pickSimilar, onPlay: (t) => playSimilar(t) });
+const similar = new SimilarPanel(marks, { onPick: pickSimilar, onPlay: (t) => playSimilar(t) });
 /** Bumped whenever what the panel should show changes: a get_track for a picked track that
  *  answers after that is dropped. */
 let jumpSeq = 0;
@@ -574,7 +578,7 @@ async function removeFolder(f: Folder) {
 }
 
 // ---------- playlists ----------
-const playlist = new PlaylistView(el.viewPlaylist, {
+const playlist = new PlaylistView(el.viewPlaylist, marks, {
   onClose: () => {
     showView('library');
     el.scroller.focus({ preventScroll: true });
@@ -651,7 +655,7 @@ window.addEventListener('resize', () => closeContextMenu());
 el.scroller.addEventListener('scroll', () => closeContextMenu(), { passive: true });
 
 // ---------- preview ----------
-const player = new Player($('#player'), {
+const player = new Player($('#player'), marks, {
   findByPath: (path) => {
     const r = table.findByPath(path);
     if (r) return r;
@@ -663,29 +667,8 @@ const player = new Player($('#player'), {
   onAdvance: followPreview,
 });
 
-/** The table as the list a preview walks: its order as it is now (rows not loaded are asked
- *  for). A track that left it (a new search) goes on from where it was. */
 function tableQueue(start: number): PreviewQueue {
-  let at = start;
-  const index = (id: number, step: 1 | -1) => {
-    const i = table.indexOf(id);
-    if (i >= 0) { at = i; return i; }
-    return step > 0 ? at - 1 : at;
-  };
-  return {
-    kind: 'table',
-    async neighbour(id, step) {
-      const j = index(id, step) + step;
-      if (at < 0 || j < 0 || j >= table.total) return null;
-      const r = await table.loadRow(j);
-      if (r) at = j;
-      return r;
-    },
-    has(id, step) {
-      const j = index(id, step) + step;
-      return at >= 0 && j >= 0 && j < table.total;
-    },
-  };
+  return new TableQueue(table, start);
 }
 
 /** Play (or pause/resume) the table's row `i`. */
