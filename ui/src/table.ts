@@ -55,7 +55,7 @@ export class TrackTable {
 
   constructor(
     readonly scroller: HTMLElement,
-    private tbody: HTMLTableSectionElement,
+    readonly tbody: HTMLTableSectionElement,
     private thead: HTMLTableSectionElement,
     /** The ▶ buttons and the mark on the row that plays. */
     private marks: PlayingMarks,

@@ -5,12 +5,13 @@
 // (`set_playlist_tracks`). Regenerating from the knobs makes a new, unsaved draft.
 // No DOM here: the view renders what `shown` says when told what changed.
 import * as api from '../api';
-import type { ExportFormat, PlaylistEntry, PlaylistRequest, SavedPlaylist } from '../api';
+import type { ExportFormat, PlaylistEntry, PlaylistRequest, SavedPlaylist, TrackRow } from '../api';
 import { basename } from '../format';
 import { defaultRequest } from './knobs';
 
 /** The track a playlist is made from. */
 export type Seed = { id: number; title: string | null; artist: string | null; path: string; bpm: number | null };
+export const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
 
 export const trackName = (t: { title: string | null; path: string }) => t.title ?? basename(t.path);
 /** "Like Wildflower Ridge": the name Save suggests. */
@@ -144,8 +145,7 @@ export class PlaylistSession {
       if (seedId != null) {
         api.getTrack(seedId).then((t) => {
           if (seq !== this.seq) return;
-          const r = t.track;
-          s.seed = { id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm };
+          s.seed = seedOf(t.track);
           this.hooks.onChange('header');
         }, () => { /* the seed left the library: the header just doesn't name it */ });
       }

@@ -10,8 +10,6 @@ import { KnobPanel } from './knobs';
 import { PlaylistRows, type RowFocus } from './rows';
 import { PlaylistSession, defaultName, trackName, type Change, type Seed, type StatusKind } from './session';
 
-export type { Seed } from './session';
-
 export type PlaylistHooks = {
   /** Back to the library (Escape, the back button). */
   onClose(): void;
