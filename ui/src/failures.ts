@@ -11,7 +11,7 @@ export class FailuresView {
   private count: HTMLElement;
 
   /** `el`: section#view-failures. */
-  constructor(el: HTMLElement, private onError: (e: unknown) => void) {
+  constructor(el: HTMLElement, private hooks: { onError(e: unknown): void }) {
     this.body = $('#failure-body', el);
     this.empty = $('#failures-empty', el);
     this.count = $('#failures-count', el);
@@ -19,7 +19,7 @@ export class FailuresView {
 
   async load() {
     let list: Failure[];
-    try { list = await api.listFailures(); } catch (e) { this.onError(e); return; }
+    try { list = await api.listFailures(); } catch (e) { this.hooks.onError(e); return; }
     this.render(list);
   }
 

@@ -34,12 +34,14 @@ const confirm = new ConfirmDialog($<HTMLDialogElement>('#confirm-dialog'));
 /** What plays, as the rows of every list show it. */
 const marks = new PlayingMarks();
 
-const views = new Views({ library: $('#view-library'), failures: $('#view-failures'), playlist: $('#view-playlist') }, (v) => {
-  contextMenu.close();
-  sidebar.setView(v);
-  savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
-  if (v === 'library') table.schedule();
-  else if (v === 'failures') void failures.load();
+const views = new Views({ library: $('#view-library'), failures: $('#view-failures'), playlist: $('#view-playlist') }, {
+  onShow: (v) => {
+    contextMenu.close();
+    sidebar.setView(v);
+    savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
+    if (v === 'library') table.schedule();
+    else if (v === 'failures') void failures.load();
+  },
 });
 const showView = (v: ViewName) => views.show(v);
 
@@ -124,7 +126,7 @@ const previews = new PreviewSources(player, table, similar, playlist, {
   shownRow: () => detail.shown,
 });
 
-const failures = new FailuresView($('#view-failures'), banner.show);
+const failures = new FailuresView($('#view-failures'), { onError: banner.show });
 const scan = new ScanStrip($('#scan-progress'), $<HTMLButtonElement>('#rescan'), {
   onScanningChange: (scanning) => library.setScanning(scanning),
   onFinished: () => refresh.schedule(),

@@ -1,11 +1,16 @@
 // Which of the main area's views is shown: the library (the table), the failures, or a playlist.
 export type ViewName = 'library' | 'failures' | 'playlist';
 
+export type ViewsHooks = {
+  /** A view was shown (what else follows it: the nav, the rows, …). */
+  onShow(v: ViewName): void;
+};
+
 export class Views {
   private shown: ViewName = 'library';
 
-  /** `sections`: each view's section; `onShow`: after a view was shown (what else follows it). */
-  constructor(private sections: Record<ViewName, HTMLElement>, private onShow: (v: ViewName) => void) {}
+  /** `sections`: each view's section. */
+  constructor(private sections: Record<ViewName, HTMLElement>, private hooks: ViewsHooks) {}
 
   get current(): ViewName {
     return this.shown;
@@ -14,6 +19,6 @@ export class Views {
   show(v: ViewName) {
     this.shown = v;
     for (const [name, section] of Object.entries(this.sections)) section.hidden = name !== v;
-    this.onShow(v);
+    this.hooks.onShow(v);
   }
 }

@@ -40,7 +40,7 @@ export type KnobDef = NumberKnob | SelectKnob | CheckboxKnob | TagListKnob | Tem
 export type Choice = { value: string; label: string; title?: string };
 
 /** "rock, pop " → ['rock', 'pop']. */
-export const splitTags = (s: string) => s.split(',').map((t) => t.trim()).filter(Boolean);
+const splitTags = (s: string) => s.split(',').map((t) => t.trim()).filter(Boolean);
 
 export type FormControl = HTMLInputElement | HTMLSelectElement;
 

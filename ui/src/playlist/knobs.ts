@@ -10,8 +10,8 @@ import type { Order, PlaylistRequest, TagCount } from '../api';
 import { h } from '../dom';
 import { control, isTextBox, type Choice, type Context, type Control, type KnobDef } from './knob-kinds';
 
-export const LENGTH_MIN = 5;
-export const LENGTH_MAX = 100;
+const LENGTH_MIN = 5;
+const LENGTH_MAX = 100;
 /** Knob changes regenerate after this pause (typing in a number or tag box waits longer). */
 const DEBOUNCE_MS = 300;
 const TYPING_DEBOUNCE_MS = 600;

@@ -70,6 +70,7 @@ export type Settings = {
 export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' };
 
 export class PlaylistSession {
+  /** What is shown (the view reads it through `shown`). */
   private s: Shown = {
     state: 'loading', seed: null, base: null, request: null, entries: [], shortfall: null, candidates: 0, error: null,
     generation: 0, savedId: null, savedName: null, busy: { save: false, export: false }, swapping: new Set(),
