@@ -5,7 +5,7 @@ import { errorText, similarTracks, type SimilarResponse, type SimilarTrack } fro
 import { h } from './dom';
 import { basename, num } from './format';
 import { keyShort } from './music';
-import { playButton, playingAria, playingClass } from './player';
+import type { PlayingMarks } from './player/marks';
 
 export const SIMILAR_LIMIT = 20;
 /** A new request starts at most this often; holding ↓ in the table asks for the newest row only. */
@@ -52,7 +52,7 @@ export class SimilarPanel {
   /** Track id whose first row takes the focus when its results arrive (after a pick by keyboard). */
   private focusFor = -1;
 
-  constructor(private hooks: SimilarHooks) {
+  constructor(private marks: PlayingMarks, private hooks: SimilarHooks) {
     this.indexEl = h('span', { class: 'similar-index' });
     this.body = h('div', { class: 'similar-body' });
     this.el = h('section', { id: 'similar', class: 'detail-section similar', tabindex: '-1', 'aria-label': 'Similar tracks', 'data-state': 'loading' },
@@ -237,10 +237,10 @@ export class SimilarPanel {
     if (key) meta.push(h('span', { class: 'key-name' }, key));
     if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
     return h('li', {
-      class: `similar-row${playingClass(r.id)}`, 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
-      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': playingAria(r.id),
+      class: `similar-row${this.marks.rowClass(r.id)}`, 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
+      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': this.marks.rowAria(r.id),
     },
-      playButton(r.id, name),
+      this.marks.button(r.id, name),
       h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
       h('span', { class: 'similar-bar', 'aria-hidden': 'true' }, fill),
       h('span', { class: 'similar-score num', 'aria-label': `${pct}% similar` }, `${pct}%`),

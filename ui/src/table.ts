@@ -5,7 +5,7 @@ import { listTracks, type SortKey, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
 import { keyLong, keyShort } from './music';
-import { playButton, playingAria, playingClass } from './player';
+import type { PlayingMarks } from './player/marks';
 import { ROW_CHIPS, tagChip } from './tags';
 
 export const ROW_H = 28;
@@ -55,8 +55,10 @@ export class TrackTable {
 
   constructor(
     readonly scroller: HTMLElement,
-    private tbody: HTMLTableSectionElement,
+    readonly tbody: HTMLTableSectionElement,
     private thead: HTMLTableSectionElement,
+    /** The ▶ buttons and the mark on the row that plays. */
+    private marks: PlayingMarks,
     private hooks: TableHooks,
   ) {
     this.topSpacer = h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: COLS }));
@@ -245,11 +247,11 @@ export class TrackTable {
       ? h('td', { class: 'title', title: r.title }, r.title)
       : h('td', { class: 'title muted', title: r.path }, basename(r.path));
     return h('tr', {
-      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}${playingClass(r.id)}`,
-      'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null, 'aria-current': playingAria(r.id),
+      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}${this.marks.rowClass(r.id)}`,
+      'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null, 'aria-current': this.marks.rowAria(r.id),
     },
       // the row number; ▶ takes its place on hover, on the selected row and while it plays
-      h('td', { class: 'num muted play-cell' }, playButton(r.id, r.title ?? basename(r.path)), h('span', { class: 'row-num' }, num(i + 1))),
+      h('td', { class: 'num muted play-cell' }, this.marks.button(r.id, r.title ?? basename(r.path)), h('span', { class: 'row-num' }, num(i + 1))),
       title,
       h('td', { title: r.artist ?? '' }, r.artist ?? ''),
       h('td', { title: r.album ?? '' }, r.album ?? ''),

@@ -1,0 +1,356 @@
+// The playlist the view shows and its backend calls: made from a seed track (`make_playlist`)
+// with the knobs' settings, or a saved one opened from the sidebar (`get_playlist`); its rows
+// swapped (`swap_playlist_track`), removed and moved; saved (`save_playlist`) and exported.
+// Once saved, the playlist is bound to it: every later edit is stored at once
+// (`set_playlist_tracks`). Regenerating from the knobs makes a new, unsaved draft.
+// No DOM here: the view renders what `shown` says when told what changed.
+import * as api from '../api';
+import type { ExportFormat, PlaylistEntry, PlaylistRequest, SavedPlaylist, TrackRow } from '../api';
+import { basename } from '../format';
+import { defaultRequest } from './knobs';
+
+/** The track a playlist is made from. */
+export type Seed = { id: number; title: string | null; artist: string | null; path: string; bpm: number | null };
+export const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
+
+export const trackName = (t: { title: string | null; path: string }) => t.title ?? basename(t.path);
+/** "Like Wildflower Ridge": the name Save suggests. */
+export const defaultName = (seed: { title: string | null; path: string }) => `Like ${trackName(seed)}`;
+const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** What the view shows. */
+export type Shown = {
+  state: 'loading' | 'ready' | 'error' | 'empty';
+  seed: Seed | null;
+  /** The request the knobs are laid over (seeds and the fields without a knob); null: a saved
+   *  playlist without one (it cannot be regenerated or swapped in). */
+  base: PlaylistRequest | null;
+  /** The request behind the rows shown (what swap asks with). */
+  request: PlaylistRequest | null;
+  entries: PlaylistEntry[];
+  /** Why fewer tracks than asked for ("only 7 of 20 tracks …"), and how many were looked at. */
+  shortfall: string | null;
+  candidates: number;
+  error: string | null;
+  /** +1 per playlist shown (made, regenerated or opened; not by editing it). */
+  generation: number;
+  /** The saved playlist the rows are bound to (null: an unsaved draft). */
+  savedId: number | null;
+  savedName: string | null;
+  busy: { save: boolean; export: boolean };
+  /** Rows whose swap is in flight (by track id). */
+  swapping: Set<number>;
+};
+
+/** What changed, for the view: 'all' renders everything; 'rows' the list; 'header' and
+ *  'actions' just those (the rows stay: a drag may be under way); 'arrived': new rows (made or
+ *  opened); 'failed': making or opening failed. */
+export type Change = 'all' | 'rows' | 'header' | 'actions' | 'arrived' | 'failed';
+export type StatusKind = 'info' | 'ok' | 'error';
+
+export type SessionHooks = {
+  onChange(what: Change): void;
+  /** A line for the status bar (null: clear it). */
+  onStatus(text: string | null, kind?: StatusKind): void;
+  /** The saved playlist shown (null: an unsaved draft, or nothing), for the sidebar highlight. */
+  onShownSaved(id: number | null): void;
+  /** A playlist was saved or its tracks stored: the sidebar list may have changed. */
+  onSavedChange(): void;
+};
+
+/** The knobs, as the session needs them. */
+export type Settings = {
+  /** The request to send for `base`. */
+  request(base: PlaylistRequest): PlaylistRequest;
+  /** Show a saved playlist's settings. */
+  setFrom(r: PlaylistRequest): void;
+};
+
+/** What "Try again" repeats: opening a saved playlist, or making one. */
+export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' };
+
+export class PlaylistSession {
+  /** What is shown (the view reads it through `shown`). */
+  private s: Shown = {
+    state: 'loading', seed: null, base: null, request: null, entries: [], shortfall: null, candidates: 0, error: null,
+    generation: 0, savedId: null, savedName: null, busy: { save: false, export: false }, swapping: new Set(),
+  };
+  /** JSON of the last request sent to make_playlist: knob events that change nothing ask nothing. */
+  private asked = '';
+  private retry: RetryTarget | null = null;
+  /** Bumped by every make/open: answers for an older one are dropped. */
+  private seq = 0;
+  /** Bumped when another playlist is shown (made or opened; not by regenerating or editing it). */
+  private list = 0;
+  /** set_playlist_tracks calls, one after another (the last one wins). */
+  private persisting: Promise<unknown> = Promise.resolve();
+
+  constructor(private settings: Settings, private hooks: SessionHooks) {}
+
+  get shown(): Readonly<Shown> {
+    return this.s;
+  }
+
+  /** Which playlist is shown: changes when another one is made or opened. */
+  get listId(): number {
+    return this.list;
+  }
+
+  get retryTarget(): RetryTarget | null {
+    return this.retry;
+  }
+
+  /** A new playlist from `seed` with the knobs' settings. */
+  make(seed: Seed) {
+    this.list++;
+    this.unbind();
+    const s = this.s;
+    s.seed = seed;
+    s.base = defaultRequest(seed.id);
+    s.request = null;
+    s.entries = [];
+    s.shortfall = null;
+    this.hooks.onStatus(null);
+    this.generate(true);
+  }
+
+  /** A saved playlist from the sidebar. */
+  open(id: number) {
+    this.list++;
+    const seq = ++this.seq;
+    const s = this.s;
+    s.savedId = id;
+    this.hooks.onShownSaved(id);
+    s.seed = null;
+    s.base = null;
+    s.request = null;
+    s.entries = [];
+    s.shortfall = null;
+    s.error = null;
+    s.state = 'loading';
+    this.retry = { kind: 'open', id };
+    this.asked = '';
+    this.hooks.onStatus(null);
+    this.hooks.onChange('all');
+    api.getPlaylist(id).then((d) => {
+      if (seq !== this.seq) return;
+      s.savedId = d.playlist.id;
+      s.savedName = d.playlist.name;
+      s.request = d.request;
+      s.base = d.request && d.request.seeds.length ? d.request : null;
+      if (s.base) this.settings.setFrom(s.base);
+      this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
+      s.entries = d.entries;
+      this.arrived();
+      const seedId = d.request?.seeds[0];
+      if (seedId != null) {
+        api.getTrack(seedId).then((t) => {
+          if (seq !== this.seq) return;
+          s.seed = seedOf(t.track);
+          this.hooks.onChange('header');
+        }, () => { /* the seed left the library: the header just doesn't name it */ });
+      }
+    }, (e) => this.fail(seq, e));
+  }
+
+  /** Make the playlist again with the knobs' settings; unless `force`, only when they changed. */
+  generate(force: boolean) {
+    const base = this.s.base;
+    if (!base) return;
+    const request = this.settings.request(base);
+    const json = JSON.stringify(request);
+    if (!force && json === this.asked) return;
+    this.asked = json;
+    if (this.s.savedId != null) {
+      // A saved playlist is a snapshot: new settings make a new draft (Save keeps it).
+      this.unbind();
+      this.hooks.onStatus('New settings: this is a new playlist, not saved yet.');
+    }
+    const seq = ++this.seq;
+    this.s.state = 'loading';
+    this.s.error = null;
+    this.retry = { kind: 'make' };
+    this.hooks.onChange('all');
+    api.makePlaylist(request).then((p) => {
+      if (seq !== this.seq) return;
+      const s = this.s;
+      s.request = p.request ?? request;
+      s.entries = p.entries;
+      s.shortfall = p.shortfall;
+      s.candidates = p.candidates;
+      this.arrived();
+    }, (e) => this.fail(seq, e));
+  }
+
+  /** The playlist was renamed in the sidebar. */
+  renamed(p: SavedPlaylist) {
+    if (p.id !== this.s.savedId) return;
+    this.s.savedName = p.name;
+    this.hooks.onChange('header');
+  }
+
+  /** The playlist was deleted in the sidebar: what is shown stays, as an unsaved draft. */
+  deleted(id: number) {
+    if (id !== this.s.savedId) return;
+    this.unbind();
+    this.hooks.onStatus('Playlist deleted — this list is no longer saved.');
+    this.hooks.onChange('all');
+  }
+
+  private arrived() {
+    const s = this.s;
+    s.generation++;
+    s.swapping.clear();
+    s.state = s.entries.length ? 'ready' : 'empty';
+    this.hooks.onChange('arrived');
+  }
+
+  private fail(seq: number, e: unknown) {
+    if (seq !== this.seq) return;
+    const s = this.s;
+    s.state = 'error';
+    s.error = api.errorText(e);
+    s.entries = [];
+    s.shortfall = null;
+    this.hooks.onChange('failed');
+  }
+
+  // ---------- editing ----------
+
+  private ids() {
+    return this.s.entries.map((e) => e.id);
+  }
+
+  /** Swap the track at `index` for the best one not in the list. */
+  swap(index: number) {
+    const s = this.s;
+    const old = s.entries[index];
+    if (!old || !s.request || s.swapping.has(old.id)) return;
+    const current = this.ids();
+    const request = s.request;
+    const seq = this.seq;
+    s.swapping.add(old.id);
+    this.hooks.onStatus(null);
+    this.hooks.onChange('rows');
+    api.swapPlaylistTrack(request, current, index).then((entry) => {
+      if (seq !== this.seq) return;
+      s.swapping.delete(old.id);
+      const at = s.entries.findIndex((e) => e.id === old.id); // rows may have moved meanwhile
+      if (at < 0) { this.hooks.onChange('rows'); return; }
+      if (!entry) {
+        this.hooks.onStatus(`Nothing else fits slot ${at + 1} with these settings.`);
+        this.hooks.onChange('rows');
+        return;
+      }
+      if (s.entries.some((e) => e.id === entry.id)) {
+        // the list changed while we asked, and the answer is already in it
+        this.hooks.onStatus('The list changed meanwhile — swap again.');
+        this.hooks.onChange('rows');
+        return;
+      }
+      s.entries[at] = entry;
+      this.edited();
+      this.hooks.onChange('all');
+    }, (e) => {
+      if (seq !== this.seq) return;
+      s.swapping.delete(old.id);
+      this.hooks.onStatus(api.errorText(e), 'error');
+      this.hooks.onChange('rows');
+    });
+  }
+
+  /** Remove row `index`; false when there is none. The caller renders (it knows where the focus goes). */
+  remove(index: number): boolean {
+    const s = this.s;
+    if (index < 0 || index >= s.entries.length) return false;
+    s.entries.splice(index, 1);
+    this.hooks.onStatus(null);
+    this.edited();
+    return true;
+  }
+
+  /** Move row `from` to `to`; false when nothing moves. The caller renders. */
+  move(from: number, to: number): boolean {
+    const s = this.s;
+    if (from === to || from < 0 || to < 0 || from >= s.entries.length || to >= s.entries.length) return false;
+    const [e] = s.entries.splice(from, 1);
+    s.entries.splice(to, 0, e);
+    this.edited();
+    return true;
+  }
+
+  /** The rows changed here: a saved playlist stores the new track list. */
+  private edited() {
+    if (!this.s.entries.length) this.s.state = 'empty';
+    this.persist();
+  }
+
+  private persist() {
+    const id = this.s.savedId;
+    if (id == null) return;
+    const ids = this.ids();
+    this.persisting = this.persisting.then(() => api.setPlaylistTracks(id, ids).then(() => {
+      this.hooks.onSavedChange();
+    }, (e) => {
+      if (this.s.savedId === id) this.hooks.onStatus(`The change was not saved: ${api.errorText(e)}`, 'error');
+    }));
+  }
+
+  // ---------- save / export ----------
+
+  /** Save what is shown under `name`; the session is then bound to it. True when saved. */
+  async save(name: string): Promise<boolean> {
+    const s = this.s;
+    if (s.busy.save || !s.entries.length) return false;
+    const seq = this.seq;
+    const ids = this.ids();
+    s.busy.save = true;
+    this.hooks.onChange('actions');
+    try {
+      const p = await api.savePlaylist(name, s.request, ids);
+      if (seq !== this.seq) return false; // another playlist is shown now
+      s.savedId = p.id;
+      s.savedName = p.name;
+      this.hooks.onShownSaved(p.id);
+      this.hooks.onSavedChange();
+      this.hooks.onStatus(`Saved as “${p.name}”.`, 'ok');
+      // rows edited while the save was on its way
+      if (!sameIds(ids, this.ids())) this.persist();
+      return true;
+    } catch (e) {
+      if (seq === this.seq) this.hooks.onStatus(api.errorText(e), 'error');
+      return false;
+    } finally {
+      s.busy.save = false;
+      this.hooks.onChange('all');
+    }
+  }
+
+  /** Export the saved playlist (a draft is saved first, by the caller): the file gets the latest
+   *  order; "Exported to …", or nothing when the dialog was cancelled. */
+  async exportSaved(format: ExportFormat) {
+    const s = this.s;
+    const id = s.savedId;
+    if (id == null) return;
+    s.busy.export = true;
+    this.hooks.onChange('actions');
+    try {
+      await this.persisting;
+      const path = await api.exportPlaylist(id, format);
+      if (s.savedId !== id) return;
+      this.hooks.onStatus(path ? `Exported to ${path}` : null, 'ok'); // null: the dialog was cancelled
+    } catch (e) {
+      if (s.savedId === id) this.hooks.onStatus(api.errorText(e), 'error');
+    } finally {
+      s.busy.export = false;
+      this.hooks.onChange('actions');
+    }
+  }
+
+  private unbind() {
+    if (this.s.savedId == null && this.s.savedName == null) return;
+    this.s.savedId = null;
+    this.s.savedName = null;
+    this.hooks.onShownSaved(null);
+  }
+}

@@ -1,0 +1,350 @@
+// The playlist view (it takes the place of the library table, like the failures view): the head
+// (back, title, Regenerate, Save with its name box, Export M3U8/XSPF), the knobs, a status line,
+// the shortfall and the rows. What it shows is the session's (playlist/session.ts); this renders
+// it and routes clicks and keys. Errors show here, not in the app's banner.
+import type { ExportFormat, PlaylistEntry, SavedPlaylist, TagCount } from '../api';
+import { h } from '../dom';
+import { duration, plural } from '../format';
+import type { PlayingMarks } from '../player/marks';
+import { KnobPanel } from './knobs';
+import { PlaylistRows, type RowFocus } from './rows';
+import { PlaylistSession, defaultName, trackName, type Change, type Seed, type StatusKind } from './session';
+
+export type PlaylistHooks = {
+  /** Back to the library (Escape, the back button). */
+  onClose(): void;
+  /** This view saved a playlist or stored its tracks: the sidebar list may have changed. */
+  onSavedChange(): void;
+  /** The saved playlist shown (null: an unsaved draft, or nothing), for the sidebar highlight. */
+  onShownSaved(id: number | null): void;
+  /** A row's ▶ was clicked (or Space pressed on a row). */
+  onPlay(e: PlaylistEntry): void;
+};
+
+/** "only 7 of 20 tracks …" → "Only 7 of 20 tracks …". */
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export class PlaylistView {
+  /** section#view-playlist; its body is div#playlist[data-state][data-count]. */
+  readonly el: HTMLElement;
+  private session: PlaylistSession;
+  private knobs: KnobPanel;
+  private rows: PlaylistRows;
+  private titleEl: HTMLElement;
+  private summaryEl: HTMLElement;
+  private seedEl: HTMLElement;
+  private regenerateBtn: HTMLButtonElement;
+  private saveBtn: HTMLButtonElement;
+  private nameBox: HTMLElement;
+  private nameInput: HTMLInputElement;
+  private exportBtns: Record<ExportFormat, HTMLButtonElement>;
+  private body: HTMLElement;
+  private statusEl: HTMLElement;
+  private shortfallEl: HTMLElement;
+  private messageEl: HTMLElement;
+  /** Focus the first row once the rows are in (the view was opened from the keyboard). */
+  private focusFirst = false;
+
+  constructor(root: HTMLElement, marks: PlayingMarks, private hooks: PlaylistHooks) {
+    this.el = root;
+    this.knobs = new KnobPanel({
+      onChange: () => this.session.generate(false),
+      onRegenerate: () => this.regenerate(),
+      seedBpm: () => this.session.shown.seed?.bpm ?? null,
+    });
+    this.session = new PlaylistSession(this.knobs, {
+      onChange: (what) => this.changed(what),
+      onStatus: (text, kind) => this.setStatus(text, kind),
+      onShownSaved: (id) => hooks.onShownSaved(id),
+      onSavedChange: () => hooks.onSavedChange(),
+    });
+    this.rows = new PlaylistRows(marks, {
+      onPlay: (i) => { const e = this.session.shown.entries[i]; if (e) hooks.onPlay(e); },
+      onSwap: (i) => this.session.swap(i),
+      onRemove: (i) => this.remove(i),
+      onMove: (from, to) => { if (this.session.move(from, to)) this.render({ index: to, part: 'row' }); },
+    });
+
+    // head
+    const back = h('button', { id: 'playlist-back', class: 'icon-btn playlist-back', type: 'button', 'aria-label': 'Back to the library', title: 'Back to the library (Esc)', onclick: () => hooks.onClose() }, '‹');
+    this.titleEl = h('h2', { id: 'playlist-title', class: 'view-title playlist-title' });
+    this.summaryEl = h('span', { id: 'playlist-summary', class: 'playlist-summary num' });
+    this.seedEl = h('span', { id: 'playlist-seed', class: 'playlist-seed' });
+    this.regenerateBtn = h('button', { id: 'playlist-regenerate', class: 'btn btn-small', type: 'button', title: 'Make the playlist again with these settings', onclick: () => this.regenerate() }, 'Regenerate');
+    this.saveBtn = h('button', { id: 'playlist-save', class: 'btn btn-small', type: 'button', onclick: () => this.openNameBox() }, 'Save');
+    this.nameInput = h('input', { id: 'playlist-name', class: 'filter-input playlist-name', type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Playlist name', maxlength: 200 });
+    this.nameInput.addEventListener('keydown', (e) => {
+      // Enter saves, Escape closes the box: neither goes on to the view (Escape would leave it).
+      if (e.key === 'Enter') { e.preventDefault(); e.stopPropagation(); void this.saveFromBox(); }
+      else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); this.closeNameBox(true); }
+    });
+    this.nameBox = h('span', { id: 'playlist-save-box', class: 'playlist-save-box', hidden: true },
+      this.nameInput,
+      h('button', { id: 'playlist-name-ok', class: 'btn btn-small btn-primary', type: 'button', onclick: () => void this.saveFromBox() }, 'Save'),
+      h('button', { id: 'playlist-name-cancel', class: 'btn btn-small', type: 'button', onclick: () => this.closeNameBox(true) }, 'Cancel'));
+    this.exportBtns = {
+      m3u8: h('button', { id: 'playlist-export-m3u8', class: 'btn btn-small', type: 'button', title: 'Export as M3U8 (most players)', onclick: () => void this.exportAs('m3u8') }, 'Export M3U8'),
+      xspf: h('button', { id: 'playlist-export-xspf', class: 'btn btn-small', type: 'button', title: 'Export as XSPF', onclick: () => void this.exportAs('xspf') }, 'Export XSPF'),
+    };
+
+    // body
+    this.statusEl = h('p', { id: 'playlist-status', class: 'playlist-status', role: 'status', 'aria-live': 'polite', hidden: true });
+    this.shortfallEl = h('p', { id: 'playlist-shortfall', class: 'playlist-shortfall', hidden: true });
+    this.messageEl = h('div', { class: 'playlist-message', hidden: true });
+    const columns = h('div', { class: 'playlist-columns', 'aria-hidden': 'true' },
+      h('span', {}), h('span', {}), h('span', { class: 'num' }, '#'), h('span', {}, 'Title'), h('span', {}, 'Why'), h('span', { class: 'num' }, 'BPM'),
+      h('span', {}, 'Key'), h('span', { class: 'num' }, 'Time'), h('span', { class: 'num' }, 'Match'), h('span', {}));
+    this.body = h('div', { id: 'playlist', class: 'playlist-body', tabindex: '-1', 'data-state': 'loading', 'data-count': '0', 'aria-label': 'Playlist' },
+      this.statusEl, this.shortfallEl,
+      h('div', { class: 'playlist-scroller' }, columns, this.rows.el, this.messageEl));
+
+    root.replaceChildren(
+      h('div', { class: 'toolbar playlist-head' },
+        back,
+        h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
+        h('span', { class: 'toolbar-spacer' }),
+        h('div', { class: 'playlist-actions' }, this.regenerateBtn, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+      this.knobs.el,
+      this.body);
+    this.render();
+  }
+
+  // ---------- entry points ----------
+
+  /** A new playlist from `seed` with the current knobs. */
+  make(seed: Seed, viaKeyboard = false) {
+    this.knobs.cancelPending();
+    this.closeNameBox(false);
+    this.focusFirst = viaKeyboard;
+    this.session.make(seed);
+    this.body.focus({ preventScroll: true });
+  }
+
+  /** A saved playlist from the sidebar. */
+  open(id: number, viaKeyboard = false) {
+    this.knobs.cancelPending();
+    this.closeNameBox(false);
+    this.focusFirst = viaKeyboard;
+    this.session.open(id);
+  }
+
+  /** The playlist was renamed in the sidebar. */
+  renamed(p: SavedPlaylist) {
+    this.session.renamed(p);
+  }
+
+  /** The playlist was deleted in the sidebar: what is shown stays, as an unsaved draft. */
+  deleted(id: number) {
+    this.session.deleted(id);
+  }
+
+  /** The library's tags as suggestions for the include / avoid boxes. */
+  setTagSuggestions(list: TagCount[]) {
+    this.knobs.setTagSuggestions(list);
+  }
+
+  get shownSavedId(): number | null {
+    return this.session.shown.savedId;
+  }
+
+  /** Which playlist is shown: changes when another one is made or opened. */
+  get listId(): number {
+    return this.session.listId;
+  }
+
+  /** The rows as they are now (a preview walks them, edits included). */
+  get currentEntries(): PlaylistEntry[] {
+    const s = this.session.shown;
+    return s.state === 'error' ? [] : s.entries;
+  }
+
+  /** The row's entry for `li` (Space on a focused row). */
+  entryOf(li: Element): PlaylistEntry | null {
+    const i = this.rows.indexOf(li);
+    return i >= 0 ? this.session.shown.entries[i] ?? null : null;
+  }
+
+  /** Keys for the view (the document's handler asks first). True when the key was used. */
+  handleKey(e: KeyboardEvent): boolean {
+    if (e.key === 'Escape') {
+      // from anywhere while the view is shown (the name and rename boxes keep their own Escape)
+      this.hooks.onClose();
+      return true;
+    }
+    const t = e.target as HTMLElement;
+    if (!this.el.contains(t)) return false;
+    if (this.knobs.handleKey(e)) return true;
+    if (t === this.body) {
+      // just opened: ↓ goes into the list
+      if (e.key === 'ArrowDown' || e.key === 'Home') { this.rows.focusFirst(); return true; }
+      if (e.key === 'ArrowUp' || e.key === 'End') { this.rows.focusLast(); return true; }
+      return false;
+    }
+    return this.rows.handleKey(e);
+  }
+
+  // ---------- actions ----------
+
+  /** Regenerate now (the button, Enter in a knob, Try again). */
+  private regenerate() {
+    this.knobs.cancelPending();
+    this.session.generate(true);
+  }
+
+  private retry() {
+    const r = this.session.retryTarget;
+    if (r?.kind === 'open') this.open(r.id);
+    else if (r) this.regenerate();
+  }
+
+  private remove(index: number) {
+    const hadFocus = this.rows.hasFocus;
+    if (!this.session.remove(index)) return;
+    this.render(hadFocus ? { index: Math.min(index, this.session.shown.entries.length - 1), part: 'row' } : undefined);
+  }
+
+  private suggestedName(): string {
+    const s = this.session.shown;
+    if (s.savedName) return s.savedName;
+    return s.seed ? defaultName(s.seed) : 'New playlist';
+  }
+
+  private openNameBox() {
+    const s = this.session.shown;
+    if (s.savedId != null || !s.entries.length) return;
+    this.nameBox.hidden = false;
+    this.saveBtn.hidden = true;
+    if (!this.nameInput.value) this.nameInput.value = this.suggestedName();
+    this.nameInput.focus();
+    this.nameInput.select();
+  }
+
+  private closeNameBox(refocus: boolean) {
+    const had = !this.nameBox.hidden;
+    this.nameBox.hidden = true;
+    this.nameInput.value = '';
+    this.renderActions();
+    if (had && refocus) this.saveBtn.focus();
+  }
+
+  private async saveFromBox() {
+    const name = this.nameInput.value.trim() || this.suggestedName();
+    if (await this.session.save(name)) this.closeNameBox(false);
+  }
+
+  /** Export: a draft is saved first (under the name in the box, or the suggested one). */
+  private async exportAs(format: ExportFormat) {
+    const s = this.session.shown;
+    if (s.busy.export || !s.entries.length) return;
+    if (s.savedId == null) {
+      const name = (!this.nameBox.hidden && this.nameInput.value.trim()) || this.suggestedName();
+      if (!(await this.session.save(name))) return;
+      this.closeNameBox(false);
+    }
+    await this.session.exportSaved(format);
+  }
+
+  // ---------- rendering ----------
+
+  private changed(what: Change) {
+    switch (what) {
+      case 'header': this.renderHeader(); return;
+      case 'actions': this.renderActions(); return;
+      case 'rows': this.renderRows(); return;
+      case 'failed': this.focusFirst = false; this.render(); return;
+      case 'arrived': {
+        this.render();
+        const active = document.activeElement;
+        if (this.focusFirst && this.session.shown.entries.length && (active === this.body || active === document.body)) this.rows.focusFirst();
+        this.focusFirst = false;
+        return;
+      }
+      case 'all': this.render();
+    }
+  }
+
+  private setStatus(text: string | null, kind: StatusKind = 'info') {
+    this.statusEl.hidden = !text;
+    this.statusEl.textContent = text ?? '';
+    this.statusEl.title = text ?? '';
+    this.statusEl.className = `playlist-status is-${kind}`;
+  }
+
+  private render(focus?: RowFocus) {
+    const s = this.session.shown;
+    const b = this.body;
+    b.dataset.state = s.state;
+    b.dataset.count = String(s.entries.length);
+    b.dataset.generation = String(s.generation);
+    b.dataset.seed = s.base?.seeds[0] != null ? String(s.base.seeds[0]) : '';
+    b.dataset.length = s.request ? String(s.request.length) : '';
+    if (s.savedId != null) b.dataset.savedId = String(s.savedId); else delete b.dataset.savedId;
+    b.setAttribute('aria-busy', String(s.state === 'loading'));
+    this.renderHeader();
+    this.renderActions();
+    this.knobs.setEnabled(s.base != null);
+    this.regenerateBtn.disabled = s.base == null;
+
+    const sf = s.state === 'error' ? null : s.shortfall;
+    this.shortfallEl.hidden = !sf;
+    this.shortfallEl.textContent = sf ? sentence(sf) : '';
+    this.shortfallEl.title = sf && s.candidates ? `${plural(s.candidates, 'candidate')} considered` : '';
+
+    const message = (text: string, cls = '', ...extra: Node[]) => {
+      this.messageEl.hidden = false;
+      this.messageEl.className = `playlist-message${cls}`;
+      this.messageEl.replaceChildren(h('p', {}, text), ...extra);
+    };
+    this.messageEl.hidden = true;
+    this.rows.setRefreshing(s.state === 'loading' && s.entries.length > 0);
+    if (s.state === 'error') {
+      this.rows.clear();
+      const retry = h('button', { class: 'link-btn', type: 'button', onclick: () => this.retry() }, 'Try again');
+      const back = h('button', { class: 'link-btn', type: 'button', onclick: () => this.hooks.onClose() }, 'Back to the library');
+      message(s.error ?? 'Something went wrong', ' is-error', h('p', { class: 'playlist-message-actions' }, retry, ' · ', back));
+      return;
+    }
+    if (s.state === 'loading' && !s.entries.length) {
+      this.rows.showSkeleton();
+      return;
+    }
+    if (!s.entries.length) {
+      this.rows.clear();
+      message(s.shortfall ? 'No tracks fit these settings. Loosen a setting above and regenerate.' : 'This playlist is empty.', ' is-empty');
+      return;
+    }
+    this.renderRows(focus);
+  }
+
+  private renderRows(focus?: RowFocus) {
+    const s = this.session.shown;
+    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading' }, focus);
+  }
+
+  private renderHeader() {
+    const s = this.session.shown;
+    const seedName = s.seed ? trackName(s.seed) : null;
+    const title = s.savedName ?? (seedName ? `Like ${seedName}` : 'Playlist');
+    this.titleEl.textContent = title;
+    this.titleEl.title = title;
+    const total = s.entries.reduce((sum, e) => sum + (e.duration_s ?? 0), 0);
+    const parts = [s.savedId != null ? 'Saved playlist' : 'Playlist'];
+    if (s.state !== 'loading' || s.entries.length) parts.push(plural(s.entries.length, 'track'));
+    if (total > 0) parts.push(duration(total));
+    this.summaryEl.textContent = parts.join(' · ');
+    this.seedEl.textContent = s.seed ? ` · from ${seedName}${s.seed.artist ? ` — ${s.seed.artist}` : ''}` : '';
+    this.seedEl.title = s.seed?.path ?? '';
+  }
+
+  private renderActions() {
+    const s = this.session.shown;
+    const has = s.entries.length > 0 && s.state !== 'loading' && s.state !== 'error';
+    const saved = s.savedId != null;
+    this.saveBtn.hidden = !this.nameBox.hidden;
+    this.saveBtn.disabled = !has || saved || s.busy.save;
+    this.saveBtn.textContent = saved ? 'Saved' : 'Save';
+    this.saveBtn.title = saved ? 'Changes are saved as you make them' : 'Save this playlist';
+    this.nameInput.disabled = s.busy.save;
+    for (const b of Object.values(this.exportBtns)) b.disabled = !has || s.busy.export || s.busy.save;
+  }
+}

@@ -1,0 +1,116 @@
+// The lists a preview plays from: the table (in its current order), the similar tracks (as they
+// were when the play started) and the playlist shown (with its edits). Plays a row of one with
+// the queue next/previous walk, moves the selection or focus along when the preview moves on,
+// and decides what Space plays.
+import type { PlaylistEntry, SimilarTrack, TrackRow } from './api';
+import type { Player } from './player/player';
+import { ListQueue, TableQueue, type PreviewQueue, type PreviewTrack } from './player/queue';
+import type { PlaylistView } from './playlist/view';
+import type { SimilarPanel } from './similar';
+import type { TrackTable } from './table';
+import type { ViewName } from './views';
+
+export type PreviewSourcesHooks = {
+  view(): ViewName;
+  /** The table shows rows (there is a library). */
+  tableStarted(): boolean;
+  /** The track the detail panel shows (null: closed). */
+  shownRow(): TrackRow | null;
+};
+
+export class PreviewSources {
+  constructor(
+    private player: Player,
+    private table: TrackTable,
+    private similar: SimilarPanel,
+    private playlist: PlaylistView,
+    private hooks: PreviewSourcesHooks,
+  ) {
+    table.tbody.addEventListener('click', (e) => {
+      const b = (e.target as Element).closest('button.play');
+      const tr = b?.closest<HTMLElement>('tr.track-row[data-index]');
+      if (!tr) return;
+      table.scroller.focus({ preventScroll: true }); // the table keeps the keyboard (the row is selected too)
+      this.playRow(Number(tr.dataset.index));
+    });
+  }
+
+  /** A track by file path in one of the lists (the player picks up a preview it did not start). */
+  findByPath(path: string): PreviewTrack | null {
+    const r = this.table.findByPath(path);
+    if (r) return r;
+    const e = this.playlist.currentEntries.find((x) => x.path === path);
+    if (e) return e;
+    const s = this.similar.results.find((x) => x.path === path);
+    return s ? this.similarTrack(s) : null;
+  }
+
+  /** Play (or pause/resume) the table's row `i`. */
+  playRow(i: number) {
+    const r = this.table.rowAt(i);
+    if (r) this.player.toggleTrack(r, new TableQueue(this.table, i));
+  }
+
+  /** Play a similar track; next/previous walk the list as it was then (it changes with the selection). */
+  playSimilar(s: SimilarTrack) {
+    const list = this.similar.results.map((x) => this.similarTrack(x));
+    this.player.toggleTrack(list.find((t) => t.id === s.id) ?? this.similarTrack(s), new ListQueue('similar', () => list, s.id));
+  }
+
+  /** Play a playlist row; next/previous walk the playlist shown, with its edits, while it is shown. */
+  playEntry(e: PlaylistEntry) {
+    const playlist = this.playlist;
+    const id = playlist.listId;
+    let rows = playlist.currentEntries.slice();
+    const items = () => {
+      if (playlist.listId === id) rows = playlist.currentEntries.slice();
+      return rows;
+    };
+    this.player.toggleTrack(e, new ListQueue('playlist', items, e.id));
+  }
+
+  /** The preview moved on (next/previous, or the last one finished): the selection (table) or the
+   *  focus (similar tracks, playlist) moves along when it was on the track before, so Space pauses
+   *  what plays. */
+  follow(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue) {
+    if (queue.kind === 'table') {
+      const table = this.table;
+      if (this.hooks.view() !== 'library' || table.selected < 0 || table.rowAt(table.selected)?.id !== from.id) return;
+      const i = table.indexOf(to.id);
+      if (i >= 0) table.select(i);
+      return;
+    }
+    const a = document.activeElement as HTMLElement | null;
+    const li = a?.closest<HTMLElement>('li.similar-row, li.playlist-row');
+    if (!li || Number(li.dataset.id) !== from.id) return;
+    const next = li.parentElement?.querySelector<HTMLElement>(`li[data-id="${to.id}"]`);
+    if (!next) return;
+    const target = a!.matches('button.play') ? next.querySelector<HTMLElement>('button.play') ?? next : next;
+    target.focus({ preventScroll: false });
+  }
+
+  /** Space: play/pause the focused row of the similar tracks or the playlist, else the selected
+   *  table row (or the track the details show), else what is playing. */
+  space(t: HTMLElement) {
+    const sLi = t.closest('li.similar-row');
+    const s = sLi && this.similar.el.contains(sLi) ? this.similar.trackOf(sLi) : null;
+    if (s) { this.playSimilar(s); return; }
+    const view = this.hooks.view();
+    const pLi = view === 'playlist' ? t.closest('li.playlist-row') : null;
+    const e = pLi ? this.playlist.entryOf(pLi) : null;
+    if (e) { this.playEntry(e); return; }
+    if (view === 'library' && this.hooks.tableStarted()) {
+      const table = this.table;
+      if (table.selected >= 0 && table.rowAt(table.selected)) { this.playRow(table.selected); return; }
+      const shown = this.hooks.shownRow();
+      if (shown) { this.player.toggleTrack(shown, new TableQueue(table, -1)); return; }
+    }
+    this.player.toggle();
+  }
+
+  /** A similar track as the player needs it (its duration from the table, when it is loaded). */
+  private similarTrack(s: SimilarTrack): PreviewTrack {
+    const i = this.table.indexOf(s.id);
+    return { id: s.id, path: s.path, title: s.title, artist: s.artist, duration_s: i >= 0 ? this.table.rowAt(i)?.duration_s ?? null : null };
+  }
+}

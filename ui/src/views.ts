@@ -1,0 +1,24 @@
+// Which of the main area's views is shown: the library (the table), the failures, or a playlist.
+export type ViewName = 'library' | 'failures' | 'playlist';
+
+export type ViewsHooks = {
+  /** A view was shown (what else follows it: the nav, the rows, …). */
+  onShow(v: ViewName): void;
+};
+
+export class Views {
+  private shown: ViewName = 'library';
+
+  /** `sections`: each view's section. */
+  constructor(private sections: Record<ViewName, HTMLElement>, private hooks: ViewsHooks) {}
+
+  get current(): ViewName {
+    return this.shown;
+  }
+
+  show(v: ViewName) {
+    this.shown = v;
+    for (const [name, section] of Object.entries(this.sections)) section.hidden = name !== v;
+    this.hooks.onShow(v);
+  }
+}
