@@ -11,11 +11,23 @@ step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+# The integration tests in tests/ are the CLI package's test targets (they run its binary):
+# a file that cli/Cargo.toml does not list would silently never run.
+for t in tests/*.rs; do
+  grep -q "path = \"../$t\"" cli/Cargo.toml || { echo "$t is not a [[test]] of cli/Cargo.toml" >&2; exit 1; }
+done
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "engine and shell tests (cargo test)"
 cargo test --workspace
+
+# The contract between the app and its UI is generated from the Rust side (build.rs: the
+# capability; a test: ui/src/bindings.ts); committed copies must be current.
+step "generated files are current"
+git diff --exit-code --stat -- src-tauri/capabilities ui/src/bindings.ts ||
+  { echo "generated files changed: commit them (see src-tauri/build.rs, src-tauri/src/bindings.rs)" >&2; exit 1; }
 
 step "UI unit tests (Chromium, mocked IPC)"
 (cd ui && npm test --silent)

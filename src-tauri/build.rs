@@ -1,40 +1,116 @@
-// The config lives at the top level (the design card's layout); app commands are declared
-// here so each must be granted explicitly in capabilities/ (least privilege).
-const COMMANDS: &[&str] = &[
-    "get_overview",
-    "add_folder_dialog",
-    "remove_folder",
-    "list_tracks",
-    "list_failures",
-    "start_scan",
-    "cancel_scan",
-    "create_demo_library",
-    "get_track",
-    "tag_vocabulary",
-    "pause_analysis",
-    "resume_analysis",
-    "similar_tracks",
-    "make_playlist",
-    "swap_playlist_track",
-    "save_playlist",
-    "list_playlists",
-    "get_playlist",
-    "rename_playlist",
-    "set_playlist_tracks",
-    "delete_playlist",
-    "export_playlist",
-    "play_preview",
-    "control_preview",
-    "preview_state",
-    "list_output_devices",
-    "set_output_device",
-];
+//! A command is declared once: a `#[tauri::command]` function in `src/commands/`. From those
+//! functions this script derives the rest, so no list is kept by hand:
+//! - the app manifest, so each command must be granted (least privilege);
+//! - `capabilities/default.json`, which grants exactly these commands (rewritten when it
+//!   differs; `scripts/test.sh` fails when the committed copy is stale);
+//! - `$OUT_DIR/commands.rs`, the `collect_commands![…]` list that main.rs includes for the
+//!   invoke handler and the TypeScript bindings.
+//!
+//! The config lives at the top level (the design card's layout).
+
+use std::path::Path;
+
+/// Permissions the UI needs beyond its own commands.
+const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 fn main() {
+    let commands = commands_in(Path::new("src/commands"));
+    write_if_changed(
+        Path::new("capabilities/default.json"),
+        &capability(&commands),
+    );
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let list: Vec<String> = commands
+        .iter()
+        .map(|(module, name)| format!("crate::commands::{module}::{name}"))
+        .collect();
+    write_if_changed(
+        &Path::new(&out).join("commands.rs"),
+        &format!(
+            "tauri_specta::collect_commands![\n    {},\n]\n",
+            list.join(",\n    ")
+        ),
+    );
+    // The manifest keeps the names for the whole build: leak them (a build script ends soon).
+    let names: &'static [&'static str] = Vec::leak(
+        commands
+            .into_iter()
+            .map(|(_, name)| &*String::leak(name))
+            .collect(),
+    );
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
-        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+        .app_manifest(tauri_build::AppManifest::new().commands(names));
     tauri_build::try_build(attributes).expect("failed to run tauri-build");
+    println!("cargo:rerun-if-changed=src/commands");
     println!("cargo:rerun-if-changed=../ui/dist");
     println!("cargo:rerun-if-changed=../tauri.conf.json");
+}
+
+/// `(module, function)` for every `#[tauri::command]` in the folder's files, sorted.
+fn commands_in(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("src/commands is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    for file in files {
+        let module = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 file names")
+            .to_string();
+        let text = std::fs::read_to_string(&file).expect("command files are readable");
+        let mut marked = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[tauri::command") {
+                marked = true;
+            } else if marked && !line.starts_with("#[") && !line.starts_with("///") {
+                let name = line
+                    .split("fn ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(['(', '<']).next())
+                    .unwrap_or_else(|| {
+                        panic!("{}: a command must be a fn: {line}", file.display())
+                    });
+                found.push((module.clone(), name.trim().to_string()));
+                marked = false;
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+fn capability(commands: &[(String, String)]) -> String {
+    let mut permissions: Vec<String> = CORE_PERMISSIONS.iter().map(|p| p.to_string()).collect();
+    permissions.extend(
+        commands
+            .iter()
+            .map(|(_, name)| format!("allow-{}", name.replace('_', "-"))),
+    );
+    let quoted: Vec<String> = permissions.iter().map(|p| format!("    \"{p}\"")).collect();
+    format!(
+        r#"{{
+  "$schema": "../gen/schemas/desktop-schema.json",
+  "identifier": "default",
+  "description": "Generated by build.rs from src/commands: what the Segue UI may do, its own commands and listening to events. Nothing else: no file system, shell or dialog access from the webview (the dialogs are opened by Rust).",
+  "windows": [
+    "main"
+  ],
+  "permissions": [
+{}
+  ]
+}}
+"#,
+        quoted.join(",\n")
+    )
+}
+
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
 }

@@ -1,4 +1,5 @@
-//! The engine's error type. The CLI and the app shell wrap it in `anyhow` at their edges.
+//! The engine's error type. The CLI and the app shell wrap it in `anyhow` at their edges; the
+//! app hands the UI its [`ErrorCode`] and message.
 
 use std::path::PathBuf;
 
@@ -21,14 +22,60 @@ pub enum Error {
     FolderInsideLibrary(PathBuf, PathBuf),
     #[error("no library folder with id {0}")]
     NoSuchFolder(i64),
+    #[error("no track with id {0}")]
+    NoSuchTrack(i64),
+    #[error("no playlist with id {0}")]
+    NoSuchPlaylist(i64),
+    /// A playlist from a track that has no features yet.
+    #[error("the seed track is not analysed yet: its playlist can be made once it is")]
+    SeedNotAnalyzed,
+    /// A request that cannot be answered as asked (no seed, no name, a position past the end…).
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A file outside the library that could not be analysed.
+    #[error("{path}: {reason}")]
+    Analysis { path: PathBuf, reason: String },
+    /// Writing audio or tags (the demo library, test and benchmark files).
+    #[error("{0}")]
+    Encode(String),
+    #[error("{what} to JSON: {source}")]
+    Json {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("file watcher: {0}")]
     Watch(#[from] notify::Error),
     #[error("background task failed: {0}")]
     Task(String),
+    #[error("{0} lock poisoned")]
+    Poisoned(&'static str),
     #[error("similarity index: {0}")]
     Index(#[from] crate::index::IndexError),
-    #[error("{0}")]
-    Other(String),
+    #[error(transparent)]
+    Preview(#[from] crate::audio::preview::PreviewError),
+}
+
+/// What kind of failure, for a UI to react to (the message is for people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The database or its files (including a migration).
+    Database,
+    /// A file or folder could not be read or written.
+    Io,
+    NotAFolder,
+    FolderInsideLibrary,
+    NoSuchFolder,
+    NoSuchTrack,
+    NoSuchPlaylist,
+    SeedNotAnalyzed,
+    InvalidRequest,
+    Analysis,
+    /// No sound device, or it failed; a file the player cannot decode.
+    Preview,
+    /// Anything else: a bug or an environment problem, not the user's doing.
+    Internal,
 }
 
 impl Error {
@@ -36,6 +83,31 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    pub(crate) fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
+        move |source| Error::Json { what, source }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Database(_) | Error::Migration(_) => ErrorCode::Database,
+            Error::Io { .. } | Error::Watch(_) => ErrorCode::Io,
+            Error::NotAFolder(_) => ErrorCode::NotAFolder,
+            Error::FolderInsideLibrary(..) => ErrorCode::FolderInsideLibrary,
+            Error::NoSuchFolder(_) => ErrorCode::NoSuchFolder,
+            Error::NoSuchTrack(_) => ErrorCode::NoSuchTrack,
+            Error::NoSuchPlaylist(_) => ErrorCode::NoSuchPlaylist,
+            Error::SeedNotAnalyzed => ErrorCode::SeedNotAnalyzed,
+            Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::Analysis { .. } => ErrorCode::Analysis,
+            Error::Preview(_) => ErrorCode::Preview,
+            Error::Encode(_)
+            | Error::Json { .. }
+            | Error::Task(_)
+            | Error::Poisoned(_)
+            | Error::Index(_) => ErrorCode::Internal,
         }
     }
 }

@@ -68,8 +68,7 @@ impl Settings {
     pub fn save(&self, data_dir: &Path) -> crate::Result<()> {
         let path = data_dir.join(SETTINGS_FILE);
         let tmp = data_dir.join(format!(".{SETTINGS_FILE}.tmp"));
-        let json = serde_json::to_vec_pretty(self)
-            .map_err(|e| crate::Error::Other(format!("settings to JSON: {e}")))?;
+        let json = serde_json::to_vec_pretty(self).map_err(crate::Error::json("settings"))?;
         std::fs::write(&tmp, json).map_err(|e| crate::Error::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| crate::Error::io(&path, e))
     }

@@ -113,7 +113,7 @@ struct Prepared {
 }
 
 fn lock_err<T>(_: T) -> Error {
-    Error::Other("similarity index lock poisoned".into())
+    Error::Poisoned("similarity index")
 }
 
 impl SimilarityIndex {

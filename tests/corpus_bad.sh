@@ -9,7 +9,7 @@ trap 'chmod -R u+rwX "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export CORPUS_DIR="$work/corpus"
 python3 ../shared/corpus/make_bad.py >/dev/null
 segue=${SEGUE_BIN:-target/debug/segue}
-[ -x "$segue" ] || cargo build --quiet -p segue
+[ -x "$segue" ] || cargo build --quiet -p segue-cli
 data="$work/data"
 "$segue" --data-dir "$data" folder add "$CORPUS_DIR/bad" >/dev/null
 timeout 300 "$segue" --data-dir "$data" scan --json > "$work/summary.json"

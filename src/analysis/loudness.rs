@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Loudness {
     /// Integrated loudness, LUFS. `None` for silence (R128 gates it all away).
     pub integrated_lufs: Option<f64>,

@@ -35,7 +35,7 @@ pub const ANALYSIS_RATE: u32 = 22_050;
 pub const ANALYSIS_VERSION: i64 = 2;
 
 /// Everything the analysis stores about a track.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Features {
     pub version: i64,
     /// Seconds of audio analysed.

@@ -41,7 +41,7 @@ const EVIDENCE_FULL: f32 = 0.3;
 /// Multiples of the period that the comb looks at.
 const COMB_TEETH: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Tempo {
     pub bpm: f32,
     /// In [0, 1]: near 0 for noise or no steady pulse.

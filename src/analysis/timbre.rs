@@ -14,13 +14,13 @@ const SILENT_DB: f32 = -60.0;
 const ROLLOFF_SHARE: f32 = 0.85;
 
 /// Mean and standard deviation of a descriptor over the track's non-silent frames.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Stat {
     pub mean: f32,
     pub std: f32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Timbre {
     pub mfcc_mean: [f32; MFCC_COUNT],
     pub mfcc_std: [f32; MFCC_COUNT],

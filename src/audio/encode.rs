@@ -25,7 +25,7 @@ pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    let wav_err = |e: hound::Error| Error::Other(format!("{}: writing WAV: {e}", path.display()));
+    let wav_err = |e: hound::Error| Error::Encode(format!("{}: writing WAV: {e}", path.display()));
     let mut writer = hound::WavWriter::create(path, spec).map_err(wav_err)?;
     for s in to_i16(samples) {
         writer.write_sample(s).map_err(wav_err)?;
@@ -38,19 +38,19 @@ pub fn write_flac(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
     let ints: Vec<i32> = to_i16(samples).map(i32::from).collect();
     let config = flacenc::config::Encoder::default()
         .into_verified()
-        .map_err(|(_, e)| Error::Other(format!("FLAC encoder config: {e:?}")))?;
+        .map_err(|(_, e)| Error::Encode(format!("FLAC encoder config: {e:?}")))?;
     let source = flacenc::source::MemSource::from_samples(&ints, 1, 16, rate as usize);
     let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
-        .map_err(|e| Error::Other(format!("{}: FLAC encoding: {e:?}", path.display())))?;
+        .map_err(|e| Error::Encode(format!("{}: FLAC encoding: {e:?}", path.display())))?;
     // A PADDING block after STREAMINFO leaves room for tags. Without one, lofty (0.22) inserts
     // its VORBIS_COMMENT but leaves STREAMINFO flagged as the last block: a corrupt file.
     let padding = flacenc::component::MetadataBlockData::new_unknown(1, &[0u8; 2048])
-        .map_err(|e| Error::Other(format!("FLAC padding: {e:?}")))?;
+        .map_err(|e| Error::Encode(format!("FLAC padding: {e:?}")))?;
     stream.add_metadata_block(padding);
     let mut sink = flacenc::bitsink::ByteSink::new();
     stream
         .write(&mut sink)
-        .map_err(|e| Error::Other(format!("{}: FLAC encoding: {e:?}", path.display())))?;
+        .map_err(|e| Error::Encode(format!("{}: FLAC encoding: {e:?}", path.display())))?;
     let mut bytes = sink.as_slice().to_vec();
     // flacenc records the short last block as STREAMINFO's minimum block size; the spec
     // excludes the last block, and symphonia refuses a fixed-size stream whose minimum differs
@@ -67,14 +67,14 @@ pub fn write_flac(path: &Path, rate: u32, samples: &[f32]) -> Result<()> {
 /// Writes `tags` into the file's primary tag (ID3v2, Vorbis comments, RIFF INFO…).
 pub fn write_tags(path: &Path, tags: &Tags) -> Result<()> {
     let lofty_err =
-        |e: lofty::error::LoftyError| Error::Other(format!("{}: tags: {e}", path.display()));
+        |e: lofty::error::LoftyError| Error::Encode(format!("{}: tags: {e}", path.display()));
     let mut tagged = lofty::read_from_path(path).map_err(lofty_err)?;
     let tag_type = tagged.primary_tag_type();
     if tagged.primary_tag().is_none() {
         tagged.insert_tag(Tag::new(tag_type));
     }
     let Some(tag) = tagged.primary_tag_mut() else {
-        return Err(Error::Other(format!(
+        return Err(Error::Encode(format!(
             "{}: cannot hold tags",
             path.display()
         )));

@@ -47,7 +47,7 @@ pub enum PreviewError {
 }
 
 /// What the player is doing, for the UI and the CLI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct PlayerState {
     /// "idle", "playing", "paused", "finished" or "error".
     pub status: String,

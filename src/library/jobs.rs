@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::analyze::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, PauseSwitch};
-use super::scan::{ScanOptions, ScanPhase, ScanProgress, ScanSummary};
-use super::watch::FolderWatcher;
-use crate::Library;
+use super::Library;
+use crate::ingest::analyze::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, PauseSwitch};
+use crate::ingest::scan::{ScanOptions, ScanPhase, ScanProgress, ScanSummary};
+use crate::ingest::watch::FolderWatcher;
 
 /// What the background scanner tells its host.
 #[derive(Debug, Clone)]

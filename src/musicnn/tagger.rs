@@ -17,7 +17,7 @@ pub const TAGS_VERSION: i64 = 1;
 pub const DEFAULT_MAX_PATCHES: usize = 4;
 
 /// What MusiCNN says about a track, stored raw with the features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct TrackTags {
     pub version: i64,
     /// 3-second patches the averages are over.

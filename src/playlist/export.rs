@@ -9,13 +9,22 @@ use std::path::{Path, PathBuf};
 use super::PlaylistEntry;
 
 /// The file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     M3u8,
     Xspf,
 }
 
 impl Format {
+    /// The file extension, which also names the format in a file dialog.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::M3u8 => "m3u8",
+            Format::Xspf => "xspf",
+        }
+    }
+
     /// By the file's extension (`.m3u8`, `.m3u`, `.xspf`).
     pub fn from_path(path: &Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
@@ -138,7 +147,7 @@ pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
 /// then rename, so a player never reads half a file).
 pub fn write(entries: &[PlaylistEntry], name: &str, path: &Path) -> crate::Result<()> {
     let format = Format::from_path(path).ok_or_else(|| {
-        crate::Error::Other(format!("{}: export to .m3u8 or .xspf", path.display()))
+        crate::Error::InvalidRequest(format!("{}: export to .m3u8 or .xspf", path.display()))
     })?;
     let absolute = if path.is_absolute() {
         path.to_path_buf()

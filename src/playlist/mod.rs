@@ -6,9 +6,6 @@
 //! Everything is deterministic: the same library and request give the same playlist.
 
 pub mod export;
-mod make;
-
-pub use make::SavedPlaylistDetail;
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,7 +16,7 @@ use crate::store::{TrackRow, TrackSummary};
 use crate::vector::{Block, Normalizer};
 
 /// How the picks are ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum Order {
     /// Most similar to the seed first.
@@ -33,7 +30,7 @@ pub enum Order {
 }
 
 /// A tempo constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase", tag = "kind")]
 pub enum TempoRange {
     /// BPM between these (inclusive).
@@ -44,7 +41,7 @@ pub enum TempoRange {
 }
 
 /// What the user asks for. Every field has a default, so `{seeds: [12]}` is a request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(default)]
 pub struct PlaylistRequest {
     /// "More like these": one or more tracks.
@@ -99,7 +96,7 @@ pub struct Candidate {
 }
 
 /// One track of a generated playlist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct PlaylistEntry {
     #[serde(flatten)]
     pub track: TrackSummary,
@@ -110,7 +107,7 @@ pub struct PlaylistEntry {
 }
 
 /// A generated playlist, and why it may be shorter than asked.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 pub struct Playlist {
     pub request: PlaylistRequest,
     pub entries: Vec<PlaylistEntry>,
@@ -121,7 +118,7 @@ pub struct Playlist {
     pub shortfall: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Rejection {
     pub rule: String,
     pub count: usize,

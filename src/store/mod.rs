@@ -486,8 +486,7 @@ impl Store {
                         .bind(&bytes)
                         .execute(&mut *tx)
                         .await?;
-                    let data = serde_json::to_string(features)
-                        .map_err(|e| Error::Other(format!("features to JSON: {e}")))?;
+                    let data = serde_json::to_string(features).map_err(Error::json("features"))?;
                     let key = features.key;
                     let seq: i64 = sqlx::query_scalar(
                         "UPDATE counters SET value = value + 1 WHERE name = 'features_seq' RETURNING value",

@@ -9,10 +9,11 @@ use sqlx::{FromRow, Row};
 use crate::paths::{bytes_to_path, display};
 
 /// A library folder the user added.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Folder {
     pub id: i64,
     #[serde(serialize_with = "crate::paths::serialize_lossy")]
+    #[specta(type = String)]
     pub path: PathBuf,
     pub track_count: i64,
     pub added_at: String,
@@ -21,7 +22,7 @@ pub struct Folder {
 }
 
 /// One row of the library table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TrackRow {
     pub id: i64,
     pub path: String,
@@ -59,7 +60,7 @@ pub struct TrackRow {
 
 /// What a list of tracks shows of each one (similar tracks, playlist entries): who, what,
 /// how long, tempo and key. Flattened into those types' JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct TrackSummary {
     pub id: i64,
     pub path: String,
@@ -138,7 +139,7 @@ impl FromRow<'_, SqliteRow> for TrackRow {
 }
 
 /// The library table's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     #[default]
@@ -179,7 +180,7 @@ impl SortKey {
 }
 
 /// A window onto the library table.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, specta::Type)]
 #[serde(default)]
 pub struct TrackQuery {
     pub search: Option<String>,
@@ -197,7 +198,7 @@ pub struct TrackQuery {
     pub tag: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TrackPage {
     /// Tracks matching the search (all tracks when there is none).
     pub total: i64,
@@ -206,7 +207,7 @@ pub struct TrackPage {
 }
 
 /// A file that could not be taken in, and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Failure {
     pub path: String,
     pub stage: String,
@@ -214,7 +215,7 @@ pub struct Failure {
     pub at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Stats {
     pub folders: i64,
     pub tracks: i64,
@@ -226,7 +227,7 @@ pub struct Stats {
 }
 
 /// One analysed track, whole: the row and every stored feature.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TrackDetail {
     pub track: TrackRow,
     pub features: Option<crate::analysis::Features>,
@@ -236,14 +237,14 @@ pub struct TrackDetail {
 }
 
 /// One tag and its probability (mean over the analysed patches).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TagScore {
     pub label: String,
     pub probability: f32,
 }
 
 /// The tags found in the library, for the tag filter, and whether tagging is on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TagVocabulary {
     /// False when the MusiCNN weights are missing or tags are turned off.
     pub enabled: bool,
@@ -255,7 +256,7 @@ pub struct TagVocabulary {
     pub tags: Vec<TagCount>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TagCount {
     pub label: String,
     pub tracks: i64,
@@ -289,7 +290,7 @@ pub struct AnalysisOutcome {
 }
 
 /// Where a failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, specta::Type)]
 pub enum Stage {
     /// Walking folders: permissions, symlink loops, special files.
     Walk,

@@ -7,7 +7,7 @@ use super::{Store, NOW};
 use crate::error::{Error, Result};
 
 /// A saved playlist as lists show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct SavedPlaylist {
     pub id: i64,
     pub name: String,
@@ -37,7 +37,7 @@ fn summary(row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<SavedPlaylist> {
 fn clean_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::Other("a playlist needs a name".into()));
+        return Err(Error::InvalidRequest("a playlist needs a name".into()));
     }
     Ok(name.chars().take(200).collect())
 }
@@ -68,7 +68,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| Error::Other(format!("no playlist with id {id}")))?;
+            .ok_or_else(|| Error::NoSuchPlaylist(id))?;
         Ok(summary(&row)?)
     }
 
@@ -88,7 +88,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(request) = request else {
-            return Err(Error::Other(format!("no playlist with id {id}")));
+            return Err(Error::NoSuchPlaylist(id));
         };
         let ids = sqlx::query_scalar(
             "SELECT track_id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position",
@@ -109,7 +109,7 @@ impl Store {
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::Other(format!("no playlist with id {id}")));
+            return Err(Error::NoSuchPlaylist(id));
         }
         self.saved_playlist(id).await
     }
@@ -124,7 +124,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::Other(format!("no playlist with id {id}")));
+            return Err(Error::NoSuchPlaylist(id));
         }
         sqlx::query("DELETE FROM playlist_tracks WHERE playlist_id = ?")
             .bind(id)
@@ -141,7 +141,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::Other(format!("no playlist with id {id}")));
+            return Err(Error::NoSuchPlaylist(id));
         }
         Ok(())
     }
@@ -158,7 +158,7 @@ async fn insert_tracks(
             .fetch_optional(&mut **tx)
             .await?;
         if exists.is_none() {
-            return Err(Error::Other(format!("no track with id {track}")));
+            return Err(Error::NoSuchTrack(*track));
         }
         sqlx::query(
             "INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (?, ?, ?)",

@@ -114,7 +114,7 @@ export class DetailPanel {
     const n = ++this.jumpSeq;
     this.table.clearSelection();
     let d: TrackDetail;
-    try { d = await api.getTrack(id); } catch (e) { if (n === this.jumpSeq) this.hooks.onError(e); return; }
+    try { d = await api.commands.getTrack(id); } catch (e) { if (n === this.jumpSeq) this.hooks.onError(e); return; }
     if (n !== this.jumpSeq || !this.opened) return;
     this.detail = d;
     this.detailError = null;
@@ -127,7 +127,7 @@ export class DetailPanel {
     if (key === this.detailAsked || key === this.detailLoading) return;
     if (this.detailLoading) return; // the newest shownRow is looked at when this one finishes
     this.detailLoading = key;
-    api.getTrack(r.id).then((d) => {
+    api.commands.getTrack(r.id).then((d) => {
       this.detail = d;
       this.detailError = null;
     }, (e) => {

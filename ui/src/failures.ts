@@ -19,7 +19,7 @@ export class FailuresView {
 
   async load() {
     let list: Failure[];
-    try { list = await api.listFailures(); } catch (e) { this.hooks.onError(e); return; }
+    try { list = await api.commands.listFailures(); } catch (e) { this.hooks.onError(e); return; }
     this.render(list);
   }
 

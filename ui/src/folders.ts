@@ -18,19 +18,19 @@ export class FolderActions {
 
   /** "Add folder" (the sidebar's or the empty library's `button`, disabled meanwhile). */
   async add(button: HTMLButtonElement) {
-    await this.whileDisabled(button, api.addFolderDialog); // null: the dialog was cancelled
+    await this.whileDisabled(button, api.commands.addFolderDialog); // null: the dialog was cancelled
   }
 
   /** "Try a demo library". */
   async demo(button: HTMLButtonElement) {
-    await this.whileDisabled(button, api.createDemoLibrary);
+    await this.whileDisabled(button, api.commands.createDemoLibrary);
   }
 
   async remove(f: Folder) {
     const ok = await this.hooks.confirm('Remove folder?',
       `“${f.path}” and its ${plural(f.track_count, 'track')} will leave the library. Files on disk are not touched.`, 'Remove');
     if (!ok) return;
-    try { await api.removeFolder(f.id); } catch (e) { this.hooks.onError(e); }
+    try { await api.commands.removeFolder(f.id); } catch (e) { this.hooks.onError(e); }
     this.hooks.onChanged();
   }
 

@@ -49,7 +49,7 @@ export class LibraryTags {
     this.last = Date.now();
     let v: TagVocabulary;
     try {
-      v = await api.tagVocabulary();
+      v = await api.commands.tagVocabulary();
     } catch (e) {
       this.hooks.onError(e);
       return;

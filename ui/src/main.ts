@@ -152,7 +152,7 @@ function makePlaylist(row: TrackRow, viaKeyboard: boolean) {
 
 /** get_overview: the sidebar, the track count, the empty library's card or the table. */
 async function loadOverview() {
-  const o = await banner.guard(api.getOverview());
+  const o = await banner.guard(api.commands.getOverview());
   if (!o) return undefined;
   sidebar.render(o);
   library.setOverview(o);
@@ -172,11 +172,11 @@ async function refreshLibrary() {
 
 async function boot() {
   try {
-    await api.onScanProgress((p) => scan.update(p));
-    await api.onAnalysisProgress((p) => analysis.update(p));
-    await api.onLibraryChanged(() => refresh.schedule());
-    await api.onIndexUpdated(() => detail.refreshSimilar());
-    await api.onPlaylistsChanged(() => savedList.refresh());
+    await api.events.scanProgress.listen((e) => scan.update(e.payload));
+    await api.events.analysisProgress.listen((e) => analysis.update(e.payload));
+    await api.events.libraryChanged.listen(() => refresh.schedule());
+    await api.events.indexUpdated.listen(() => detail.refreshSimilar());
+    await api.events.playlistsChanged.listen(() => savedList.refresh());
   } catch (e) { banner.show(e); }
   // A preview problem is the player bar's to show, never the banner's.
   player.start().catch((e) => console.warn('[segue] preview:', api.errorText(e)));

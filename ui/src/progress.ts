@@ -59,10 +59,10 @@ export class ScanStrip {
     this.failed = $('#scan-failed', el);
     this.current = $('#scan-current', el);
     this.summary = $('#scan-summary', el);
-    $<HTMLButtonElement>('#scan-cancel', el).addEventListener('click', () => { api.cancelScan().catch(hooks.onError); });
+    $<HTMLButtonElement>('#scan-cancel', el).addEventListener('click', () => { api.commands.cancelScan().catch(hooks.onError); });
     rescan.addEventListener('click', async () => {
       rescan.disabled = true;
-      try { await api.startScan(); } catch (e) { hooks.onError(e); rescan.disabled = this.scanning; }
+      try { await api.commands.startScan(); } catch (e) { hooks.onError(e); rescan.disabled = this.scanning; }
     });
   }
 
@@ -153,8 +153,8 @@ export class AnalysisStrip {
     this.summary = $('#analysis-summary', el);
     this.pause = $<HTMLButtonElement>('#analysis-pause', el);
     this.resumeBtn = $<HTMLButtonElement>('#analysis-resume', el);
-    this.pause.addEventListener('click', () => void fromButton(this.pause, api.pauseAnalysis, hooks.onError));
-    this.resumeBtn.addEventListener('click', () => void fromButton(this.resumeBtn, api.resumeAnalysis, hooks.onError));
+    this.pause.addEventListener('click', () => void fromButton(this.pause, api.commands.pauseAnalysis, hooks.onError));
+    this.resumeBtn.addEventListener('click', () => void fromButton(this.resumeBtn, api.commands.resumeAnalysis, hooks.onError));
   }
 
   get phase(): AnalysisProgress['phase'] {

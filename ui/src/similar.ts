@@ -1,7 +1,7 @@
 // "Similar tracks" in the detail panel: the nearest analysed tracks to the one shown, from
 // `similar_tracks`. The section element lives as long as the app (the detail panel re-renders
 // often; moving the same element keeps its rows and the keyboard focus in them).
-import { errorText, similarTracks, type SimilarResponse, type SimilarTrack } from './api';
+import { commands, errorText, type SimilarAnswer, type SimilarTrack } from './api';
 import { h } from './dom';
 import { basename, num } from './format';
 import { keyShort } from './music';
@@ -44,7 +44,7 @@ export class SimilarPanel {
   private key = '';
   private seq = 0;
   private loading = false;
-  private res: SimilarResponse | null = null;
+  private res: SimilarAnswer | null = null;
   private resId = -1;
   private error: string | null = null;
   private lastStart = 0;
@@ -162,7 +162,7 @@ export class SimilarPanel {
     const go = () => {
       if (seq !== this.seq) return;
       this.lastStart = Date.now();
-      similarTracks(id, SIMILAR_LIMIT).then((res) => {
+      commands.similarTracks(id, SIMILAR_LIMIT).then((res) => {
         if (seq !== this.seq) return; // the selection moved on (or a newer request for it started)
         this.res = res;
         this.resId = id;

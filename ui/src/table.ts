@@ -1,7 +1,7 @@
 // Virtualised track table. Only the rows in view (+ overscan) exist in the DOM;
 // rows are fetched from the backend in fixed pages, kept in a small LRU cache,
 // and each page is requested at most once at a time.
-import { listTracks, type SortKey, type TrackRow } from './api';
+import { commands, type SortKey, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
 import { keyLong, keyShort } from './music';
@@ -144,7 +144,7 @@ export class TrackTable {
     if (i < 0 || i >= this.total) return null;
     const r = this.rowAt(i);
     if (r) return r;
-    const page = await listTracks({
+    const page = await commands.listTracks({
       search: this.search, sort: this.sort, desc: this.desc, offset: i, limit: 1,
       bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
     });
@@ -274,7 +274,7 @@ export class TrackTable {
     if (this.inflight.has(p)) return;
     const gen = this.gen;
     this.inflight.add(p);
-    listTracks({
+    commands.listTracks({
       search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE,
       bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
     })

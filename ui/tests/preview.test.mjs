@@ -110,7 +110,7 @@ test('preview: pause/resume with the row button, the bar button and Space; Space
   // the row's button again: pause (at once, though the backend answers with the state from before)
   await page.click('.track-row[data-index="1"] button.play');
   assert.equal((await bar(page)).status, 'paused');
-  assert.deepEqual((await controls(a)).at(-1), { action: 'pause' });
+  assert.deepEqual((await controls(a)).at(-1), { action: 'pause', value: null });
   await page.waitForFunction(() => window.__fake.preview.state.status === 'paused');
   await page.waitForTimeout(150);
   const paused = await bar(page);
@@ -123,7 +123,7 @@ test('preview: pause/resume with the row button, the bar button and Space; Space
   // the bar's button: resume
   await page.click('#player-toggle');
   await waitBar(page, 'playing', t.id);
-  assert.deepEqual((await controls(a)).at(-1), { action: 'resume' });
+  assert.deepEqual((await controls(a)).at(-1), { action: 'resume', value: null });
   await page.waitForFunction(() => window.__fake.preview.state.status === 'playing');
   assert.deepEqual(await marks(page), [{ tag: 'tr', id: t.id, paused: false, current: 'true', button: '❚❚' }]);
 
@@ -134,7 +134,7 @@ test('preview: pause/resume with the row button, the bar button and Space; Space
   await page.waitForFunction(() => window.__fake.preview.state.status === 'paused');
   await page.keyboard.press(' ');
   await waitBar(page, 'playing', t.id);
-  assert.deepEqual((await controls(a)).slice(-2), [{ action: 'pause' }, { action: 'resume' }]);
+  assert.deepEqual((await controls(a)).slice(-2), [{ action: 'pause', value: null }, { action: 'resume', value: null }]);
   assert.equal((await plays(a)).length, 1, 'no new play');
 
   // Escape (details open and closed) leaves the preview alone
@@ -450,7 +450,7 @@ test('preview: no sound device — a calm message in the bar (not the banner), t
   await page.waitForFunction(() => window.__fake.preview.state.status === 'idle');
   await page.waitForTimeout(150);
   assert.equal(await page.locator('#player').isVisible(), false);
-  assert.deepEqual((await controls(a)).at(-1), { action: 'stop' });
+  assert.deepEqual((await controls(a)).at(-1), { action: 'stop', value: null });
   assert.deepEqual(await marks(page), []);
   await done(a);
 });

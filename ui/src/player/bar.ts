@@ -2,13 +2,13 @@
 // track, the seek bar over the whole file (the preview's stretch lit up), the volume, the preview
 // length and the output device. It shows what the Player tells it and reports what is clicked.
 import * as api from '../api';
-import type { PlayerState, PlayerStatus } from '../api';
+import type { PlayerState } from '../api';
 import { h } from '../dom';
 import { basename, duration } from '../format';
 import type { PreviewQueue, PreviewTrack } from './queue';
 
 /** The status the bar shows: the backend's, or 'loading' until a new play is under way. */
-export type ShownStatus = PlayerStatus | 'loading';
+export type ShownStatus = PlayerState['status'] | 'loading';
 /** How long a preview plays: 30 s, 60 s or the whole track. */
 export type PreviewLength = '30' | '60' | 'whole';
 const LENGTHS: { value: PreviewLength; label: string }[] = [
@@ -105,7 +105,7 @@ export class PlayerBar {
     this.deviceEl.addEventListener('focus', () => void this.refreshDevices());
     this.deviceEl.addEventListener('change', async () => {
       try {
-        await api.setOutputDevice(this.deviceEl.value || null);
+        await api.commands.setOutputDevice(this.deviceEl.value || null);
       } catch (e) {
         hooks.onError(e);
       }
@@ -134,7 +134,7 @@ export class PlayerBar {
 
   private async refreshDevices() {
     try {
-      const names = await api.listOutputDevices();
+      const names = await api.commands.listOutputDevices();
       const chosen = this.deviceEl.value;
       this.deviceEl.replaceChildren(h('option', { value: '' }, 'System default'),
         ...names.map((n) => h('option', { value: n }, n)));

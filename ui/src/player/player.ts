@@ -87,8 +87,8 @@ export class Player {
 
   /** Listen to the backend; pick up a preview that was playing before the page (re)loaded. */
   async start() {
-    await api.onPreviewState((s) => this.take(s));
-    const s = await api.previewState();
+    await api.events.previewState.listen((e) => this.take(e.payload));
+    const s = await api.commands.previewState();
     if (s && (s.status === 'playing' || s.status === 'paused') && !this.track) {
       this.take(s);
     }
@@ -148,11 +148,11 @@ export class Player {
       await before;
       if (seq !== this.seq) return null;
       // The player opens at full volume: a quieter setting goes first.
-      if (Math.abs((this.backendVolume ?? 1) - this.volume) > 1e-3) this.backendVolume = (await api.controlPreview('volume', this.volume)).volume;
+      if (Math.abs((this.backendVolume ?? 1) - this.volume) > 1e-3) this.backendVolume = (await api.commands.controlPreview('volume', this.volume)).volume;
       if (seq !== this.seq) return null;
       // "Whole track" is the whole of it; a 30/60 s preview starts where the backend likes
       // (a third of the way in, past quiet intros).
-      return api.playPreview(t.id, whole ? 0 : null, whole ? null : Number(this.length));
+      return api.commands.playPreview(t.id, whole ? 0 : null, whole ? null : Number(this.length));
     })();
     this.inflight = call.catch(() => undefined);
     try {
@@ -170,7 +170,7 @@ export class Player {
   /** No state has shown the play under way yet: take what the backend says now. */
   private settle(seq: number) {
     if (seq !== this.seq || !this.pending) return;
-    api.previewState().then((s) => {
+    api.commands.previewState().then((s) => {
       if (seq !== this.seq || !this.pending) return;
       const path = this.pending.path;
       this.pending = null;
@@ -189,7 +189,7 @@ export class Player {
     this.status = 'idle';
     this.bar.shown = false;
     this.render();
-    if (this.opened && was !== 'idle' && was !== 'error') void this.inflight.then(() => api.controlPreview('stop')).catch(() => undefined);
+    if (this.opened && was !== 'idle' && was !== 'error') void this.inflight.then(() => api.commands.controlPreview('stop', null)).catch(() => undefined);
   }
 
   /** A backend call failed (no sound device, …): a calm message in the bar, not the banner. */
@@ -217,7 +217,7 @@ export class Player {
     try {
       await this.inflight;
       if (seq !== this.seq) return;
-      const s = await api.controlPreview(action, value);
+      const s = await api.commands.controlPreview(action, value ?? null);
       if (seq === this.seq) this.take(s);
     } catch (e) {
       if (seq === this.seq) this.fail(e);
@@ -235,7 +235,7 @@ export class Player {
       this.volumeTimer = 0;
       const want = this.volume;
       try {
-        this.backendVolume = (await api.controlPreview('volume', want)).volume;
+        this.backendVolume = (await api.commands.controlPreview('volume', want)).volume;
       } catch (e) {
         this.fail(e);
       }
@@ -243,7 +243,7 @@ export class Player {
   }
 
   private lookUpDuration(id: number, seq: number) {
-    api.getTrack(id).then((d) => {
+    api.commands.getTrack(id).then((d) => {
       if (seq !== this.seq || !this.track || this.track.id !== id) return;
       this.track.duration_s = d.track.duration_s;
       this.render();

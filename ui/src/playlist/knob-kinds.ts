@@ -21,15 +21,15 @@ type Labels = {
 };
 /** A whole number in min … max; `optional`: an empty box is null (the field must allow it). */
 type NumberKnob = Labels & { kind: 'number'; min: number; max: number; placeholder?: string } & (
-  | { field: FieldOf<number>; default: number; optional?: false }
-  | { field: FieldOf<number | null>; default: number | null; optional: true });
-type SelectKnob = Labels & { kind: 'select'; field: FieldOf<string>; default: string; options: readonly Choice[] };
-type CheckboxKnob = Labels & { kind: 'checkbox'; field: FieldOf<boolean>; default: boolean };
+  | { field: FieldOf<number>; optional?: false }
+  | { field: FieldOf<number | null>; optional: true });
+type SelectKnob = Labels & { kind: 'select'; field: FieldOf<string>; options: readonly Choice[] };
+type CheckboxKnob = Labels & { kind: 'checkbox'; field: FieldOf<boolean> };
 /** Comma-separated tags in a text box, suggested from the library's. */
-type TagListKnob = Labels & { kind: 'tag-list'; field: FieldOf<string[]>; default: readonly string[]; placeholder: string };
+type TagListKnob = Labels & { kind: 'tag-list'; field: FieldOf<string[]>; placeholder: string };
 /** Any tempo, near the seed's (± %), or a BPM range. */
 type TempoKnob = Labels & {
-  kind: 'tempo'; field: FieldOf<TempoRange | null>; default: TempoRange | null;
+  kind: 'tempo'; field: FieldOf<TempoRange | null>;
   /** "Near seed": within this many percent of the seed's tempo (or half/double). */
   percent: { id: string; default: number; min: number; max: number; ariaLabel: string; title: string };
   /** "BPM range": an empty box is open (min … max); it starts at the seed's tempo ± aroundSeed. */

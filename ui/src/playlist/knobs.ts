@@ -1,12 +1,13 @@
 // The playlist knobs: one declarative table, KNOBS, and the machinery every knob shares.
 //
-// An entry is a whole knob: the request field it sets, its control's id, its label, its kind, its
-// default and its range. The kind (playlist/knob-kinds.ts: number, select, checkbox, tag-list,
-// tempo) knows the markup, how to read the controls and how to show a request's value. Everything
-// else is generic, here: the request is the knobs' values laid over the fields without a knob;
-// any change regenerates after a pause (longer while typing in a box); Enter in a box regenerates
-// at once. Adding a simple knob (a number, a checkbox …) is one entry in KNOBS.
-import type { Order, PlaylistRequest, TagCount } from '../api';
+// An entry is a whole knob: the request field it sets, its control's id, its label, its kind and
+// its range; its default is the engine's (DEFAULT_PLAYLIST_REQUEST, generated from Rust). The
+// kind (playlist/knob-kinds.ts: number, select, checkbox, tag-list, tempo) knows the markup, how
+// to read the controls and how to show a request's value. Everything else is generic, here: the
+// request is the knobs' values laid over the engine's defaults; any change regenerates after a
+// pause (longer while typing in a box); Enter in a box regenerates at once. Adding a simple knob
+// (a number, a checkbox …) is one entry in KNOBS.
+import { fullRequest, type Order, type PlaylistRequest, type TagCount } from '../api';
 import { h } from '../dom';
 import { control, isTextBox, type Choice, type Context, type Control, type KnobDef } from './knob-kinds';
 
@@ -25,30 +26,26 @@ const TAGS_TITLE = 'genre tags of the files, and the genre and mood heard in the
 
 /** Every knob, in the order the toolbar shows them. */
 export const KNOBS = [
-  { kind: 'number', field: 'length', id: 'knob-length', label: 'Length', default: 20, min: LENGTH_MIN, max: LENGTH_MAX, title: `${LENGTH_MIN}–${LENGTH_MAX} tracks` },
-  { kind: 'select', field: 'order', id: 'knob-order', label: 'Order', default: 'similarity', options: ORDERS },
-  { kind: 'number', field: 'max_per_artist', id: 'knob-artist', group: 'Max per', label: 'artist', ariaLabel: 'At most per artist', default: 2, min: 0, max: 99, title: 'At most this many tracks by one artist (0 = no limit)' },
-  { kind: 'number', field: 'max_per_album', id: 'knob-album', group: 'Max per', label: 'album', ariaLabel: 'At most per album', default: 2, min: 0, max: 99, title: 'At most this many tracks from one album (0 = no limit)' },
+  { kind: 'number', field: 'length', id: 'knob-length', label: 'Length', min: LENGTH_MIN, max: LENGTH_MAX, title: `${LENGTH_MIN}–${LENGTH_MAX} tracks` },
+  { kind: 'select', field: 'order', id: 'knob-order', label: 'Order', options: ORDERS },
+  { kind: 'number', field: 'max_per_artist', id: 'knob-artist', group: 'Max per', label: 'artist', ariaLabel: 'At most per artist', min: 0, max: 99, title: 'At most this many tracks by one artist (0 = no limit)' },
+  { kind: 'number', field: 'max_per_album', id: 'knob-album', group: 'Max per', label: 'album', ariaLabel: 'At most per album', min: 0, max: 99, title: 'At most this many tracks from one album (0 = no limit)' },
   {
-    kind: 'tempo', field: 'tempo', id: 'knob-tempo', label: 'Tempo', default: null,
+    kind: 'tempo', field: 'tempo', id: 'knob-tempo', label: 'Tempo',
     percent: { id: 'knob-tempo-pct', default: 6, min: 1, max: 50, ariaLabel: 'Tempo tolerance in percent', title: 'Within this many percent of the seed’s tempo (or half/double)' },
     range: { minId: 'knob-tempo-min', maxId: 'knob-tempo-max', min: 0, max: 999, aroundSeed: 10 },
   },
-  { kind: 'checkbox', field: 'key_compatible', id: 'knob-key', label: 'Compatible keys', default: false, title: 'Only keys that mix with the seed’s: the same, a neighbour on the Camelot wheel, or the relative key' },
-  { kind: 'tag-list', field: 'include_tags', id: 'knob-include', group: 'Tags', placeholder: 'include…', default: [], ariaLabel: 'Only tracks with one of these tags (comma separated)', title: `Only tracks with one of these tags (comma separated): ${TAGS_TITLE}` },
-  { kind: 'tag-list', field: 'avoid_tags', id: 'knob-avoid', group: 'Tags', placeholder: 'avoid…', default: [], ariaLabel: 'No tracks with these tags (comma separated)', title: `No tracks with these tags (comma separated): ${TAGS_TITLE}` },
+  { kind: 'checkbox', field: 'key_compatible', id: 'knob-key', label: 'Compatible keys', title: 'Only keys that mix with the seed’s: the same, a neighbour on the Camelot wheel, or the relative key' },
+  { kind: 'tag-list', field: 'include_tags', id: 'knob-include', group: 'Tags', placeholder: 'include…', ariaLabel: 'Only tracks with one of these tags (comma separated)', title: `Only tracks with one of these tags (comma separated): ${TAGS_TITLE}` },
+  { kind: 'tag-list', field: 'avoid_tags', id: 'knob-avoid', group: 'Tags', placeholder: 'avoid…', ariaLabel: 'No tracks with these tags (comma separated)', title: `No tracks with these tags (comma separated): ${TAGS_TITLE}` },
 ] as const satisfies readonly KnobDef[];
 
-type KnobField = (typeof KNOBS)[number]['field'];
+/** The engine's request defaults: a new playlist's knobs start there. */
+const DEFAULTS: PlaylistRequest = fullRequest({});
 
-/** The request's other fields, as the UI always sends them (a knob's default wins over these;
- *  the compiler checks that these and the knobs spell out every field). */
-const FIXED = { avoid_like: [] as number[], min_duration_s: null, max_duration_s: null, folders: [] as string[] };
-
-/** A new playlist's request from `seed`: every field spelled out, the knobs' at their defaults. */
+/** A new playlist's request from `seed`: every field spelled out, at the engine's defaults. */
 export function defaultRequest(seed: number): PlaylistRequest {
-  const knobs = Object.fromEntries(KNOBS.map((k): [string, unknown] => [k.field, structuredClone(k.default)])) as Pick<PlaylistRequest, KnobField>;
-  return { seeds: [seed], ...structuredClone(FIXED), ...knobs };
+  return { ...structuredClone(DEFAULTS), seeds: [seed] };
 }
 
 // ---------- the panel ----------
@@ -82,7 +79,7 @@ export class KnobPanel {
         if (isTextBox(input)) input.addEventListener('input', () => { if (this.take(knob, false)) this.schedule(TYPING_DEBOUNCE_MS); });
         input.addEventListener('change', () => { if (this.take(knob, true)) this.schedule(DEBOUNCE_MS); });
       }
-      this.show(knob, knob.def.default);
+      this.show(knob, DEFAULTS[knob.def.field]);
     }
   }
 
@@ -93,7 +90,7 @@ export class KnobPanel {
 
   /** Show the settings of `r` (a saved playlist's request). */
   setFrom(r: PlaylistRequest) {
-    for (const knob of this.knobs) this.show(knob, r[knob.def.field] ?? knob.def.default);
+    for (const knob of this.knobs) this.show(knob, r[knob.def.field] ?? DEFAULTS[knob.def.field]);
   }
 
   /** A saved playlist without its request cannot be regenerated: the knobs are off. */

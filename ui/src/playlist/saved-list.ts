@@ -33,7 +33,7 @@ export class SavedList {
     clearTimeout(this.timer);
     this.timer = window.setTimeout(() => {
       const seq = ++this.seq;
-      api.listPlaylists().then((list) => {
+      api.commands.listPlaylists().then((list) => {
         if (seq !== this.seq) return;
         this.items = list;
         this.render();
@@ -90,7 +90,7 @@ export class SavedList {
       this.editing = null;
       if (commit && name && name !== p.name) {
         try {
-          const r = await api.renamePlaylist(p.id, name);
+          const r = await api.commands.renamePlaylist(p.id, name);
           const i = this.items.findIndex((x) => x.id === r.id);
           if (i >= 0) this.items[i] = r;
           this.hooks.onRenamed(r);
@@ -116,7 +116,7 @@ export class SavedList {
       `“${p.name}” (${plural(p.track_count, 'track')}) will be deleted. Your music files are not touched, nor are files you exported.`, 'Delete');
     if (!ok) return;
     try {
-      await api.deletePlaylist(p.id);
+      await api.commands.deletePlaylist(p.id);
     } catch (e) { this.hooks.onError(e); return; }
     this.items = this.items.filter((x) => x.id !== p.id);
     this.render();

@@ -5,7 +5,7 @@
 // (`set_playlist_tracks`). Regenerating from the knobs makes a new, unsaved draft.
 // No DOM here: the view renders what `shown` says when told what changed.
 import * as api from '../api';
-import type { ExportFormat, PlaylistEntry, PlaylistRequest, SavedPlaylist, TrackRow } from '../api';
+import type { Format, PlaylistEntry, PlaylistRequest, SavedPlaylist, TrackRow } from '../api';
 import { basename } from '../format';
 import { defaultRequest } from './knobs';
 
@@ -132,19 +132,19 @@ export class PlaylistSession {
     this.asked = '';
     this.hooks.onStatus(null);
     this.hooks.onChange('all');
-    api.getPlaylist(id).then((d) => {
+    api.commands.getPlaylist(id).then((d) => {
       if (seq !== this.seq) return;
       s.savedId = d.playlist.id;
       s.savedName = d.playlist.name;
-      s.request = d.request;
-      s.base = d.request && d.request.seeds.length ? d.request : null;
+      s.request = d.request && api.fullRequest(d.request);
+      s.base = s.request?.seeds.length ? s.request : null;
       if (s.base) this.settings.setFrom(s.base);
       this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
       s.entries = d.entries;
       this.arrived();
-      const seedId = d.request?.seeds[0];
+      const seedId = s.request?.seeds[0];
       if (seedId != null) {
-        api.getTrack(seedId).then((t) => {
+        api.commands.getTrack(seedId).then((t) => {
           if (seq !== this.seq) return;
           s.seed = seedOf(t.track);
           this.hooks.onChange('header');
@@ -171,10 +171,10 @@ export class PlaylistSession {
     this.s.error = null;
     this.retry = { kind: 'make' };
     this.hooks.onChange('all');
-    api.makePlaylist(request).then((p) => {
+    api.commands.makePlaylist(request).then((p) => {
       if (seq !== this.seq) return;
       const s = this.s;
-      s.request = p.request ?? request;
+      s.request = api.fullRequest(p.request);
       s.entries = p.entries;
       s.shortfall = p.shortfall;
       s.candidates = p.candidates;
@@ -232,7 +232,7 @@ export class PlaylistSession {
     s.swapping.add(old.id);
     this.hooks.onStatus(null);
     this.hooks.onChange('rows');
-    api.swapPlaylistTrack(request, current, index).then((entry) => {
+    api.commands.swapPlaylistTrack(request, current, index).then((entry) => {
       if (seq !== this.seq) return;
       s.swapping.delete(old.id);
       const at = s.entries.findIndex((e) => e.id === old.id); // rows may have moved meanwhile
@@ -289,7 +289,7 @@ export class PlaylistSession {
     const id = this.s.savedId;
     if (id == null) return;
     const ids = this.ids();
-    this.persisting = this.persisting.then(() => api.setPlaylistTracks(id, ids).then(() => {
+    this.persisting = this.persisting.then(() => api.commands.setPlaylistTracks(id, ids).then(() => {
       this.hooks.onSavedChange();
     }, (e) => {
       if (this.s.savedId === id) this.hooks.onStatus(`The change was not saved: ${api.errorText(e)}`, 'error');
@@ -307,7 +307,7 @@ export class PlaylistSession {
     s.busy.save = true;
     this.hooks.onChange('actions');
     try {
-      const p = await api.savePlaylist(name, s.request, ids);
+      const p = await api.commands.savePlaylist(name, s.request, ids);
       if (seq !== this.seq) return false; // another playlist is shown now
       s.savedId = p.id;
       s.savedName = p.name;
@@ -328,7 +328,7 @@ export class PlaylistSession {
 
   /** Export the saved playlist (a draft is saved first, by the caller): the file gets the latest
    *  order; "Exported to …", or nothing when the dialog was cancelled. */
-  async exportSaved(format: ExportFormat) {
+  async exportSaved(format: Format) {
     const s = this.s;
     const id = s.savedId;
     if (id == null) return;
@@ -336,7 +336,7 @@ export class PlaylistSession {
     this.hooks.onChange('actions');
     try {
       await this.persisting;
-      const path = await api.exportPlaylist(id, format);
+      const path = await api.commands.exportPlaylist(id, format);
       if (s.savedId !== id) return;
       this.hooks.onStatus(path ? `Exported to ${path}` : null, 'ok'); // null: the dialog was cancelled
     } catch (e) {

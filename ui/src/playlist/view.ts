@@ -2,7 +2,7 @@
 // (back, title, Regenerate, Save with its name box, Export M3U8/XSPF), the knobs, a status line,
 // the shortfall and the rows. What it shows is the session's (playlist/session.ts); this renders
 // it and routes clicks and keys. Errors show here, not in the app's banner.
-import type { ExportFormat, PlaylistEntry, SavedPlaylist, TagCount } from '../api';
+import type { Format, PlaylistEntry, SavedPlaylist, TagCount } from '../api';
 import { h } from '../dom';
 import { duration, plural } from '../format';
 import type { PlayingMarks } from '../player/marks';
@@ -37,7 +37,7 @@ export class PlaylistView {
   private saveBtn: HTMLButtonElement;
   private nameBox: HTMLElement;
   private nameInput: HTMLInputElement;
-  private exportBtns: Record<ExportFormat, HTMLButtonElement>;
+  private exportBtns: Record<Format, HTMLButtonElement>;
   private body: HTMLElement;
   private statusEl: HTMLElement;
   private shortfallEl: HTMLElement;
@@ -233,7 +233,7 @@ export class PlaylistView {
   }
 
   /** Export: a draft is saved first (under the name in the box, or the suggested one). */
-  private async exportAs(format: ExportFormat) {
+  private async exportAs(format: Format) {
     const s = this.session.shown;
     if (s.busy.export || !s.entries.length) return;
     if (s.savedId == null) {

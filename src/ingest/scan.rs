@@ -20,7 +20,7 @@ use crate::paths::path_to_bytes;
 use crate::store::{Change, Folder, KnownFile, NewFailure, NewTrack, Stage, Store};
 
 /// Where a scan is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ScanPhase {
     Idle,
@@ -33,7 +33,7 @@ pub enum ScanPhase {
 }
 
 /// A snapshot of a running scan, sent to the UI and the CLI progress bar.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ScanProgress {
     pub phase: ScanPhase,
     /// Files found by the walk so far.
@@ -71,7 +71,7 @@ impl ScanProgress {
 }
 
 /// What a scan changed.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
 pub struct ScanSummary {
     pub found: u64,
     pub added: u64,

@@ -1,25 +1,25 @@
 //! The library's side of playlists: candidates from the similarity index and the database, fed
-//! to the pure functions of this module; saved playlists; export.
+//! to the pure functions of `crate::playlist`; saved playlists; export.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::{
-    assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest,
-};
+use super::Library;
 use crate::error::{Error, Result};
 use crate::index::dot;
+use crate::playlist::{
+    assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest,
+};
 use crate::store::SavedPlaylist;
 use crate::vector::normalize;
-use crate::Library;
 
 /// How far "not like this" pulls the query away (1 would cancel a seed out entirely).
 const AVOID_WEIGHT: f32 = 0.5;
 
 /// A saved playlist with its tracks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct SavedPlaylistDetail {
     pub playlist: SavedPlaylist,
     pub request: Option<PlaylistRequest>,
@@ -91,21 +91,19 @@ impl Library {
 
     async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
         if request.seeds.is_empty() {
-            return Err(Error::Other(
+            return Err(Error::InvalidRequest(
                 "a playlist needs at least one seed track".into(),
             ));
         }
         for id in request.seeds.iter().chain(&request.avoid_like) {
             if self.store.track(*id).await?.is_none() {
-                return Err(Error::Other(format!("no track with id {id}")));
+                return Err(Error::NoSuchTrack(*id));
             }
         }
         self.similarity.sync(&self.store).await?;
         let seeds = self.candidates_for(&request.seeds, None, false).await?;
         if seeds.is_empty() {
-            return Err(Error::Other(
-                "the seed track is not analysed yet: its playlist can be made once it is".into(),
-            ));
+            return Err(Error::SeedNotAnalyzed);
         }
         let avoid = self
             .candidates_for(&request.avoid_like, None, false)
@@ -162,7 +160,7 @@ impl Library {
         position: usize,
     ) -> Result<Option<PlaylistEntry>> {
         if position >= current.len() {
-            return Err(Error::Other(format!(
+            return Err(Error::InvalidRequest(format!(
                 "no position {position} in the playlist"
             )));
         }
@@ -226,7 +224,7 @@ impl Library {
         let json = request
             .map(serde_json::to_string)
             .transpose()
-            .map_err(|e| Error::Other(format!("playlist request to JSON: {e}")))?;
+            .map_err(Error::json("playlist request"))?;
         self.store
             .create_playlist(name, json.as_deref(), track_ids)
             .await

@@ -25,7 +25,7 @@ const FETCH: i64 = 256;
 const FLUSH_EVERY: Duration = Duration::from_millis(700);
 const BATCH: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisPhase {
     Idle,
@@ -36,7 +36,7 @@ pub enum AnalysisPhase {
 }
 
 /// A snapshot of the analysis, for the UI and the CLI progress bar.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AnalysisProgress {
     pub phase: AnalysisPhase,
     /// Tracks analysed in this run.
@@ -73,7 +73,7 @@ impl AnalysisProgress {
 }
 
 /// What a run did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
 pub struct AnalysisSummary {
     pub analyzed: u64,
     pub failed: u64,

@@ -1,0 +1,268 @@
+//! `segue bench …`: the measuring harness. Benchmarks print figures; they never pass or fail
+//! (docs/benchmarks.md records them with the machine and date). Each module measures one
+//! thing and prints it; this one holds the command line and the clocks they share.
+
+mod audio;
+mod index;
+mod library;
+mod musicnn;
+mod playlist;
+mod preview;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use segue::Library;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// First scan and no-change rescan of generated small tagged files (in a temp dir)
+    Scan {
+        #[arg(long, default_value_t = 10_000)]
+        files: usize,
+        /// Worker counts to compare, side by side in one run
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2, 4, 8])]
+        workers: Vec<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start-up queries of the library table with many tracks (synthetic rows, temp dir)
+    Table {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode files to mono on one thread: throughput and peak memory (the floor under analysis)
+    Decode {
+        files: Vec<PathBuf>,
+        /// Target sample rate
+        #[arg(long, default_value_t = 22_050)]
+        rate: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Analyse files on one thread: speed against decoding alone, and each file's results
+    Analyze {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Write per-file results as TSV (path, bpm, key, scale, seconds, duration_s, …)
+        #[arg(long)]
+        tsv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Similarity index on clustered synthetic vectors: build time, memory, latency, recall
+    Index {
+        /// Library sizes to measure
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1_000, 10_000, 100_000, 1_000_000])]
+        tracks: Vec<usize>,
+        /// Queries timed per size
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+        /// Byte budget per track for compressed codes (default: the policy's)
+        #[arg(long)]
+        code_bytes: Option<usize>,
+        /// Tracks up to which IVF keeps full vectors (default: the policy's)
+        #[arg(long)]
+        ivf_flat_max: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Playlist request-to-list latency on a library of synthetic analysed tracks (temp dir)
+    Playlist {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: usize,
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Preview playback on a paced virtual device: first-sample latency, CPU, underruns under load
+    Preview {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Seconds of playback measured idle, and again under load
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// MusiCNN: time per 3-s patch, the patches-per-track curve (agreement with the whole
+    /// track against time) and whole-track analysis with and without tags, one thread
+    Musicnn {
+        files: Vec<PathBuf>,
+        /// Read the file list (one path per line) from this file as well
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// Patch counts of the curve
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2, 3, 4, 6, 8, 12])]
+        patches: Vec<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        tracks: i64,
+    },
+}
+
+impl Args {
+    /// Only `seed` works on the user's library; the others make their own in a temp dir.
+    pub fn needs_library(&self) -> bool {
+        matches!(self.what, What::Seed { .. })
+    }
+}
+
+/// The benchmarks that make their own scratch library or need none.
+pub async fn run(args: &Args) -> Result<()> {
+    let scratch = tempfile::tempdir().context("creating a temp dir")?;
+    match &args.what {
+        What::Scan {
+            files,
+            workers,
+            json,
+        } => library::scan(scratch.path(), *files, workers, *json).await,
+        What::Table { tracks, json } => library::table(scratch.path(), *tracks, *json).await,
+        What::Decode { files, rate, json } => audio::decode(files, *rate, *json),
+        What::Analyze {
+            files,
+            list,
+            tsv,
+            json,
+        } => audio::analyze(&paths(files, list.as_deref())?, tsv.as_deref(), *json),
+        What::Index {
+            tracks,
+            queries,
+            code_bytes,
+            ivf_flat_max,
+            json,
+        } => index::run(tracks, *queries, *code_bytes, *ivf_flat_max, *json),
+        What::Playlist {
+            tracks,
+            requests,
+            json,
+        } => playlist::run(scratch.path(), *tracks, *requests, *json).await,
+        What::Musicnn {
+            files,
+            list,
+            patches,
+            json,
+        } => {
+            let paths = paths(files, list.as_deref())?;
+            let counts = patches.clone();
+            let json = *json;
+            tokio::task::spawn_blocking(move || musicnn::run(&paths, &counts, json)).await?
+        }
+        What::Preview {
+            files,
+            list,
+            seconds,
+            json,
+        } => {
+            let paths = paths(files, list.as_deref())?;
+            let (seconds, json) = (*seconds, *json);
+            tokio::task::spawn_blocking(move || preview::run(&paths, seconds, json)).await?
+        }
+        What::Seed { .. } => Ok(()),
+    }
+}
+
+/// The benchmarks that work on the user's library (`seed`).
+pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
+    if let What::Seed { tracks } = args.what {
+        library.seed_synthetic_tracks(tracks).await?;
+        println!(
+            "added {tracks} synthetic tracks to {}",
+            library.data_dir().display()
+        );
+    }
+    Ok(())
+}
+
+/// The files a benchmark reads: those given, then one path per non-empty line of `list`.
+fn paths(files: &[PathBuf], list: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let mut paths = files.to_vec();
+    if let Some(list) = list {
+        let text =
+            std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))?;
+        paths.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(PathBuf::from),
+        );
+    }
+    Ok(paths)
+}
+
+/// Prints a benchmark's result as JSON (for `--json`).
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// CPU time of the calling thread, seconds: steadier than wall time on a shared machine.
+fn thread_cpu_s() -> f64 {
+    cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// CPU time of every thread of this process, seconds (for code that spreads work on threads).
+fn process_cpu_s() -> f64 {
+    cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+fn cpu_seconds(clock: libc::clockid_t) -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we own.
+    if unsafe { libc::clock_gettime(clock, &mut ts) } == 0 {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+    } else {
+        0.0
+    }
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn current_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
+    if sorted_ms.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted_ms.len() - 1) as f64 * p).round() as usize;
+    sorted_ms[i.min(sorted_ms.len() - 1)]
+}

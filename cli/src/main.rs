@@ -1,0 +1,131 @@
+//! The `segue` command line: the same engine as the desktop app, for terminals and scripts.
+//!
+//! One module per command group; `resolve` turns track/folder arguments into library ids,
+//! `print` holds the table and JSON output shared by the groups, `progress` the bars and
+//! Ctrl-C. `bench` is the measuring harness (`segue bench …`), kept out of the engine.
+
+mod bench;
+mod folder;
+mod musicnn;
+mod play;
+mod playlist;
+mod print;
+mod progress;
+mod resolve;
+mod scan;
+mod similar;
+mod tracks;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use segue::Library;
+
+#[derive(Parser)]
+#[command(
+    name = "segue",
+    version,
+    about = "Segue: playlists that sound right, from your own music"
+)]
+struct Cli {
+    /// Where the library database lives [default: $SEGUE_DATA_DIR, else ~/.local/share/segue]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage library folders
+    Folder(folder::Args),
+    /// Scan the library folders and wait until done
+    Scan(scan::ScanArgs),
+    /// Analyse tracks not analysed yet (new, changed, or by an older version of Segue)
+    Analyze(scan::AnalyzeArgs),
+    /// Everything stored about one track: tags, file, and every analysed feature
+    Show(tracks::ShowArgs),
+    /// Tracks that sound like a track of the library, or like any audio file
+    Similar(similar::Args),
+    /// Make a playlist of tracks that sound like the seed track(s)
+    Playlist(playlist::MakeArgs),
+    /// Saved playlists: list, show, rename, export, delete
+    Playlists(playlist::SavedArgs),
+    /// Play tracks (or any audio files) through the sound device, one after the other; exits
+    /// when done
+    Play(play::Args),
+    /// The similarity index: statistics, rebuild
+    Index(similar::IndexArgs),
+    /// List tracks
+    Tracks(tracks::ListArgs),
+    /// List files that could not be read, and why
+    Failures(tracks::FailuresArgs),
+    /// Library statistics
+    Stats(tracks::StatsArgs),
+    /// Synthesise the demo library, add it and scan it
+    Demo(scan::DemoArgs),
+    /// MusiCNN genre/mood tags of any audio file: the per-patch taggram, the mean tags and
+    /// the 200-d embedding, as the original `musicnn` computes them
+    Musicnn(musicnn::Args),
+    /// Measure performance and print figures (never pass/fail)
+    Bench(bench::Args),
+}
+
+fn main() -> Result<()> {
+    // `segue tracks | head` should end quietly, like any Unix tool, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
+                .unwrap_or_else(|_| format!("warn,{}", segue::QUIET_DECODERS).into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    segue::panics::quiet_decoder_panics();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    // Commands that need no library.
+    match &cli.command {
+        Command::Musicnn(args) => return musicnn::run(args),
+        Command::Bench(args) if !args.needs_library() => return bench::run(args).await,
+        _ => {}
+    }
+    let data_dir = cli.data_dir.unwrap_or_else(segue::paths::default_data_dir);
+    let library = Library::open(&data_dir)
+        .await
+        .with_context(|| format!("opening the library in {}", data_dir.display()))?;
+    let result = command(&library, cli.command).await;
+    // A scan or analysis may have started an index build: let it finish and save, so the next
+    // command does not build again.
+    library.wait_index_idle().await;
+    result
+}
+
+async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<()> {
+    match command {
+        Command::Folder(args) => folder::run(library, args).await,
+        Command::Scan(args) => scan::scan(library, args).await,
+        Command::Analyze(args) => scan::analyze(library, args).await,
+        Command::Demo(args) => scan::demo(library, args).await,
+        Command::Show(args) => tracks::show(library, args).await,
+        Command::Tracks(args) => tracks::list(library, args).await,
+        Command::Failures(args) => tracks::failures(library, args).await,
+        Command::Stats(args) => tracks::stats(library, args).await,
+        Command::Similar(args) => similar::run(library, args).await,
+        Command::Index(args) => similar::index(library, args).await,
+        Command::Playlist(args) => playlist::make(library, args).await,
+        Command::Playlists(args) => playlist::saved(library, args).await,
+        Command::Play(args) => play::run(library, args).await,
+        Command::Bench(args) => bench::run_in_library(library, args).await,
+        Command::Musicnn(args) => musicnn::run(&args),
+    }
+}

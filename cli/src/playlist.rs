@@ -1,0 +1,232 @@
+//! `segue playlist` (make one from seeds, with every rule of the engine's request as a flag)
+//! and `segue playlists` (the saved ones).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use segue::ingest::probe::human_duration;
+use segue::playlist::{Order, PlaylistRequest, TempoRange};
+use segue::Library;
+
+use crate::print::{self, clip};
+use crate::resolve;
+
+/// The engine's defaults, so the flags' defaults are declared once.
+fn defaults() -> PlaylistRequest {
+    PlaylistRequest::default()
+}
+
+#[derive(clap::Args)]
+pub struct MakeArgs {
+    /// Seed tracks: ids or paths of library tracks ("more like these")
+    #[arg(required = true)]
+    seeds: Vec<String>,
+    /// How many tracks
+    #[arg(short = 'n', long, default_value_t = defaults().length)]
+    count: usize,
+    #[arg(long, value_enum, default_value_t = OrderArg::Similarity)]
+    order: OrderArg,
+    /// At most K tracks per artist (0: no limit)
+    #[arg(long, default_value_t = defaults().max_per_artist, value_name = "K")]
+    max_per_artist: usize,
+    /// At most K tracks per album (0: no limit)
+    #[arg(long, default_value_t = defaults().max_per_album, value_name = "K")]
+    max_per_album: usize,
+    /// Only tracks between A and B BPM, e.g. 110-130
+    #[arg(long, value_name = "A-B", conflicts_with = "bpm_tolerance")]
+    bpm_range: Option<String>,
+    /// Only tracks within ± P % of the seed's tempo (or its half or double)
+    #[arg(long, value_name = "P")]
+    bpm_tolerance: Option<f64>,
+    /// Only keys that mix with the seed's (Camelot: same, ±1, relative)
+    #[arg(long)]
+    key_compatible: bool,
+    /// Only tracks with this tag (genre); repeatable
+    #[arg(long, value_name = "TAG")]
+    include: Vec<String>,
+    /// No tracks with this tag; repeatable
+    #[arg(long, value_name = "TAG")]
+    avoid: Vec<String>,
+    /// Lean away from this track ("not like this"); repeatable
+    #[arg(long = "not", value_name = "SEED")]
+    not_like: Vec<String>,
+    /// Shortest and longest track, in seconds
+    #[arg(long, value_name = "SECONDS")]
+    min_duration: Option<f64>,
+    #[arg(long, value_name = "SECONDS")]
+    max_duration: Option<f64>,
+    /// Only tracks under this folder; repeatable
+    #[arg(long, value_name = "PATH")]
+    folder: Vec<PathBuf>,
+    /// Also write it to FILE.m3u8 or FILE.xspf
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
+    /// Also save it in the library under this name
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OrderArg {
+    /// Most similar first
+    Similarity,
+    /// Each step close to the last, staying near the seed
+    Flow,
+    /// Camelot-compatible keys, small tempo steps
+    Harmonic,
+}
+
+impl From<OrderArg> for Order {
+    fn from(order: OrderArg) -> Self {
+        match order {
+            OrderArg::Similarity => Order::Similarity,
+            OrderArg::Flow => Order::Flow,
+            OrderArg::Harmonic => Order::Harmonic,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct SavedArgs {
+    #[command(subcommand)]
+    action: Option<SavedAction>,
+}
+
+#[derive(Subcommand)]
+enum SavedAction {
+    /// List saved playlists (the default)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A saved playlist's tracks, with reasons
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    Rename {
+        id: i64,
+        name: String,
+    },
+    /// Write it to FILE.m3u8 or FILE.xspf
+    Export {
+        id: i64,
+        file: PathBuf,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+/// The engine's request for these flags (seeds and folders resolved against the library).
+async fn request(library: &Library, args: &MakeArgs) -> Result<PlaylistRequest> {
+    let mut request = PlaylistRequest {
+        length: args.count,
+        order: args.order.into(),
+        max_per_artist: args.max_per_artist,
+        max_per_album: args.max_per_album,
+        key_compatible: args.key_compatible,
+        include_tags: args.include.clone(),
+        avoid_tags: args.avoid.clone(),
+        min_duration_s: args.min_duration,
+        max_duration_s: args.max_duration,
+        ..defaults()
+    };
+    for seed in &args.seeds {
+        request
+            .seeds
+            .push(resolve::library_track(library, seed).await?);
+    }
+    for seed in &args.not_like {
+        request
+            .avoid_like
+            .push(resolve::library_track(library, seed).await?);
+    }
+    for folder in &args.folder {
+        request.folders.push(resolve::folder_path(folder)?);
+    }
+    if let Some(range) = &args.bpm_range {
+        let (a, b) = range
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)))
+            .with_context(|| format!("--bpm-range {range}: write it as A-B, e.g. 110-130"))?;
+        request.tempo = Some(TempoRange::Absolute {
+            min: a.min(b),
+            max: a.max(b),
+        });
+    }
+    if let Some(percent) = args.bpm_tolerance {
+        request.tempo = Some(TempoRange::Tolerance { percent });
+    }
+    Ok(request)
+}
+
+pub async fn make(library: &Library, args: MakeArgs) -> Result<()> {
+    let request = request(library, &args).await?;
+    library.index_ready().await?;
+    let playlist = library.make_playlist(&request).await?;
+    if let Some(why) = &playlist.shortfall {
+        eprintln!("{why}");
+    }
+    let ids: Vec<i64> = playlist.entries.iter().map(|e| e.track.id).collect();
+    if let Some(name) = &args.save {
+        let saved = library.save_playlist(name, Some(&request), &ids).await?;
+        eprintln!("saved as playlist {} ({})", saved.id, saved.name);
+    }
+    if let Some(file) = &args.export {
+        let name = args.save.as_deref().unwrap_or("Segue playlist");
+        segue::playlist::export::write(&playlist.entries, name, file)?;
+        eprintln!("wrote {}", file.display());
+    }
+    print::entries(&playlist.entries, args.json)
+}
+
+pub async fn saved(library: &Library, args: SavedArgs) -> Result<()> {
+    match args.action.unwrap_or(SavedAction::List { json: false }) {
+        SavedAction::List { json } => {
+            let all = library.saved_playlists().await?;
+            if json {
+                return print::json(&all);
+            }
+            for p in &all {
+                println!(
+                    "{:>5}  {:<40}  {:>3} tracks  {:>8}  {}",
+                    p.id,
+                    clip(&p.name, 40),
+                    p.track_count,
+                    p.duration_s.map(human_duration).unwrap_or_default(),
+                    p.updated_at
+                );
+            }
+            eprintln!("{} playlists", all.len());
+        }
+        SavedAction::Show { id, json } => {
+            let detail = library.saved_playlist(id).await?;
+            if json {
+                return print::json(&detail);
+            }
+            println!(
+                "{} ({} tracks)",
+                detail.playlist.name, detail.playlist.track_count
+            );
+            print::entries(&detail.entries, false)?;
+        }
+        SavedAction::Rename { id, name } => {
+            let p = library.rename_playlist(id, &name).await?;
+            println!("renamed playlist {} to {}", p.id, p.name);
+        }
+        SavedAction::Export { id, file } => {
+            library.export_playlist(id, &file).await?;
+            println!("wrote {}", file.display());
+        }
+        SavedAction::Delete { id } => {
+            library.delete_playlist(id).await?;
+            println!("deleted playlist {id}");
+        }
+    }
+    Ok(())
+}

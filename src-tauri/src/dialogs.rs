@@ -1,0 +1,73 @@
+//! The native dialogs, opened from Rust so the webview needs no dialog permission.
+
+use std::path::PathBuf;
+
+use segue::playlist::export::Format;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::commands::{CmdResult, CommandError};
+
+/// The folder people keep music in: ~/Music when there is one, else home. GTK's default
+/// ("Recent") cannot pick a folder by typing.
+fn music_dir() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from)?;
+    let music = home.join("Music");
+    Some(if music.is_dir() { music } else { home })
+}
+
+/// Asks for a music folder; `None` when the user cancels.
+pub async fn pick_folder(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title("Add a music folder");
+    if let Some(start) = music_dir() {
+        dialog = dialog.set_directory(start);
+    }
+    dialog.pick_folder(move |picked| {
+        let _ = tx.send(picked);
+    });
+    match rx.await.map_err(CommandError::internal)? {
+        None => Ok(None),
+        Some(path) => path.into_path().map(Some).map_err(CommandError::internal),
+    }
+}
+
+/// Asks where to write a playlist named `name`; `None` when the user cancels. The path gets
+/// the format's extension when the user typed another.
+pub async fn pick_export_path(
+    app: &tauri::AppHandle,
+    name: &str,
+    format: Format,
+) -> CmdResult<Option<PathBuf>> {
+    let extension = format.extension();
+    let safe_name: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Export playlist")
+        .add_filter(extension.to_uppercase(), &[extension])
+        .set_file_name(format!("{safe_name}.{extension}"));
+    if let Some(start) = music_dir() {
+        dialog = dialog.set_directory(start);
+    }
+    dialog.save_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let Some(picked) = rx.await.map_err(CommandError::internal)? else {
+        return Ok(None);
+    };
+    let mut path = picked.into_path().map_err(CommandError::internal)?;
+    if path.extension().and_then(|e| e.to_str()) != Some(extension) {
+        path.set_extension(extension);
+    }
+    Ok(Some(path))
+}

@@ -1,0 +1,101 @@
+//! Events from the app to the UI, each a type (so the bindings type its payload) named as
+//! the UI listens for it, and the shell's reactions to what the engine reports.
+
+use segue::audio::preview::PlayerState;
+use segue::library::jobs::JobEvent;
+use segue::{AnalysisProgress, Folder, ScanProgress};
+use serde::Serialize;
+use tauri::Manager;
+use tauri_specta::Event;
+
+/// The running scan's progress (≤ 10 per second).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+#[tauri_specta(event_name = "scan-progress")]
+#[serde(transparent)]
+pub struct ScanProgressEvent(pub ScanProgress);
+
+/// The analysis run's progress (per stored batch).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+#[tauri_specta(event_name = "analysis-progress")]
+#[serde(transparent)]
+pub struct AnalysisProgressEvent(pub AnalysisProgress);
+
+/// The preview player's state: about 10 per second while playing, and on every change of
+/// status or track.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+#[tauri_specta(event_name = "preview-state")]
+#[serde(transparent)]
+pub struct PreviewStateEvent(pub PlayerState);
+
+/// Tracks, folders or failures changed: views should refresh.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct LibraryChanged;
+
+/// A new similarity index was built and swapped in: "building" answers can be asked again.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct IndexUpdated;
+
+/// A playlist was saved, renamed, deleted or its tracks set.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct PlaylistsChanged;
+
+/// Every event type, for the bindings and for mounting.
+pub fn all() -> tauri_specta::Events {
+    tauri_specta::collect_events![
+        ScanProgressEvent,
+        AnalysisProgressEvent,
+        PreviewStateEvent,
+        LibraryChanged,
+        IndexUpdated,
+        PlaylistsChanged
+    ]
+}
+
+fn send(sent: tauri::Result<()>) {
+    if let Err(e) = sent {
+        tracing::debug!("event not delivered: {e}");
+    }
+}
+
+pub fn library_changed(app: &tauri::AppHandle) {
+    send(LibraryChanged.emit(app));
+}
+
+pub fn playlists_changed(app: &tauri::AppHandle) {
+    send(PlaylistsChanged.emit(app));
+}
+
+pub fn index_updated(app: &tauri::AppHandle) {
+    send(IndexUpdated.emit(app));
+}
+
+pub fn preview_state(app: &tauri::AppHandle, state: &PlayerState) {
+    send(PreviewStateEvent(state.clone()).emit(app));
+}
+
+/// What the engine's background jobs report, as events.
+pub fn job_event(app: &tauri::AppHandle, event: JobEvent) {
+    match event {
+        JobEvent::Progress(p) => send(ScanProgressEvent(p).emit(app)),
+        JobEvent::LibraryChanged => library_changed(app),
+        JobEvent::Finished(summary) => tracing::info!(?summary, "scan finished"),
+        JobEvent::Failed(e) => tracing::error!("scan failed: {e}"),
+        JobEvent::Analysis(p) => send(AnalysisProgressEvent(p).emit(app)),
+    }
+}
+
+/// A folder joined the library (the engine scans it): the webview may now read its files.
+pub fn folder_added(app: &tauri::AppHandle, folder: &Folder) {
+    allow_assets(app, folder);
+    library_changed(app);
+}
+
+/// The asset protocol may serve files inside library folders and nowhere else.
+pub fn allow_assets(app: &tauri::AppHandle, folder: &Folder) {
+    if let Err(e) = app
+        .asset_protocol_scope()
+        .allow_directory(&folder.path, true)
+    {
+        tracing::warn!("asset scope for {}: {e}", folder.path.display());
+    }
+}

@@ -1,0 +1,190 @@
+//! The library's similarity side: keeping the index in step, and "tracks that sound like this"
+//! for a track, many tracks, or a file outside the library.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Library;
+use crate::error::{Error, Result};
+use crate::ingest::analyze::AnalyzeOptions;
+use crate::similarity::{IndexState, IndexStats};
+use crate::store::{TrackRow, TrackSummary};
+use crate::{analysis, index};
+
+/// One similar track, ready to show: what the UI and `segue similar --json` list.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SimilarTrack {
+    #[serde(flatten)]
+    pub track: TrackSummary,
+    /// Cosine similarity of the two tracks' vectors, in [-1, 1].
+    pub score: f32,
+}
+
+/// Where "Similar tracks" stands for one track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SimilarState {
+    /// From the index.
+    Ready,
+    /// The index is being (re)built; these come from the previous index or an exact search
+    /// meanwhile (still valid).
+    Building,
+    /// The track has no features yet.
+    NotAnalyzed,
+    /// Fewer than 2 analysed tracks in the library: nothing to compare.
+    Empty,
+}
+
+/// The detail panel's "Similar tracks": the answer and what it came from.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct SimilarAnswer {
+    pub state: SimilarState,
+    /// The index behind the results: "Flat", "IVF64,Flat", "IVF1024,SQ8", "exact"…
+    pub index_type: String,
+    /// Best first; never the asked track.
+    pub results: Vec<SimilarTrack>,
+}
+
+impl Library {
+    /// Takes new, changed and removed tracks into the similarity index and saves it. Failures
+    /// are logged, not returned: the index is derived data and is rebuilt when it cannot be
+    /// updated.
+    pub async fn sync_index(&self) {
+        let synced = self.similarity.sync(&self.store).await;
+        if let Err(e) = synced.and_then(|()| self.similarity.flush()) {
+            tracing::warn!("updating the similarity index: {e}");
+        }
+    }
+
+    /// The similarity index, up to date, and waits for a build to finish (for one-shot use).
+    pub async fn index_ready(&self) -> Result<()> {
+        self.similarity.ready(&self.store).await
+    }
+
+    /// Calls `callback` whenever a new similarity index has been built and swapped in.
+    pub fn on_index_built(&self, callback: impl Fn() + Send + Sync + 'static) {
+        self.similarity.on_built(Box::new(callback));
+    }
+
+    /// Waits for a background index build, if one runs.
+    pub async fn wait_index_idle(&self) {
+        self.similarity.wait_idle().await;
+    }
+
+    pub fn index_stats(&self) -> Result<IndexStats> {
+        self.similarity.stats()
+    }
+
+    /// Rebuilds the similarity index from the stored features and waits for it.
+    pub async fn rebuild_index(&self) -> Result<IndexStats> {
+        self.similarity.rebuild(&self.store).await
+    }
+
+    /// The `k` tracks that sound most like track `id`, best first, never `id` itself.
+    /// `None` when that track has not been analysed.
+    pub async fn similar(&self, id: i64, k: usize) -> Result<Option<Vec<SimilarTrack>>> {
+        let found = self
+            .similarity
+            .similar_to_tracks(&self.store, &[id], k)
+            .await?
+            .into_iter()
+            .next()
+            .flatten();
+        match found {
+            Some(hits) => Ok(Some(self.similar_rows(&hits).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Self::similar`] with where the answer stands (the detail panel's "Similar tracks").
+    pub async fn similar_answer(&self, id: i64, k: usize) -> Result<SimilarAnswer> {
+        let found = self.similar(id, k).await?;
+        let stats = self.index_stats()?;
+        let (state, results) = match found {
+            None => (SimilarState::NotAnalyzed, Vec::new()),
+            Some(results) if results.is_empty() && stats.count < 2 => {
+                (SimilarState::Empty, results)
+            }
+            Some(results) => match stats.state {
+                IndexState::Ready => (SimilarState::Ready, results),
+                _ => (SimilarState::Building, results),
+            },
+        };
+        Ok(SimilarAnswer {
+            state,
+            index_type: stats.index_type,
+            results,
+        })
+    }
+
+    /// [`Self::similar`] for many tracks in one batch.
+    pub async fn similar_batch(
+        &self,
+        ids: &[i64],
+        k: usize,
+    ) -> Result<Vec<Option<Vec<SimilarTrack>>>> {
+        let found = self
+            .similarity
+            .similar_to_tracks(&self.store, ids, k)
+            .await?;
+        let mut out = Vec::with_capacity(found.len());
+        for hits in found {
+            out.push(match hits {
+                Some(hits) => Some(self.similar_rows(&hits).await?),
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Tracks of the library that sound like a file (inside the library or not), analysed on
+    /// the fly. The file's own track, if it is in the library, is left out.
+    pub async fn similar_to_file(&self, path: &Path, k: usize) -> Result<Vec<SimilarTrack>> {
+        let owned = path.to_path_buf();
+        let tagging = self.tagging(&AnalyzeOptions::default());
+        let features = tokio::task::spawn_blocking(move || {
+            let request = tagging.as_ref().map(|t| analysis::TagRequest {
+                tagger: &t.tagger,
+                max_patches: t.max_patches,
+                expected_s: None,
+            });
+            analysis::analyze_file_with(&owned, request)
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+        .map_err(|e| Error::Analysis {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let exclude: Vec<i64> = self.track_id_by_path(path).await?.into_iter().collect();
+        let hits = self
+            .similarity
+            .similar_to_features(&self.store, &features, k, &exclude)
+            .await?;
+        self.similar_rows(&hits).await
+    }
+
+    async fn similar_rows(&self, hits: &[index::Hit]) -> Result<Vec<SimilarTrack>> {
+        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let rows: HashMap<i64, TrackRow> = self
+            .store
+            .tracks_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        Ok(hits
+            .iter()
+            .filter_map(|hit| {
+                // A track deleted since the index last synced is skipped, not shown broken.
+                let row = rows.get(&hit.id)?;
+                Some(SimilarTrack {
+                    track: row.into(),
+                    score: hit.score,
+                })
+            })
+            .collect())
+    }
+}
