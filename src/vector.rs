@@ -559,4 +559,164 @@ mod tests {
             .sum();
         assert!((cos - parts).abs() < 1e-5);
     }
+
+    fn tags(
+        msd: Vec<f32>,
+        mtt: Vec<f32>,
+        embedding: Vec<f32>,
+    ) -> crate::musicnn::tagger::TrackTags {
+        crate::musicnn::tagger::TrackTags {
+            version: 1,
+            patches: 4,
+            msd,
+            mtt,
+            embedding,
+        }
+    }
+
+    /// FNV-1a over the values' bits (every NaN counted as the same NaN).
+    fn digest(v: &[f32]) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for x in v {
+            let bits = if x.is_nan() {
+                f32::NAN.to_bits()
+            } else {
+                x.to_bits()
+            };
+            for byte in bits.to_le_bytes() {
+                h ^= u64::from(byte);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    /// A track with every value set, one with none, and one at the edges.
+    fn cases() -> [(&'static str, Features); 3] {
+        let mut full = Features {
+            tempo: Some(Tempo {
+                bpm: 123.4,
+                confidence: 0.8,
+            }),
+            key: Some(Key {
+                tonic: 9,
+                scale: Scale::Minor,
+                strength: 0.65,
+            }),
+            onset_rate: 3.7,
+            ..Features::default()
+        };
+        for (i, c) in full.chroma.iter_mut().enumerate() {
+            *c = (i as f32 + 1.0) / 13.0;
+        }
+        for i in 0..13 {
+            full.timbre.mfcc_mean[i] = i as f32 * 1.5 - 7.0;
+            full.timbre.mfcc_std[i] = 0.25 + i as f32 * 0.1;
+        }
+        full.timbre.centroid_hz.mean = 1834.5;
+        full.timbre.rolloff_hz.mean = 4210.0;
+        full.timbre.flatness.mean = 0.21;
+        full.timbre.flux.mean = 0.37;
+        full.timbre.zcr.mean = 0.061;
+        full.timbre.rms_db.std = 6.3;
+        full.timbre.silent_share = 0.02;
+        full.loudness.integrated_lufs = Some(-11.2);
+        full.loudness.range_lu = Some(7.4);
+        full.tags = Some(tags(
+            (0..50).map(|i| i as f32 / 50.0).collect(),
+            (0..50).map(|i| 1.0 - i as f32 / 64.0).collect(),
+            (0..200).map(|i| (i as f32 - 100.0) / 37.0).collect(),
+        ));
+
+        let none = Features::default();
+
+        let mut edges = Features {
+            tempo: Some(Tempo {
+                bpm: 0.0,
+                confidence: 0.4,
+            }),
+            key: Some(Key {
+                tonic: 14,
+                scale: Scale::Major,
+                strength: 1.3,
+            }),
+            onset_rate: -1.0,
+            ..Features::default()
+        };
+        edges.chroma[4] = f32::INFINITY;
+        edges.timbre.mfcc_mean[1] = f32::NEG_INFINITY;
+        edges.timbre.mfcc_std[11] = f32::NAN;
+        edges.timbre.centroid_hz.mean = 0.0;
+        edges.timbre.rolloff_hz.mean = f32::INFINITY;
+        edges.timbre.flatness.mean = f32::NAN;
+        edges.loudness.integrated_lufs = Some(f64::NEG_INFINITY);
+        edges.loudness.range_lu = Some(1e300);
+        edges.tags = Some(tags(vec![0.5; 50], vec![0.5; 50], vec![0.1; 199]));
+        [("full", full), ("none", none), ("edges", edges)]
+    }
+
+    const NAN: f32 = f32::NAN;
+
+    /// The first 64 raw values of [`cases`] and a digest of all 364, as computed by the layout
+    /// before it became one table (LAYOUT_VERSION 2): a change here is a change of layout.
+    #[rustfmt::skip]
+    const PINNED: [([f32; 64], u64); 3] = [
+        // full
+        ([
+            6.9471984, 0.7563759, -0.26056767, 0.8, 1.5475625, 0.37, // rhythm
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.65, 0.0, 0.0, // tonic
+            -0.65, 0.65, 0.65, 0.0, // scale, strength, fifths
+            0.07692308, 0.15384616, 0.23076923, 0.30769232, 0.3846154, 0.46153846, // chroma
+            0.53846157, 0.61538464, 0.6923077, 0.7692308, 0.84615386, 0.9230769,
+            -5.5, -4.0, -2.5, -1.0, 0.5, 2.0, 3.5, 5.0, 6.5, 8.0, 9.5, // mfcc mean
+            0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.05, 1.1500001, 1.25, 1.35, // mfcc std
+            7.5145273, 8.345218, 0.21, 0.061, // centroid … zcr
+            -11.2, 7.4, 6.3, 0.02, // level
+        ], 0xcc4d_b161_cdd0_8305),
+        // none
+        ([
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, // rhythm
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // tonic
+            0.0, 0.0, 0.0, 0.0, // scale, strength, fifths
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // chroma
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc mean
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc std
+            0.0, 0.0, 0.0, 0.0, // centroid … zcr
+            NAN, NAN, 0.0, 0.0, // level
+        ], 0xb839_44f8_cd93_8d68),
+        // edges
+        ([
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, // rhythm
+            0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // tonic
+            1.0, 1.0, 0.49999997, 0.86602545, // scale, strength, fifths
+            0.0, 0.0, 0.0, 0.0, NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // chroma
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc mean
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NAN, // mfcc std
+            0.0, NAN, NAN, 0.0, // centroid … zcr
+            NAN, NAN, 0.0, 0.0, // level
+        ], 0x3869_ad10_be76_bece),
+    ];
+
+    #[test]
+    fn raw_vector_is_pinned_to_layout_2() {
+        assert_eq!((RAW_DIM, DIM, LAYOUT_VERSION), (364, 368, 2));
+        for ((name, features), (head, hash)) in cases().iter().zip(PINNED) {
+            let raw = raw_vector(features);
+            for (i, (got, want)) in raw.iter().zip(head).enumerate() {
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{name}: slot {i} is {got:?}, was {want:?}"
+                );
+            }
+            match &features.tags {
+                Some(t) if t.embedding.len() == 200 => {
+                    let tags: Vec<f32> = t.msd.iter().chain(&t.mtt).copied().collect();
+                    assert_eq!(raw[64..164].to_vec(), tags, "{name}: tags");
+                    assert_eq!(raw[164..].to_vec(), t.embedding, "{name}: embedding");
+                }
+                _ => assert!(raw[64..].iter().all(|x| x.is_nan()), "{name}: no tags"),
+            }
+            assert_eq!(digest(&raw), hash, "{name}: digest");
+        }
+    }
 }
