@@ -9,11 +9,22 @@
 //!    centred for values whose geometry matters, like a point on the circle of fifths), fills a
 //!    missing value with the library mean (0 after centring), scales every block so it carries
 //!    its weight whatever its size, and L2-normalises the whole vector.
+//!
+//! The layout is one table, `ROWS`: each row names a feature, says its block, its scaling and
+//! how to read its value(s) from the [`Features`]. Everything else (the dimension, each slot's
+//! block and scaling, the block boundaries, the slot names) is derived from it, so adding a
+//! value is adding a row (and bumping [`LAYOUT_VERSION`]).
+
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::key::Scale;
+use crate::analysis::key::{Key, Scale, NOTE_NAMES};
+use crate::analysis::tempo::Tempo;
 use crate::analysis::Features;
+use crate::musicnn::labels;
+use crate::musicnn::net::{EMBEDDING, TAGS};
+use crate::musicnn::tagger::TrackTags;
 
 /// Bump when [`raw_vector`] or the normalisation changes: stored indexes are then rebuilt.
 pub const LAYOUT_VERSION: u32 = 2;
@@ -32,6 +43,7 @@ pub enum Block {
     Embedding,
 }
 
+/// The blocks in layout order.
 pub const BLOCKS: [Block; 6] = [
     Block::Rhythm,
     Block::Harmony,
@@ -51,66 +63,319 @@ enum Scaling {
     Centred,
 }
 
-struct Slot {
-    block: Block,
-    scaling: Scaling,
+/// How a row reads its value(s) from the features. A value that is missing is NaN; an infinite
+/// one becomes NaN too.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A row of one value.
+    One(fn(&Features) -> f32),
+    /// Value `i` of a row of several.
+    Each(fn(&Features, usize) -> f32),
 }
 
-const fn slot(block: Block, scaling: Scaling) -> Slot {
-    Slot { block, scaling }
+/// What the values of a row of several are called, after the row's name.
+#[derive(Clone, Copy)]
+enum Labels {
+    /// Numbers from this one on ("mfcc mean 1").
+    Numbered(usize),
+    /// One name per value ("tonic C#").
+    Names(&'static [&'static str]),
+}
+
+/// One row of the layout: a named feature and the value(s) it puts into the vector.
+struct Row {
+    name: &'static str,
+    /// How many values (slots) the row has.
+    len: usize,
+    block: Block,
+    scaling: Scaling,
+    labels: Labels,
+    source: Source,
+}
+
+/// A row of one value.
+const fn one(
+    name: &'static str,
+    block: Block,
+    scaling: Scaling,
+    read: fn(&Features) -> f32,
+) -> Row {
+    Row {
+        name,
+        len: 1,
+        block,
+        scaling,
+        labels: Labels::Numbered(0),
+        source: Source::One(read),
+    }
+}
+
+/// A row of `len` values, value `i` read by `read(features, i)`.
+const fn each(
+    name: &'static str,
+    len: usize,
+    block: Block,
+    scaling: Scaling,
+    labels: Labels,
+    read: fn(&Features, usize) -> f32,
+) -> Row {
+    Row {
+        name,
+        len,
+        block,
+        scaling,
+        labels,
+        source: Source::Each(read),
+    }
 }
 
 use Block::{Embedding, Harmony, Level, Rhythm, Tags, Timbre};
+use Labels::{Names, Numbered};
 use Scaling::{Centred, Standard};
 
-/// Signal-processing values (rhythm, harmony, timbre, level).
-const DSP_DIM: usize = 64;
-/// First MusiCNN tag value (MSD's 50, then MTT's 50), then the embedding.
-const TAGS_AT: usize = DSP_DIM;
-const EMBEDDING_AT: usize = TAGS_AT + 2 * crate::musicnn::net::TAGS;
+/// The layout, in slot order. Rows of a block stay together, blocks in [`BLOCKS`] order.
+const ROWS: &[Row] = &[
+    // Rhythm: the tempo's octave and its place within the octave (a point on a circle, weighted
+    // by the confidence), the confidence, how busy (onsets), how much the spectrum moves.
+    one("log2 bpm", Rhythm, Standard, |f| {
+        tempo(f).map_or(f32::NAN, |t| t.bpm.log2())
+    }),
+    one("tempo circle cos", Rhythm, Centred, |f| {
+        tempo(f).map_or(0.0, |t| tempo_angle(t).cos() * t.confidence)
+    }),
+    one("tempo circle sin", Rhythm, Centred, |f| {
+        tempo(f).map_or(0.0, |t| tempo_angle(t).sin() * t.confidence)
+    }),
+    one("tempo confidence", Rhythm, Standard, |f| {
+        tempo(f).map_or(0.0, |t| t.confidence)
+    }),
+    one("onset rate", Rhythm, Standard, |f| {
+        f.onset_rate.max(0.0).ln_1p()
+    }),
+    one("spectral flux", Rhythm, Standard, |f| f.timbre.flux.mean),
+    // Harmony: tonic one-hot and scale (±), both weighted by the key's strength, the strength,
+    // the key on the circle of fifths, and the chroma profile.
+    each("tonic", 12, Harmony, Centred, Names(&NOTE_NAMES), |f, i| {
+        key(f)
+            .filter(|(k, _)| usize::from(k.tonic % 12) == i)
+            .map_or(0.0, |(_, s)| s)
+    }),
+    one("scale", Harmony, Centred, |f| {
+        key(f).map_or(0.0, |(k, s)| match k.scale {
+            Scale::Major => s,
+            Scale::Minor => -s,
+        })
+    }),
+    one("key strength", Harmony, Standard, |f| {
+        key(f).map_or(0.0, |(_, s)| s)
+    }),
+    one("fifths circle cos", Harmony, Centred, |f| {
+        key(f).map_or(0.0, |(k, s)| fifths_angle(k).cos() * s)
+    }),
+    one("fifths circle sin", Harmony, Centred, |f| {
+        key(f).map_or(0.0, |(k, s)| fifths_angle(k).sin() * s)
+    }),
+    each(
+        "chroma",
+        12,
+        Harmony,
+        Centred,
+        Names(&NOTE_NAMES),
+        |f, i| f.chroma[i],
+    ),
+    // Timbre: MFCC 1-11 mean and spread (MFCC 0 is overall level, which the level block has;
+    // 12 adds least to "sounds like"), brightness, rolloff, noisiness, zero crossings.
+    each("mfcc mean", 11, Timbre, Standard, Numbered(1), |f, i| {
+        f.timbre.mfcc_mean[1 + i]
+    }),
+    each("mfcc std", 11, Timbre, Standard, Numbered(1), |f, i| {
+        f.timbre.mfcc_std[1 + i]
+    }),
+    one("log centroid", Timbre, Standard, |f| {
+        f.timbre.centroid_hz.mean.max(1.0).ln()
+    }),
+    one("log rolloff", Timbre, Standard, |f| {
+        f.timbre.rolloff_hz.mean.max(1.0).ln()
+    }),
+    one("flatness", Timbre, Standard, |f| f.timbre.flatness.mean),
+    one("zcr", Timbre, Standard, |f| f.timbre.zcr.mean),
+    // Level and dynamics: loudness, loudness range, RMS spread, share of near-silent frames.
+    one("loudness", Level, Standard, |f| {
+        opt(f.loudness.integrated_lufs)
+    }),
+    one("loudness range", Level, Standard, |f| {
+        opt(f.loudness.range_lu)
+    }),
+    one("rms spread", Level, Standard, |f| f.timbre.rms_db.std),
+    one("silent share", Level, Standard, |f| f.timbre.silent_share),
+    // MusiCNN: tag probabilities of both models and the embedding, each value standardised.
+    // Untagged tracks (no weights, too short) leave them missing: they become the library
+    // mean and neither attract nor repel.
+    each("msd tag", TAGS, Tags, Standard, Names(&labels::MSD), tag),
+    each(
+        "mtt tag",
+        TAGS,
+        Tags,
+        Standard,
+        Names(&labels::MTT),
+        |f, i| tag(f, TAGS + i),
+    ),
+    each(
+        "embedding",
+        EMBEDDING,
+        Embedding,
+        Standard,
+        Numbered(0),
+        |f, i| musicnn(f).map_or(f32::NAN, |t| t.embedding[i]),
+    ),
+];
 
-/// Raw values per track. See [`raw_vector`] for what each one is.
-pub const RAW_DIM: usize = EMBEDDING_AT + crate::musicnn::net::EMBEDDING;
+/// The tempo, if there is one.
+fn tempo(f: &Features) -> Option<Tempo> {
+    f.tempo.filter(|t| t.bpm > 0.0)
+}
+
+/// The tempo's place within its octave, as an angle.
+fn tempo_angle(t: Tempo) -> f32 {
+    std::f32::consts::TAU * t.bpm.log2().fract()
+}
+
+/// The key and its strength, clipped to [0, 1].
+fn key(f: &Features) -> Option<(Key, f32)> {
+    f.key.map(|k| (k, k.strength.clamp(0.0, 1.0)))
+}
+
+/// The key's place on the circle of fifths, as an angle.
+fn fifths_angle(k: Key) -> f32 {
+    std::f32::consts::TAU * f32::from(k.fifths()) / 12.0
+}
+
+/// The MusiCNN output, if it is whole.
+fn musicnn(f: &Features) -> Option<&TrackTags> {
+    f.tags
+        .as_ref()
+        .filter(|t| t.msd.len() + t.mtt.len() == 2 * TAGS && t.embedding.len() == EMBEDDING)
+}
+
+/// Tag probability `i` of MSD's then MTT's.
+fn tag(f: &Features, i: usize) -> f32 {
+    musicnn(f).map_or(f32::NAN, |t| match t.msd.get(i) {
+        Some(p) => *p,
+        None => t.mtt[i - t.msd.len()],
+    })
+}
+
+fn opt(value: Option<f64>) -> f32 {
+    value.map_or(f32::NAN, |x| x as f32)
+}
+
+/// Raw values per track: the slots of every row of the layout.
+pub const RAW_DIM: usize = {
+    let mut n = 0;
+    let mut r = 0;
+    while r < ROWS.len() {
+        n += ROWS[r].len;
+        r += 1;
+    }
+    n
+};
 
 /// The vector's dimension in the index: [`RAW_DIM`] rounded up to a multiple of 8 with zeros
 /// (zeros change no inner product).
 pub const DIM: usize = RAW_DIM.div_ceil(8) * 8;
 
-const SLOTS: [Slot; RAW_DIM] = {
-    let mut slots = [const { slot(Timbre, Standard) }; RAW_DIM];
-    // Rhythm: log2 BPM, the tempo's place within its octave (cos, sin), confidence, onset rate,
-    // spectral flux.
-    slots[0] = slot(Rhythm, Standard);
-    slots[1] = slot(Rhythm, Centred);
-    slots[2] = slot(Rhythm, Centred);
-    slots[3] = slot(Rhythm, Standard);
-    slots[4] = slot(Rhythm, Standard);
-    slots[5] = slot(Rhythm, Standard);
-    // Harmony: tonic one-hot (12), scale, strength, circle of fifths (cos, sin), chroma (12).
-    let mut i = 6;
-    while i < 34 {
-        slots[i] = slot(Harmony, Centred);
-        i += 1;
-    }
-    slots[19] = slot(Harmony, Standard);
-    // Timbre: MFCC 1-11 mean and std, centroid, rolloff, flatness, ZCR: the defaults. Level and
-    // dynamics: loudness, loudness range, RMS spread, share of near-silent frames.
-    let mut j = DSP_DIM - 4;
-    while j < DSP_DIM {
-        slots[j] = slot(Level, Standard);
-        j += 1;
-    }
-    // MusiCNN: tag probabilities and the embedding, each value standardised.
-    while j < EMBEDDING_AT {
-        slots[j] = slot(Tags, Standard);
-        j += 1;
-    }
-    while j < RAW_DIM {
-        slots[j] = slot(Embedding, Standard);
-        j += 1;
+/// What one slot is: its block and scaling, and the row it belongs to.
+#[derive(Clone, Copy)]
+struct Slot {
+    block: Block,
+    scaling: Scaling,
+    /// Index into [`ROWS`].
+    row: usize,
+    /// Place within the row.
+    index: usize,
+}
+
+/// Every slot, derived from the rows (a static: looked up at run time, built at compile time).
+static SLOTS: [Slot; RAW_DIM] = {
+    let mut slots = [Slot {
+        block: Rhythm,
+        scaling: Standard,
+        row: 0,
+        index: 0,
+    }; RAW_DIM];
+    let mut at = 0;
+    let mut r = 0;
+    while r < ROWS.len() {
+        let row = &ROWS[r];
+        // A row of one value has one; names cover every value of a row.
+        match (row.source, row.labels) {
+            (Source::One(_), _) => assert!(row.len == 1, "a row of one value"),
+            (Source::Each(_), Names(names)) => assert!(names.len() == row.len, "a name per value"),
+            (Source::Each(_), Numbered(_)) => {}
+        }
+        // Blocks are contiguous, in BLOCKS order.
+        assert!(
+            r == 0 || block_index(ROWS[r - 1].block) <= block_index(row.block),
+            "rows of a block stay together"
+        );
+        let mut i = 0;
+        while i < row.len {
+            slots[at] = Slot {
+                block: row.block,
+                scaling: row.scaling,
+                row: r,
+                index: i,
+            };
+            at += 1;
+            i += 1;
+        }
+        r += 1;
     }
     slots
 };
+
+/// The slots of `block`.
+pub fn block_range(block: Block) -> Range<usize> {
+    let start = SLOTS
+        .iter()
+        .position(|s| s.block == block)
+        .unwrap_or(RAW_DIM);
+    let len = SLOTS[start..]
+        .iter()
+        .take_while(|s| s.block == block)
+        .count();
+    start..start + len
+}
+
+/// The slots of the feature (row) called `name`, such as "log centroid" (brightness),
+/// "log2 bpm" (tempo) or "chroma"; `None` for a name not in the layout.
+pub fn feature_slots(name: &str) -> Option<Range<usize>> {
+    let mut start = 0;
+    for row in ROWS {
+        if row.name == name {
+            return Some(start..start + row.len);
+        }
+        start += row.len;
+    }
+    None
+}
+
+/// What slot `slot` holds, for explanations: "log2 bpm", "tonic C#", "mfcc mean 3",
+/// "msd tag rock", "embedding 17". `None` past [`RAW_DIM`] (the zero padding).
+pub fn slot_name(slot: usize) -> Option<String> {
+    let s = SLOTS.get(slot)?;
+    let row = &ROWS[s.row];
+    Some(match (row.source, row.labels) {
+        (Source::One(_), _) => row.name.to_string(),
+        (Source::Each(_), Numbered(first)) => format!("{} {}", row.name, first + s.index),
+        (Source::Each(_), Names(names)) => format!("{} {}", row.name, names[s.index]),
+    })
+}
+
+/// The block of slot `slot`; `None` past [`RAW_DIM`].
+pub fn slot_block(slot: usize) -> Option<Block> {
+    SLOTS.get(slot).map(|s| s.block)
+}
 
 /// The relative weight of each block; the vector is L2-normalised afterwards, so only ratios
 /// matter. A setting: changing it re-indexes, it never re-analyses.
@@ -153,67 +418,21 @@ impl BlockWeights {
     }
 }
 
-/// A track's raw values (NaN where the analysis found nothing).
+/// A track's raw values (NaN where the analysis found nothing), row by row of the layout.
 pub fn raw_vector(features: &Features) -> [f32; RAW_DIM] {
     let mut v = [0.0f32; RAW_DIM];
-    match features.tempo {
-        Some(tempo) if tempo.bpm > 0.0 => {
-            let octave = tempo.bpm.log2();
-            let angle = std::f32::consts::TAU * octave.fract();
-            v[0] = octave;
-            v[1] = angle.cos() * tempo.confidence;
-            v[2] = angle.sin() * tempo.confidence;
-            v[3] = tempo.confidence;
-        }
-        _ => {
-            v[0] = f32::NAN;
-            v[3] = 0.0;
-        }
-    }
-    v[4] = features.onset_rate.max(0.0).ln_1p();
-    v[5] = features.timbre.flux.mean;
-    if let Some(key) = features.key {
-        let strength = key.strength.clamp(0.0, 1.0);
-        v[6 + usize::from(key.tonic % 12)] = strength;
-        v[18] = match key.scale {
-            Scale::Major => strength,
-            Scale::Minor => -strength,
-        };
-        v[19] = strength;
-        let angle = std::f32::consts::TAU * f32::from(key.fifths()) / 12.0;
-        v[20] = angle.cos() * strength;
-        v[21] = angle.sin() * strength;
-    }
-    v[22..34].copy_from_slice(&features.chroma);
-    let timbre = &features.timbre;
-    // MFCC 0 is overall level (the level block has it); 12 adds least to "sounds like".
-    v[34..45].copy_from_slice(&timbre.mfcc_mean[1..12]);
-    v[45..56].copy_from_slice(&timbre.mfcc_std[1..12]);
-    v[56] = timbre.centroid_hz.mean.max(1.0).ln();
-    v[57] = timbre.rolloff_hz.mean.max(1.0).ln();
-    v[58] = timbre.flatness.mean;
-    v[59] = timbre.zcr.mean;
-    let loudness = &features.loudness;
-    v[60] = opt(loudness.integrated_lufs);
-    v[61] = opt(loudness.range_lu);
-    v[62] = timbre.rms_db.std;
-    v[63] = timbre.silent_share;
-    // Untagged tracks (no weights, too short) leave the MusiCNN blocks missing: they become
-    // the library mean and neither attract nor repel.
-    match &features.tags {
-        Some(tags)
-            if tags.msd.len() + tags.mtt.len() == EMBEDDING_AT - TAGS_AT
-                && tags.embedding.len() == RAW_DIM - EMBEDDING_AT =>
-        {
-            for (slot, p) in v[TAGS_AT..EMBEDDING_AT]
-                .iter_mut()
-                .zip(tags.msd.iter().chain(tags.mtt.iter()))
-            {
-                *slot = *p;
+    let mut at = 0;
+    for row in ROWS {
+        let values = &mut v[at..at + row.len];
+        match row.source {
+            Source::One(read) => values[0] = read(features),
+            Source::Each(read) => {
+                for (i, x) in values.iter_mut().enumerate() {
+                    *x = read(features, i);
+                }
             }
-            v[EMBEDDING_AT..].copy_from_slice(&tags.embedding);
         }
-        _ => v[TAGS_AT..].fill(f32::NAN),
+        at += row.len;
     }
     for x in &mut v {
         if x.is_infinite() {
@@ -221,10 +440,6 @@ pub fn raw_vector(features: &Features) -> [f32; RAW_DIM] {
         }
     }
     v
-}
-
-fn opt(value: Option<f64>) -> f32 {
-    value.map_or(f32::NAN, |x| x as f32)
 }
 
 /// Library-wide statistics that turn raw values into index vectors. Stored with the index:
@@ -356,7 +571,7 @@ impl Normalizer {
     }
 }
 
-fn block_index(block: Block) -> usize {
+const fn block_index(block: Block) -> usize {
     match block {
         Block::Rhythm => 0,
         Block::Harmony => 1,
@@ -380,8 +595,6 @@ pub fn normalize(v: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::key::Key;
-    use crate::analysis::tempo::Tempo;
 
     fn features(bpm: Option<f32>, tonic: u8, scale: Scale, centroid: f32) -> Features {
         let mut f = Features {
@@ -438,6 +651,52 @@ mod tests {
         assert!((raw[0] - 120f32.log2()).abs() < 1e-6);
         assert_eq!(raw[6 + 9], 0.7, "tonic one-hot is weighted by strength");
         assert_eq!(raw[18], -0.7, "minor is negative");
+    }
+
+    #[test]
+    fn the_table_gives_blocks_scalings_and_names() {
+        let ranges = BLOCKS.map(block_range);
+        assert_eq!(ranges, [0..6, 6..34, 34..60, 60..64, 64..164, 164..364]);
+        for (block, range) in BLOCKS.iter().zip(ranges) {
+            assert!(range.clone().all(|i| slot_block(i) == Some(*block)));
+        }
+        assert_eq!(slot_block(RAW_DIM), None);
+        // Only the values with a geometry of their own are only centred (as in layout 2).
+        let centred: Vec<usize> = (0..RAW_DIM)
+            .filter(|&i| SLOTS[i].scaling == Centred)
+            .collect();
+        let expected: Vec<usize> = [1, 2].into_iter().chain(6..19).chain(20..34).collect();
+        assert_eq!(centred, expected);
+
+        let name = |i: usize| slot_name(i).unwrap_or_default();
+        assert_eq!(name(0), "log2 bpm");
+        assert_eq!(name(1), "tempo circle cos");
+        assert_eq!(name(6 + 9), "tonic A");
+        assert_eq!(name(18), "scale");
+        assert_eq!(name(19), "key strength");
+        assert_eq!(name(22 + 1), "chroma C#");
+        assert_eq!(name(34 + 2), "mfcc mean 3");
+        assert_eq!(name(45), "mfcc std 1");
+        assert_eq!(name(56), "log centroid");
+        assert_eq!(name(60), "loudness");
+        assert_eq!(
+            name(64),
+            format!("msd tag {}", crate::musicnn::labels::MSD[0])
+        );
+        assert_eq!(
+            name(114),
+            format!("mtt tag {}", crate::musicnn::labels::MTT[0])
+        );
+        assert_eq!(name(RAW_DIM - 1), "embedding 199");
+        assert_eq!(slot_name(RAW_DIM), None);
+        let names: std::collections::HashSet<String> = (0..RAW_DIM).map(name).collect();
+        assert_eq!(names.len(), RAW_DIM, "every slot has a name of its own");
+
+        assert_eq!(feature_slots("log centroid"), Some(56..57));
+        assert_eq!(feature_slots("log2 bpm"), Some(0..1));
+        assert_eq!(feature_slots("chroma"), Some(22..34));
+        assert_eq!(feature_slots("embedding"), Some(164..364));
+        assert_eq!(feature_slots("brightness"), None);
     }
 
     #[test]
@@ -558,5 +817,165 @@ mod tests {
             .map(|p| p.1)
             .sum();
         assert!((cos - parts).abs() < 1e-5);
+    }
+
+    fn tags(
+        msd: Vec<f32>,
+        mtt: Vec<f32>,
+        embedding: Vec<f32>,
+    ) -> crate::musicnn::tagger::TrackTags {
+        crate::musicnn::tagger::TrackTags {
+            version: 1,
+            patches: 4,
+            msd,
+            mtt,
+            embedding,
+        }
+    }
+
+    /// FNV-1a over the values' bits (every NaN counted as the same NaN).
+    fn digest(v: &[f32]) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for x in v {
+            let bits = if x.is_nan() {
+                f32::NAN.to_bits()
+            } else {
+                x.to_bits()
+            };
+            for byte in bits.to_le_bytes() {
+                h ^= u64::from(byte);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    /// A track with every value set, one with none, and one at the edges.
+    fn cases() -> [(&'static str, Features); 3] {
+        let mut full = Features {
+            tempo: Some(Tempo {
+                bpm: 123.4,
+                confidence: 0.8,
+            }),
+            key: Some(Key {
+                tonic: 9,
+                scale: Scale::Minor,
+                strength: 0.65,
+            }),
+            onset_rate: 3.7,
+            ..Features::default()
+        };
+        for (i, c) in full.chroma.iter_mut().enumerate() {
+            *c = (i as f32 + 1.0) / 13.0;
+        }
+        for i in 0..13 {
+            full.timbre.mfcc_mean[i] = i as f32 * 1.5 - 7.0;
+            full.timbre.mfcc_std[i] = 0.25 + i as f32 * 0.1;
+        }
+        full.timbre.centroid_hz.mean = 1834.5;
+        full.timbre.rolloff_hz.mean = 4210.0;
+        full.timbre.flatness.mean = 0.21;
+        full.timbre.flux.mean = 0.37;
+        full.timbre.zcr.mean = 0.061;
+        full.timbre.rms_db.std = 6.3;
+        full.timbre.silent_share = 0.02;
+        full.loudness.integrated_lufs = Some(-11.2);
+        full.loudness.range_lu = Some(7.4);
+        full.tags = Some(tags(
+            (0..50).map(|i| i as f32 / 50.0).collect(),
+            (0..50).map(|i| 1.0 - i as f32 / 64.0).collect(),
+            (0..200).map(|i| (i as f32 - 100.0) / 37.0).collect(),
+        ));
+
+        let none = Features::default();
+
+        let mut edges = Features {
+            tempo: Some(Tempo {
+                bpm: 0.0,
+                confidence: 0.4,
+            }),
+            key: Some(Key {
+                tonic: 14,
+                scale: Scale::Major,
+                strength: 1.3,
+            }),
+            onset_rate: -1.0,
+            ..Features::default()
+        };
+        edges.chroma[4] = f32::INFINITY;
+        edges.timbre.mfcc_mean[1] = f32::NEG_INFINITY;
+        edges.timbre.mfcc_std[11] = f32::NAN;
+        edges.timbre.centroid_hz.mean = 0.0;
+        edges.timbre.rolloff_hz.mean = f32::INFINITY;
+        edges.timbre.flatness.mean = f32::NAN;
+        edges.loudness.integrated_lufs = Some(f64::NEG_INFINITY);
+        edges.loudness.range_lu = Some(1e300);
+        edges.tags = Some(tags(vec![0.5; 50], vec![0.5; 50], vec![0.1; 199]));
+        [("full", full), ("none", none), ("edges", edges)]
+    }
+
+    const NAN: f32 = f32::NAN;
+
+    /// The first 64 raw values of [`cases`] and a digest of all 364, as computed by the layout
+    /// before it became one table (LAYOUT_VERSION 2): a change here is a change of layout.
+    #[rustfmt::skip]
+    const PINNED: [([f32; 64], u64); 3] = [
+        // full
+        ([
+            6.9471984, 0.7563759, -0.26056767, 0.8, 1.5475625, 0.37, // rhythm
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.65, 0.0, 0.0, // tonic
+            -0.65, 0.65, 0.65, 0.0, // scale, strength, fifths
+            0.07692308, 0.15384616, 0.23076923, 0.30769232, 0.3846154, 0.46153846, // chroma
+            0.53846157, 0.61538464, 0.6923077, 0.7692308, 0.84615386, 0.9230769,
+            -5.5, -4.0, -2.5, -1.0, 0.5, 2.0, 3.5, 5.0, 6.5, 8.0, 9.5, // mfcc mean
+            0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.05, 1.1500001, 1.25, 1.35, // mfcc std
+            7.5145273, 8.345218, 0.21, 0.061, // centroid … zcr
+            -11.2, 7.4, 6.3, 0.02, // level
+        ], 0xcc4d_b161_cdd0_8305),
+        // none
+        ([
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, // rhythm
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // tonic
+            0.0, 0.0, 0.0, 0.0, // scale, strength, fifths
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // chroma
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc mean
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc std
+            0.0, 0.0, 0.0, 0.0, // centroid … zcr
+            NAN, NAN, 0.0, 0.0, // level
+        ], 0xb839_44f8_cd93_8d68),
+        // edges
+        ([
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, // rhythm
+            0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // tonic
+            1.0, 1.0, 0.49999997, 0.86602545, // scale, strength, fifths
+            0.0, 0.0, 0.0, 0.0, NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // chroma
+            NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, // mfcc mean
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, NAN, // mfcc std
+            0.0, NAN, NAN, 0.0, // centroid … zcr
+            NAN, NAN, 0.0, 0.0, // level
+        ], 0x3869_ad10_be76_bece),
+    ];
+
+    #[test]
+    fn raw_vector_is_pinned_to_layout_2() {
+        assert_eq!((RAW_DIM, DIM, LAYOUT_VERSION), (364, 368, 2));
+        for ((name, features), (head, hash)) in cases().iter().zip(PINNED) {
+            let raw = raw_vector(features);
+            for (i, (got, want)) in raw.iter().zip(head).enumerate() {
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{name}: slot {i} is {got:?}, was {want:?}"
+                );
+            }
+            match &features.tags {
+                Some(t) if t.embedding.len() == 200 => {
+                    let tags: Vec<f32> = t.msd.iter().chain(&t.mtt).copied().collect();
+                    assert_eq!(raw[64..164].to_vec(), tags, "{name}: tags");
+                    assert_eq!(raw[164..].to_vec(), t.embedding, "{name}: embedding");
+                }
+                _ => assert!(raw[64..].iter().all(|x| x.is_nan()), "{name}: no tags"),
+            }
+            assert_eq!(digest(&raw), hash, "{name}: digest");
+        }
     }
 }

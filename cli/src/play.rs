@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use segue::audio::preview::{Player, PlayerState, QueueItem};
+use segue::audio::preview::{Player, PlayerState, PlayerStatus, QueueItem};
 use segue::Library;
 
 use crate::{print, resolve};
@@ -58,7 +58,7 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
     if args.json {
         print::json(&state)?;
     }
-    if state.status == "error" {
+    if state.status == PlayerStatus::Error {
         bail!("{}", state.error.unwrap_or_default());
     }
     Ok(())
@@ -99,7 +99,10 @@ fn play(
                 state.position_s
             );
         }
-        if matches!(state.status.as_str(), "finished" | "error" | "idle") {
+        if matches!(
+            state.status,
+            PlayerStatus::Finished | PlayerStatus::Error | PlayerStatus::Idle
+        ) {
             if tty {
                 eprintln!();
             }

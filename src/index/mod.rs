@@ -803,6 +803,7 @@ mod tests {
 }
 
 /// Clustered synthetic unit vectors, for tests and `segue bench index`.
+#[cfg(any(test, feature = "harness"))]
 pub mod synthetic {
     /// A small deterministic generator (SplitMix64), so sets are the same on every machine.
     pub struct Rng(u64);

@@ -21,7 +21,7 @@ fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
         channels: None,
         bitrate_kbps: None,
         has_cover: false,
-        status: "analyzed".into(),
+        status: crate::store::TrackStatus::Analyzed,
         size: 1,
         bpm: Some(120.0),
         bpm_confidence: Some(0.9),

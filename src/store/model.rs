@@ -8,6 +8,41 @@ use sqlx::{FromRow, Row};
 
 use crate::paths::{bytes_to_path, display};
 
+/// For an enum stored and serialised as a lower-case word: `as_str` (the word, as SQL and JSON
+/// have it), `Display`, and comparison with the word (`failure.stage == "scan"`).
+macro_rules! named {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $ty {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $ty {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
 /// A library folder the user added.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Folder {
@@ -41,8 +76,8 @@ pub struct TrackRow {
     pub channels: Option<i64>,
     pub bitrate_kbps: Option<i64>,
     pub has_cover: bool,
-    /// "pending" (to analyse), "analyzed" or "failed" (see the failures).
-    pub status: String,
+    /// Pending (to analyse), analyzed or failed (see the failures).
+    pub status: TrackStatus,
     pub size: i64,
     pub bpm: Option<f64>,
     pub bpm_confidence: Option<f64>,
@@ -210,7 +245,7 @@ pub struct TrackPage {
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Failure {
     pub path: String,
-    pub stage: String,
+    pub stage: Stage,
     pub reason: String,
     pub at: String,
 }
@@ -289,8 +324,11 @@ pub struct AnalysisOutcome {
     pub result: std::result::Result<crate::analysis::Features, String>,
 }
 
-/// Where a failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, specta::Type)]
+/// Where a failure happened. Stored and serialised in lower case ("walk", "scan", "check",
+/// "analyze").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, specta::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Stage {
     /// Walking folders: permissions, symlink loops, special files.
     Walk,
@@ -302,16 +340,31 @@ pub enum Stage {
     Analyze,
 }
 
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Walk => "walk",
-            Stage::Scan => "scan",
-            Stage::Check => "check",
-            Stage::Analyze => "analyze",
-        }
-    }
+named!(Stage {
+    Walk => "walk",
+    Scan => "scan",
+    Check => "check",
+    Analyze => "analyze",
+});
+
+/// Where a track is in the analysis. Stored and serialised in lower case ("pending",
+/// "analyzed", "failed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, specta::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
+pub enum TrackStatus {
+    /// New or changed content, to analyse.
+    Pending,
+    Analyzed,
+    /// The analysis failed: the failures say why.
+    Failed,
 }
+
+named!(TrackStatus {
+    Pending => "pending",
+    Analyzed => "analyzed",
+    Failed => "failed",
+});
 
 /// Tags as read from the file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -392,4 +445,32 @@ pub enum Change {
     Warn(NewFailure),
     /// The file is gone: drop its track and failures.
     Forget { path: PathBuf },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// JSON, SQL and `as_str` agree on every name, and the names are the strings of before.
+    #[test]
+    fn names_are_the_same_everywhere() {
+        for stage in Stage::ALL {
+            let json = serde_json::to_string(stage).expect("json");
+            assert_eq!(json, format!("\"{stage}\""));
+            assert_eq!(serde_json::from_str::<Stage>(&json).expect("back"), *stage);
+        }
+        for status in TrackStatus::ALL {
+            let json = serde_json::to_string(status).expect("json");
+            assert_eq!(json, format!("\"{status}\""));
+            assert_eq!(
+                serde_json::from_str::<TrackStatus>(&json).expect("back"),
+                *status
+            );
+        }
+        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["walk", "scan", "check", "analyze"]);
+        let names: Vec<&str> = TrackStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["pending", "analyzed", "failed"]);
+        assert!(Stage::Scan == "scan" && TrackStatus::Failed != "pending");
+    }
 }

@@ -135,7 +135,7 @@ export type ErrorCode =
 /**  A file that could not be taken in, and why. */
 export type Failure = {
 	path: string,
-	stage: string,
+	stage: Stage,
 	reason: string,
 	at: string,
 };
@@ -223,8 +223,7 @@ export type Overview = {
 
 /**  What the player is doing, for the UI and the CLI. */
 export type PlayerState = {
-	/**  "idle", "playing", "paused", "finished" or "error". */
-	status: string,
+	status: PlayerStatus,
 	path: string | null,
 	/**  Seconds into the file. */
 	position_s: number,
@@ -247,6 +246,18 @@ export type PlayerState = {
 	queue_index: number,
 	queue_len: number,
 };
+
+/**
+ *  What the player is doing. Serialised in lower case: "idle", "playing", "paused", "finished",
+ *  "error".
+ */
+export type PlayerStatus = 
+/**  Nothing loaded (not started, or stopped). */
+"idle" | "playing" | "paused" | 
+/**  The preview (or the queue) played to its end. */
+"finished" | 
+/**  The file could not be played, or the device was lost: see [`PlayerState::error`]. */
+"error";
 
 /**  A generated playlist, and why it may be shorter than asked. */
 export type Playlist = {
@@ -391,6 +402,20 @@ export type SimilarTrack = {
 /**  The library table's sort columns. */
 export type SortKey = "title" | "artist" | "album" | "duration" | "format" | "path" | "bpm" | "key";
 
+/**
+ *  Where a failure happened. Stored and serialised in lower case ("walk", "scan", "check",
+ *  "analyze").
+ */
+export type Stage = 
+/**  Walking folders: permissions, symlink loops, special files. */
+"walk" | 
+/**  Reading a file: not audio, unsupported codec, bad header, unreadable tags. */
+"scan" | 
+/**  A track was taken in but looks damaged (e.g. shorter than its header claims). */
+"check" | 
+/**  The track could not be decoded through for analysis. */
+"analyze";
+
 /**  Mean and standard deviation of a descriptor over the track's non-silent frames. */
 export type Stat = {
 	mean: number,
@@ -516,8 +541,8 @@ export type TrackRow = {
 	channels: number | null,
 	bitrate_kbps: number | null,
 	has_cover: boolean,
-	/**  "pending" (to analyse), "analyzed" or "failed" (see the failures). */
-	status: string,
+	/**  Pending (to analyse), analyzed or failed (see the failures). */
+	status: TrackStatus,
 	size: number,
 	bpm: number | null,
 	bpm_confidence: number | null,
@@ -532,6 +557,16 @@ export type TrackRow = {
 	/**  MusiCNN tags shown on the track (lower case, likeliest first); empty when untagged. */
 	chips: string[],
 };
+
+/**
+ *  Where a track is in the analysis. Stored and serialised in lower case ("pending",
+ *  "analyzed", "failed").
+ */
+export type TrackStatus = 
+/**  New or changed content, to analyse. */
+"pending" | "analyzed" | 
+/**  The analysis failed: the failures say why. */
+"failed";
 
 /**
  *  What a list of tracks shows of each one (similar tracks, playlist entries): who, what,

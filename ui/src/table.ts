@@ -247,7 +247,7 @@ export class TrackTable {
       ? h('td', { class: 'title', title: r.title }, r.title)
       : h('td', { class: 'title muted', title: r.path }, basename(r.path));
     return h('tr', {
-      class: `track-row ${cls}${r.status && r.status !== 'ok' ? ` status-${r.status}` : ''}${this.marks.rowClass(r.id)}`,
+      class: `track-row ${cls} status-${r.status}${this.marks.rowClass(r.id)}`,
       'data-id': r.id, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null, 'aria-current': this.marks.rowAria(r.id),
     },
       // the row number; ▶ takes its place on hover, on the selected row and while it plays

@@ -1,0 +1,292 @@
+//! Analysis results: what is left to analyse, storing results, and reading stored features
+//! back (for the similarity index) and the tags found in them.
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{AnalysisCounts, AnalysisOutcome, PendingTrack, Store, TagCount, TrackStatus, NOW};
+use crate::error::{Error, Result};
+use crate::paths::{bytes_to_path, path_to_bytes};
+
+/// SQL condition (over `tracks t LEFT JOIN features f`) for a track the analysis must visit:
+/// new or changed, analysed by an older version (`?1`), or, when a tagger is available
+/// (`?2` not NULL), not tagged by its version.
+const OUT_OF_DATE: &str = "(t.status = 'pending' OR (t.status = 'analyzed' AND
+    (f.version IS NULL OR f.version < ?1
+     OR (?2 IS NOT NULL AND (f.tags_version IS NULL OR f.tags_version < ?2)))))";
+
+impl Store {
+    /// Tracks to analyse, in id order after `after_id`: new or changed ones, and those analysed
+    /// by an older `version`.
+    ///
+    /// With `tags_version` (the tagger is available), tracks not tagged by that version are
+    /// pending too.
+    pub async fn pending_analysis(
+        &self,
+        version: i64,
+        tags_version: Option<i64>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<PendingTrack>> {
+        let rows = sqlx::query(&format!(
+            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id
+             WHERE t.id > ?3 AND {OUT_OF_DATE}
+             ORDER BY t.id LIMIT ?4"
+        ))
+        .bind(version)
+        .bind(tags_version)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PendingTrack {
+                    id: row.try_get("id")?,
+                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    partial_hash: row.try_get("partial_hash")?,
+                    duration_s: row.try_get("duration_s")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn analysis_counts(
+        &self,
+        version: i64,
+        tags_version: Option<i64>,
+    ) -> Result<AnalysisCounts> {
+        let row = sqlx::query(&format!(
+            "SELECT
+               COALESCE(SUM(CASE WHEN {OUT_OF_DATE} THEN 1 ELSE 0 END), 0) AS pending,
+               CAST(COALESCE(SUM(CASE WHEN {OUT_OF_DATE}
+                 THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0) AS REAL) AS pending_s,
+               COALESCE(SUM(CASE WHEN t.status = 'analyzed' AND f.version >= ?1 THEN 1 ELSE 0 END), 0) AS analyzed,
+               COALESCE(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+        ))
+        .bind(version)
+        .bind(tags_version)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AnalysisCounts {
+            pending: row.try_get("pending")?,
+            analyzed: row.try_get("analyzed")?,
+            failed: row.try_get("failed")?,
+            pending_s: row.try_get("pending_s")?,
+        })
+    }
+
+    /// Stores a batch of analysis results in one transaction. A result is dropped when its track
+    /// changed or vanished meanwhile (a rescan got there first): it was of other content.
+    /// Returns how many were stored.
+    pub async fn save_analysis(&self, outcomes: &[AnalysisOutcome]) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = 0;
+        for outcome in outcomes {
+            let track = &outcome.track;
+            let status = if outcome.result.is_ok() {
+                TrackStatus::Analyzed
+            } else {
+                TrackStatus::Failed
+            };
+            let updated = sqlx::query(&format!(
+                "UPDATE tracks SET status = ?, updated_at = {NOW} WHERE id = ? AND partial_hash = ?"
+            ))
+            .bind(status.as_str())
+            .bind(track.id)
+            .bind(track.partial_hash)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                continue;
+            }
+            stored += 1;
+            let bytes = path_to_bytes(&track.path);
+            match &outcome.result {
+                Ok(features) => {
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage = 'analyze'")
+                        .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    let data = serde_json::to_string(features).map_err(Error::json("features"))?;
+                    let key = features.key;
+                    let seq: i64 = sqlx::query_scalar(
+                        "UPDATE counters SET value = value + 1 WHERE name = 'features_seq' RETURNING value",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(&format!(
+                        "INSERT INTO features (track_id, version, analyzed_at, audio_s, bpm,
+                            bpm_confidence, key_tonic, key_scale, key_strength, camelot,
+                            loudness_lufs, data, seq, tags_version, tag_labels)
+                         VALUES (?, ?, {NOW}, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                            ?, ?, ?)
+                         ON CONFLICT (track_id) DO UPDATE SET
+                            version = excluded.version, analyzed_at = excluded.analyzed_at,
+                            audio_s = excluded.audio_s, bpm = excluded.bpm,
+                            bpm_confidence = excluded.bpm_confidence,
+                            key_tonic = excluded.key_tonic, key_scale = excluded.key_scale,
+                            key_strength = excluded.key_strength, camelot = excluded.camelot,
+                            loudness_lufs = excluded.loudness_lufs, data = excluded.data,
+                            seq = excluded.seq, tags_version = excluded.tags_version,
+                            tag_labels = excluded.tag_labels"
+                    ))
+                    .bind(track.id)
+                    .bind(features.version)
+                    .bind(features.duration_s)
+                    .bind(features.tempo.map(|t| f64::from(t.bpm)))
+                    .bind(features.tempo.map(|t| f64::from(t.confidence)))
+                    .bind(key.map(|k| i64::from(k.tonic)))
+                    .bind(key.map(|k| k.scale.as_str()))
+                    .bind(key.map(|k| f64::from(k.strength)))
+                    .bind(key.map(|k| k.camelot()))
+                    .bind(features.loudness.integrated_lufs)
+                    .bind(data)
+                    .bind(seq)
+                    .bind(features.tags_version)
+                    .bind(features.tags.as_ref().map(|t| {
+                        let chips = t.chips();
+                        format!(",{},", chips.join(","))
+                    }))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Err(reason) => {
+                    sqlx::query("DELETE FROM features WHERE track_id = ?")
+                        .bind(track.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // No size/mtime: the scan must not take this for a file it failed to read.
+                    sqlx::query(&format!(
+                        "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
+                         SELECT folder_id, path, path_bytes, 'analyze', ?, NULL, NULL, {NOW}
+                         FROM tracks WHERE id = ?
+                         ON CONFLICT (path_bytes, stage) DO UPDATE SET
+                           folder_id = excluded.folder_id, reason = excluded.reason, at = excluded.at"
+                    ))
+                    .bind(format!("cannot analyse: {reason}"))
+                    .bind(track.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Stored features of `version` written after change number `after_seq`, in change order:
+    /// (track id, seq, features). Rows whose JSON cannot be read are skipped.
+    pub async fn features_since(
+        &self,
+        version: i64,
+        after_seq: i64,
+    ) -> Result<Vec<(i64, i64, crate::analysis::Features)>> {
+        let rows = sqlx::query(
+            "SELECT track_id, seq, data FROM features WHERE version = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(version)
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let data: String = row.try_get("data")?;
+            match serde_json::from_str(&data) {
+                Ok(features) => out.push((row.try_get("track_id")?, row.try_get("seq")?, features)),
+                Err(e) => tracing::warn!(
+                    track = row.try_get::<i64, _>("track_id")?,
+                    "unreadable features: {e}"
+                ),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The features of one track if they are of `version`.
+    pub async fn features_of(
+        &self,
+        track_id: i64,
+        version: i64,
+    ) -> Result<Option<crate::analysis::Features>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM features WHERE track_id = ? AND version = ?")
+                .bind(track_id)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+    }
+
+    /// The features of several tracks (those of `version`; others are left out).
+    pub async fn features_of_many(
+        &self,
+        ids: &[i64],
+        version: i64,
+    ) -> Result<Vec<(i64, crate::analysis::Features)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new("SELECT track_id, data FROM features WHERE version = ");
+            query.push_bind(version);
+            query.push(" AND track_id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&self.pool).await? {
+                let data: String = row.try_get("data")?;
+                if let Ok(features) = serde_json::from_str(&data) {
+                    out.push((row.try_get("track_id")?, features));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The features change counter: it moves on every write and every deletion of features.
+    pub async fn features_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Ids of the tracks with features of `version`, and the change counter.
+    pub async fn feature_ids(&self, version: i64) -> Result<(Vec<i64>, i64)> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version = ?")
+            .bind(version)
+            .fetch_all(&self.pool)
+            .await?;
+        let seq: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((ids, seq))
+    }
+
+    /// Chip labels in the library with their track counts, most common first, and how many
+    /// tracks `tags_version` tagged.
+    pub async fn tag_counts(&self, tags_version: i64) -> Result<(Vec<TagCount>, i64)> {
+        let rows: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT tag_labels FROM features WHERE tags_version = ?")
+                .bind(tags_version)
+                .fetch_all(&self.pool)
+                .await?;
+        let tagged = rows.len() as i64;
+        let mut counts: std::collections::HashMap<String, i64> = Default::default();
+        for labels in rows.into_iter().flatten() {
+            for label in labels.split(',').filter(|l| !l.is_empty()) {
+                *counts.entry(label.to_string()).or_default() += 1;
+            }
+        }
+        let mut tags: Vec<TagCount> = counts
+            .into_iter()
+            .map(|(label, tracks)| TagCount { label, tracks })
+            .collect();
+        tags.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.label.cmp(&b.label)));
+        Ok((tags, tagged))
+    }
+}
