@@ -1,0 +1,297 @@
+//! The UI tests' recorded backend: what the real engine answers, on the real demo library, to
+//! the calls the UI makes — so the browser tests never need a second engine in JavaScript.
+//!
+//! `ui/tests/fixtures/demo.json` holds `{cmd: [{args, ok}]}` for the commands below. This test
+//! records them again and fails when the committed file no longer matches (floats within a
+//! small tolerance: analysis is deterministic, but the last bits of SIMD sums may differ
+//! between CPUs). Rewrite it with:
+//!
+//!     SEGUE_WRITE_FIXTURES=1 cargo test -p segue-cli --test ui_fixtures
+//!
+//! To record another call a UI test needs, add it to `record` below.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use segue::playlist::{Order, PlaylistRequest, TempoRange};
+use segue::{AnalyzeOptions, CancellationToken, Library, PauseSwitch, ScanOptions, SortKey};
+use segue::{TrackQuery, TrackRow};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// Where the fixtures say the demo library lives (the temp dir's path is replaced by it).
+const SHOWN_ROOT: &str = "/home/ada/Music/Segue demo";
+/// Every timestamp in the fixtures (they would differ on every run).
+const SHOWN_TIME: &str = "2026-11-30T09:00:00Z";
+/// Decimals kept of every float.
+const DECIMALS: i32 = 4;
+/// How far a recorded float may be from a fresh one before the fixtures count as stale.
+const TOLERANCE: f64 = 2e-3;
+
+struct Recorder {
+    calls: Map<String, Value>,
+    /// The temp dir prefix to replace.
+    root: String,
+}
+
+impl Recorder {
+    fn add(&mut self, cmd: &str, args: Value, answer: &impl Serialize) {
+        let answer = serde_json::to_value(answer).expect("answers serialise");
+        let entry = json!({ "args": self.scrub(args), "ok": self.scrub(answer) });
+        self.calls
+            .entry(cmd)
+            .or_insert_with(|| Value::Array(Vec::new()))
+            .as_array_mut()
+            .expect("an array per command")
+            .push(entry);
+    }
+
+    /// Fixed paths and times, floats rounded.
+    fn scrub(&self, value: Value) -> Value {
+        match value {
+            Value::String(s) if looks_like_time(&s) => Value::String(SHOWN_TIME.into()),
+            Value::String(s) => Value::String(s.replace(&self.root, SHOWN_ROOT)),
+            Value::Number(n) if n.is_f64() => {
+                let scale = 10f64.powi(DECIMALS);
+                let x = n.as_f64().unwrap_or_default();
+                json!((x * scale).round() / scale)
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.scrub(v)).collect()),
+            Value::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, self.scrub(v))).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+fn looks_like_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
+        && b[13] == b':'
+}
+
+/// A request as the UI sends it: every field spelled out.
+fn request(seed: i64, change: impl FnOnce(&mut PlaylistRequest)) -> PlaylistRequest {
+    let mut r = PlaylistRequest {
+        seeds: vec![seed],
+        ..PlaylistRequest::default()
+    };
+    change(&mut r);
+    r
+}
+
+/// A table page as the UI asks for it.
+fn page(sort: SortKey, desc: bool) -> TrackQuery {
+    TrackQuery {
+        sort,
+        desc,
+        offset: 0,
+        limit: 200,
+        ..TrackQuery::default()
+    }
+}
+
+async fn record(library: &Arc<Library>, rec: &mut Recorder) {
+    rec.add(
+        "get_overview",
+        json!({}),
+        &library.overview().await.expect("overview"),
+    );
+    rec.add(
+        "tag_vocabulary",
+        json!({}),
+        &library.tag_vocabulary().await.expect("tags"),
+    );
+    rec.add(
+        "list_failures",
+        json!({}),
+        &library.failures().await.expect("failures"),
+    );
+    for (sort, desc) in [
+        (SortKey::Title, false),
+        (SortKey::Title, true),
+        (SortKey::Artist, false),
+        (SortKey::Bpm, false),
+        (SortKey::Key, false),
+    ] {
+        let query = page(sort, desc);
+        let answer = library.track_page(&query).await.expect("page");
+        rec.add("list_tracks", json!({ "query": query }), &answer);
+    }
+    // Every track: its details, its similar tracks and the default playlist from it.
+    let tracks: Vec<TrackRow> = library.tracks(None).await.expect("tracks");
+    for t in &tracks {
+        let detail = library.track_detail(t.id).await.expect("detail");
+        rec.add("get_track", json!({ "id": t.id }), &detail);
+        let similar = library.similar_answer(t.id, 20).await.expect("similar");
+        rec.add(
+            "similar_tracks",
+            json!({ "id": t.id, "limit": 20 }),
+            &similar,
+        );
+        let r = request(t.id, |_| {});
+        let made = library.make_playlist(&r).await.expect("playlist");
+        rec.add("make_playlist", json!({ "request": r }), &made);
+    }
+    // Each knob on its own, from the first tracks in title order (the table's first rows).
+    let mut by_title = tracks.clone();
+    by_title.sort_by(|a, b| a.title.cmp(&b.title));
+    for seed in by_title.iter().take(3) {
+        let bpm = seed.bpm.unwrap_or(120.0).round();
+        let variants: Vec<PlaylistRequest> = vec![
+            request(seed.id, |r| r.length = 5),
+            request(seed.id, |r| r.length = 10),
+            request(seed.id, |r| r.order = Order::Flow),
+            request(seed.id, |r| r.order = Order::Harmonic),
+            request(seed.id, |r| r.max_per_artist = 0),
+            request(seed.id, |r| r.max_per_artist = 1),
+            request(seed.id, |r| r.max_per_album = 0),
+            request(seed.id, |r| r.key_compatible = true),
+            request(seed.id, |r| {
+                r.tempo = Some(TempoRange::Tolerance { percent: 6.0 })
+            }),
+            request(seed.id, |r| {
+                r.tempo = Some(TempoRange::Absolute {
+                    min: bpm - 10.0,
+                    max: bpm + 10.0,
+                })
+            }),
+            request(seed.id, |r| r.include_tags = vec!["electronic".into()]),
+            request(seed.id, |r| r.avoid_tags = vec!["guitar".into()]),
+        ];
+        for r in variants {
+            let made = library.make_playlist(&r).await.expect("playlist");
+            rec.add("make_playlist", json!({ "request": r }), &made);
+        }
+        // Swapping each of the first rows of its default playlist.
+        let r = request(seed.id, |_| {});
+        let made = library.make_playlist(&r).await.expect("playlist");
+        let current: Vec<i64> = made.entries.iter().map(|e| e.track.id).collect();
+        for position in 0..current.len().min(3) {
+            let swapped = library
+                .swap_playlist_track(&r, &current, position)
+                .await
+                .expect("swap");
+            rec.add(
+                "swap_playlist_track",
+                json!({ "request": r, "current": current, "position": position }),
+                &swapped,
+            );
+        }
+    }
+}
+
+/// The demo library, scanned by one worker (so track ids do not depend on timing), analysed,
+/// and its index rebuilt from every track (so its statistics do not depend on when the
+/// analysis run synced it).
+async fn demo_library(root: &Path) -> Arc<Library> {
+    let music = root.join("music");
+    segue::demo::generate(&music).expect("demo library");
+    let library = Library::open(root.join("data")).await.expect("open");
+    library.add_folder(&music).await.expect("folder");
+    let one = ScanOptions {
+        workers: 1,
+        ..ScanOptions::default()
+    };
+    let cancel = CancellationToken::new();
+    library
+        .scan(None, &one, Arc::new(|_| {}), &cancel)
+        .await
+        .expect("scan");
+    library
+        .analyze(
+            &AnalyzeOptions::default(),
+            Arc::new(|_| {}),
+            &cancel,
+            &PauseSwitch::new(),
+        )
+        .await
+        .expect("analysis");
+    library.rebuild_index().await.expect("index");
+    library
+}
+
+/// The fixtures as JSON with one recorded call per line: compact, and a diff shows which calls
+/// changed.
+fn one_call_per_line(fixtures: &Value) -> String {
+    let mut out = format!("{{\n\"about\": {},\n\"calls\": {{\n", fixtures["about"]);
+    let calls = fixtures["calls"].as_object().expect("calls by command");
+    for (i, (cmd, entries)) in calls.iter().enumerate() {
+        out.push_str(&format!("{}: [\n", Value::String(cmd.clone())));
+        let entries = entries.as_array().expect("an array per command");
+        for (j, entry) in entries.iter().enumerate() {
+            let comma = if j + 1 < entries.len() { "," } else { "" };
+            out.push_str(&format!("{entry}{comma}\n"));
+        }
+        out.push_str(if i + 1 < calls.len() { "],\n" } else { "]\n" });
+    }
+    out + "}\n}\n"
+}
+
+/// Whether two recordings agree: the same shape and strings, floats within `TOLERANCE`.
+fn agree(a: &Value, b: &Value, path: &str) -> Result<(), String> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            if (x - y).abs() <= TOLERANCE * x.abs().max(1.0) {
+                Ok(())
+            } else {
+                Err(format!("{path}: {x} vs {y}"))
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .try_for_each(|(i, (x, y))| agree(x, y, &format!("{path}[{i}]"))),
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().try_for_each(|(k, v)| {
+                let other = y.get(k).ok_or_else(|| format!("{path}.{k}: missing"))?;
+                agree(v, other, &format!("{path}.{k}"))
+            })
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{path}: {a} vs {b}")),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ui_fixtures_are_what_the_engine_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical temp dir");
+    let library = demo_library(&root).await;
+    let mut rec = Recorder {
+        calls: Map::new(),
+        root: root.join("music").to_string_lossy().into_owned(),
+    };
+    record(&library, &mut rec).await;
+    let fresh = json!({
+        "about": "Answers of the real engine on the demo library, recorded by tests/ui_fixtures.rs \
+                  (SEGUE_WRITE_FIXTURES=1 cargo test -p segue-cli --test ui_fixtures). Do not edit.",
+        "calls": rec.calls,
+    });
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/tests/fixtures/demo.json");
+    if std::env::var_os("SEGUE_WRITE_FIXTURES").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("fixtures folder");
+        std::fs::write(&path, one_call_per_line(&fresh)).expect("writing the fixtures");
+    }
+    let committed: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    if let Err(difference) = agree(&committed, &fresh, "demo.json") {
+        panic!(
+            "ui/tests/fixtures/demo.json is stale ({difference}): run \
+             `SEGUE_WRITE_FIXTURES=1 cargo test -p segue-cli --test ui_fixtures` and commit it"
+        );
+    }
+}
