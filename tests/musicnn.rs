@@ -13,7 +13,8 @@ use segue::musicnn::{model_dir, Model};
 use serde_json::Value;
 
 fn ref_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/musicnn/ref");
+    // This test belongs to the CLI package (cli/): the repo is its parent, shared/ beside it.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/musicnn/ref");
     assert!(
         dir.join("audio").is_dir(),
         "the MusiCNN reference outputs are missing: expected {} (the shared folder beside the repo)",
