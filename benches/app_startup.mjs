@@ -1,6 +1,6 @@
 // Cold start of the real app to an interactive library table, with N tracks in the database.
 // Prints figures; never passes or fails. Run under a display:
-//   cargo build -p segue-app && cargo build --release -p segue
+//   cargo build -p segue-app && cargo build --release -p segue-cli
 //   xvfb-run -a node benches/app_startup.mjs [TRACKS] [RUNS]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
