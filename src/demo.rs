@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::audio::encode::{write_flac, write_tags, write_wav};
 use crate::audio::synth::{add_drum, add_note, midi_hz, normalize, Drum, Rng, Voice};
 use crate::error::{Error, Result};
-use crate::store::Tags;
+use crate::metadata::Tags;
 
 /// Sample rate of demo tracks: enough for every analysis, small on disk.
 pub const DEMO_RATE: u32 = 22_050;

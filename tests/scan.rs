@@ -26,7 +26,7 @@ fn key(path: &Path) -> String {
 #[tokio::test]
 async fn every_good_file_is_indexed_with_its_tags_and_duration() {
     let (_root, music, data) = temp_dirs();
-    let mut expected: Vec<(PathBuf, Fmt, f32, Option<segue::store::Tags>)> = Vec::new();
+    let mut expected: Vec<(PathBuf, Fmt, f32, Option<segue::metadata::Tags>)> = Vec::new();
     for (i, fmt) in [Fmt::Wav, Fmt::Flac, Fmt::Mp3, Fmt::Ogg]
         .into_iter()
         .enumerate()

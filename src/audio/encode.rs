@@ -9,7 +9,7 @@ use lofty::file::TaggedFileExt;
 use lofty::tag::{Accessor, ItemKey, Tag, TagExt};
 
 use crate::error::{Error, Result};
-use crate::store::Tags;
+use crate::metadata::Tags;
 
 fn to_i16(samples: &[f32]) -> impl Iterator<Item = i16> + '_ {
     samples

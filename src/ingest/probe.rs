@@ -16,7 +16,7 @@ use symphonia::core::formats::{FormatReader, SeekMode, SeekTo};
 use symphonia::core::units::Time;
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::store::{Tags, TechInfo};
+use crate::metadata::{Tags, TechInfo};
 
 /// Bytes hashed at each end of a file for its identity.
 const HASH_SPAN: u64 = 64 * 1024;

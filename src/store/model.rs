@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
 
+use crate::metadata::{Tags, TechInfo};
 use crate::paths::{bytes_to_path, display};
 
 /// For an enum stored and serialised as a lower-case word: `as_str` (the word, as SQL and JSON
@@ -365,33 +366,6 @@ named!(TrackStatus {
     Analyzed => "analyzed",
     Failed => "failed",
 });
-
-/// Tags as read from the file.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Tags {
-    pub title: Option<String>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub album_artist: Option<String>,
-    pub track_no: Option<i64>,
-    pub disc_no: Option<i64>,
-    pub year: Option<i64>,
-    pub genre: Option<String>,
-    pub has_cover: bool,
-}
-
-/// Container, codec and stream properties.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TechInfo {
-    /// Container as found by probing the content ("FLAC", "MP3", "WAV", "Ogg", "MP4", "AIFF"…).
-    pub format: String,
-    /// Codec of the audio stream ("flac", "mp3", "vorbis", "opus", "pcm_s16le", "aac", "alac"…).
-    pub codec: Option<String>,
-    pub duration_s: Option<f64>,
-    pub sample_rate: Option<i64>,
-    pub channels: Option<i64>,
-    pub bitrate_kbps: Option<i64>,
-}
 
 /// A file read successfully, ready to store.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use segue::audio::encode::{write_flac, write_tags, write_wav};
 use segue::audio::synth;
-use segue::store::Tags;
+use segue::metadata::Tags;
 use segue::{CancellationToken, Library, ScanOptions, ScanSummary};
 
 pub const RATE: u32 = 22_050;

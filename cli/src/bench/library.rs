@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use segue::audio::encode::{write_flac, write_tags, write_wav};
 use segue::audio::synth;
-use segue::store::Tags;
+use segue::metadata::Tags;
 use segue::{CancellationToken, Library, ScanOptions, TrackQuery};
 use serde::Serialize;
 
