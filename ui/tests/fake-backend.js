@@ -199,7 +199,7 @@
   /** Calls nothing answers (no recording, or no answer in this mode): what done() asserts empty. */
   const unanswered = [];
   function unanswerable(cmd, args, why) {
-    const message = `fake backend: ${why} for ${cmd} ${canonical(args)}`;
+    const message = `fake backend: no answer for ${cmd} ${canonical(clone(args))}: ${why}`;
     unanswered.push({ cmd, args: clone(args), message });
     console.error(message);
     return message;
@@ -213,7 +213,7 @@
   }
   function replay(cmd, args) {
     const answer = recorded(cmd, args);
-    if (answer === undefined) throw unanswerable(cmd, args, 'no recorded answer (add it to `record` in tests/ui_fixtures.rs)');
+    if (answer === undefined) throw unanswerable(cmd, args, `not recorded in the ${cfg.library} fixtures (${phase}): add it to \`record\` in tests/ui_fixtures.rs`);
     return answer;
   }
   /** The recorded table rows (title order, every track): a fixture library's tracks. */
@@ -504,7 +504,7 @@
         return null;
       }
       case 'make_playlist': case 'swap_playlist_track':
-        throw unanswerable(cmd, args, 'no answer in a synthetic library (playlists need the fixtures: config { library: \'demo\' })');
+        throw unanswerable(cmd, args, 'a synthetic library has no playlists (they are the engine\'s: use config { library: \'demo\' })');
       case 'save_playlist': {
         const p = { id: state.nextPlaylistId++, name: checkName(args.name), created_at: now(), updated_at: now(),
           request: clone(args.request), trackIds: checkIds(args.trackIds) };
