@@ -1,8 +1,11 @@
 //! The UI tests' recorded backend: what the real engine answers, on the real demo library, to
 //! the calls the UI makes — so the browser tests never need a second engine in JavaScript.
 //!
-//! `ui/tests/fixtures/demo.json` holds `{cmd: [{args, ok}]}` for the commands below. This test
-//! records them again and fails when the committed file no longer matches (floats within a
+//! `ui/tests/fixtures/demo.json` holds `{cmd: [{args, ok}]}` (or `{args, err: {code, message}}`
+//! for a call the engine refuses) for the commands below, in two library states: `calls`, the
+//! demo library analysed (what almost every test uses), and `before_analysis`, the same library
+//! scanned but not analysed yet (a few calls, for what the UI shows of a pending track). This
+//! test records them again and fails when the committed file no longer matches (floats within a
 //! small tolerance: analysis is deterministic, but the last bits of SIMD sums may differ
 //! between CPUs). Rewrite it with:
 //!
@@ -46,6 +49,23 @@ impl Recorder {
             .as_array_mut()
             .expect("an array per command")
             .push(entry);
+    }
+
+    /// A call's answer, or the error the UI would get (`CommandError`: code and message).
+    fn add_result<T: Serialize>(&mut self, cmd: &str, args: Value, result: segue::Result<T>) {
+        match result {
+            Ok(answer) => self.add(cmd, args, &answer),
+            Err(e) => {
+                let err = json!({ "code": e.code(), "message": e.to_string() });
+                let entry = json!({ "args": self.scrub(args), "err": self.scrub(err) });
+                self.calls
+                    .entry(cmd)
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                    .as_array_mut()
+                    .expect("an array per command")
+                    .push(entry);
+            }
+        }
     }
 
     /// Fixed paths and times, floats rounded.
@@ -174,23 +194,178 @@ async fn record(library: &Arc<Library>, rec: &mut Recorder) {
         let made = library.make_playlist(&r).await.expect("playlist");
         let current: Vec<i64> = made.entries.iter().map(|e| e.track.id).collect();
         for position in 0..current.len().min(3) {
-            let swapped = library
-                .swap_playlist_track(&r, &current, position)
-                .await
-                .expect("swap");
-            rec.add(
-                "swap_playlist_track",
-                json!({ "request": r, "current": current, "position": position }),
-                &swapped,
-            );
+            swap(library, rec, &r, &current, position).await;
         }
+    }
+    record_for_tests(library, rec, &by_title).await;
+}
+
+/// Records one make_playlist call; answers its track ids.
+async fn make(library: &Arc<Library>, rec: &mut Recorder, r: &PlaylistRequest) -> Vec<i64> {
+    let made = library.make_playlist(r).await.expect("playlist");
+    rec.add("make_playlist", json!({ "request": r }), &made);
+    made.entries.iter().map(|e| e.track.id).collect()
+}
+
+/// Records one swap_playlist_track call; answers the track put in (if any).
+async fn swap(
+    library: &Arc<Library>,
+    rec: &mut Recorder,
+    r: &PlaylistRequest,
+    current: &[i64],
+    position: usize,
+) -> Option<i64> {
+    let swapped = library
+        .swap_playlist_track(r, current, position)
+        .await
+        .expect("swap");
+    rec.add(
+        "swap_playlist_track",
+        json!({ "request": r, "current": current, "position": position }),
+        &swapped,
+    );
+    swapped.map(|e| e.track.id)
+}
+
+/// The calls particular UI tests make beyond the ones above, as the test does them (the first
+/// three tracks in title order are the table's first rows, the seeds the tests pick).
+async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: &[TrackRow]) {
+    let (first, second, third) = (&by_title[0], &by_title[1], &by_title[2]);
+
+    // ui.test.mjs (similar tracks): a search that leaves only the first track in the table.
+    let query = TrackQuery {
+        search: first.title.clone(),
+        ..page(SortKey::Title, false)
+    };
+    let answer = library.track_page(&query).await.expect("page");
+    rec.add("list_tracks", json!({ "query": query }), &answer);
+
+    // playlist.test.mjs (knobs): each knob on top of the ones turned before it.
+    let bpm = first.bpm.unwrap_or(120.0).round();
+    let mut r = request(first.id, |r| r.length = 10);
+    r.order = Order::Harmonic;
+    make(library, rec, &r).await;
+    r.max_per_artist = 1;
+    r.max_per_album = 0;
+    make(library, rec, &r).await;
+    for tempo in [
+        TempoRange::Tolerance { percent: 6.0 },
+        TempoRange::Tolerance { percent: 3.0 },
+        TempoRange::Absolute {
+            min: (bpm - 10.0).max(0.0),
+            max: bpm + 10.0,
+        },
+        TempoRange::Absolute {
+            min: 100.0,
+            max: 140.0,
+        },
+    ] {
+        r.tempo = Some(tempo);
+        make(library, rec, &r).await;
+    }
+    r.key_compatible = true;
+    make(library, rec, &r).await;
+    r.include_tags = vec!["Ambient".into()];
+    make(library, rec, &r).await;
+    r.avoid_tags = vec!["rock".into(), "pop".into()];
+    make(library, rec, &r).await;
+    r.tempo = None;
+    make(library, rec, &r).await;
+    r.length = 5;
+    make(library, rec, &r).await;
+    // … and the same settings for the next playlist, from the third track
+    r.seeds = vec![third.id];
+    make(library, rec, &r).await;
+
+    // The first track's default playlist with one change: preview.test.mjs (6), the saved
+    // playlist's new settings (8), the shortfall (60, then a tag no track has).
+    for length in [6, 8, 60] {
+        make(library, rec, &request(first.id, |r| r.length = length)).await;
+    }
+    let none_fit = request(first.id, |r| {
+        r.length = 60;
+        r.include_tags = vec!["no such tag".into()];
+    });
+    make(library, rec, &none_fit).await;
+
+    // Swaps: row 3 of the first track's default playlist swapped twice (the second time with
+    // the first swap's track in place), and row 1 once row 1 was removed.
+    let r = request(first.id, |_| {});
+    let mut current = library
+        .make_playlist(&r)
+        .await
+        .expect("playlist")
+        .entries
+        .iter()
+        .map(|e| e.track.id)
+        .collect::<Vec<_>>();
+    let removed: Vec<i64> = current[1..].to_vec();
+    swap(library, rec, &r, &removed, 0).await;
+    if let Some(id) = swap(library, rec, &r, &current, 2).await {
+        current[2] = id;
+        swap(library, rec, &r, &current, 2).await;
+    }
+    // Every candidate in the list (no caps, longer than the library): nothing else fits.
+    let all = request(first.id, |r| {
+        r.length = 100;
+        r.max_per_artist = 0;
+        r.max_per_album = 0;
+    });
+    let everything = make(library, rec, &all).await;
+    swap(library, rec, &all, &everything, 1).await;
+
+    // The playlist screenshots: length 12 from the second track, then a tempo tolerance of 6 %
+    // and 1 %, then 60 tracks.
+    let mut r = request(second.id, |r| r.length = 12);
+    make(library, rec, &r).await;
+    for percent in [6.0, 1.0] {
+        r.tempo = Some(TempoRange::Tolerance { percent });
+        make(library, rec, &r).await;
+    }
+    r.length = 60;
+    make(library, rec, &r).await;
+}
+
+/// The library scanned but not analysed yet: what the UI shows of pending tracks, for the first
+/// three tracks in title order (a playlist from one is refused).
+async fn record_before_analysis(library: &Arc<Library>, rec: &mut Recorder) {
+    rec.add(
+        "get_overview",
+        json!({}),
+        &library.overview().await.expect("overview"),
+    );
+    rec.add(
+        "tag_vocabulary",
+        json!({}),
+        &library.tag_vocabulary().await.expect("tags"),
+    );
+    rec.add(
+        "list_failures",
+        json!({}),
+        &library.failures().await.expect("failures"),
+    );
+    let query = page(SortKey::Title, false);
+    let answer = library.track_page(&query).await.expect("page");
+    rec.add("list_tracks", json!({ "query": query }), &answer);
+    let mut by_title: Vec<TrackRow> = library.tracks(None).await.expect("tracks");
+    by_title.sort_by(|a, b| a.title.cmp(&b.title));
+    for t in by_title.iter().take(3) {
+        let detail = library.track_detail(t.id).await.expect("detail");
+        rec.add("get_track", json!({ "id": t.id }), &detail);
+        let similar = library.similar_answer(t.id, 20).await.expect("similar");
+        rec.add(
+            "similar_tracks",
+            json!({ "id": t.id, "limit": 20 }),
+            &similar,
+        );
+        let r = request(t.id, |_| {});
+        let made = library.make_playlist(&r).await;
+        rec.add_result("make_playlist", json!({ "request": r }), made);
     }
 }
 
-/// The demo library, scanned by one worker (so track ids do not depend on timing), analysed,
-/// and its index rebuilt from every track (so its statistics do not depend on when the
-/// analysis run synced it).
-async fn demo_library(root: &Path) -> Arc<Library> {
+/// The demo library, scanned by one worker (so track ids do not depend on timing).
+async fn scanned_demo_library(root: &Path) -> Arc<Library> {
     let music = root.join("music");
     segue::demo::generate(&music).expect("demo library");
     let library = Library::open(root.join("data")).await.expect("open");
@@ -205,6 +380,13 @@ async fn demo_library(root: &Path) -> Arc<Library> {
         .await
         .expect("scan");
     library
+}
+
+/// Analyses every track, and rebuilds the index from every track (so its statistics do not
+/// depend on when the analysis run synced it).
+async fn analyse(library: &Arc<Library>) {
+    let cancel = CancellationToken::new();
+    library
         .analyze(
             &AnalyzeOptions::default(),
             Arc::new(|_| {}),
@@ -214,25 +396,31 @@ async fn demo_library(root: &Path) -> Arc<Library> {
         .await
         .expect("analysis");
     library.rebuild_index().await.expect("index");
-    library
 }
 
 /// The fixtures as JSON with one recorded call per line: compact, and a diff shows which calls
 /// changed.
 fn one_call_per_line(fixtures: &Value) -> String {
-    let mut out = format!("{{\n\"about\": {},\n\"calls\": {{\n", fixtures["about"]);
-    let calls = fixtures["calls"].as_object().expect("calls by command");
-    for (i, (cmd, entries)) in calls.iter().enumerate() {
-        out.push_str(&format!("{}: [\n", Value::String(cmd.clone())));
-        let entries = entries.as_array().expect("an array per command");
-        for (j, entry) in entries.iter().enumerate() {
-            let comma = if j + 1 < entries.len() { "," } else { "" };
-            out.push_str(&format!("{entry}{comma}\n"));
+    let mut out = format!("{{\n\"about\": {}", fixtures["about"]);
+    for section in SECTIONS {
+        out.push_str(&format!(",\n\"{section}\": {{\n"));
+        let calls = fixtures[section].as_object().expect("calls by command");
+        for (i, (cmd, entries)) in calls.iter().enumerate() {
+            out.push_str(&format!("{}: [\n", Value::String(cmd.clone())));
+            let entries = entries.as_array().expect("an array per command");
+            for (j, entry) in entries.iter().enumerate() {
+                let comma = if j + 1 < entries.len() { "," } else { "" };
+                out.push_str(&format!("{entry}{comma}\n"));
+            }
+            out.push_str(if i + 1 < calls.len() { "],\n" } else { "]\n" });
         }
-        out.push_str(if i + 1 < calls.len() { "],\n" } else { "]\n" });
+        out.push('}');
     }
-    out + "}\n}\n"
+    out + "\n}\n"
 }
+
+/// The library states recorded, in the order written.
+const SECTIONS: [&str; 2] = ["calls", "before_analysis"];
 
 /// Whether two recordings agree: the same shape and strings, floats within `TOLERANCE`.
 fn agree(a: &Value, b: &Value, path: &str) -> Result<(), String> {
@@ -268,16 +456,22 @@ fn agree(a: &Value, b: &Value, path: &str) -> Result<(), String> {
 async fn ui_fixtures_are_what_the_engine_answers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().canonicalize().expect("canonical temp dir");
-    let library = demo_library(&root).await;
-    let mut rec = Recorder {
+    let library = scanned_demo_library(&root).await;
+    let recorder = || Recorder {
         calls: Map::new(),
         root: root.join("music").to_string_lossy().into_owned(),
     };
+    let mut before = recorder();
+    record_before_analysis(&library, &mut before).await;
+    analyse(&library).await;
+    let mut rec = recorder();
     record(&library, &mut rec).await;
     let fresh = json!({
         "about": "Answers of the real engine on the demo library, recorded by tests/ui_fixtures.rs \
-                  (SEGUE_WRITE_FIXTURES=1 cargo test -p segue-cli --test ui_fixtures). Do not edit.",
+                  (SEGUE_WRITE_FIXTURES=1 cargo test -p segue-cli --test ui_fixtures). Do not edit. \
+                  calls: the library analysed; before_analysis: scanned, not analysed yet.",
         "calls": rec.calls,
+        "before_analysis": before.calls,
     });
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/tests/fixtures/demo.json");
     if std::env::var_os("SEGUE_WRITE_FIXTURES").is_some() {

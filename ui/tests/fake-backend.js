@@ -1,31 +1,54 @@
-// Fake Segue backend for browser tests. Injected with page.addInitScript()
-// before the app loads. It reproduces what @tauri-apps/api/mocks.js mockIPC(…,
-// {shouldMockEvents:true}) installs on window.__TAURI_INTERNALS__, plus an
-// in-page implementation of every Segue command (search/sort/paging like Rust).
-// Config comes from window.__FAKE_CONFIG__ (set by an earlier init script):
+// Fake Segue backend for browser tests. Injected with page.addInitScript() before the app
+// loads. It reproduces what @tauri-apps/api/mocks.js mockIPC(…, {shouldMockEvents:true})
+// installs on window.__TAURI_INTERNALS__, and answers every Segue command.
+//
+// It never re-implements the engine: no similarity measure, no playlist rule (keys, tempo,
+// caps, why a track is there). What the engine decides comes from answers recorded from the real engine.
+// Two modes, chosen by window.__FAKE_CONFIG__ (set by an earlier init script):
+//
+// * Fixtures — { library: 'demo', phase?: 'before_analysis' }: get_overview, list_tracks,
+//   get_track, similar_tracks, make_playlist, swap_playlist_track, tag_vocabulary and
+//   list_failures answer what the real engine answered on the demo library (36 tracks), from
+//   window.__FAKE_FIXTURES__ (ui/tests/fixtures/demo.json, injected by harness.mjs; recorded by
+//   tests/ui_fixtures.rs), looked up by command and arguments (key order ignored). `calls` is
+//   the library analysed; phase 'before_analysis' starts from the same library scanned but not
+//   analysed yet, and __fake.analyse() moves on to the analysed one. A call with no recording
+//   fails loudly: it rejects with a message naming the command and its arguments, logs it as a
+//   console error and lands in __fake.unanswered (harness.mjs's done() asserts it empty).
+//   state.tracks holds the recorded rows (what the tests read a track's fields from).
+//
+// * Synthetic — { tracks: number, … }: a made-up library of any size for the table tests
+//   (virtualisation, paging, sort, search, filters), options:
 //   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number,
 //     analysis: Partial<AnalysisProgress> (what get_overview reports at start),
 //     tagging: false (no MusiCNN weights: nothing is tagged, tag_vocabulary says how to turn it on) }
-// Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
-// (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
-// Tags (MusiCNN): every analysed track has a deterministic ranking of TAG_LABELS (tagsOf: a few
-// likely, most unlikely); its chips are the labels at ≥ 0.2, at most 5, like the Rust side.
-// list_tracks honours `tag`; tag_vocabulary counts the chips.
-// similar_tracks: cosine over a small vector of each analysed track's fields (see similarOf);
-// state.similarIndex / similarBuilding / similarOverride change the answer.
-// Playlists: make_playlist / swap_playlist_track pick by the same cosine and obey the request's
-// length, artist/album caps, tempo, key, duration and tag constraints (see playlistOf);
-// saved playlists live in state.playlists; every change emits playlists-changed.
-// state.exportPath is what export_playlist answers (null: a default path; false: cancelled).
-// Preview (play_preview / control_preview / preview_state, see window.__fake.preview): a player
-// that opens on first use and, like the real one, takes commands a moment after answering (the
-// state a command answers is the one from before); preview-state events every tickMs while
-// playing (position advancing at `speed`), and on every change; 'finished' at until_s or the end
-// of the track. preview.noDevice makes play/control reject like a machine without sound;
-// preview.undecodable (track ids) plays into status 'error'; preview.finish() ends it now;
-// preview.eventOnCommand = false leaves the reports to the ticks (as the real one polls).
+//   Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
+//   (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
+//   Tags (MusiCNN): every analysed track has a deterministic ranking of TAG_LABELS (tagsOf: a few
+//   likely, most unlikely); its chips are the labels at ≥ 0.2, at most 5. list_tracks pages,
+//   sorts, searches and filters these rows; tag_vocabulary counts the chips. similar_tracks
+//   answers made-up neighbours (madeUpSimilar: the next tracks by id, not a measure);
+//   make_playlist and swap_playlist_track have no answer here (use the fixtures).
+//
+// Either mode:
+// * __fake.answer(cmd, value) answers every `cmd` call with `value` (a copy) until
+//   __fake.answer(cmd, null): an answer a test writes itself (an index being rebuilt, a score
+//   out of range…). __fake.setError(cmd, message) makes `cmd` fail.
+// * Saved playlists live in state.playlists; every change emits playlists-changed. A saved
+//   playlist's entries are the ones the fake served for its tracks (from make_playlist or
+//   swap_playlist_track for the same seed), else the track unscored (no request: no seed).
+//   state.exportPath is what export_playlist answers (null: a default path; false: cancelled).
+// * Preview (play_preview / control_preview / preview_state, see window.__fake.preview): a player
+//   that opens on first use and, like the real one, takes commands a moment after answering (the
+//   state a command answers is the one from before); preview-state events every tickMs while
+//   playing (position advancing at `speed`), and on every change; 'finished' at until_s or the end
+//   of the track. preview.noDevice makes play/control reject like a machine without sound;
+//   preview.undecodable (track ids) plays into status 'error'; preview.finish() ends it now;
+//   preview.eventOnCommand = false leaves the reports to the ticks (as the real one polls).
 (() => {
-  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {}, tagging: true }, window.__FAKE_CONFIG__ || {});
+  const cfg = Object.assign({ tracks: 0, folders: false, failures: 0, errors: {}, delayMs: 0, analysis: {}, tagging: true,
+    library: null, phase: 'calls' }, window.__FAKE_CONFIG__ || {});
+  const clone = (v) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
 
   // ---- IPC plumbing (same shape as mocks.js) ----
   const callbacks = new Map();
@@ -52,11 +75,12 @@
   const CODECS = { flac: 'FLAC', mp3: 'MP3', m4a: 'AAC', ogg: 'Vorbis', opus: 'Opus', wav: 'PCM' };
   const ROOT = '/home/ada/Music';
   const NOTES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
-  function camelot(tonic, scale) {
-    const major = scale === 'major' ? tonic % 12 : (tonic + 3) % 12;
-    const n = (major * 7 + 8) % 12;
-    return `${n === 0 ? 12 : n}${scale === 'major' ? 'B' : 'A'}`;
-  }
+  /** The Camelot code of each made-up key, by scale and tonic (C … B): data, so that a
+   *  synthetic row's key and code agree. */
+  const CODE_OF_KEY = {
+    minor: ['5A', '12A', '7A', '2A', '9A', '4A', '11A', '6A', '1A', '8A', '3A', '10A'],
+    major: ['8B', '3B', '10B', '5B', '12B', '7B', '2B', '9B', '4B', '11B', '6B', '1B'],
+  };
   const NO_ANALYSIS = { bpm: null, bpm_confidence: null, key: null, scale: null, key_strength: null, camelot: null, loudness_lufs: null, chips: [] };
   const mix = (i, salt) => { let x = Math.imul(i + 1, 2654435761) ^ Math.imul(salt, 40503); x = Math.imul(x ^ (x >>> 15), 2246822519); return (x ^ (x >>> 13)) >>> 0; };
   const TAG_LABELS = ['electronic', 'ambient', 'chillout', 'instrumental', 'downtempo', 'beautiful', 'mellow', 'experimental',
@@ -88,7 +112,7 @@
       bpm_confidence: tempo ? 0.15 + (mix(i, 4) % 85) / 100 : null, // ~18% below 0.3
       key: keyed ? NOTES[tonic] : null, scale: keyed ? scale : null,
       key_strength: keyed ? 0.35 + (mix(i, 5) % 60) / 100 : null,
-      camelot: keyed ? camelot(tonic, scale) : null,
+      camelot: keyed ? CODE_OF_KEY[scale][tonic] : null,
       loudness_lufs: -(5 + ((i * 11) % 150) / 10),
       chips: chipsOf(i),
     };
@@ -151,11 +175,54 @@
     /** Bumped whenever rows change in place (analysis results): drops the sort cache. */
     version: 0,
   };
-  /** similar_tracks: the index type reported, whether it is "being rebuilt", and an optional
-   *  verbatim answer (tests set these through window.__fake.state). */
-  state.similarIndex = 'IVF64,Flat';
-  state.similarBuilding = false;
-  state.similarOverride = null;
+
+  // ---- fixtures: answers recorded from the real engine ----
+  /** The commands fixture mode answers from the recordings. */
+  const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures'];
+  /** A value as one string, object keys sorted: how recorded arguments are matched. */
+  const canonical = (v) => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+    : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
+      : JSON.stringify(v));
+  /** Each recorded library state: cmd → canonical args → {ok} or {err}. */
+  const recordings = {};
+  if (cfg.library) {
+    const fixtures = window.__FAKE_FIXTURES__;
+    if (!fixtures || !fixtures.calls) throw new Error(`fake backend: no fixtures for library "${cfg.library}" (harness.mjs injects them)`);
+    for (const [phase, byCmd] of Object.entries(fixtures)) {
+      if (phase === 'about') continue;
+      recordings[phase] = new Map(Object.entries(byCmd).map(([cmd, entries]) => [cmd, new Map(entries.map((e) => [canonical(e.args), e]))]));
+    }
+    if (!recordings[cfg.phase]) throw new Error(`fake backend: the fixtures have no "${cfg.phase}"`);
+  }
+  /** Which recorded state answers (fixture mode): 'calls' (analysed) or 'before_analysis'. */
+  let phase = cfg.phase;
+  /** Calls nothing answers (no recording, or no answer in this mode): what done() asserts empty. */
+  const unanswered = [];
+  function unanswerable(cmd, args, why) {
+    const message = `fake backend: no answer for ${cmd} ${canonical(clone(args))}: ${why}`;
+    unanswered.push({ cmd, args: clone(args), message });
+    console.error(message);
+    return message;
+  }
+  /** The recorded answer for a call (a copy; a recorded error is thrown), or undefined. */
+  function recorded(cmd, args, from = phase) {
+    const entry = recordings[from]?.get(cmd)?.get(canonical(clone(args)));
+    if (!entry) return undefined;
+    if ('err' in entry) throw clone(entry.err);
+    return clone(entry.ok);
+  }
+  function replay(cmd, args) {
+    const answer = recorded(cmd, args);
+    if (answer === undefined) throw unanswerable(cmd, args, `not recorded in the ${cfg.library} fixtures (${phase}): add it to \`record\` in tests/ui_fixtures.rs`);
+    return answer;
+  }
+  /** The recorded table rows (title order, every track): a fixture library's tracks. */
+  const TITLE_PAGE = { query: { search: null, sort: 'title', desc: false, offset: 0, limit: 200, bpm_min: null, bpm_max: null, camelot: null, tag: null } };
+  const recordedTracks = (from) => recorded('list_tracks', TITLE_PAGE, from).rows;
+  if (cfg.library) state.tracks = recordedTracks(phase);
+
+  /** Answers tests set: cmd → value (see __fake.answer). */
+  const answers = new Map();
   /** get_track's tags for a track id, instead of tagsOf (e.g. a track where every tag is unlikely). */
   state.tagsOverride = new Map();
   const calls = [];
@@ -200,180 +267,39 @@
       total_duration_s: state.tracks.reduce((s, t) => s + (t.duration_s || 0), 0) };
   }
 
-  /** A small deterministic "feature vector" of an analysed track: tempo, key on the Camelot
-   *  wheel, mode, loudness and a little per-track timbre. */
-  function vectorOf(t) {
-    const i = t.id - 1;
-    const cam = t.camelot ? parseInt(t.camelot, 10) : 0;
-    const ang = (2 * Math.PI * cam) / 12;
-    return [
-      t.bpm == null ? 0 : (t.bpm - 120) / 40,
-      t.camelot ? Math.cos(ang) : 0, t.camelot ? Math.sin(ang) : 0,
-      t.scale === 'minor' ? 0.4 : t.scale === 'major' ? -0.4 : 0,
-      t.loudness_lufs == null ? 0 : (t.loudness_lufs + 12) / 6,
-      Math.sin(i * 0.7) * 0.5, Math.cos(i * 1.3) * 0.5,
-    ];
-  }
-  /** What the Rust side answers for similar_tracks: cosine similarity over analysed tracks,
-   *  best first (ties by id), never the asked track. */
-  function similarOf(id, limit = 20) {
-    if (state.similarOverride) return JSON.parse(JSON.stringify(state.similarOverride));
-    const index_type = state.similarIndex;
-    const q = state.tracks.find((x) => x.id === id);
-    if (!q) throw `no track with id ${id}`;
-    const analysed = state.tracks.filter((t) => t.status === 'analyzed');
-    if (analysed.length < 2) return { state: 'empty', index_type, results: [] };
-    if (q.status !== 'analyzed') return { state: 'not_analyzed', index_type, results: [] };
-    const v = vectorOf(q);
-    const norm = (x) => Math.sqrt(x.reduce((s, a) => s + a * a, 0)) || 1;
-    const nv = norm(v);
-    const top = []; // [score, track], best first, at most `limit`
-    for (const t of analysed) {
-      if (t.id === id) continue;
-      const w = vectorOf(t);
-      let dot = 0;
-      for (let k = 0; k < v.length; k++) dot += v[k] * w[k];
-      const score = dot / (nv * norm(w));
-      if (top.length === limit && score <= top[top.length - 1][0]) continue;
-      let k = top.length;
-      while (k > 0 && top[k - 1][0] < score) k--;
-      top.splice(k, 0, [score, t]);
-      if (top.length > limit) top.pop();
-    }
-    return {
-      state: state.similarBuilding ? 'building' : 'ready', index_type,
-      results: top.map(([score, t]) => ({ id: t.id, path: t.path, title: t.title, artist: t.artist, bpm: t.bpm, key: t.key, camelot: t.camelot, score })),
-    };
+  /** similar_tracks in a synthetic library. MADE UP, not a similarity measure: the tracks
+   *  after the asked one by id (wrapping), scores falling from 0.9 in steps of 0.03, always
+   *  'ready'. It only gives the detail panel rows to show; tests that check similar tracks use
+   *  the demo fixtures. */
+  function madeUpSimilar(id, limit) {
+    const i = state.tracks.findIndex((t) => t.id === id);
+    if (i < 0) throw `no track with id ${id}`;
+    const n = Math.min(limit ?? 20, state.tracks.length - 1);
+    const results = Array.from({ length: n }, (_, k) => {
+      const t = state.tracks[(i + 1 + k) % state.tracks.length];
+      return { id: t.id, path: t.path, title: t.title, artist: t.artist, album: t.album, duration_s: t.duration_s, bpm: t.bpm,
+        key: t.key, scale: t.scale, camelot: t.camelot, score: Math.round((0.9 - 0.03 * k) * 100) / 100 };
+    });
+    return { state: 'ready', index_type: 'Flat', results };
   }
 
-  // ---- playlists ----
+  // ---- saved playlists (a small store) ----
   state.playlists = []; // { id, name, created_at, updated_at, request, trackIds }
   state.nextPlaylistId = 1;
   state.exportPath = null;
-  const PLAYLIST_DEFAULTS = { avoid_like: [], length: 20, order: 'similarity', max_per_artist: 2, max_per_album: 2, tempo: null,
-    key_compatible: false, min_duration_s: null, max_duration_s: null, include_tags: [], avoid_tags: [], folders: [] };
   const trackById = (id) => state.tracks.find((t) => t.id === id);
-  function cosine(a, b) {
-    let dot = 0, na = 0, nb = 0;
-    for (let k = 0; k < a.length; k++) { dot += a[k] * b[k]; na += a[k] * a[k]; nb += b[k] * b[k]; }
-    return dot / ((Math.sqrt(na) || 1) * (Math.sqrt(nb) || 1));
+  /** Every playlist entry served (make_playlist, swap_playlist_track): `${seed}:${id}` → entry. */
+  const served = new Map();
+  const seedOf = (request) => request?.seeds?.[0] ?? null;
+  function serve(request, entries) {
+    for (const e of entries) if (e) served.set(`${seedOf(request)}:${e.id}`, e);
   }
-  /** How two Camelot keys relate (same as playlist::key_relation), or null. */
-  function keyRelation(a, b) {
-    const pa = /^(\d+)([AB])$/.exec(a || ''), pb = /^(\d+)([AB])$/.exec(b || '');
-    if (!pa || !pb) return null;
-    const step = (((Number(pa[1]) - Number(pb[1])) % 12) + 12) % 12;
-    if (pa[2] === pb[2]) return step === 0 ? 'same key' : step === 1 || step === 11 ? 'adjacent key' : null;
-    return step === 0 ? 'relative key' : null;
-  }
-  function folded(bpm, ref) { let r = bpm / ref; while (r > 1.5) r /= 2; while (r < 0.75) r *= 2; return r; }
-  /** A track's tags for the playlist rules: its genre tag split, and its chips (like the Rust side). */
-  const ruleTagsOf = (t) => [...(t.genre || '').split(/[;,/|]/).map((x) => x.trim().toLowerCase()).filter(Boolean), ...t.chips];
-  /** The rule a track breaks on its own, or null. */
-  function breaks(req, seed, t) {
-    if (req.tempo) {
-      if (t.bpm == null) return 'no tempo';
-      const inside = req.tempo.kind === 'absolute' ? t.bpm >= req.tempo.min && t.bpm <= req.tempo.max
-        : seed.bpm == null || Math.abs(folded(t.bpm, seed.bpm) - 1) * 100 <= req.tempo.percent;
-      if (!inside) return 'outside the tempo range';
-    }
-    if (req.key_compatible && seed.camelot && !(t.camelot && keyRelation(t.camelot, seed.camelot))) return 'key not compatible';
-    if (req.min_duration_s != null && (t.duration_s == null || t.duration_s < req.min_duration_s)) return 'too short';
-    if (req.max_duration_s != null && (t.duration_s == null || t.duration_s > req.max_duration_s)) return 'too long';
-    const tags = ruleTagsOf(t);
-    if (req.include_tags.length && !req.include_tags.some((x) => tags.includes(x.toLowerCase()))) return 'without an included tag';
-    if (req.avoid_tags.some((x) => tags.includes(x.toLowerCase()))) return 'with an avoided tag';
-    if (req.folders.length && !req.folders.some((f) => t.path.startsWith(f))) return 'outside the chosen folders';
-    return null;
-  }
-  const lower = (s) => (s || '').trim().toLowerCase() || null;
-  /** Artist and album counts over `tracks`; `blocks` says why one more cannot join. */
-  function capsOf(req, tracks) {
-    const artists = new Map(), albums = new Map();
-    const albumKey = (t) => (lower(t.album) ? `${lower(t.album_artist) ?? lower(t.artist) ?? ''}|${lower(t.album)}` : null);
-    const take = (t) => {
-      const a = lower(t.artist), b = albumKey(t);
-      if (a) artists.set(a, (artists.get(a) || 0) + 1);
-      if (b) albums.set(b, (albums.get(b) || 0) + 1);
-    };
-    tracks.forEach(take);
-    const blocks = (t) => {
-      const a = lower(t.artist), b = albumKey(t);
-      if (req.max_per_artist > 0 && a && (artists.get(a) || 0) >= req.max_per_artist) return 'artist already there enough';
-      if (req.max_per_album > 0 && b && (albums.get(b) || 0) >= req.max_per_album) return 'album already there enough';
-      return null;
-    };
-    return { take, blocks };
-  }
-  /** Why a track is close to the seed, in a few words. */
-  function reasonsOf(seed, t, score) {
-    const out = [];
-    const rel = keyRelation(t.camelot, seed.camelot);
-    if (rel) out.push(rel);
-    if (t.bpm != null && seed.bpm != null) {
-      const ratio = t.bpm / seed.bpm;
-      if (Math.abs(ratio - 2) < 0.08) out.push('double time');
-      else if (Math.abs(ratio - 0.5) < 0.02) out.push('half time');
-      else { const d = Math.round(t.bpm - seed.bpm); out.push(d === 0 ? 'same tempo' : `${d > 0 ? '+' : ''}${d} BPM`); }
-    }
-    if (score > 0.6) out.push('similar timbre');
-    if (t.loudness_lufs != null && seed.loudness_lufs != null && Math.abs(t.loudness_lufs - seed.loudness_lufs) < 2) out.push('similar loudness');
-    if (!out.length) out.push('similar rhythm');
-    return out;
-  }
-  function entryOf(seed, t, score) {
+  /** A saved track as an entry: as it was served for this seed, else unscored. */
+  function savedEntry(request, t) {
+    const e = served.get(`${seedOf(request)}:${t.id}`);
+    if (e) return clone(e);
     return { id: t.id, path: t.path, title: t.title, artist: t.artist, album: t.album, duration_s: t.duration_s, bpm: t.bpm,
-      key: t.key, scale: t.scale, camelot: t.camelot, score, reasons: seed ? reasonsOf(seed, t, score) : [] };
-  }
-  /** The request with its defaults, the seed, and every other analysed track scored, best first. */
-  function candidatesOf(request) {
-    const req = { ...PLAYLIST_DEFAULTS, ...request };
-    if (!req.seeds || !req.seeds.length) throw 'a playlist needs a seed track';
-    const seed = trackById(req.seeds[0]);
-    if (!seed) throw `no track with id ${req.seeds[0]}`;
-    const analysed = state.tracks.filter((t) => t.status === 'analyzed');
-    if (analysed.length < 2) throw 'not enough analysed tracks yet: a playlist needs at least two';
-    if (seed.status !== 'analyzed') throw `“${seed.title ?? seed.path}” is not analysed yet: a playlist starts from how its seed sounds`;
-    const v = vectorOf(seed);
-    const away = new Set([...req.seeds, ...req.avoid_like]);
-    const scored = analysed.filter((t) => !away.has(t.id)).map((t) => [cosine(v, vectorOf(t)), t]);
-    scored.sort((a, b) => b[0] - a[0] || a[1].id - b[1].id);
-    return { req, seed, scored };
-  }
-  /** What make_playlist answers. */
-  function playlistOf(request) {
-    const { req, seed, scored } = candidatesOf(request);
-    const caps = capsOf(req, [seed]);
-    const chosen = [], rejected = [];
-    const reject = (rule) => { const r = rejected.find((x) => x.rule === rule); if (r) r.count++; else rejected.push({ rule, count: 1 }); };
-    for (const [score, t] of scored) {
-      if (chosen.length >= req.length) break;
-      const rule = breaks(req, seed, t) || caps.blocks(t);
-      if (rule) { reject(rule); continue; }
-      caps.take(t);
-      chosen.push([score, t]);
-    }
-    if (req.order === 'harmonic') chosen.sort((a, b) => (parseInt(a[1].camelot, 10) || 99) - (parseInt(b[1].camelot, 10) || 99) || (a[1].bpm ?? 0) - (b[1].bpm ?? 0));
-    else if (req.order === 'flow') chosen.sort((a, b) => (a[1].bpm ?? 0) - (b[1].bpm ?? 0));
-    const entries = chosen.map(([score, t]) => entryOf(seed, t, score));
-    const candidates = Math.min(scored.length, Math.max(200, req.length * 10));
-    const shortfall = entries.length < req.length
-      ? `only ${entries.length} of ${req.length} tracks meet the constraints (${candidates} candidates considered${rejected.map((r) => `; ${r.count} ${r.rule}`).join('')})`
-      : null;
-    return { request: req, entries, candidates, rejected, shortfall };
-  }
-  /** What swap_playlist_track answers: the best track not in `current` that fits slot `position`. */
-  function swapOf(request, current, position) {
-    const { req, seed, scored } = candidatesOf(request);
-    const others = current.filter((_, i) => i !== position).map(trackById).filter(Boolean);
-    const caps = capsOf(req, [seed, ...others]);
-    const inList = new Set(current);
-    for (const [score, t] of scored) {
-      if (inList.has(t.id)) continue;
-      if (breaks(req, seed, t) || caps.blocks(t)) continue;
-      return entryOf(seed, t, score);
-    }
-    return null;
+      key: t.key, scale: t.scale, camelot: t.camelot, score: 0, reasons: [] };
   }
   function savedSummary(p) {
     const ts = p.trackIds.map(trackById).filter(Boolean);
@@ -382,10 +308,8 @@
       duration_s: known.length ? known.reduce((s, t) => s + t.duration_s, 0) : null };
   }
   function savedDetail(p) {
-    const seed = p.request && p.request.seeds.length ? trackById(p.request.seeds[0]) : null;
-    const v = seed && seed.status === 'analyzed' ? vectorOf(seed) : null;
-    const entries = p.trackIds.map(trackById).filter(Boolean).map((t) => entryOf(v ? seed : null, t, v && t.status === 'analyzed' ? cosine(v, vectorOf(t)) : 0));
-    return { playlist: savedSummary(p), request: p.request ? JSON.parse(JSON.stringify(p.request)) : null, entries };
+    const entries = p.trackIds.map(trackById).filter(Boolean).map((t) => savedEntry(p.request, t));
+    return { playlist: savedSummary(p), request: clone(p.request), entries };
   }
   function savedOf(id) {
     const p = state.playlists.find((x) => x.id === id);
@@ -518,8 +442,19 @@
     emit('analysis-progress', { ...state.analysis });
   }
   /** Analyse the next n pending tracks in id order (or exactly the tracks `ids`): fill in their
-   *  analysis fields, then emit analysis-progress and library-changed like a committed batch. */
+   *  analysis fields, then emit analysis-progress and library-changed like a committed batch.
+   *  Fixture mode: the whole library at once — from the recorded state before analysis to the
+   *  analysed one (n and ids are not used). */
   function analyse(n, ids = null) {
+    if (cfg.library) {
+      const pending = state.tracks.filter((t) => t.status === 'pending').length;
+      phase = 'calls';
+      state.tracks = recordedTracks(phase);
+      state.analysis.done += pending;
+      emitAnalysis();
+      emit('library-changed', null);
+      return pending;
+    }
     const todo = ids ? state.tracks.filter((t) => ids.includes(t.id)) : state.tracks.filter((t) => t.status === 'pending').slice(0, n);
     for (const t of todo) Object.assign(t, analysisOf(t.id - 1));
     state.version++;
@@ -530,6 +465,13 @@
   }
 
   function handle(cmd, args) {
+    if (answers.has(cmd)) return clone(answers.get(cmd));
+    if (cfg.library && RECORDED.includes(cmd)) {
+      const answer = replay(cmd, args);
+      if (cmd === 'make_playlist') serve(args.request, answer.entries);
+      if (cmd === 'swap_playlist_track') serve(args.request, [answer]);
+      return answer;
+    }
     switch (cmd) {
       case 'get_overview': return { folders: state.folders, stats: stats(), scan: state.scan, analysis: { ...state.analysis } };
       case 'get_track': {
@@ -551,7 +493,7 @@
         return cfg.tagging ? { enabled: true, message: null, tagged, tags }
           : { enabled: false, message: 'model file not found: /home/ada/.local/share/segue/models/musicnn/MSD_musicnn/variables.index. genre and mood tags need the MusiCNN weights: run scripts/fetch-models.sh (downloads the musicnn 0.1.0 wheel from PyPI, 20 MB)', tagged: 0, tags: [] };
       }
-      case 'similar_tracks': return similarOf(args.id, args.limit);
+      case 'similar_tracks': return madeUpSimilar(args.id, args.limit);
       case 'play_preview': return playPreview(args);
       case 'control_preview': return controlPreview(args);
       case 'preview_state': return previewSnapshot();
@@ -561,11 +503,11 @@
         state.outputDevice = args.name;
         return null;
       }
-      case 'make_playlist': return playlistOf(args.request);
-      case 'swap_playlist_track': return swapOf(args.request, args.current, args.position);
+      case 'make_playlist': case 'swap_playlist_track':
+        throw unanswerable(cmd, args, 'a synthetic library has no playlists (they are the engine\'s: use config { library: \'demo\' })');
       case 'save_playlist': {
         const p = { id: state.nextPlaylistId++, name: checkName(args.name), created_at: now(), updated_at: now(),
-          request: args.request ? { ...PLAYLIST_DEFAULTS, ...args.request } : null, trackIds: checkIds(args.trackIds) };
+          request: clone(args.request), trackIds: checkIds(args.trackIds) };
         state.playlists.push(p);
         playlistsChanged();
         return savedSummary(p);
@@ -665,10 +607,12 @@
     featuresOf,
     /** Track i's (0-based) ranked tags, as get_track answers them. */
     tagsOf,
-    similarOf,
-    /** What make_playlist / swap_playlist_track answer for a request. */
-    playlistOf,
-    swapOf,
+    /** Answer every `cmd` call with a copy of `value` from now on (null: stop). */
+    answer: (cmd, value) => { if (value == null) answers.delete(cmd); else answers.set(cmd, clone(value)); },
+    /** Fixture mode: the recorded answer for a call (what a test expects to see), or undefined. */
+    recorded: (cmd, args) => recorded(cmd, args),
+    /** Calls nothing answered (no recording; a playlist in a synthetic library). */
+    unanswered,
     /** The preview player: state, noDevice, undecodable, speed, tickMs, latencyMs, finish(). */
     preview,
     /** Hold every `cmd` call whose args.id is `id` until release(cmd, id) (answers out of order). */

@@ -1,5 +1,6 @@
 // Shared browser-test harness: system Chromium, dist/ served through page.route
-// under the production CSP, and the fake backend from fake-backend.js.
+// under the production CSP, and the fake backend from fake-backend.js (with the recorded
+// engine answers of fixtures/<library>.json when the config names a library).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -12,6 +13,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const DIST = path.resolve(here, '../dist');
 export const OUT = path.resolve(here, 'out');
 const FAKE = path.join(here, 'fake-backend.js');
+const FIXTURES = path.join(here, 'fixtures');
+/** The demo library's recorded answers as JS source, read once. */
+const fixtureSource = new Map();
+function fixturesOf(library) {
+  if (!fixtureSource.has(library)) {
+    const text = readFileSync(path.join(FIXTURES, `${library}.json`), 'utf8');
+    JSON.parse(text); // a broken file fails here, not in the page
+    fixtureSource.set(library, `window.__FAKE_FIXTURES__ = ${text};`);
+  }
+  return fixtureSource.get(library);
+}
 const ORIGIN = 'http://segue.test';
 
 // The app's policy: app.security.csp from ../tauri.conf.json when it is there, else the baseline.
@@ -30,7 +42,9 @@ export async function launch() {
   });
 }
 
-/** Open the built app with a fake backend. Returns { page, context, errors, calls() }. */
+/** Open the built app with a fake backend. `config` is the fake's (see fake-backend.js):
+ *  { library: 'demo' } answers from the recorded engine answers, else a synthetic library.
+ *  Returns { page, context, errors, calls() }. */
 export async function openApp(browser, { config = {}, colorScheme = 'light', viewport = { width: 1200, height: 760 } } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
   await context.route(`${ORIGIN}/**`, async (route) => {
@@ -49,6 +63,7 @@ export async function openApp(browser, { config = {}, colorScheme = 'light', vie
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.addInitScript((cfg) => { window.__FAKE_CONFIG__ = cfg; }, config);
+  if (config.library) await page.addInitScript({ content: fixturesOf(config.library) });
   await page.addInitScript({ path: FAKE });
   await page.goto(`${ORIGIN}/index.html`);
   const calls = (cmd) => page.evaluate((c) => window.__fake.calls.filter((x) => !c || x.cmd === c), cmd);
@@ -68,10 +83,16 @@ export function useBrowser() {
   return { open: (opts) => openApp(browser, opts) };
 }
 
-/** Every test ends by closing its context and checking nothing logged an error (CSP
- *  violations included), bar messages containing one of `allowed`. */
+/** The calls the fake backend could not answer (no recorded answer, say): [] when all is well. */
+export const unanswered = (page) => page.evaluate(() => window.__fake.unanswered);
+
+/** Every test ends by checking that the fake answered every call, closing its context and
+ *  checking nothing logged an error (CSP violations included), bar messages containing one
+ *  of `allowed`. */
 export async function done(a, allowed = []) {
+  const missing = await unanswered(a.page).catch(() => []);
   await a.context.close();
+  assert.deepEqual(missing, [], 'calls the fake backend has no answer for');
   const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
   assert.deepEqual(bad, [], 'console errors');
 }

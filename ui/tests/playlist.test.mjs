@@ -1,5 +1,7 @@
-// The playlist view and the sidebar's saved playlists, against the fake backend
-// (make_playlist / swap_playlist_track / save_playlist … in fake-backend.js).
+// The playlist view and the sidebar's saved playlists, against the fake backend with the demo
+// library's recorded engine answers (make_playlist / swap_playlist_track from
+// fixtures/demo.json; save_playlist … in fake-backend.js's small store). What a playlist holds
+// is the real engine's: on the demo library (6 artists) the default playlist is short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -7,7 +9,7 @@ import { useBrowser, done, OUT } from './harness.mjs';
 
 const browser = useBrowser();
 
-const LIB = { tracks: 3000, folders: true };
+const LIB = { library: 'demo' };
 const DEFAULTS = {
   avoid_like: [], length: 20, order: 'similarity', max_per_artist: 2, max_per_album: 2, tempo: null, key_compatible: false,
   min_duration_s: null, max_duration_s: null, include_tags: [], avoid_tags: [], folders: [],
@@ -41,7 +43,19 @@ const nextGeneration = (page, g, states = ['ready']) => page.waitForFunction(([g
   return Number(p.dataset.generation) > g && states.includes(p.dataset.state);
 }, [g, states]);
 const makeCalls = async (a) => (await a.calls('make_playlist')).map((c) => c.args.request);
-const expectedPlaylist = (page, request) => page.evaluate((r) => window.__fake.playlistOf(r), request);
+/** What the real engine answered for `request` (recorded in fixtures/demo.json). */
+async function expectedPlaylist(page, request) {
+  const want = await page.evaluate((r) => window.__fake.recorded('make_playlist', { request: r }), request);
+  assert.ok(want, `a recorded make_playlist for ${JSON.stringify(request)}`);
+  return want;
+}
+/** What the real engine answered for a swap. */
+async function expectedSwap(page, request, current, position) {
+  const want = await page.evaluate((args) => window.__fake.recorded('swap_playlist_track', args), { request, current, position });
+  assert.ok(want !== undefined, `a recorded swap_playlist_track of ${position} in ${current}`);
+  return want;
+}
+const capitalised = (s) => s[0].toUpperCase() + s.slice(1);
 
 /** Select the row, press P, wait for the playlist. Returns the seed track. */
 async function makeWithP(page, row) {
@@ -74,9 +88,11 @@ test('Make playlist from the detail panel: rows with position, reasons, tempo, k
   const request = { seeds: [seed.id], ...DEFAULTS };
   assert.deepEqual(await makeCalls(a), [request], 'the full request, with every default spelled out');
   const want = await expectedPlaylist(page, request);
+  const n = want.entries.length;
   const rows = await plRows(page);
-  assert.equal(rows.length, 20);
-  assert.equal(await page.getAttribute('#playlist', 'data-count'), '20');
+  assert.ok(n > 5, `the recorded playlist has rows: ${n}`);
+  assert.equal(rows.length, n);
+  assert.equal(await page.getAttribute('#playlist', 'data-count'), String(n));
   assert.equal(await page.getAttribute('#playlist', 'data-length'), '20');
   assert.deepEqual(rows.map((r) => r.id), want.entries.map((e) => e.id), 'the backend order');
   assert.ok(!rows.some((r) => r.id === seed.id), 'never the seed');
@@ -97,9 +113,11 @@ test('Make playlist from the detail panel: rows with position, reasons, tempo, k
   const total = Math.round(want.entries.reduce((s, e) => s + e.duration_s, 0));
   const [hh, mm, ss] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
   const dur = hh ? `${hh}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}` : `${mm}:${String(ss).padStart(2, '0')}`;
-  assert.equal(await page.locator('#playlist-summary').innerText(), `Playlist · 20 tracks · ${dur}`);
+  assert.equal(await page.locator('#playlist-summary').innerText(), `Playlist · ${n} tracks · ${dur}`);
   assert.match(await page.locator('#playlist-seed').innerText(), new RegExp(`from ${seed.title} — ${seed.artist}`));
-  assert.equal(await page.locator('#playlist-shortfall').isVisible(), false);
+  // the demo library's default playlist is short (6 artists, at most 2 each): the engine says so
+  assert.ok(want.shortfall, 'the recorded playlist is short');
+  assert.equal(await page.locator('#playlist-shortfall').innerText(), capitalised(want.shortfall));
   // the knobs show the request
   assert.deepEqual(await page.evaluate(() => ['#knob-length', '#knob-order', '#knob-artist', '#knob-album', '#knob-tempo', '#knob-include', '#knob-avoid']
     .map((s) => document.querySelector(s).value)), ['20', 'similarity', '2', '2', '', '', '']);
@@ -121,12 +139,13 @@ test('P on the selected row and the row context menu make a playlist from that t
   const row = await analysedRow(page, 0);
   const seed = await makeWithP(page, row);
   assert.deepEqual((await makeCalls(a)).map((r) => r.seeds), [[seed.id]]);
+  const n = (await expectedPlaylist(page, { seeds: [seed.id], ...DEFAULTS })).entries.length;
   await page.waitForFunction(() => document.activeElement?.matches('#playlist-list li.playlist-row:first-child'));
   // arrows move between rows; Escape from a row goes back
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.index), '1');
   await page.keyboard.press('End');
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.index), '19');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.index), String(n - 1));
   await page.keyboard.press('Escape');
   await page.locator('#view-library').waitFor({ state: 'visible' });
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'track-table');
@@ -232,7 +251,8 @@ test('swap replaces exactly that row (or says nothing else fits); remove; Delete
   let before = await ids(page);
 
   // swap row 3
-  const want = await page.evaluate(([r, ids]) => window.__fake.swapOf(r, ids, 2), [request, before]);
+  const n = before.length;
+  const want = await expectedSwap(page, request, before, 2);
   await page.click('#playlist-list li.playlist-row:nth-child(3) button.swap');
   await page.waitForFunction((id) => document.querySelector('#playlist-list li.playlist-row:nth-child(3)')?.dataset.id === String(id), want.id);
   let now = await ids(page);
@@ -244,18 +264,19 @@ test('swap replaces exactly that row (or says nothing else fits); remove; Delete
   assert.equal(swapped.pos, '3');
   // the swap button keeps the focus (keyboard users swap again with Enter)
   assert.ok(await page.evaluate(() => document.activeElement?.matches('li.playlist-row:nth-child(3) button.swap')));
+  const again = await expectedSwap(page, request, now, 2);
   await page.keyboard.press('Enter');
-  await page.waitForFunction((id) => document.querySelector('#playlist-list li.playlist-row:nth-child(3)')?.dataset.id !== String(id), want.id);
+  await page.waitForFunction((id) => document.querySelector('#playlist-list li.playlist-row:nth-child(3)')?.dataset.id === String(id), again.id);
   assert.equal((await a.calls('swap_playlist_track')).length, 2);
   before = await ids(page);
 
   // remove row 2
   await page.click('#playlist-list li.playlist-row:nth-child(2) button.remove');
-  await page.locator('#playlist[data-count="19"]').waitFor();
+  await page.locator(`#playlist[data-count="${n - 1}"]`).waitFor();
   now = await ids(page);
   assert.deepEqual(now, before.filter((_, i) => i !== 1));
-  assert.deepEqual((await plRows(page)).map((r) => r.pos), Array.from({ length: 19 }, (_, i) => String(i + 1)), 'positions renumbered');
-  assert.match(await page.locator('#playlist-summary').innerText(), /^Playlist · 19 tracks · /);
+  assert.deepEqual((await plRows(page)).map((r) => r.pos), Array.from({ length: n - 1 }, (_, i) => String(i + 1)), 'positions renumbered');
+  assert.match(await page.locator('#playlist-summary').innerText(), new RegExp(`^Playlist · ${n - 1} tracks · `));
   before = now;
 
   // keyboard: Alt+↓ moves the focused row down, Alt+↑ back; the focus follows it
@@ -291,8 +312,8 @@ test('swap replaces exactly that row (or says nothing else fits); remove; Delete
   assert.equal((await a.calls('set_playlist_tracks')).length, 0, 'an unsaved playlist stores nothing');
   await done(a);
 
-  // a small library: every candidate is in the list, so swap finds nothing and says so
-  const b = await app({ config: { tracks: 40, folders: true } });
+  // every candidate is in the list (the demo library is small), so swap finds nothing and says so
+  const b = await app();
   const seed2 = await makeWithP(b.page, await analysedRow(b.page, 0));
   await b.page.fill('#knob-length', '100');
   await b.page.fill('#knob-artist', '0');
@@ -327,12 +348,13 @@ test('save: a name box (default "Like <seed>"), then the sidebar lists it; later
   await page.keyboard.press('Enter');
   await page.locator('#saved-playlists .playlist-item').first().waitFor();
   const list = await ids(page);
+  const n = list.length;
   const saves = (await a.calls('save_playlist')).map((c) => c.args);
   assert.deepEqual(saves, [{ name: 'Late night', request, trackIds: list }]);
   const item = page.locator('#saved-playlists .playlist-item');
   assert.equal(await item.count(), 1);
   assert.equal(await item.getAttribute('data-id'), '1');
-  assert.match(await item.innerText(), /Late night\s*20/);
+  assert.match(await item.innerText(), new RegExp(`Late night\\s*${n}`));
   assert.ok(await item.evaluate((li) => li.classList.contains('active')), 'the shown playlist is highlighted');
   assert.equal(await page.getAttribute('#playlist', 'data-saved-id'), '1');
   assert.equal(await page.locator('#playlist-title').innerText(), 'Late night');
@@ -351,8 +373,8 @@ test('save: a name box (default "Like <seed>"), then the sidebar lists it; later
   const edited = await ids(page);
   const sets = (await a.calls('set_playlist_tracks')).map((c) => c.args);
   assert.deepEqual(sets.at(-1), { id: 1, trackIds: edited });
-  assert.equal(sets[0].trackIds.length, 19);
-  await page.waitForFunction(() => /19/.test(document.querySelector('#saved-playlists .playlist-item')?.textContent ?? ''));
+  assert.equal(sets[0].trackIds.length, n - 1);
+  await page.waitForFunction((n) => new RegExp(String(n)).test(document.querySelector('#saved-playlists .playlist-item')?.textContent ?? ''), n - 1);
   assert.equal((await a.calls('swap_playlist_track')).at(-1).args.request.length, 20, 'swap asks with the saved request');
 
   // back to the library, then open it from the sidebar: get_playlist, same rows, the knobs from its request
@@ -365,17 +387,17 @@ test('save: a name box (default "Like <seed>"), then the sidebar lists it; later
   assert.deepEqual(await ids(page), edited);
   assert.equal(await page.locator('#playlist-title').innerText(), 'Late night');
   await page.waitForFunction((t) => document.querySelector('#playlist-seed').textContent.includes(t), seed.title);
-  assert.match(await page.locator('#playlist-summary').innerText(), /^Saved playlist · 19 tracks · /);
+  assert.match(await page.locator('#playlist-summary').innerText(), new RegExp(`^Saved playlist · ${n - 1} tracks · `));
   assert.equal(await page.inputValue('#knob-length'), '20');
   assert.ok(await item.evaluate((li) => li.classList.contains('active')));
   const rows = await plRows(page);
   assert.ok(rows.every((r) => r.reasons.length > 0 && /%$/.test(r.pct)));
 
   // new settings make a new draft: the saved one is left alone
-  const n = (await a.calls('make_playlist')).length;
+  const made = (await a.calls('make_playlist')).length;
   await page.fill('#knob-length', '8');
   await page.waitForFunction(() => document.querySelector('#playlist').dataset.length === '8' && document.querySelector('#playlist').dataset.state === 'ready');
-  assert.equal((await a.calls('make_playlist')).length, n + 1);
+  assert.equal((await a.calls('make_playlist')).length, made + 1);
   assert.equal(await page.getAttribute('#playlist', 'data-saved-id'), null);
   assert.equal(await page.locator('#playlist-save').innerText(), 'Save');
   assert.equal(await page.locator('#playlist-title').innerText(), `Like ${seed.title}`);
@@ -389,6 +411,7 @@ test('sidebar: rename by double-click or ✎ (Escape cancels), delete asks first
   const a = await app();
   const { page } = a;
   const seed = await makeWithP(page, await analysedRow(page, 0));
+  const n = (await ids(page)).length;
   await page.click('#playlist-save');
   await page.keyboard.press('Enter'); // the default name
   await page.locator('#saved-playlists .playlist-item[data-id="1"]').waitFor();
@@ -424,7 +447,7 @@ test('sidebar: rename by double-click or ✎ (Escape cancels), delete asks first
   await page.hover('.playlist-item[data-id="1"]');
   await page.click('.playlist-item[data-id="1"] .playlist-delete');
   await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
-  assert.match(await page.locator('#confirm-text').innerText(), /“Sunday morning” \(20 tracks\) will be deleted/);
+  assert.match(await page.locator('#confirm-text').innerText(), new RegExp(`“Sunday morning” \\(${n} tracks\\) will be deleted`));
   await page.click('#confirm-cancel');
   await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
   assert.equal((await a.calls('delete_playlist')).length, 0);
@@ -435,7 +458,7 @@ test('sidebar: rename by double-click or ✎ (Escape cancels), delete asks first
   assert.equal(await page.getAttribute('#playlist', 'data-saved-id'), null);
   assert.equal(await page.locator('#playlist-status').innerText(), 'Playlist deleted — this list is no longer saved.');
   assert.equal(await page.locator('#playlist-save').isDisabled(), false);
-  assert.equal(await page.getAttribute('#playlist', 'data-count'), '20', 'the rows stay');
+  assert.equal(await page.getAttribute('#playlist', 'data-count'), String(n), 'the rows stay');
 
   // another app saving (the CLI, say): playlists-changed refreshes the list
   await page.evaluate(() => {
@@ -492,14 +515,14 @@ test('export: a draft is saved first under the default name; the path is shown; 
 });
 
 test('shortfall is shown above the list; no track at all says so; errors (unanalysed seed, backend) show in the view with Try again', async () => {
-  const a = await app({ config: { tracks: 40, folders: true } });
+  const a = await app();
   const { page } = a;
   const seed = await makeWithP(page, await analysedRow(page, 0));
   await page.fill('#knob-length', '60');
   await page.waitForFunction(() => document.querySelector('#playlist').dataset.length === '60' && document.querySelector('#playlist').dataset.state === 'ready');
   const want = await expectedPlaylist(page, { seeds: [seed.id], ...DEFAULTS, length: 60 });
-  assert.ok(want.shortfall, 'the fake reports a shortfall');
-  assert.equal(await page.locator('#playlist-shortfall').innerText(), want.shortfall[0].toUpperCase() + want.shortfall.slice(1));
+  assert.ok(want.shortfall, 'the engine reports a shortfall');
+  assert.equal(await page.locator('#playlist-shortfall').innerText(), capitalised(want.shortfall));
   assert.match(await page.locator('#playlist-shortfall').innerText(), /^Only \d+ of 60 tracks meet the constraints/);
   assert.equal(await page.getAttribute('#playlist', 'data-count'), String(want.entries.length));
 
@@ -534,23 +557,26 @@ test('shortfall is shown above the list; no track at all says so; errors (unanal
   assert.equal(await page.locator('#playlist-status').innerText(), 'index is being rebuilt');
   assert.deepEqual(await ids(page), kept);
   await page.keyboard.press('Escape');
-
-  // an unanalysed seed: the backend's message; it works once the track is analysed
-  const pending = (await tableTracks(page)).find((r) => r.track.status === 'pending');
-  await page.click(`.track-row[data-index="${pending.index}"] td:nth-child(2)`);
-  await page.keyboard.press('p');
-  await page.locator(`#playlist[data-seed="${pending.track.id}"][data-state="error"]`).waitFor();
-  assert.match(await page.locator('#playlist .playlist-message').innerText(), /is not analysed yet/);
-  await page.evaluate((id) => window.__fake.analyse(0, [id]), pending.track.id);
-  await page.click('#playlist .playlist-message button:text("Try again")');
-  await page.locator(`#playlist[data-seed="${pending.track.id}"][data-state="ready"]`).waitFor();
-  // "Back to the library"
-  await page.evaluate(() => window.__fake.setError('make_playlist', 'not enough analysed tracks yet: a playlist needs at least two'));
-  await page.click('#playlist-regenerate');
-  await page.locator('#playlist[data-state="error"]').waitFor();
-  await page.click('#playlist .playlist-message button:text("Back to the library")');
-  await page.locator('#view-library').waitFor({ state: 'visible' });
   await done(a);
+
+  // an unanalysed seed (the demo library scanned, not analysed yet): the backend's message; it
+  // works once the track is analysed
+  const b = await app({ config: { ...LIB, phase: 'before_analysis' } });
+  const pending = (await tableTracks(b.page)).find((r) => r.track.status === 'pending');
+  await b.page.click(`.track-row[data-index="${pending.index}"] td:nth-child(2)`);
+  await b.page.keyboard.press('p');
+  await b.page.locator(`#playlist[data-seed="${pending.track.id}"][data-state="error"]`).waitFor();
+  assert.match(await b.page.locator('#playlist .playlist-message').innerText(), /is not analysed yet/);
+  await b.page.evaluate((id) => window.__fake.analyse(0, [id]), pending.track.id);
+  await b.page.click('#playlist .playlist-message button:text("Try again")');
+  await b.page.locator(`#playlist[data-seed="${pending.track.id}"][data-state="ready"]`).waitFor();
+  // "Back to the library"
+  await b.page.evaluate(() => window.__fake.setError('make_playlist', 'not enough analysed tracks yet: a playlist needs at least two'));
+  await b.page.click('#playlist-regenerate');
+  await b.page.locator('#playlist[data-state="error"]').waitFor();
+  await b.page.click('#playlist .playlist-message button:text("Back to the library")');
+  await b.page.locator('#view-library').waitFor({ state: 'visible' });
+  await done(b);
 });
 
 for (const scheme of ['light', 'dark']) {
@@ -568,6 +594,7 @@ for (const scheme of ['light', 'dark']) {
     await page.selectOption('#knob-tempo', 'tolerance');
     await page.fill('#knob-tempo-pct', '1');
     await page.fill('#knob-length', '60');
+    await page.waitForFunction(() => document.querySelector('#playlist').dataset.length === '60' && ['ready', 'empty'].includes(document.querySelector('#playlist').dataset.state));
     await page.locator('#playlist-shortfall').waitFor();
     await page.screenshot({ path: path.join(OUT, `playlist-shortfall-${scheme}.png`) });
     await done(a);

@@ -1,6 +1,7 @@
 // Audio preview: the play buttons on the rows, the player bar, the keys, against the fake
 // backend's player (play_preview / control_preview / preview_state and preview-state events,
 // see fake-backend.js: it takes commands a moment after answering them, like the real one).
+// Playlists and similar tracks come from the demo library's recorded engine answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -9,6 +10,9 @@ import { useBrowser, done, OUT } from './harness.mjs';
 const browser = useBrowser();
 
 const LIB = { tracks: 3000, folders: true };
+/** The demo library with the real engine's recorded answers (fixtures/demo.json): for the
+ *  playlist and the similar tracks, whose contents are the engine's. */
+const DEMO = { library: 'demo' };
 async function app(opts = {}) {
   return browser.open({ config: LIB, ...opts });
 }
@@ -240,7 +244,7 @@ async function makePlaylist(page) {
 const plIds = (page) => page.$$eval('#playlist-list li.playlist-row', (ls) => ls.map((li) => Number(li.dataset.id)));
 
 test('preview: a whole playlist can be auditioned — ▶ on a row, then each next one when the last finishes; edits are followed; Space on a row', async () => {
-  const a = await app();
+  const a = await app({ config: DEMO });
   const { page } = a;
   await makePlaylist(page);
   await page.fill('#knob-length', '6');
@@ -299,7 +303,7 @@ test('preview: a whole playlist can be auditioned — ▶ on a row, then each ne
 });
 
 test('preview: ▶ in the similar tracks plays without picking; next walks that list; the playing track is marked in every list', async () => {
-  const a = await app();
+  const a = await app({ config: DEMO });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const i = await page.evaluate(() => [...document.querySelectorAll('.track-row')].map((r) => window.__fake.state.tracks.find((t) => t.id === Number(r.dataset.id)))

@@ -1,5 +1,6 @@
 // Genre and mood tags (MusiCNN) in the UI, against the fake backend (chips on rows, get_track's
-// ranked tags, tag_vocabulary, list_tracks' `tag`; see fake-backend.js).
+// ranked tags, tag_vocabulary, list_tracks' `tag`; see fake-backend.js): a synthetic library,
+// but the playlist knobs' test uses the demo library's recorded engine answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -261,7 +262,8 @@ test('the tag filter follows an analysis run: tag_vocabulary again at most every
 });
 
 test('playlist knobs: the include / avoid boxes suggest the library\'s tags (after the tags already typed)', async () => {
-  const a = await browser.open({ config: LIB });
+  // the demo library: the playlist and the tags are the real engine's (fixtures/demo.json)
+  const a = await browser.open({ config: { library: 'demo' } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('#tag-filter option').length > 1);
@@ -269,7 +271,7 @@ test('playlist knobs: the include / avoid boxes suggest the library\'s tags (aft
   await page.click(`.track-row[data-index="${row.index}"] td:nth-child(2)`);
   await page.keyboard.press('p');
   await page.locator(`#playlist[data-state="ready"]`).waitFor();
-  const labels = (await vocabulary(page)).map(([l]) => l);
+  const labels = (await page.evaluate(() => window.__fake.recorded('tag_vocabulary', {}))).tags.map((t) => t.label);
   const options = (id) => page.$$eval(`#${id} option`, (os) => os.map((o) => o.value));
   assert.equal(await page.getAttribute('#knob-include', 'list'), 'knob-include-tags');
   assert.equal(await page.getAttribute('#knob-avoid', 'list'), 'knob-avoid-tags');

@@ -12,6 +12,8 @@ async function app(opts) {
   return a;
 }
 const BIG = { tracks: 100000, folders: true, failures: 3 };
+/** The demo library with the real engine's recorded answers (fixtures/demo.json). */
+const DEMO = { library: 'demo' };
 
 test('empty library shows both buttons; demo calls create_demo_library and loads it', async () => {
   const a = await app({ config: { folders: false } });
@@ -631,6 +633,7 @@ test('analysis progress: hidden when idle; a paused analysis at start shows Resu
 });
 
 // ---------- similar tracks (detail panel) ----------
+// On the demo library: what similar_tracks answers is the real engine's, recorded.
 
 /** The similar rows on screen. */
 const similarRows = (page) => page.$$eval('#similar-list li.similar-row', (ls) => ls.map((li) => ({
@@ -639,8 +642,12 @@ const similarRows = (page) => page.$$eval('#similar-list li.similar-row', (ls) =
   isFile: li.querySelector('.similar-title').classList.contains('is-file'), artist: li.querySelector('.similar-artist').textContent,
   meta: li.querySelector('.similar-meta').textContent, tabindex: li.getAttribute('tabindex'),
 })));
-/** What the fake backend answers for `id` (same computation as the similar_tracks command). */
-const expectedSimilar = (page, id, n = 20) => page.evaluate(([id, n]) => window.__fake.similarOf(id, n), [id, n]);
+/** What the real engine answered for `id` (recorded in fixtures/demo.json). */
+async function expectedSimilar(page, id, n = 20) {
+  const want = await page.evaluate(([id, n]) => window.__fake.recorded('similar_tracks', { id, limit: n }), [id, n]);
+  assert.ok(want, `a recorded similar_tracks for ${id}`);
+  return want;
+}
 const pctOf = (score) => `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
 const similarCalls = async (a) => (await a.calls('similar_tracks')).map((c) => c.args);
 const basenameOf = (p) => p.split('/').at(-1);
@@ -652,7 +659,7 @@ async function openSimilar(page, id, state = 'ready') {
 }
 
 test('similar tracks: the detail panel lists the nearest tracks with scores, below the analysis, and follows the selection', async () => {
-  const a = await app({ config: BIG });
+  const a = await app({ config: DEMO });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const rows0 = await rowsWithTracks(page);
@@ -690,7 +697,7 @@ test('similar tracks: the detail panel lists the nearest tracks with scores, bel
   const pcts = rows.map((r) => parseInt(r.pct, 10));
   assert.deepEqual(pcts, [...pcts].sort((x, y) => y - x), 'descending scores');
   assert.deepEqual(rows.map((r) => r.tabindex), ['0', ...Array(19).fill('-1')], 'one tab stop for the list');
-  assert.equal(await page.locator('#similar .similar-index').innerText(), 'IVF64,Flat');
+  assert.equal(await page.locator('#similar .similar-index').innerText(), want.index_type);
 
   // a library refresh re-renders the panel but asks nothing again (same track, same status)
   const lists = (await a.calls('list_tracks')).length;
@@ -709,8 +716,9 @@ test('similar tracks: the detail panel lists the nearest tracks with scores, bel
   assert.deepEqual((await similarCalls(a)).at(-1), { id: next, limit: 20 });
   if (nextState === 'ready') assert.deepEqual((await similarRows(page)).map((r) => r.id), (await expectedSimilar(page, next)).results.map((r) => r.id));
 
-  // while the index is rebuilt the (exact) results still show, with a quiet note
-  await page.evaluate(() => { window.__fake.state.similarBuilding = true; window.__fake.state.similarIndex = 'Flat'; });
+  // while the index is rebuilt the (exact) results still show, with a quiet note (the recorded
+  // answer, told as the engine tells it while it rebuilds)
+  await page.evaluate((b) => window.__fake.answer('similar_tracks', b), { ...want, state: 'building', index_type: 'Flat' });
   await page.click(`.track-row[data-id="${first.id}"]`);
   await page.locator(`#similar[data-track="${first.id}"][data-state="building"]`).waitFor();
   assert.equal(await page.locator('#similar li.similar-row').count(), 20);
@@ -720,7 +728,7 @@ test('similar tracks: the detail panel lists the nearest tracks with scores, bel
 });
 
 test('similar tracks: a late answer for a track left behind is ignored; holding ↓ asks for few rows', async () => {
-  const a = await app({ config: BIG });
+  const a = await app({ config: DEMO });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const ids = (await rowsIn(page)).slice(0, 12).map((r) => r.id);
@@ -756,26 +764,28 @@ test('similar tracks: a late answer for a track left behind is ignored; holding 
 });
 
 test('similar tracks: not analysed, failed, empty library and errors say so; the panel fills in when analysis finishes', async () => {
-  const a = await app({ config: BIG });
+  // the demo library scanned, not analysed yet: pending → "Analysing…"; analysed
+  // (library-changed) → results
+  const a = await app({ config: { ...DEMO, phase: 'before_analysis' } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const message = () => page.locator('#similar .similar-message').innerText();
-
-  // pending → "Analysing…"; analysed (library-changed) → results
-  const p = await isolate(page, '(t) => t.id > 10000 && t.status === "pending"');
+  const p = (await rowsWithTracks(page)).find((r) => r.track.status === 'pending').track;
   await openSimilar(page, p.id, 'not_analyzed');
   assert.equal(await message(), 'Analysing… similar tracks appear once this track is analysed');
   assert.equal(await page.locator('#similar li.similar-row').count(), 0);
   await page.evaluate((id) => window.__fake.analyse(0, [id]), p.id);
   await page.locator(`#similar[data-track="${p.id}"][data-state="ready"]`).waitFor();
-  assert.deepEqual((await similarRows(page)).map((r) => r.id), (await expectedSimilar(page, p.id)).results.map((r) => r.id));
+  const want = await expectedSimilar(page, p.id);
+  assert.deepEqual((await similarRows(page)).map((r) => r.id), want.results.map((r) => r.id));
 
   // analysis-progress "done" asks again (here the index changed meanwhile)
   const n = (await a.calls('similar_tracks')).length;
-  await page.evaluate(() => { window.__fake.state.similarIndex = 'IVF1024,PQ36'; window.__fake.emitAnalysis({ phase: 'done' }); });
+  await page.evaluate((w) => { window.__fake.answer('similar_tracks', w); window.__fake.emitAnalysis({ phase: 'done' }); }, { ...want, index_type: 'IVF1024,PQ36' });
   await page.waitForFunction(() => document.querySelector('#similar .similar-index')?.textContent === 'IVF1024,PQ36');
   assert.equal(await page.getAttribute('#similar', 'data-state'), 'ready');
   assert.deepEqual((await similarCalls(a)).slice(n), [{ id: p.id, limit: 20 }]);
+  await page.evaluate(() => window.__fake.answer('similar_tracks', null));
 
   // an error shows in the panel (no banner); "Try again" asks again
   await page.evaluate(() => window.__fake.setError('similar_tracks', 'similarity index is damaged'));
@@ -788,25 +798,32 @@ test('similar tracks: not analysed, failed, empty library and errors say so; the
   await page.click('#similar button:text("Try again")');
   await page.locator('#similar[data-state="ready"]').waitFor();
   await page.keyboard.press('Escape');
-
-  // failed analysis: nothing to compare
-  const f = await isolate(page, '(t) => t.id > 10000 && t.status === "failed"');
-  await openSimilar(page, f.id, 'not_analyzed');
-  assert.equal(await message(), 'This track could not be analysed, so there is nothing to compare it with.');
   await done(a);
 
-  // fewer than two analysed tracks
+  // failed analysis: nothing to compare (the demo library has no failed track: a synthetic one,
+  // with the answer the engine gives for a track without features, written here)
+  const NO_FEATURES = { state: 'not_analyzed', index_type: 'Flat', results: [] };
+  const c = await app({ config: BIG });
+  await c.page.locator('.track-row[data-index="0"]').waitFor();
+  await c.page.evaluate((w) => window.__fake.answer('similar_tracks', w), NO_FEATURES);
+  const f = await isolate(c.page, '(t) => t.id > 10000 && t.status === "failed"');
+  await openSimilar(c.page, f.id, 'not_analyzed');
+  assert.equal(await c.page.locator('#similar .similar-message').innerText(), 'This track could not be analysed, so there is nothing to compare it with.');
+  await done(c);
+
+  // fewer than two analysed tracks (the engine's answer, written here)
   const b = await app({ config: { tracks: 3, folders: true } });
   await b.page.locator('.track-row[data-id="1"]').waitFor();
   await b.page.evaluate(() => { for (const t of window.__fake.state.tracks.slice(1)) t.status = 'pending'; });
+  await b.page.evaluate(() => window.__fake.answer('similar_tracks', { state: 'empty', index_type: 'Flat', results: [] }));
   await openSimilar(b.page, 1, 'empty');
   assert.equal(await b.page.locator('#similar .similar-message').innerText(), 'Not enough analysed tracks yet: similar tracks need at least two in the library.');
 
   // scores are clamped to 0–100 %; missing title, artist, tempo and key
-  await b.page.evaluate(() => { window.__fake.state.similarOverride = { state: 'ready', index_type: 'Flat', results: [
+  await b.page.evaluate(() => window.__fake.answer('similar_tracks', { state: 'ready', index_type: 'Flat', results: [
     { id: 2, path: '/home/ada/Music/x/Perfect Match.flac', title: 'Perfect Match', artist: 'Ella Vance', bpm: 127.6, key: 'F#', camelot: '11A', score: 1.0000001 },
     { id: 3, path: '/home/ada/Music/x/07 untitled take.wav', title: null, artist: null, bpm: null, key: null, camelot: null, score: -0.25 },
-  ] }; });
+  ] }));
   await b.page.evaluate(() => window.__fake.emitAnalysis({ phase: 'done' }));
   await b.page.locator('#similar[data-state="ready"]').waitFor();
   const rows = await similarRows(b.page);
@@ -818,14 +835,14 @@ test('similar tracks: not analysed, failed, empty library and errors say so; the
 });
 
 test('similar tracks: click or Enter picks a track (its row in the table, else details only); arrows move in the list', async () => {
-  const a = await app({ config: { tracks: 150, folders: true } });
+  const a = await app({ config: DEMO });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const start = (await rowsWithTracks(page)).find((r) => r.track.status === 'analyzed').track;
   await openSimilar(page, start.id);
   let rows = await similarRows(page);
 
-  // click: the table selects the track's row (all 150 are loaded), the panel follows, focus on the table
+  // click: the table selects the track's row (all 36 are loaded), the panel follows, focus on the table
   const picked = rows[2].id;
   await page.click(`#similar-list li.similar-row[data-id="${picked}"]`);
   await page.locator(`tr.selected.track-row[data-id="${picked}"]`).waitFor();
