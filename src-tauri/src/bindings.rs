@@ -13,6 +13,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             "DEFAULT_PLAYLIST_REQUEST",
             segue::playlist::PlaylistRequest::default(),
         )
+        // Key names and the Camelot wheel, as the engine spells them.
+        .constant("NOTE_NAMES", segue::analysis::key::NOTE_NAMES)
+        .constant("CAMELOT_WHEEL", segue::analysis::key::camelot_wheel())
         // Failed commands reject with a `CommandError` ({code, message}), as invoke() does.
         .error_handling(ErrorHandlingMode::Throw)
         // One TypeScript type per Rust type: none of ours serialises and deserialises apart.

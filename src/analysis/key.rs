@@ -97,12 +97,49 @@ impl Key {
     /// Position on the circle of fifths (0 = C major / A minor, 1 = G major / E minor, …), so
     /// relative keys, which share their notes, sit together.
     pub fn fifths(&self) -> u8 {
+        // Any u8 tonic (stored JSON is not trusted) stays in range: reduce before multiplying.
         let major_tonic = match self.scale {
-            Scale::Major => self.tonic,
-            Scale::Minor => (self.tonic + 3) % 12,
+            Scale::Major => self.tonic % 12,
+            Scale::Minor => (self.tonic % 12 + 3) % 12,
         };
         (major_tonic * 7) % 12
     }
+}
+
+/// One key of the Camelot wheel, as the UI's key filter lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WheelKey {
+    /// "8B".
+    pub code: String,
+    /// "C major".
+    pub name: String,
+}
+
+/// The 24 keys in Camelot order: 1A, 1B, 2A, 2B … 12A, 12B.
+pub fn camelot_wheel() -> Vec<WheelKey> {
+    let mut keys: Vec<(u32, char, WheelKey)> = (0..12u8)
+        .flat_map(|tonic| [Scale::Minor, Scale::Major].map(|scale| (tonic, scale)))
+        .map(|(tonic, scale)| {
+            let key = Key {
+                tonic,
+                scale,
+                strength: 1.0,
+            };
+            let code = key.camelot();
+            let number: u32 = code[..code.len() - 1].parse().unwrap_or(0);
+            let letter = code.chars().last().unwrap_or('A');
+            (
+                number,
+                letter,
+                WheelKey {
+                    code,
+                    name: key.name(),
+                },
+            )
+        })
+        .collect();
+    keys.sort_by_key(|(number, letter, _)| (*number, *letter));
+    keys.into_iter().map(|(_, _, key)| key).collect()
 }
 
 pub fn camelot(tonic: u8, scale: Scale) -> String {
@@ -333,6 +370,37 @@ fn pearson(a: &[f32; 12], b: &[f32; 12]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wheel_lists_every_key_once_in_camelot_order() {
+        let wheel = camelot_wheel();
+        let codes: Vec<&str> = wheel.iter().map(|k| k.code.as_str()).collect();
+        assert_eq!(codes[..4], ["1A", "1B", "2A", "2B"]);
+        assert_eq!(codes.len(), 24);
+        let names: std::collections::HashSet<&str> =
+            wheel.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names.len(), 24);
+        let c_major = wheel
+            .iter()
+            .find(|k| k.name == "C major")
+            .map(|k| k.code.as_str());
+        assert_eq!(c_major, Some("8B"));
+        let a_minor = wheel
+            .iter()
+            .find(|k| k.name == "A minor")
+            .map(|k| k.code.as_str());
+        assert_eq!(a_minor, Some("8A"));
+    }
+
+    #[test]
+    fn fifths_of_an_out_of_range_tonic_do_not_overflow() {
+        let key = Key {
+            tonic: 250,
+            scale: Scale::Minor,
+            strength: 0.5,
+        };
+        assert!(key.fifths() < 12);
+    }
     use crate::analysis::ANALYSIS_RATE;
     use crate::audio::synth::{add_note, midi_hz, Rng, Voice};
 

@@ -3,7 +3,7 @@
 import type { TrackDetail, TrackRow } from './api';
 import { h } from './dom';
 import * as fmt from './format';
-import { NOTES, camelot, keyLong, keyShort } from './music';
+import { NOTES, keyLong, keyShort } from './music';
 
 /** The panel's analysis part for row `r`: `d` is get_track's answer for it (null: not yet, or it
  *  failed; `loading`: not yet). Until it answers, what the row already knows (tempo, key,
@@ -50,7 +50,7 @@ export function analysisView(r: TrackRow, d: TrackDetail | null, loading: boolea
   if (f?.key) {
     tonic = f.key.tonic;
     const name = NOTES[f.key.tonic % 12];
-    keyV = frag(keyLong(name, f.key.scale), ' ', h('span', { class: 'camelot' }, camelot(f.key.tonic, f.key.scale)));
+    keyV = frag(keyLong(name, f.key.scale), ' ', h('span', { class: 'camelot' }, r.camelot ?? ''));
     strength = f.key.strength.toFixed(2);
   } else if (!f && r.key) {
     tonic = NOTES.indexOf(r.key as (typeof NOTES)[number]);

@@ -4,16 +4,16 @@
 // is the real engine's: on the demo library (6 artists) the default playlist is short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { useBrowser, done, OUT } from './harness.mjs';
 
 const browser = useBrowser();
 
 const LIB = { library: 'demo' };
-const DEFAULTS = {
-  avoid_like: [], length: 20, order: 'similarity', max_per_artist: 2, max_per_album: 2, tempo: null, key_compatible: false,
-  min_duration_s: null, max_duration_s: null, include_tags: [], avoid_tags: [], folders: [],
-};
+/** The engine's default request (generated into src/bindings.ts from Rust), without the seeds. */
+const { seeds: _seeds, ...DEFAULTS } = JSON.parse(
+  /export const DEFAULT_PLAYLIST_REQUEST = (\{.*\}) as const;/.exec(fs.readFileSync(new URL('../src/bindings.ts', import.meta.url), 'utf8'))[1]);
 const basenameOf = (p) => p.split('/').at(-1);
 
 /** The visible table rows with their fake tracks. */
