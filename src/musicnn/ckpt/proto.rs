@@ -1,7 +1,7 @@
 //! Protobuf decoding, by hand and bounds-checked: a cursor over bytes (varints, lengths, wire
-//! fields; the table format uses its varints too) and the three messages a bundle stores,
-//! `BundleHeaderProto`, `BundleEntryProto` ([`Entry`], with its [`DType`]) and
-//! `TensorShapeProto`. Malformed input gives an error naming the field, never a panic.
+//! fields; the table format uses its varints too) and the messages a bundle stores,
+//! `BundleHeaderProto` and `BundleEntryProto` ([`Entry`], with its [`DType`] and the
+//! `TensorShapeProto` inside it). Malformed input gives an error naming the field, never a panic.
 
 use std::fmt;
 
