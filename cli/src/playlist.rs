@@ -169,6 +169,9 @@ pub async fn make(library: &Library, args: MakeArgs) -> Result<()> {
     let request = request(library, &args).await?;
     library.index_ready().await?;
     let playlist = library.make_playlist(&request).await?;
+    for note in &playlist.notes {
+        eprintln!("{note}");
+    }
     if let Some(why) = &playlist.shortfall {
         eprintln!("{why}");
     }

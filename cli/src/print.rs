@@ -1,7 +1,7 @@
 //! Output shared by the command groups: JSON documents and the columns of track tables.
 
 use anyhow::Result;
-use segue::playlist::PlaylistEntry;
+use segue::playlist::{Closeness, PlaylistEntry};
 use serde::Serialize;
 
 /// Prints a value as the pretty JSON every `--json` flag prints.
@@ -49,9 +49,14 @@ pub fn key(key: Option<&str>, scale: Option<&str>) -> String {
     }
 }
 
-/// A similarity as the tables show it: the cosine as a percentage, negative as 0.
-pub fn percent(score: f32) -> f32 {
-    score.max(0.0) * 100.0
+/// A similarity as the tables show it: the library-calibrated match in words and percent
+/// ("very close 99%"; the raw cosine is in the JSON), or the cosine where the library is too
+/// small to calibrate.
+pub fn similarity(r#match: Option<f32>, closeness: Option<Closeness>, score: f32) -> String {
+    match (r#match, closeness) {
+        (Some(m), Some(c)) => format!("{:<10} {:>3.0}%", c.as_str(), m * 100.0),
+        _ => format!("{:<10} {:>3.0}%", "cosine", score.max(0.0) * 100.0),
+    }
 }
 
 /// Playlist tracks: JSON `[{id, path, title, artist, bpm, key, camelot, score, reasons…}]`, or
@@ -62,9 +67,9 @@ pub fn entries(entries: &[PlaylistEntry], as_json: bool) -> Result<()> {
     }
     for (i, e) in entries.iter().enumerate() {
         println!(
-            "{:>3}. {:>5.1}%  {:<30}  {:<20}  {:>5}  {:<4}  {}",
+            "{:>3}. {}  {:<30}  {:<20}  {:>5}  {:<4}  {}",
             i + 1,
-            percent(e.score),
+            similarity(e.r#match, e.closeness, e.score),
             clip(&shown_title(&e.track.title, &e.track.path), 30),
             clip(or_dash(e.track.artist.as_deref()), 20),
             bpm(e.track.bpm),

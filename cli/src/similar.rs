@@ -59,8 +59,8 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
     }
     for r in &results {
         println!(
-            "{:>5.1}%  {:>6}  {:<32}  {:<24}  {:>5}  {:<4}",
-            print::percent(r.score),
+            "{}  {:>6}  {:<32}  {:<24}  {:>5}  {:<4}",
+            print::similarity(r.r#match, r.closeness, r.score),
             r.track.id,
             clip(&shown_title(&r.track.title, &r.track.path), 32),
             clip(or_dash(r.track.artist.as_deref()), 24),

@@ -5,6 +5,7 @@
 //! background scan queue and analysis of a long-running host, which this façade owns once
 //! started).
 
+mod calibrate;
 pub mod jobs;
 mod playlists;
 mod preview;
@@ -48,6 +49,8 @@ pub struct Library {
     player: Mutex<Option<Arc<Player>>>,
     /// Called with the player's state as it changes (the app's `preview-state` events).
     on_preview_state: OnceLock<preview::StateFn>,
+    /// What "sounds alike" means in this library, measured on the current index.
+    calibration: Mutex<Option<calibrate::Cached>>,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -95,6 +98,7 @@ impl Library {
             jobs: OnceLock::new(),
             player: Mutex::new(None),
             on_preview_state: OnceLock::new(),
+            calibration: Mutex::new(None),
         }))
     }
 

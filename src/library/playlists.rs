@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -10,7 +11,8 @@ use super::Library;
 use crate::error::{Error, Result};
 use crate::index::dot;
 use crate::playlist::{
-    assemble, entry, export, swap_candidate, Candidate, Playlist, PlaylistEntry, PlaylistRequest,
+    assemble, entry, export, select, swap_candidate, Calibration, Candidate, Context, Judge, Order,
+    Playlist, PlaylistEntry, PlaylistRequest,
 };
 use crate::store::SavedPlaylist;
 use crate::vector::normalize;
@@ -26,12 +28,13 @@ pub struct SavedPlaylistDetail {
     pub entries: Vec<PlaylistEntry>,
 }
 
-/// Seeds, query vector and scored candidates for a request.
+/// Seeds, query vector and scored candidates for a request, and what "alike" means here.
 struct Pool {
     seeds: Vec<Candidate>,
     query: Vec<f32>,
     candidates: Vec<Candidate>,
     excluded: HashSet<i64>,
+    calibration: Option<Arc<Calibration>>,
 }
 
 /// The query of a request: the seeds' centre, leaning away from the "not like" tracks, unit
@@ -134,6 +137,7 @@ impl Library {
             query,
             candidates,
             excluded,
+            calibration: self.calibration().await?,
         })
     }
 
@@ -148,6 +152,35 @@ impl Library {
             &pool.query,
             &pool.candidates,
             pool.excluded,
+            Judge::new(pool.calibration.as_deref()),
+        ))
+    }
+
+    /// [`Self::make_playlist`] judged another way: another floor (a match, 0 … 1; `None`: no
+    /// floor) or caps that never loosen. For benchmarks that compare rules.
+    #[cfg(feature = "harness")]
+    pub async fn make_playlist_judged(
+        &self,
+        request: &PlaylistRequest,
+        floor: Option<f32>,
+        relax_caps: bool,
+    ) -> Result<Playlist> {
+        let pool = self.pool(request).await?;
+        let calibration = pool.calibration.map(|c| {
+            let mut thresholds = c.thresholds;
+            thresholds.floor = floor.unwrap_or(0.0);
+            c.with_thresholds(thresholds)
+        });
+        Ok(assemble(
+            request,
+            &pool.seeds,
+            &pool.query,
+            &pool.candidates,
+            pool.excluded,
+            Judge {
+                calibration: calibration.as_ref(),
+                relax_caps,
+            },
         ))
     }
 
@@ -179,15 +212,20 @@ impl Library {
                 .await?;
             pool.candidates.extend(extra);
         }
-        Ok(swap_candidate(
+        let calibration = pool.calibration.as_deref();
+        let ctx = Context {
             request,
-            &pool.seeds,
-            &pool.candidates,
-            current,
-            position,
-            pool.excluded,
+            seeds: &pool.seeds,
+            excluded: pool.excluded,
+            calibration,
+            relax_caps: true,
+        };
+        // The caps the playlist was made with (loosened when they would have left it short).
+        let limits = select(&ctx, &pool.candidates).limits;
+        Ok(
+            swap_candidate(&ctx, limits, &pool.candidates, current, position)
+                .map(|c| entry(pool.seeds.first(), c, calibration)),
         )
-        .map(|c| entry(pool.seeds.first(), c)))
     }
 
     /// Entries for tracks in this order, scored and explained against the request's seeds (no
@@ -205,13 +243,24 @@ impl Library {
             ),
             _ => (Vec::new(), Vec::new()),
         };
-        // Scored as when the playlist was made; without a seed, every track unscored.
+        // Scored and explained as when the playlist was made; without a seed, unscored.
         let query = (!seeds.is_empty()).then(|| query_vector(&seeds, &avoid));
-        Ok(self
-            .candidates_for(ids, query.as_deref(), true)
-            .await?
+        let calibration = match query {
+            Some(_) => self.calibration().await?,
+            None => None,
+        };
+        let follow = request.is_some_and(|r| r.order != Order::Similarity);
+        let tracks = self.candidates_for(ids, query.as_deref(), true).await?;
+        Ok(tracks
             .iter()
-            .map(|c| entry(seeds.first(), c))
+            .enumerate()
+            .map(|(i, c)| {
+                let reference = match i {
+                    i if follow && i > 0 => tracks.get(i - 1),
+                    _ => seeds.first(),
+                };
+                entry(reference, c, calibration.as_deref())
+            })
             .collect())
     }
 

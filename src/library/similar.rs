@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Library;
 use crate::error::{Error, Result};
 use crate::ingest::analyze::AnalyzeOptions;
+use crate::playlist::{Closeness, Match};
 use crate::similarity::{IndexState, IndexStats};
 use crate::store::{TrackRow, TrackSummary};
 use crate::{analysis, index};
@@ -20,6 +21,11 @@ pub struct SimilarTrack {
     pub track: TrackSummary,
     /// Cosine similarity of the two tracks' vectors, in [-1, 1].
     pub score: f32,
+    /// The share of the library's track pairs less alike, 0 … 1 (`None` in a library too
+    /// small to calibrate).
+    pub r#match: Option<f32>,
+    /// The match in words: "very close", "close", "related", "unlike".
+    pub closeness: Option<Closeness>,
 }
 
 /// Where "Similar tracks" stands for one track.
@@ -98,9 +104,15 @@ impl Library {
         }
     }
 
-    /// [`Self::similar`] with where the answer stands (the detail panel's "Similar tracks").
+    /// [`Self::similar`] with where the answer stands (the detail panel's "Similar tracks"):
+    /// only tracks that sound alike (at or above the library's floor, as in playlists).
     pub async fn similar_answer(&self, id: i64, k: usize) -> Result<SimilarAnswer> {
-        let found = self.similar(id, k).await?;
+        let found = self.similar(id, k).await?.map(|results| {
+            results
+                .into_iter()
+                .filter(|r| r.closeness.is_none_or(|c| c > Closeness::Unlike))
+                .collect::<Vec<_>>()
+        });
         let stats = self.index_stats()?;
         let (state, results) = match found {
             None => (SimilarState::NotAnalyzed, Vec::new()),
@@ -167,6 +179,7 @@ impl Library {
     }
 
     async fn similar_rows(&self, hits: &[index::Hit]) -> Result<Vec<SimilarTrack>> {
+        let calibration = self.calibration().await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let rows: HashMap<i64, TrackRow> = self
             .store
@@ -180,9 +193,12 @@ impl Library {
             .filter_map(|hit| {
                 // A track deleted since the index last synced is skipped, not shown broken.
                 let row = rows.get(&hit.id)?;
+                let matched = Match::of(calibration.as_deref(), hit.score);
                 Some(SimilarTrack {
                     track: row.into(),
                     score: hit.score,
+                    r#match: matched.map(|m| m.r#match),
+                    closeness: matched.map(|m| m.closeness),
                 })
             })
             .collect())

@@ -189,6 +189,8 @@ mod tests {
                 scale: None,
                 camelot: None,
             },
+            r#match: None,
+            closeness: None,
             score: 0.9,
             reasons: vec![],
         }

@@ -7,6 +7,7 @@
 //! `request.rs` says what can be asked, `rules.rs` what may be chosen, `order.rs` in which
 //! order, `reasons.rs` why; `keys.rs` holds the music relations they share.
 
+pub mod calibration;
 pub mod export;
 mod keys;
 mod order;
@@ -20,11 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::{TrackRow, TrackSummary};
 
+pub use calibration::{Calibration, Closeness, Match, Thresholds};
 pub use keys::key_relation;
 pub use order::order;
 pub use reasons::{entry, reasons};
 pub use request::{Order, PlaylistRequest, TempoRange};
-pub use rules::{select, swap_candidate, track_tags, Context};
+pub use rules::{select, swap_candidate, track_tags, Context, Limits, Selection, BELOW_FLOOR};
 
 /// A track considered for the playlist.
 #[derive(Debug, Clone)]
@@ -40,9 +42,14 @@ pub struct Candidate {
 pub struct PlaylistEntry {
     #[serde(flatten)]
     pub track: TrackSummary,
-    /// Cosine similarity to the seed(s), in [-1, 1].
+    /// Cosine similarity to the seed(s), in [-1, 1] (what the match is calibrated from).
     pub score: f32,
-    /// Why it is here, shortest first: "same key", "+3 BPM", "similar timbre".
+    /// The share of the library's track pairs less alike than this one and the seed(s), 0 … 1
+    /// (`None` in a library too small to calibrate).
+    pub r#match: Option<f32>,
+    /// The match in words: "very close", "close", "related".
+    pub closeness: Option<Closeness>,
+    /// Why it is here, strongest first: "both ambient and mellow", "similar style", "same key".
     pub reasons: Vec<String>,
 }
 
@@ -54,8 +61,28 @@ pub struct Playlist {
     /// How many candidates the index gave, and how many each constraint turned away.
     pub candidates: usize,
     pub rejected: Vec<Rejection>,
-    /// Set when fewer tracks than asked met the constraints.
+    /// Set when fewer tracks than asked sound alike and meet the constraints: why, in words.
     pub shortfall: Option<String>,
+    /// The one change to the request that would lengthen it most, when a rule (not the music)
+    /// is what keeps it short.
+    pub lengthen: Option<Lengthen>,
+    /// What the playlist did on its own to stay good ("Allowed 4 per artist to keep it sounding
+    /// alike").
+    pub notes: Vec<String>,
+    /// Each entry's reasons explain the step from the track before it (flow and harmonic
+    /// orders), not the match with the seed.
+    pub reasons_follow_steps: bool,
+}
+
+/// A change to the request that would make the playlist longer.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct Lengthen {
+    /// What the change is, as a button would say it: "Any tempo", "Any key".
+    pub label: String,
+    /// Tracks it would add.
+    pub tracks: usize,
+    /// The request with that change.
+    pub request: PlaylistRequest,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -64,41 +91,148 @@ pub struct Rejection {
     pub count: usize,
 }
 
-/// Builds the playlist from scored candidates: constraints, order, reasons.
+/// How a playlist judges its candidates: what "alike" means (the floor comes with it) and
+/// whether the caps give way to the music.
+#[derive(Debug, Clone, Copy)]
+pub struct Judge<'a> {
+    pub calibration: Option<&'a Calibration>,
+    pub relax_caps: bool,
+}
+
+impl<'a> Judge<'a> {
+    /// As Segue makes playlists: the library's floor, caps that loosen rather than leave the
+    /// list short.
+    pub fn new(calibration: Option<&'a Calibration>) -> Self {
+        Judge {
+            calibration,
+            relax_caps: true,
+        }
+    }
+}
+
+/// What one seed (or several) is called in a sentence.
+fn seeds_name(seeds: &[Candidate]) -> String {
+    match seeds {
+        [one] => match &one.row.title {
+            Some(title) => format!("“{title}”"),
+            None => "this track".into(),
+        },
+        _ => format!("these {} tracks", seeds.len()),
+    }
+}
+
+/// The request without one of its optional rules, labelled as a button would say it.
+fn without_each_rule(request: &PlaylistRequest) -> Vec<(&'static str, PlaylistRequest)> {
+    let mut out = Vec::new();
+    let mut variant = |label, change: &dyn Fn(&mut PlaylistRequest)| {
+        let mut r = request.clone();
+        change(&mut r);
+        if &r != request {
+            out.push((label, r));
+        }
+    };
+    variant("Any tempo", &|r| r.tempo = None);
+    variant("Any key", &|r| r.key_compatible = false);
+    variant("Without the included tags", &|r| r.include_tags.clear());
+    variant("Without the avoided tags", &|r| r.avoid_tags.clear());
+    variant("Any duration", &|r| {
+        r.min_duration_s = None;
+        r.max_duration_s = None
+    });
+    variant("All folders", &|r| r.folders.clear());
+    out
+}
+
+/// Builds the playlist from scored candidates: constraints (with the library's similarity
+/// floor), order, reasons; when it comes out short, why, and the one change that would help.
 pub fn assemble(
     request: &PlaylistRequest,
     seeds: &[Candidate],
     query: &[f32],
     candidates: &[Candidate],
     excluded: HashSet<i64>,
+    judge: Judge<'_>,
 ) -> Playlist {
+    let calibration = judge.calibration;
     let ctx = Context {
         request,
         seeds,
         excluded,
+        calibration,
+        relax_caps: judge.relax_caps,
     };
-    let (chosen, rejected) = select(&ctx, candidates);
-    let ordered = order(request, seeds, query, chosen);
-    let entries: Vec<PlaylistEntry> = ordered.iter().map(|c| entry(seeds.first(), c)).collect();
-    let shortfall = (entries.len() < request.length).then(|| {
-        let mut why = format!(
-            "only {} of {} tracks meet the constraints ({} candidates considered",
-            entries.len(),
-            request.length,
-            candidates.len()
-        );
-        for r in &rejected {
-            why.push_str(&format!("; {} {}", r.count, r.rule));
-        }
-        why.push(')');
-        why
-    });
+    let selection = select(&ctx, candidates);
+    let found = selection.chosen.len();
+    let ordered = order(request, seeds, query, selection.chosen);
+    let follow = request.order != Order::Similarity;
+    let entries: Vec<PlaylistEntry> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let reference = match i {
+                i if follow && i > 0 => Some(ordered[i - 1]),
+                _ => seeds.first(),
+            };
+            entry(reference, c, calibration)
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if selection.limits.per_artist > request.max_per_artist {
+        notes.push(format!(
+            "Allowed {} per artist to keep it sounding alike.",
+            selection.limits.per_artist
+        ));
+    }
+    if selection.limits.per_album > request.max_per_album {
+        notes.push(format!(
+            "Allowed {} per album to keep it sounding alike.",
+            selection.limits.per_album
+        ));
+    }
+    let (shortfall, lengthen) = if found < request.length {
+        // Which single rule, dropped, would add the most tracks that sound alike.
+        let lengthen = without_each_rule(request)
+            .into_iter()
+            .filter_map(|(label, looser)| {
+                let ctx = Context {
+                    request: &looser,
+                    seeds,
+                    excluded: ctx.excluded.clone(),
+                    calibration,
+                    relax_caps: judge.relax_caps,
+                };
+                let gain = select(&ctx, candidates).chosen.len().saturating_sub(found);
+                (gain > 0).then(|| Lengthen {
+                    label: label.to_string(),
+                    tracks: gain,
+                    request: looser,
+                })
+            })
+            .max_by_key(|l| l.tracks);
+        let who = seeds_name(seeds);
+        let why = match &lengthen {
+            Some(l) => format!(
+                "Only {found} of {} tracks: “{}” would add {} more that sound like {who}.",
+                request.length, l.label, l.tracks
+            ),
+            None if found == 0 => format!("No track in your library sounds like {who}."),
+            None => format!(
+                "Only {found} tracks in your library sound like {who}: more would be filler."
+            ),
+        };
+        (Some(why), lengthen)
+    } else {
+        (None, None)
+    };
     Playlist {
         request: request.clone(),
         entries,
         candidates: candidates.len(),
-        rejected,
+        rejected: selection.rejected,
         shortfall,
+        lengthen,
+        notes,
+        reasons_follow_steps: follow,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The order of the chosen tracks: by similarity, as a smooth flow, or harmonically.
 
-use super::keys::{folded_ratio, key_relation};
+use super::keys::key_relation;
 use super::{Candidate, Order, PlaylistRequest};
 use crate::index::dot;
 
@@ -52,7 +52,7 @@ pub fn order<'a>(
                     _ => 1.0,
                 };
                 let tempo_cost = match (bpm, c.row.bpm) {
-                    (Some(a), Some(b)) => ((folded_ratio(b, a) - 1.0).abs() * 10.0) as f32,
+                    (Some(a), Some(b)) => tempo_step(a, b),
                     _ => 0.5,
                 };
                 key_cost + tempo_cost - c.score
@@ -83,5 +83,35 @@ pub fn order<'a>(
             }
             out
         }
+    }
+}
+
+/// The cost of a tempo step in a DJ's terms: the change in log-tempo, where exactly half or
+/// double time (within 4 %) counts as the same pulse; anything else is the plain change. (An
+/// octave-folded ratio alone would take 90 → 166 BPM for a small step: 166 is not 180.)
+fn tempo_step(from: f64, to: f64) -> f32 {
+    let ratio = to / from;
+    let plain = ratio.ln().abs();
+    let octave = [2.0f64, 0.5]
+        .iter()
+        .map(|o| (ratio / o).ln().abs())
+        .filter(|d| *d <= 0.04)
+        .fold(f64::MAX, f64::min);
+    (plain.min(octave) * 12.0) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tempo_step;
+
+    #[test]
+    fn a_tempo_step_counts_exact_double_time_as_no_jump_and_a_near_octave_as_a_jump() {
+        assert!(tempo_step(90.0, 92.0) < 0.3);
+        assert!(tempo_step(90.0, 180.0) < 0.1, "double time");
+        assert!(
+            tempo_step(90.0, 166.0) > 5.0,
+            "166 is a jump from 90, not double time"
+        );
+        assert!(tempo_step(86.0, 140.0) > 5.0);
     }
 }

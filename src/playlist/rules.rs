@@ -1,10 +1,17 @@
-//! The constraints: what a candidate may not be on its own (a seed, outside the tempo range,
-//! an incompatible key, too short or long, the wrong tags or folder) and together with the
-//! others (a second copy of a song, its artist or album there often enough); `select` picks the
-//! best candidates that meet them all, `swap_candidate` the best replacement for one slot.
+//! The constraints: what a candidate may not be on its own (a seed, below the similarity floor,
+//! outside the tempo range, an incompatible key, too short or long, the wrong tags or folder)
+//! and together with the others (a second copy of a song, its artist or album there often
+//! enough); `select` picks the best candidates that meet them all, `swap_candidate` the best
+//! replacement for one slot.
+//!
+//! The artist and album caps are for variety, never at the cost of the music: when they would
+//! leave the list short while tracks that sound alike are left over, they are loosened one step
+//! at a time (and the playlist says so). A track with no artist (or album) counts in a group of
+//! its folder's tracks, not as "no artist", which no cap would ever hold.
 
 use std::collections::{HashMap, HashSet};
 
+use super::calibration::Calibration;
 use super::keys::{folded_ratio, key_relation};
 use super::{Candidate, PlaylistRequest, Rejection, TempoRange};
 use crate::index::dot;
@@ -58,12 +65,20 @@ fn same_recording(a: &Candidate, b: &Candidate) -> bool {
     close && durations
 }
 
-/// The seed's view of the constraints (tempo, key).
+/// The rule's name for tracks below the similarity floor.
+pub const BELOW_FLOOR: &str = "not alike enough";
+
+/// The seed's view of the constraints (tempo, key) and the library's floor.
 pub struct Context<'a> {
     pub request: &'a PlaylistRequest,
     pub seeds: &'a [Candidate],
     /// Tracks that may never appear: the seeds and the "not like" tracks.
     pub excluded: HashSet<i64>,
+    /// What "sounds alike" means in this library; no floor without one (a tiny library).
+    pub calibration: Option<&'a Calibration>,
+    /// Loosen the artist/album caps rather than fall short of tracks that sound alike (always,
+    /// but for benchmarks that measure the caps as they were).
+    pub relax_caps: bool,
 }
 
 impl Context<'_> {
@@ -76,6 +91,12 @@ impl Context<'_> {
         let r = self.request;
         if self.excluded.contains(&c.row.id) {
             return Some("a seed");
+        }
+        if self
+            .calibration
+            .is_some_and(|cal| !cal.sounds_alike(c.score))
+        {
+            return Some(BELOW_FLOOR);
         }
         if let Some(tempo) = r.tempo {
             let Some(bpm) = c.row.bpm else {
@@ -141,6 +162,13 @@ impl Context<'_> {
     }
 }
 
+/// The artist and album limits in force (0 = no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub per_artist: usize,
+    pub per_album: usize,
+}
+
 /// Running state of the artist/album caps and duplicates over a list being built.
 #[derive(Default)]
 struct Caps {
@@ -149,28 +177,41 @@ struct Caps {
     songs: HashSet<String>,
 }
 
+const ARTIST_FULL: &str = "artist already there enough";
+const ALBUM_FULL: &str = "album already there enough";
+
 fn norm(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(|x| x.trim().to_lowercase())
         .filter(|x| !x.is_empty())
 }
 
+/// The folder a track sits in: the group of tracks that have no artist or album tag.
+fn folder_of(row: &TrackRow) -> String {
+    let folder = std::path::Path::new(&row.path)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("\u{1}{folder}")
+}
+
 impl Caps {
-    fn album_key(row: &TrackRow) -> Option<String> {
-        let album = norm(&row.album)?;
+    fn artist_key(row: &TrackRow) -> String {
+        norm(&row.artist).unwrap_or_else(|| folder_of(row))
+    }
+
+    fn album_key(row: &TrackRow) -> String {
+        let Some(album) = norm(&row.album) else {
+            return folder_of(row);
+        };
         let by = norm(&row.album_artist)
             .or_else(|| norm(&row.artist))
             .unwrap_or_default();
-        Some(format!("{by}\u{1f}{album}"))
+        format!("{by}\u{1f}{album}")
     }
 
     /// Why `c` cannot join `chosen` (caps, duplicates), if it cannot.
-    fn blocks(
-        &self,
-        request: &PlaylistRequest,
-        c: &Candidate,
-        chosen: &[&Candidate],
-    ) -> Option<&'static str> {
+    fn blocks(&self, limits: Limits, c: &Candidate, chosen: &[&Candidate]) -> Option<&'static str> {
         if let Some(song) = song_identity(&c.row) {
             if self.songs.contains(&song) {
                 return Some("another copy of a song already in");
@@ -179,30 +220,21 @@ impl Caps {
         if chosen.iter().any(|o| same_recording(o, c)) {
             return Some("another copy of a song already in");
         }
-        if request.max_per_artist > 0 {
-            if let Some(a) = norm(&c.row.artist) {
-                if self.artists.get(&a).copied().unwrap_or(0) >= request.max_per_artist {
-                    return Some("artist already there enough");
-                }
-            }
+        let full = |counts: &HashMap<String, usize>, key: String, limit: usize| {
+            limit > 0 && counts.get(&key).copied().unwrap_or(0) >= limit
+        };
+        if full(&self.artists, Self::artist_key(&c.row), limits.per_artist) {
+            return Some(ARTIST_FULL);
         }
-        if request.max_per_album > 0 {
-            if let Some(a) = Self::album_key(&c.row) {
-                if self.albums.get(&a).copied().unwrap_or(0) >= request.max_per_album {
-                    return Some("album already there enough");
-                }
-            }
+        if full(&self.albums, Self::album_key(&c.row), limits.per_album) {
+            return Some(ALBUM_FULL);
         }
         None
     }
 
     fn take(&mut self, row: &TrackRow) {
-        if let Some(a) = norm(&row.artist) {
-            *self.artists.entry(a).or_default() += 1;
-        }
-        if let Some(a) = Self::album_key(row) {
-            *self.albums.entry(a).or_default() += 1;
-        }
+        *self.artists.entry(Self::artist_key(row)).or_default() += 1;
+        *self.albums.entry(Self::album_key(row)).or_default() += 1;
         if let Some(s) = song_identity(row) {
             self.songs.insert(s);
         }
@@ -217,38 +249,52 @@ impl Caps {
     }
 }
 
-/// The best candidates (by score) that meet every constraint, up to the requested length;
-/// what each rule turned away.
-pub fn select<'a>(
-    ctx: &Context<'_>,
-    candidates: &'a [Candidate],
-) -> (Vec<&'a Candidate>, Vec<Rejection>) {
-    let mut sorted: Vec<&Candidate> = candidates.iter().collect();
-    sorted.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
-    // The seeds count towards the caps and duplicates: no copy of the seed song, and the seed's
-    // artist already has one place.
-    let seeds: Vec<&Candidate> = ctx.seeds.iter().collect();
-    let mut caps = Caps::from_chosen(&seeds);
-    let mut chosen: Vec<&Candidate> = Vec::new();
-    let mut rejected: Vec<Rejection> = Vec::new();
-    let mut reject = |rule: &str| match rejected.iter_mut().find(|r| r.rule == rule) {
+/// What `select` chose and why the rest stayed out.
+pub struct Selection<'a> {
+    /// Best first.
+    pub chosen: Vec<&'a Candidate>,
+    /// What each rule turned away (of the candidates looked at).
+    pub rejected: Vec<Rejection>,
+    /// The caps in force in the end: the request's, or looser when they would have left the
+    /// list short of tracks that sound alike.
+    pub limits: Limits,
+}
+
+fn count(rejected: &mut Vec<Rejection>, rule: &str) {
+    match rejected.iter_mut().find(|r| r.rule == rule) {
         Some(r) => r.count += 1,
         None => rejected.push(Rejection {
             rule: rule.to_string(),
             count: 1,
         }),
-    };
-    for c in sorted {
+    }
+}
+
+fn best_first(candidates: &[Candidate]) -> Vec<&Candidate> {
+    let mut sorted: Vec<&Candidate> = candidates.iter().collect();
+    sorted.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
+    sorted
+}
+
+/// One greedy pass: the best candidates that pass `ctx`'s rules and the caps at `limits`.
+fn pick<'a>(
+    ctx: &Context<'_>,
+    eligible: &[&'a Candidate],
+    limits: Limits,
+) -> (Vec<&'a Candidate>, Vec<Rejection>) {
+    // The seeds count towards the caps and duplicates: no copy of the seed song, and the seed's
+    // artist already has one place.
+    let seeds: Vec<&Candidate> = ctx.seeds.iter().collect();
+    let mut caps = Caps::from_chosen(&seeds);
+    let mut chosen: Vec<&Candidate> = Vec::new();
+    let mut rejected = Vec::new();
+    for &c in eligible {
         if chosen.len() >= ctx.request.length {
             break;
         }
-        if let Some(rule) = ctx.breaks(c) {
-            reject(rule);
-            continue;
-        }
         let with_seeds: Vec<&Candidate> = seeds.iter().chain(chosen.iter()).copied().collect();
-        if let Some(rule) = caps.blocks(ctx.request, c, &with_seeds) {
-            reject(rule);
+        if let Some(rule) = caps.blocks(limits, c, &with_seeds) {
+            count(&mut rejected, rule);
             continue;
         }
         caps.take(&c.row);
@@ -257,15 +303,62 @@ pub fn select<'a>(
     (chosen, rejected)
 }
 
+/// The best candidates (by score) that meet every constraint, up to the requested length;
+/// what each rule turned away. When the artist or album cap leaves the list short while
+/// tracks that sound alike are left over, that cap is raised one step at a time until the
+/// list is full or nothing it held back is left.
+pub fn select<'a>(ctx: &Context<'_>, candidates: &'a [Candidate]) -> Selection<'a> {
+    let mut rejected = Vec::new();
+    let mut eligible = Vec::new();
+    for c in best_first(candidates) {
+        match ctx.breaks(c) {
+            Some(rule) => count(&mut rejected, rule),
+            None => eligible.push(c),
+        }
+    }
+    let asked = Limits {
+        per_artist: ctx.request.max_per_artist,
+        per_album: ctx.request.max_per_album,
+    };
+    let mut limits = asked;
+    loop {
+        let (chosen, capped) = pick(ctx, &eligible, limits);
+        let held = |rule: &str| capped.iter().any(|r| r.rule == rule);
+        let short = chosen.len() < ctx.request.length;
+        let mut looser = limits;
+        if !ctx.relax_caps {
+            // Measured as they were: the caps hold whatever they leave out.
+        } else if short && held(ARTIST_FULL) {
+            looser.per_artist += 1;
+        }
+        if ctx.relax_caps && short && held(ALBUM_FULL) {
+            looser.per_album += 1;
+        }
+        if looser == limits {
+            for r in capped {
+                for _ in 0..r.count {
+                    count(&mut rejected, &r.rule);
+                }
+            }
+            return Selection {
+                chosen,
+                rejected,
+                limits,
+            };
+        }
+        limits = looser;
+    }
+}
+
 /// The best candidate for slot `position` of `current` (ids in order) that is not in it and
-/// meets every constraint with the others: what "swap" puts there.
+/// meets every constraint with the others, at the caps the playlist was made with: what
+/// "swap" puts there.
 pub fn swap_candidate<'a>(
-    request: &PlaylistRequest,
-    seeds: &[Candidate],
+    ctx: &Context<'_>,
+    limits: Limits,
     candidates: &'a [Candidate],
     current: &[i64],
     position: usize,
-    excluded: HashSet<i64>,
 ) -> Option<&'a Candidate> {
     let by_id: HashMap<i64, &Candidate> = candidates.iter().map(|c| (c.row.id, c)).collect();
     let others: Vec<&Candidate> = current
@@ -275,18 +368,11 @@ pub fn swap_candidate<'a>(
         .filter_map(|(_, id)| by_id.get(id).copied())
         .collect();
     let in_list: HashSet<i64> = current.iter().copied().collect();
-    let seed_refs: Vec<&Candidate> = seeds.iter().collect();
+    let seed_refs: Vec<&Candidate> = ctx.seeds.iter().collect();
     let with_seeds: Vec<&Candidate> = seed_refs.iter().chain(others.iter()).copied().collect();
     let caps = Caps::from_chosen(&with_seeds);
-    let ctx = Context {
-        request,
-        seeds,
-        excluded,
-    };
-    let mut sorted: Vec<&Candidate> = candidates.iter().collect();
-    sorted.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
-    sorted
+    best_first(candidates)
         .into_iter()
         .filter(|c| !in_list.contains(&c.row.id))
-        .find(|c| ctx.breaks(c).is_none() && caps.blocks(request, c, &with_seeds).is_none())
+        .find(|c| ctx.breaks(c).is_none() && caps.blocks(limits, c, &with_seeds).is_none())
 }

@@ -80,7 +80,14 @@ fn make(request: &PlaylistRequest, candidates: &[Candidate]) -> Playlist {
         .chain(&request.avoid_like)
         .copied()
         .collect();
-    assemble(request, &seeds, &seeds[0].vector, candidates, excluded)
+    assemble(
+        request,
+        &seeds,
+        &seeds[0].vector,
+        candidates,
+        excluded,
+        Judge::new(None),
+    )
 }
 
 fn ids(p: &Playlist) -> Vec<i64> {
@@ -126,9 +133,15 @@ fn fewer_tracks_than_asked_says_why_and_never_pads() {
     assert_eq!(ids(&p), vec![100, 101, 102]);
     let why = p.shortfall.expect("shortfall");
     assert!(
-        why.contains("only 3 of 8") && why.contains("7 outside the tempo range"),
+        why.contains("Only 3 of 8") && why.contains("Any tempo"),
         "{why}"
     );
+    assert!(p
+        .rejected
+        .iter()
+        .any(|r| r.rule == "outside the tempo range" && r.count == 7));
+    let lengthen = p.lengthen.expect("dropping the tempo rule lengthens it");
+    assert_eq!((lengthen.label.as_str(), lengthen.tracks), ("Any tempo", 5));
 }
 
 #[test]
@@ -317,20 +330,159 @@ fn harmonic_steps_around_the_wheel_with_small_tempo_changes() {
 }
 
 #[test]
-fn reasons_name_key_tempo_and_blocks() {
+fn reasons_lead_with_what_is_shared_and_name_tempo_only_when_notable() {
     let s = seed();
     let mut c = cand(row(5, "X", "Y", "Z"), 0.1);
     c.row.bpm = Some(123.0);
     c.row.camelot = Some("9B".into());
+    // Both vectors live in the rhythm block's first values: the match is rhythmic.
     let r = reasons(Some(&s), &c);
-    assert_eq!(r[0], "adjacent key");
-    assert_eq!(r[1], "+3 BPM");
+    assert_eq!(r, ["similar rhythm", "adjacent key", "tempo +2 %"], "{r:?}");
+    // A tempo far off says nothing; double time does.
+    c.row.bpm = Some(170.0);
+    assert!(!reasons(Some(&s), &c)
+        .iter()
+        .any(|x| x.contains("tempo") || x.contains("BPM")));
     c.row.bpm = Some(240.0);
     c.row.camelot = Some("8B".into());
     let r = reasons(Some(&s), &c);
-    assert_eq!(&r[..2], ["same key", "double time"]);
-    // Both vectors live in the rhythm block's first values: the match is rhythmic.
-    assert!(r.contains(&"similar rhythm".to_string()), "{r:?}");
+    assert!(r.contains(&"same key".to_string()) && r.contains(&"double time".to_string()));
+    // Tags heard in both lead.
+    let mut s = seed();
+    s.row.chips = vec!["ambient".into(), "piano".into(), "sad".into()];
+    c.row.chips = vec!["piano".into(), "electronic".into(), "ambient".into()];
+    // (likeliest first for the track itself)
+    assert_eq!(reasons(Some(&s), &c)[0], "both piano and ambient");
+    // A key too weak to name is not named.
+    c.row.key_strength = Some(0.1);
+    assert!(!reasons(Some(&s), &c).contains(&"same key".to_string()));
+}
+
+#[test]
+fn every_reason_list_has_at_least_one_reason() {
+    let s = seed();
+    let mut c = cand(row(5, "X", "Y", "Z"), 1.2);
+    c.row.bpm = Some(77.0);
+    c.row.camelot = Some("3A".into());
+    assert!(!reasons(Some(&s), &c).is_empty());
+}
+
+/// A calibration where, of the pairs of `spread()` and the seed, cosines above `floor` count as
+/// alike: a library sample whose pair similarities are spread evenly over [-1, 1].
+fn calibration_with_floor_near(floor_cos: f32) -> Calibration {
+    // Pairs of unit vectors in a plane at angles 0 … π, evenly: cosines spread over [-1, 1].
+    let vectors: Vec<Vec<f32>> = (0..200)
+        .map(|i| {
+            let a = i as f32 / 199.0 * std::f32::consts::PI;
+            let mut v = vec![0.0; 64];
+            v[0] = a.cos();
+            v[1] = a.sin();
+            v
+        })
+        .collect();
+    let c = Calibration::from_vectors(&vectors, Thresholds::default()).expect("calibration");
+    // Find the cosine at the floor and shift the thresholds so it lands at `floor_cos`.
+    let floor_match = c.match_of(floor_cos);
+    Calibration::from_vectors(
+        &vectors,
+        Thresholds {
+            floor: floor_match,
+            close: floor_match + (1.0 - floor_match) / 2.0,
+            very_close: floor_match + (1.0 - floor_match) * 0.9,
+        },
+    )
+    .expect("calibration")
+}
+
+#[test]
+fn no_filler_below_the_floor_and_the_shortfall_says_so() {
+    let candidates = spread();
+    let r = request(10);
+    let seeds = [seed()];
+    // spread(): candidate i at angle 0.05·(i+1): cosines 0.999 … 0.878. Floor at cos 0.95.
+    let cal = calibration_with_floor_near(0.95);
+    let p = assemble(
+        &r,
+        &seeds,
+        &seeds[0].vector,
+        &candidates,
+        HashSet::from([1]),
+        Judge::new(Some(&cal)),
+    );
+    assert!(
+        p.entries.iter().all(|e| e.score >= 0.95 - 1e-3),
+        "{:?}",
+        p.entries
+    );
+    assert!(p.entries.len() < 10 && !p.entries.is_empty());
+    assert!(p
+        .entries
+        .iter()
+        .all(|e| e.closeness.is_some_and(|c| c >= Closeness::Related)));
+    let why = p.shortfall.expect("short");
+    assert!(why.contains("sound like"), "{why}");
+    assert!(p.rejected.iter().any(|x| x.rule == BELOW_FLOOR));
+    assert!(
+        p.lengthen.is_none(),
+        "no rule to drop: the music is the limit"
+    );
+}
+
+#[test]
+fn caps_loosen_before_the_list_falls_short_of_tracks_that_sound_alike() {
+    // Ten close tracks, all by one artist: the cap of 2 would leave 1 (the seed holds a place).
+    let mut candidates = spread();
+    for c in &mut candidates {
+        c.row.artist = Some("Seed Artist".into());
+    }
+    let r = request(6);
+    let p = make(&r, &candidates);
+    assert_eq!(p.entries.len(), 6, "{:?}", p.shortfall);
+    assert!(
+        p.notes.iter().any(|n| n.contains("per artist")),
+        "{:?}",
+        p.notes
+    );
+    // With enough other artists the cap holds.
+    let p = make(&r, &spread());
+    assert!(p.notes.is_empty());
+}
+
+#[test]
+fn tracks_without_an_artist_share_a_group_per_folder() {
+    let mut candidates = spread();
+    for (i, c) in candidates.iter_mut().enumerate() {
+        c.row.artist = None;
+        c.row.album = None;
+        // Five in one folder, five in another.
+        c.row.path = format!("/music/{}/t{i}.flac", if i < 5 { "a" } else { "b" });
+    }
+    let mut r = request(4);
+    r.max_per_album = 0;
+    let p = make(&r, &candidates);
+    let per_folder = |f: &str| {
+        p.entries
+            .iter()
+            .filter(|e| e.track.path.contains(f))
+            .count()
+    };
+    assert_eq!((per_folder("/a/"), per_folder("/b/")), (2, 2));
+}
+
+#[test]
+fn a_rule_that_keeps_the_list_short_is_offered_as_the_change() {
+    let candidates = spread();
+    let mut r = request(8);
+    r.key_compatible = true;
+    let mut keyed = candidates.clone();
+    for (i, c) in keyed.iter_mut().enumerate() {
+        c.row.camelot = Some(if i % 2 == 0 { "8B" } else { "3A" }.into());
+    }
+    let p = make(&r, &keyed);
+    let l = p.lengthen.expect("a change");
+    assert_eq!(l.label, "Any key");
+    assert!(!l.request.key_compatible);
+    assert_eq!(l.tracks, 3);
 }
 
 #[test]
@@ -339,24 +491,27 @@ fn swap_takes_the_best_unused_candidate_that_fits() {
     let r = request(4);
     let seeds = [seed()];
     let current = [100, 101, 102, 103];
-    let next =
-        swap_candidate(&r, &seeds, &candidates, &current, 1, HashSet::from([1])).expect("one");
+    let ctx = |r| Context {
+        request: r,
+        seeds: &seeds,
+        excluded: HashSet::from([1]),
+        calibration: None,
+        relax_caps: true,
+    };
+    let limits = Limits {
+        per_artist: r.max_per_artist,
+        per_album: r.max_per_album,
+    };
+    let next = swap_candidate(&ctx(&r), limits, &candidates, &current, 1).expect("one");
     assert_eq!(next.row.id, 104);
     // With the artist cap, a candidate by an artist already in twice is passed over.
     let mut capped = spread();
     capped[4].row.artist = Some("Artist 0".into());
     capped[0].row.artist = Some("Artist 0".into());
     capped[2].row.artist = Some("Artist 0".into());
-    let next = swap_candidate(&r, &seeds, &capped, &current, 1, HashSet::from([1])).expect("one");
+    let next = swap_candidate(&ctx(&r), limits, &capped, &current, 1).expect("one");
     assert_eq!(next.row.id, 105);
     // Nothing left: None, not a violator.
-    let none = swap_candidate(
-        &r,
-        &seeds,
-        &candidates[..4],
-        &current,
-        1,
-        HashSet::from([1]),
-    );
+    let none = swap_candidate(&ctx(&r), limits, &candidates[..4], &current, 1);
     assert!(none.is_none());
 }

@@ -7,6 +7,7 @@ mod index;
 mod library;
 mod musicnn;
 mod playlist;
+mod playlists;
 mod preview;
 
 use std::path::{Path, PathBuf};
@@ -113,6 +114,21 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Same-group precision of default playlists on a labelled library (--data-dir), per rule
+    /// (caps, floor), on a tuning and a held-out half of the groups
+    Playlists {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Folder the relative paths are under [default: the labels file's folder]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Only groups with at least this many tracks seed playlists
+        #[arg(long, default_value_t = 11)]
+        min_group: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -123,7 +139,7 @@ enum What {
 impl Args {
     /// Only `seed` works on the user's library; the others make their own in a temp dir.
     pub fn needs_library(&self) -> bool {
-        matches!(self.what, What::Seed { .. })
+        matches!(self.what, What::Seed { .. } | What::Playlists { .. })
     }
 }
 
@@ -177,20 +193,29 @@ pub async fn run(args: &Args) -> Result<()> {
             let (seconds, json) = (*seconds, *json);
             tokio::task::spawn_blocking(move || preview::run(&paths, seconds, json)).await?
         }
-        What::Seed { .. } => Ok(()),
+        What::Seed { .. } | What::Playlists { .. } => Ok(()),
     }
 }
 
-/// The benchmarks that work on the user's library (`seed`).
+/// The benchmarks that work on the user's library (`seed`, `playlists`).
 pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
-    if let What::Seed { tracks } = args.what {
-        library.seed_synthetic_tracks(tracks).await?;
-        println!(
-            "added {tracks} synthetic tracks to {}",
-            library.data_dir().display()
-        );
+    match args.what {
+        What::Seed { tracks } => {
+            library.seed_synthetic_tracks(tracks).await?;
+            println!(
+                "added {tracks} synthetic tracks to {}",
+                library.data_dir().display()
+            );
+            Ok(())
+        }
+        What::Playlists {
+            labels,
+            root,
+            min_group,
+            json,
+        } => playlists::run(library, &labels, root.as_deref(), min_group, json).await,
+        _ => run(&args).await,
     }
-    Ok(())
 }
 
 /// The files a benchmark reads: those given, then one path per non-empty line of `list`.

@@ -1,0 +1,257 @@
+//! `segue bench playlists --labels FILE`: how much of each playlist sounds like its seed, on a
+//! library whose tracks carry a ground-truth group (the shared corpus: one game soundtrack per
+//! group). Every labelled track of a group with enough tracks is a seed; each rule (caps,
+//! floor) makes a default playlist of 20 from it; same-group precision of the whole playlist,
+//! the share of rows below the floor and the mean length are printed per rule, for two halves
+//! of the groups: the defaults are chosen on the first (tuning) half and reported on the
+//! second (held-out) half. `segue similar`'s plain neighbour list is the reference.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use segue::playlist::{PlaylistRequest, Thresholds};
+use segue::Library;
+use serde::Serialize;
+
+use super::print_json;
+
+/// One way of making playlists, as measured.
+struct Rule {
+    name: String,
+    max_per: usize,
+    floor: Option<f32>,
+    relax_caps: bool,
+}
+
+fn rules() -> Vec<Rule> {
+    let rule = |name: &str, max_per, floor, relax_caps| Rule {
+        name: name.to_string(),
+        max_per,
+        floor,
+        relax_caps,
+    };
+    let mut out = vec![
+        rule("caps off, no floor", 0, None, false),
+        rule("caps 2/2, no floor (before)", 2, None, false),
+        rule("caps 2/2 loosening, no floor", 2, None, true),
+    ];
+    for floor in [0.75, 0.80, 0.85, 0.90, 0.95] {
+        out.push(rule(
+            &format!("caps 2/2 loosening, floor {floor:.2}"),
+            2,
+            Some(floor),
+            true,
+        ));
+    }
+    for floor in [0.85, 0.90] {
+        out.push(rule(
+            &format!("caps 3/3 loosening, floor {floor:.2}"),
+            3,
+            Some(floor),
+            true,
+        ));
+    }
+    out
+}
+
+/// What one rule did on one half of the groups.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Score {
+    rule: String,
+    half: String,
+    queries: usize,
+    p5: f64,
+    p10: f64,
+    p20: f64,
+    /// Same-group rows per playlist (precision times length: a short list has fewer).
+    same_group_rows: f64,
+    /// Rows whose match is below the default floor.
+    below_floor: f64,
+    mean_length: f64,
+}
+
+/// Hits of the first `k` rows over the rows there are (a short list is not charged for rows
+/// it rightly left out; its length is reported beside).
+fn precision(same: &[bool], k: usize) -> f64 {
+    let n = same.len().min(k);
+    if n == 0 {
+        return 0.0;
+    }
+    same[..n].iter().filter(|&&s| s).count() as f64 / n as f64
+}
+
+/// `path → group` from a TSV with a header naming `path` and `group` columns; relative paths
+/// are under `root`.
+fn read_labels(file: &Path, root: &Path) -> Result<HashMap<PathBuf, String>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(path_col), Some(group_col)) = (col("path"), col("group")) else {
+        bail!(
+            "{}: the header needs `path` and `group` columns",
+            file.display()
+        );
+    };
+    let mut labels = HashMap::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(path), Some(group)) = (fields.get(path_col), fields.get(group_col)) else {
+            continue;
+        };
+        let path = root.join(path);
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        labels.insert(path, group.to_string());
+    }
+    Ok(labels)
+}
+
+pub async fn run(
+    library: &Library,
+    labels_file: &Path,
+    root: Option<&Path>,
+    min_group: usize,
+    json: bool,
+) -> Result<()> {
+    let root = root
+        .map(Path::to_path_buf)
+        .or_else(|| labels_file.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let labels = read_labels(labels_file, &root)?;
+    library.index_ready().await?;
+    // The library's tracks with a label.
+    let mut group_of: HashMap<i64, String> = HashMap::new();
+    for t in library.tracks(None).await? {
+        let path = PathBuf::from(&t.path);
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        if let Some(g) = labels.get(&path) {
+            group_of.insert(t.id, g.clone());
+        }
+    }
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for g in group_of.values() {
+        *sizes.entry(g.clone()).or_default() += 1;
+    }
+    let big: Vec<String> = sizes
+        .iter()
+        .filter(|(_, n)| **n >= min_group)
+        .map(|(g, _)| g.clone())
+        .collect();
+    if big.is_empty() {
+        bail!("no group has {min_group} labelled tracks in this library");
+    }
+    // Alternate groups (by name) into the tuning half and the held-out half.
+    let half_of = |g: &str| match big.iter().position(|b| b == g) {
+        Some(i) if i % 2 == 0 => Some("tuning"),
+        Some(_) => Some("held-out"),
+        None => None,
+    };
+    let mut seeds: Vec<(i64, &'static str)> = group_of
+        .iter()
+        .filter_map(|(id, g)| half_of(g).map(|h| (*id, h)))
+        .collect();
+    seeds.sort();
+    if !json {
+        println!(
+            "playlists bench: {} labelled tracks, {} seeds in {} groups of ≥ {min_group} (tuning: {}; held-out: {})",
+            group_of.len(),
+            seeds.len(),
+            big.len(),
+            big.iter().step_by(2).cloned().collect::<Vec<_>>().join(", "),
+            big.iter().skip(1).step_by(2).cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let default_floor = Thresholds::default().floor;
+    let mut scores = Vec::new();
+    // The reference: the plain neighbour list.
+    let mut reference: BTreeMap<&str, (Vec<Vec<bool>>, Vec<f32>)> = BTreeMap::new();
+    for (id, half) in &seeds {
+        let group = &group_of[id];
+        let list = library.similar(*id, 20).await?.unwrap_or_default();
+        let entry = reference.entry(half).or_default();
+        entry.0.push(
+            list.iter()
+                .map(|s| group_of.get(&s.track.id) == Some(group))
+                .collect(),
+        );
+        entry
+            .1
+            .extend(list.iter().map(|s| s.r#match.unwrap_or(1.0)));
+    }
+    for (half, (lists, matches)) in &reference {
+        let mut s = score("segue similar (neighbour list)", half, lists);
+        s.below_floor = below(matches, default_floor);
+        scores.push(s);
+    }
+    for rule in rules() {
+        let mut by_half: BTreeMap<&str, (Vec<Vec<bool>>, Vec<f32>)> = BTreeMap::new();
+        for (id, half) in &seeds {
+            let group = &group_of[id];
+            let request = PlaylistRequest {
+                seeds: vec![*id],
+                max_per_artist: rule.max_per,
+                max_per_album: rule.max_per,
+                ..PlaylistRequest::default()
+            };
+            let playlist = library
+                .make_playlist_judged(&request, rule.floor, rule.relax_caps)
+                .await?;
+            let entry = by_half.entry(half).or_default();
+            entry.0.push(
+                playlist
+                    .entries
+                    .iter()
+                    .map(|e| group_of.get(&e.track.id) == Some(group))
+                    .collect(),
+            );
+            entry
+                .1
+                .extend(playlist.entries.iter().map(|e| e.r#match.unwrap_or(1.0)));
+        }
+        for (half, (lists, matches)) in &by_half {
+            let mut s = score(&rule.name, half, lists);
+            s.below_floor = below(matches, default_floor);
+            scores.push(s);
+        }
+    }
+    if json {
+        return print_json(&scores);
+    }
+    for half in ["tuning", "held-out"] {
+        println!("\n{half} half:");
+        println!(
+            "{:<36} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7}",
+            "rule", "P@5", "P@10", "P@20", "same/list", "below fl", "length"
+        );
+        for s in scores.iter().filter(|s| s.half == half) {
+            println!(
+                "{:<36} {:>6.3} {:>6.3} {:>6.3} {:>9.2} {:>8.3} {:>7.1}",
+                s.rule, s.p5, s.p10, s.p20, s.same_group_rows, s.below_floor, s.mean_length
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The share of rows whose match is below `floor`.
+fn below(matches: &[f32], floor: f32) -> f64 {
+    matches.iter().filter(|m| **m < floor).count() as f64 / matches.len().max(1) as f64
+}
+
+fn score(rule: &str, half: &str, lists: &[Vec<bool>]) -> Score {
+    let n = lists.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&Vec<bool>) -> f64| lists.iter().map(f).sum::<f64>() / n;
+    Score {
+        rule: rule.to_string(),
+        half: half.to_string(),
+        queries: lists.len(),
+        p5: mean(&|l| precision(l, 5)),
+        p10: mean(&|l| precision(l, 10)),
+        p20: mean(&|l| precision(l, 20)),
+        same_group_rows: mean(&|l| l.iter().filter(|s| **s).count() as f64),
+        below_floor: 0.0,
+        mean_length: mean(&|l| l.len() as f64),
+    }
+}

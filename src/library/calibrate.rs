@@ -1,0 +1,61 @@
+//! What "sounds alike" means in this library (`playlist::calibration`), measured on a sample
+//! of its tracks and kept until the index changes noticeably: a rebuild (new statistics), or
+//! the library grown or shrunk by more than a few percent.
+
+use std::sync::Arc;
+
+use super::Library;
+use crate::analysis::ANALYSIS_VERSION;
+use crate::error::{Error, Result};
+use crate::playlist::calibration::{Calibration, Thresholds, MAX_SAMPLE};
+
+/// A calibration and the index it was measured on.
+pub(super) struct Cached {
+    built_at: Option<String>,
+    count: usize,
+    calibration: Option<Arc<Calibration>>,
+}
+
+/// Share of the library that may change before the calibration is measured again.
+const DRIFT: f64 = 0.02;
+
+impl Library {
+    /// The library's calibration (`None` below three analysed tracks). The index must be in
+    /// step (`sync`) first.
+    pub async fn calibration(&self) -> Result<Option<Arc<Calibration>>> {
+        let stats = self.index_stats()?;
+        {
+            let cached = self
+                .calibration
+                .lock()
+                .map_err(|_| Error::Poisoned("calibration"))?;
+            if let Some(c) = cached.as_ref() {
+                let drift = c.count.abs_diff(stats.count) as f64 / c.count.max(1) as f64;
+                if c.built_at == stats.built_at && (drift <= DRIFT || c.count == stats.count) {
+                    return Ok(c.calibration.clone());
+                }
+            }
+        }
+        let (mut ids, _) = self.store.feature_ids(ANALYSIS_VERSION).await?;
+        ids.sort_unstable();
+        // Evenly over the library, the same sample for the same library.
+        let step = ids.len().div_ceil(MAX_SAMPLE).max(1);
+        let sample: Vec<i64> = ids.iter().step_by(step).copied().collect();
+        let vectors = self.similarity.vectors_of(&self.store, &sample).await?;
+        let ordered: Vec<Vec<f32>> = sample
+            .iter()
+            .filter_map(|id| vectors.get(id).cloned())
+            .collect();
+        let calibration = Calibration::from_vectors(&ordered, Thresholds::default()).map(Arc::new);
+        let mut cached = self
+            .calibration
+            .lock()
+            .map_err(|_| Error::Poisoned("calibration"))?;
+        *cached = Some(Cached {
+            built_at: stats.built_at,
+            count: stats.count,
+            calibration: calibration.clone(),
+        });
+        Ok(calibration)
+    }
+}
