@@ -41,12 +41,11 @@ export class ShortcutSheet {
     const entries = Object.entries(SHORTCUTS as Record<string, Shortcut>).filter(([, s]) => s.section === section);
     return h('section', { class: 'shortcuts-section' },
       h('h3', {}, section),
-      h('dl', {}, ...entries.flatMap(([id, s]) => {
+      h('ul', { class: 'shortcuts-list' }, ...entries.map(([id, s]) => {
         const ways = [...(s.keys ?? []).map(comboKeys), ...(s.gestures ?? []).map(gestureKeys)];
-        return [
-          h('dt', { 'data-shortcut': id }, ...ways.flatMap((keys, i) => [i ? h('span', { class: 'shortcut-or' }, 'or') : null, keysEl(keys)])),
-          h('dd', {}, s.label),
-        ];
+        return h('li', { 'data-shortcut': id },
+          h('span', { class: 'shortcut-label' }, s.label),
+          h('span', { class: 'shortcut-keys' }, ...ways.flatMap((keys, i) => [i ? h('span', { class: 'shortcut-or' }, 'or') : null, keysEl(keys)])));
       })));
   }
 }
