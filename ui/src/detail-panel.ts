@@ -16,6 +16,8 @@ import { tagsSection } from './tags';
 
 /** How soon a second click makes a double click (the systems' default is 400–500 ms). */
 const DOUBLE_CLICK_MS = 500;
+/** … and how near the first one (the systems allow a few pixels). */
+const NEAR_PX = 8;
 
 export type DetailHooks = {
   /** The "Make playlist" button. */
@@ -51,14 +53,20 @@ export class DetailPanel {
   /** A click just changed what lies under the pointer (the panel opened over it, or a picked
    *  similar track replaced the panel's content): the second click of a double click lands on
    *  whatever is there now, so it is caught before it does anything and means `run` instead. */
-  private secondClick: { until: number; run: () => void } | null = null;
+  private secondClick: { until: number; x: number; y: number; run: () => void } | null = null;
+  /** Where the last first click (of one or more) went down: a double click's second click is there too. */
+  private firstDown = { x: 0, y: 0 };
 
   constructor(private el: HTMLElement, private table: TrackTable, private similar: SimilarPanel, private hooks: DetailHooks) {
     el.addEventListener('click', (e) => {
       const chip = (e.target as Element).closest<HTMLElement>('button.tag-chip');
       if (chip?.dataset.tag) hooks.onTag(chip.dataset.tag, e.detail === 0);
     });
-    const caught = (e: MouseEvent) => e.detail >= 2 && this.secondClick != null && performance.now() < this.secondClick.until;
+    document.addEventListener('mousedown', (e) => { if (e.detail <= 1) this.firstDown = { x: e.clientX, y: e.clientY }; }, true);
+    const caught = (e: MouseEvent) => {
+      const s = this.secondClick;
+      return e.detail >= 2 && s != null && performance.now() < s.until && Math.abs(e.clientX - s.x) <= NEAR_PX && Math.abs(e.clientY - s.y) <= NEAR_PX;
+    };
     el.addEventListener('mousedown', (e) => { if (caught(e)) e.preventDefault(); }, true); // no word selected, no focus moved
     el.addEventListener('click', (e) => {
       if (!caught(e)) return;
@@ -70,9 +78,10 @@ export class DetailPanel {
     }, true);
   }
 
-  /** Until a double click's time is up, a second click in the panel means `run` (see secondClick). */
+  /** A click just changed what lies under the pointer: until a double click's time is up, its
+   *  second click (there, landing in the panel) means `run` (see secondClick). */
   armSecondClick(run: () => void) {
-    this.secondClick = { until: performance.now() + DOUBLE_CLICK_MS, run };
+    this.secondClick = { until: performance.now() + DOUBLE_CLICK_MS, ...this.firstDown, run };
   }
 
   get isOpen(): boolean {

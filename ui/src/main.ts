@@ -69,8 +69,9 @@ const table = new TrackTable($('#track-table'), $<HTMLTableSectionElement>('#tra
   onReveal: () => {
     // The panel may open under the pointer: a double click's second click landing on it plays the row.
     const i = table.selected;
+    const opening = !detail.isOpen;
     detail.open();
-    if (i >= 0) detail.armSecondClick(() => previews.playRow(i, false));
+    if (opening && i >= 0) detail.armSecondClick(() => previews.playRow(i, false));
   },
   onPlay: (i) => previews.playRow(i, false),
 });
@@ -125,7 +126,10 @@ const playlist = new PlaylistView($('#view-playlist'), marks, {
   onShownSaved: (id) => savedList.setActive(views.current === 'playlist' ? id : null),
   onPlay: (e, toggle) => previews.playEntry(e, toggle),
   onPlayAll: () => previews.playAll(),
-  onEdit: (edit) => toast.show(edit.label, { label: 'Undo', run: () => playlist.undo() }),
+  onUndoable: (edit) => {
+    if (edit) toast.show(edit.label, { label: 'Undo', run: () => playlist.undo() });
+    else toast.hide();
+  },
 });
 const savedList = new SavedList($('#saved-playlists'), {
   onOpen: (id, viaKeyboard) => {

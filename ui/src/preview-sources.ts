@@ -103,7 +103,8 @@ export class PreviewSources {
   follow(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue) {
     if (queue.kind === 'table') {
       const table = this.table;
-      if (this.hooks.view() !== 'library' || table.selected < 0 || table.rowAt(table.selected)?.id !== from.id) return;
+      // (a selection of several rows is the user's: it stays)
+      if (this.hooks.view() !== 'library' || table.selectionCount !== 1 || table.rowAt(table.selected)?.id !== from.id) return;
       const i = table.indexOf(to.id);
       if (i >= 0) table.select(i);
       return;

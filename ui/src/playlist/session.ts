@@ -55,8 +55,9 @@ export type SessionHooks = {
   onShownSaved(id: number | null): void;
   /** A playlist was saved or its tracks stored: the sidebar list may have changed. */
   onSavedChange(): void;
-  /** An edit that can be undone was made (remove, swap, move). */
-  onEdit(edit: Edit): void;
+  /** An edit that can be undone was made (remove, swap, move); null: the last edit can't be
+   *  undone from where it was offered any more (it was undone; another list is shown). */
+  onUndoable(edit: Edit | null): void;
 };
 
 /** The knobs, as the session needs them. */
@@ -108,7 +109,7 @@ export class PlaylistSession {
   /** A new playlist from `seeds` (one or more, in table order) with the knobs' settings. */
   make(seeds: Seed[]) {
     this.list++;
-    this.history.clear();
+    this.forgetEdits();
     this.unbind();
     const s = this.s;
     s.seeds = seeds.slice();
@@ -123,7 +124,7 @@ export class PlaylistSession {
   /** A saved playlist from the sidebar. */
   open(id: number) {
     this.list++;
-    this.history.clear();
+    this.forgetEdits();
     const seq = ++this.seq;
     const s = this.s;
     s.savedId = id;
@@ -177,7 +178,7 @@ export class PlaylistSession {
       this.hooks.onStatus('New settings: this is a new playlist, not saved yet.');
     }
     const seq = ++this.seq;
-    this.history.clear(); // the rows to come are another list
+    this.forgetEdits(); // the rows to come are another list
     this.s.state = 'loading';
     this.s.error = null;
     this.retry = { kind: 'make' };
@@ -212,7 +213,7 @@ export class PlaylistSession {
     const s = this.s;
     s.generation++;
     s.swapping.clear();
-    this.history.clear();
+    this.forgetEdits();
     s.state = s.entries.length ? 'ready' : 'empty';
     this.hooks.onChange('arrived');
   }
@@ -308,7 +309,14 @@ export class PlaylistSession {
     s.state = s.entries.length ? 'ready' : 'empty';
     this.hooks.onStatus(null);
     this.persist();
+    this.hooks.onUndoable(null);
     return edit;
+  }
+
+  /** Another list: its edits can't be undone here. */
+  private forgetEdits() {
+    this.history.clear();
+    this.hooks.onUndoable(null);
   }
 
   /** The rows changed here (`edit`): it can be undone; a saved playlist stores the new track list. */
@@ -316,7 +324,7 @@ export class PlaylistSession {
     if (!this.s.entries.length) this.s.state = 'empty';
     this.history.push(edit);
     this.persist();
-    this.hooks.onEdit(edit);
+    this.hooks.onUndoable(edit);
   }
 
   private persist() {

@@ -26,8 +26,9 @@ export type PlaylistHooks = {
   onPlay(e: PlaylistEntry, toggle: boolean): void;
   /** "Play all": the rows from the first, whole tracks. */
   onPlayAll(): void;
-  /** A remove, swap or move that can be undone (`playlist.undo()`). */
-  onEdit(edit: Edit): void;
+  /** A remove, swap or move that can be undone (`playlist.undo()`); null: the last one can't be
+   *  any more (it was undone, or another list is shown). */
+  onUndoable(edit: Edit | null): void;
 };
 
 /** "only 7 of 20 tracks …" → "Only 7 of 20 tracks …". */
@@ -67,7 +68,7 @@ export class PlaylistView {
       onStatus: (text, kind) => this.setStatus(text, kind),
       onShownSaved: (id) => hooks.onShownSaved(id),
       onSavedChange: () => hooks.onSavedChange(),
-      onEdit: (edit) => hooks.onEdit(edit),
+      onUndoable: (edit) => hooks.onUndoable(edit),
     });
     this.rows = new PlaylistRows(marks, {
       onPlay: (i, toggle) => { const e = this.session.shown.entries[i]; if (e) hooks.onPlay(e, toggle); },
