@@ -106,7 +106,7 @@ const similar = new SimilarPanel(marks, {
 });
 const detail = new DetailPanel($('#detail-panel'), table, similar, {
   onMakePlaylist: makePlaylist,
-  onMakePlaylistFromSelection: (viaKeyboard) => void makePlaylistFromSelection(viaKeyboard),
+  onMakePlaylistFromSelection: makePlaylistFromSelection,
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => library.filterByTag(label, viaKeyboard),
   onError: banner.show,
@@ -114,7 +114,7 @@ const detail = new DetailPanel($('#detail-panel'), table, similar, {
 });
 const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), table, {
   onMakePlaylist: makePlaylist,
-  onMakePlaylistFromSelection: (viaKeyboard) => void makePlaylistFromSelection(viaKeyboard),
+  onMakePlaylistFromSelection: makePlaylistFromSelection,
 });
 
 const playlist = new PlaylistView($('#view-playlist'), marks, {
@@ -167,7 +167,7 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
 new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews }, {
-  showView, makePlaylist, makePlaylistFromSelection: (viaKeyboard) => void makePlaylistFromSelection(viaKeyboard),
+  showView, makePlaylist, makePlaylistFromSelection,
 });
 
 // ---------- what spans components ----------
@@ -181,12 +181,13 @@ function makePlaylist(row: TrackRow, viaKeyboard: boolean) {
 
 /** "Make playlist from these" (several rows selected): one playlist whose seeds are all of
  *  them, in table order (rows not loaded are asked for first). */
-async function makePlaylistFromSelection(viaKeyboard: boolean) {
+function makePlaylistFromSelection(viaKeyboard: boolean) {
   if (table.selectionCount > MAX_SEEDS) return; // the panel says why its button is off
-  const rows = await banner.guard(table.selectedRows());
-  if (!rows?.length) return;
-  showView('playlist');
-  playlist.make(rows.map(seedOf), viaKeyboard);
+  void banner.guard(table.selectedRows()).then((rows) => {
+    if (!rows?.length) return;
+    showView('playlist');
+    playlist.make(rows.map(seedOf), viaKeyboard);
+  });
 }
 
 /** get_overview: the sidebar, the track count, the empty library's card or the table. */

@@ -1,6 +1,8 @@
 // "Similar tracks" in the detail panel: the nearest analysed tracks to the one shown, from
-// `similar_tracks`. The section element lives as long as the app (the detail panel re-renders
-// often; moving the same element keeps its rows and the keyboard focus in them).
+// `similar_tracks`. A click or Enter picks a row (the panel shows that track; a double click's
+// second click, caught by the detail panel, plays it); ▶ or Space plays it without picking. The
+// section element lives as long as the app (the detail panel re-renders often; moving the same
+// element keeps its rows and the keyboard focus in them).
 import { commands, errorText, type SimilarAnswer, type SimilarTrack } from './api';
 import { h } from './dom';
 import { basename, num } from './format';
