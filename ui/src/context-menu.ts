@@ -1,32 +1,51 @@
-// The table rows' context menu (#context-menu): one item, "Make playlist from this track" (P).
-// A right click on a row, the Menu key or Shift+F10 opens it; Esc, Tab, a click elsewhere, a
-// scroll, a resize or leaving the window closes it.
+// The table rows' context menu (#context-menu): one item, "Make playlist from this track" (P),
+// or "… from these N tracks" when the row is one of several selected. A right click on a row,
+// the Menu key or Shift+F10 opens it; Esc, Tab, a click elsewhere, a scroll, a resize or leaving
+// the window closes it. WebKit's own menu (Back, Reload, Inspect) never opens: only text boxes
+// keep theirs (copy, paste).
 import type { TrackRow } from './api';
+import { h } from './dom';
+import { plural } from './format';
+import { hint } from './shortcuts';
 import type { TrackTable } from './table';
 
 export type ContextMenuHooks = {
   onMakePlaylist(row: TrackRow, viaKeyboard: boolean): void;
+  /** The row was one of several selected: a playlist from all of them. */
+  onMakePlaylistFromSelection(viaKeyboard: boolean): void;
 };
 
+/** What the menu is for: a row, or the selection it belongs to. */
+type Target = { kind: 'row'; row: TrackRow } | { kind: 'selection'; count: number };
+
+/** Text boxes keep the system's menu (copy, paste); nothing else gets it. */
+const keepsSystemMenu = (t: EventTarget | null) =>
+  t instanceof HTMLTextAreaElement || (t instanceof HTMLInputElement && !['range', 'checkbox', 'radio', 'button'].includes(t.type));
+
 export class ContextMenu {
-  /** The row the menu is for (null: closed). */
-  private row: TrackRow | null = null;
+  /** What the menu is for (null: closed). */
+  private target: Target | null = null;
 
   /** `el`: #context-menu; `makeItem`: #ctx-make-playlist. */
   constructor(private el: HTMLElement, private makeItem: HTMLButtonElement, private table: TrackTable, hooks: ContextMenuHooks) {
+    document.addEventListener('contextmenu', (e) => {
+      if (!keepsSystemMenu(e.target)) e.preventDefault();
+    });
     table.tbody.addEventListener('contextmenu', (e) => {
       const tr = (e.target as Element).closest<HTMLElement>('tr.track-row[data-index]');
       if (!tr) return;
       e.preventDefault();
-      table.select(Number(tr.dataset.index), false);
+      const i = Number(tr.dataset.index);
+      // a row of a larger selection keeps it; another row is selected on its own
+      if (!(table.selectionCount > 1 && table.isSelected(i))) table.select(i, false);
       table.scroller.focus({ preventScroll: true });
-      const r = table.rowAt(Number(tr.dataset.index));
-      if (r) this.open(e.clientX, e.clientY, r);
+      this.openAt(e.clientX, e.clientY, i);
     });
     makeItem.addEventListener('click', (e) => {
-      const row = this.row;
+      const target = this.target;
       this.close();
-      if (row) hooks.onMakePlaylist(row, e.detail === 0);
+      if (target?.kind === 'row') hooks.onMakePlaylist(target.row, e.detail === 0);
+      else if (target) hooks.onMakePlaylistFromSelection(e.detail === 0);
     });
     el.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); e.stopPropagation(); this.close(true); }
@@ -47,27 +66,33 @@ export class ContextMenu {
     const i = this.table.selected;
     if (i < 0) return false;
     const tr = this.table.tbody.querySelector<HTMLElement>(`tr.track-row[data-index="${i}"]`);
-    const r = this.table.rowAt(i);
-    if (!tr || !r) return false;
+    if (!tr) return false;
     const box = tr.getBoundingClientRect();
-    this.open(box.left + 48, box.bottom - 4, r);
-    return true;
+    return this.openAt(box.left + 48, box.bottom - 4, i);
   }
 
   close(refocus = false) {
     if (this.el.hidden) return;
     this.el.hidden = true;
-    this.row = null;
+    this.target = null;
     if (refocus) this.table.scroller.focus({ preventScroll: true });
   }
 
-  private open(x: number, y: number, row: TrackRow) {
-    this.row = row;
+  /** Open at (x, y) for row `i` (or the selection it is part of). */
+  private openAt(x: number, y: number, i: number): boolean {
+    const count = this.table.selectionCount;
+    const row = this.table.rowAt(i);
+    if (count > 1) this.target = { kind: 'selection', count };
+    else if (row) this.target = { kind: 'row', row };
+    else return false;
+    this.makeItem.replaceChildren(count > 1 ? `Make playlist from these ${plural(count, 'track')}` : 'Make playlist from this track',
+      h('kbd', {}, hint('table.makePlaylist')));
     const m = this.el;
     m.hidden = false;
     const w = m.offsetWidth, hgt = m.offsetHeight;
     m.style.left = `${Math.max(4, Math.min(x, window.innerWidth - w - 4))}px`;
     m.style.top = `${Math.max(4, Math.min(y, window.innerHeight - hgt - 4))}px`;
     this.makeItem.focus();
+    return true;
   }
 }

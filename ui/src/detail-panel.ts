@@ -1,20 +1,29 @@
 // The detail panel (#detail-panel) beside the table: the selected track's metadata, audio and
 // file, its tags and analysis (from `get_track`), "Make playlist", and the similar tracks
-// (SimilarPanel, hosted here). Enter or a double click opens it, Esc or × closes it; it follows
-// the table's selection. A similar track that is not among the loaded rows is shown from
-// `get_track` with no table selection.
+// (SimilarPanel, hosted here); with several rows selected, what they are and "Make playlist from
+// these" (selection-summary.ts). Picking a row (a click, the arrows) opens it, Esc or × closes
+// it; it follows the table's selection. A similar track that is not among the loaded rows is
+// shown from `get_track` with no table selection. A new track is shown from its top.
 import * as api from './api';
 import type { TagVocabulary, TrackDetail, TrackRow } from './api';
 import { analysisView } from './analysis-view';
 import { h } from './dom';
 import * as fmt from './format';
+import { LISTED, selectionSummary } from './selection-summary';
 import type { SimilarPanel } from './similar';
 import type { TrackTable } from './table';
 import { tagsSection } from './tags';
 
+/** How soon a second click makes a double click (the systems' default is 400–500 ms). */
+const DOUBLE_CLICK_MS = 500;
+/** … and how near the first one (the systems allow a few pixels). */
+const NEAR_PX = 8;
+
 export type DetailHooks = {
   /** The "Make playlist" button. */
   onMakePlaylist(r: TrackRow, viaKeyboard: boolean): void;
+  /** "Make playlist from these" (several rows selected). */
+  onMakePlaylistFromSelection(viaKeyboard: boolean): void;
   /** The "Failures" link of a track whose analysis failed. */
   onShowFailures(): void;
   /** A tag chip: only the tracks with that tag. */
@@ -41,12 +50,38 @@ export class DetailPanel {
   /** Bumped whenever what the panel should show changes: a get_track for a picked track that
    *  answers after that is dropped. */
   private jumpSeq = 0;
+  /** A click just changed what lies under the pointer (the panel opened over it, or a picked
+   *  similar track replaced the panel's content): the second click of a double click lands on
+   *  whatever is there now, so it is caught before it does anything and means `run` instead. */
+  private secondClick: { until: number; x: number; y: number; run: () => void } | null = null;
+  /** Where the last first click (of one or more) went down: a double click's second click is there too. */
+  private firstDown = { x: 0, y: 0 };
 
   constructor(private el: HTMLElement, private table: TrackTable, private similar: SimilarPanel, private hooks: DetailHooks) {
     el.addEventListener('click', (e) => {
       const chip = (e.target as Element).closest<HTMLElement>('button.tag-chip');
       if (chip?.dataset.tag) hooks.onTag(chip.dataset.tag, e.detail === 0);
     });
+    document.addEventListener('mousedown', (e) => { if (e.detail <= 1) this.firstDown = { x: e.clientX, y: e.clientY }; }, true);
+    const caught = (e: MouseEvent) => {
+      const s = this.secondClick;
+      return e.detail >= 2 && s != null && performance.now() < s.until && Math.abs(e.clientX - s.x) <= NEAR_PX && Math.abs(e.clientY - s.y) <= NEAR_PX;
+    };
+    el.addEventListener('mousedown', (e) => { if (caught(e)) e.preventDefault(); }, true); // no word selected, no focus moved
+    el.addEventListener('click', (e) => {
+      if (!caught(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const run = this.secondClick!.run;
+      this.secondClick = null;
+      run();
+    }, true);
+  }
+
+  /** A click just changed what lies under the pointer: until a double click's time is up, its
+   *  second click (there, landing in the panel) means `run` (see secondClick). */
+  armSecondClick(run: () => void) {
+    this.secondClick = { until: performance.now() + DOUBLE_CLICK_MS, ...this.firstDown, run };
   }
 
   get isOpen(): boolean {
@@ -58,13 +93,14 @@ export class DetailPanel {
     return this.opened ? this.shownRow : null;
   }
 
-  /** Show the selected row (Enter, double click). */
+  /** Show the table's selection (a row picked by a click or the arrows); open already: it
+   *  follows the selection by itself. */
   open() {
     const table = this.table;
-    if (table.selected < 0) return;
+    if (this.opened || table.selected < 0) return;
     this.opened = true;
     this.el.hidden = false;
-    this.render(table.rowAt(table.selected));
+    this.showSelection();
     table.scrollIntoView(table.selected);
   }
 
@@ -79,10 +115,27 @@ export class DetailPanel {
     if (refocus) this.table.scroller.focus();
   }
 
-  /** The table's selection moved, or the selected row's data arrived or changed. */
-  selectionChanged(row: TrackRow | null) {
+  /** The table's selection changed, or the lead row's data arrived or changed. */
+  selectionChanged() {
     this.jumpSeq++;
-    if (this.opened) this.render(row);
+    if (this.opened) this.showSelection();
+  }
+
+  /** One row selected: its details; several: what they are; none (the last one Ctrl+clicked
+   *  away): the panel closes. */
+  private showSelection() {
+    const table = this.table;
+    const count = table.selectionCount;
+    if (count === 0) { this.close(false); return; }
+    if (count === 1) { this.render(table.rowAt(table.selected)); return; }
+    this.shownRow = null;
+    this.similar.show(null);
+    const rows = table.selectedIndices().slice(0, LISTED).map((i) => table.rowAt(i));
+    this.el.replaceChildren(...selectionSummary(count, rows, {
+      onMakePlaylist: (viaKeyboard) => this.hooks.onMakePlaylistFromSelection(viaKeyboard),
+      onClose: () => this.close(),
+    }));
+    this.el.scrollTop = 0;
   }
 
   /** Ask for the shown track's similar tracks again (the analysis finished, a new index). */
@@ -189,7 +242,7 @@ export class DetailPanel {
     );
     panel.querySelector('.detail-head')!.after(this.tagsView(r), this.analysisView(r), this.similar.el);
     this.similar.show(r);
-    if (same) panel.scrollTop = scrollTop;
+    panel.scrollTop = scrollTop; // a new track from its top
     if (keepFocus && this.similar.el.contains(keepFocus)) keepFocus.focus({ preventScroll: true });
     this.needDetail(r);
   }

@@ -91,3 +91,11 @@ export function audioRate(r: number): string {
   if (!isFinite(r) || r <= 0) return '';
   return `${num(r >= 10 ? Math.round(r) : Math.round(r * 10) / 10)} audio-h/h`;
 }
+
+/** What the table's Format column shows of a file's format: its container's short name, in
+ *  capitals ("Ogg Vorbis" → "OGG", "Matroska" → "MKV", "flac" → "FLAC"); the whole name and the
+ *  codec go in the tooltip. */
+export function formatShort(format: string | null | undefined): string {
+  const first = (format ?? '').trim().split(/\s+/)[0] ?? '';
+  return first.toLowerCase() === 'matroska' ? 'MKV' : first.toUpperCase();
+}

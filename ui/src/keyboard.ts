@@ -1,8 +1,9 @@
 // The global shortcuts: one keydown handler on the document that hands each key to whoever has
-// it, in this order — the confirm dialog and the context menu (their own keys), the playlist view,
-// Ctrl+F, the toolbar's boxes, Space on the player's sliders; then, outside text boxes: `/`, Esc
-// (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), P (make a playlist),
-// the Menu key (the row's context menu), the similar tracks list, and the table's arrows.
+// it, in this order — the dialogs and the context menu (their own keys), the playlist view,
+// Ctrl+F, the toolbar's boxes, Space on the player's sliders; then, outside text boxes: `?`, `/`,
+// Esc (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), P (make a
+// playlist), the Menu key (the row's context menu), the similar tracks list, and the table's
+// keys. Which key does what is declared once, in shortcuts.ts.
 import type { TrackRow } from './api';
 import type { ConfirmDialog } from './confirm';
 import type { ContextMenu } from './context-menu';
@@ -11,13 +12,15 @@ import type { LibraryView } from './library-view';
 import type { Player } from './player/player';
 import type { PlaylistView } from './playlist/view';
 import type { PreviewSources } from './preview-sources';
+import type { ShortcutSheet } from './shortcut-sheet';
+import { is, type ShortcutId } from './shortcuts';
 import type { SimilarPanel } from './similar';
 import type { TrackTable } from './table';
 import type { ViewName, Views } from './views';
 
 /** The components the keys go to. */
 export type KeyTargets = {
-  views: Views; confirm: ConfirmDialog; contextMenu: ContextMenu; library: LibraryView; table: TrackTable;
+  views: Views; confirm: ConfirmDialog; sheet: ShortcutSheet; contextMenu: ContextMenu; library: LibraryView; table: TrackTable;
   detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources;
 };
 
@@ -25,7 +28,22 @@ export type KeyboardHooks = {
   showView(v: ViewName): void;
   /** P: a playlist from `row`. */
   makePlaylist(row: TrackRow, viaKeyboard: boolean): void;
+  /** P with several rows selected: a playlist from all of them. */
+  makePlaylistFromSelection(viaKeyboard: boolean): void;
 };
+
+/** The table's moves: where each one takes the lead from `sel` (the lead now, -1: none). */
+const TABLE_MOVES: [ShortcutId, (sel: number, t: TrackTable) => number][] = [
+  ['table.down', (sel) => (sel < 0 ? 0 : sel + 1)],
+  ['table.up', (sel) => (sel < 0 ? 0 : sel - 1)],
+  ['table.pageDown', (sel, t) => Math.max(0, sel) + t.pageRows],
+  ['table.pageUp', (sel, t) => Math.max(0, sel) - t.pageRows],
+  ['table.first', () => 0],
+  ['table.last', (_, t) => t.total - 1],
+];
+
+const isTextField = (t: HTMLElement) =>
+  t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable;
 
 export class Keyboard {
   constructor(private c: KeyTargets, private hooks: KeyboardHooks) {
@@ -38,85 +56,83 @@ export class Keyboard {
   }
 
   private onKey(e: KeyboardEvent) {
-    const { views, confirm, contextMenu, library, table, detail, similar, playlist, player, previews } = this.c;
-    if (confirm.isOpen) return; // the modal handles its own keys (Esc cancels)
+    const { views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews } = this.c;
+    if (confirm.isOpen || sheet.isOpen) return; // a modal handles its own keys (Esc closes it)
     if (contextMenu.isOpen) return; // so does the context menu (Esc closes, Enter picks)
     const t = e.target as HTMLElement;
-    const mod = e.ctrlKey || e.metaKey || e.altKey;
     const view = views.current;
-    // The playlist view: Escape back to the library, its rows' keys (arrows, Alt+arrows, Delete).
+    // The playlist view: Escape back to the library, its rows' keys (arrows, Alt+arrows, Delete, Ctrl+Z).
     if (view === 'playlist' && playlist.handleKey(e)) { e.preventDefault(); return; }
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {
+    if (is('search', e) && e.key !== '/') {
       e.preventDefault();
       this.focusSearch();
       return;
     }
     if (library.handleKey(e)) return;
     // Space on the player's seek or volume slider: play/pause too.
-    if (e.key === ' ' && !mod && t instanceof HTMLInputElement && t.type === 'range' && player.el.contains(t)) {
+    if (is('playPause', e) && t instanceof HTMLInputElement && t.type === 'range' && player.el.contains(t)) {
       e.preventDefault();
       if (!e.repeat) player.toggle();
       return;
     }
-    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || t.isContentEditable) return;
-    if (e.key === '/' && !mod) { e.preventDefault(); this.focusSearch(); return; }
-    if (e.key === 'Escape' && detail.isOpen) { e.preventDefault(); detail.close(); return; }
+    if (isTextField(t)) return;
+    if (is('help', e)) { e.preventDefault(); sheet.open(); return; }
+    if (is('search', e)) { e.preventDefault(); this.focusSearch(); return; }
+    if (is('details.close', e) && detail.isOpen) { e.preventDefault(); detail.close(); return; }
     const onButton = !!t.closest('button, a[href], summary');
     if (e.key === ' ') {
       // Play/pause (preview). Never scroll the page; buttons keep their default (a click).
       if (onButton) return;
       e.preventDefault();
-      if (!e.repeat && !mod) previews.space(t);
+      if (!e.repeat && is('playPause', e)) previews.space(t);
       return;
     }
     // N / B, Ctrl+→ / Ctrl+←: the next / previous track of the list the preview came from.
-    const k = e.key.toLowerCase();
-    if (!e.altKey && !e.metaKey && ((!e.ctrlKey && (k === 'n' || k === 'b')) || (e.ctrlKey && (e.key === 'ArrowRight' || e.key === 'ArrowLeft')))) {
-      if (player.active) {
-        e.preventDefault();
-        void player.step(k === 'n' || e.key === 'ArrowRight' ? 1 : -1);
-      }
+    const step = is('next', e) ? 1 : is('previous', e) ? -1 : 0;
+    if (step) {
+      if (player.active) { e.preventDefault(); void player.step(step); }
       return;
     }
-    // P: a playlist from the selected track (or the one the details show).
-    if (view === 'library' && library.started && !mod && k === 'p') {
+    // P: a playlist from the selected track(s) (or the one the details show).
+    if (view === 'library' && library.started && is('table.makePlaylist', e)) {
+      e.preventDefault();
+      if (table.selectionCount > 1) { this.hooks.makePlaylistFromSelection(true); return; }
       const row = table.selected >= 0 ? table.rowAt(table.selected) : detail.shown;
-      if (row) { e.preventDefault(); this.hooks.makePlaylist(row, true); }
+      if (row) this.hooks.makePlaylist(row, true);
       return;
     }
     // Menu key / Shift+F10: the selected row's context menu.
-    if (view === 'library' && (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) && table.selected >= 0 && !similar.el.contains(t)) {
+    if (view === 'library' && is('table.menu', e) && table.selected >= 0 && !similar.el.contains(t)) {
       if (contextMenu.openForSelected()) e.preventDefault();
       return;
     }
     // The similar tracks list has its own arrows and Enter; the table's keys stay with the table.
     if (similar.el.contains(t)) {
-      if (!mod && !onButton && similar.handleKey(e)) e.preventDefault();
+      if (!onButton && similar.handleKey(e)) e.preventDefault();
       return;
     }
-    if (view !== 'library' || !library.started || mod) return;
+    if (view !== 'library' || !library.started) return;
     if (onButton && e.key === 'Enter') return;
     this.tableKey(e, onButton);
   }
 
-  /** ↑/↓, PageUp/PageDown, Home/End move the table's selection; Enter opens the details. */
+  /** ↑/↓, PageUp/PageDown, Home/End move the table's selection (and show it in the details);
+   *  Shift+↑/↓ extend it; Enter plays the lead row. */
   private tableKey(e: KeyboardEvent, onButton: boolean) {
-    const { table, detail } = this.c;
+    const { table, detail, previews } = this.c;
     const sel = table.selected;
-    let next: number | null = null;
-    switch (e.key) {
-      case 'ArrowDown': next = sel < 0 ? 0 : sel + 1; break;
-      case 'ArrowUp': next = sel < 0 ? 0 : sel - 1; break;
-      case 'PageDown': next = (sel < 0 ? 0 : sel) + table.pageRows; break;
-      case 'PageUp': next = (sel < 0 ? 0 : sel) - table.pageRows; break;
-      case 'Home': next = 0; break;
-      case 'End': next = table.total - 1; break;
-      case 'Enter': if (sel >= 0) { e.preventDefault(); detail.open(); } return;
-      default: return;
+    if (is('table.play', e)) {
+      if (sel >= 0) { e.preventDefault(); previews.playRow(sel, false); }
+      return;
     }
+    const extend = is('table.extendDown', e) ? 1 : is('table.extendUp', e) ? -1 : 0;
+    const move = TABLE_MOVES.find(([id]) => is(id, e));
+    if (!extend && !move) return;
     e.preventDefault();
     if (table.total === 0) return;
     if (document.activeElement !== table.scroller && !onButton) table.scroller.focus({ preventScroll: true });
-    table.select(next);
+    if (extend) table.extendTo(sel < 0 ? 0 : sel + extend);
+    else table.select(move![1](sel, table));
+    detail.open();
   }
 }

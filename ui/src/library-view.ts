@@ -5,6 +5,7 @@ import type { Overview, SortKey, TagVocabulary } from './api';
 import { h } from './dom';
 import * as fmt from './format';
 import { WHEEL } from './music';
+import { is } from './shortcuts';
 import type { TrackTable } from './table';
 
 export type LibraryElements = {
@@ -123,14 +124,13 @@ export class LibraryView {
   handleKey(e: KeyboardEvent): boolean {
     const { search, tagFilter, bpmMin, bpmMax } = this.el;
     const t = e.target;
-    const mod = e.ctrlKey || e.metaKey || e.altKey;
     if (t === search) {
-      if (e.key === 'Escape') {
+      if (is('search.clear', e)) {
         e.preventDefault();
         if (search.value) { search.value = ''; this.applySearch(); } else search.blur();
-      } else if (e.key === 'Enter') {
+      } else if (is('search.apply', e)) {
         this.applySearch();
-      } else if (e.key === 'ArrowDown' && !mod) {
+      } else if (is('search.toTable', e)) {
         e.preventDefault();
         this.applySearch();
         this.table.scroller.focus();
@@ -138,16 +138,16 @@ export class LibraryView {
       }
       return true;
     }
-    if (t === tagFilter && e.key === 'Escape' && !mod) {
+    if (t === tagFilter && is('filter.clear', e)) {
       e.preventDefault();
       if (tagFilter.value) { tagFilter.value = ''; this.renderTagFilter(); this.applySearch(); } else tagFilter.blur();
       return true;
     }
     if (t === bpmMin || t === bpmMax) {
       const input = t as HTMLInputElement;
-      if (e.key === 'Escape' && input.value) { e.preventDefault(); input.value = ''; this.applySearch(); }
-      else if (e.key === 'Escape') input.blur();
-      else if (e.key === 'Enter') this.applySearch();
+      if (is('filter.clear', e) && input.value) { e.preventDefault(); input.value = ''; this.applySearch(); }
+      else if (is('filter.clear', e)) input.blur();
+      else if (is('search.apply', e)) this.applySearch();
       return true;
     }
     return false;

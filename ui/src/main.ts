@@ -16,14 +16,17 @@ import { LibraryView } from './library-view';
 import { PlayingMarks } from './player/marks';
 import { Player } from './player/player';
 import { SavedList } from './playlist/saved-list';
-import { seedOf } from './playlist/session';
+import { seedOf } from './playlist/seeds';
 import { PlaylistView } from './playlist/view';
 import { PreviewSources } from './preview-sources';
 import { AnalysisStrip, ScanStrip } from './progress';
 import { LibraryRefresh } from './refresh';
+import { MAX_SEEDS } from './selection-summary';
+import { ShortcutSheet } from './shortcut-sheet';
 import { Sidebar } from './sidebar';
 import { SimilarPanel } from './similar';
 import { TrackTable } from './table';
+import { Toast } from './toast';
 import { Views, type ViewName } from './views';
 
 // ---------- components ----------
@@ -31,12 +34,16 @@ import { Views, type ViewName } from './views';
 
 const banner = new ErrorBanner($('#error-banner'), $('#error-text'), $<HTMLButtonElement>('#error-dismiss'));
 const confirm = new ConfirmDialog($<HTMLDialogElement>('#confirm-dialog'));
+const sheet = new ShortcutSheet($<HTMLDialogElement>('#shortcuts-dialog'), $<HTMLButtonElement>('#shortcuts-open'));
+/** "Removed “Title” · Undo" after a playlist edit. */
+const toast = new Toast($('#toast'));
 /** What plays, as the rows of every list show it. */
 const marks = new PlayingMarks();
 
 const views = new Views({ library: $('#view-library'), failures: $('#view-failures'), playlist: $('#view-playlist') }, {
   onShow: (v) => {
     contextMenu.close();
+    toast.hide();
     sidebar.setView(v);
     savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
     if (v === 'library') table.schedule();
@@ -58,8 +65,15 @@ const folders = new FolderActions({ confirm: confirm.ask, onChanged: () => refre
 const table = new TrackTable($('#track-table'), $<HTMLTableSectionElement>('#track-body'), $<HTMLTableSectionElement>('#track-table thead'), marks, {
   onTotal: () => library.renderCounts(),
   onError: banner.show,
-  onSelection: (row) => detail.selectionChanged(row),
-  onOpen: () => detail.open(),
+  onSelection: () => detail.selectionChanged(),
+  onReveal: () => {
+    // The panel may open under the pointer: a double click's second click landing on it plays the row.
+    const i = table.selected;
+    const opening = !detail.isOpen;
+    detail.open();
+    if (opening && i >= 0) detail.armSecondClick(() => previews.playRow(i, false));
+  },
+  onPlay: (i) => previews.playRow(i, false),
 });
 const library = new LibraryView({
   toolbar: $('#toolbar'), search: $<HTMLInputElement>('#search'), bpmMin: $<HTMLInputElement>('#bpm-min'), bpmMax: $<HTMLInputElement>('#bpm-max'),
@@ -83,17 +97,25 @@ const libraryTags = new LibraryTags({
 });
 
 const similar = new SimilarPanel(marks, {
-  onPick: (id, viaKeyboard) => detail.pickSimilar(id, viaKeyboard),
+  onPick: (id, viaKeyboard, list) => {
+    detail.pickSimilar(id, viaKeyboard);
+    // a double click on a similar track: its second click lands on the new track's panel; it plays
+    if (!viaKeyboard) detail.armSecondClick(() => previews.playFromSimilar(list, id));
+  },
   onPlay: (t) => previews.playSimilar(t),
 });
 const detail = new DetailPanel($('#detail-panel'), table, similar, {
   onMakePlaylist: makePlaylist,
+  onMakePlaylistFromSelection: makePlaylistFromSelection,
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => library.filterByTag(label, viaKeyboard),
   onError: banner.show,
   vocabulary: () => libraryTags.current,
 });
-const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), table, { onMakePlaylist: makePlaylist });
+const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), table, {
+  onMakePlaylist: makePlaylist,
+  onMakePlaylistFromSelection: makePlaylistFromSelection,
+});
 
 const playlist = new PlaylistView($('#view-playlist'), marks, {
   onClose: () => {
@@ -102,7 +124,12 @@ const playlist = new PlaylistView($('#view-playlist'), marks, {
   },
   onSavedChange: () => savedList.refresh(),
   onShownSaved: (id) => savedList.setActive(views.current === 'playlist' ? id : null),
-  onPlay: (e) => previews.playEntry(e),
+  onPlay: (e, toggle) => previews.playEntry(e, toggle),
+  onPlayAll: () => previews.playAll(),
+  onUndoable: (edit) => {
+    if (edit) toast.show(edit.label, { label: 'Undo', run: () => playlist.undo() });
+    else toast.hide();
+  },
 });
 const savedList = new SavedList($('#saved-playlists'), {
   onOpen: (id, viaKeyboard) => {
@@ -139,7 +166,9 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 });
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
-new Keyboard({ views, confirm, contextMenu, library, table, detail, similar, playlist, player, previews }, { showView, makePlaylist });
+new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews }, {
+  showView, makePlaylist, makePlaylistFromSelection,
+});
 
 // ---------- what spans components ----------
 
@@ -147,7 +176,18 @@ new Keyboard({ views, confirm, contextMenu, library, table, detail, similar, pla
  *  takes the place of the table until Escape. */
 function makePlaylist(row: TrackRow, viaKeyboard: boolean) {
   showView('playlist');
-  playlist.make(seedOf(row), viaKeyboard);
+  playlist.make([seedOf(row)], viaKeyboard);
+}
+
+/** "Make playlist from these" (several rows selected): one playlist whose seeds are all of
+ *  them, in table order (rows not loaded are asked for first). */
+function makePlaylistFromSelection(viaKeyboard: boolean) {
+  if (table.selectionCount > MAX_SEEDS) return; // the panel says why its button is off
+  void banner.guard(table.selectedRows()).then((rows) => {
+    if (!rows?.length) return;
+    showView('playlist');
+    playlist.make(rows.map(seedOf), viaKeyboard);
+  });
 }
 
 /** get_overview: the sidebar, the track count, the empty library's card or the table. */

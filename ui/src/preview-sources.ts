@@ -1,7 +1,8 @@
 // The lists a preview plays from: the table (in its current order), the similar tracks (as they
 // were when the play started) and the playlist shown (with its edits). Plays a row of one with
-// the queue next/previous walk, moves the selection or focus along when the preview moves on,
-// and decides what Space plays.
+// the queue next/previous walk — toggled (▶, Space: a second press pauses) or started (Enter, a
+// double click: never pauses), or the whole playlist ("Play all") — moves the selection or focus
+// along when the preview moves on, and decides what Space plays.
 import type { PlaylistEntry, SimilarTrack, TrackRow } from './api';
 import type { Player } from './player/player';
 import { ListQueue, TableQueue, type PreviewQueue, type PreviewTrack } from './player/queue';
@@ -45,20 +46,47 @@ export class PreviewSources {
     return s ? this.similarTrack(s) : null;
   }
 
-  /** Play (or pause/resume) the table's row `i`. */
-  playRow(i: number) {
+  /** Play the table's row `i`: `toggle` (▶, Space) pauses/resumes it when it is the current
+   *  track; else (Enter, a double click) it plays, or goes on playing. */
+  playRow(i: number, toggle = true) {
     const r = this.table.rowAt(i);
-    if (r) this.player.toggleTrack(r, new TableQueue(this.table, i));
+    if (!r) return;
+    const queue = new TableQueue(this.table, i);
+    if (toggle) this.player.toggleTrack(r, queue); else this.player.startTrack(r, queue);
   }
 
-  /** Play a similar track; next/previous walk the list as it was then (it changes with the selection). */
+  /** Play a similar track (▶, Space: toggled); next/previous walk the list as it is now (it
+   *  changes with the selection). */
   playSimilar(s: SimilarTrack) {
-    const list = this.similar.results.map((x) => this.similarTrack(x));
-    this.player.toggleTrack(list.find((t) => t.id === s.id) ?? this.similarTrack(s), new ListQueue('similar', () => list, s.id));
+    this.playFromSimilar(this.similar.results, s.id, true);
   }
 
-  /** Play a playlist row; next/previous walk the playlist shown, with its edits, while it is shown. */
-  playEntry(e: PlaylistEntry) {
+  /** Play track `id` of a list of similar tracks (`toggle`: as playSimilar; else started, as a
+   *  double click on a similar track does, from the list it was picked in). */
+  playFromSimilar(results: readonly SimilarTrack[], id: number, toggle = false) {
+    const list = results.map((x) => this.similarTrack(x));
+    const t = list.find((x) => x.id === id);
+    if (!t) return;
+    const queue = new ListQueue('similar', () => list, id);
+    if (toggle) this.player.toggleTrack(t, queue); else this.player.startTrack(t, queue);
+  }
+
+  /** Play a playlist row (▶, Space: toggled; Enter, a double click: started); next/previous walk
+   *  the playlist shown, with its edits, while it is shown. */
+  playEntry(e: PlaylistEntry, toggle = true) {
+    const queue = this.playlistQueue(e.id);
+    if (toggle) this.player.toggleTrack(e, queue); else this.player.startTrack(e, queue);
+  }
+
+  /** "Play all": the playlist shown from its first row, whole tracks, each next one when the
+   *  last finishes (the bar's preview length stays as it is for single previews). */
+  playAll() {
+    const first = this.playlist.currentEntries[0];
+    if (first) this.player.startTrack(first, this.playlistQueue(first.id), 'whole');
+  }
+
+  /** The playlist shown as the list a preview walks (edits followed while it is shown). */
+  private playlistQueue(startId: number): ListQueue {
     const playlist = this.playlist;
     const id = playlist.listId;
     let rows = playlist.currentEntries.slice();
@@ -66,7 +94,7 @@ export class PreviewSources {
       if (playlist.listId === id) rows = playlist.currentEntries.slice();
       return rows;
     };
-    this.player.toggleTrack(e, new ListQueue('playlist', items, e.id));
+    return new ListQueue('playlist', items, startId);
   }
 
   /** The preview moved on (next/previous, or the last one finished): the selection (table) or the
@@ -75,7 +103,8 @@ export class PreviewSources {
   follow(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue) {
     if (queue.kind === 'table') {
       const table = this.table;
-      if (this.hooks.view() !== 'library' || table.selected < 0 || table.rowAt(table.selected)?.id !== from.id) return;
+      // (a selection of several rows is the user's: it stays)
+      if (this.hooks.view() !== 'library' || table.selectionCount !== 1 || table.rowAt(table.selected)?.id !== from.id) return;
       const i = table.indexOf(to.id);
       if (i >= 0) table.select(i);
       return;

@@ -1,19 +1,22 @@
 // "Similar tracks" in the detail panel: the nearest analysed tracks to the one shown, from
-// `similar_tracks`. The section element lives as long as the app (the detail panel re-renders
-// often; moving the same element keeps its rows and the keyboard focus in them).
+// `similar_tracks`. A click or Enter picks a row (the panel shows that track; a double click's
+// second click, caught by the detail panel, plays it); ▶ or Space plays it without picking. The
+// section element lives as long as the app (the detail panel re-renders often; moving the same
+// element keeps its rows and the keyboard focus in them).
 import { commands, errorText, type SimilarAnswer, type SimilarTrack } from './api';
 import { h } from './dom';
 import { basename, num } from './format';
 import { keyShort } from './music';
 import type { PlayingMarks } from './player/marks';
+import { is } from './shortcuts';
 
 export const SIMILAR_LIMIT = 20;
 /** A new request starts at most this often; holding ↓ in the table asks for the newest row only. */
 const THROTTLE_MS = 150;
 
 export type SimilarHooks = {
-  /** A row was clicked, or Enter pressed on it. */
-  onPick(id: number, viaKeyboard: boolean): void;
+  /** A row was clicked, or Enter pressed on it. `list`: the similar tracks it was picked from. */
+  onPick(id: number, viaKeyboard: boolean, list: SimilarTrack[]): void;
   /** A row's ▶ was clicked (the list stays as it is: no pick). */
   onPlay(t: SimilarTrack): void;
 };
@@ -68,7 +71,7 @@ export class SimilarPanel {
         if (t) this.hooks.onPlay(t);
         return;
       }
-      this.hooks.onPick(id, false);
+      this.hooks.onPick(id, false, this.results.slice());
     });
     // roving tabindex: Tab enters the list at the row last focused
     this.el.addEventListener('focusin', (e) => {
@@ -131,18 +134,17 @@ export class SimilarPanel {
     const rows = this.rows();
     const li = (e.target as Element).closest<HTMLElement>('li.similar-row');
     const i = li ? rows.indexOf(li) : -1;
-    let next = -1;
-    switch (e.key) {
-      case 'ArrowDown': next = i < 0 ? 0 : Math.min(rows.length - 1, i + 1); break;
-      case 'ArrowUp': next = i < 0 ? rows.length - 1 : Math.max(0, i - 1); break;
-      case 'Home': next = 0; break;
-      case 'End': next = rows.length - 1; break;
-      case 'Enter':
-        if (!li) return false;
-        this.hooks.onPick(Number(li.dataset.id), true);
-        return true;
-      default: return false;
+    if (is('similar.pick', e)) {
+      if (!li) return false;
+      this.hooks.onPick(Number(li.dataset.id), true, this.results.slice());
+      return true;
     }
+    const next = is('similar.down', e) ? (i < 0 ? 0 : Math.min(rows.length - 1, i + 1))
+      : is('similar.up', e) ? (i < 0 ? rows.length - 1 : Math.max(0, i - 1))
+      : is('similar.first', e) ? 0
+      : is('similar.last', e) ? rows.length - 1
+      : null;
+    if (next == null) return false;
     rows[next]?.focus();
     return true;
   }

@@ -1,12 +1,14 @@
 // Virtualised track table. Only the rows in view (+ overscan) exist in the DOM;
 // rows are fetched from the backend in fixed pages, kept in a small LRU cache,
-// and each page is requested at most once at a time.
+// and each page is requested at most once at a time. A click selects a row (Shift: a range,
+// Ctrl/⌘: toggles it; TableSelection keeps which), a double click plays it (the hooks say how).
 import { commands, type SortKey, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
-import { keyLong, keyShort } from './music';
 import type { PlayingMarks } from './player/marks';
-import { ROW_CHIPS, tagChip } from './tags';
+import { clickIs } from './shortcuts';
+import { bpmCell, formatCell, keyCell, tagsCell } from './table-cells';
+import { TableSelection } from './table-selection';
 
 export const ROW_H = 28;
 const COLS = 9;
@@ -19,10 +21,13 @@ export type TableHooks = {
   /** A page arrived and the match count is now known (or changed). */
   onTotal(total: number): void;
   onError(e: unknown): void;
-  /** Selection moved, or the selected row's data arrived/changed. */
+  /** The selection changed, or the lead row's data arrived/changed (`row`: the lead's, null
+   *  while it loads or when nothing is selected). */
   onSelection(row: TrackRow | null, index: number): void;
-  /** Enter / double click on a row. */
-  onOpen(): void;
+  /** A click on a row (not on its buttons) picked it: show what is selected. */
+  onReveal(): void;
+  /** A double click on row `index`. */
+  onPlay(index: number): void;
 };
 
 export class TrackTable {
@@ -38,7 +43,8 @@ export class TrackTable {
   total = 0;
   /** True once the first page for the current query has arrived. */
   loaded = false;
-  selected = -1;
+  /** The selected rows (one, a range or any set) and the lead, the row the keyboard is on. */
+  private sel = new TableSelection();
 
   private cache = new Map<number, TrackRow[]>();
   /** Pages from before the last refresh: shown until fresh ones arrive, so refreshes don't flash. */
@@ -67,13 +73,45 @@ export class TrackTable {
     new ResizeObserver(() => this.schedule()).observe(scroller);
     tbody.addEventListener('click', (e) => {
       const tr = (e.target as Element).closest<HTMLElement>('tr[data-index]');
-      if (tr) this.select(Number(tr.dataset.index), false);
+      if (!tr) return;
+      const i = Number(tr.dataset.index);
+      // ▶ and the tag chips do their own thing: their row is selected (unless it already is), nothing opens
+      if ((e.target as Element).closest('button')) { if (!this.sel.has(i)) this.select(i, false); return; }
+      if (clickIs('table.range', e)) this.extendTo(i, false);
+      else if (clickIs('table.toggle', e)) this.toggle(i);
+      else this.select(i, false);
+      hooks.onReveal();
     });
     tbody.addEventListener('dblclick', (e) => {
       if ((e.target as Element).closest('button')) return; // two quick clicks on ▶ are play, pause
-      const tr = (e.target as Element).closest<HTMLElement>('tr[data-index]');
-      if (tr) { this.select(Number(tr.dataset.index), false); hooks.onOpen(); }
+      const tr = (e.target as Element).closest<HTMLElement>('tr.track-row[data-index]');
+      if (tr && !e.shiftKey && !e.ctrlKey && !e.metaKey) hooks.onPlay(Number(tr.dataset.index));
     });
+  }
+
+  /** The lead of the selection: the row the keyboard is on (-1: nothing selected). */
+  get selected(): number {
+    return this.sel.lead;
+  }
+
+  /** How many rows are selected. */
+  get selectionCount(): number {
+    return this.sel.count;
+  }
+
+  isSelected(i: number): boolean {
+    return this.sel.has(i);
+  }
+
+  /** The selected row indices, in table order. */
+  selectedIndices(): number[] {
+    return this.sel.indices();
+  }
+
+  /** The selected rows in table order (rows not loaded are asked for; rows gone meanwhile are left out). */
+  async selectedRows(): Promise<TrackRow[]> {
+    const rows = await Promise.all(this.sel.indices().map((i) => this.loadRow(i)));
+    return rows.filter((r): r is TrackRow => r != null);
   }
 
   /** New search/sort: drop everything, go back to the top. */
@@ -84,7 +122,7 @@ export class TrackTable {
     this.inflight.clear();
     this.failed.clear();
     this.loaded = false;
-    this.selected = -1;
+    this.sel.clear();
     this.scroller.scrollTop = 0;
     this.hooks.onSelection(null, -1);
     this.rendered.dirty = true;
@@ -154,37 +192,54 @@ export class TrackTable {
   /** Drop the selection without calling onSelection (the detail panel shows a track that is not
    *  in the list, e.g. one picked from the similar tracks). */
   clearSelection() {
-    const prev = this.selected;
-    this.selected = -1;
-    this.markRow(prev, false);
+    this.sel.clear();
+    this.markRows();
   }
 
   get pageRows() {
     return Math.max(1, Math.floor(this.viewHeight() / ROW_H) - 1);
   }
 
+  /** Select just row `i` (clamped into the table). */
   select(i: number, scroll = true) {
-    if (this.total === 0) return;
-    i = Math.max(0, Math.min(this.total - 1, i));
-    const prev = this.selected;
-    this.selected = i;
-    if (scroll) this.scrollIntoView(i);
-    // Move the highlight in place: rebuilding the rows here would detach the row under the
-    // pointer between the two clicks of a double click (and the dblclick would never arrive).
-    this.markRow(prev, false);
-    if (!this.markRow(i, true)) this.rendered.dirty = true;
-    this.render();
-    this.hooks.onSelection(this.rowAt(i), i);
+    this.changeSelection(i, scroll, (k) => this.sel.single(k));
   }
 
-  /** Set a rendered row's selected state; false when the row isn't in the DOM. */
-  private markRow(i: number, on: boolean): boolean {
-    if (i < 0) return false;
-    const tr = this.tbody.querySelector<HTMLElement>(`tr[data-index="${i}"]`);
-    if (!tr) return false;
-    tr.classList.toggle('selected', on);
-    if (on) tr.setAttribute('aria-selected', 'true'); else tr.removeAttribute('aria-selected');
-    return true;
+  /** Ctrl/⌘+click: row `i` in or out of the selection. */
+  toggle(i: number) {
+    this.changeSelection(i, false, (k) => this.sel.toggle(k));
+  }
+
+  /** Shift+click, Shift+↑/↓: every row from the anchor to `i`. */
+  extendTo(i: number, scroll = true) {
+    this.changeSelection(i, scroll, (k) => this.sel.extendTo(k));
+  }
+
+  private changeSelection(i: number, scroll: boolean, change: (i: number) => void) {
+    if (this.total === 0) return;
+    i = Math.max(0, Math.min(this.total - 1, i));
+    change(i);
+    if (scroll) this.scrollIntoView(i);
+    // Mark the rows in place: rebuilding them here would detach the row under the pointer
+    // between the two clicks of a double click (and the dblclick would never arrive).
+    if (!this.markRows()) this.rendered.dirty = true;
+    this.render();
+    const lead = this.sel.lead;
+    this.hooks.onSelection(lead >= 0 ? this.rowAt(lead) : null, lead);
+  }
+
+  /** The rendered rows' selected state; false when the lead isn't among them. */
+  private markRows(): boolean {
+    let leadShown = this.sel.lead < 0;
+    for (const tr of this.tbody.querySelectorAll<HTMLElement>('tr[data-index]')) {
+      const i = Number(tr.dataset.index);
+      const on = this.sel.has(i);
+      tr.classList.toggle('selected', on);
+      tr.classList.toggle('lead', i === this.sel.lead);
+      if (on) tr.setAttribute('aria-selected', 'true'); else tr.removeAttribute('aria-selected');
+      if (i === this.sel.lead) leadShown = true;
+    }
+    return leadShown;
   }
 
   private viewHeight() {
@@ -235,8 +290,8 @@ export class TrackTable {
 
   private rowEl(i: number): HTMLTableRowElement {
     const r = this.rowAt(i);
-    const sel = i === this.selected;
-    const cls = (i % 2 ? 'odd' : 'even') + (sel ? ' selected' : '');
+    const sel = this.sel.has(i);
+    const cls = (i % 2 ? 'odd' : 'even') + (sel ? ' selected' : '') + (i === this.sel.lead ? ' lead' : '');
     if (!r) {
       return h('tr', { class: `placeholder-row ${cls}`, 'data-index': i, 'aria-rowindex': i + 2, 'aria-selected': sel ? 'true' : null },
         h('td', { class: 'num muted' }, num(i + 1)),
@@ -259,7 +314,7 @@ export class TrackTable {
       keyCell(r),
       tagsCell(r, this.tag),
       h('td', { class: 'num' }, duration(r.duration_s)),
-      h('td', { class: 'fmt' }, h('span', { class: 'badge' }, (r.format || '').toUpperCase())),
+      formatCell(r),
     );
   }
 
@@ -288,7 +343,7 @@ export class TrackTable {
         this.loaded = true;
         if (page.total !== this.total) {
           this.total = page.total;
-          if (this.selected >= this.total) this.selected = this.total - 1;
+          this.sel.clamp(this.total);
         }
         if (changed) this.hooks.onTotal(this.total);
         this.rendered.dirty = true;
@@ -302,44 +357,4 @@ export class TrackTable {
         this.hooks.onError(e);
       });
   }
-}
-
-/** "128"; "…" while pending; "—" when analysed without a steady tempo. Old values of a
- *  changed (pending) file stay visible, dimmed, until it is analysed again. */
-function bpmCell(r: TrackRow): HTMLTableCellElement {
-  const pending = r.status === 'pending';
-  if (r.bpm != null) {
-    const low = r.bpm_confidence != null && r.bpm_confidence < 0.3;
-    const cls = `num bpm${low ? ' low-conf' : ''}${pending ? ' stale' : ''}`;
-    return h('td', { class: cls, title: pending ? 'not analysed since the file changed' : low ? 'low confidence' : null }, String(Math.round(r.bpm)));
-  }
-  if (pending) return h('td', { class: 'num bpm pending', title: 'not analysed yet' }, '…');
-  return h('td', { class: 'num bpm none', title: r.status === 'failed' ? 'analysis failed' : 'no steady tempo' }, '—');
-}
-
-/** "F#m" + a Camelot tag "11A"; the tooltip has the full name and strength. */
-function keyCell(r: TrackRow): HTMLTableCellElement {
-  const pending = r.status === 'pending';
-  if (r.key) {
-    const strength = r.key_strength != null ? ` · strength ${r.key_strength.toFixed(2)}` : '';
-    return h('td', { class: `key${pending ? ' stale' : ''}`, title: keyLong(r.key, r.scale) + strength },
-      h('span', { class: 'key-name' }, keyShort(r.key, r.scale)),
-      r.camelot ? h('span', { class: 'camelot' }, r.camelot) : null);
-  }
-  if (pending) return h('td', { class: 'key pending', title: 'not analysed yet' }, '…');
-  return h('td', { class: 'key none', title: r.status === 'failed' ? 'analysis failed' : 'no clear key' }, '—');
-}
-
-/** Up to ROW_CHIPS of the track's tags as small pills; those that don't fit whole wrap out of
- *  sight (the cell is one line high). The tooltip lists them all. The tag filtered by is marked.
- *  Empty when not tagged. */
-function tagsCell(r: TrackRow, active: string | null): HTMLTableCellElement {
-  const chips = r.chips ?? [];
-  if (!chips.length) return h('td', { class: 'tags' });
-  return h('td', { class: `tags${r.status === 'pending' ? ' stale' : ''}`, title: chips.join(', ') },
-    h('span', { class: 'chips' }, ...chips.slice(0, ROW_CHIPS).map((c) => {
-      const chip = tagChip(c);
-      if (c === active) chip.classList.add('is-active');
-      return chip;
-    })));
 }

@@ -153,7 +153,7 @@ test('search is debounced, filters rows and the row count, and shows a no-match 
   await done(a);
 });
 
-test('keyboard: arrows/Home/End move the selection, Enter opens details, Escape closes, Space does not scroll', async () => {
+test('keyboard: arrows/Home/End move the selection (the details follow it), Enter plays it, Escape closes the details, Space does not scroll', async () => {
   const a = await app({ config: BIG });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
@@ -182,8 +182,10 @@ test('keyboard: arrows/Home/End move the selection, Enter opens details, Escape 
 
   await page.keyboard.press('ArrowDown');
   const id = await page.locator('tr.selected').getAttribute('data-id');
-  await page.keyboard.press('Enter');
+  // the selection shows its details (since the click on row 1); Enter plays the track
   await page.locator('#detail-panel').waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => window.__fake.calls.some((c) => c.cmd === 'play_preview' && c.args.id === Number(id)), id);
   const track = await page.evaluate((i) => window.__fake.state.tracks.find((t) => t.id === Number(i)), id);
   const text = await page.locator('#detail-panel').innerText();
   for (const s of [track.path, track.codec, `${track.bitrate_kbps.toLocaleString('en-US')} kbps`, 'Stereo', track.sample_rate === 48000 ? '48 kHz' : '44.1 kHz']) assert.ok(text.includes(s), `detail shows ${s}`);
@@ -506,14 +508,10 @@ test('detail panel shows the analysis (get_track): tempo, key, loudness, chroma,
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   const t = await isolate(page, '(t) => t.id > 10000 && t.status === "analyzed" && t.bpm != null && t.key && t.bpm_confidence >= 0.3');
+  // a click shows the details (get_track, once); Space is the preview's: it asks nothing more
   await page.click(`.track-row[data-id="${t.id}"]`);
-  // Space is reserved for preview playback: it opens nothing and calls nothing
   await page.keyboard.press(' ');
-  await page.waitForTimeout(50);
-  assert.equal(await page.locator('#detail-panel').isVisible(), false);
-  assert.equal((await a.calls('get_track')).length, 0);
-
-  await page.dblclick(`.track-row[data-id="${t.id}"]`);
+  await page.waitForFunction((id) => window.__fake.calls.some((c) => c.cmd === 'play_preview' && c.args.id === id), t.id);
   await page.locator('#detail-analysis .chroma').waitFor();
   await page.locator('#detail-analysis [data-field="tuning"]:not(:has(.skeleton))').waitFor();
   assert.deepEqual((await a.calls('get_track')).map((c) => c.args), [{ id: t.id }]);
@@ -544,7 +542,6 @@ test('detail panel shows the analysis (get_track): tempo, key, loudness, chroma,
   const p = await isolate(page, '(t) => t.id > 10000 && t.status === "pending" && (t.id - 1) % 17 !== 4 && (t.id - 1) % 23 !== 6');
   assert.deepEqual((await rowsWithTracks(page)).map((r) => [r.cells[4], r.cells[5]]), [['…', '…']]);
   await page.click(`.track-row[data-id="${p.id}"]`);
-  await page.keyboard.press('Enter');
   await page.locator('#detail-analysis').waitFor();
   assert.equal(await field('analysis-status'), 'Not analysed yet');
   assert.match(await page.locator('#detail-analysis').innerText(), /^ANALYSIS\s+Not analysed yet$/);
@@ -559,7 +556,6 @@ test('detail panel shows the analysis (get_track): tempo, key, loudness, chroma,
   // failed: points at the failures view
   const x = await isolate(page, '(t) => t.id > 10000 && t.status === "failed"');
   await page.click(`.track-row[data-id="${x.id}"]`);
-  await page.keyboard.press('Enter');
   await page.locator('#detail-analysis').waitFor();
   await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'get_track').length >= 4);
   assert.equal(await field('analysis-status'), 'Analysis failed — see Failures');
@@ -653,10 +649,9 @@ async function expectedSimilar(page, id, n = 20) {
 const pctOf = (score) => `${Math.round(Math.max(0, Math.min(1, score)) * 100)}%`;
 const similarCalls = async (a) => (await a.calls('similar_tracks')).map((c) => c.args);
 const basenameOf = (p) => p.split('/').at(-1);
-/** Click the row of track `id`, open the details, wait for the similar tracks of that track. */
+/** Click the row of track `id` (its details open), wait for the similar tracks of that track. */
 async function openSimilar(page, id, state = 'ready') {
   await page.click(`.track-row[data-id="${id}"]`);
-  await page.keyboard.press('Enter');
   await page.locator(`#similar[data-track="${id}"][data-state="${state}"]`).waitFor();
 }
 
@@ -667,10 +662,8 @@ test('similar tracks: the detail panel lists the nearest tracks with scores, bel
   const rows0 = await rowsWithTracks(page);
   const first = rows0.find((r) => r.track.status === 'analyzed' && r.track.title).track;
   await page.evaluate((id) => window.__fake.hold('similar_tracks', id), first.id);
-  await page.click(`.track-row[data-id="${first.id}"]`);
-  await page.waitForTimeout(50);
   assert.equal((await a.calls('similar_tracks')).length, 0, 'nothing is asked while the detail panel is closed');
-  await page.keyboard.press('Enter');
+  await page.click(`.track-row[data-id="${first.id}"]`); // the click shows the details
   // in flight: placeholders, data-state="loading"
   await page.locator(`#similar[data-track="${first.id}"][data-state="loading"]`).waitFor();
   assert.equal(await page.locator('#similar .similar-skeleton').count(), 3);
@@ -736,7 +729,6 @@ test('similar tracks: a late answer for a track left behind is ignored; holding 
   const ids = (await rowsIn(page)).slice(0, 12).map((r) => r.id);
   await page.evaluate((id) => window.__fake.hold('similar_tracks', id), ids[0]);
   await page.click(`.track-row[data-id="${ids[0]}"]`);
-  await page.keyboard.press('Enter');
   await page.waitForFunction((id) => window.__fake.calls.some((c) => c.cmd === 'similar_tracks' && c.args.id === id), ids[0]);
   await page.keyboard.press('ArrowDown');
   const state1 = (await expectedSimilar(page, ids[1])).state;
@@ -914,7 +906,6 @@ for (const scheme of ['light', 'dark']) {
     const { page } = a;
     await page.locator('.track-row[data-index="0"]').waitFor();
     await page.click('.track-row[data-index="4"]');
-    await page.keyboard.press('Enter');
     await page.locator('#detail-analysis [data-field="tuning"]:not(:has(.skeleton))').waitFor();
     await page.evaluate(() => window.__fake.emit('scan-progress', { phase: 'reading', found: 12840, done: 7311, failed: 3, unchanged: 1200,
       rate: 846, eta_s: 5, elapsed_s: 10, current: '/home/ada/Music/Nils Frahm/Spaces/04 Says.flac', message: null }));
@@ -954,7 +945,7 @@ test('a small window (800 × 600) with the detail panel open keeps titles readab
   const a = await app({ config: { tracks: 3000, folders: true }, viewport: { width: 800, height: 600 } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
-  await page.dblclick('.track-row[data-index="0"] td:nth-child(2)');
+  await page.click('.track-row[data-index="0"] td:nth-child(2)');
   await page.locator('#detail-panel:not([hidden])').waitFor();
   const widths = await page.evaluate(() => {
     const row = document.querySelector('.track-row[data-index="0"]');

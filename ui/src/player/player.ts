@@ -10,6 +10,7 @@ import * as api from '../api';
 import type { PlayerState } from '../api';
 import { PlayerBar, type PreviewLength, type ShownStatus } from './bar';
 import type { PlayingMarks } from './marks';
+import { readStored, store } from '../storage';
 import type { PreviewQueue, PreviewTrack } from './queue';
 
 export type PlayerHooks = {
@@ -27,13 +28,6 @@ const VOLUME_KEY = 'segue.preview.volume';
 const PLAY_WAIT_MS = 2000;
 /** How long a pause/resume/seek ignores states that say otherwise (sent before it was taken). */
 const EXPECT_MS = 1500;
-
-function readStored(key: string): string | null {
-  try { return localStorage.getItem(key); } catch { return null; }
-}
-function store(key: string, value: string) {
-  try { localStorage.setItem(key, value); } catch { /* private mode: not remembered */ }
-}
 
 /** "no sound output device found …" → "No sound output device found …". */
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -60,6 +54,9 @@ export class Player {
   /** 0 … 1 and the preview length, remembered in localStorage. */
   private volume: number;
   private length: PreviewLength;
+  /** How long the current play and the ones after it in its list play instead of the preview
+   *  length chosen in the bar ("Play all": the whole track); null: as chosen in the bar. */
+  private lengthOverride: PreviewLength | null = null;
   private volumeTimer = 0;
 
   /** `el`: footer#player. */
@@ -108,13 +105,23 @@ export class Player {
     void this.play(t, queue);
   }
 
+  /** Enter or a double click on a row, "Play all": play it (for `length` instead of the bar's
+   *  preview length, it and the ones after it), or go on with it when it is the one playing or
+   *  paused — never pause it. */
+  startTrack(t: PreviewTrack, queue: PreviewQueue, length: PreviewLength | null = null) {
+    const same = this.track?.id === t.id && length === this.lengthOverride;
+    if (same && (this.status === 'playing' || this.status === 'loading')) return;
+    if (same && this.status === 'paused') { void this.control('resume'); return; }
+    void this.play(t, queue, length);
+  }
+
   /** The bar's play/pause: pause, resume, or play the current track again. */
   toggle() {
     const t = this.track;
     if (!t || !this.bar.shown) return; // closed: nothing to toggle
     if (this.status === 'playing' || this.status === 'loading') void this.control('pause');
     else if (this.status === 'paused') void this.control('resume');
-    else if (t.id >= 0) void this.play(t, this.queue);
+    else if (t.id >= 0) void this.play(t, this.queue, this.lengthOverride);
   }
 
   /** Next (1) or previous (-1) in the list the preview came from. */
@@ -125,12 +132,15 @@ export class Player {
     let n: PreviewTrack | null;
     try { n = await q.neighbour(t.id, dir); } catch (e) { this.fail(e); return; }
     if (seq !== this.seq || !n) return; // something else was played meanwhile, or an end
-    void this.play(n, q);
+    void this.play(n, q, this.lengthOverride);
     this.hooks.onAdvance(t, n, q);
   }
 
-  async play(t: PreviewTrack, queue: PreviewQueue | null) {
+  /** Play `t` from `queue` for the bar's preview length, or for `length` (it and the ones after
+   *  it in the queue: "Play all" plays whole tracks without changing the bar's setting). */
+  async play(t: PreviewTrack, queue: PreviewQueue | null, length: PreviewLength | null = null) {
     const seq = ++this.seq;
+    this.lengthOverride = length;
     this.track = { ...t };
     this.queue = queue;
     this.state = null;
@@ -141,7 +151,8 @@ export class Player {
     this.bar.shown = true;
     this.render();
     if (t.duration_s == null) this.lookUpDuration(t.id, seq);
-    const whole = this.length === 'whole';
+    const chosen = length ?? this.length;
+    const whole = chosen === 'whole';
     const before = this.inflight;
     const call = (async () => {
       // One play at a time, in order (N N N: the last one wins, the ones between never start).
@@ -152,7 +163,7 @@ export class Player {
       if (seq !== this.seq) return null;
       // "Whole track" is the whole of it; a 30/60 s preview starts where the backend likes
       // (a third of the way in, past quiet intros).
-      return api.commands.playPreview(t.id, whole ? 0 : null, whole ? null : Number(this.length));
+      return api.commands.playPreview(t.id, whole ? 0 : null, whole ? null : Number(chosen));
     })();
     this.inflight = call.catch(() => undefined);
     try {

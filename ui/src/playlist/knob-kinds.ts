@@ -1,7 +1,9 @@
 // The kinds of playlist knob: what an entry of the KNOBS table (playlist/knobs.ts) looks like
 // for each kind, and the control each kind puts on screen — its markup (same ids, classes and
 // labels as the table says), how it reads the controls (whole numbers in range; an out-of-range
-// number waits while typed and is clamped on Enter/blur) and how it shows a request's value.
+// number waits while typed and is clamped on Enter/blur; a tag box takes a tag when a comma
+// ends it, on Enter/blur or when a suggestion is chosen, never a word still being typed), how it
+// shows a request's value, and which stored values it accepts.
 import type { PlaylistRequest, TagCount, TempoRange } from '../api';
 import { h } from '../dom';
 
@@ -55,9 +57,17 @@ export interface Control {
   read(final: boolean): unknown;
   /** Show `value` (a default, or a saved playlist's request). */
   write(value: unknown): void;
+  /** Whether `value` (remembered from an earlier run) is one this knob can show. */
+  accepts(value: unknown): boolean;
+  /** What a text box's input event means: 'final' (take all of it, as on Enter: a suggestion
+   *  chosen), 'typing' (take what is usable so far) or null (nothing to take yet: a word is
+   *  being typed). Absent: 'typing'. */
+  typed?(e: Event): 'final' | 'typing' | null;
   /** The library's tags, for the suggestions. */
   suggest?(tags: readonly TagCount[]): void;
 }
+
+const isWhole = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /** What the kinds may ask of the view. */
 export type Context = { seedBpm(): number | null };
@@ -107,7 +117,7 @@ class NumberControl implements Control {
   readonly nodes: Node[];
   readonly inputs: FormControl[];
 
-  constructor(def: NumberKnob) {
+  constructor(private def: NumberKnob) {
     this.box = new NumberBox({
       id: def.id, min: def.min, max: def.max, ariaLabel: def.ariaLabel ?? def.label ?? '', title: def.title,
       placeholder: def.placeholder, optional: def.optional,
@@ -117,6 +127,7 @@ class NumberControl implements Control {
   }
   read(final: boolean) { return this.box.read(final); }
   write(v: unknown) { this.box.write(v as number | null); }
+  accepts(v: unknown) { return isWhole(v, this.def.min, this.def.max) || (v === null && !!this.def.optional); }
 }
 
 function select(id: string, ariaLabel: string, options: readonly Choice[]): HTMLSelectElement {
@@ -129,13 +140,14 @@ class SelectControl implements Control {
   readonly nodes: Node[];
   readonly inputs: FormControl[];
 
-  constructor(def: SelectKnob) {
+  constructor(private def: SelectKnob) {
     this.select = select(def.id, def.ariaLabel ?? def.label ?? '', def.options);
     this.inputs = [this.select];
     this.nodes = labelled(def, this.select);
   }
   read() { return this.select.value; }
   write(v: unknown) { this.select.value = String(v); }
+  accepts(v: unknown) { return this.def.options.some((o) => o.value === v); }
 }
 
 class CheckboxControl implements Control {
@@ -151,6 +163,7 @@ class CheckboxControl implements Control {
   }
   read() { return this.box.checked; }
   write(v: unknown) { this.box.checked = !!v; }
+  accepts(v: unknown) { return typeof v === 'boolean'; }
 }
 
 class TagListControl implements Control {
@@ -172,8 +185,24 @@ class TagListControl implements Control {
     this.inputs = [this.box];
     this.nodes = labelled(def, this.box, this.list);
   }
-  read() { return splitTags(this.box.value); }
+  /** Every tag in the box (`final`), or those a comma already ended (while typing). */
+  read(final: boolean) {
+    const v = this.box.value;
+    return splitTags(final ? v : v.slice(0, v.lastIndexOf(',') + 1));
+  }
   write(v: unknown) { this.box.value = (v as readonly string[]).join(', '); }
+  accepts(v: unknown) { return Array.isArray(v) && v.every((t) => typeof t === 'string'); }
+
+  /** A comma typed (or pasted) ends a tag; a suggestion chosen is a whole tag; an emptied box
+   *  has no tags; any other keystroke is a word being typed: nothing to take yet. */
+  typed(e: Event): 'final' | 'typing' | null {
+    const ie = e instanceof InputEvent ? e : null;
+    // a chosen suggestion replaces the text (some engines send a bare 'input' event for it)
+    if (!ie || ie.inputType === 'insertReplacementText') return 'final';
+    if (this.box.value.trim() === '') return 'final';
+    if (ie.inputType === 'insertFromPaste' || ie.data?.includes(',')) return 'typing';
+    return null;
+  }
 
   suggest(tags: readonly TagCount[]) {
     this.tags = tags;
@@ -243,6 +272,14 @@ class TempoControl implements Control {
       return { kind: 'absolute', min: Math.min(a, b), max: Math.max(a, b) };
     }
     return null;
+  }
+
+  accepts(v: unknown) {
+    if (v === null) return true;
+    const t = v as Partial<Record<string, unknown>> | undefined;
+    const { percent, range } = this.def;
+    if (t?.kind === 'tolerance') return isWhole(t.percent, percent.min, percent.max);
+    return t?.kind === 'absolute' && isWhole(t.min, range.min, range.max) && isWhole(t.max, range.min, range.max);
   }
 
   write(v: unknown) {

@@ -5,10 +5,13 @@
 // kind (playlist/knob-kinds.ts: number, select, checkbox, tag-list, tempo) knows the markup, how
 // to read the controls and how to show a request's value. Everything else is generic, here: the
 // request is the knobs' values laid over the engine's defaults; any change regenerates after a
-// pause (longer while typing in a box); Enter in a box regenerates at once. Adding a simple knob
-// (a number, a checkbox …) is one entry in KNOBS.
+// pause (longer while typing in a box); Enter in a box regenerates at once. What the user sets is
+// remembered across restarts (localStorage); a saved playlist's own settings, shown when it is
+// opened, are not. Adding a simple knob (a number, a checkbox …) is one entry in KNOBS.
 import { fullRequest, type Order, type PlaylistRequest, type TagCount } from '../api';
 import { h } from '../dom';
+import { is } from '../shortcuts';
+import { readStoredJson, store } from '../storage';
 import { control, isTextBox, type Choice, type Context, type Control, type KnobDef } from './knob-kinds';
 
 const LENGTH_MIN = 5;
@@ -16,6 +19,8 @@ const LENGTH_MAX = 100;
 /** Knob changes regenerate after this pause (typing in a number or tag box waits longer). */
 const DEBOUNCE_MS = 300;
 const TYPING_DEBOUNCE_MS = 600;
+/** Where the knobs' last settings are remembered: { field: value } for the knobs the user set. */
+const STORE_KEY = 'segue.playlist.knobs';
 
 const ORDERS: readonly (Choice & { value: Order })[] = [
   { value: 'similarity', label: 'Similar first' },
@@ -43,9 +48,9 @@ export const KNOBS = [
 /** The engine's request defaults: a new playlist's knobs start there. */
 const DEFAULTS: PlaylistRequest = fullRequest({});
 
-/** A new playlist's request from `seed`: every field spelled out, at the engine's defaults. */
-export function defaultRequest(seed: number): PlaylistRequest {
-  return { ...structuredClone(DEFAULTS), seeds: [seed] };
+/** A new playlist's request from `seeds`: every field spelled out, at the engine's defaults. */
+export function defaultRequest(seeds: number[]): PlaylistRequest {
+  return { ...structuredClone(DEFAULTS), seeds: seeds.slice() };
 }
 
 // ---------- the panel ----------
@@ -62,7 +67,7 @@ export type KnobHooks = {
 type Knob = { def: KnobDef; control: Control };
 
 /** div#playlist-knobs: every knob of KNOBS. What they say is kept between playlists (set length
- *  10 once, get 10 every time). */
+ *  10 once, get 10 every time) and across restarts. */
 export class KnobPanel {
   readonly el: HTMLElement;
   private knobs: Knob[];
@@ -74,12 +79,19 @@ export class KnobPanel {
     const ctx: Context = { seedBpm: () => hooks.seedBpm() };
     this.knobs = KNOBS.map((def: KnobDef) => ({ def, control: control(def, ctx) }));
     this.el = h('div', { id: 'playlist-knobs', class: 'toolbar playlist-knobs', role: 'group', 'aria-label': 'Playlist settings' }, ...this.layout());
+    const stored = readStoredJson(STORE_KEY) as Record<string, unknown> | null;
     for (const knob of this.knobs) {
       for (const input of knob.control.inputs) {
-        if (isTextBox(input)) input.addEventListener('input', () => { if (this.take(knob, false)) this.schedule(TYPING_DEBOUNCE_MS); });
-        input.addEventListener('change', () => { if (this.take(knob, true)) this.schedule(DEBOUNCE_MS); });
+        if (isTextBox(input)) {
+          input.addEventListener('input', (e) => {
+            const how = knob.control.typed?.(e) ?? 'typing';
+            if (how && this.take(knob, how === 'final')) this.changedByUser(how === 'final' ? DEBOUNCE_MS : TYPING_DEBOUNCE_MS);
+          });
+        }
+        input.addEventListener('change', () => { if (this.take(knob, true)) this.changedByUser(DEBOUNCE_MS); });
       }
-      this.show(knob, DEFAULTS[knob.def.field]);
+      const remembered = stored && typeof stored === 'object' ? stored[knob.def.field] : undefined;
+      this.show(knob, remembered !== undefined && knob.control.accepts(remembered) ? remembered : DEFAULTS[knob.def.field]);
     }
   }
 
@@ -113,9 +125,9 @@ export class KnobPanel {
   /** Enter in a knob's box: take its value (clamped) and regenerate at once. True when used. */
   handleKey(e: KeyboardEvent): boolean {
     const t = e.target;
-    if (e.key !== 'Enter' || !(t instanceof HTMLInputElement) || t.type === 'checkbox' || !this.el.contains(t)) return false;
+    if (!is('playlist.regenerate', e) || !(t instanceof HTMLInputElement) || t.type === 'checkbox' || !this.el.contains(t)) return false;
     const knob = this.knobs.find((k) => k.control.inputs.includes(t));
-    if (knob) this.take(knob, true);
+    if (knob && this.take(knob, true)) this.remember();
     this.hooks.onRegenerate();
     return true;
   }
@@ -149,8 +161,15 @@ export class KnobPanel {
     this.take(knob, true);
   }
 
-  private schedule(ms: number) {
+  /** The user set a knob: remember the settings, regenerate after `ms`. */
+  private changedByUser(ms: number) {
+    this.remember();
     clearTimeout(this.timer);
     this.timer = window.setTimeout(() => this.hooks.onChange(), ms);
+  }
+
+  /** What the knobs say now, for the next start. */
+  private remember() {
+    store(STORE_KEY, JSON.stringify(this.values));
   }
 }

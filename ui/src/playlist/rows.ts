@@ -1,18 +1,21 @@
 // The playlist's rows: ol#playlist-list. Renders li.playlist-row for each entry (▶, position,
 // title, reasons, tempo, key, time, match, swap and remove), keeps the keyboard focus where it
-// was across re-renders, and reorders: drag by the handle, or Alt+↑/↓ on a focused row. What a
-// row's buttons and keys ask for goes to the hooks (the view edits the playlist, then renders).
+// was across re-renders, and reorders: drag by the handle, or Alt+↑/↓ on a focused row. A double
+// click or Enter on a row plays it. What a row's buttons and keys ask for goes to the hooks (the
+// view edits the playlist, then renders).
 import type { PlaylistEntry } from '../api';
 import { h } from '../dom';
 import { duration, num } from '../format';
 import { keyLong, keyShort } from '../music';
 import type { PlayingMarks } from '../player/marks';
+import { hint, is } from '../shortcuts';
 import { scorePercent } from '../similar';
-import { trackName } from './session';
+import { trackName } from './seeds';
 
 export type RowsHooks = {
-  /** A row's ▶ was clicked. */
-  onPlay(index: number): void;
+  /** A row's ▶ was clicked (`toggle`: a second click pauses), or a row double-clicked or Enter
+   *  pressed on it (it plays). */
+  onPlay(index: number, toggle: boolean): void;
   onSwap(index: number): void;
   /** The × button, Delete or Backspace. */
   onRemove(index: number): void;
@@ -52,9 +55,13 @@ export class PlaylistRows {
       const li = (e.target as Element).closest<HTMLElement>('li.playlist-row');
       if (!li) return;
       const i = this.rows().indexOf(li);
-      if (btn?.classList.contains('play')) this.hooks.onPlay(i);
+      if (btn?.classList.contains('play')) this.hooks.onPlay(i, true);
       else if (btn?.classList.contains('swap')) this.hooks.onSwap(i);
       else if (btn?.classList.contains('remove')) this.hooks.onRemove(i);
+    });
+    list.addEventListener('dblclick', (e) => {
+      const li = (e.target as Element).closest<HTMLElement>('li.playlist-row');
+      if (li && !(e.target as Element).closest('button, .playlist-handle')) this.hooks.onPlay(this.indexOf(li), false);
     });
     // roving tabindex: Tab enters the list at the row last focused, then goes on to its buttons
     list.addEventListener('focusin', (e) => {
@@ -122,28 +129,26 @@ export class PlaylistRows {
   }
 
   /** Keys on a focused row: ↑/↓, Home/End move between rows; Alt+↑/↓ move the row; Delete
-   *  removes it. True when the key was used. */
+   *  removes it; Enter plays it. True when the key was used. */
   handleKey(e: KeyboardEvent): boolean {
     const t = e.target as HTMLElement;
     const li = t.closest<HTMLElement>('li.playlist-row');
     if (!li || !this.el.contains(li) || t.closest('button')) return false;
     const rows = this.rows();
     const i = rows.indexOf(li);
-    const ctrl = e.ctrlKey || e.metaKey;
-    if (e.altKey && !ctrl && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
-      const to = i + (e.key === 'ArrowDown' ? 1 : -1);
+    const move = is('playlist.moveDown', e) ? 1 : is('playlist.moveUp', e) ? -1 : 0;
+    if (move) {
+      const to = i + move;
       if (to >= 0 && to < rows.length) this.hooks.onMove(i, to);
       return true;
     }
-    if (e.altKey || ctrl) return false;
-    switch (e.key) {
-      case 'ArrowDown': rows[Math.min(rows.length - 1, i + 1)]?.focus(); return true;
-      case 'ArrowUp': rows[Math.max(0, i - 1)]?.focus(); return true;
-      case 'Home': rows[0]?.focus(); return true;
-      case 'End': rows[rows.length - 1]?.focus(); return true;
-      case 'Delete': case 'Backspace': this.hooks.onRemove(i); return true;
-      default: return false;
-    }
+    if (is('playlist.remove', e)) { this.hooks.onRemove(i); return true; }
+    if (is('playlist.play', e)) { this.hooks.onPlay(i, false); return true; }
+    const next = is('playlist.down', e) ? Math.min(rows.length - 1, i + 1) : is('playlist.up', e) ? Math.max(0, i - 1)
+      : is('playlist.first', e) ? 0 : is('playlist.last', e) ? rows.length - 1 : -1;
+    if (next < 0) return false;
+    rows[next]?.focus();
+    return true;
   }
 
   private rowEl(e: PlaylistEntry, i: number, tabStop: boolean, opts: RowsOptions): HTMLElement {
@@ -160,7 +165,7 @@ export class PlaylistRows {
       tabindex: tab, 'aria-label': `${i + 1}. ${name}${e.artist ? ` — ${e.artist}` : ''}`,
       title: [name, e.artist].filter(Boolean).join(' — ') + `\n${e.path}`, 'aria-current': this.marks.rowAria(e.id),
     },
-      h('span', { class: 'playlist-handle', draggable: 'true', 'aria-hidden': 'true', title: 'Drag to reorder (or Alt+↑ / Alt+↓)' }),
+      h('span', { class: 'playlist-handle', draggable: 'true', 'aria-hidden': 'true', title: `Drag to reorder (or ${hint('playlist.moveUp')} / ${hint('playlist.moveDown')})` }),
       play,
       h('span', { class: 'playlist-pos num' }, num(i + 1)),
       h('span', { class: 'playlist-track' },
@@ -178,7 +183,7 @@ export class PlaylistRows {
       h('span', { class: 'playlist-row-actions' },
         // (a swap in flight keeps its button enabled, so the focus stays on it; clicks wait)
         h('button', { class: 'icon-btn swap', type: 'button', tabindex: tab, disabled: !opts.canSwap, 'aria-disabled': swapping ? 'true' : null, 'aria-label': `Swap ${name} for another track`, title: 'Swap for another track' }, '⇄'),
-        h('button', { class: 'icon-btn remove', type: 'button', tabindex: tab, 'aria-label': `Remove ${name}`, title: 'Remove (Delete)' }, '×')));
+        h('button', { class: 'icon-btn remove', type: 'button', tabindex: tab, 'aria-label': `Remove ${name}`, title: `Remove (${hint('playlist.remove')})` }, '×')));
   }
 
   // ---------- drag and drop ----------

@@ -1,27 +1,26 @@
-// The playlist the view shows and its backend calls: made from a seed track (`make_playlist`)
-// with the knobs' settings, or a saved one opened from the sidebar (`get_playlist`); its rows
-// swapped (`swap_playlist_track`), removed and moved; saved (`save_playlist`) and exported.
-// Once saved, the playlist is bound to it: every later edit is stored at once
-// (`set_playlist_tracks`). Regenerating from the knobs makes a new, unsaved draft.
+// The playlist the view shows and its backend calls: made from one or more seed tracks
+// (`make_playlist`) with the knobs' settings, or a saved one opened from the sidebar
+// (`get_playlist`); its rows swapped (`swap_playlist_track`), removed and moved — each of those
+// can be undone (the last first); saved (`save_playlist`) and exported. Once saved, the
+// playlist is bound to it: every later edit (and undo) is stored at once (`set_playlist_tracks`).
+// Regenerating from the knobs makes a new, unsaved draft.
 // No DOM here: the view renders what `shown` says when told what changed.
 import * as api from '../api';
-import type { Format, PlaylistEntry, PlaylistRequest, SavedPlaylist, TrackRow } from '../api';
-import { basename } from '../format';
+import type { Format, PlaylistEntry, PlaylistRequest, SavedPlaylist } from '../api';
+import { EditHistory, type Edit } from './history';
 import { defaultRequest } from './knobs';
+import { seedOf, trackName, type Seed } from './seeds';
 
-/** The track a playlist is made from. */
-export type Seed = { id: number; title: string | null; artist: string | null; path: string; bpm: number | null };
-export const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
-
-export const trackName = (t: { title: string | null; path: string }) => t.title ?? basename(t.path);
-/** "Like Wildflower Ridge": the name Save suggests. */
-export const defaultName = (seed: { title: string | null; path: string }) => `Like ${trackName(seed)}`;
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** The seeds of a saved playlist whose tracks are asked for (its header names at most three). */
+const SEEDS_NAMED = 3;
 
 /** What the view shows. */
 export type Shown = {
   state: 'loading' | 'ready' | 'error' | 'empty';
-  seed: Seed | null;
+  /** The first seeds, in the request's order, whose tracks are known (all of them for a
+   *  playlist made here; the first few of a saved one). `base.seeds` has them all. */
+  seeds: Seed[];
   /** The request the knobs are laid over (seeds and the fields without a knob); null: a saved
    *  playlist without one (it cannot be regenerated or swapped in). */
   base: PlaylistRequest | null;
@@ -56,6 +55,9 @@ export type SessionHooks = {
   onShownSaved(id: number | null): void;
   /** A playlist was saved or its tracks stored: the sidebar list may have changed. */
   onSavedChange(): void;
+  /** An edit that can be undone was made (remove, swap, move); null: the last edit can't be
+   *  undone from where it was offered any more (it was undone; another list is shown). */
+  onUndoable(edit: Edit | null): void;
 };
 
 /** The knobs, as the session needs them. */
@@ -72,7 +74,7 @@ export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' };
 export class PlaylistSession {
   /** What is shown (the view reads it through `shown`). */
   private s: Shown = {
-    state: 'loading', seed: null, base: null, request: null, entries: [], shortfall: null, candidates: 0, error: null,
+    state: 'loading', seeds: [], base: null, request: null, entries: [], shortfall: null, candidates: 0, error: null,
     generation: 0, savedId: null, savedName: null, busy: { save: false, export: false }, swapping: new Set(),
   };
   /** JSON of the last request sent to make_playlist: knob events that change nothing ask nothing. */
@@ -84,6 +86,10 @@ export class PlaylistSession {
   private list = 0;
   /** set_playlist_tracks calls, one after another (the last one wins). */
   private persisting: Promise<unknown> = Promise.resolve();
+  /** The edits Undo takes back, the last first. */
+  private history = new EditHistory();
+  /** Bumped by every undo: a swap that answers after it is dropped. */
+  private undone = 0;
 
   constructor(private settings: Settings, private hooks: SessionHooks) {}
 
@@ -100,13 +106,14 @@ export class PlaylistSession {
     return this.retry;
   }
 
-  /** A new playlist from `seed` with the knobs' settings. */
-  make(seed: Seed) {
+  /** A new playlist from `seeds` (one or more, in table order) with the knobs' settings. */
+  make(seeds: Seed[]) {
     this.list++;
+    this.forgetEdits();
     this.unbind();
     const s = this.s;
-    s.seed = seed;
-    s.base = defaultRequest(seed.id);
+    s.seeds = seeds.slice();
+    s.base = defaultRequest(seeds.map((x) => x.id));
     s.request = null;
     s.entries = [];
     s.shortfall = null;
@@ -117,11 +124,12 @@ export class PlaylistSession {
   /** A saved playlist from the sidebar. */
   open(id: number) {
     this.list++;
+    this.forgetEdits();
     const seq = ++this.seq;
     const s = this.s;
     s.savedId = id;
     this.hooks.onShownSaved(id);
-    s.seed = null;
+    s.seeds = [];
     s.base = null;
     s.request = null;
     s.entries = [];
@@ -142,13 +150,16 @@ export class PlaylistSession {
       this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
       s.entries = d.entries;
       this.arrived();
-      const seedId = s.request?.seeds[0];
-      if (seedId != null) {
-        api.commands.getTrack(seedId).then((t) => {
+      // the first seeds' names for the header (a seed that left the library just isn't named)
+      const named = (s.request?.seeds ?? []).slice(0, SEEDS_NAMED);
+      if (named.length) {
+        void Promise.all(named.map((id) => api.commands.getTrack(id).then((t) => seedOf(t.track), () => null))).then((found) => {
           if (seq !== this.seq) return;
-          s.seed = seedOf(t.track);
+          const known: Seed[] = [];
+          for (const f of found) { if (!f) break; known.push(f); }
+          s.seeds = known;
           this.hooks.onChange('header');
-        }, () => { /* the seed left the library: the header just doesn't name it */ });
+        });
       }
     }, (e) => this.fail(seq, e));
   }
@@ -167,6 +178,7 @@ export class PlaylistSession {
       this.hooks.onStatus('New settings: this is a new playlist, not saved yet.');
     }
     const seq = ++this.seq;
+    this.forgetEdits(); // the rows to come are another list
     this.s.state = 'loading';
     this.s.error = null;
     this.retry = { kind: 'make' };
@@ -201,6 +213,7 @@ export class PlaylistSession {
     const s = this.s;
     s.generation++;
     s.swapping.clear();
+    this.forgetEdits();
     s.state = s.entries.length ? 'ready' : 'empty';
     this.hooks.onChange('arrived');
   }
@@ -229,12 +242,14 @@ export class PlaylistSession {
     const current = this.ids();
     const request = s.request;
     const seq = this.seq;
+    const undone = this.undone;
     s.swapping.add(old.id);
     this.hooks.onStatus(null);
     this.hooks.onChange('rows');
     api.commands.swapPlaylistTrack(request, current, index).then((entry) => {
       if (seq !== this.seq) return;
       s.swapping.delete(old.id);
+      if (undone !== this.undone) { this.hooks.onChange('rows'); return; } // asked about rows an undo took back
       const at = s.entries.findIndex((e) => e.id === old.id); // rows may have moved meanwhile
       if (at < 0) { this.hooks.onChange('rows'); return; }
       if (!entry) {
@@ -248,8 +263,9 @@ export class PlaylistSession {
         this.hooks.onChange('rows');
         return;
       }
+      const before = s.entries.slice();
       s.entries[at] = entry;
-      this.edited();
+      this.edited({ label: `Swapped “${trackName(old)}” for “${trackName(entry)}”`, before, index: at });
       this.hooks.onChange('all');
     }, (e) => {
       if (seq !== this.seq) return;
@@ -263,9 +279,10 @@ export class PlaylistSession {
   remove(index: number): boolean {
     const s = this.s;
     if (index < 0 || index >= s.entries.length) return false;
-    s.entries.splice(index, 1);
+    const before = s.entries.slice();
+    const [gone] = s.entries.splice(index, 1);
     this.hooks.onStatus(null);
-    this.edited();
+    this.edited({ label: `Removed “${trackName(gone)}”`, before, index });
     return true;
   }
 
@@ -273,16 +290,41 @@ export class PlaylistSession {
   move(from: number, to: number): boolean {
     const s = this.s;
     if (from === to || from < 0 || to < 0 || from >= s.entries.length || to >= s.entries.length) return false;
+    const before = s.entries.slice();
     const [e] = s.entries.splice(from, 1);
     s.entries.splice(to, 0, e);
-    this.edited();
+    this.edited({ label: `Moved “${trackName(e)}”`, before, index: to });
     return true;
   }
 
-  /** The rows changed here: a saved playlist stores the new track list. */
-  private edited() {
-    if (!this.s.entries.length) this.s.state = 'empty';
+  /** Take the last remove, swap or move back (a saved playlist stores the rows again). The edit
+   *  undone (null: nothing to undo). The caller renders. */
+  undo(): Edit | null {
+    const edit = this.history.pop();
+    if (!edit) return null;
+    const s = this.s;
+    this.undone++;
+    s.swapping.clear();
+    s.entries = edit.before.slice();
+    s.state = s.entries.length ? 'ready' : 'empty';
+    this.hooks.onStatus(null);
     this.persist();
+    this.hooks.onUndoable(null);
+    return edit;
+  }
+
+  /** Another list: its edits can't be undone here. */
+  private forgetEdits() {
+    this.history.clear();
+    this.hooks.onUndoable(null);
+  }
+
+  /** The rows changed here (`edit`): it can be undone; a saved playlist stores the new track list. */
+  private edited(edit: Edit) {
+    if (!this.s.entries.length) this.s.state = 'empty';
+    this.history.push(edit);
+    this.persist();
+    this.hooks.onUndoable(edit);
   }
 
   private persist() {

@@ -1,14 +1,18 @@
 // The playlist view (it takes the place of the library table, like the failures view): the head
-// (back, title, Regenerate, Save with its name box, Export M3U8/XSPF), the knobs, a status line,
-// the shortfall and the rows. What it shows is the session's (playlist/session.ts); this renders
-// it and routes clicks and keys. Errors show here, not in the app's banner.
+// (back, title, Play all, Regenerate, Save with its name box, Export M3U8/XSPF), the knobs, a
+// status line, the shortfall and the rows. What it shows is the session's (playlist/session.ts);
+// this renders it and routes clicks and keys (Ctrl+Z undoes the last edit). Errors show here,
+// not in the app's banner.
 import type { Format, PlaylistEntry, SavedPlaylist, TagCount } from '../api';
 import { h } from '../dom';
 import { duration, plural } from '../format';
 import type { PlayingMarks } from '../player/marks';
+import { hint, is } from '../shortcuts';
+import type { Edit } from './history';
 import { KnobPanel } from './knobs';
 import { PlaylistRows, type RowFocus } from './rows';
-import { PlaylistSession, defaultName, trackName, type Change, type Seed, type StatusKind } from './session';
+import { likeName, trackName, type Seed } from './seeds';
+import { PlaylistSession, type Change, type StatusKind } from './session';
 
 export type PlaylistHooks = {
   /** Back to the library (Escape, the back button). */
@@ -17,8 +21,14 @@ export type PlaylistHooks = {
   onSavedChange(): void;
   /** The saved playlist shown (null: an unsaved draft, or nothing), for the sidebar highlight. */
   onShownSaved(id: number | null): void;
-  /** A row's ▶ was clicked (or Space pressed on a row). */
-  onPlay(e: PlaylistEntry): void;
+  /** A row's ▶ was clicked or Space pressed on it (`toggle`: a second one pauses), or Enter or a
+   *  double click (it plays, or goes on playing). */
+  onPlay(e: PlaylistEntry, toggle: boolean): void;
+  /** "Play all": the rows from the first, whole tracks. */
+  onPlayAll(): void;
+  /** A remove, swap or move that can be undone (`playlist.undo()`); null: the last one can't be
+   *  any more (it was undone, or another list is shown). */
+  onUndoable(edit: Edit | null): void;
 };
 
 /** "only 7 of 20 tracks …" → "Only 7 of 20 tracks …". */
@@ -33,6 +43,7 @@ export class PlaylistView {
   private titleEl: HTMLElement;
   private summaryEl: HTMLElement;
   private seedEl: HTMLElement;
+  private playAllBtn: HTMLButtonElement;
   private regenerateBtn: HTMLButtonElement;
   private saveBtn: HTMLButtonElement;
   private nameBox: HTMLElement;
@@ -50,26 +61,31 @@ export class PlaylistView {
     this.knobs = new KnobPanel({
       onChange: () => this.session.generate(false),
       onRegenerate: () => this.regenerate(),
-      seedBpm: () => this.session.shown.seed?.bpm ?? null,
+      seedBpm: () => this.session.shown.seeds[0]?.bpm ?? null,
     });
     this.session = new PlaylistSession(this.knobs, {
       onChange: (what) => this.changed(what),
       onStatus: (text, kind) => this.setStatus(text, kind),
       onShownSaved: (id) => hooks.onShownSaved(id),
       onSavedChange: () => hooks.onSavedChange(),
+      onUndoable: (edit) => hooks.onUndoable(edit),
     });
     this.rows = new PlaylistRows(marks, {
-      onPlay: (i) => { const e = this.session.shown.entries[i]; if (e) hooks.onPlay(e); },
+      onPlay: (i, toggle) => { const e = this.session.shown.entries[i]; if (e) hooks.onPlay(e, toggle); },
       onSwap: (i) => this.session.swap(i),
       onRemove: (i) => this.remove(i),
       onMove: (from, to) => { if (this.session.move(from, to)) this.render({ index: to, part: 'row' }); },
     });
 
     // head
-    const back = h('button', { id: 'playlist-back', class: 'icon-btn playlist-back', type: 'button', 'aria-label': 'Back to the library', title: 'Back to the library (Esc)', onclick: () => hooks.onClose() }, '‹');
+    const back = h('button', { id: 'playlist-back', class: 'icon-btn playlist-back', type: 'button', 'aria-label': 'Back to the library', title: `Back to the library (${hint('playlist.back')})`, onclick: () => hooks.onClose() }, '‹');
     this.titleEl = h('h2', { id: 'playlist-title', class: 'view-title playlist-title' });
     this.summaryEl = h('span', { id: 'playlist-summary', class: 'playlist-summary num' });
     this.seedEl = h('span', { id: 'playlist-seed', class: 'playlist-seed' });
+    this.playAllBtn = h('button', {
+      id: 'playlist-play-all', class: 'btn btn-small btn-primary', type: 'button', title: 'Play the whole list from the top, whole tracks',
+      onclick: () => hooks.onPlayAll(),
+    }, h('span', { class: 'play-all-icon', 'aria-hidden': 'true' }, '▶'), 'Play all');
     this.regenerateBtn = h('button', { id: 'playlist-regenerate', class: 'btn btn-small', type: 'button', title: 'Make the playlist again with these settings', onclick: () => this.regenerate() }, 'Regenerate');
     this.saveBtn = h('button', { id: 'playlist-save', class: 'btn btn-small', type: 'button', onclick: () => this.openNameBox() }, 'Save');
     this.nameInput = h('input', { id: 'playlist-name', class: 'filter-input playlist-name', type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Playlist name', maxlength: 200 });
@@ -103,7 +119,7 @@ export class PlaylistView {
         back,
         h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
         h('span', { class: 'toolbar-spacer' }),
-        h('div', { class: 'playlist-actions' }, this.regenerateBtn, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.regenerateBtn, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
       this.knobs.el,
       this.body);
     this.render();
@@ -111,12 +127,12 @@ export class PlaylistView {
 
   // ---------- entry points ----------
 
-  /** A new playlist from `seed` with the current knobs. */
-  make(seed: Seed, viaKeyboard = false) {
+  /** A new playlist from `seeds` (one or more, in table order) with the current knobs. */
+  make(seeds: Seed[], viaKeyboard = false) {
     this.knobs.cancelPending();
     this.closeNameBox(false);
     this.focusFirst = viaKeyboard;
-    this.session.make(seed);
+    this.session.make(seeds);
     this.body.focus({ preventScroll: true });
   }
 
@@ -164,14 +180,27 @@ export class PlaylistView {
     return i >= 0 ? this.session.shown.entries[i] ?? null : null;
   }
 
+  /** Undo the last remove, swap or move (Ctrl+Z, the toast's Undo); the focus goes to the row it
+   *  touched when it was in the list (or on the toast). False: nothing to undo. */
+  undo(): boolean {
+    const a = document.activeElement;
+    const wasHere = this.rows.hasFocus || !!a?.closest('#toast') || a === document.body;
+    const edit = this.session.undo();
+    if (!edit) return false;
+    this.render(wasHere ? { index: Math.min(edit.index, this.session.shown.entries.length - 1), part: 'row' } : undefined);
+    return true;
+  }
+
   /** Keys for the view (the document's handler asks first). True when the key was used. */
   handleKey(e: KeyboardEvent): boolean {
-    if (e.key === 'Escape') {
+    if (is('playlist.back', e)) {
       // from anywhere while the view is shown (the name and rename boxes keep their own Escape)
       this.hooks.onClose();
       return true;
     }
     const t = e.target as HTMLElement;
+    // Ctrl+Z: the last edit, unless a text box has the focus (it undoes its typing)
+    if (is('playlist.undo', e) && !(t instanceof HTMLInputElement && t.type !== 'checkbox')) { this.undo(); return true; }
     if (!this.el.contains(t)) return false;
     if (this.knobs.handleKey(e)) return true;
     if (t === this.body) {
@@ -203,10 +232,15 @@ export class PlaylistView {
     this.render(hadFocus ? { index: Math.min(index, this.session.shown.entries.length - 1), part: 'row' } : undefined);
   }
 
+  /** "Like A, B and 3 more" (null: the seeds are not known). */
+  private likeTitle(): string | null {
+    const s = this.session.shown;
+    return likeName(s.seeds, s.base?.seeds.length ?? s.request?.seeds.length ?? s.seeds.length);
+  }
+
   private suggestedName(): string {
     const s = this.session.shown;
-    if (s.savedName) return s.savedName;
-    return s.seed ? defaultName(s.seed) : 'New playlist';
+    return s.savedName ?? this.likeTitle() ?? 'New playlist';
   }
 
   private openNameBox() {
@@ -277,6 +311,7 @@ export class PlaylistView {
     b.dataset.count = String(s.entries.length);
     b.dataset.generation = String(s.generation);
     b.dataset.seed = s.base?.seeds[0] != null ? String(s.base.seeds[0]) : '';
+    b.dataset.seeds = s.base?.seeds.join(',') ?? '';
     b.dataset.length = s.request ? String(s.request.length) : '';
     if (s.savedId != null) b.dataset.savedId = String(s.savedId); else delete b.dataset.savedId;
     b.setAttribute('aria-busy', String(s.state === 'loading'));
@@ -323,8 +358,7 @@ export class PlaylistView {
 
   private renderHeader() {
     const s = this.session.shown;
-    const seedName = s.seed ? trackName(s.seed) : null;
-    const title = s.savedName ?? (seedName ? `Like ${seedName}` : 'Playlist');
+    const title = s.savedName ?? this.likeTitle() ?? 'Playlist';
     this.titleEl.textContent = title;
     this.titleEl.title = title;
     const total = s.entries.reduce((sum, e) => sum + (e.duration_s ?? 0), 0);
@@ -332,8 +366,11 @@ export class PlaylistView {
     if (s.state !== 'loading' || s.entries.length) parts.push(plural(s.entries.length, 'track'));
     if (total > 0) parts.push(duration(total));
     this.summaryEl.textContent = parts.join(' · ');
-    this.seedEl.textContent = s.seed ? ` · from ${seedName}${s.seed.artist ? ` — ${s.seed.artist}` : ''}` : '';
-    this.seedEl.title = s.seed?.path ?? '';
+    const seeds = s.base?.seeds.length ?? s.seeds.length;
+    const one = s.seeds[0];
+    this.seedEl.textContent = seeds > 1 ? ` · from ${plural(seeds, 'track')}`
+      : one ? ` · from ${trackName(one)}${one.artist ? ` — ${one.artist}` : ''}` : '';
+    this.seedEl.title = s.seeds.map((x) => x.path).join('\n');
   }
 
   private renderActions() {
@@ -346,5 +383,6 @@ export class PlaylistView {
     this.saveBtn.title = saved ? 'Changes are saved as you make them' : 'Save this playlist';
     this.nameInput.disabled = s.busy.save;
     for (const b of Object.values(this.exportBtns)) b.disabled = !has || s.busy.export || s.busy.save;
+    this.playAllBtn.disabled = !has;
   }
 }

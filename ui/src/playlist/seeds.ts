@@ -1,0 +1,24 @@
+// The tracks a playlist is made from (its seeds) and how the view names them: "Like Wildflower
+// Ridge", "Like A and B", "Like A, B and 3 more".
+import type { TrackRow } from '../api';
+import { basename } from '../format';
+
+/** A track a playlist is made from. */
+export type Seed = { id: number; title: string | null; artist: string | null; path: string; bpm: number | null };
+export const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
+
+export const trackName = (t: { title: string | null; path: string }) => t.title ?? basename(t.path);
+
+/** How many seeds are named before "and N more". */
+const NAMED = 2;
+
+/** "Like A", "Like A and B", "Like A, B and C", "Like A, B and 3 more": `known` are the first
+ *  seeds (in the request's order) whose tracks are known, of `total`. Null when none is known. */
+export function likeName(known: readonly Seed[], total = known.length): string | null {
+  if (!known.length) return null;
+  const names = known.slice(0, total <= NAMED + 1 ? NAMED + 1 : NAMED).map(trackName);
+  const more = total - names.length;
+  if (more > 0) return `Like ${names.join(', ')} and ${more} more`;
+  if (names.length === 1) return `Like ${names[0]}`;
+  return `Like ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
