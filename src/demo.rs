@@ -200,6 +200,7 @@ pub fn generate(dir: &Path) -> Result<Vec<DemoTrack>> {
                 year: Some(style.year),
                 genre: Some(style.genre.to_string()),
                 has_cover: false,
+                ..Tags::default()
             };
             write_tags(&path, &tags)?;
             made.push(DemoTrack {

@@ -115,7 +115,13 @@ async fn every_good_file_is_indexed_with_its_tags_and_duration() {
                 assert_eq!(track.track_no, t.track_no);
                 assert_eq!(track.year, t.year, "{}", path.display());
             }
-            None => assert_eq!(track.title, None),
+            // Untagged: titled by the file's name (the metadata fallbacks).
+            None => assert_eq!(
+                track.title.as_deref(),
+                path.file_stem().map(|s| s.to_string_lossy()).as_deref(),
+                "{}",
+                path.display()
+            ),
         }
     }
 
@@ -345,4 +351,54 @@ async fn a_cancelled_scan_keeps_its_work_and_the_next_one_finishes() {
     assert_eq!(rest.unchanged, summary.added);
     assert_eq!(rest.added + rest.unchanged, 1_500);
     assert_eq!(library.stats().await.expect("stats").tracks, 1_500);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_fall_back_to_other_tags_the_folder_and_the_file_name() {
+    let (_root, music, data) = temp_dirs();
+    // No ARTIST or ALBUM, but a COMPOSER: the artist is the composer, the album its folder
+    // (the generic "music" folder names the one above).
+    let composed = music.join("Widelands/music/Hypatia.ogg");
+    let mut t = tags("Hypatia's theme", "x", "x");
+    t.artist = None;
+    t.album = None;
+    t.album_artist = None;
+    t.composer = Some("Ada Composer".into());
+    write_tagged(&composed, Fmt::Ogg, 1.0, &t);
+    // Junk for a title.
+    let junk = music.join("Loose/intro.flac");
+    let mut t = tags("Unknown", "Unknown Artist", "Good Album");
+    t.album_artist = Some("Album Artist".into());
+    write_tagged(&junk, Fmt::Flac, 1.0, &t);
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    let tracks = by_path(&library).await;
+    let hypatia = &tracks[&key(&composed)];
+    assert_eq!(hypatia.artist.as_deref(), Some("Ada Composer"));
+    assert_eq!(hypatia.album.as_deref(), Some("Widelands"));
+    assert_eq!(hypatia.title.as_deref(), Some("Hypatia's theme"));
+    let intro = &tracks[&key(&junk)];
+    assert_eq!(intro.title.as_deref(), Some("intro"));
+    assert_eq!(intro.artist.as_deref(), Some("Album Artist"));
+    assert_eq!(intro.album.as_deref(), Some("Good Album"));
+
+    // A library read before the fallbacks: its names are brought up to date once, on open.
+    let db = data.join(segue::DATABASE_FILE);
+    drop(library);
+    {
+        let store = segue::Store::open(&db).await.expect("store");
+        sqlx::query("UPDATE tracks SET title = NULL, album = NULL")
+            .execute(store.pool())
+            .await
+            .expect("old names");
+        sqlx::query("UPDATE counters SET value = 0 WHERE name = 'names_version'")
+            .execute(store.pool())
+            .await
+            .expect("old version");
+    }
+    let library = segue::Library::open(&data).await.expect("reopen");
+    let tracks = by_path(&library).await;
+    assert_eq!(tracks[&key(&junk)].title.as_deref(), Some("intro"));
+    assert_eq!(tracks[&key(&junk)].album.as_deref(), Some("Loose"));
+    assert_eq!(tracks[&key(&composed)].title.as_deref(), Some("Hypatia"));
 }

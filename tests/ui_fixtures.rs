@@ -324,6 +324,12 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
     }
     r.length = 60;
     make(library, rec, &r).await;
+    // Playlists from several selected rows (the table's title order), default knobs.
+    for rows in [&[2usize, 5][..], &[0, 1, 2, 3, 4], &[6, 7, 8]] {
+        let mut r = request(by_title[rows[0]].id, |_| {});
+        r.seeds = rows.iter().map(|&i| by_title[i].id).collect();
+        make(library, rec, &r).await;
+    }
 }
 
 /// The library scanned but not analysed yet: what the UI shows of pending tracks, for the first

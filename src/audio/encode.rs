@@ -94,6 +94,12 @@ pub fn write_tags(path: &Path, tags: &Tags) -> Result<()> {
     if let Some(v) = &tags.album_artist {
         tag.insert_text(ItemKey::AlbumArtist, v.clone());
     }
+    if let Some(v) = &tags.composer {
+        tag.insert_text(ItemKey::Composer, v.clone());
+    }
+    if let Some(v) = &tags.performer {
+        tag.insert_text(ItemKey::Performer, v.clone());
+    }
     if let Some(v) = tags.track_no {
         tag.set_track(v as u32);
     }

@@ -5,13 +5,15 @@
 //!
 //! [`Store`]'s methods are split by concern: `folders`, `tracks` (the library table, track
 //! detail), `features` (analysis results), `scan` (what a scan reads and applies), `failures`,
-//! `playlists`, and `synthetic` (benchmark libraries); this file opens the database and answers
+//! `playlists`, `names` (bringing older tracks' names up to date) and `synthetic`
+//! (benchmark libraries); this file opens the database and answers
 //! for it as a whole.
 
 mod failures;
 mod features;
 mod folders;
 mod model;
+mod names;
 mod playlists;
 mod scan;
 #[cfg(any(test, feature = "harness"))]
@@ -56,7 +58,9 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        let store = Store { pool };
+        store.upgrade_names().await?;
+        Ok(store)
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -83,6 +83,7 @@ pub fn tags(title: &str, artist: &str, album: &str) -> Tags {
         year: Some(2020),
         genre: Some("Test".to_string()),
         has_cover: false,
+        ..Tags::default()
     }
 }
 

@@ -116,6 +116,11 @@ export type AnalysisProgress = {
 /**  The analysis run's progress (per stored batch). */
 export type AnalysisProgressEvent = AnalysisProgress;
 
+/**  How alike two tracks are, in words, from their match. */
+export type Closeness = 
+/**  Below the floor: does not sound like it. */
+"unlike" | "related" | "close" | "very_close";
+
 /**
  *  How a failed command reaches the UI: what kind of failure (for the UI to react to) and a
  *  message for people.
@@ -191,6 +196,16 @@ export type Key = {
 	scale: Scale,
 	/**  Correlation with the key's profile, clipped to [0, 1]. */
 	strength: number,
+};
+
+/**  A change to the request that would make the playlist longer. */
+export type Lengthen = {
+	/**  What the change is, as a button would say it: "Any tempo", "Any key". */
+	label: string,
+	/**  Tracks it would add. */
+	tracks: number,
+	/**  The request with that change. */
+	request: PlaylistRequest,
 };
 
 /**  Tracks, folders or failures changed: views should refresh. */
@@ -270,15 +285,37 @@ export type Playlist = {
 	/**  How many candidates the index gave, and how many each constraint turned away. */
 	candidates: number,
 	rejected: Rejection[],
-	/**  Set when fewer tracks than asked met the constraints. */
+	/**  Set when fewer tracks than asked sound alike and meet the constraints: why, in words. */
 	shortfall: string | null,
+	/**
+	 *  The one change to the request that would lengthen it most, when a rule (not the music)
+	 *  is what keeps it short.
+	 */
+	lengthen: Lengthen | null,
+	/**
+	 *  What the playlist did on its own to stay good ("Allowed 4 per artist to keep it sounding
+	 *  alike").
+	 */
+	notes: string[],
+	/**
+	 *  Each entry's reasons explain the step from the track before it (flow and harmonic
+	 *  orders), not the match with the seed.
+	 */
+	reasons_follow_steps: boolean,
 };
 
 /**  One track of a generated playlist. */
 export type PlaylistEntry = {
-	/**  Cosine similarity to the seed(s), in [-1, 1]. */
+	/**  Cosine similarity to the seed(s), in [-1, 1] (what the match is calibrated from). */
 	score: number,
-	/**  Why it is here, shortest first: "same key", "+3 BPM", "similar timbre". */
+	/**
+	 *  The share of the library's track pairs less alike than this one and the seed(s), 0 … 1
+	 *  (`None` in a library too small to calibrate).
+	 */
+	match: number | null,
+	/**  The match in words: "very close", "close", "related". */
+	closeness: Closeness | null,
+	/**  Why it is here, strongest first: "both ambient and mellow", "similar style", "same key". */
 	reasons: string[],
 } & TrackSummary;
 
@@ -401,6 +438,13 @@ export type SimilarState =
 export type SimilarTrack = {
 	/**  Cosine similarity of the two tracks' vectors, in [-1, 1]. */
 	score: number,
+	/**
+	 *  The share of the library's track pairs less alike, 0 … 1 (`None` in a library too
+	 *  small to calibrate).
+	 */
+	match: number | null,
+	/**  The match in words: "very close", "close", "related", "unlike". */
+	closeness: Closeness | null,
 } & TrackSummary;
 
 /**  The library table's sort columns. */

@@ -161,7 +161,9 @@ fn read_file_unguarded(path: &Path, size: u64, expect_audio: bool) -> ReadOutcom
     }
     ReadOutcome::Audio(Box::new(ReadAudio {
         partial_hash,
-        tags,
+        // What the library shows, sorts and groups by: missing names filled from other tags,
+        // the folder, the file name.
+        tags: tags.with_fallbacks(path),
         tech,
         warning,
     }))

@@ -48,10 +48,14 @@ pub(super) fn read_tags(path: &Path) -> Option<(Tags, Props)> {
         tags.artist = text(tag.artist());
         tags.album = text(tag.album());
         tags.genre = text(tag.genre());
-        tags.album_artist = tag
-            .get_string(&ItemKey::AlbumArtist)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let item = |key: &ItemKey| {
+            tag.get_string(key)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        tags.album_artist = item(&ItemKey::AlbumArtist);
+        tags.composer = item(&ItemKey::Composer);
+        tags.performer = item(&ItemKey::Performer);
         tags.track_no = tag.track().map(i64::from);
         tags.disc_no = tag.disk().map(i64::from);
         tags.year = tag.year().filter(|y| *y > 0).map(i64::from);
