@@ -12,7 +12,10 @@ export const commands = {
 	 */
 	addFolderDialog: () => __TAURI_INVOKE<Folder | null>("add_folder_dialog"),
 	cancelScan: () => __TAURI_INVOKE<void>("cancel_scan"),
-	/**  seek: `value` = seconds into the file; volume: `value` in 0 … 1. */
+	/**
+	 *  seek: `value` = seconds into the file; volume: `value` in 0 … 1. close (the player bar was
+	 *  closed): stops and releases the sound device; the next `play_preview` opens it again.
+	 */
 	controlPreview: (action: PreviewAction, value: number | null) => __TAURI_INVOKE<PlayerState>("control_preview", { action, value }),
 	/**  Synthesises the demo library, adds it and starts scanning it. */
 	createDemoLibrary: () => __TAURI_INVOKE<Folder>("create_demo_library"),
@@ -313,6 +316,11 @@ export type PlaylistsChanged = null;
 
 /**  What the UI's player bar asks of the preview. */
 export type PreviewAction = "pause" | "resume" | "stop" | 
+/**
+ *  The player bar was closed: stop, and let the sound device go (an open device plays
+ *  silence in real time). The next preview opens it again, on the remembered device.
+ */
+"close" | 
 /**  To this many seconds into the file. */
 "seek" | 
 /**  To this level, 0 … 1. */
