@@ -208,3 +208,124 @@ async fn bad_files_are_listed_and_good_ones_indexed() {
         .iter()
         .any(|t| t.path.ends_with("zero_bytes.mp3")));
 }
+
+/// What a scan says (its summary, its last progress event) is what the library then holds:
+/// "N tracks, M failed" counts the tracks and the Failures list, on a first scan and on
+/// rescans, where unchanged bad files are skipped but still failed.
+#[tokio::test]
+async fn scan_counts_agree_with_the_tracks_and_the_failures() {
+    let (_root, music, data) = temp_dirs();
+    for (i, fmt) in [Fmt::Wav, Fmt::Flac, Fmt::Mp3, Fmt::Ogg, Fmt::Wav]
+        .into_iter()
+        .enumerate()
+    {
+        write_audio(
+            &music.join(format!("good/{i}.{}", fmt.ext())),
+            fmt,
+            2.0,
+            440.0,
+        );
+    }
+    // Kept with a warning (a track), failed (not tracks), not audio (neither), a walk failure.
+    let full = music.join("full.mp3");
+    write_audio(&full, Fmt::Mp3, 20.0, 440.0);
+    let bytes = std::fs::read(&full).expect("read");
+    std::fs::write(music.join("truncated.mp3"), &bytes[..bytes.len() / 2]).expect("write");
+    std::fs::remove_file(&full).expect("rm");
+    std::fs::write(music.join("zero_bytes.mp3"), b"").expect("write");
+    std::fs::write(music.join("text_file.ogg"), "not an Ogg file\n".repeat(100)).expect("write");
+    std::fs::write(music.join("random.flac"), [7u8; 4096]).expect("write");
+    std::fs::write(music.join("README"), "an extensionless text file").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere.mp3", music.join("dangling.mp3")).expect("symlink");
+    let failing = if cfg!(unix) { 4 } else { 3 };
+
+    let library = library_with(&music, &data).await;
+    let (first, last) = scan_with_progress(&library).await;
+    assert_eq!((first.added, first.warnings), (6, 1), "{first:?}");
+    agree(&library, &first, &last, failing).await;
+
+    // A rescan skips every unchanged file, the bad ones included, and says the same.
+    let (again, last) = scan_with_progress(&library).await;
+    assert!(again.is_no_op(), "{again:?}");
+    assert_eq!((again.added, again.unchanged), (0, 6), "{again:?}");
+    agree(&library, &again, &last, failing).await;
+
+    // A bad file fixed, a good one broken: still in agreement.
+    write_audio(&music.join("zero_bytes.mp3"), Fmt::Mp3, 1.0, 440.0);
+    std::fs::write(music.join("good/0.wav"), b"RIFF\0\0\0\0WAVEjunk").expect("write");
+    let (changed, last) = scan_with_progress(&library).await;
+    assert_eq!((changed.added, changed.unchanged), (1, 5), "{changed:?}");
+    agree(&library, &changed, &last, failing).await;
+    let (again, last) = scan_with_progress(&library).await;
+    assert!(again.is_no_op(), "{again:?}");
+    agree(&library, &again, &last, failing).await;
+}
+
+/// A scan of the library, its summary and its last progress event.
+async fn scan_with_progress(library: &segue::Library) -> (segue::ScanSummary, segue::ScanProgress) {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let summary = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        library.scan(
+            None,
+            &segue::ScanOptions::default(),
+            std::sync::Arc::new(move |p: &segue::ScanProgress| {
+                sink.lock().expect("events").push(p.clone())
+            }),
+            &segue::CancellationToken::new(),
+        ),
+    )
+    .await
+    .expect("scan must finish")
+    .expect("scan");
+    let last = events
+        .lock()
+        .expect("events")
+        .last()
+        .cloned()
+        .expect("events");
+    (summary, last)
+}
+
+/// The summary and the last progress event agree with the library: done + unchanged are its
+/// tracks, failed the files in Failures that are not tracks, warnings the tracks in Failures.
+async fn agree(
+    library: &segue::Library,
+    summary: &segue::ScanSummary,
+    last: &segue::ScanProgress,
+    failing: u64,
+) {
+    let stats = library.stats().await.expect("stats");
+    let failures = library.failures().await.expect("failures");
+    let not_tracks = failures
+        .iter()
+        .filter(|f| f.stage == "scan" || f.stage == "walk")
+        .count() as u64;
+    let warnings = failures.iter().filter(|f| f.stage == "check").count() as u64;
+    let context = format!("{summary:?}\n{last:?}\n{stats:?}\n{failures:#?}");
+    assert_eq!(last.phase, segue::ScanPhase::Done, "{context}");
+    assert_eq!(last.done + last.unchanged, stats.tracks as u64, "{context}");
+    assert_eq!(
+        summary.added + summary.updated + summary.moved + summary.unchanged,
+        stats.tracks as u64,
+        "{context}"
+    );
+    assert_eq!(not_tracks, failing, "{context}");
+    assert_eq!(
+        (summary.failed, last.failed),
+        (not_tracks, not_tracks),
+        "{context}"
+    );
+    assert_eq!(stats.failures as usize, failures.len(), "{context}");
+    assert_eq!(summary.warnings, warnings, "{context}");
+    assert_eq!(summary.found, last.found, "{context}");
+    assert_eq!(
+        summary.found,
+        stats.tracks as u64 + not_tracks + summary.ignored,
+        "{context}"
+    );
+    assert_eq!(last.ignored, summary.ignored, "{context}");
+    assert_eq!(summary.ignored, 1, "README is not audio: {context}");
+}

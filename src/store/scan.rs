@@ -15,7 +15,10 @@ impl Store {
         let mut known = Vec::new();
         for &folder_id in folder_ids {
             let rows = sqlx::query(
-                "SELECT id, path_bytes, size, mtime_ns, partial_hash FROM tracks WHERE folder_id = ?",
+                "SELECT id, path_bytes, size, mtime_ns, partial_hash,
+                        EXISTS (SELECT 1 FROM failures f
+                                WHERE f.path_bytes = tracks.path_bytes AND f.stage = 'check') AS warned
+                 FROM tracks WHERE folder_id = ?",
             )
             .bind(folder_id)
             .fetch_all(&self.pool)
@@ -28,6 +31,7 @@ impl Store {
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: row.try_get("partial_hash")?,
+                    warned: row.try_get("warned")?,
                 });
             }
             let rows = sqlx::query(
@@ -45,6 +49,7 @@ impl Store {
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: 0,
+                    warned: false,
                 });
             }
         }
@@ -79,9 +84,15 @@ impl Store {
                 }
                 Change::Fail(failure) => {
                     let bytes = path_to_bytes(&failure.path);
-                    // A file that turned bad is no longer a playable track.
+                    // A file that turned bad is no longer a playable track, nor one with a
+                    // warning or a failed analysis: this failure is the one that stands.
                     sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
                         .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage <> ?")
+                        .bind(&bytes)
+                        .bind(failure.stage.as_str())
                         .execute(&mut *tx)
                         .await?;
                     sqlx::query(&format!(

@@ -359,17 +359,29 @@ export type Scale = "major" | "minor";
 /**  Where a scan is. */
 export type ScanPhase = "idle" | "walking" | "reading" | "removing" | "done" | "cancelled" | "failed";
 
-/**  A snapshot of a running scan, sent to the UI and the CLI progress bar. */
+/**
+ *  A snapshot of a running scan, sent to the UI and the CLI progress bar. At the end,
+ *  `done + unchanged` are the scanned folders' tracks, `failed` their files listed in Failures
+ *  as not taken in, and `done + unchanged + failed + ignored = found`.
+ */
 export type ScanProgress = {
 	phase: ScanPhase,
-	/**  Files found by the walk so far. */
+	/**
+	 *  Files found by the walk so far (with the entries it could not take: special files,
+	 *  broken links, unreadable folders).
+	 */
 	found: number,
-	/**  Files read successfully (new or changed). */
+	/**  Files read and taken in as tracks (new or changed). */
 	done: number,
-	/**  Files that could not be taken in. */
+	/**
+	 *  Files that could not be taken in: read and failed now, or failed before and unchanged
+	 *  since (not read again), and what the walk could not take.
+	 */
 	failed: number,
-	/**  Files skipped because they did not change since the last scan. */
+	/**  Tracks skipped because their files did not change since the last scan. */
 	unchanged: number,
+	/**  Files read and found not to be audio (no audio extension): neither tracks nor failures. */
+	ignored: number,
 	/**  Files read per second in the reading phase. */
 	rate: number,
 	eta_s: number | null,
