@@ -251,15 +251,21 @@ async fn scan_counts_agree_with_the_tracks_and_the_failures() {
     assert_eq!((again.added, again.unchanged), (0, 6), "{again:?}");
     agree(&library, &again, &last, failing).await;
 
-    // A bad file fixed, a good one broken: still in agreement.
+    // A bad file fixed, a good one and the one with a warning broken: still in agreement (the
+    // broken one's warning goes with its track).
     write_audio(&music.join("zero_bytes.mp3"), Fmt::Mp3, 1.0, 440.0);
     std::fs::write(music.join("good/0.wav"), b"RIFF\0\0\0\0WAVEjunk").expect("write");
+    std::fs::write(music.join("truncated.mp3"), b"").expect("write");
     let (changed, last) = scan_with_progress(&library).await;
-    assert_eq!((changed.added, changed.unchanged), (1, 5), "{changed:?}");
-    agree(&library, &changed, &last, failing).await;
+    assert_eq!(
+        (changed.added, changed.unchanged, changed.warnings),
+        (1, 4, 0),
+        "{changed:?}"
+    );
+    agree(&library, &changed, &last, failing + 1).await;
     let (again, last) = scan_with_progress(&library).await;
     assert!(again.is_no_op(), "{again:?}");
-    agree(&library, &again, &last, failing).await;
+    agree(&library, &again, &last, failing + 1).await;
 }
 
 /// A scan of the library, its summary and its last progress event.
