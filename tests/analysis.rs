@@ -10,65 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use segue::analysis::ANALYSIS_VERSION;
-use segue::audio::synth::{add_drum, add_note, midi_hz, Drum, Rng, Voice};
 use segue::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, CancellationToken, PauseSwitch};
-
-/// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
-fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
-    let mut out = vec![0.0; (seconds * RATE as f32) as usize];
-    let mut rng = Rng::new(u64::from(tonic) + bpm as u64);
-    let beat = 60.0 / bpm * RATE as f32;
-    let third = if minor { 3 } else { 4 };
-    let chords = [
-        [0, third, 7],
-        [5, 5 + third, 12],
-        [7, 11, 14],
-        [0, third, 7],
-    ];
-    let mut b = 0usize;
-    while ((b + 1) as f32 * beat) < out.len() as f32 {
-        let at = (b as f32 * beat) as usize;
-        let drum = if b.is_multiple_of(2) {
-            Drum::Kick
-        } else {
-            Drum::Snare
-        };
-        add_drum(&mut out, RATE, drum, at, 0.6, &mut rng);
-        add_drum(
-            &mut out,
-            RATE,
-            Drum::HiHat,
-            at + (beat / 2.0) as usize,
-            0.15,
-            &mut rng,
-        );
-        let chord = chords[(b / 4) % 4];
-        for interval in chord {
-            let hz = midi_hz((60 + i32::from(tonic) + interval) as f32, 0.0);
-            add_note(
-                &mut out,
-                RATE,
-                Voice::Keys,
-                hz,
-                at..at + beat as usize,
-                0.12,
-                &mut rng,
-            );
-        }
-        let bass = midi_hz((36 + i32::from(tonic) + chord[0]) as f32, 0.0);
-        add_note(
-            &mut out,
-            RATE,
-            Voice::Saw,
-            bass,
-            at..at + beat as usize,
-            0.15,
-            &mut rng,
-        );
-        b += 1;
-    }
-    out
-}
 
 async fn analyze(library: &segue::Library, pause: &PauseSwitch) -> segue::AnalysisSummary {
     let (options, cancel) = (AnalyzeOptions::default(), CancellationToken::new());

@@ -4,7 +4,9 @@
 //! these; nothing here knows about them.
 
 pub mod analyze;
+mod ogg;
 pub mod probe;
 pub mod scan;
+mod sniff;
 pub mod walk;
 pub mod watch;

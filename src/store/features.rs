@@ -109,6 +109,17 @@ impl Store {
                         .bind(&bytes)
                         .execute(&mut *tx)
                         .await?;
+                    // A length the header did not give, or a cut file's (which its header
+                    // overstates): what decoded.
+                    sqlx::query(
+                        "UPDATE tracks SET duration_s = ? WHERE id = ? AND (duration_s IS NULL
+                           OR EXISTS (SELECT 1 FROM failures
+                                      WHERE path_bytes = tracks.path_bytes AND stage = 'check'))",
+                    )
+                    .bind(features.duration_s)
+                    .bind(track.id)
+                    .execute(&mut *tx)
+                    .await?;
                     let data = serde_json::to_string(features).map_err(Error::json("features"))?;
                     let key = features.key;
                     let seq: i64 = sqlx::query_scalar(

@@ -113,6 +113,16 @@ impl Store {
                     .await?;
                 }
                 Change::Warn(failure) => {
+                    // A cut file analysed before (same content) keeps the length that decoded.
+                    sqlx::query(
+                        "UPDATE tracks SET duration_s = (SELECT audio_s FROM features
+                                                          WHERE track_id = tracks.id)
+                         WHERE path_bytes = ? AND status = 'analyzed'
+                           AND EXISTS (SELECT 1 FROM features WHERE track_id = tracks.id)",
+                    )
+                    .bind(path_to_bytes(&failure.path))
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query(&format!(
                         "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
                          VALUES (?, ?, ?, ?, ?, NULL, NULL, {NOW})
@@ -192,7 +202,10 @@ async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) 
             album_artist = excluded.album_artist, track_no = excluded.track_no,
             disc_no = excluded.disc_no, year = excluded.year, genre = excluded.genre,
             has_cover = excluded.has_cover, format = excluded.format, codec = excluded.codec,
-            duration_s = excluded.duration_s, sample_rate = excluded.sample_rate,
+            duration_s = CASE WHEN excluded.duration_s IS NULL
+                                AND tracks.partial_hash = excluded.partial_hash
+                              THEN tracks.duration_s ELSE excluded.duration_s END,
+            sample_rate = excluded.sample_rate,
             channels = excluded.channels, bitrate_kbps = excluded.bitrate_kbps,
             updated_at = excluded.updated_at"
     ))
