@@ -96,12 +96,15 @@ export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"]
 /* Types */
 export type AnalysisPhase = "idle" | "running" | "paused" | "done" | "cancelled";
 
-/**  A snapshot of the analysis, for the UI and the CLI progress bar. */
+/**
+ *  A snapshot of the analysis, for the UI and the CLI progress bar. `done` and `failed` count
+ *  what is stored: a view refreshed after the event shows every track they count.
+ */
 export type AnalysisProgress = {
 	phase: AnalysisPhase,
-	/**  Tracks analysed in this run. */
+	/**  Tracks analysed in this run, their results stored. */
 	done: number,
-	/**  Tracks that failed to decode in this run (see the failures). */
+	/**  Tracks that failed to decode in this run, stored as failed (see the failures). */
 	failed: number,
 	/**  done + failed + still to do. */
 	total: number,
