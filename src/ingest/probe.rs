@@ -203,8 +203,7 @@ fn probe_stream(
             // The file ends within its headers, or right after them: cut short, whatever the
             // codec.
             _ if ends_in_headers(&e, container, path) => {
-                "truncated: the file ends before its audio begins (only its headers are there)"
-                    .to_string()
+                "truncated: the file ends before any of its audio can be read".to_string()
             }
             (_, Some(codec)) => format!(
                 "unsupported codec: {codec} inside this {} file (Segue cannot decode it)",
