@@ -10,65 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use segue::analysis::ANALYSIS_VERSION;
-use segue::audio::synth::{add_drum, add_note, midi_hz, Drum, Rng, Voice};
 use segue::{AnalysisPhase, AnalysisProgress, AnalyzeOptions, CancellationToken, PauseSwitch};
-
-/// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
-fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
-    let mut out = vec![0.0; (seconds * RATE as f32) as usize];
-    let mut rng = Rng::new(u64::from(tonic) + bpm as u64);
-    let beat = 60.0 / bpm * RATE as f32;
-    let third = if minor { 3 } else { 4 };
-    let chords = [
-        [0, third, 7],
-        [5, 5 + third, 12],
-        [7, 11, 14],
-        [0, third, 7],
-    ];
-    let mut b = 0usize;
-    while ((b + 1) as f32 * beat) < out.len() as f32 {
-        let at = (b as f32 * beat) as usize;
-        let drum = if b.is_multiple_of(2) {
-            Drum::Kick
-        } else {
-            Drum::Snare
-        };
-        add_drum(&mut out, RATE, drum, at, 0.6, &mut rng);
-        add_drum(
-            &mut out,
-            RATE,
-            Drum::HiHat,
-            at + (beat / 2.0) as usize,
-            0.15,
-            &mut rng,
-        );
-        let chord = chords[(b / 4) % 4];
-        for interval in chord {
-            let hz = midi_hz((60 + i32::from(tonic) + interval) as f32, 0.0);
-            add_note(
-                &mut out,
-                RATE,
-                Voice::Keys,
-                hz,
-                at..at + beat as usize,
-                0.12,
-                &mut rng,
-            );
-        }
-        let bass = midi_hz((36 + i32::from(tonic) + chord[0]) as f32, 0.0);
-        add_note(
-            &mut out,
-            RATE,
-            Voice::Saw,
-            bass,
-            at..at + beat as usize,
-            0.15,
-            &mut rng,
-        );
-        b += 1;
-    }
-    out
-}
 
 async fn analyze(library: &segue::Library, pause: &PauseSwitch) -> segue::AnalysisSummary {
     let (options, cancel) = (AnalyzeOptions::default(), CancellationToken::new());
@@ -396,4 +338,124 @@ fn the_cli_scans_analyses_lists_and_shows_features() {
     // Nothing changed: a rescan analyses nothing.
     let again = json(&data, &["scan", "--json"]);
     assert_eq!(again["analysis"]["analyzed"], 0);
+}
+
+/// A progress event and the (analysed, failed) tracks stored when it came.
+type Check = (AnalysisProgress, (i64, i64));
+
+/// Waits (up to a minute) for an event that `ok` accepts, and returns it.
+fn wait_for_event(
+    checks: &Mutex<Vec<Check>>,
+    what: &str,
+    ok: impl Fn(&AnalysisProgress) -> bool,
+) -> AnalysisProgress {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some((p, _)) = checks.lock().expect("log").iter().find(|(p, _)| ok(p)) {
+            return p.clone();
+        }
+        let last = checks.lock().expect("log").last().cloned();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no event for {what}; the last: {last:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// While a run goes on, its progress says done what the table shows: at every progress event
+/// (pauses included) the tracks stored as analysed are `done` and those stored as failed are
+/// `failed`, no more and no fewer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_counts_what_is_stored() {
+    let (_root, music, data) = temp_dirs();
+    for i in 0..40 {
+        let path = music.join(format!("t{i:02}.flac"));
+        write_samples(
+            &path,
+            Fmt::Flac,
+            &song(100.0 + i as f32, i as u8 % 12, false, 6.0),
+        );
+    }
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    // Two files vanish: their analysis fails.
+    for i in [5, 25] {
+        std::fs::remove_file(music.join(format!("t{i:02}.flac"))).expect("rm");
+    }
+
+    let checks = Arc::new(Mutex::new(Vec::<Check>::new()));
+    let pause = PauseSwitch::new();
+    let (log, pool, switch) = (
+        checks.clone(),
+        library.store().pool().clone(),
+        pause.clone(),
+    );
+    let paused_once = std::sync::atomic::AtomicBool::new(false);
+    let on_progress = Arc::new(move |p: &AnalysisProgress| {
+        // What the table would show now (the run waits for this answer).
+        let stored: (i64, i64) = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(
+                sqlx::query_as(
+                    "SELECT COALESCE(SUM(status = 'analyzed' AND EXISTS
+                              (SELECT 1 FROM features WHERE track_id = tracks.id)), 0),
+                            COALESCE(SUM(status = 'failed'), 0)
+                     FROM tracks",
+                )
+                .fetch_one(&pool),
+            )
+        })
+        .expect("count stored results");
+        // Pause once, midway; the test resumes.
+        if p.phase == AnalysisPhase::Running
+            && p.done >= 10
+            && !paused_once.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            switch.pause();
+        }
+        log.lock().expect("log").push((p.clone(), stored));
+    });
+    let run = {
+        let (library, pause) = (library.clone(), pause.clone());
+        tokio::spawn(async move {
+            let options = AnalyzeOptions {
+                workers: 2,
+                tag_patches: None,
+            };
+            library
+                .analyze(&options, on_progress, &CancellationToken::new(), &pause)
+                .await
+        })
+    };
+    // Paused, the tracks already decoding finish (one per worker at most): the progress and
+    // the library show them while the pause lasts, not only once it is resumed.
+    let paused_at = wait_for_event(&checks, "a pause", |p| p.phase == AnalysisPhase::Paused);
+    wait_for_event(&checks, "the tracks in flight stored while paused", |p| {
+        p.phase == AnalysisPhase::Paused && p.done + p.failed > paused_at.done + paused_at.failed
+    });
+    pause.resume();
+    let summary = tokio::time::timeout(Duration::from_secs(300), run)
+        .await
+        .expect("analysis must finish")
+        .expect("join")
+        .expect("analysis");
+    assert_eq!((summary.analyzed, summary.failed), (38, 2), "{summary:?}");
+
+    let checks = checks.lock().expect("log");
+    assert!(checks.len() >= 4, "{} events", checks.len());
+    for (p, (analysed, failed)) in checks.iter() {
+        assert_eq!(
+            (p.done as i64, p.failed as i64),
+            (*analysed, *failed),
+            "{:?} says {} done, {} failed; the library holds {analysed} analysed, {failed} failed",
+            p.phase,
+            p.done,
+            p.failed
+        );
+    }
+    let (last, _) = checks.last().expect("events");
+    assert_eq!(
+        (last.phase, last.done, last.failed),
+        (AnalysisPhase::Done, 38, 2)
+    );
 }

@@ -208,3 +208,303 @@ async fn bad_files_are_listed_and_good_ones_indexed() {
         .iter()
         .any(|t| t.path.ends_with("zero_bytes.mp3")));
 }
+
+/// What a scan says (its summary, its last progress event) is what the library then holds:
+/// "N tracks, M failed" counts the tracks and the Failures list, on a first scan and on
+/// rescans, where unchanged bad files are skipped but still failed.
+#[tokio::test]
+async fn scan_counts_agree_with_the_tracks_and_the_failures() {
+    let (_root, music, data) = temp_dirs();
+    for (i, fmt) in [Fmt::Wav, Fmt::Flac, Fmt::Mp3, Fmt::Ogg, Fmt::Wav]
+        .into_iter()
+        .enumerate()
+    {
+        write_audio(
+            &music.join(format!("good/{i}.{}", fmt.ext())),
+            fmt,
+            2.0,
+            440.0,
+        );
+    }
+    // Kept with a warning (a track), failed (not tracks), not audio (neither), a walk failure.
+    let full = music.join("full.mp3");
+    write_audio(&full, Fmt::Mp3, 20.0, 440.0);
+    let bytes = std::fs::read(&full).expect("read");
+    std::fs::write(music.join("truncated.mp3"), &bytes[..bytes.len() / 2]).expect("write");
+    std::fs::remove_file(&full).expect("rm");
+    std::fs::write(music.join("zero_bytes.mp3"), b"").expect("write");
+    std::fs::write(music.join("text_file.ogg"), "not an Ogg file\n".repeat(100)).expect("write");
+    std::fs::write(music.join("random.flac"), [7u8; 4096]).expect("write");
+    std::fs::write(music.join("README"), "an extensionless text file").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere.mp3", music.join("dangling.mp3")).expect("symlink");
+    let failing = if cfg!(unix) { 4 } else { 3 };
+
+    let library = library_with(&music, &data).await;
+    let (first, last) = scan_with_progress(&library).await;
+    assert_eq!((first.added, first.warnings), (6, 1), "{first:?}");
+    agree(&library, &first, &last, failing).await;
+
+    // A rescan skips every unchanged file, the bad ones included, and says the same.
+    let (again, last) = scan_with_progress(&library).await;
+    assert!(again.is_no_op(), "{again:?}");
+    assert_eq!((again.added, again.unchanged), (0, 6), "{again:?}");
+    agree(&library, &again, &last, failing).await;
+
+    // A bad file fixed, a good one and the one with a warning broken: still in agreement (the
+    // broken one's warning goes with its track).
+    write_audio(&music.join("zero_bytes.mp3"), Fmt::Mp3, 1.0, 440.0);
+    std::fs::write(music.join("good/0.wav"), b"RIFF\0\0\0\0WAVEjunk").expect("write");
+    std::fs::write(music.join("truncated.mp3"), b"").expect("write");
+    let (changed, last) = scan_with_progress(&library).await;
+    assert_eq!(
+        (changed.added, changed.unchanged, changed.warnings),
+        (1, 4, 0),
+        "{changed:?}"
+    );
+    agree(&library, &changed, &last, failing + 1).await;
+    let (again, last) = scan_with_progress(&library).await;
+    assert!(again.is_no_op(), "{again:?}");
+    agree(&library, &again, &last, failing + 1).await;
+}
+
+/// A scan of the library, its summary and its last progress event.
+async fn scan_with_progress(library: &segue::Library) -> (segue::ScanSummary, segue::ScanProgress) {
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let summary = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        library.scan(
+            None,
+            &segue::ScanOptions::default(),
+            std::sync::Arc::new(move |p: &segue::ScanProgress| {
+                sink.lock().expect("events").push(p.clone())
+            }),
+            &segue::CancellationToken::new(),
+        ),
+    )
+    .await
+    .expect("scan must finish")
+    .expect("scan");
+    let last = events
+        .lock()
+        .expect("events")
+        .last()
+        .cloned()
+        .expect("events");
+    (summary, last)
+}
+
+/// The summary and the last progress event agree with the library: done + unchanged are its
+/// tracks, failed the files in Failures that are not tracks, warnings the tracks in Failures.
+async fn agree(
+    library: &segue::Library,
+    summary: &segue::ScanSummary,
+    last: &segue::ScanProgress,
+    failing: u64,
+) {
+    let stats = library.stats().await.expect("stats");
+    let failures = library.failures().await.expect("failures");
+    let not_tracks = failures
+        .iter()
+        .filter(|f| f.stage == "scan" || f.stage == "walk")
+        .count() as u64;
+    let warnings = failures.iter().filter(|f| f.stage == "check").count() as u64;
+    let context = format!("{summary:?}\n{last:?}\n{stats:?}\n{failures:#?}");
+    assert_eq!(last.phase, segue::ScanPhase::Done, "{context}");
+    assert_eq!(last.done + last.unchanged, stats.tracks as u64, "{context}");
+    assert_eq!(
+        summary.added + summary.updated + summary.moved + summary.unchanged,
+        stats.tracks as u64,
+        "{context}"
+    );
+    assert_eq!(not_tracks, failing, "{context}");
+    assert_eq!(
+        (summary.failed, last.failed),
+        (not_tracks, not_tracks),
+        "{context}"
+    );
+    assert_eq!(stats.failures as usize, failures.len(), "{context}");
+    assert_eq!(summary.warnings, warnings, "{context}");
+    assert_eq!(summary.found, last.found, "{context}");
+    assert_eq!(
+        summary.found,
+        stats.tracks as u64 + not_tracks + summary.ignored,
+        "{context}"
+    );
+    assert_eq!(last.ignored, summary.ignored, "{context}");
+    assert_eq!(summary.ignored, 1, "README is not audio: {context}");
+}
+
+/// Where the first Ogg page with audio starts (the pages before it hold only headers).
+fn first_audio_page(ogg: &[u8]) -> usize {
+    let mut at = 0;
+    while at + 27 <= ogg.len() {
+        let granule = u64::from_le_bytes(ogg[at + 6..at + 14].try_into().expect("8 bytes"));
+        if granule != 0 {
+            return at;
+        }
+        let segments = usize::from(ogg[at + 26]);
+        let body: usize = ogg[at + 27..at + 27 + segments]
+            .iter()
+            .map(|&s| usize::from(s))
+            .sum();
+        at += 27 + segments + body;
+    }
+    panic!("no audio page")
+}
+
+/// A file cut short is a track analysed as far as it decodes (its length what decoded, tempo,
+/// key and tags from the audio there, a warning in Failures), or, when no audio is left, a
+/// failure that says so: never a track without a length, nor one left to analyse forever.
+#[tokio::test]
+async fn truncated_files_are_analysed_as_far_as_they_decode() {
+    let (_root, music, data) = temp_dirs();
+    let source = song(120.0, 0, false, 20.0);
+    let ogg_path = music.join("full.ogg");
+    write_samples(&ogg_path, Fmt::Ogg, &source);
+    let ogg = std::fs::read(&ogg_path).expect("read");
+    std::fs::remove_file(&ogg_path).expect("rm");
+    let audio_at = first_audio_page(&ogg);
+    let flac_path = music.join("full.flac");
+    write_samples(&flac_path, Fmt::Flac, &source);
+    let flac = std::fs::read(&flac_path).expect("read");
+    std::fs::remove_file(&flac_path).expect("rm");
+    let cut = |name: &str, bytes: &[u8]| std::fs::write(music.join(name), bytes).expect("write");
+    cut("ogg_headers_only.ogg", &ogg[..audio_at]);
+    cut("ogg_headers_and_a_bit.ogg", &ogg[..audio_at + 40]);
+    cut("ogg_few_pages.ogg", &ogg[..ogg.len() * 35 / 100]);
+    cut("ogg_most.ogg", &ogg[..ogg.len() * 9 / 10]);
+    cut("ogg_whole.ogg", &ogg);
+    cut("flac_header_only.flac", &flac[..flac_audio_start(&flac)]);
+    cut("flac_half.flac", &flac[..flac.len() / 2 + 101]);
+
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    for name in [
+        "ogg_headers_only.ogg",
+        "ogg_headers_and_a_bit.ogg",
+        "flac_header_only.flac",
+    ] {
+        let why = failure_reason(&library, name, "scan").await;
+        assert!(
+            why.as_deref().is_some_and(|r| r.starts_with("truncated")),
+            "{name}: {why:?}"
+        );
+    }
+    // A cut Ogg's length is known from its pages before any analysis; a cut FLAC's header
+    // overstates it, so it waits for the analysis.
+    let before = by_name(&library).await;
+    let few_s = before["ogg_few_pages.ogg"].duration_s.expect("a length");
+    assert!((5.0..8.0).contains(&few_s), "{few_s}");
+    let most_s = before["ogg_most.ogg"].duration_s.expect("a length");
+    assert!((16.0..19.0).contains(&most_s), "{most_s}");
+    assert!(before["flac_half.flac"].duration_s.is_none());
+    for name in ["ogg_few_pages.ogg", "ogg_most.ogg", "flac_half.flac"] {
+        let why = failure_reason(&library, name, "check").await;
+        assert!(
+            why.as_deref().is_some_and(|r| r.starts_with("truncated")),
+            "{name}: {why:?}"
+        );
+    }
+    assert!(failure_reason(&library, "ogg_whole.ogg", "check")
+        .await
+        .is_none());
+
+    let (options, cancel) = (
+        segue::AnalyzeOptions::default(),
+        segue::CancellationToken::new(),
+    );
+    let pause = segue::PauseSwitch::new();
+    let run = library.analyze(&options, std::sync::Arc::new(|_| {}), &cancel, &pause);
+    let summary = tokio::time::timeout(std::time::Duration::from_secs(300), run)
+        .await
+        .expect("analysis must finish")
+        .expect("analysis");
+    assert_eq!((summary.analyzed, summary.failed), (4, 0), "{summary:?}");
+    let tagging = library.tag_vocabulary().await.expect("tags").enabled;
+    let after = by_name(&library).await;
+    // (name, expected length, tolerance): half a FLAC's bytes are about half its audio.
+    for (name, seconds, within) in [
+        ("ogg_few_pages.ogg", few_s, 0.1),
+        ("ogg_most.ogg", most_s, 0.1),
+        ("flac_half.flac", 10.0, 1.5),
+        ("ogg_whole.ogg", 20.0, 0.1),
+    ] {
+        let track = &after[name];
+        let detail = library
+            .track_detail(track.id)
+            .await
+            .expect("detail")
+            .expect("track");
+        let features = detail.features.expect("analysed");
+        let length = track.duration_s.expect("a length");
+        assert!(
+            (length - features.duration_s).abs() < 0.1 && (length - seconds).abs() < within,
+            "{name}: {length} s listed, {} s decoded, {seconds} s expected",
+            features.duration_s
+        );
+        let bpm = features.tempo.map(|t| t.bpm).unwrap_or(0.0);
+        assert!((bpm - 120.0).abs() < 3.0, "{name}: {bpm} BPM");
+        let key = features.key.expect("a key");
+        assert_eq!(key.tonic, 0, "{name}: {key:?}");
+        if tagging {
+            assert!(!detail.tags.is_empty(), "{name}: not tagged");
+        }
+    }
+    // Nothing is left to analyse, and a rescan keeps every length (a cut file's included, even
+    // when only its date changed).
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!(counts.pending, 0, "{counts:?}");
+    let file = std::fs::File::options()
+        .append(true)
+        .open(music.join("flac_half.flac"))
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .expect("touch");
+    let again = scan(&library).await;
+    assert_eq!(again.updated, 1, "{again:?}");
+    let rescanned = by_name(&library).await;
+    for (name, track) in &after {
+        assert_eq!(rescanned[name].duration_s, track.duration_s, "{name}");
+        assert_eq!(rescanned[name].status, track.status, "{name}");
+    }
+}
+
+/// The reason of `name`'s failure at `stage`, if it has one.
+async fn failure_reason(library: &segue::Library, name: &str, stage: &str) -> Option<String> {
+    let failures = library.failures().await.expect("failures");
+    failures
+        .into_iter()
+        .find(|f| f.path.ends_with(name) && f.stage == stage)
+        .map(|f| f.reason)
+}
+
+/// Where a FLAC file's first audio frame starts (after its metadata blocks).
+fn flac_audio_start(flac: &[u8]) -> usize {
+    let mut at = 4;
+    loop {
+        let header = flac[at];
+        let len = usize::from(flac[at + 1]) << 16
+            | usize::from(flac[at + 2]) << 8
+            | usize::from(flac[at + 3]);
+        at += 4 + len;
+        if header & 0x80 != 0 {
+            return at;
+        }
+    }
+}
+
+/// The library's tracks by file name.
+async fn by_name(library: &segue::Library) -> std::collections::HashMap<String, segue::TrackRow> {
+    library
+        .tracks(None)
+        .await
+        .expect("tracks")
+        .into_iter()
+        .map(|t| {
+            let name = t.path.rsplit('/').next().unwrap_or_default().to_string();
+            (name, t)
+        })
+        .collect()
+}

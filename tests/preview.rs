@@ -291,3 +291,162 @@ fn pause_resume_switch_and_seek() {
     player.stop().expect("stop");
     wait_for("idle", &|s| s.status == "idle");
 }
+
+/// The player bar's close releases the sound device: a stopped player still feeds it (silence,
+/// for a while), a closed one writes nothing more, and the next preview opens it again. Runs
+/// the library in a child process of this test binary (ALSA reads HOME once per process).
+#[test]
+fn closing_the_player_releases_the_device() {
+    const CHILD: &str = "SEGUE_PREVIEW_CLOSE_DIR";
+    if let Some(dir) = std::env::var_os(CHILD) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        return runtime.block_on(close_through_the_library(Path::new(&dir)));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "closing_the_player_releases_the_device",
+            "--exact",
+            "--nocapture",
+        ])
+        .env("HOME", capture_home(dir.path()))
+        .env(CHILD, dir.path())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run the test in a child process");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The bytes captured so far.
+fn captured_len(dir: &Path) -> u64 {
+    std::fs::metadata(dir.join("out.raw")).map_or(0, |m| m.len())
+}
+
+/// True if the capture grows within `ceiling` (the `null` device takes audio as fast as it
+/// is written, so an open stream grows it at once).
+fn grows(dir: &Path, ceiling: Duration) -> bool {
+    let before = captured_len(dir);
+    let deadline = std::time::Instant::now() + ceiling;
+    while std::time::Instant::now() < deadline {
+        if captured_len(dir) > before {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+async fn close_through_the_library(dir: &Path) {
+    use segue::library::PreviewAction;
+    let music = dir.join("music");
+    std::fs::create_dir_all(&music).expect("mkdir");
+    tones(&music.join("a_low.wav"), &[440.0; 6]);
+    tones(&music.join("b_high.wav"), &[900.0; 6]);
+    let library = segue::Library::open(dir.join("data")).await.expect("open");
+    library.add_folder(&music).await.expect("add folder");
+    library
+        .scan(
+            None,
+            &segue::ScanOptions::default(),
+            std::sync::Arc::new(|_| {}),
+            &segue::CancellationToken::new(),
+        )
+        .await
+        .expect("scan");
+    let tracks = library.tracks(None).await.expect("tracks");
+    let id = |name: &str| {
+        tracks
+            .iter()
+            .find(|t| t.path.ends_with(name))
+            .map(|t| t.id)
+            .expect("track")
+    };
+    let wait_for = |what: &str, done: &dyn Fn(&segue::audio::preview::PlayerState) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = library.preview_state().expect("state").expect("a player");
+            if done(&state) {
+                return state;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}: {state:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+
+    // Closing before anything played opens nothing.
+    let state = library
+        .control_preview(PreviewAction::Close, None)
+        .await
+        .expect("close");
+    assert_eq!(state.status, "idle");
+    assert!(library.preview_state().expect("state").is_none());
+    assert_eq!(captured_len(dir), 0, "no device was opened");
+
+    library
+        .play_track(id("a_low.wav"), Some(0.0), None)
+        .await
+        .expect("play");
+    let playing = wait_for("playing", &|s| s.status == "playing" && s.position_s > 0.3);
+    // A stop leaves the device open: it goes on taking (silent) audio.
+    library
+        .control_preview(PreviewAction::Stop, None)
+        .await
+        .expect("stop");
+    assert!(
+        grows(dir, Duration::from_secs(10)),
+        "a stopped player feeds its device"
+    );
+
+    // Close releases it: the capture stops growing.
+    let closed = library
+        .control_preview(PreviewAction::Close, None)
+        .await
+        .expect("close");
+    assert_eq!(closed.status, "idle", "{closed:?}");
+    assert!(closed.error.is_none(), "{closed:?}");
+    assert!(
+        !grows(dir, Duration::from_secs(1)),
+        "the device still takes audio after close: {} bytes",
+        captured_len(dir)
+    );
+
+    // The next preview opens it again, on the same device, and plays.
+    library
+        .play_track(id("b_high.wav"), Some(0.0), None)
+        .await
+        .expect("play again");
+    let again = wait_for("playing again", &|s| {
+        s.status == "playing"
+            && s.path.as_deref().is_some_and(|p| p.ends_with("b_high.wav"))
+            && s.position_s > 0.6
+    });
+    assert_eq!(again.device, playing.device);
+    assert_eq!(again.sample_rate, 48_000);
+    library
+        .control_preview(PreviewAction::Close, None)
+        .await
+        .expect("close");
+    let size = captured_len(dir);
+    assert!(
+        !grows(dir, Duration::from_secs(1)),
+        "still written after the second close"
+    );
+    assert_eq!(captured_len(dir), size);
+    // What came out after reopening is the second track's tone.
+    let audio = captured(dir);
+    assert!(audio.len() > 19_200, "{} samples", audio.len());
+    let tail = &audio[audio.len() - 19_200..];
+    let c = cycles(tail) as f32 * 48_000.0 / tail.len() as f32;
+    assert!((c - 900.0).abs() < 12.0, "{c} Hz after reopening");
+}

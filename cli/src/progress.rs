@@ -57,7 +57,7 @@ impl Bars {
         Arc::new(move |p: &ScanProgress| {
             if let Some(bar) = &bar {
                 bar.set_length(p.found);
-                bar.set_position(p.done + p.failed + p.unchanged);
+                bar.set_position(p.done + p.failed + p.unchanged + p.ignored);
                 bar.set_message(match p.phase {
                     ScanPhase::Walking => "finding",
                     ScanPhase::Reading => "reading",

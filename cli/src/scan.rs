@@ -107,7 +107,7 @@ fn print_summary(report: &UpdateSummary, json: bool) -> Result<()> {
     }
     let summary = &report.scan;
     println!(
-        "{}: {} files found, {} added, {} updated, {} moved, {} removed, {} unchanged, {} failed{} in {:.2} s",
+        "{}: {} files found, {} added, {} updated, {} moved, {} removed, {} unchanged, {} failed{}{} in {:.2} s",
         if summary.cancelled { "Scan cancelled" } else { "Scan done" },
         summary.found,
         summary.added,
@@ -118,6 +118,11 @@ fn print_summary(report: &UpdateSummary, json: bool) -> Result<()> {
         summary.failed,
         if summary.warnings > 0 {
             format!(", {} with warnings", summary.warnings)
+        } else {
+            String::new()
+        },
+        if summary.ignored > 0 {
+            format!(", {} not audio", summary.ignored)
         } else {
             String::new()
         },

@@ -35,13 +35,14 @@ pub enum AnalysisPhase {
     Cancelled,
 }
 
-/// A snapshot of the analysis, for the UI and the CLI progress bar.
+/// A snapshot of the analysis, for the UI and the CLI progress bar. `done` and `failed` count
+/// what is stored: a view refreshed after the event shows every track they count.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AnalysisProgress {
     pub phase: AnalysisPhase,
-    /// Tracks analysed in this run.
+    /// Tracks analysed in this run, their results stored.
     pub done: u64,
-    /// Tracks that failed to decode in this run (see the failures).
+    /// Tracks that failed to decode in this run, stored as failed (see the failures).
     pub failed: u64,
     /// done + failed + still to do.
     pub total: u64,
@@ -72,7 +73,7 @@ impl AnalysisProgress {
     }
 }
 
-/// What a run did.
+/// What a run did (results stored).
 #[derive(Debug, Clone, Default, Serialize, specta::Type)]
 pub struct AnalysisSummary {
     pub analyzed: u64,
@@ -230,12 +231,18 @@ pub async fn analyze(
                     if now_paused && progress.phase == AnalysisPhase::Running {
                         worked += running_since.elapsed();
                         progress.phase = AnalysisPhase::Paused;
-                        on_progress(&progress);
                     } else if !now_paused && progress.phase == AnalysisPhase::Paused {
                         running_since = Instant::now();
                         progress.phase = AnalysisPhase::Running;
-                        on_progress(&progress);
+                    } else {
+                        continue;
                     }
+                    // The counts the event carries are stored ones.
+                    flush(store, &mut pending, &mut summary).await?;
+                    last_flush = Instant::now();
+                    progress.done = summary.analyzed;
+                    progress.failed = summary.failed;
+                    on_progress(&progress);
                     continue;
                 }
             };
@@ -250,7 +257,6 @@ pub async fn analyze(
             progress.current = Some(display(&track.path));
             let outcome = match result? {
                 Ok(features) => {
-                    progress.done += 1;
                     progress.audio_s += features.duration_s;
                     AnalysisOutcome {
                         track,
@@ -258,7 +264,6 @@ pub async fn analyze(
                     }
                 }
                 Err(e) => {
-                    progress.failed += 1;
                     tracing::info!("cannot analyse {}: {e}", track.path.display());
                     AnalysisOutcome {
                         track,
@@ -267,9 +272,15 @@ pub async fn analyze(
                 }
             };
             pending.push(outcome);
-            if pending.len() >= BATCH || last_flush.elapsed() >= FLUSH_EVERY {
+            // Paused, nothing more comes for a while: what finished is stored (and shown) now.
+            if pending.len() >= BATCH
+                || last_flush.elapsed() >= FLUSH_EVERY
+                || progress.phase == AnalysisPhase::Paused
+            {
                 flush(store, &mut pending, &mut summary).await?;
                 last_flush = Instant::now();
+                progress.done = summary.analyzed;
+                progress.failed = summary.failed;
                 progress.elapsed_s = working_time(&progress, worked, running_since).as_secs_f64();
                 let speed = progress.audio_s / progress.elapsed_s.max(1e-3);
                 progress.audio_hours_per_hour = speed;
@@ -279,6 +290,8 @@ pub async fn analyze(
         }
         flush(store, &mut pending, &mut summary).await?;
     }
+    progress.done = summary.analyzed;
+    progress.failed = summary.failed;
     progress.elapsed_s = working_time(&progress, worked, running_since).as_secs_f64();
     progress.audio_hours_per_hour = progress.audio_s / progress.elapsed_s.max(1e-3);
     progress.phase = if cancel.is_cancelled() {
@@ -311,17 +324,10 @@ async fn flush(
     if pending.is_empty() {
         return Ok(());
     }
-    let stored = store.save_analysis(pending).await?;
-    let (ok, failed) = pending.iter().fold((0, 0), |(ok, failed), o| {
-        if o.result.is_ok() {
-            (ok + 1, failed)
-        } else {
-            (ok, failed + 1)
-        }
-    });
-    summary.analyzed += ok;
-    summary.failed += failed;
-    summary.stale += (pending.len() - stored) as u64;
+    let (analysed, failed) = store.save_analysis(pending).await?;
+    summary.analyzed += analysed as u64;
+    summary.failed += failed as u64;
+    summary.stale += (pending.len() - analysed - failed) as u64;
     pending.clear();
     Ok(())
 }

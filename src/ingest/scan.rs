@@ -32,18 +32,24 @@ pub enum ScanPhase {
     Failed,
 }
 
-/// A snapshot of a running scan, sent to the UI and the CLI progress bar.
+/// A snapshot of a running scan, sent to the UI and the CLI progress bar. At the end,
+/// `done + unchanged` are the scanned folders' tracks, `failed` their files listed in Failures
+/// as not taken in, and `done + unchanged + failed + ignored = found`.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ScanProgress {
     pub phase: ScanPhase,
-    /// Files found by the walk so far.
+    /// Files found by the walk so far (with the entries it could not take: special files,
+    /// broken links, unreadable folders).
     pub found: u64,
-    /// Files read successfully (new or changed).
+    /// Files read and taken in as tracks (new or changed).
     pub done: u64,
-    /// Files that could not be taken in.
+    /// Files that could not be taken in: read and failed now, or failed before and unchanged
+    /// since (not read again), and what the walk could not take.
     pub failed: u64,
-    /// Files skipped because they did not change since the last scan.
+    /// Tracks skipped because their files did not change since the last scan.
     pub unchanged: u64,
+    /// Files read and found not to be audio (no audio extension): neither tracks nor failures.
+    pub ignored: u64,
     /// Files read per second in the reading phase.
     pub rate: f64,
     pub eta_s: Option<f64>,
@@ -61,6 +67,7 @@ impl ScanProgress {
             done: 0,
             failed: 0,
             unchanged: 0,
+            ignored: 0,
             rate: 0.0,
             eta_s: None,
             elapsed_s: 0.0,
@@ -70,7 +77,9 @@ impl ScanProgress {
     }
 }
 
-/// What a scan changed.
+/// What a scan changed, and what the scanned folders hold after it: `added + updated + moved +
+/// unchanged` tracks (`warnings` of them listed in Failures with a warning), `failed` files
+/// listed in Failures as not taken in; `found` is all of these and the `ignored` files.
 #[derive(Debug, Clone, Default, Serialize, specta::Type)]
 pub struct ScanSummary {
     pub found: u64,
@@ -78,17 +87,25 @@ pub struct ScanSummary {
     pub updated: u64,
     pub moved: u64,
     pub removed: u64,
+    /// Tracks whose files did not change.
     pub unchanged: u64,
+    /// Files that could not be taken in, whether read now or failed before and unchanged.
     pub failed: u64,
+    /// Tracks with a warning (cut short or damaged, but playable).
     pub warnings: u64,
+    /// Files that are not audio (no audio extension, other content).
+    pub ignored: u64,
     pub elapsed_s: f64,
     pub cancelled: bool,
+    /// Failures this scan wrote (the others were known and unchanged).
+    #[serde(skip)]
+    new_failures: u64,
 }
 
 impl ScanSummary {
     /// True when the scan changed nothing in the database.
     pub fn is_no_op(&self) -> bool {
-        self.added + self.updated + self.moved + self.removed + self.failed == 0
+        self.added + self.updated + self.moved + self.removed + self.new_failures == 0
     }
 }
 
@@ -125,6 +142,8 @@ struct ReporterState {
     started: Instant,
     reading_started: Option<Instant>,
     to_read: u64,
+    /// Failures counted before reading (known ones, unchanged): not read, so not in the rate.
+    failed_unread: u64,
     last_emit: Option<Instant>,
 }
 
@@ -137,6 +156,7 @@ impl Reporter {
                 started: Instant::now(),
                 reading_started: None,
                 to_read: 0,
+                failed_unread: 0,
                 last_emit: None,
             }),
         }
@@ -160,7 +180,8 @@ impl Reporter {
             state.last_emit = Some(now);
             state.progress.elapsed_s = state.started.elapsed().as_secs_f64();
             if let Some(reading_started) = state.reading_started {
-                let processed = state.progress.done + state.progress.failed;
+                let p = &state.progress;
+                let processed = p.done + p.ignored + p.failed.saturating_sub(state.failed_unread);
                 let secs = reading_started.elapsed().as_secs_f64();
                 if secs > 0.2 && processed > 0 {
                     let rate = processed as f64 / secs;
@@ -178,6 +199,7 @@ impl Reporter {
         if let Ok(mut state) = self.state.lock() {
             state.reading_started = Some(Instant::now());
             state.to_read = to_read;
+            state.failed_unread = state.progress.failed;
         }
         self.update(true, |p| p.phase = ScanPhase::Reading);
     }
@@ -245,7 +267,13 @@ pub async fn scan(
         seen_paths.insert(path_to_bytes(&file.path));
         match known_by_path.get(&file.path) {
             Some(k) if k.size == file.size as i64 && k.mtime_ns == file.mtime_ns => {
-                summary.unchanged += 1;
+                // Not read again: a track stays a track, a failure stays a failure.
+                if k.track_id.is_some() {
+                    summary.unchanged += 1;
+                    summary.warnings += u64::from(k.warned);
+                } else {
+                    summary.failed += 1;
+                }
                 known_by_path.remove(&file.path);
             }
             _ => to_read.push(file),
@@ -271,18 +299,24 @@ pub async fn scan(
         .filter(|k| k.track_id.is_some())
         .map(|k| k.path)
         .collect();
-    reporter.update(true, |p| p.unchanged = summary.unchanged);
 
-    // Walk failures first: they need no reading.
+    // Walk failures first: they need no reading. They are found again on every walk (and
+    // counted every time, as they stay in Failures); only new ones change the database.
     for failure in &walk_failures {
         seen_paths.insert(path_to_bytes(&failure.path));
     }
-    // They are found again on every walk; only new ones count as this scan's failures.
     let known_walk_failures = store.failure_paths(Stage::Walk).await?;
-    summary.failed += walk_failures
+    summary.new_failures += walk_failures
         .iter()
         .filter(|f| !known_walk_failures.contains(&path_to_bytes(&f.path)))
         .count() as u64;
+    summary.found += walk_failures.len() as u64;
+    summary.failed += walk_failures.len() as u64;
+    reporter.update(true, |p| {
+        p.found = summary.found;
+        p.unchanged = summary.unchanged;
+        p.failed = summary.failed;
+    });
     store
         .apply(
             &walk_failures
@@ -377,6 +411,7 @@ pub async fn scan(
             }
             ReadOutcome::Failed(reason) => {
                 summary.failed += 1;
+                summary.new_failures += 1;
                 batch.push(Change::Fail(NewFailure {
                     folder_id: file.folder_id,
                     path: file.path,
@@ -391,11 +426,12 @@ pub async fn scan(
                 });
             }
             ReadOutcome::NotAudio => {
+                summary.ignored += 1;
                 if existing.contains(&file.path) {
                     summary.removed += 1;
                     batch.push(Change::Forget { path: file.path });
                 }
-                reporter.update(false, |p| p.done += 1);
+                reporter.update(false, |p| p.ignored += 1);
             }
         }
         if batch.len() >= options.batch_size || last_flush.elapsed() > Duration::from_millis(500) {

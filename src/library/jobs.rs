@@ -315,13 +315,17 @@ async fn run_analysis(
             *slot = token.clone();
         }
         let (events, snapshot) = (on_event.clone(), job.clone());
+        let shown = std::sync::atomic::AtomicU64::new(0);
         let on_progress = Arc::new(move |p: &AnalysisProgress| {
             if let Ok(mut slot) = snapshot.progress.lock() {
                 *slot = p.clone();
             }
             events(JobEvent::Analysis(p.clone()));
-            // Each stored batch shows up in the table.
-            if p.phase == AnalysisPhase::Running && (p.done + p.failed) > 0 {
+            // Each stored batch shows up in the table (one stored while paused too).
+            let stored = p.done + p.failed;
+            let before = shown.swap(stored, std::sync::atomic::Ordering::Relaxed);
+            if stored != before && matches!(p.phase, AnalysisPhase::Running | AnalysisPhase::Paused)
+            {
                 events(JobEvent::LibraryChanged);
             }
         });

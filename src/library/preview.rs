@@ -23,6 +23,9 @@ pub enum PreviewAction {
     Pause,
     Resume,
     Stop,
+    /// The player bar was closed: stop, and let the sound device go (an open device plays
+    /// silence in real time). The next preview opens it again, on the remembered device.
+    Close,
     /// To this many seconds into the file.
     Seek,
     /// To this level, 0 … 1.
@@ -123,19 +126,35 @@ impl Library {
         Ok(player.state())
     }
 
-    /// Pauses, resumes, stops, seeks (`value`: seconds into the file) or sets the volume
-    /// (`value`: 0 … 1), and answers the state once the player has taken the command.
+    /// Pauses, resumes, stops, closes (stops and releases the sound device), seeks (`value`:
+    /// seconds into the file) or sets the volume (`value`: 0 … 1), and answers the state once
+    /// the player has taken the command. Stopping or closing a player that was never opened
+    /// opens nothing.
     pub async fn control_preview(
         &self,
         action: PreviewAction,
         value: Option<f64>,
     ) -> Result<PlayerState> {
-        let player = self.player()?;
+        let player = match action {
+            PreviewAction::Stop | PreviewAction::Close => match self.open_player()? {
+                Some(player) => player,
+                None => return Ok(PlayerState::idle()),
+            },
+            _ => self.player()?,
+        };
         let before = player.state().preview;
         match action {
             PreviewAction::Pause => player.pause()?,
             PreviewAction::Resume => player.resume()?,
             PreviewAction::Stop => player.stop()?,
+            PreviewAction::Close => {
+                // Answers once the device is released.
+                let closing = Arc::clone(&player);
+                tokio::task::spawn_blocking(move || closing.close())
+                    .await
+                    .map_err(|e| Error::Task(e.to_string()))??;
+                return Ok(player.state());
+            }
             PreviewAction::Seek => player.seek(value.unwrap_or(0.0))?,
             PreviewAction::Volume => player.set_volume(value.unwrap_or(1.0) as f32),
         }

@@ -79,10 +79,10 @@ impl Store {
 
     /// Stores a batch of analysis results in one transaction. A result is dropped when its track
     /// changed or vanished meanwhile (a rescan got there first): it was of other content.
-    /// Returns how many were stored.
-    pub async fn save_analysis(&self, outcomes: &[AnalysisOutcome]) -> Result<usize> {
+    /// Returns how many were stored: (analysed, failed).
+    pub async fn save_analysis(&self, outcomes: &[AnalysisOutcome]) -> Result<(usize, usize)> {
         let mut tx = self.pool.begin().await?;
-        let mut stored = 0;
+        let (mut analysed, mut failed) = (0, 0);
         for outcome in outcomes {
             let track = &outcome.track;
             let status = if outcome.result.is_ok() {
@@ -101,7 +101,11 @@ impl Store {
             if updated.rows_affected() == 0 {
                 continue;
             }
-            stored += 1;
+            if outcome.result.is_ok() {
+                analysed += 1;
+            } else {
+                failed += 1;
+            }
             let bytes = path_to_bytes(&track.path);
             match &outcome.result {
                 Ok(features) => {
@@ -109,6 +113,17 @@ impl Store {
                         .bind(&bytes)
                         .execute(&mut *tx)
                         .await?;
+                    // A length the header did not give, or a cut file's (which its header
+                    // overstates): what decoded.
+                    sqlx::query(
+                        "UPDATE tracks SET duration_s = ? WHERE id = ? AND (duration_s IS NULL
+                           OR EXISTS (SELECT 1 FROM failures
+                                      WHERE path_bytes = tracks.path_bytes AND stage = 'check'))",
+                    )
+                    .bind(features.duration_s)
+                    .bind(track.id)
+                    .execute(&mut *tx)
+                    .await?;
                     let data = serde_json::to_string(features).map_err(Error::json("features"))?;
                     let key = features.key;
                     let seq: i64 = sqlx::query_scalar(
@@ -173,7 +188,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(stored)
+        Ok((analysed, failed))
     }
 
     /// Stored features of `version` written after change number `after_seq`, in change order:

@@ -399,6 +399,8 @@ pub struct KnownFile {
     pub size: i64,
     pub mtime_ns: i64,
     pub partial_hash: i64,
+    /// A track listed in Failures with a warning (cut short or damaged, but playable).
+    pub warned: bool,
 }
 
 /// One change a scan applies to the database.

@@ -15,7 +15,10 @@ impl Store {
         let mut known = Vec::new();
         for &folder_id in folder_ids {
             let rows = sqlx::query(
-                "SELECT id, path_bytes, size, mtime_ns, partial_hash FROM tracks WHERE folder_id = ?",
+                "SELECT id, path_bytes, size, mtime_ns, partial_hash,
+                        EXISTS (SELECT 1 FROM failures f
+                                WHERE f.path_bytes = tracks.path_bytes AND f.stage = 'check') AS warned
+                 FROM tracks WHERE folder_id = ?",
             )
             .bind(folder_id)
             .fetch_all(&self.pool)
@@ -28,6 +31,7 @@ impl Store {
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: row.try_get("partial_hash")?,
+                    warned: row.try_get("warned")?,
                 });
             }
             let rows = sqlx::query(
@@ -45,6 +49,7 @@ impl Store {
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: 0,
+                    warned: false,
                 });
             }
         }
@@ -79,9 +84,15 @@ impl Store {
                 }
                 Change::Fail(failure) => {
                     let bytes = path_to_bytes(&failure.path);
-                    // A file that turned bad is no longer a playable track.
+                    // A file that turned bad is no longer a playable track, nor one with a
+                    // warning or a failed analysis: this failure is the one that stands.
                     sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
                         .bind(&bytes)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage <> ?")
+                        .bind(&bytes)
+                        .bind(failure.stage.as_str())
                         .execute(&mut *tx)
                         .await?;
                     sqlx::query(&format!(
@@ -102,6 +113,16 @@ impl Store {
                     .await?;
                 }
                 Change::Warn(failure) => {
+                    // A cut file analysed before (same content) keeps the length that decoded.
+                    sqlx::query(
+                        "UPDATE tracks SET duration_s = (SELECT audio_s FROM features
+                                                          WHERE track_id = tracks.id)
+                         WHERE path_bytes = ? AND status = 'analyzed'
+                           AND EXISTS (SELECT 1 FROM features WHERE track_id = tracks.id)",
+                    )
+                    .bind(path_to_bytes(&failure.path))
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query(&format!(
                         "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, size, mtime_ns, at)
                          VALUES (?, ?, ?, ?, ?, NULL, NULL, {NOW})
@@ -181,7 +202,10 @@ async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) 
             album_artist = excluded.album_artist, track_no = excluded.track_no,
             disc_no = excluded.disc_no, year = excluded.year, genre = excluded.genre,
             has_cover = excluded.has_cover, format = excluded.format, codec = excluded.codec,
-            duration_s = excluded.duration_s, sample_rate = excluded.sample_rate,
+            duration_s = CASE WHEN excluded.duration_s IS NULL
+                                AND tracks.partial_hash = excluded.partial_hash
+                              THEN tracks.duration_s ELSE excluded.duration_s END,
+            sample_rate = excluded.sample_rate,
             channels = excluded.channels, bitrate_kbps = excluded.bitrate_kbps,
             updated_at = excluded.updated_at"
     ))

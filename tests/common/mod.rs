@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use segue::audio::encode::{write_flac, write_tags, write_wav};
-use segue::audio::synth;
+use segue::audio::synth::{self, add_drum, add_note, midi_hz, Drum, Rng, Voice};
 use segue::metadata::Tags;
 use segue::{CancellationToken, Library, ScanOptions, ScanSummary};
 
@@ -70,6 +70,63 @@ pub fn write_samples(path: &Path, fmt: Fmt, samples: &[f32]) {
             std::fs::remove_file(&wav).expect("remove temp wav");
         }
     }
+}
+
+/// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
+pub fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
+    let mut out = vec![0.0; (seconds * RATE as f32) as usize];
+    let mut rng = Rng::new(u64::from(tonic) + bpm as u64);
+    let beat = 60.0 / bpm * RATE as f32;
+    let third = if minor { 3 } else { 4 };
+    let chords = [
+        [0, third, 7],
+        [5, 5 + third, 12],
+        [7, 11, 14],
+        [0, third, 7],
+    ];
+    let mut b = 0usize;
+    while ((b + 1) as f32 * beat) < out.len() as f32 {
+        let at = (b as f32 * beat) as usize;
+        let drum = if b.is_multiple_of(2) {
+            Drum::Kick
+        } else {
+            Drum::Snare
+        };
+        add_drum(&mut out, RATE, drum, at, 0.6, &mut rng);
+        add_drum(
+            &mut out,
+            RATE,
+            Drum::HiHat,
+            at + (beat / 2.0) as usize,
+            0.15,
+            &mut rng,
+        );
+        let chord = chords[(b / 4) % 4];
+        for interval in chord {
+            let hz = midi_hz((60 + i32::from(tonic) + interval) as f32, 0.0);
+            add_note(
+                &mut out,
+                RATE,
+                Voice::Keys,
+                hz,
+                at..at + beat as usize,
+                0.12,
+                &mut rng,
+            );
+        }
+        let bass = midi_hz((36 + i32::from(tonic) + chord[0]) as f32, 0.0);
+        add_note(
+            &mut out,
+            RATE,
+            Voice::Saw,
+            bass,
+            at..at + beat as usize,
+            0.15,
+            &mut rng,
+        );
+        b += 1;
+    }
+    out
 }
 
 pub fn tags(title: &str, artist: &str, album: &str) -> Tags {

@@ -12,7 +12,10 @@ export const commands = {
 	 */
 	addFolderDialog: () => __TAURI_INVOKE<Folder | null>("add_folder_dialog"),
 	cancelScan: () => __TAURI_INVOKE<void>("cancel_scan"),
-	/**  seek: `value` = seconds into the file; volume: `value` in 0 … 1. */
+	/**
+	 *  seek: `value` = seconds into the file; volume: `value` in 0 … 1. close (the player bar was
+	 *  closed): stops and releases the sound device; the next `play_preview` opens it again.
+	 */
 	controlPreview: (action: PreviewAction, value: number | null) => __TAURI_INVOKE<PlayerState>("control_preview", { action, value }),
 	/**  Synthesises the demo library, adds it and starts scanning it. */
 	createDemoLibrary: () => __TAURI_INVOKE<Folder>("create_demo_library"),
@@ -93,12 +96,15 @@ export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"]
 /* Types */
 export type AnalysisPhase = "idle" | "running" | "paused" | "done" | "cancelled";
 
-/**  A snapshot of the analysis, for the UI and the CLI progress bar. */
+/**
+ *  A snapshot of the analysis, for the UI and the CLI progress bar. `done` and `failed` count
+ *  what is stored: a view refreshed after the event shows every track they count.
+ */
 export type AnalysisProgress = {
 	phase: AnalysisPhase,
-	/**  Tracks analysed in this run. */
+	/**  Tracks analysed in this run, their results stored. */
 	done: number,
-	/**  Tracks that failed to decode in this run (see the failures). */
+	/**  Tracks that failed to decode in this run, stored as failed (see the failures). */
 	failed: number,
 	/**  done + failed + still to do. */
 	total: number,
@@ -350,6 +356,11 @@ export type PlaylistsChanged = null;
 
 /**  What the UI's player bar asks of the preview. */
 export type PreviewAction = "pause" | "resume" | "stop" | 
+/**
+ *  The player bar was closed: stop, and let the sound device go (an open device plays
+ *  silence in real time). The next preview opens it again, on the remembered device.
+ */
+"close" | 
 /**  To this many seconds into the file. */
 "seek" | 
 /**  To this level, 0 … 1. */
@@ -388,17 +399,29 @@ export type Scale = "major" | "minor";
 /**  Where a scan is. */
 export type ScanPhase = "idle" | "walking" | "reading" | "removing" | "done" | "cancelled" | "failed";
 
-/**  A snapshot of a running scan, sent to the UI and the CLI progress bar. */
+/**
+ *  A snapshot of a running scan, sent to the UI and the CLI progress bar. At the end,
+ *  `done + unchanged` are the scanned folders' tracks, `failed` their files listed in Failures
+ *  as not taken in, and `done + unchanged + failed + ignored = found`.
+ */
 export type ScanProgress = {
 	phase: ScanPhase,
-	/**  Files found by the walk so far. */
+	/**
+	 *  Files found by the walk so far (with the entries it could not take: special files,
+	 *  broken links, unreadable folders).
+	 */
 	found: number,
-	/**  Files read successfully (new or changed). */
+	/**  Files read and taken in as tracks (new or changed). */
 	done: number,
-	/**  Files that could not be taken in. */
+	/**
+	 *  Files that could not be taken in: read and failed now, or failed before and unchanged
+	 *  since (not read again), and what the walk could not take.
+	 */
 	failed: number,
-	/**  Files skipped because they did not change since the last scan. */
+	/**  Tracks skipped because their files did not change since the last scan. */
 	unchanged: number,
+	/**  Files read and found not to be audio (no audio extension): neither tracks nor failures. */
+	ignored: number,
 	/**  Files read per second in the reading phase. */
 	rate: number,
 	eta_s: number | null,

@@ -25,7 +25,8 @@ pub async fn play_preview(
     Ok(library.play_track(id, from_s, seconds).await?)
 }
 
-/// seek: `value` = seconds into the file; volume: `value` in 0 … 1.
+/// seek: `value` = seconds into the file; volume: `value` in 0 … 1. close (the player bar was
+/// closed): stops and releases the sound device; the next `play_preview` opens it again.
 #[tauri::command]
 #[specta::specta]
 pub async fn control_preview(

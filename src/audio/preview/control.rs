@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ringbuf::traits::Observer;
 
 use super::output::{open_output, Output, Running};
 use super::session::Session;
-use super::{Live, PlayerState, PlayerStatus, PreviewError, QueueItem};
+use super::{Live, PlayerState, PlayerStatus, PreviewError, QueueItem, Release};
 
 /// What a [`Player`](super::Player) asks of the control thread.
 pub(super) enum Command {
@@ -29,6 +29,8 @@ pub(super) enum Command {
     Seek(f64),
     /// Play through another device (`None`: the system default) from here on.
     SetDevice(Option<String>),
+    /// Stop, and let the output go (answered on the channel once it is released).
+    Close(mpsc::Sender<()>),
 }
 
 /// The control thread's body: runs until every [`Player`](super::Player) handle is gone.
@@ -38,6 +40,7 @@ pub(super) fn run(
     live: Arc<Live>,
     state: Arc<Mutex<PlayerState>>,
     ready: mpsc::Sender<Result<(), PreviewError>>,
+    release: Release,
 ) {
     let set = |f: &dyn Fn(&mut PlayerState)| {
         if let Ok(mut s) = state.lock() {
@@ -66,7 +69,11 @@ pub(super) fn run(
     let mut current: Option<(PathBuf, Option<f64>)> = None;
     let mut queue: Vec<QueueItem> = Vec::new();
     let mut queue_at = 0usize;
-    let mut next_retry = std::time::Instant::now();
+    let mut next_retry = Instant::now();
+    // The output was let go (closed, or quiet for a while): the next preview opens it again.
+    let mut released = false;
+    // Since when nothing plays (stopped, finished, failed or paused).
+    let mut quiet_since: Option<Instant> = None;
     loop {
         // Decode ahead while there is room; wait for commands meanwhile.
         let wait = if session.as_ref().is_some_and(|s| !s.done) {
@@ -79,6 +86,22 @@ pub(super) fn run(
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break,
         };
+        // Nothing played for a while: let the device go rather than feed it silence.
+        let paused = live.paused.load(Ordering::Relaxed);
+        if command.is_some() || (session.is_some() && !paused) {
+            quiet_since = None;
+        } else if !released && !live.device_lost.load(Ordering::Acquire) {
+            let since = *quiet_since.get_or_insert_with(Instant::now);
+            let limit = if paused && current.is_some() {
+                release.paused
+            } else {
+                release.idle
+            };
+            if since.elapsed() >= limit {
+                let_go(&mut running, &mut session, &live);
+                released = true;
+            }
+        }
         let position = |st: &Mutex<PlayerState>, rate: u32| -> f64 {
             let from = st.lock().map_or(0.0, |s| s.from_s);
             from + live.played.load(Ordering::Relaxed) as f64 / f64::from(rate.max(1))
@@ -95,12 +118,29 @@ pub(super) fn run(
             }
             _ => false,
         };
-        if live.device_lost.load(Ordering::Acquire) && std::time::Instant::now() >= next_retry {
+        // A let-go output opens again for whatever plays next.
+        if released {
+            reopen |= match &command {
+                Some(Command::Queue { .. }) => true,
+                Some(Command::Step(by)) => {
+                    let target = queue_at as i64 + by;
+                    target >= 0 && (target as usize) < queue.len()
+                }
+                Some(Command::Seek(_) | Command::Resume) => current.is_some(),
+                _ => false,
+            };
+        }
+        if live.device_lost.load(Ordering::Acquire) && Instant::now() >= next_retry {
             reopen = true;
         }
         if reopen {
-            let resume_at = current.as_ref().map(|_| position(&state, rate));
+            // What plays goes on where it was; after the output was let go, only on a resume.
+            let resume_at = current
+                .as_ref()
+                .filter(|_| !released || matches!(command, Some(Command::Resume)))
+                .map(|_| position(&state, rate));
             let was_paused = live.paused.load(Ordering::Relaxed);
+            released = false;
             drop(running);
             match open_output(output.clone(), &live) {
                 Ok((r, new_ring, name, new_rate, new_channels)) => {
@@ -136,12 +176,15 @@ pub(super) fn run(
                             channels,
                         );
                         live.paused.store(was_paused, Ordering::Relaxed);
+                        if was_paused {
+                            set(&|st| st.status = PlayerStatus::Paused);
+                        }
                     }
                 }
                 Err(e) => {
                     // Keep trying once a second: the device may come back (or another appear).
                     live.device_lost.store(true, Ordering::Release);
-                    next_retry = std::time::Instant::now() + Duration::from_secs(1);
+                    next_retry = Instant::now() + Duration::from_secs(1);
                     running = Running::None;
                     session = None;
                     let message = format!("sound device lost, retrying: {e}");
@@ -228,6 +271,19 @@ pub(super) fn run(
                 live.active.store(false, Ordering::Relaxed);
                 set(&|st| st.status = PlayerStatus::Idle);
             }
+            Some(Command::Close(done)) => {
+                current = None;
+                queue.clear();
+                let_go(&mut running, &mut session, &live);
+                released = true;
+                // Nothing is retried now: a lost device's error is moot.
+                live.device_lost.store(false, Ordering::Release);
+                set(&|st| {
+                    st.status = PlayerStatus::Idle;
+                    st.error = None;
+                });
+                let _ = done.send(());
+            }
             Some(Command::SetDevice(_)) | None => {}
         }
         if let Some(s) = &mut session {
@@ -267,6 +323,15 @@ pub(super) fn run(
         }
     }
     drop(running);
+}
+
+/// Lets the output go: the stream (and the device with it) is closed, what was decoding is
+/// dropped; nothing plays until the output is opened again.
+fn let_go(running: &mut Running, session: &mut Option<Session>, live: &Live) {
+    *session = None;
+    live.active.store(false, Ordering::Relaxed);
+    // Dropping the stream joins its thread and closes the device.
+    *running = Running::None;
 }
 
 /// Starts item `at` of the queue, and publishes where in the queue that is.

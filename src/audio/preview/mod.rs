@@ -7,7 +7,8 @@
 //!   plays silence.
 //! - the **control thread** owns the stream (cpal streams may not move between threads) and
 //!   the decoder: it takes commands, decodes ahead while the ring has room, and publishes the
-//!   state.
+//!   state. It drops the stream (releasing the device) on `close` and when nothing has played
+//!   for a while ([`Release`]), and opens it again for the next preview.
 //!
 //! Switching previews is immediate: the control thread raises `flush`, the callback empties
 //! the ring on its next call and lowers it, and only then does the new track's audio go in.
@@ -123,6 +124,47 @@ pub struct PlayerState {
     pub queue_len: usize,
 }
 
+impl PlayerState {
+    /// Nothing played yet.
+    pub fn idle() -> PlayerState {
+        PlayerState {
+            status: PlayerStatus::Idle,
+            path: None,
+            position_s: 0.0,
+            from_s: 0.0,
+            until_s: None,
+            volume: 1.0,
+            device: String::new(),
+            sample_rate: 0,
+            channels: 0,
+            underruns: 0,
+            error: None,
+            preview: 0,
+            queue_index: 0,
+            queue_len: 0,
+        }
+    }
+}
+
+/// When the player lets its output device go by itself: a sound card (or the sound server's
+/// stream) held open plays silence in real time. The next preview opens it again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Release {
+    /// After this long with nothing loaded (stopped, finished, failed).
+    pub idle: Duration,
+    /// After this long paused (a resume then goes on from where it was, on a reopened device).
+    pub paused: Duration,
+}
+
+impl Default for Release {
+    fn default() -> Self {
+        Release {
+            idle: Duration::from_secs(10),
+            paused: Duration::from_secs(60),
+        }
+    }
+}
+
 /// One preview of a queue: a file, where to start, how long.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueItem {
@@ -162,6 +204,11 @@ impl Player {
 
     /// A player on any [`Output`].
     pub fn with_output(output: Output) -> Result<Player, PreviewError> {
+        Self::with_release(output, Release::default())
+    }
+
+    /// A player on any [`Output`] that lets it go when quiet as `release` says.
+    pub fn with_release(output: Output, release: Release) -> Result<Player, PreviewError> {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (commands, command_rx) = mpsc::channel();
         let live = Arc::new(Live {
@@ -173,27 +220,21 @@ impl Player {
             active: AtomicBool::new(false),
             device_lost: AtomicBool::new(false),
         });
-        let state = Arc::new(Mutex::new(PlayerState {
-            status: PlayerStatus::Idle,
-            path: None,
-            position_s: 0.0,
-            from_s: 0.0,
-            until_s: None,
-            volume: 1.0,
-            device: String::new(),
-            sample_rate: 0,
-            channels: 0,
-            underruns: 0,
-            error: None,
-            preview: 0,
-            queue_index: 0,
-            queue_len: 0,
-        }));
+        let state = Arc::new(Mutex::new(PlayerState::idle()));
         let thread_live = Arc::clone(&live);
         let thread_state = Arc::clone(&state);
         std::thread::Builder::new()
             .name("segue-preview".into())
-            .spawn(move || control::run(output, command_rx, thread_live, thread_state, ready_tx))
+            .spawn(move || {
+                control::run(
+                    output,
+                    command_rx,
+                    thread_live,
+                    thread_state,
+                    ready_tx,
+                    release,
+                )
+            })
             .map_err(|e| PreviewError::Device(e.to_string()))?;
         ready_rx.recv().map_err(|_| PreviewError::Gone)??;
         Ok(Player {
@@ -260,6 +301,18 @@ impl Player {
 
     pub fn stop(&self) -> Result<(), PreviewError> {
         self.send(Command::Stop)
+    }
+
+    /// Stops, and lets the output device go (the player bar was closed): nothing more is
+    /// written to it until the next preview, which opens it again on the same device. Returns
+    /// once the device is released (at most two seconds later, should the player be busy).
+    pub fn close(&self) -> Result<(), PreviewError> {
+        let (done, released) = mpsc::channel();
+        self.send(Command::Close(done))?;
+        match released.recv_timeout(Duration::from_secs(2)) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => Ok(()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(PreviewError::Gone),
+        }
     }
 
     /// Jumps to `seconds` into the file.

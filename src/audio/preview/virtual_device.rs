@@ -1,7 +1,7 @@
 //! A paced stand-in for a sound card: a thread that calls the player's audio callback every
 //! period in real time, for benchmarks and tests on machines without one.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +27,9 @@ pub struct DeviceProbe {
     /// Callbacks that came late (the device thread itself was not scheduled in time).
     pub late_periods: AtomicU64,
     unplugged: AtomicBool,
+    /// Streams open on the device now, and ever.
+    open: AtomicUsize,
+    opened: AtomicU64,
 }
 
 impl DeviceProbe {
@@ -48,6 +51,16 @@ impl DeviceProbe {
         self.waiting.store(true, Ordering::SeqCst);
     }
 
+    /// True while a stream is open on the device (its callback is being called).
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::SeqCst) > 0
+    }
+
+    /// Streams opened on the device so far.
+    pub fn times_opened(&self) -> u64 {
+        self.opened.load(Ordering::SeqCst)
+    }
+
     /// When the first non-silent sample went out after [`Self::arm`].
     pub fn first_sound(&self) -> Option<std::time::Instant> {
         self.first_sound.lock().ok().and_then(|f| *f)
@@ -65,6 +78,14 @@ fn run_virtual(
     std::thread::Builder::new()
         .name("segue-virtual-device".into())
         .spawn(move || {
+            // The stream is closed whichever way this thread ends.
+            struct Closed<'a>(&'a AtomicUsize);
+            impl Drop for Closed<'_> {
+                fn drop(&mut self) {
+                    self.0.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+            let _closed = Closed(&device.probe.open);
             let period =
                 Duration::from_secs_f64(device.period_frames as f64 / f64::from(device.rate));
             let mut buffer = vec![0.0f32; device.period_frames * usize::from(device.channels)];
@@ -110,13 +131,18 @@ pub(super) fn open(device: VirtualDevice, live: &Arc<Live>) -> Result<Opened, Pr
         output::output_callback::<f32>(Arc::clone(live), consumer, usize::from(channels));
     let stop = Arc::new(AtomicBool::new(false));
     let rate = device.rate;
+    let probe = Arc::clone(&device.probe);
+    probe.open.fetch_add(1, Ordering::SeqCst);
+    probe.opened.fetch_add(1, Ordering::SeqCst);
     let lost = Arc::clone(live);
     let on_error = move || {
         tracing::warn!("audio output: the virtual device was unplugged");
         lost.device_lost.store(true, Ordering::Release);
     };
-    let handle = run_virtual(device, callback, on_error, Arc::clone(&stop))
-        .map_err(|e| PreviewError::Device(e.to_string()))?;
+    let handle = run_virtual(device, callback, on_error, Arc::clone(&stop)).map_err(|e| {
+        probe.open.fetch_sub(1, Ordering::SeqCst);
+        PreviewError::Device(e.to_string())
+    })?;
     Ok((
         Running::Virtual(stop, Some(handle)),
         producer,

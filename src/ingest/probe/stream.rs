@@ -3,6 +3,7 @@
 //! header says, and seek to just before the claimed end to catch cut files; plus the names of
 //! formats and codecs shown to the user.
 
+use crate::ingest::ogg::{ogg_end_of, OggEnd};
 use std::fs::File;
 use std::path::Path;
 
@@ -29,6 +30,11 @@ pub(super) fn probe_stream(
 ) -> Result<Probed, String> {
     let mut reader = crate::audio::decode::open_format(file, path).map_err(|e| {
         match (container, codec_in_header(container, head)) {
+            // The file ends within its headers, or right after them: cut short, whatever the
+            // codec.
+            _ if ends_in_headers(&e, container, path) => {
+                "truncated: the file ends before any of its audio can be read".to_string()
+            }
             (_, Some(codec)) => format!(
                 "unsupported codec: {codec} inside this {} file (Segue cannot decode it)",
                 container.name()
@@ -85,10 +91,49 @@ pub(super) fn probe_stream(
                 "truncated or damaged: the header claims {}, but the audio stops before the end",
                 human_duration(claimed)
             ));
-            probe.duration_s = pcm_duration(&params, path).or(claimed_s);
+            // Uncompressed audio's length follows from the size; other codecs' is known once
+            // the analysis has decoded what is there.
+            probe.duration_s = if is_pcm(codec) {
+                pcm_duration(&params, path).or(claimed_s)
+            } else {
+                None
+            };
+        }
+    }
+    // An Ogg stream's length is its last page's: a cut file has no last page.
+    if container == Container::Ogg && claimed_s.is_none() {
+        if let Some(OggEnd {
+            granule: Some(granule),
+            complete,
+        }) = ogg_end_of(path)
+        {
+            let delay = u64::from(params.delay.unwrap_or(0));
+            let decodes_s = granule.saturating_sub(delay) as f64 / f64::from(sample_rate);
+            probe.duration_s = Some(decodes_s);
+            if !complete {
+                probe.warning = Some(format!(
+                    "truncated or damaged: the audio stops after {}, before the end of its stream",
+                    human_duration(decodes_s)
+                ));
+            }
         }
     }
     Ok(probe)
+}
+
+/// True when opening failed because the file ends before its first audio: an Ogg stream with
+/// no complete page past its headers, or another container whose reader ran out of bytes (an
+/// Ogg reader also runs out looking for a stream it knows: a codec Segue cannot decode).
+fn ends_in_headers(
+    error: &symphonia::core::errors::Error,
+    container: Container,
+    path: &Path,
+) -> bool {
+    if container == Container::Ogg {
+        return ogg_end_of(path).is_some_and(|end| end.granule == Some(0));
+    }
+    matches!(error, symphonia::core::errors::Error::IoError(e)
+        if e.kind() == std::io::ErrorKind::UnexpectedEof)
 }
 
 fn first_decodable_packet(
