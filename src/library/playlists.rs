@@ -157,13 +157,14 @@ impl Library {
     }
 
     /// [`Self::make_playlist`] judged another way: another floor (a match, 0 … 1; `None`: no
-    /// floor) or caps that never loosen. For benchmarks that compare rules.
+    /// floor), caps that never loosen, another cap margin. For benchmarks that compare rules.
     #[cfg(feature = "harness")]
     pub async fn make_playlist_judged(
         &self,
         request: &PlaylistRequest,
         floor: Option<f32>,
         relax_caps: bool,
+        cap_margin: Option<f32>,
     ) -> Result<Playlist> {
         let pool = self.pool(request).await?;
         let calibration = pool.calibration.map(|c| {
@@ -180,6 +181,7 @@ impl Library {
             Judge {
                 calibration: calibration.as_ref(),
                 relax_caps,
+                cap_margin,
             },
         ))
     }
@@ -219,6 +221,7 @@ impl Library {
             excluded: pool.excluded,
             calibration,
             relax_caps: true,
+            cap_margin: Some(crate::playlist::CAP_MARGIN),
         };
         // The caps the playlist was made with (loosened when they would have left it short).
         let limits = select(&ctx, &pool.candidates).limits;

@@ -97,15 +97,23 @@ pub struct Rejection {
 pub struct Judge<'a> {
     pub calibration: Option<&'a Calibration>,
     pub relax_caps: bool,
+    /// See [`Context::cap_margin`].
+    pub cap_margin: Option<f32>,
 }
 
+/// How much less alike (in match) a track may be and still take the place of one a cap holds
+/// back. Chosen on one half of the real soundtracks, reported on the other
+/// (docs/benchmarks.md, "The first playlist").
+pub const CAP_MARGIN: f32 = 0.002;
+
 impl<'a> Judge<'a> {
-    /// As Segue makes playlists: the library's floor, caps that loosen rather than leave the
-    /// list short.
+    /// As Segue makes playlists: the library's floor, caps that give way to a clearly better
+    /// match and loosen rather than leave the list short.
     pub fn new(calibration: Option<&'a Calibration>) -> Self {
         Judge {
             calibration,
             relax_caps: true,
+            cap_margin: Some(CAP_MARGIN),
         }
     }
 }
@@ -160,6 +168,7 @@ pub fn assemble(
         excluded,
         calibration,
         relax_caps: judge.relax_caps,
+        cap_margin: judge.cap_margin,
     };
     let selection = select(&ctx, candidates);
     let found = selection.chosen.len();
@@ -200,6 +209,7 @@ pub fn assemble(
                     excluded: ctx.excluded.clone(),
                     calibration,
                     relax_caps: judge.relax_caps,
+                    cap_margin: judge.cap_margin,
                 };
                 let gain = select(&ctx, candidates).chosen.len().saturating_sub(found);
                 (gain > 0).then(|| Lengthen {

@@ -79,9 +79,19 @@ pub struct Context<'a> {
     /// Loosen the artist/album caps rather than fall short of tracks that sound alike (always,
     /// but for benchmarks that measure the caps as they were).
     pub relax_caps: bool,
+    /// A cap holds a track back only while another, at most this much less alike (in match,
+    /// or cosine without a calibration), can take its place: the caps trade near-equals for
+    /// variety, never a great match for a poor one. `None`: caps hold whatever they cost.
+    pub cap_margin: Option<f32>,
 }
 
 impl Context<'_> {
+    /// How alike a candidate is, on the scale the cap margin is measured in.
+    fn alike(&self, c: &Candidate) -> f32 {
+        self.calibration
+            .map_or(c.score, |cal| cal.match_of(c.score))
+    }
+
     fn seed_bpm(&self) -> Option<f64> {
         self.seeds.iter().find_map(|s| s.row.bpm)
     }
@@ -288,14 +298,25 @@ fn pick<'a>(
     let mut caps = Caps::from_chosen(&seeds);
     let mut chosen: Vec<&Candidate> = Vec::new();
     let mut rejected = Vec::new();
-    for &c in eligible {
+    for (i, &c) in eligible.iter().enumerate() {
         if chosen.len() >= ctx.request.length {
             break;
         }
         let with_seeds: Vec<&Candidate> = seeds.iter().chain(chosen.iter()).copied().collect();
         if let Some(rule) = caps.blocks(limits, c, &with_seeds) {
-            count(&mut rejected, rule);
-            continue;
+            let capped = rule == ARTIST_FULL || rule == ALBUM_FULL;
+            // Does a track nearly as alike wait to take its place? Then the cap holds.
+            let yields = capped
+                && ctx.cap_margin.is_some_and(|margin| {
+                    let next = eligible[i + 1..]
+                        .iter()
+                        .find(|d| caps.blocks(limits, d, &with_seeds).is_none());
+                    next.is_none_or(|d| ctx.alike(d) < ctx.alike(c) - margin)
+                });
+            if !yields {
+                count(&mut rejected, rule);
+                continue;
+            }
         }
         caps.take(&c.row);
         chosen.push(c);
@@ -340,6 +361,20 @@ pub fn select<'a>(ctx: &Context<'_>, candidates: &'a [Candidate]) -> Selection<'
                     count(&mut rejected, &r.rule);
                 }
             }
+            // The caps as they came out: a cap that yielded to a great match counts as raised.
+            let seeds: Vec<&Candidate> = ctx.seeds.iter().collect();
+            let most = |key: fn(&TrackRow) -> String| {
+                let mut counts: HashMap<String, usize> = HashMap::new();
+                for c in seeds.iter().chain(chosen.iter()) {
+                    *counts.entry(key(&c.row)).or_default() += 1;
+                }
+                counts.into_values().max().unwrap_or(0)
+            };
+            let raised = |limit: usize, most: usize| if limit > 0 { limit.max(most) } else { 0 };
+            let limits = Limits {
+                per_artist: raised(limits.per_artist, most(Caps::artist_key)),
+                per_album: raised(limits.per_album, most(Caps::album_key)),
+            };
             return Selection {
                 chosen,
                 rejected,

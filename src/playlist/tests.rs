@@ -497,6 +497,7 @@ fn swap_takes_the_best_unused_candidate_that_fits() {
         excluded: HashSet::from([1]),
         calibration: None,
         relax_caps: true,
+        cap_margin: None,
     };
     let limits = Limits {
         per_artist: r.max_per_artist,

@@ -22,35 +22,36 @@ struct Rule {
     max_per: usize,
     floor: Option<f32>,
     relax_caps: bool,
+    cap_margin: Option<f32>,
 }
 
 fn rules() -> Vec<Rule> {
-    let rule = |name: &str, max_per, floor, relax_caps| Rule {
-        name: name.to_string(),
+    let rule = |name: String, max_per, floor, relax_caps, cap_margin| Rule {
+        name,
         max_per,
         floor,
         relax_caps,
+        cap_margin,
     };
     let mut out = vec![
-        rule("caps off, no floor", 0, None, false),
-        rule("caps 2/2, no floor (before)", 2, None, false),
-        rule("caps 2/2 loosening, no floor", 2, None, true),
-    ];
-    for floor in [0.75, 0.80, 0.85, 0.90, 0.95] {
-        out.push(rule(
-            &format!("caps 2/2 loosening, floor {floor:.2}"),
+        rule("caps off, no floor".into(), 0, None, false, None),
+        rule(
+            "caps 2/2 strict, no floor (before)".into(),
             2,
-            Some(floor),
-            true,
-        ));
+            None,
+            false,
+            None,
+        ),
+    ];
+    for floor in [0.80, 0.85, 0.90, 0.95] {
+        let name = format!("caps 2/2 strict, floor {floor:.2}");
+        out.push(rule(name, 2, Some(floor), true, None));
     }
-    for floor in [0.85, 0.90] {
-        out.push(rule(
-            &format!("caps 3/3 loosening, floor {floor:.2}"),
-            3,
-            Some(floor),
-            true,
-        ));
+    for margin in [0.002, 0.005, 0.01, 0.02] {
+        for floor in [0.85, 0.90] {
+            let name = format!("caps 2/2 margin {margin}, floor {floor:.2}");
+            out.push(rule(name, 2, Some(floor), true, Some(margin)));
+        }
     }
     out
 }
@@ -68,6 +69,8 @@ struct Score {
     same_group_rows: f64,
     /// Rows whose match is below the default floor.
     below_floor: f64,
+    /// Rows from the playlist's most frequent album (what the caps hold down: variety).
+    most_from_one_album: f64,
     mean_length: f64,
 }
 
@@ -187,6 +190,7 @@ pub async fn run(
     }
     for rule in rules() {
         let mut by_half: BTreeMap<&str, (Vec<Vec<bool>>, Vec<f32>)> = BTreeMap::new();
+        let mut album_runs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (id, half) in &seeds {
             let group = &group_of[id];
             let request = PlaylistRequest {
@@ -196,7 +200,7 @@ pub async fn run(
                 ..PlaylistRequest::default()
             };
             let playlist = library
-                .make_playlist_judged(&request, rule.floor, rule.relax_caps)
+                .make_playlist_judged(&request, rule.floor, rule.relax_caps, rule.cap_margin)
                 .await?;
             let entry = by_half.entry(half).or_default();
             entry.0.push(
@@ -209,10 +213,22 @@ pub async fn run(
             entry
                 .1
                 .extend(playlist.entries.iter().map(|e| e.r#match.unwrap_or(1.0)));
+            let mut albums: HashMap<&str, usize> = HashMap::new();
+            for e in &playlist.entries {
+                *albums
+                    .entry(e.track.album.as_deref().unwrap_or(""))
+                    .or_default() += 1;
+            }
+            album_runs
+                .entry(half)
+                .or_default()
+                .push(albums.into_values().max().unwrap_or(0));
         }
         for (half, (lists, matches)) in &by_half {
             let mut s = score(&rule.name, half, lists);
             s.below_floor = below(matches, default_floor);
+            let runs = &album_runs[half];
+            s.most_from_one_album = runs.iter().sum::<usize>() as f64 / runs.len().max(1) as f64;
             scores.push(s);
         }
     }
@@ -222,13 +238,20 @@ pub async fn run(
     for half in ["tuning", "held-out"] {
         println!("\n{half} half:");
         println!(
-            "{:<36} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7}",
-            "rule", "P@5", "P@10", "P@20", "same/list", "below fl", "length"
+            "{:<38} {:>6} {:>6} {:>6} {:>9} {:>8} {:>7} {:>9}",
+            "rule", "P@5", "P@10", "P@20", "same/list", "below fl", "length", "one album"
         );
         for s in scores.iter().filter(|s| s.half == half) {
             println!(
-                "{:<36} {:>6.3} {:>6.3} {:>6.3} {:>9.2} {:>8.3} {:>7.1}",
-                s.rule, s.p5, s.p10, s.p20, s.same_group_rows, s.below_floor, s.mean_length
+                "{:<38} {:>6.3} {:>6.3} {:>6.3} {:>9.2} {:>8.3} {:>7.1} {:>9.1}",
+                s.rule,
+                s.p5,
+                s.p10,
+                s.p20,
+                s.same_group_rows,
+                s.below_floor,
+                s.mean_length,
+                s.most_from_one_album
             );
         }
     }
@@ -252,6 +275,7 @@ fn score(rule: &str, half: &str, lists: &[Vec<bool>]) -> Score {
         p20: mean(&|l| precision(l, 20)),
         same_group_rows: mean(&|l| l.iter().filter(|s| **s).count() as f64),
         below_floor: 0.0,
+        most_from_one_album: 0.0,
         mean_length: mean(&|l| l.len() as f64),
     }
 }
