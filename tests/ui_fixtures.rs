@@ -305,6 +305,15 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         current[2] = id;
         swap(library, rec, &r, &current, 2).await;
     }
+    // A list one shorter than what sounds like the first track (7 of its 8), so a swap has a
+    // track to bring in: playlist-edit.test.mjs (Undo) and playlist.test.mjs (swap): row 3
+    // swapped, then swapped again.
+    let r = request(first.id, |r| r.length = 7);
+    let mut current = make(library, rec, &r).await;
+    if let Some(id) = swap(library, rec, &r, &current, 2).await {
+        current[2] = id;
+        swap(library, rec, &r, &current, 2).await;
+    }
     // Every candidate in the list (no caps, longer than the library): nothing else fits.
     let all = request(first.id, |r| {
         r.length = 100;
@@ -329,6 +338,30 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         let mut r = request(by_title[rows[0]].id, |_| {});
         r.seeds = rows.iter().map(|&i| by_title[i].id).collect();
         make(library, rec, &r).await;
+    }
+    record_lengthened(library, rec).await;
+}
+
+/// The change each recorded playlist offers to lengthen it (`lengthen.request`), recorded too,
+/// so a test can click its button wherever it shows (until every one offered is recorded).
+async fn record_lengthened(library: &Arc<Library>, rec: &mut Recorder) {
+    loop {
+        let made = rec.calls["make_playlist"].as_array().expect("playlists");
+        let asked: Vec<&Value> = made.iter().map(|m| &m["args"]["request"]).collect();
+        let mut offered: Vec<Value> = Vec::new();
+        for m in made {
+            let looser = &m["ok"]["lengthen"]["request"];
+            if looser.is_object() && !asked.contains(&looser) && !offered.contains(looser) {
+                offered.push(looser.clone());
+            }
+        }
+        if offered.is_empty() {
+            return;
+        }
+        for looser in offered {
+            let r: PlaylistRequest = serde_json::from_value(looser).expect("a request");
+            make(library, rec, &r).await;
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 import { commands, errorText, type SimilarAnswer, type SimilarTrack } from './api';
 import { h } from './dom';
 import { basename, num } from './format';
+import { matchCell, matchData } from './match';
 import { keyShort } from './music';
 import type { PlayingMarks } from './player/marks';
 import { is } from './shortcuts';
@@ -23,9 +24,6 @@ export type SimilarHooks = {
 
 /** What the panel is for: the track shown in the detail panel. */
 type Shown = { id: number; status: string };
-
-/** 0.873 → 87; negatives → 0. */
-export const scorePercent = (score: number) => Math.round(Math.max(0, Math.min(1, isFinite(score) ? score : 0)) * 100);
 
 /** The tonic and the Camelot letter ('A' minor, 'B' major) → "Am" / "C"; a key the backend
  *  already spelled out ("A minor", "Am") is shown as it is. */
@@ -219,7 +217,8 @@ export class SimilarPanel {
     }
     const parts: Node[] = [];
     if (res.state === 'building') parts.push(h('p', { class: 'similar-note' }, 'Index rebuilding — exact search meanwhile'));
-    if (res.results.length === 0) parts.push(message('No similar tracks found.'));
+    // (the engine lists only tracks that sound alike: none is an answer, not a failure)
+    if (res.results.length === 0) parts.push(message('Nothing in your library sounds like this yet.', ' is-none'));
     else {
       parts.push(h('ul', { id: 'similar-list', class: `similar-list${state === 'loading' ? ' is-refreshing' : ''}`, 'aria-label': 'Similar tracks' },
         ...res.results.map((r, i) => this.rowEl(r, i))));
@@ -230,22 +229,18 @@ export class SimilarPanel {
 
   private rowEl(r: SimilarTrack, i: number): HTMLElement {
     const name = r.title ?? basename(r.path);
-    const pct = scorePercent(r.score);
     const key = keyText(r);
-    const fill = h('span', { class: 'similar-bar-fill' });
-    fill.style.width = `${pct}%`;
     const meta: Node[] = [];
     if (r.bpm != null) meta.push(h('span', { class: 'similar-bpm num' }, `${num(Math.round(r.bpm))} BPM`));
     if (key) meta.push(h('span', { class: 'key-name' }, key));
     if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
     return h('li', {
-      class: `similar-row${this.marks.rowClass(r.id)}`, 'data-id': r.id, 'data-score': r.score, tabindex: i === 0 ? '0' : '-1',
+      class: `similar-row${this.marks.rowClass(r.id)}`, 'data-id': r.id, ...matchData(r), tabindex: i === 0 ? '0' : '-1',
       title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': this.marks.rowAria(r.id),
     },
       this.marks.button(r.id, name),
       h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
-      h('span', { class: 'similar-bar', 'aria-hidden': 'true' }, fill),
-      h('span', { class: 'similar-score num', 'aria-label': `${pct}% similar` }, `${pct}%`),
+      matchCell(r, 'similar'),
       h('span', { class: 'similar-artist muted' }, r.artist ?? 'Unknown artist'),
       h('span', { class: 'similar-meta' }, ...meta));
   }

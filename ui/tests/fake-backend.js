@@ -269,8 +269,9 @@
 
   /** similar_tracks in a synthetic library. MADE UP, not a similarity measure: the tracks
    *  after the asked one by id (wrapping), scores falling from 0.9 in steps of 0.03, always
-   *  'ready'. It only gives the detail panel rows to show; tests that check similar tracks use
-   *  the demo fixtures. */
+   *  'ready', uncalibrated (match and closeness null, as in a library too small to calibrate).
+   *  It only gives the detail panel rows to show; tests that check similar tracks use the demo
+   *  fixtures. */
   function madeUpSimilar(id, limit) {
     const i = state.tracks.findIndex((t) => t.id === id);
     if (i < 0) throw `no track with id ${id}`;
@@ -278,7 +279,7 @@
     const results = Array.from({ length: n }, (_, k) => {
       const t = state.tracks[(i + 1 + k) % state.tracks.length];
       return { id: t.id, path: t.path, title: t.title, artist: t.artist, album: t.album, duration_s: t.duration_s, bpm: t.bpm,
-        key: t.key, scale: t.scale, camelot: t.camelot, score: Math.round((0.9 - 0.03 * k) * 100) / 100 };
+        key: t.key, scale: t.scale, camelot: t.camelot, score: Math.round((0.9 - 0.03 * k) * 100) / 100, match: null, closeness: null };
     });
     return { state: 'ready', index_type: 'Flat', results };
   }
@@ -299,7 +300,7 @@
     const e = served.get(`${seedOf(request)}:${t.id}`);
     if (e) return clone(e);
     return { id: t.id, path: t.path, title: t.title, artist: t.artist, album: t.album, duration_s: t.duration_s, bpm: t.bpm,
-      key: t.key, scale: t.scale, camelot: t.camelot, score: 0, reasons: [] };
+      key: t.key, scale: t.scale, camelot: t.camelot, score: 0, match: null, closeness: null, reasons: [] };
   }
   function savedSummary(p) {
     const ts = p.trackIds.map(trackById).filter(Boolean);

@@ -100,9 +100,12 @@ export class KnobPanel {
     return { ...base, ...this.values };
   }
 
-  /** Show the settings of `r` (a saved playlist's request). */
-  setFrom(r: PlaylistRequest) {
+  /** Show the settings of `r`: a saved playlist's request, or (`remember`) one the user chose
+   *  (the change that lengthens a playlist), kept for the next start like a knob set by hand. */
+  setFrom(r: PlaylistRequest, remember = false) {
+    this.cancelPending();
     for (const knob of this.knobs) this.show(knob, r[knob.def.field] ?? DEFAULTS[knob.def.field]);
+    if (remember) this.remember();
   }
 
   /** A saved playlist without its request cannot be regenerated: the knobs are off. */

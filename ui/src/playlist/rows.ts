@@ -9,7 +9,7 @@ import { duration, num } from '../format';
 import { keyLong, keyShort } from '../music';
 import type { PlayingMarks } from '../player/marks';
 import { hint, is } from '../shortcuts';
-import { scorePercent } from '../similar';
+import { matchCell, matchData } from '../match';
 import { trackName } from './seeds';
 
 export type RowsHooks = {
@@ -32,7 +32,13 @@ export type RowsOptions = {
   swapping: ReadonlySet<number>;
   /** Swap needs the request behind the rows (and no regeneration under way). */
   canSwap: boolean;
+  /** What a row's reasons compare it with, when they describe steps (flow and harmonic
+   *  orders); null: the seed(s), as always in the similarity order. */
+  reasonsAfter(e: PlaylistEntry): ReasonsAfter | null;
 };
+
+/** The track a row's reasons describe the step from (id null: the seed; name null: not known). */
+export type ReasonsAfter = { id: number | null; name: string | null };
 
 /** "Am" / "C", as the table shows keys. */
 function keyText(e: PlaylistEntry): string | null {
@@ -44,11 +50,21 @@ function keyText(e: PlaylistEntry): string | null {
 
 export class PlaylistRows {
   readonly el: HTMLOListElement;
+  /** The column heads (div.playlist-columns), above the list. */
+  readonly columns: HTMLElement;
+  /** The Why column's head: says when the reasons describe steps. */
+  private whyEl: HTMLElement;
   /** The row being dragged (-1: none). */
   private dragFrom = -1;
 
   constructor(private marks: PlayingMarks, private hooks: RowsHooks) {
     this.el = h('ol', { id: 'playlist-list', class: 'playlist-list', 'aria-label': 'Playlist tracks' });
+    this.whyEl = h('span', { id: 'playlist-why', class: 'playlist-why' });
+    this.columns = h('div', { class: 'playlist-columns', 'aria-hidden': 'true' },
+      h('span', {}), h('span', {}), h('span', { class: 'num' }, '#'), h('span', {}, 'Title'), this.whyEl, h('span', { class: 'num' }, 'BPM'),
+      h('span', {}, 'Key'), h('span', { class: 'num' }, 'Time'),
+      h('span', { title: 'How alike each track and the seed are, next to every pair of tracks in your library' }, 'Match'), h('span', {}));
+    this.setStepReasons(false);
     const list = this.el;
     list.addEventListener('click', (e) => {
       const btn = (e.target as Element).closest<HTMLButtonElement>('button');
@@ -74,6 +90,13 @@ export class PlaylistRows {
       }
     });
     this.wireDrag();
+  }
+
+  /** Whether the reasons describe the step from the row before (flow and harmonic orders). */
+  setStepReasons(steps: boolean) {
+    this.whyEl.textContent = steps ? 'Why (after the one before)' : 'Why';
+    this.whyEl.title = steps ? 'In this order each track’s reasons describe the step from the track before it; the first track’s, how it is like the seed.'
+      : 'What each track shares with the seed';
   }
 
   rows(): HTMLElement[] {
@@ -153,15 +176,17 @@ export class PlaylistRows {
 
   private rowEl(e: PlaylistEntry, i: number, tabStop: boolean, opts: RowsOptions): HTMLElement {
     const name = trackName(e);
-    const pct = scorePercent(e.score);
     const key = keyText(e);
     const reasons = e.reasons.join(' · ');
+    const after = opts.reasonsAfter(e);
+    const reasonsTitle = !after ? reasons || null
+      : `${after.id != null ? `The step from “${after.name}”` : after.name ? `Compared with the seed, “${after.name}”` : 'Compared with the seed'}${reasons ? `: ${reasons}` : ''}`;
     const swapping = opts.swapping.has(e.id);
     const tab = tabStop ? '0' : '-1';
     const play = this.marks.button(e.id, name, true);
     play.tabIndex = tabStop ? 0 : -1;
     return h('li', {
-      class: `playlist-row${swapping ? ' is-swapping' : ''}${this.marks.rowClass(e.id)}`, 'data-id': e.id, 'data-index': i, 'data-score': e.score,
+      class: `playlist-row${swapping ? ' is-swapping' : ''}${this.marks.rowClass(e.id)}`, 'data-id': e.id, 'data-index': i, ...matchData(e),
       tabindex: tab, 'aria-label': `${i + 1}. ${name}${e.artist ? ` — ${e.artist}` : ''}`,
       title: [name, e.artist].filter(Boolean).join(' — ') + `\n${e.path}`, 'aria-current': this.marks.rowAria(e.id),
     },
@@ -172,14 +197,14 @@ export class PlaylistRows {
         h('span', { class: `playlist-title${e.title ? '' : ' is-file'}` }, name),
         h('span', { class: 'playlist-artist' }, e.artist ?? 'Unknown artist')),
       // One unbreakable span per reason: a narrow column wraps between reasons, not inside one.
-      h('span', { class: 'playlist-reasons', title: reasons || null },
+      h('span', { class: 'playlist-reasons', title: reasonsTitle, 'data-after': after ? after.id ?? 'seed' : null },
         ...e.reasons.flatMap((r, k) => [...(k ? [' · '] : []), h('span', { class: 'reason' }, r)])),
       h('span', { class: `playlist-bpm num${e.bpm == null ? ' muted' : ''}` }, e.bpm == null ? '—' : String(Math.round(e.bpm))),
       h('span', { class: 'playlist-key', title: e.key ? keyLong(e.key, e.scale) : null },
         key ? h('span', { class: 'key-name' }, key) : h('span', { class: 'muted' }, '—'),
         e.camelot ? h('span', { class: 'camelot' }, e.camelot) : null),
       h('span', { class: 'playlist-dur num' }, duration(e.duration_s)),
-      h('span', { class: 'playlist-score num', 'aria-label': `${pct}% similar`, title: `Similarity to the seed: ${e.score.toFixed(3)}` }, `${pct}%`),
+      matchCell(e, 'playlist'),
       h('span', { class: 'playlist-row-actions' },
         // (a swap in flight keeps its button enabled, so the focus stays on it; clicks wait)
         h('button', { class: 'icon-btn swap', type: 'button', tabindex: tab, disabled: !opts.canSwap, 'aria-disabled': swapping ? 'true' : null, 'aria-label': `Swap ${name} for another track`, title: 'Swap for another track' }, '⇄'),

@@ -6,75 +6,23 @@
 // Regenerating from the knobs makes a new, unsaved draft.
 // No DOM here: the view renders what `shown` says when told what changed.
 import * as api from '../api';
-import type { Format, PlaylistEntry, PlaylistRequest, SavedPlaylist } from '../api';
+import type { Format, SavedPlaylist } from '../api';
 import { EditHistory, type Edit } from './history';
 import { defaultRequest } from './knobs';
 import { seedOf, trackName, type Seed } from './seeds';
+import type { RetryTarget, SessionHooks, Settings, Shown } from './shown';
+
+export type { Change, RetryTarget, SessionHooks, Settings, Shown, StatusKind } from './shown';
 
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 /** The seeds of a saved playlist whose tracks are asked for (its header names at most three). */
 const SEEDS_NAMED = 3;
 
-/** What the view shows. */
-export type Shown = {
-  state: 'loading' | 'ready' | 'error' | 'empty';
-  /** The first seeds, in the request's order, whose tracks are known (all of them for a
-   *  playlist made here; the first few of a saved one). `base.seeds` has them all. */
-  seeds: Seed[];
-  /** The request the knobs are laid over (seeds and the fields without a knob); null: a saved
-   *  playlist without one (it cannot be regenerated or swapped in). */
-  base: PlaylistRequest | null;
-  /** The request behind the rows shown (what swap asks with). */
-  request: PlaylistRequest | null;
-  entries: PlaylistEntry[];
-  /** Why fewer tracks than asked for ("only 7 of 20 tracks …"), and how many were looked at. */
-  shortfall: string | null;
-  candidates: number;
-  error: string | null;
-  /** +1 per playlist shown (made, regenerated or opened; not by editing it). */
-  generation: number;
-  /** The saved playlist the rows are bound to (null: an unsaved draft). */
-  savedId: number | null;
-  savedName: string | null;
-  busy: { save: boolean; export: boolean };
-  /** Rows whose swap is in flight (by track id). */
-  swapping: Set<number>;
-};
-
-/** What changed, for the view: 'all' renders everything; 'rows' the list; 'header' and
- *  'actions' just those (the rows stay: a drag may be under way); 'arrived': new rows (made or
- *  opened); 'failed': making or opening failed. */
-export type Change = 'all' | 'rows' | 'header' | 'actions' | 'arrived' | 'failed';
-export type StatusKind = 'info' | 'ok' | 'error';
-
-export type SessionHooks = {
-  onChange(what: Change): void;
-  /** A line for the status bar (null: clear it). */
-  onStatus(text: string | null, kind?: StatusKind): void;
-  /** The saved playlist shown (null: an unsaved draft, or nothing), for the sidebar highlight. */
-  onShownSaved(id: number | null): void;
-  /** A playlist was saved or its tracks stored: the sidebar list may have changed. */
-  onSavedChange(): void;
-  /** An edit that can be undone was made (remove, swap, move); null: the last edit can't be
-   *  undone from where it was offered any more (it was undone; another list is shown). */
-  onUndoable(edit: Edit | null): void;
-};
-
-/** The knobs, as the session needs them. */
-export type Settings = {
-  /** The request to send for `base`. */
-  request(base: PlaylistRequest): PlaylistRequest;
-  /** Show a saved playlist's settings. */
-  setFrom(r: PlaylistRequest): void;
-};
-
-/** What "Try again" repeats: opening a saved playlist, or making one. */
-export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' };
-
 export class PlaylistSession {
   /** What is shown (the view reads it through `shown`). */
   private s: Shown = {
-    state: 'loading', seeds: [], base: null, request: null, entries: [], shortfall: null, candidates: 0, error: null,
+    state: 'loading', seeds: [], base: null, request: null, entries: [], shortfall: null, lengthen: null, notes: [],
+    reasonsFollowSteps: false, reasonsAfter: new Map(), error: null,
     generation: 0, savedId: null, savedName: null, busy: { save: false, export: false }, swapping: new Set(),
   };
   /** JSON of the last request sent to make_playlist: knob events that change nothing ask nothing. */
@@ -115,8 +63,7 @@ export class PlaylistSession {
     s.seeds = seeds.slice();
     s.base = defaultRequest(seeds.map((x) => x.id));
     s.request = null;
-    s.entries = [];
-    s.shortfall = null;
+    this.clearRows();
     this.hooks.onStatus(null);
     this.generate(true);
   }
@@ -132,8 +79,7 @@ export class PlaylistSession {
     s.seeds = [];
     s.base = null;
     s.request = null;
-    s.entries = [];
-    s.shortfall = null;
+    this.clearRows();
     s.error = null;
     s.state = 'loading';
     this.retry = { kind: 'open', id };
@@ -148,8 +94,9 @@ export class PlaylistSession {
       s.base = s.request?.seeds.length ? s.request : null;
       if (s.base) this.settings.setFrom(s.base);
       this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
-      s.entries = d.entries;
-      this.arrived();
+      // (the engine explains a saved list's rows in its order: steps in flow and harmonic orders)
+      this.arrived({ entries: d.entries, shortfall: null, lengthen: null, notes: [],
+        reasons_follow_steps: s.request != null && s.request.order !== 'similarity' });
       // the first seeds' names for the header (a seed that left the library just isn't named)
       const named = (s.request?.seeds ?? []).slice(0, SEEDS_NAMED);
       if (named.length) {
@@ -185,12 +132,8 @@ export class PlaylistSession {
     this.hooks.onChange('all');
     api.commands.makePlaylist(request).then((p) => {
       if (seq !== this.seq) return;
-      const s = this.s;
-      s.request = api.fullRequest(p.request);
-      s.entries = p.entries;
-      s.shortfall = p.shortfall;
-      s.candidates = p.candidates;
-      this.arrived();
+      this.s.request = api.fullRequest(p.request);
+      this.arrived(p);
     }, (e) => this.fail(seq, e));
   }
 
@@ -209,8 +152,35 @@ export class PlaylistSession {
     this.hooks.onChange('all');
   }
 
-  private arrived() {
+  /** Make the playlist again with the one change the engine offers to lengthen it (a rule
+   *  dropped): the knobs show it, as if set by hand. */
+  lengthen() {
+    const l = this.s.lengthen;
+    if (!l || !this.s.base || this.s.state === 'loading') return;
+    this.s.base = api.fullRequest(l.request); // also the fields without a knob (folders, durations)
+    this.settings.setFrom(this.s.base, true);
+    this.generate(true);
+  }
+
+  private clearRows() {
     const s = this.s;
+    s.entries = [];
+    s.shortfall = null;
+    s.lengthen = null;
+    s.notes = [];
+    s.reasonsFollowSteps = false;
+  }
+
+  /** New rows (made or opened). What each row's reasons compare it with, in step orders: the
+   *  track before it, the first one the seed. */
+  private arrived(p: Pick<api.Playlist, 'entries' | 'shortfall' | 'lengthen' | 'notes' | 'reasons_follow_steps'>) {
+    const s = this.s;
+    s.entries = p.entries;
+    s.shortfall = p.shortfall;
+    s.lengthen = p.lengthen;
+    s.notes = p.notes;
+    s.reasonsFollowSteps = p.reasons_follow_steps;
+    s.reasonsAfter = new Map(p.entries.map((e, i) => [e.id, i > 0 ? { id: p.entries[i - 1].id, name: trackName(p.entries[i - 1]) } : null]));
     s.generation++;
     s.swapping.clear();
     this.forgetEdits();
@@ -223,8 +193,7 @@ export class PlaylistSession {
     const s = this.s;
     s.state = 'error';
     s.error = api.errorText(e);
-    s.entries = [];
-    s.shortfall = null;
+    this.clearRows();
     this.hooks.onChange('failed');
   }
 
@@ -265,6 +234,7 @@ export class PlaylistSession {
       }
       const before = s.entries.slice();
       s.entries[at] = entry;
+      s.reasonsAfter.set(entry.id, null); // swap_playlist_track explains a track against the seed
       this.edited({ label: `Swapped “${trackName(old)}” for “${trackName(entry)}”`, before, index: at });
       this.hooks.onChange('all');
     }, (e) => {

@@ -10,8 +10,9 @@ import type { PlayingMarks } from '../player/marks';
 import { hint, is } from '../shortcuts';
 import type { Edit } from './history';
 import { KnobPanel } from './knobs';
-import { PlaylistRows, type RowFocus } from './rows';
+import { PlaylistRows, type ReasonsAfter, type RowFocus } from './rows';
 import { likeName, trackName, type Seed } from './seeds';
+import { ShortfallBanner } from './shortfall';
 import { PlaylistSession, type Change, type StatusKind } from './session';
 
 export type PlaylistHooks = {
@@ -31,9 +32,6 @@ export type PlaylistHooks = {
   onUndoable(edit: Edit | null): void;
 };
 
-/** "only 7 of 20 tracks …" → "Only 7 of 20 tracks …". */
-const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 export class PlaylistView {
   /** section#view-playlist; its body is div#playlist[data-state][data-count]. */
   readonly el: HTMLElement;
@@ -51,7 +49,7 @@ export class PlaylistView {
   private exportBtns: Record<Format, HTMLButtonElement>;
   private body: HTMLElement;
   private statusEl: HTMLElement;
-  private shortfallEl: HTMLElement;
+  private shortfall: ShortfallBanner;
   private messageEl: HTMLElement;
   /** Focus the first row once the rows are in (the view was opened from the keyboard). */
   private focusFirst = false;
@@ -105,14 +103,15 @@ export class PlaylistView {
 
     // body
     this.statusEl = h('p', { id: 'playlist-status', class: 'playlist-status', role: 'status', 'aria-live': 'polite', hidden: true });
-    this.shortfallEl = h('p', { id: 'playlist-shortfall', class: 'playlist-shortfall', hidden: true });
+    this.shortfall = new ShortfallBanner({
+      // (the button goes once the longer list is in: the keyboard goes on from the list's body)
+      onLengthen: () => { this.session.lengthen(); this.body.focus({ preventScroll: true }); },
+    });
+
     this.messageEl = h('div', { class: 'playlist-message', hidden: true });
-    const columns = h('div', { class: 'playlist-columns', 'aria-hidden': 'true' },
-      h('span', {}), h('span', {}), h('span', { class: 'num' }, '#'), h('span', {}, 'Title'), h('span', {}, 'Why'), h('span', { class: 'num' }, 'BPM'),
-      h('span', {}, 'Key'), h('span', { class: 'num' }, 'Time'), h('span', { class: 'num' }, 'Match'), h('span', {}));
     this.body = h('div', { id: 'playlist', class: 'playlist-body', tabindex: '-1', 'data-state': 'loading', 'data-count': '0', 'aria-label': 'Playlist' },
-      this.statusEl, this.shortfallEl,
-      h('div', { class: 'playlist-scroller' }, columns, this.rows.el, this.messageEl));
+      this.statusEl, ...this.shortfall.els,
+      h('div', { class: 'playlist-scroller' }, this.rows.columns, this.rows.el, this.messageEl));
 
     root.replaceChildren(
       h('div', { class: 'toolbar playlist-head' },
@@ -320,10 +319,8 @@ export class PlaylistView {
     this.knobs.setEnabled(s.base != null);
     this.regenerateBtn.disabled = s.base == null;
 
-    const sf = s.state === 'error' ? null : s.shortfall;
-    this.shortfallEl.hidden = !sf;
-    this.shortfallEl.textContent = sf ? sentence(sf) : '';
-    this.shortfallEl.title = sf && s.candidates ? `${plural(s.candidates, 'candidate')} considered` : '';
+    this.shortfall.show({ shortfall: s.shortfall, lengthen: s.lengthen, notes: s.notes, busy: s.state === 'loading' });
+    this.rows.setStepReasons(s.reasonsFollowSteps);
 
     const message = (text: string, cls = '', ...extra: Node[]) => {
       this.messageEl.hidden = false;
@@ -345,7 +342,8 @@ export class PlaylistView {
     }
     if (!s.entries.length) {
       this.rows.clear();
-      message(s.shortfall ? 'No tracks fit these settings. Loosen a setting above and regenerate.' : 'This playlist is empty.', ' is-empty');
+      message(s.lengthen ? 'No tracks fit these settings: the button above makes it again without the rule that keeps them out.'
+        : s.shortfall ? 'Nothing in your library sounds like this yet.' : 'This playlist is empty.', ' is-empty');
       return;
     }
     this.renderRows(focus);
@@ -353,7 +351,14 @@ export class PlaylistView {
 
   private renderRows(focus?: RowFocus) {
     const s = this.session.shown;
-    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading' }, focus);
+    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
+  }
+
+  /** What a row's reasons compare it with when they describe steps (null: not steps). */
+  private reasonsAfter(e: PlaylistEntry): ReasonsAfter | null {
+    const s = this.session.shown;
+    if (!s.reasonsFollowSteps) return null;
+    return s.reasonsAfter.get(e.id) ?? { id: null, name: s.seeds[0] ? trackName(s.seeds[0]) : null };
   }
 
   private renderHeader() {
