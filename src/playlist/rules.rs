@@ -79,19 +79,13 @@ pub struct Context<'a> {
     /// Loosen the artist/album caps rather than fall short of tracks that sound alike (always,
     /// but for benchmarks that measure the caps as they were).
     pub relax_caps: bool,
-    /// A cap holds a track back only while another, at most this much less alike (in match,
-    /// or cosine without a calibration), can take its place: the caps trade near-equals for
-    /// variety, never a great match for a poor one. `None`: caps hold whatever they cost.
+    /// A cap holds a track back only while another, at most this much less alike (in match),
+    /// can take its place: the caps trade near-equals for variety, never a great match for a
+    /// poor one. `None`, or no calibration (a tiny library): caps hold whatever they cost.
     pub cap_margin: Option<f32>,
 }
 
 impl Context<'_> {
-    /// How alike a candidate is, on the scale the cap margin is measured in.
-    fn alike(&self, c: &Candidate) -> f32 {
-        self.calibration
-            .map_or(c.score, |cal| cal.match_of(c.score))
-    }
-
     fn seed_bpm(&self) -> Option<f64> {
         self.seeds.iter().find_map(|s| s.row.bpm)
     }
@@ -307,12 +301,15 @@ fn pick<'a>(
             let capped = rule == ARTIST_FULL || rule == ALBUM_FULL;
             // Does a track nearly as alike wait to take its place? Then the cap holds.
             let yields = capped
-                && ctx.cap_margin.is_some_and(|margin| {
-                    let next = eligible[i + 1..]
-                        .iter()
-                        .find(|d| caps.blocks(limits, d, &with_seeds).is_none());
-                    next.is_none_or(|d| ctx.alike(d) < ctx.alike(c) - margin)
-                });
+                && ctx
+                    .cap_margin
+                    .zip(ctx.calibration)
+                    .is_some_and(|(margin, cal)| {
+                        let next = eligible[i + 1..]
+                            .iter()
+                            .find(|d| caps.blocks(limits, d, &with_seeds).is_none());
+                        next.is_none_or(|d| cal.match_of(d.score) < cal.match_of(c.score) - margin)
+                    });
             if !yields {
                 count(&mut rejected, rule);
                 continue;

@@ -516,3 +516,84 @@ fn swap_takes_the_best_unused_candidate_that_fits() {
     let none = swap_candidate(&ctx(&r), limits, &candidates[..4], &current, 1);
     assert!(none.is_none());
 }
+
+#[test]
+fn a_cap_gives_way_when_only_much_worse_tracks_could_take_the_place() {
+    // Three tracks by the seed's artist lead, then seven by others, far less alike.
+    let mut candidates = spread();
+    for c in candidates.iter_mut().take(3) {
+        c.row.artist = Some("Seed Artist".into());
+    }
+    for (i, c) in candidates.iter_mut().enumerate().skip(3) {
+        let v = vector(1.0 + 0.05 * i as f32);
+        c.score = v[0];
+        c.vector = v;
+    }
+    let seeds = [seed()];
+    let cal = calibration_with_floor_near(0.0);
+    let made = |margin| {
+        assemble(
+            &request(6),
+            &seeds,
+            &seeds[0].vector,
+            &candidates,
+            HashSet::from([1]),
+            Judge {
+                calibration: Some(&cal),
+                relax_caps: true,
+                cap_margin: margin,
+            },
+        )
+    };
+    // Strict: the seed holds one of its artist's two places, so one of the three gets in.
+    let strict = made(None);
+    assert_eq!(
+        strict
+            .entries
+            .iter()
+            .filter(|e| e.track.artist.as_deref() == Some("Seed Artist"))
+            .count(),
+        1
+    );
+    // With a margin, the others are far less alike: the cap gives way, and says so.
+    let giving = made(Some(0.002));
+    assert_eq!(
+        giving
+            .entries
+            .iter()
+            .filter(|e| e.track.artist.as_deref() == Some("Seed Artist"))
+            .count(),
+        3
+    );
+    assert!(
+        giving.notes.iter().any(|n| n.contains("per artist")),
+        "{:?}",
+        giving.notes
+    );
+    // Among near-equals the cap holds: the same three, but the others just as alike.
+    let mut close = candidates.clone();
+    for (i, c) in close.iter_mut().enumerate().skip(3) {
+        let v = vector(0.05 * (i as f32 - 2.5));
+        c.score = v[0];
+        c.vector = v;
+    }
+    let near = assemble(
+        &request(6),
+        &seeds,
+        &seeds[0].vector,
+        &close,
+        HashSet::from([1]),
+        Judge {
+            calibration: Some(&cal),
+            relax_caps: true,
+            cap_margin: Some(0.5),
+        },
+    );
+    assert_eq!(
+        near.entries
+            .iter()
+            .filter(|e| e.track.artist.as_deref() == Some("Seed Artist"))
+            .count(),
+        1
+    );
+}
