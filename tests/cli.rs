@@ -12,7 +12,7 @@ fn folder_scan_tracks_failures_stats_as_json() {
         &music.join("a/one.flac"),
         Fmt::Flac,
         2.0,
-        &tags("One", "Artist", "Album"),
+        &tags("One", "Nils Frahm", "Felt"),
     );
     write_audio(&music.join("a/two.wav"), Fmt::Wav, 1.5, 330.0);
     std::fs::write(music.join("a/bad.mp3"), b"plain text, not audio").expect("write");
@@ -55,11 +55,11 @@ fn folder_scan_tracks_failures_stats_as_json() {
         .iter()
         .find(|t| t["title"] == "One")
         .expect("tagged track");
-    assert_eq!(one["artist"], "Artist");
+    assert_eq!(one["artist"], "Nils Frahm");
     assert_eq!(one["format"], "FLAC");
     assert!((one["duration_s"].as_f64().expect("number") - 2.0).abs() < 0.01);
 
-    let found = json(&data, &["tracks", "--search", "one artist", "--json"]);
+    let found = json(&data, &["tracks", "--search", "one frahm", "--json"]);
     assert_eq!(found.as_array().expect("array").len(), 1);
 
     let failures = json(&data, &["failures", "--json"]);

@@ -74,9 +74,26 @@ fn constraints_orders_and_fewer_than_asked() {
     let seed_bpm = seed_track["bpm"].as_f64().expect("bpm");
     let seed_key = seed_track["camelot"].as_str().expect("camelot").to_string();
 
-    // Default: 10 tracks, never the seed, best first, each with reasons and the JSON fields.
-    let plain = d.playlist(&[s, "-n", "10"]);
-    assert_eq!(plain.len(), 10);
+    // Default: never the seed, best first, each with reasons and the JSON fields; only tracks
+    // that sound like the seed (its band of five, in the demo), and the reason it is short.
+    let out = segue(&d.data, &["playlist", s, "-n", "10", "--json"]);
+    assert!(out.status.success());
+    let plain: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
+        .expect("json")
+        .as_array()
+        .expect("array")
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sound like “Lantern”: more would be filler"),
+        "{stderr}"
+    );
+    // The default caps (2 per artist) gave way to keep it sounding alike, and said so.
+    assert!(
+        stderr.contains("Allowed 6 per artist to keep it sounding alike"),
+        "{stderr}"
+    );
+    assert_eq!(plain.len(), 5, "its band: {plain:?}");
     assert!(!ids(&plain).contains(&seed));
     let scores: Vec<f64> = plain
         .iter()
@@ -85,25 +102,16 @@ fn constraints_orders_and_fewer_than_asked() {
     assert!(scores.windows(2).all(|w| w[0] >= w[1] - 1e-6), "{scores:?}");
     for e in &plain {
         for field in [
-            "id", "path", "title", "artist", "bpm", "key", "camelot", "score",
+            "id", "path", "title", "artist", "bpm", "key", "camelot", "score", "match",
         ] {
             assert!(!e[field].is_null(), "{field} in {e}");
         }
+        assert!(
+            ["very_close", "close", "related"].contains(&e["closeness"].as_str().expect("words")),
+            "{e}"
+        );
         assert!(!e["reasons"].as_array().expect("reasons").is_empty(), "{e}");
     }
-    // Default artist cap of 2 (the seed's artist has one place left).
-    let mut per_artist: HashMap<String, usize> = HashMap::new();
-    for e in &plain {
-        *per_artist.entry(e["artist"].to_string()).or_default() += 1;
-    }
-    assert!(per_artist.values().all(|&n| n <= 2), "{per_artist:?}");
-    assert!(
-        per_artist
-            .get(&seed_track["artist"].to_string())
-            .copied()
-            .unwrap_or(0)
-            <= 1
-    );
 
     // Deterministic.
     assert_eq!(ids(&d.playlist(&[s, "-n", "10"])), ids(&plain));
@@ -147,55 +155,88 @@ fn constraints_orders_and_fewer_than_asked() {
         let k = e["camelot"].as_str().expect("camelot");
         assert!(key_relation(k, &seed_key).is_some(), "{k} after {seed_key}");
     }
-    // One per artist, and not the seed's artist again.
-    let varied = d.playlist(&[s, "-n", "10", "--max-per-artist", "1"]);
-    let artists: HashSet<String> = varied.iter().map(|e| e["artist"].to_string()).collect();
-    assert_eq!(artists.len(), varied.len());
-    assert!(!artists.contains(&seed_track["artist"].to_string()));
-    assert_eq!(varied.len(), 5, "six artists, the seed's excluded");
-    // Tags.
-    let jazz = d.playlist(&[s, "-n", "10", "--include", "jazz", "--max-per-artist", "0"]);
+    // Strict caps hold whatever they cost: two seeds of two artists, each of whom then has one
+    // place left (and the albums likewise).
+    let other = d.id_of("Nightcap"); // Marisol Quartet (jazz)
+    let other_str = other.to_string();
+    let strict = segue(
+        &d.data,
+        &[
+            "playlist",
+            s,
+            &other_str,
+            "-n",
+            "10",
+            "--strict-caps",
+            "--json",
+        ],
+    );
+    assert!(strict.status.success());
+    let strict_entries: Vec<Value> = serde_json::from_slice::<Value>(&strict.stdout)
+        .expect("json")
+        .as_array()
+        .expect("array")
+        .clone();
+    let mut per_artist: HashMap<String, usize> = HashMap::new();
+    for e in &strict_entries {
+        *per_artist.entry(e["artist"].to_string()).or_default() += 1;
+    }
+    assert!(!strict_entries.is_empty());
+    assert!(per_artist.values().all(|&n| n <= 1), "{per_artist:?}");
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(!stderr.contains("Allowed"), "{stderr}");
+    assert!(
+        stderr.contains("“Limits may give way” would add"),
+        "{stderr}"
+    );
+    // Tags: a jazz seed with "jazz" included, and with it avoided.
+    let o = other_str.as_str();
+    let jazz = d.playlist(&[o, "-n", "10", "--include", "jazz", "--max-per-artist", "0"]);
     assert!(!jazz.is_empty());
     assert!(jazz
         .iter()
         .all(|e| d.tracks[&e["id"].as_i64().expect("id")]["genre"] == "Jazz"));
-    let no_folk = d.playlist(&[s, "-n", "30", "--avoid", "Folk", "--max-per-artist", "0"]);
-    assert!(no_folk
+    let out = segue(
+        &d.data,
+        &["playlist", o, "-n", "30", "--avoid", "Jazz", "--json"],
+    );
+    assert!(out.status.success());
+    let no_jazz: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
+        .expect("json")
+        .as_array()
+        .expect("array")
+        .clone();
+    assert!(no_jazz
         .iter()
-        .all(|e| d.tracks[&e["id"].as_i64().expect("id")]["genre"] != "Folk"));
+        .all(|e| d.tracks[&e["id"].as_i64().expect("id")]["genre"] != "Jazz"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("“Without the avoided tags”"),
+        "the one change that helps"
+    );
     // "Not like this".
     let away = plain[0]["id"].as_i64().expect("id").to_string();
     let not_like = d.playlist(&[s, "-n", "10", "--not", &away]);
     assert!(!ids(&not_like).contains(&plain[0]["id"].as_i64().expect("id")));
     // Several seeds: neither appears.
-    let other = d.id_of("Nightcap");
-    let two = d.playlist(&[s, &other.to_string(), "-n", "10"]);
+    let two = d.playlist(&[s, o, "-n", "10"]);
+    assert!(!two.is_empty());
     assert!(!ids(&two).contains(&seed) && !ids(&two).contains(&other));
 
-    // Fewer than asked: every track that fits, no padding, and the reason on stderr.
-    let out = segue(
-        &d.data,
-        &[
-            "playlist",
-            s,
-            "-n",
-            "40",
-            "--max-per-artist",
-            "0",
-            "--max-per-album",
-            "0",
-            "--json",
-        ],
+    // Fewer than asked: every track that sounds alike, no padding, and the reason on stderr.
+    let all = d.playlist(&[
+        s,
+        "-n",
+        "40",
+        "--max-per-artist",
+        "0",
+        "--max-per-album",
+        "0",
+    ]);
+    assert_eq!(
+        ids(&all),
+        ids(&plain),
+        "no caps were needed to keep it alike"
     );
-    assert!(out.status.success());
-    let all: Vec<Value> = serde_json::from_slice::<Value>(&out.stdout)
-        .expect("json")
-        .as_array()
-        .expect("a")
-        .clone();
-    assert_eq!(all.len(), 35, "every other track");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("only 35 of 40"), "{stderr}");
     let out = segue(
         &d.data,
         &[
@@ -213,7 +254,11 @@ fn constraints_orders_and_fewer_than_asked() {
         serde_json::from_slice::<Value>(&out.stdout).expect("json"),
         Value::Array(vec![])
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the tempo range"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("No track fits these settings: “Any tempo” would let in 5"),
+        "{stderr}"
+    );
 
     // Orders: the same tracks, arranged differently.
     let by_score = d.playlist(&[s, "-n", "12", "--max-per-artist", "3"]);
@@ -427,4 +472,78 @@ fn saved_playlists_and_exports() {
     let gone = segue(&d.data, &["playlists", "show", &id]);
     assert!(!gone.status.success());
     assert!(String::from_utf8_lossy(&gone.stderr).contains(&format!("no playlist with id {id}")));
+}
+
+/// A reason that only compares tempi ("same tempo", "tempo +3 %", "half time").
+fn is_tempo_only(reason: &str) -> bool {
+    reason == "same tempo"
+        || reason == "double time"
+        || reason == "half time"
+        || reason.starts_with("tempo ")
+}
+
+/// The playlist a newcomer gets from every demo track with the default knobs: as long as the
+/// library allows (all its tracks that sound like the seed, and a sentence saying so when that
+/// is fewer than asked), never a row below the library's floor, and every row with a reason
+/// beyond tempo.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_demo_seed_gives_an_honest_default_playlist() {
+    use segue::playlist::{Closeness, PlaylistRequest, Thresholds};
+    let floor = Thresholds::default().floor;
+
+    let d = demo();
+    let library = segue::Library::open(&d.data).await.expect("open");
+    library.index_ready().await.expect("index");
+    let mut lengths = Vec::new();
+    let mut band_rows = 0;
+    for &seed in d.tracks.keys() {
+        let request = PlaylistRequest {
+            seeds: vec![seed],
+            ..PlaylistRequest::default()
+        };
+        let playlist = library.make_playlist(&request).await.expect("playlist");
+        let n = playlist.entries.len();
+        lengths.push(n);
+        // Most of its band (six tracks of one style): the demo is made to show that.
+        assert!(n >= 3, "seed {seed}: {n} tracks ({:?})", playlist.shortfall);
+        let artist = &d.tracks[&seed]["artist"];
+        band_rows += playlist
+            .entries
+            .iter()
+            .filter(|e| e.track.artist.as_deref() == artist.as_str())
+            .count();
+        // Everything that sounds alike, and no more: the similar tracks (floored) bound it.
+        let alike = library
+            .similar_answer(seed, 35)
+            .await
+            .expect("similar")
+            .results
+            .len();
+        if n < request.length {
+            let why = playlist
+                .shortfall
+                .as_deref()
+                .expect("a short list says why");
+            assert!(why.contains("sound like"), "{why}");
+            assert_eq!(n, alike, "seed {seed}: short, yet more sound alike ({why})");
+        }
+        for e in &playlist.entries {
+            let closeness = e.closeness.expect("a calibrated library");
+            assert!(closeness > Closeness::Unlike, "seed {seed}: {e:?}");
+            assert!(e.r#match.is_some_and(|m| m >= floor), "seed {seed}: {e:?}");
+            assert!(
+                e.reasons.iter().any(|r| !is_tempo_only(r)),
+                "seed {seed}: {:?} has only tempo reasons {:?}",
+                e.track.title,
+                e.reasons
+            );
+        }
+    }
+    assert_eq!(lengths.len(), 36);
+    let rows: usize = lengths.iter().sum();
+    eprintln!("default playlist lengths over the demo seeds: {lengths:?}; {band_rows} of {rows} rows from the seed's band");
+    assert!(
+        band_rows * 10 >= rows * 8,
+        "{band_rows} of {rows} rows from the seed's band"
+    );
 }

@@ -248,6 +248,8 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
     r.max_per_artist = 1;
     r.max_per_album = 0;
     make(library, rec, &r).await;
+    r.strict_caps = true;
+    make(library, rec, &r).await;
     for tempo in [
         TempoRange::Tolerance { percent: 6.0 },
         TempoRange::Tolerance { percent: 3.0 },

@@ -33,6 +33,10 @@ pub struct MakeArgs {
     /// At most K tracks per album (0: no limit)
     #[arg(long, default_value_t = defaults().max_per_album, value_name = "K")]
     max_per_album: usize,
+    /// Keep to the caps even when the list comes out short (by default they give way to a
+    /// clearly better match)
+    #[arg(long)]
+    strict_caps: bool,
     /// Only tracks between A and B BPM, e.g. 110-130
     #[arg(long, value_name = "A-B", conflicts_with = "bpm_tolerance")]
     bpm_range: Option<String>,
@@ -129,6 +133,7 @@ async fn request(library: &Library, args: &MakeArgs) -> Result<PlaylistRequest> 
         order: args.order.into(),
         max_per_artist: args.max_per_artist,
         max_per_album: args.max_per_album,
+        strict_caps: args.strict_caps,
         key_compatible: args.key_compatible,
         include_tags: args.include.clone(),
         avoid_tags: args.avoid.clone(),

@@ -54,7 +54,8 @@ pub fn key(key: Option<&str>, scale: Option<&str>) -> String {
 /// small to calibrate.
 pub fn similarity(r#match: Option<f32>, closeness: Option<Closeness>, score: f32) -> String {
     match (r#match, closeness) {
-        (Some(m), Some(c)) => format!("{:<10} {:>3.0}%", c.as_str(), m * 100.0),
+        // Whole percents rounded down: a match just under the floor never reads as on it.
+        (Some(m), Some(c)) => format!("{:<10} {:>3.0}%", c.as_str(), (m * 100.0).floor()),
         _ => format!("{:<10} {:>3.0}%", "cosine", score.max(0.0) * 100.0),
     }
 }

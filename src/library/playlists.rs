@@ -215,14 +215,7 @@ impl Library {
             pool.candidates.extend(extra);
         }
         let calibration = pool.calibration.as_deref();
-        let ctx = Context {
-            request,
-            seeds: &pool.seeds,
-            excluded: pool.excluded,
-            calibration,
-            relax_caps: true,
-            cap_margin: Some(crate::playlist::CAP_MARGIN),
-        };
+        let ctx = Context::new(request, &pool.seeds, pool.excluded, Judge::new(calibration));
         // The caps the playlist was made with (loosened when they would have left it short).
         let limits = select(&ctx, &pool.candidates).limits;
         Ok(

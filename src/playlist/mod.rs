@@ -148,6 +148,7 @@ fn without_each_rule(request: &PlaylistRequest) -> Vec<(&'static str, PlaylistRe
         r.max_duration_s = None
     });
     variant("All folders", &|r| r.folders.clear());
+    variant("Limits may give way", &|r| r.strict_caps = false);
     out
 }
 
@@ -162,14 +163,7 @@ pub fn assemble(
     judge: Judge<'_>,
 ) -> Playlist {
     let calibration = judge.calibration;
-    let ctx = Context {
-        request,
-        seeds,
-        excluded,
-        calibration,
-        relax_caps: judge.relax_caps,
-        cap_margin: judge.cap_margin,
-    };
+    let ctx = Context::new(request, seeds, excluded, judge);
     let selection = select(&ctx, candidates);
     let found = selection.chosen.len();
     let ordered = order(request, seeds, query, selection.chosen);
@@ -203,14 +197,7 @@ pub fn assemble(
         let lengthen = without_each_rule(request)
             .into_iter()
             .filter_map(|(label, looser)| {
-                let ctx = Context {
-                    request: &looser,
-                    seeds,
-                    excluded: ctx.excluded.clone(),
-                    calibration,
-                    relax_caps: judge.relax_caps,
-                    cap_margin: judge.cap_margin,
-                };
+                let ctx = Context::new(&looser, seeds, ctx.excluded.clone(), judge);
                 let gain = select(&ctx, candidates).chosen.len().saturating_sub(found);
                 (gain > 0).then(|| Lengthen {
                     label: label.to_string(),
@@ -221,6 +208,10 @@ pub fn assemble(
             .max_by_key(|l| l.tracks);
         let who = seeds_name(seeds);
         let why = match &lengthen {
+            Some(l) if found == 0 => format!(
+                "No track fits these settings: “{}” would let in {} that sound like {who}.",
+                l.label, l.tracks
+            ),
             Some(l) => format!(
                 "Only {found} of {} tracks: “{}” would add {} more that sound like {who}.",
                 request.length, l.label, l.tracks

@@ -43,6 +43,9 @@ pub struct PlaylistRequest {
     /// At most this many tracks by one artist, and from one album (0 = no limit).
     pub max_per_artist: usize,
     pub max_per_album: usize,
+    /// Keep to the caps whatever they cost. By default a cap gives way to a clearly better
+    /// match, and the caps loosen rather than leave out tracks that sound alike.
+    pub strict_caps: bool,
     pub tempo: Option<TempoRange>,
     /// Only keys next to the seed's on the Camelot wheel: the same, ±1, or the relative key.
     pub key_compatible: bool,
@@ -65,6 +68,7 @@ impl Default for PlaylistRequest {
             order: Order::Similarity,
             max_per_artist: 2,
             max_per_album: 2,
+            strict_caps: false,
             tempo: None,
             key_compatible: false,
             min_duration_s: None,

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::calibration::Calibration;
 use super::keys::{folded_ratio, key_relation};
-use super::{Candidate, PlaylistRequest, Rejection, TempoRange};
+use super::{Candidate, Judge, PlaylistRequest, Rejection, TempoRange};
 use crate::index::dot;
 use crate::store::TrackRow;
 
@@ -85,7 +85,26 @@ pub struct Context<'a> {
     pub cap_margin: Option<f32>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The rules of `request` as `judge` applies them (a request for strict caps turns off
+    /// their giving way).
+    pub fn new(
+        request: &'a PlaylistRequest,
+        seeds: &'a [Candidate],
+        excluded: HashSet<i64>,
+        judge: Judge<'a>,
+    ) -> Self {
+        let strict = request.strict_caps;
+        Context {
+            request,
+            seeds,
+            excluded,
+            calibration: judge.calibration,
+            relax_caps: judge.relax_caps && !strict,
+            cap_margin: judge.cap_margin.filter(|_| !strict),
+        }
+    }
+
     fn seed_bpm(&self) -> Option<f64> {
         self.seeds.iter().find_map(|s| s.row.bpm)
     }

@@ -449,6 +449,24 @@ fn caps_loosen_before_the_list_falls_short_of_tracks_that_sound_alike() {
 }
 
 #[test]
+fn strict_caps_hold_and_the_shortfall_offers_to_let_them_give_way() {
+    let mut candidates = spread();
+    for c in &mut candidates {
+        c.row.artist = Some("Seed Artist".into());
+    }
+    let mut r = request(6);
+    r.strict_caps = true;
+    let p = make(&r, &candidates);
+    // The seed holds one of its artist's two places.
+    assert_eq!(p.entries.len(), 1, "{:?}", p.entries);
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+    let lengthen = p.lengthen.expect("the caps keep it short");
+    assert_eq!(lengthen.label, "Limits may give way");
+    assert!(!lengthen.request.strict_caps);
+    assert_eq!(lengthen.tracks, 5);
+}
+
+#[test]
 fn tracks_without_an_artist_share_a_group_per_folder() {
     let mut candidates = spread();
     for (i, c) in candidates.iter_mut().enumerate() {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  launch, eventually, waitFor, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
+  launch, eventually, waitFor, analysisDone, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
   alsaCaptureHome, capturedAudio, By, repo,
 } from './harness.mjs';
 
@@ -127,7 +127,7 @@ test('the demo library fills the table and is analysed: BPM and key shown, sorte
     await waitFor(() => textOf(driver, panel), (t) => /Wildflower Ridge/.test(t) && /Folk/.test(t) && /22\.1 kHz/.test(t), 'detail panel');
 
     // Analysis runs in the background after the scan; the table and panel fill in.
-    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    await analysisDone(driver);
     const stored = storedTracks(demoData);
     assert.equal(stored.filter((t) => t.status === 'analyzed').length, 36, 'all 36 analysed in the database');
     const wildflower = stored.find((t) => t.title === 'Wildflower Ridge');
@@ -192,7 +192,7 @@ test('similar tracks: the detail panel lists the nearest analysed tracks, in the
   const { driver, stop } = await launch(['--data-dir', demoData]);
   try {
     await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
-    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    await analysisDone(driver);
 
     // Select the first row and open its details: the similar tracks fill in below the analysis.
     // (A cell, not the <tr>: WebKit's driver does not take table rows as clickable.)
@@ -269,7 +269,7 @@ test('tags: the detail panel lists the likeliest genre and mood tags as `segue s
   const { driver, stop } = await launch(['--data-dir', demoData]);
   try {
     await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
-    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    await analysisDone(driver);
     const stored = storedTracks(demoData);
     const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
     await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
@@ -369,7 +369,7 @@ test('playlist: make one from a track (P), length 10 like `segue playlist`, swap
   const { driver, stop } = await launch(['--data-dir', demoData]);
   try {
     await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
-    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    await analysisDone(driver);
 
     // Select the first row (a cell: WebKit's driver does not take <tr> as clickable) and press P.
     await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
@@ -526,7 +526,7 @@ test('preview: ▶ on a row plays the track through the default sound device (AL
   let seen, last;
   try {
     await waitFor(() => rowCount(driver), (n) => n === 36, '36 demo tracks');
-    await waitFor(() => attr(driver, '#analysis-progress', 'data-phase'), (p) => p === 'done' || p === 'idle', 'analysis done', 120000);
+    await analysisDone(driver);
     assert.equal(await visible(driver, await driver.findElement(By.id('player'))), false, 'no player bar before anything was played');
     // Narrow the table to that one track: when its preview finishes there is no next one to play.
     await driver.findElement(By.id('search')).sendKeys(track.title);

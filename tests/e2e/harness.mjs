@@ -118,6 +118,26 @@ export async function clickWhenReady(driver, css, what, timeoutMs = 20000) {
   }, what ?? css, timeoutMs);
 }
 
+/** Waits for the analysis to finish as long as it keeps moving: fails only when neither its
+ *  phase nor its count of processed tracks changes for `stallMs` (a busy machine is slow, not
+ *  stuck), or after `ceilingMs` in all. */
+export async function analysisDone(driver, stallMs = 120000, ceilingMs = 1800000) {
+  const read = () => driver.executeScript(`
+    const el = document.getElementById('analysis-progress');
+    return el && { phase: el.dataset.phase ?? null, processed: el.dataset.processed ?? null };`);
+  const start = Date.now();
+  let last = null;
+  let lastChange = Date.now();
+  for (;;) {
+    const now = await read().catch(() => null);
+    if (now && (now.phase === 'done' || now.phase === 'idle')) return now;
+    if (JSON.stringify(now) !== JSON.stringify(last)) { last = now; lastChange = Date.now(); }
+    if (Date.now() - lastChange > stallMs) throw new Error(`analysis made no progress for ${stallMs / 1000} s: ${JSON.stringify(last)}`);
+    if (Date.now() - start > ceilingMs) throw new Error(`analysis not done after ${ceilingMs / 1000} s: ${JSON.stringify(last)}`);
+    await sleep(250);
+  }
+}
+
 export async function attr(driver, css, name) {
   return (await driver.findElement(By.css(css))).getAttribute(name);
 }

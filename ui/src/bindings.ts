@@ -89,7 +89,7 @@ export const events = {
 /* Constants */
 export const CAMELOT_WHEEL = [{"code":"1A","name":"Ab minor"},{"code":"1B","name":"B major"},{"code":"2A","name":"Eb minor"},{"code":"2B","name":"F# major"},{"code":"3A","name":"Bb minor"},{"code":"3B","name":"C# major"},{"code":"4A","name":"F minor"},{"code":"4B","name":"Ab major"},{"code":"5A","name":"C minor"},{"code":"5B","name":"Eb major"},{"code":"6A","name":"G minor"},{"code":"6B","name":"Bb major"},{"code":"7A","name":"D minor"},{"code":"7B","name":"F major"},{"code":"8A","name":"A minor"},{"code":"8B","name":"C major"},{"code":"9A","name":"E minor"},{"code":"9B","name":"G major"},{"code":"10A","name":"B minor"},{"code":"10B","name":"D major"},{"code":"11A","name":"F# minor"},{"code":"11B","name":"A major"},{"code":"12A","name":"C# minor"},{"code":"12B","name":"E major"}] as const;
 
-export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","seeds":[],"tempo":null} as const;
+export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","seeds":[],"strict_caps":false,"tempo":null} as const;
 
 export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"] as const;
 
@@ -336,6 +336,11 @@ export type PlaylistRequest = {
 	/**  At most this many tracks by one artist, and from one album (0 = no limit). */
 	max_per_artist?: number,
 	max_per_album?: number,
+	/**
+	 *  Keep to the caps whatever they cost. By default a cap gives way to a clearly better
+	 *  match, and the caps loosen rather than leave out tracks that sound alike.
+	 */
+	strict_caps?: boolean,
 	tempo?: TempoRange | null,
 	/**  Only keys next to the seed's on the Camelot wheel: the same, ±1, or the relative key. */
 	key_compatible?: boolean,

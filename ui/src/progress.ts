@@ -89,7 +89,7 @@ export class ScanStrip {
       s.hidden = false;
       s.classList.remove('finished', 'fading', 'is-error');
       this.phase.textContent = PHASE_LABEL[p.phase];
-      const processed = p.done + p.failed + p.unchanged;
+      const processed = p.done + p.failed + p.unchanged + (p.ignored ?? 0);
       if (p.phase === 'walking' || p.found === 0) {
         this.bar.removeAttribute('value'); // indeterminate while we don't know the total
         this.counts.textContent = `${fmt.num(p.found)} found`;
@@ -114,7 +114,7 @@ export class ScanStrip {
       const tracks = p.done + p.unchanged;
       this.summary.textContent =
         p.phase === 'done' ? `Scan finished: ${fmt.plural(tracks, 'track')}, ${fmt.num(p.failed)} failed`
-        : p.phase === 'cancelled' ? `Scan cancelled after ${fmt.plural(p.done + p.failed + p.unchanged, 'file')}`
+        : p.phase === 'cancelled' ? `Scan cancelled after ${fmt.plural(p.done + p.failed + p.unchanged + (p.ignored ?? 0), 'file')}`
         : `Scan failed${p.message ? `: ${p.message}` : ''}`;
       fadeAfter(s, p.phase === 'failed' ? SHOW_FAILED_MS : SHOW_DONE_MS, (t) => { this.fadeTimer = t; });
       if (wasScanning) this.hooks.onFinished();
@@ -175,6 +175,7 @@ export class AnalysisStrip {
     const was = this.current;
     this.current = p.phase;
     const processed = p.done + p.failed;
+    s.dataset.processed = String(processed); // what tests wait on: progress, not the clock
     const active = p.phase === 'running' || p.phase === 'paused';
     this.pause.disabled = false;
     this.resumeBtn.disabled = false;

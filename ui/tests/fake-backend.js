@@ -421,7 +421,7 @@
       }
       case 'pause': previewLater(() => { if (s.status === 'playing') s.status = 'paused'; }); break;
       case 'resume': previewLater(() => { if (s.status === 'paused') s.status = 'playing'; }); break;
-      case 'stop': previewLater(() => { preview.current = null; s.status = 'idle'; }); break;
+      case 'stop': case 'close': previewLater(() => { preview.current = null; s.status = 'idle'; }); break;
       case 'seek': previewLater(() => { if (preview.current) previewStart(s, Math.max(0, args.value ?? 0)); }); break;
       default: throw `unknown preview action ${args.action}`;
     }

@@ -159,7 +159,7 @@ test('knobs: their last settings are remembered across restarts (a saved playlis
   await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'make_playlist').at(-1)?.args.request.order === 'harmonic');
   await page.locator('#playlist[data-state="ready"]').waitFor();
   const kept = await stored();
-  assert.deepEqual(Object.keys(kept).sort(), ['avoid_tags', 'include_tags', 'key_compatible', 'length', 'max_per_album', 'max_per_artist', 'order', 'tempo'], 'every knob\'s field');
+  assert.deepEqual(Object.keys(kept).sort(), ['avoid_tags', 'include_tags', 'key_compatible', 'length', 'max_per_album', 'max_per_artist', 'order', 'strict_caps', 'tempo'], 'every knob\'s field');
   assert.deepEqual([kept.length, kept.order, kept.tempo], [10, 'harmonic', null], 'what the knobs say, stored');
 
   // a restart: the knobs as they were; the next playlist is made with them
@@ -169,8 +169,8 @@ test('knobs: their last settings are remembered across restarts (a saved playlis
   await makeFromFirst(page);
   assert.deepEqual((await a.calls('make_playlist')).at(-1).args.request, { ...DEFAULTS, seeds: [seed.id], length: 10, order: 'harmonic' });
 
-  // every knob: length, order, caps, tempo, compatible keys, include / avoid tags
-  const all = { length: 10, order: 'harmonic', max_per_artist: 1, max_per_album: 0, tempo: { kind: 'absolute', min: 100, max: 140 },
+  // every knob: length, order, caps (strict), tempo, compatible keys, include / avoid tags
+  const all = { length: 10, order: 'harmonic', max_per_artist: 1, max_per_album: 0, strict_caps: true, tempo: { kind: 'absolute', min: 100, max: 140 },
     key_compatible: true, include_tags: ['Ambient'], avoid_tags: ['rock', 'pop'] };
   await page.evaluate(([k, v]) => localStorage.setItem(k, JSON.stringify(v)), [KNOBS_KEY, all]);
   await page.reload();
@@ -178,6 +178,7 @@ test('knobs: their last settings are remembered across restarts (a saved playlis
   assert.deepEqual(await page.evaluate(() => ['#knob-length', '#knob-order', '#knob-artist', '#knob-album', '#knob-tempo', '#knob-tempo-min', '#knob-tempo-max', '#knob-include', '#knob-avoid']
     .map((s) => document.querySelector(s).value)), ['10', 'harmonic', '1', '0', 'absolute', '100', '140', 'Ambient', 'rock, pop']);
   assert.equal(await page.isChecked('#knob-key'), true);
+  assert.equal(await page.isChecked('#knob-strict-caps'), true);
   await makeFromFirst(page, 'empty'); // (nothing in the demo library fits all of them)
   assert.deepEqual((await a.calls('make_playlist')).at(-1).args.request, { ...DEFAULTS, ...all, seeds: [seed.id] });
 

@@ -226,6 +226,12 @@ test('knobs change the request sent: length, order, caps, tempo (± % and range)
   const capped = await expectedPlaylist(page, request);
   assert.ok(capped.notes.some((n) => /per artist/.test(n)), `a note about the artist cap: ${capped.notes}`);
   assert.equal(await notesText(page), capped.notes.join(' '));
+  // strict caps hold whatever they cost: no notes, and the shortfall offers to let them give way
+  await expectRequest(() => page.check('#knob-strict-caps'), { ...request, strict_caps: true }, 'strict caps');
+  const strict = await expectedPlaylist(page, request);
+  assert.deepEqual(strict.notes, []);
+  assert.equal(strict.lengthen?.label, 'Limits may give way');
+  assert.equal(await page.locator('#playlist-lengthen').innerText(), `Limits may give way — ${strict.lengthen.tracks} more`);
 
   await expectRequest(() => page.selectOption('#knob-tempo', 'tolerance'), { ...request, tempo: { kind: 'tolerance', percent: 6 } }, 'tempo ± %');
   assert.ok(await page.locator('#knob-tempo-pct').isVisible());
@@ -562,7 +568,7 @@ test('shortfall is shown above the list; no track at all says so; errors (unanal
   assert.match(await page.locator('#playlist .playlist-message').innerText(), /No tracks fit these settings/);
   const none = await expectedPlaylist(page, { ...request, include_tags: ['no such tag'] });
   assert.equal(await shortfallText(page), none.shortfall);
-  assert.match(none.shortfall, /^Only 0 of 60 tracks/);
+  assert.match(none.shortfall, /^No track fits these settings: “Without the included tags” would let in \d+ that sound like/);
   assert.equal(await page.locator('#playlist-lengthen').innerText(), `${none.lengthen.label} — ${none.lengthen.tracks} more`);
   assert.ok(await page.locator('#playlist-save').isDisabled());
   assert.ok(await page.locator('#playlist-export-m3u8').isDisabled());

@@ -449,13 +449,13 @@ test('preview: no sound device — a calm message in the bar (not the banner), t
   await page.click('#player-next');
   const v = await tableTrack(page, 2);
   await waitBar(page, 'playing', v.id);
-  // close: stops, hides; an old "playing" does not bring it back
+  // close: stops, hides, releases the device; an old "playing" does not bring it back
   await page.click('#player-close');
   assert.equal(await page.locator('#player').isVisible(), false);
   await page.waitForFunction(() => window.__fake.preview.state.status === 'idle');
   await page.waitForTimeout(150);
   assert.equal(await page.locator('#player').isVisible(), false);
-  assert.deepEqual((await controls(a)).at(-1), { action: 'stop', value: null });
+  assert.deepEqual((await controls(a)).at(-1), { action: 'close', value: null });
   assert.deepEqual(await marks(page), []);
   await done(a);
 });

@@ -190,17 +190,17 @@ export class Player {
     }, (e) => { if (seq === this.seq) this.fail(e); });
   }
 
-  /** Stop and hide the bar. */
+  /** Stop, hide the bar and release the sound device (the next play opens it again). */
   close() {
     this.seq++;
-    const was = this.status;
     this.pending = null;
     // states sent before the stop was taken must not bring the bar back
     this.expect = { status: 'idle', until: Date.now() + EXPECT_MS };
     this.status = 'idle';
     this.bar.shown = false;
     this.render();
-    if (this.opened && was !== 'idle' && was !== 'error') void this.inflight.then(() => api.commands.controlPreview('stop', null)).catch(() => undefined);
+    // 'close', not 'stop': a stopped player keeps the device open, writing silence.
+    if (this.opened) void this.inflight.then(() => api.commands.controlPreview('close', null)).catch(() => undefined);
   }
 
   /** A backend call failed (no sound device, …): a calm message in the bar, not the banner. */

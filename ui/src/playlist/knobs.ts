@@ -35,6 +35,7 @@ export const KNOBS = [
   { kind: 'select', field: 'order', id: 'knob-order', label: 'Order', options: ORDERS },
   { kind: 'number', field: 'max_per_artist', id: 'knob-artist', group: 'Max per', label: 'artist', ariaLabel: 'At most per artist', min: 0, max: 99, title: 'At most this many tracks by one artist (0 = no limit)' },
   { kind: 'number', field: 'max_per_album', id: 'knob-album', group: 'Max per', label: 'album', ariaLabel: 'At most per album', min: 0, max: 99, title: 'At most this many tracks from one album (0 = no limit)' },
+  { kind: 'checkbox', field: 'strict_caps', id: 'knob-strict-caps', group: 'Max per', label: 'strict', ariaLabel: 'Keep to these limits even when the list comes out short', title: 'Keep to these limits even when the list comes out short (by default a limit gives way to a clearly better match)' },
   {
     kind: 'tempo', field: 'tempo', id: 'knob-tempo', label: 'Tempo',
     percent: { id: 'knob-tempo-pct', default: 6, min: 1, max: 50, ariaLabel: 'Tempo tolerance in percent', title: 'Within this many percent of the seed’s tempo (or half/double)' },
