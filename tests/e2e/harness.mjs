@@ -33,9 +33,10 @@ let nextPort = 4460 + (process.pid % 200) * 2;
 export async function launch(args = [], env = {}) {
   const port = nextPort;
   nextPort += 2;
+  const fresh = isolated();
   const proc = spawn(tauriDriverPath(), ['--port', String(port), '--native-port', String(port + 1)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...fresh, ...env },
   });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
@@ -61,11 +62,24 @@ export async function launch(args = [], env = {}) {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     // An app that outlived its session is killed by its unique command line.
     try { execFileSync('pkill', ['-f', `${appBinary} ${args.join(' ')}`]); } catch { /* none left */ }
+    fs.rmSync(fresh.XDG_DATA_HOME, { recursive: true, force: true });
   };
   return { driver, stop };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh XDG_DATA_HOME for each launch: what the webview remembers (knob settings, sort,
+ *  volume in localStorage) never leaks from one test, or one run, into the next. The MusiCNN
+ *  models stay where they are installed. */
+function isolated() {
+  const models = process.env.SEGUE_MODEL_DIR ||
+    path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local/share'), 'segue/models');
+  return {
+    XDG_DATA_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-xdg-')),
+    ...(fs.existsSync(models) ? { SEGUE_MODEL_DIR: models } : {}),
+  };
+}
 
 /** Polls `fn` until it returns a truthy value; fails with `what` and the last value. */
 export async function eventually(fn, what, timeoutMs = 30000) {
@@ -120,8 +134,9 @@ export async function clickWhenReady(driver, css, what, timeoutMs = 20000) {
 
 /** Waits for the analysis to finish as long as it keeps moving: fails only when neither its
  *  phase nor its count of processed tracks changes for `stallMs` (a busy machine is slow, not
- *  stuck), or after `ceilingMs` in all. */
-export async function analysisDone(driver, stallMs = 120000, ceilingMs = 1800000) {
+ *  stuck), or after `ceilingMs` in all. `tracks`: in a library just filled, the run must have
+ *  processed this many (before it starts, the phase reads idle). */
+export async function analysisDone(driver, { tracks = 0, stallMs = 120000, ceilingMs = 1800000 } = {}) {
   const read = () => driver.executeScript(`
     const el = document.getElementById('analysis-progress');
     return el && { phase: el.dataset.phase ?? null, processed: el.dataset.processed ?? null };`);
@@ -130,7 +145,8 @@ export async function analysisDone(driver, stallMs = 120000, ceilingMs = 1800000
   let lastChange = Date.now();
   for (;;) {
     const now = await read().catch(() => null);
-    if (now && (now.phase === 'done' || now.phase === 'idle')) return now;
+    const finished = now && (now.phase === 'done' || now.phase === 'idle');
+    if (finished && Number(now.processed ?? 0) >= tracks) return now;
     if (JSON.stringify(now) !== JSON.stringify(last)) { last = now; lastChange = Date.now(); }
     if (Date.now() - lastChange > stallMs) throw new Error(`analysis made no progress for ${stallMs / 1000} s: ${JSON.stringify(last)}`);
     if (Date.now() - start > ceilingMs) throw new Error(`analysis not done after ${ceilingMs / 1000} s: ${JSON.stringify(last)}`);

@@ -38,7 +38,7 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
   try {
     await clickWhenReady(driver, '#demo-library');
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
-    await analysisDone(driver);
+    await analysisDone(driver, { tracks: 36 });
 
     // A single click selects and shows details; nothing plays.
     await clickWhenReady(driver, cell(0));
@@ -59,11 +59,19 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
     await waitFor(() => player(driver), (p) => p && !p.hidden && p.id === first && ['playing', 'finished'].includes(p.status),
       'the double-clicked track playing', 20000);
 
+    // Paused, so the selection stays where the clicks put it (a single selected row follows the
+    // preview when it moves on to the next track).
+    await clickWhenReady(driver, '#player-toggle');
+    await waitFor(() => player(driver), (p) => p && p.status === 'paused', 'the preview paused', 20000);
+
     // Two rows (Ctrl+click) seed one playlist.
     const second = Number(await attr(driver, '.track-row[data-index="7"]', 'data-id'));
     await clickWhenReady(driver, cell(0));
     await driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform();
     await waitFor(() => attr(driver, '#detail-selection', 'data-count'), (n) => n === '2', 'two rows selected');
+    const selected = await driver.executeScript(
+      "return [...document.querySelectorAll('.track-row[aria-selected=\"true\"]')].map((tr) => Number(tr.dataset.id))");
+    assert.deepEqual(selected, [first, second], 'the clicked rows are the selection');
     await clickWhenReady(driver, '#make-playlist');
     await waitFor(() => attr(driver, '#playlist', 'data-state'), (s) => s === 'ready', 'the playlist ready', 60000);
     assert.equal(await attr(driver, '#playlist', 'data-seeds'), `${first},${second}`, 'seeded by both rows');
@@ -78,6 +86,7 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
     await clickWhenReady(driver, '#playlist-list li.playlist-row:nth-child(2) button.remove');
     await waitFor(() => playlistIds(driver), (ids) => ids.length === made.length - 1, 'a row removed');
     await waitFor(async () => textOf(driver, await driver.findElement(By.id('toast'))), (t) => /Removed/.test(t ?? ''), 'the undo toast');
+    await saveScreenshot(driver, 'loop-toast.png');
     await clickWhenReady(driver, '#toast-action');
     await waitFor(() => playlistIds(driver), (ids) => JSON.stringify(ids) === JSON.stringify(made), 'the row back where it was');
 

@@ -164,7 +164,7 @@ export class AnalysisStrip {
   /** At start, get_overview's analysis: a running or paused one shows; else only noted. */
   resume(a: AnalysisProgress) {
     if (a.phase === 'running' || a.phase === 'paused') this.update(a);
-    else { this.el.dataset.phase = a.phase; this.seen = a.done + a.failed; }
+    else { this.el.dataset.phase = a.phase; this.seen = a.done + a.failed; this.el.dataset.processed = String(this.seen); }
   }
 
   /** An analysis-progress event. */

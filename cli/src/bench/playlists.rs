@@ -43,8 +43,15 @@ fn rules() -> Vec<Rule> {
             None,
         ),
     ];
+    out.push(rule(
+        "caps off, floor 0.85".into(),
+        0,
+        Some(0.85),
+        false,
+        None,
+    ));
     for floor in [0.80, 0.85, 0.90, 0.95] {
-        let name = format!("caps 2/2 strict, floor {floor:.2}");
+        let name = format!("caps 2/2 loosen when short, floor {floor:.2}");
         out.push(rule(name, 2, Some(floor), true, None));
     }
     for margin in [0.002, 0.005, 0.01, 0.02] {

@@ -196,9 +196,10 @@ export class PlaylistRows {
       h('span', { class: 'playlist-track' },
         h('span', { class: `playlist-title${e.title ? '' : ' is-file'}` }, name),
         h('span', { class: 'playlist-artist' }, e.artist ?? 'Unknown artist')),
-      // One unbreakable span per reason: a narrow column wraps between reasons, not inside one.
+      // One unbreakable span per reason, its separator inside it: a narrow column wraps between
+      // reasons, not inside one, and a line never ends on a dangling "·".
       h('span', { class: 'playlist-reasons', title: reasonsTitle, 'data-after': after ? after.id ?? 'seed' : null },
-        ...e.reasons.flatMap((r, k) => [...(k ? [' · '] : []), h('span', { class: 'reason' }, r)])),
+        ...e.reasons.map((r, k) => h('span', { class: 'reason' }, ...(k ? [h('span', { class: 'sep' }, ' · ')] : []), r))),
       h('span', { class: `playlist-bpm num${e.bpm == null ? ' muted' : ''}` }, e.bpm == null ? '—' : String(Math.round(e.bpm))),
       h('span', { class: 'playlist-key', title: e.key ? keyLong(e.key, e.scale) : null },
         key ? h('span', { class: 'key-name' }, key) : h('span', { class: 'muted' }, '—'),
