@@ -5,7 +5,7 @@
 //   cargo build -p segue-app
 //   xvfb-run -a -s "-screen 0 1400x900x24" node tests/e2e/readme-screenshots.mjs DATA_DIR "Hypatia's theme"
 //
-// writes docs/screenshot.png (the library, the seed's details and similar tracks) and
+// writes docs/screenshot.png (the library, a track's details and similar tracks) and
 // docs/screenshot-playlist.png (the default playlist from that seed); with GTK_THEME=Adwaita:dark
 // in the environment, the -dark variants.
 import fs from 'node:fs';
@@ -33,20 +33,22 @@ try {
   await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n > 0, 'the library\'s tracks', 60000);
   await analysisDone(driver);
 
-  // The seed found by its title, selected: its details and the tracks that sound like it.
-  await driver.findElement(By.id('search')).sendKeys(seedTitle);
-  await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n >= 1, `"${seedTitle}" in the table`);
-  await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-  await waitFor(() => attr(driver, '#similar', 'data-state'), (s) => s === 'ready', 'similar tracks', 60000);
-  // Back to the whole library behind the selection, so the table is full.
-  await driver.executeScript(`const s = document.getElementById('search'); s.value = ''; s.dispatchEvent(new Event('input', { bubbles: true }));`);
-  await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n > 1, 'the whole library again');
-  await sleep(800); // let the table settle
+  // The library with one track's details and the tracks that sound like it.
+  const total = Number(await attr(driver, '#row-count', 'data-total'));
+  const row = Math.min(7, total - 1);
+  await clickWhenReady(driver, `.track-row[data-index="${row}"] td:nth-child(2)`);
+  await waitFor(() => attr(driver, `.track-row[data-index="${row}"]`, 'aria-selected'), (v) => v === 'true', 'a track selected');
+  await waitFor(() => attr(driver, '#similar', 'data-state'), (s) => s === 'ready', 'its similar tracks', 300000);
+  await sleep(800); // let the panel settle
   await save(driver, 'screenshot');
 
-  // The default playlist from it.
+  // The seed found by its title, and the default playlist from it.
+  await driver.findElement(By.id('search')).sendKeys(seedTitle);
+  await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n >= 1 && n < total, `"${seedTitle}" in the table`);
+  await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
+  await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'the seed selected');
   await driver.findElement(By.css('body')).sendKeys('p');
-  await waitFor(() => attr(driver, '#playlist', 'data-state'), (s) => s === 'ready', 'the playlist', 60000);
+  await waitFor(() => attr(driver, '#playlist', 'data-state'), (s) => s === 'ready', 'the playlist', 300000);
   await sleep(800);
   await save(driver, 'screenshot-playlist');
 } finally {
