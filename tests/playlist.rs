@@ -513,12 +513,22 @@ async fn every_demo_seed_gives_an_honest_default_playlist() {
             .filter(|e| e.track.artist.as_deref() == artist.as_str())
             .count();
         // Everything that sounds alike, and no more: the similar tracks (floored) bound it.
-        let alike = library
+        let similar = library
             .similar_answer(seed, 35)
             .await
             .expect("similar")
-            .results
-            .len();
+            .results;
+        let alike = similar.len();
+        // A track reads the same match in both lists (one seed: the same cosine, bit for bit).
+        for e in &playlist.entries {
+            let s = similar.iter().find(|s| s.track.id == e.track.id);
+            assert_eq!(
+                s.map(|s| (s.score, s.r#match)),
+                Some((e.score, e.r#match)),
+                "seed {seed}, track {}",
+                e.track.id
+            );
+        }
         if n < request.length {
             let why = playlist
                 .shortfall

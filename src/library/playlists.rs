@@ -40,6 +40,12 @@ struct Pool {
 /// The query of a request: the seeds' centre, leaning away from the "not like" tracks, unit
 /// length.
 fn query_vector(seeds: &[Candidate], avoid: &[Candidate]) -> Vec<f32> {
+    // One seed is its own vector, bit for bit (it is unit length already): its scores are then
+    // the very figures the calibration and the similar tracks hold, so a track at the floor
+    // reads the same in both lists.
+    if let ([seed], []) = (seeds, avoid) {
+        return seed.vector.clone();
+    }
     let mut query = vec![0.0f32; seeds.first().map_or(0, |s| s.vector.len())];
     for s in seeds {
         for (q, x) in query.iter_mut().zip(&s.vector) {

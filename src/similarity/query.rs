@@ -121,7 +121,9 @@ impl SimilarityIndex {
             .filter(|(slot, _)| slot.is_some())
             .map(|(_, &id)| vec![id])
             .collect();
-        let mut found = self.search_vectors(&vectors, k, &exclude)?.into_iter();
+        let mut found = self.search_vectors(&vectors, k, &exclude)?;
+        self.rescore(store, &vectors, &mut found).await?;
+        let mut found = found.into_iter();
         Ok(slots
             .into_iter()
             .map(|slot| slot.and_then(|_| found.next()))
@@ -141,10 +143,37 @@ impl SimilarityIndex {
         let Some(v) = self.features_vector(features)? else {
             return Ok(Vec::new());
         };
-        Ok(self
-            .search_vectors(&[v], k, &[exclude.to_vec()])?
+        let mut found = self.search_vectors(std::slice::from_ref(&v), k, &[exclude.to_vec()])?;
+        self.rescore(store, std::slice::from_ref(&v), &mut found)
+            .await?;
+        Ok(found.into_iter().next().unwrap_or_default())
+    }
+
+    /// Each hit scored by the dot product the calibration and the playlists use, best first
+    /// again. FAISS sums in another order (and compressed codes are approximate), and a score a
+    /// few ulps off moves a track across the library's floor in one list and not the other.
+    async fn rescore(
+        &self,
+        store: &Store,
+        queries: &[Vec<f32>],
+        found: &mut [Vec<Hit>],
+    ) -> Result<()> {
+        let ids: Vec<i64> = found
+            .iter()
+            .flatten()
+            .map(|h| h.id)
+            .collect::<std::collections::HashSet<_>>()
             .into_iter()
-            .next()
-            .unwrap_or_default())
+            .collect();
+        let vectors = self.vectors_of(store, &ids).await?;
+        for (query, hits) in queries.iter().zip(found.iter_mut()) {
+            for hit in hits.iter_mut() {
+                if let Some(v) = vectors.get(&hit.id) {
+                    hit.score = crate::index::dot(query, v);
+                }
+            }
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        }
+        Ok(())
     }
 }
