@@ -31,7 +31,6 @@ pub struct Tags {
 fn is_junk(value: &str) -> bool {
     let v = value.trim().to_lowercase();
     let unknown = [
-        "",
         "unknown",
         "unknown artist",
         "unknown album",
@@ -46,10 +45,10 @@ fn is_junk(value: &str) -> bool {
         "va",
         "n/a",
         "none",
-        "-",
-        "?",
     ];
-    unknown.contains(&v.as_str())
+    // "", "-", "?", "???", "…": nothing a name is made of.
+    !v.chars().any(char::is_alphanumeric)
+        || unknown.contains(&v.as_str())
         || v.starts_with("http://")
         || v.starts_with("https://")
         || v.starts_with("www.")
@@ -200,5 +199,8 @@ mod tests {
             title(Some("Trackside"), "/m/x/a.ogg").as_deref(),
             Some("Trackside")
         );
+        assert_eq!(title(Some("???"), "/m/x/b.ogg").as_deref(), Some("b"));
+        assert_eq!(title(Some(" - "), "/m/x/c.ogg").as_deref(), Some("c"));
+        assert_eq!(title(Some("1979"), "/m/x/d.ogg").as_deref(), Some("1979"));
     }
 }

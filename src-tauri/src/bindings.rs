@@ -13,6 +13,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             "DEFAULT_PLAYLIST_REQUEST",
             segue::playlist::PlaylistRequest::default(),
         )
+        // Where the match's words change (the floor: nothing below it is listed).
+        .constant("MATCH_THRESHOLDS", segue::playlist::Thresholds::default())
         // Key names and the Camelot wheel, as the engine spells them.
         .constant("NOTE_NAMES", segue::analysis::key::NOTE_NAMES)
         .constant("CAMELOT_WHEEL", segue::analysis::key::camelot_wheel())

@@ -4,7 +4,6 @@
 //! these; nothing here knows about them.
 
 pub mod analyze;
-mod ogg;
 pub mod probe;
 pub mod scan;
 pub mod walk;

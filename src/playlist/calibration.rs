@@ -35,7 +35,7 @@ impl Closeness {
 }
 
 /// Where the words change, as matches (shares of the library's pairs less alike).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, specta::Type)]
 pub struct Thresholds {
     /// Below this a track does not sound like the seed: never in a playlist or similar list.
     pub floor: f32,

@@ -95,9 +95,14 @@ pub struct Rejection {
 /// whether the caps give way to the music.
 #[derive(Debug, Clone, Copy)]
 pub struct Judge<'a> {
+    /// What "sounds alike" means in this library; no floor without one (a tiny library).
     pub calibration: Option<&'a Calibration>,
+    /// Loosen the artist/album caps rather than fall short of tracks that sound alike (always,
+    /// but for benchmarks that measure the caps as they were).
     pub relax_caps: bool,
-    /// See [`Context::cap_margin`].
+    /// A cap holds a track back only while another, at most this much less alike (in match),
+    /// can take its place: the caps trade near-equals for variety, never a great match for a
+    /// poor one. `None`, or no calibration (a tiny library): caps hold whatever they cost.
     pub cap_margin: Option<f32>,
 }
 

@@ -11,7 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::calibration::Calibration;
 use super::keys::{folded_ratio, key_relation};
 use super::{Candidate, Judge, PlaylistRequest, Rejection, TempoRange};
 use crate::index::dot;
@@ -68,21 +67,15 @@ fn same_recording(a: &Candidate, b: &Candidate) -> bool {
 /// The rule's name for tracks below the similarity floor.
 pub const BELOW_FLOOR: &str = "not alike enough";
 
-/// The seed's view of the constraints (tempo, key) and the library's floor.
+/// The seed's view of the constraints (tempo, key) and how they are judged (the library's
+/// floor, caps that give way). Made with [`Context::new`], which applies the request's strict
+/// caps to the judge.
 pub struct Context<'a> {
     pub request: &'a PlaylistRequest,
     pub seeds: &'a [Candidate],
     /// Tracks that may never appear: the seeds and the "not like" tracks.
     pub excluded: HashSet<i64>,
-    /// What "sounds alike" means in this library; no floor without one (a tiny library).
-    pub calibration: Option<&'a Calibration>,
-    /// Loosen the artist/album caps rather than fall short of tracks that sound alike (always,
-    /// but for benchmarks that measure the caps as they were).
-    pub relax_caps: bool,
-    /// A cap holds a track back only while another, at most this much less alike (in match),
-    /// can take its place: the caps trade near-equals for variety, never a great match for a
-    /// poor one. `None`, or no calibration (a tiny library): caps hold whatever they cost.
-    pub cap_margin: Option<f32>,
+    judge: Judge<'a>,
 }
 
 impl<'a> Context<'a> {
@@ -95,13 +88,16 @@ impl<'a> Context<'a> {
         judge: Judge<'a>,
     ) -> Self {
         let strict = request.strict_caps;
+        let judge = Judge {
+            relax_caps: judge.relax_caps && !strict,
+            cap_margin: judge.cap_margin.filter(|_| !strict),
+            ..judge
+        };
         Context {
             request,
             seeds,
             excluded,
-            calibration: judge.calibration,
-            relax_caps: judge.relax_caps && !strict,
-            cap_margin: judge.cap_margin.filter(|_| !strict),
+            judge,
         }
     }
 
@@ -116,6 +112,7 @@ impl<'a> Context<'a> {
             return Some("a seed");
         }
         if self
+            .judge
             .calibration
             .is_some_and(|cal| !cal.sounds_alike(c.score))
         {
@@ -321,8 +318,9 @@ fn pick<'a>(
             // Does a track nearly as alike wait to take its place? Then the cap holds.
             let yields = capped
                 && ctx
+                    .judge
                     .cap_margin
-                    .zip(ctx.calibration)
+                    .zip(ctx.judge.calibration)
                     .is_some_and(|(margin, cal)| {
                         let next = eligible[i + 1..]
                             .iter()
@@ -361,14 +359,14 @@ pub fn select<'a>(ctx: &Context<'_>, candidates: &'a [Candidate]) -> Selection<'
     loop {
         let (chosen, capped) = pick(ctx, &eligible, limits);
         let held = |rule: &str| capped.iter().any(|r| r.rule == rule);
-        let short = chosen.len() < ctx.request.length;
+        // (Without relax_caps, as strict caps and benchmarks want: the caps hold whatever
+        // they leave out.)
+        let loosen = ctx.judge.relax_caps && chosen.len() < ctx.request.length;
         let mut looser = limits;
-        if !ctx.relax_caps {
-            // Measured as they were: the caps hold whatever they leave out.
-        } else if short && held(ARTIST_FULL) {
+        if loosen && held(ARTIST_FULL) {
             looser.per_artist += 1;
         }
-        if ctx.relax_caps && short && held(ALBUM_FULL) {
+        if loosen && held(ALBUM_FULL) {
             looser.per_album += 1;
         }
         if looser == limits {

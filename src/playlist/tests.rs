@@ -509,13 +509,13 @@ fn swap_takes_the_best_unused_candidate_that_fits() {
     let r = request(4);
     let seeds = [seed()];
     let current = [100, 101, 102, 103];
-    let ctx = |r| Context {
-        request: r,
-        seeds: &seeds,
-        excluded: HashSet::from([1]),
-        calibration: None,
-        relax_caps: true,
-        cap_margin: None,
+    let ctx = |r| {
+        let judge = Judge {
+            calibration: None,
+            relax_caps: true,
+            cap_margin: None,
+        };
+        Context::new(r, &seeds, HashSet::from([1]), judge)
     };
     let limits = Limits {
         per_artist: r.max_per_artist,

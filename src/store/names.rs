@@ -11,7 +11,8 @@ use crate::metadata::Tags;
 use crate::paths::bytes_to_path;
 
 /// Bump when `Tags::with_fallbacks` changes what it makes of the tags a track already has.
-pub const NAMES_VERSION: i64 = 1;
+/// 2: names with no letter or digit ("???", "-") are junk.
+pub const NAMES_VERSION: i64 = 2;
 
 impl Store {
     pub(super) async fn upgrade_names(&self) -> Result<()> {

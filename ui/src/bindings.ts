@@ -91,6 +91,8 @@ export const CAMELOT_WHEEL = [{"code":"1A","name":"Ab minor"},{"code":"1B","name
 
 export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","seeds":[],"strict_caps":false,"tempo":null} as const;
 
+export const MATCH_THRESHOLDS = {"close":0.949999988079071,"floor":0.8500000238418579,"very_close":0.9900000095367432} as const;
+
 export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"] as const;
 
 /* Types */

@@ -4,6 +4,7 @@
 // by both lists. A library too small to calibrate (match and closeness null) shows the raw
 // cosine as a percentage, as before.
 import type { Closeness } from './api';
+import { MATCH_THRESHOLDS } from './bindings';
 import { h } from './dom';
 
 /** What the lists say for each closeness. */
@@ -16,13 +17,13 @@ export const CLOSENESS_WORDS: Readonly<Record<Closeness, string>> = {
 
 /**
  * The bar's scale, as a match (the share of the library's track pairs less alike than this
- * pair): empty at BAR_FROM, full at 1. 0.85 is where the engine's "related" starts (its
- * similarity floor: nothing below it is listed), so the bar spans exactly the matches a listed
- * track can have, linearly: "close" (0.95) fills a third, "very close" (0.99) 93 %. A listed
+ * pair): empty at BAR_FROM, full at 1. BAR_FROM is where the engine's "related" starts (its
+ * similarity floor, 0.85: nothing below it is listed), so the bar spans exactly the matches a
+ * listed track can have, linearly: "close" (0.95) fills a third, "very close" (0.99) 93 %. A listed
  * track just at the floor still gets a sliver (BAR_MIN), so no listed row shows an empty bar;
  * "unlike" is empty.
  */
-const BAR_FROM = 0.85;
+const BAR_FROM = MATCH_THRESHOLDS.floor;
 const BAR_MIN = 0.04;
 
 /** What a list row knows of a similarity: a similar track or a playlist entry. */

@@ -9,6 +9,7 @@
 //! from the first bytes, `stream` probes and test-decodes the stream with symphonia, `tags`
 //! reads tags and properties with lofty.
 
+mod ogg;
 mod sniff;
 mod stream;
 mod tags;

@@ -3,7 +3,7 @@
 //! header says, and seek to just before the claimed end to catch cut files; plus the names of
 //! formats and codecs shown to the user.
 
-use crate::ingest::ogg::{ogg_end_of, OggEnd};
+use super::ogg::{ogg_end_of, OggEnd};
 use std::fs::File;
 use std::path::Path;
 
