@@ -13,6 +13,7 @@ pub mod error;
 pub mod index;
 pub mod ingest;
 pub mod library;
+pub mod map;
 pub mod metadata;
 pub mod musicnn;
 pub mod panics;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod folder;
+mod map;
 mod musicnn;
 mod play;
 mod playlist;
@@ -55,6 +56,8 @@ enum Command {
     /// Play tracks (or any audio files) through the sound device, one after the other; exits
     /// when done
     Play(play::Args),
+    /// The library map: every placed track's point (x, y), where neighbours sound alike
+    Map(map::Args),
     /// The similarity index: statistics, rebuild
     Index(similar::IndexArgs),
     /// List tracks
@@ -107,6 +110,7 @@ async fn run(cli: Cli) -> Result<()> {
     // A scan or analysis may have started an index build: let it finish and save, so the next
     // command does not build again.
     library.wait_index_idle().await;
+    library.wait_map_idle().await;
     result
 }
 
@@ -122,6 +126,7 @@ async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<
         Command::Stats(args) => tracks::stats(library, args).await,
         Command::Similar(args) => similar::run(library, args).await,
         Command::Index(args) => similar::index(library, args).await,
+        Command::Map(args) => map::run(library, args).await,
         Command::Playlist(args) => playlist::make(library, args).await,
         Command::Playlists(args) => playlist::saved(library, args).await,
         Command::Play(args) => play::run(library, args).await,

@@ -3,6 +3,7 @@
 
 use segue::audio::preview::PlayerState;
 use segue::library::jobs::JobEvent;
+use segue::library::{MapEvent, MapProgress};
 use segue::{AnalysisProgress, Folder, ScanProgress};
 use serde::Serialize;
 use tauri::Manager;
@@ -39,6 +40,16 @@ pub struct IndexUpdated;
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct PlaylistsChanged;
 
+/// A map layout's progress (≤ 10 per second).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+#[tauri_specta(event_name = "map-progress")]
+#[serde(transparent)]
+pub struct MapProgressEvent(pub MapProgress);
+
+/// A map layout finished: the points moved, ask for the map again.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct MapUpdated;
+
 /// Every event type, for the bindings and for mounting.
 pub fn all() -> tauri_specta::Events {
     tauri_specta::collect_events![
@@ -47,7 +58,9 @@ pub fn all() -> tauri_specta::Events {
         PreviewStateEvent,
         LibraryChanged,
         IndexUpdated,
-        PlaylistsChanged
+        PlaylistsChanged,
+        MapProgressEvent,
+        MapUpdated
     ]
 }
 
@@ -71,6 +84,14 @@ pub fn index_updated(app: &tauri::AppHandle) {
 
 pub fn preview_state(app: &tauri::AppHandle, state: &PlayerState) {
     send(PreviewStateEvent(state.clone()).emit(app));
+}
+
+/// What the map's background layout reports, as events.
+pub fn map_event(app: &tauri::AppHandle, event: MapEvent) {
+    match event {
+        MapEvent::Progress(p) => send(MapProgressEvent(p).emit(app)),
+        MapEvent::Updated => send(MapUpdated.emit(app)),
+    }
 }
 
 /// What the engine's background jobs report, as events.

@@ -49,6 +49,8 @@ fn open_library(
     library.on_index_built(move || events::index_updated(&handle));
     let handle = app.clone();
     library.on_preview_state(move |state| events::preview_state(&handle, state));
+    let handle = app.clone();
+    library.on_map_event(move |event| events::map_event(&handle, event));
     // Load and check the similarity index now, not on the first click.
     let warm = library.clone();
     tauri::async_runtime::spawn(async move { warm.sync_index().await });

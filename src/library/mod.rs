@@ -7,6 +7,7 @@
 
 mod calibrate;
 pub mod jobs;
+mod map;
 mod playlists;
 mod preview;
 mod similar;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
+pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
 pub use similar::{SimilarAnswer, SimilarState, SimilarTrack};
@@ -51,6 +53,8 @@ pub struct Library {
     on_preview_state: OnceLock<preview::StateFn>,
     /// What "sounds alike" means in this library, measured on the current index.
     calibration: Mutex<Option<calibrate::Cached>>,
+    /// The library map's background layout and its reports.
+    map: Arc<map::MapKeeper>,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -99,6 +103,7 @@ impl Library {
             player: Mutex::new(None),
             on_preview_state: OnceLock::new(),
             calibration: Mutex::new(None),
+            map: Arc::default(),
         }))
     }
 

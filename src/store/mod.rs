@@ -12,6 +12,7 @@
 mod failures;
 mod features;
 mod folders;
+mod map;
 mod model;
 mod names;
 mod playlists;
@@ -19,6 +20,7 @@ mod scan;
 #[cfg(any(test, feature = "harness"))]
 mod synthetic;
 mod tracks;
+pub use map::{MapLayoutRecord, MapPoints};
 pub use playlists::SavedPlaylist;
 
 pub use model::*;

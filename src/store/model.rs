@@ -232,6 +232,9 @@ pub struct TrackQuery {
     /// Only tracks with this MusiCNN tag among their chips ("chill").
     #[serde(default)]
     pub tag: Option<String>,
+    /// Only these tracks (a region picked on the map).
+    #[serde(default)]
+    pub ids: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]

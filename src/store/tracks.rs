@@ -178,6 +178,14 @@ fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
             .push_bind(format!("%,{},%", escape_like(&tag.to_lowercase())))
             .push(" ESCAPE '\\'");
     }
+    if let Some(ids) = &query.ids {
+        // One bound JSON array, however many tracks were picked.
+        clause(builder);
+        builder
+            .push("tracks.id IN (SELECT value FROM json_each(")
+            .push_bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+            .push("))");
+    }
     let Some(search) = query
         .search
         .as_deref()

@@ -25,6 +25,12 @@ export const commands = {
 	 *  the path written, or `null` when the user cancels.
 	 */
 	exportPlaylist: (id: number, format: Format) => __TAURI_INVOKE<string | null>("export_playlist", { id, format }),
+	/**
+	 *  Every placed track's point with what the map shows of it, and where the map stands (new
+	 *  tracks are placed first; a layout that is due starts in the background, reported by
+	 *  `map-progress` and `map-updated`).
+	 */
+	getMap: () => __TAURI_INVOKE<MapAnswer>("get_map"),
 	/**  Folders, totals, and the progress of the running scan and analysis. */
 	getOverview: () => __TAURI_INVOKE<Overview>("get_overview"),
 	getPlaylist: (id: number) => __TAURI_INVOKE<SavedPlaylistDetail>("get_playlist", { id }),
@@ -48,6 +54,11 @@ export const commands = {
 	playPreview: (id: number, fromS: number | null, seconds: number | null) => __TAURI_INVOKE<PlayerState>("play_preview", { id, fromS, seconds }),
 	/**  `null` before anything was played. */
 	previewState: () => __TAURI_INVOKE<PlayerState | null>("preview_state"),
+	/**
+	 *  Lays the map out afresh in the background; false when a layout runs already or there is
+	 *  too little to map.
+	 */
+	rearrangeMap: () => __TAURI_INVOKE<boolean>("rearrange_map"),
 	/**  Removes a folder and its tracks (never the files). */
 	removeFolder: (id: number) => __TAURI_INVOKE<null>("remove_folder", { id }),
 	renamePlaylist: (id: number, name: string) => __TAURI_INVOKE<SavedPlaylist>("rename_playlist", { id, name }),
@@ -81,6 +92,8 @@ export const events = {
 	analysisProgress: makeEvent<AnalysisProgressEvent, AnalysisProgressEvent>("analysis-progress"),
 	indexUpdated: makeEvent<IndexUpdated, IndexUpdated>("index-updated"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
+	mapProgress: makeEvent<MapProgressEvent, MapProgressEvent>("map-progress"),
+	mapUpdated: makeEvent<MapUpdated, MapUpdated>("map-updated"),
 	playlistsChanged: makeEvent<PlaylistsChanged, PlaylistsChanged>("playlists-changed"),
 	previewState: makeEvent<PreviewStateEvent, PreviewStateEvent>("preview-state"),
 	scanProgress: makeEvent<ScanProgressEvent, ScanProgressEvent>("scan-progress"),
@@ -227,6 +240,71 @@ export type Loudness = {
 	/**  Highest sample over all channels, dBFS. */
 	peak_dbfs: number | null,
 };
+
+/**  The map view's answer: the points and where the map stands. */
+export type MapAnswer = {
+	state: MapState,
+	progress: MapProgress | null,
+	/**  Tracks in the library, and those analysed (the map shows analysed tracks). */
+	tracks: number,
+	analyzed: number,
+	/**  Points of the last full layout, and tracks placed near their neighbours since. */
+	laid_out: number,
+	placed: number,
+	built_at: string | null,
+	points: MapPoints,
+};
+
+/**  The step a layout is in. */
+export type MapPhase = 
+/**  Asking the index for every track's nearest tracks. */
+"neighbours" | 
+/**  Moving the points (epochs). */
+"layout" | "saving";
+
+/**
+ *  Every placed, analysed track, column by column (one array per field keeps 100,000 points
+ *  a few MB and quick to read in the webview).
+ */
+export type MapPoints = {
+	ids: number[],
+	x: number[],
+	y: number[],
+	title: string[],
+	artist: string[],
+	album: string[],
+	/**  The folder id (see the overview's folders). */
+	folder: number[],
+	bpm: (number | null)[],
+	/**  Camelot code ("8B"). */
+	camelot: (string | null)[],
+	/**  Integrated loudness, LUFS. */
+	loudness: (number | null)[],
+	/**  Each track's tag chips, likeliest first, as indices into `tags`. */
+	chips: number[][],
+	/**  The chip labels used. */
+	tags: string[],
+};
+
+/**  A running layout's progress. */
+export type MapProgress = {
+	phase: MapPhase,
+	done: number,
+	total: number,
+};
+
+/**  A map layout's progress (≤ 10 per second). */
+export type MapProgressEvent = MapProgress;
+
+/**  Where the map stands. */
+export type MapState = 
+/**  Fewer than three analysed tracks: nothing to map yet. */
+"empty" | 
+/**  A layout is running; the points shown are the previous map's (maybe none). */
+"building" | "ready";
+
+/**  A map layout finished: the points moved, ask for the map again. */
+export type MapUpdated = null;
 
 /**  How the picks are ordered. */
 export type Order = 
@@ -598,6 +676,8 @@ export type TrackQuery = {
 	camelot?: string | null,
 	/**  Only tracks with this MusiCNN tag among their chips ("chill"). */
 	tag?: string | null,
+	/**  Only these tracks (a region picked on the map). */
+	ids?: number[] | null,
 };
 
 /**  One row of the library table. */

@@ -4,6 +4,7 @@
 //! and the capability from these files, and the TypeScript bindings come from their types.
 
 pub mod library;
+pub mod map;
 pub mod playlists;
 pub mod preview;
 
