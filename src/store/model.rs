@@ -233,7 +233,7 @@ pub struct TrackQuery {
     #[serde(default)]
     pub tag: Option<String>,
     /// Only these tracks (a region picked on the map).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<i64>>,
 }
 
