@@ -11,6 +11,8 @@ pub mod key;
 pub mod loudness;
 pub mod onset;
 pub mod stft;
+#[cfg(any(test, feature = "harness"))]
+pub mod synthetic;
 pub mod tempo;
 pub mod timbre;
 

@@ -216,6 +216,24 @@ impl Library {
         result
     }
 
+    /// Every analysed track's id and index vector, row-major (what the layout starts from), for
+    /// benchmarks that compare the map with other pictures of the same vectors.
+    #[cfg(feature = "harness")]
+    pub async fn index_vectors(&self) -> Result<(Vec<i64>, Vec<f32>)> {
+        self.similarity.sync(&self.store).await?;
+        let ids = self.store.feature_ids(ANALYSIS_VERSION).await?.0;
+        let vectors = self.similarity.vectors_of(&self.store, &ids).await?;
+        let ids: Vec<i64> = ids
+            .into_iter()
+            .filter(|id| vectors.contains_key(id))
+            .collect();
+        let flat = ids
+            .iter()
+            .flat_map(|id| vectors[id].iter().copied())
+            .collect();
+        Ok((ids, flat))
+    }
+
     /// Waits for a background layout, if one runs (for one-shot use).
     pub async fn wait_map_idle(&self) {
         while self.map.building.load(Ordering::SeqCst) {

@@ -65,7 +65,7 @@ impl Graph {
                 directed.push((a, b, w));
             }
         }
-        directed.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        directed.sort_by_key(|e| (e.0, e.1));
         let mut edges: Vec<(u32, u32, f32)> = Vec::with_capacity(directed.len());
         for (a, b, w) in directed {
             match edges.last_mut() {

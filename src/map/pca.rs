@@ -8,11 +8,7 @@ use super::Point;
 /// largest variance. Signs are fixed (each direction's largest component is positive), so the
 /// same vectors give the same picture.
 pub fn project_2d(vectors: &[f32], dimension: usize) -> Vec<Point> {
-    let n = if dimension == 0 {
-        0
-    } else {
-        vectors.len() / dimension
-    };
+    let n = vectors.len().checked_div(dimension).unwrap_or(0);
     if n == 0 {
         return Vec::new();
     }

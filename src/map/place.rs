@@ -11,14 +11,16 @@ pub fn place(neighbours: &[(f32, Point)], salt: i64) -> Option<Point> {
         .iter()
         .filter(|(d, p)| d.is_finite() && p[0].is_finite() && p[1].is_finite())
         .collect();
-    let nearest = usable.iter().map(|(d, _)| *d).fold(f32::INFINITY, f32::min);
-    if !nearest.is_finite() {
+    if usable.is_empty() {
         return None;
     }
-    let spread = usable.iter().map(|(d, _)| d - nearest).sum::<f32>() / usable.len() as f32;
+    // Inverse-square distance weights (Shepard's interpolation): the nearest counts most, and a
+    // track that sounds exactly like a placed one lands on it.
+    let mean = usable.iter().map(|(d, _)| *d).sum::<f32>() / usable.len() as f32;
+    let floor = (1e-3 * mean).max(1e-6);
     let weights: Vec<f32> = usable
         .iter()
-        .map(|(d, _)| (-(d - nearest) / (spread + 1e-6)).exp())
+        .map(|(d, _)| 1.0 / (d * d + floor * floor))
         .collect();
     let total: f32 = weights.iter().sum();
     let mut at = [0.0f32; 2];
@@ -26,12 +28,13 @@ pub fn place(neighbours: &[(f32, Point)], salt: i64) -> Option<Point> {
         at[0] += p[0] * w / total;
         at[1] += p[1] * w / total;
     }
-    // A tenth of the way to the nearest neighbour's place, in a direction set by the salt.
+    // A tenth of the way to the nearest neighbour's place, in a direction set by the salt; at
+    // least a few pixels of a whole-library view (maps span radius 1), so twins both show.
     let reach = usable
         .iter()
         .map(|(_, p)| ((p[0] - at[0]).powi(2) + (p[1] - at[1]).powi(2)).sqrt())
         .fold(f32::INFINITY, f32::min)
-        .max(1e-4);
+        .max(0.05);
     let angle = (salt.wrapping_mul(2_654_435_761) % 360) as f32 * std::f32::consts::PI / 180.0;
     Some([
         at[0] + 0.1 * reach * angle.cos(),

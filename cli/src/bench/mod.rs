@@ -5,6 +5,7 @@
 mod audio;
 mod index;
 mod library;
+mod map;
 mod musicnn;
 mod playlist;
 mod playlists;
@@ -129,6 +130,33 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// How well the library map (--data-dir) keeps neighbours: neighbour preservation@10 and
+    /// same-group precision@5 on map coordinates, against PCA-2D and random points
+    Map {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Folder the relative paths are under [default: the labels file's folder]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The map's layout, placement and read times on synthetic analysed libraries (temp dirs)
+    MapSpeed {
+        /// Library sizes to measure
+        #[arg(long, value_delimiter = ',', default_values_t = vec![10_000, 100_000])]
+        tracks: Vec<usize>,
+        /// New tracks placed after the layout
+        #[arg(long, default_value_t = 100)]
+        place: usize,
+        /// Keep the libraries here (one size: this dir; several: a dir per size), e.g. to
+        /// open the app on a 100,000-track map
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
@@ -139,7 +167,10 @@ enum What {
 impl Args {
     /// Only `seed` works on the user's library; the others make their own in a temp dir.
     pub fn needs_library(&self) -> bool {
-        matches!(self.what, What::Seed { .. } | What::Playlists { .. })
+        matches!(
+            self.what,
+            What::Seed { .. } | What::Playlists { .. } | What::Map { .. }
+        )
     }
 }
 
@@ -193,7 +224,13 @@ pub async fn run(args: &Args) -> Result<()> {
             let (seconds, json) = (*seconds, *json);
             tokio::task::spawn_blocking(move || preview::run(&paths, seconds, json)).await?
         }
-        What::Seed { .. } | What::Playlists { .. } => Ok(()),
+        What::MapSpeed {
+            tracks,
+            place,
+            keep,
+            json,
+        } => map::speed(scratch.path(), tracks, *place, keep.as_deref(), *json).await,
+        What::Seed { .. } | What::Playlists { .. } | What::Map { .. } => Ok(()),
     }
 }
 
@@ -214,6 +251,9 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             min_group,
             json,
         } => playlists::run(library, &labels, root.as_deref(), min_group, json).await,
+        What::Map { labels, root, json } => {
+            map::quality(library, &labels, root.as_deref(), json).await
+        }
         _ => run(&args).await,
     }
 }

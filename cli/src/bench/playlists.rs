@@ -93,7 +93,7 @@ fn precision(same: &[bool], k: usize) -> f64 {
 
 /// `path → group` from a TSV with a header naming `path` and `group` columns; relative paths
 /// are under `root`.
-fn read_labels(file: &Path, root: &Path) -> Result<HashMap<PathBuf, String>> {
+pub(super) fn read_labels(file: &Path, root: &Path) -> Result<HashMap<PathBuf, String>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let mut lines = text.lines();
