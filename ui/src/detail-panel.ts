@@ -3,7 +3,8 @@
 // (SimilarPanel, hosted here); with several rows selected, what they are and "Make playlist from
 // these" (selection-summary.ts). Picking a row (a click, the arrows) opens it, Esc or × closes
 // it; it follows the table's selection. A similar track that is not among the loaded rows is
-// shown from `get_track` with no table selection. A new track is shown from its top.
+// shown from `get_track` with no table selection, as is a point picked on the map (the panel sits
+// beside the map while it is shown). A new track is shown from its top.
 import * as api from './api';
 import type { TagVocabulary, TrackDetail, TrackRow } from './api';
 import { analysisView } from './analysis-view';
@@ -31,6 +32,8 @@ export type DetailHooks = {
   onError(e: unknown): void;
   /** The library's tags (whether tagging is on at all). */
   vocabulary(): TagVocabulary | null;
+  /** Closed with × or Esc: where the keyboard goes back to (the table, or the map). */
+  refocus(): void;
 };
 
 export class DetailPanel {
@@ -112,7 +115,16 @@ export class DetailPanel {
     this.similar.show(null);
     this.el.hidden = true;
     this.el.replaceChildren();
-    if (refocus) this.table.scroller.focus();
+    if (refocus) this.hooks.refocus();
+  }
+
+  /** Show track `id`, picked outside the table (a point on the map): no table selection. */
+  openTrack(id: number) {
+    if (this.opened && this.shownRow?.id === id && this.table.selectionCount === 0) return;
+    this.opened = true;
+    this.el.hidden = false;
+    if (this.shownRow?.id !== id) this.render(null); // "Loading…" until get_track answers
+    void this.showTrack(id);
   }
 
   /** The table's selection changed, or the lead row's data arrived or changed. */

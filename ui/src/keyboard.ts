@@ -1,14 +1,15 @@
 // The global shortcuts: one keydown handler on the document that hands each key to whoever has
 // it, in this order — the dialogs and the context menu (their own keys), the playlist view,
-// Ctrl+F, the toolbar's boxes, Space on the player's sliders; then, outside text boxes: `?`, `/`,
-// Esc (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), P (make a
-// playlist), the Menu key (the row's context menu), the similar tracks list, and the table's
-// keys. Which key does what is declared once, in shortcuts.ts.
+// Ctrl+F, the toolbars' boxes, Space on the player's sliders; then, outside text boxes: `?`, `/`,
+// Esc (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), the map's keys,
+// P (make a playlist), the Menu key (the row's context menu), the similar tracks list, and the
+// table's keys. Which key does what is declared once, in shortcuts.ts.
 import type { TrackRow } from './api';
 import type { ConfirmDialog } from './confirm';
 import type { ContextMenu } from './context-menu';
 import type { DetailPanel } from './detail-panel';
 import type { LibraryView } from './library-view';
+import type { MapView } from './map/view';
 import type { Player } from './player/player';
 import type { PlaylistView } from './playlist/view';
 import type { PreviewSources } from './preview-sources';
@@ -21,7 +22,7 @@ import type { ViewName, Views } from './views';
 /** The components the keys go to. */
 export type KeyTargets = {
   views: Views; confirm: ConfirmDialog; sheet: ShortcutSheet; contextMenu: ContextMenu; library: LibraryView; table: TrackTable;
-  detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources;
+  detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources; map: MapView;
 };
 
 export type KeyboardHooks = {
@@ -50,13 +51,15 @@ export class Keyboard {
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
+  /** `/`, Ctrl+F: the map's search on the map, else the library's. */
   private focusSearch() {
+    if (this.c.views.current === 'map') { this.c.map.focusSearch(); return; }
     if (this.c.views.current !== 'library') this.hooks.showView('library');
     this.c.library.focusSearch();
   }
 
   private onKey(e: KeyboardEvent) {
-    const { views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews } = this.c;
+    const { views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map } = this.c;
     if (confirm.isOpen || sheet.isOpen) return; // a modal handles its own keys (Esc closes it)
     if (contextMenu.isOpen) return; // so does the context menu (Esc closes, Enter picks)
     const t = e.target as HTMLElement;
@@ -69,6 +72,7 @@ export class Keyboard {
       return;
     }
     if (library.handleKey(e)) return;
+    if (view === 'map' && map.handleFieldKey(e)) return;
     // Space on the player's seek or volume slider: play/pause too.
     if (is('playPause', e) && t instanceof HTMLInputElement && t.type === 'range' && player.el.contains(t)) {
       e.preventDefault();
@@ -91,6 +95,11 @@ export class Keyboard {
     const step = is('next', e) ? 1 : is('previous', e) ? -1 : 0;
     if (step) {
       if (player.active) { e.preventDefault(); void player.step(step); }
+      return;
+    }
+    // The map: arrows pan, + / − zoom, 0 fits, L lassos, Enter plays, P, Esc (the similar tracks keep theirs).
+    if (view === 'map' && !similar.el.contains(t) && !(onButton && e.key === 'Enter') && map.handleKey(e)) {
+      e.preventDefault();
       return;
     }
     // P: a playlist from the selected track(s) (or the one the details show).

@@ -1,6 +1,7 @@
 // The library view around the track table: the toolbar's search and filters (tempo range, key,
 // tag) and the sort headers, which make the table's query; the row count and the no-match
-// message; and the empty library's card in place of both while there is no folder.
+// message; the tracks picked on the map ("N tracks picked on the map ×", removable); and the
+// empty library's card in place of both while there is no folder.
 import type { Overview, SortKey, TagVocabulary } from './api';
 import { h } from './dom';
 import * as fmt from './format';
@@ -11,6 +12,8 @@ import type { TrackTable } from './table';
 export type LibraryElements = {
   toolbar: HTMLElement; search: HTMLInputElement; bpmMin: HTMLInputElement; bpmMax: HTMLInputElement;
   keyFilter: HTMLSelectElement; tagFilter: HTMLSelectElement; rowCount: HTMLElement;
+  /** #ids-filter: the tracks picked on the map, × to show them all again. */
+  idsFilter: HTMLButtonElement;
   /** The table's sort headers. */
   thead: HTMLElement;
   /** .content (the table and the detail panel), #no-match. */
@@ -72,6 +75,7 @@ export class LibraryView {
       table.reset();
     });
     this.renderSortHeaders();
+    el.idsFilter.addEventListener('click', () => this.filterByIds(null));
     el.emptyAdd.addEventListener('click', () => hooks.onAddFolder(el.emptyAdd));
     el.demo.addEventListener('click', () => hooks.onDemo(el.demo));
   }
@@ -117,6 +121,21 @@ export class LibraryView {
     this.el.tagFilter.value = label;
     this.applySearch();
     if (viaKeyboard) this.el.tagFilter.focus(); else this.table.scroller.focus({ preventScroll: true });
+  }
+
+  /** Only these tracks (picked on the map; null: all again), shown as a filter that × removes. */
+  filterByIds(ids: number[] | null) {
+    const chip = this.el.idsFilter;
+    chip.hidden = ids == null;
+    chip.dataset.count = String(ids?.length ?? 0);
+    chip.replaceChildren(...(ids ? [`${fmt.plural(ids.length, 'track')} picked on the map`, h('span', { class: 'filter-chip-x', 'aria-hidden': 'true' }, '×')] : []));
+    chip.title = ids ? 'Show every track again' : '';
+    chip.setAttribute('aria-label', ids ? `${fmt.plural(ids.length, 'track')} picked on the map: show every track again` : '');
+    this.table.ids = ids;
+    this.hooks.onRowsReset();
+    this.table.reset();
+    this.renderRowCount();
+    if (!ids) this.table.scroller.focus({ preventScroll: true });
   }
 
   /** Keys in the toolbar's boxes: Esc clears a box (then blurs), Enter applies at once, ↓ in
@@ -224,7 +243,7 @@ export class LibraryView {
     this.el.noMatch.hidden = !show;
     table.scroller.classList.toggle('is-empty', show);
     if (!show) return;
-    const ranged = table.bpmMin != null || table.bpmMax != null || table.camelot != null || table.tag != null;
+    const ranged = table.bpmMin != null || table.bpmMax != null || table.camelot != null || table.tag != null || table.ids != null;
     this.el.noMatch.textContent = table.search != null
       ? `No tracks match “${table.search}”${ranged ? ' with these filters' : ''}`
       : ranged ? 'No tracks match these filters'

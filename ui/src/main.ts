@@ -1,6 +1,7 @@
 // Segue's UI: builds the components, connects their hooks and subscribes to the backend's events.
 // Every piece of state lives in a component (see README.md for what each one owns).
 import './style.css';
+import './map/map.css';
 import * as api from './api';
 import type { TrackRow } from './api';
 import { ConfirmDialog } from './confirm';
@@ -13,6 +14,7 @@ import { FolderActions } from './folders';
 import { Keyboard } from './keyboard';
 import { LibraryTags } from './library-tags';
 import { LibraryView } from './library-view';
+import { MapView } from './map/view';
 import { PlayingMarks } from './player/marks';
 import { Player } from './player/player';
 import { SavedList } from './playlist/saved-list';
@@ -37,23 +39,31 @@ const confirm = new ConfirmDialog($<HTMLDialogElement>('#confirm-dialog'));
 const sheet = new ShortcutSheet($<HTMLDialogElement>('#shortcuts-dialog'), $<HTMLButtonElement>('#shortcuts-open'));
 /** "Removed “Title” · Undo" after a playlist edit. */
 const toast = new Toast($('#toast'));
-/** What plays, as the rows of every list show it. */
-const marks = new PlayingMarks();
+/** What plays, as the rows of every list show it (and the map's pulse). */
+const marks = new PlayingMarks({ onChange: (id, status) => map.setPlaying(id, status) });
 
-const views = new Views({ library: $('#view-library'), failures: $('#view-failures'), playlist: $('#view-playlist') }, {
+/** The library's table and details (the detail panel moves beside the map while it is shown). */
+const libraryContent = $('#view-library > .content');
+const detailEl = $('#detail-panel');
+
+const views = new Views({ library: $('#view-library'), map: $('#view-map'), failures: $('#view-failures'), playlist: $('#view-playlist') }, {
   onShow: (v) => {
     contextMenu.close();
     toast.hide();
     sidebar.setView(v);
     savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
+    if (v === 'map') map.content.append(detailEl);
+    else if (v === 'library') libraryContent.append(detailEl);
+    map.setVisible(v === 'map');
     if (v === 'library') table.schedule();
     else if (v === 'failures') void failures.load();
+    else if (v === 'map') map.focus();
   },
 });
 const showView = (v: ViewName) => views.show(v);
 
 const sidebar = new Sidebar({
-  navLibrary: $<HTMLButtonElement>('#nav-library'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
+  navLibrary: $<HTMLButtonElement>('#nav-library'), navMap: $<HTMLButtonElement>('#nav-map'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
   folderList: $('#folder-list'), addFolder: $<HTMLButtonElement>('#add-folder'), stats: $('#stats'),
 }, {
   onNavigate: showView,
@@ -78,7 +88,7 @@ const table = new TrackTable($('#track-table'), $<HTMLTableSectionElement>('#tra
 const library = new LibraryView({
   toolbar: $('#toolbar'), search: $<HTMLInputElement>('#search'), bpmMin: $<HTMLInputElement>('#bpm-min'), bpmMax: $<HTMLInputElement>('#bpm-max'),
   keyFilter: $<HTMLSelectElement>('#key-filter'), tagFilter: $<HTMLSelectElement>('#tag-filter'), rowCount: $('#row-count'),
-  thead: $('#track-table thead'), content: $('.content'), noMatch: $('#no-match'),
+  idsFilter: $<HTMLButtonElement>('#ids-filter'), thead: $('#track-table thead'), content: libraryContent, noMatch: $('#no-match'),
   empty: $('#empty-state'), emptyAdd: $<HTMLButtonElement>('#empty-add-folder'), demo: $<HTMLButtonElement>('#demo-library'),
 }, table, {
   onRowsReset: () => detail.close(false),
@@ -99,22 +109,41 @@ const libraryTags = new LibraryTags({
 const similar = new SimilarPanel(marks, {
   onPick: (id, viaKeyboard, list) => {
     detail.pickSimilar(id, viaKeyboard);
+    if (views.current === 'map') map.select(id);
     // a double click on a similar track: its second click lands on the new track's panel; it plays
     if (!viaKeyboard) detail.armSecondClick(() => previews.playFromSimilar(list, id));
   },
   onPlay: (t) => previews.playSimilar(t),
 });
-const detail = new DetailPanel($('#detail-panel'), table, similar, {
+const detail = new DetailPanel(detailEl, table, similar, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => library.filterByTag(label, viaKeyboard),
   onError: banner.show,
   vocabulary: () => libraryTags.current,
+  refocus: () => (views.current === 'map' ? map.focus() : table.scroller.focus()),
 });
 const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), table, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
+});
+
+const map = new MapView($('#view-map'), marks, {
+  onPick: (id) => detail.openTrack(id),
+  onPlay: (id, ids, toggle) => previews.playMapPoint(id, ids, toggle),
+  onMakePlaylist: (seeds, viaKeyboard) => {
+    showView('playlist');
+    playlist.make(seeds, viaKeyboard);
+  },
+  onShowInLibrary: (ids) => {
+    showView('library');
+    library.filterByIds(ids);
+  },
+  onAddFolder: (button) => void folders.add(button),
+  onDemo: (button) => void folders.demo(button),
+  analysing: () => analysis.phase === 'running' || analysis.phase === 'paused',
+  onError: banner.show,
 });
 
 const playlist = new PlaylistView($('#view-playlist'), marks, {
@@ -130,6 +159,7 @@ const playlist = new PlaylistView($('#view-playlist'), marks, {
     if (edit) toast.show(edit.label, { label: 'Undo', run: () => playlist.undo() });
     else toast.hide();
   },
+  onRows: (p) => map.setPath(p.seeds, p.entries, p.title),
 });
 const savedList = new SavedList($('#saved-playlists'), {
   onOpen: (id, viaKeyboard) => {
@@ -151,6 +181,8 @@ const previews = new PreviewSources(player, table, similar, playlist, {
   view: () => views.current,
   tableStarted: () => library.started,
   shownRow: () => detail.shown,
+  mapTarget: () => map.playTarget,
+  mapFollow: (from, to) => map.follow(from, to),
 });
 
 const failures = new FailuresView($('#view-failures'), { onError: banner.show });
@@ -166,7 +198,7 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 });
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
-new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews }, {
+new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map }, {
   showView, makePlaylist, makePlaylistFromSelection,
 });
 
@@ -196,6 +228,7 @@ async function loadOverview() {
   if (!o) return undefined;
   sidebar.render(o);
   library.setOverview(o);
+  map.setFolders(o.folders);
   return o;
 }
 
@@ -213,8 +246,10 @@ async function refreshLibrary() {
 async function boot() {
   try {
     await api.events.scanProgress.listen((e) => scan.update(e.payload));
-    await api.events.analysisProgress.listen((e) => analysis.update(e.payload));
-    await api.events.libraryChanged.listen(() => refresh.schedule());
+    await api.events.analysisProgress.listen((e) => { analysis.update(e.payload); map.changed(); });
+    await api.events.libraryChanged.listen(() => { refresh.schedule(); map.changed(); });
+    await api.events.mapProgress.listen((e) => map.setProgress(e.payload));
+    await api.events.mapUpdated.listen(() => map.updated());
     await api.events.indexUpdated.listen(() => detail.refreshSimilar());
     await api.events.playlistsChanged.listen(() => savedList.refresh());
   } catch (e) { banner.show(e); }

@@ -1,11 +1,12 @@
 // The lists a preview plays from: the table (in its current order), the similar tracks (as they
-// were when the play started) and the playlist shown (with its edits). Plays a row of one with
+// were when the play started), the playlist shown (with its edits) and the map (the picks). Plays a row of one with
 // the queue next/previous walk — toggled (▶, Space: a second press pauses) or started (Enter, a
 // double click: never pauses), or the whole playlist ("Play all") — moves the selection or focus
 // along when the preview moves on, and decides what Space plays.
+import * as api from './api';
 import type { PlaylistEntry, SimilarTrack, TrackRow } from './api';
 import type { Player } from './player/player';
-import { ListQueue, TableQueue, type PreviewQueue, type PreviewTrack } from './player/queue';
+import { IdQueue, ListQueue, TableQueue, type PreviewQueue, type PreviewTrack } from './player/queue';
 import type { PlaylistView } from './playlist/view';
 import type { SimilarPanel } from './similar';
 import type { TrackTable } from './table';
@@ -17,6 +18,10 @@ export type PreviewSourcesHooks = {
   tableStarted(): boolean;
   /** The track the detail panel shows (null: closed). */
   shownRow(): TrackRow | null;
+  /** What Space plays on the map: the selected point and the list it walks (null: none). */
+  mapTarget(): { id: number; ids: number[] } | null;
+  /** A preview from the map moved on: the map's selection follows. */
+  mapFollow(from: number, to: number): void;
 };
 
 export class PreviewSources {
@@ -78,6 +83,25 @@ export class PreviewSources {
     if (toggle) this.player.toggleTrack(e, queue); else this.player.startTrack(e, queue);
   }
 
+  /** Play track `id` picked on the map (▶, Space: toggled; Enter, a double click: started);
+   *  next/previous walk `ids` (the picks it is among, else it alone). */
+  playMapPoint(id: number, ids: readonly number[], toggle = true) {
+    const queue = new IdQueue('map', ids, id, (x) => this.trackOf(x));
+    void this.trackOf(id).then((t) => {
+      if (!t) return;
+      if (toggle) this.player.toggleTrack(t, queue); else this.player.startTrack(t, queue);
+    });
+  }
+
+  /** A track by id as the player needs it (the map has no paths): the details', a loaded row's, or get_track's. */
+  private async trackOf(id: number): Promise<PreviewTrack | null> {
+    const shown = this.hooks.shownRow();
+    if (shown?.id === id) return shown;
+    const r = this.table.rowAt(this.table.indexOf(id));
+    if (r) return r;
+    try { return (await api.commands.getTrack(id)).track; } catch (e) { console.warn('[segue] preview:', api.errorText(e)); return null; }
+  }
+
   /** "Play all": the playlist shown from its first row, whole tracks, each next one when the
    *  last finishes (the bar's preview length stays as it is for single previews). */
   playAll() {
@@ -101,6 +125,7 @@ export class PreviewSources {
    *  focus (similar tracks, playlist) moves along when it was on the track before, so Space pauses
    *  what plays. */
   follow(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue) {
+    if (queue.kind === 'map') { this.hooks.mapFollow(from.id, to.id); return; }
     if (queue.kind === 'table') {
       const table = this.table;
       // (a selection of several rows is the user's: it stays)
@@ -119,7 +144,7 @@ export class PreviewSources {
   }
 
   /** Space: play/pause the focused row of the similar tracks or the playlist, else the selected
-   *  table row (or the track the details show), else what is playing. */
+   *  table row (or the track the details show) or map point, else what is playing. */
   space(t: HTMLElement) {
     const sLi = t.closest('li.similar-row');
     const s = sLi && this.similar.el.contains(sLi) ? this.similar.trackOf(sLi) : null;
@@ -128,6 +153,8 @@ export class PreviewSources {
     const pLi = view === 'playlist' ? t.closest('li.playlist-row') : null;
     const e = pLi ? this.playlist.entryOf(pLi) : null;
     if (e) { this.playEntry(e); return; }
+    const point = view === 'map' ? this.hooks.mapTarget() : null;
+    if (point) { this.playMapPoint(point.id, point.ids); return; }
     if (view === 'library' && this.hooks.tableStarted()) {
       const table = this.table;
       if (table.selected >= 0 && table.rowAt(table.selected)) { this.playRow(table.selected); return; }

@@ -6,11 +6,11 @@
  *  ⌘ on a Mac. `shift` absent: either (a letter, `?`); true/false: must be / must not be held. */
 export type Combo = { key: string; ctrl?: true; mod?: true; alt?: true; shift?: boolean };
 /** A mouse gesture (shown in the sheet; `clickIs` checks its modifiers). */
-export type Gesture = { pointer: 'Click' | 'Double-click' | 'Right-click'; mod?: true; shift?: true };
+export type Gesture = { pointer: 'Click' | 'Double-click' | 'Right-click' | 'Drag' | 'Scroll'; mod?: true; shift?: true };
 export type Shortcut = { section: Section; label: string; keys?: readonly Combo[]; gestures?: readonly Gesture[] };
 
 /** The sheet's sections, in its order. */
-export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist'] as const;
+export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Map'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const ARROWS = { up: 'ArrowUp', down: 'ArrowDown' } as const;
@@ -62,6 +62,15 @@ export const SHORTCUTS = {
   'playlist.remove': { section: 'Playlist', label: 'Remove the row', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
   'playlist.undo': { section: 'Playlist', label: 'Undo the last remove, swap or move', keys: [{ key: 'z', mod: true, shift: false }] },
   'playlist.regenerate': { section: 'Playlist', label: 'In a setting’s box: make the playlist now', keys: [{ key: 'Enter' }] },
+  // ---- the map ----
+  'map.pick': { section: 'Map', label: 'Pick a track and show its details', gestures: [{ pointer: 'Click' }] },
+  'map.play': { section: 'Map', label: 'Play the picked track', keys: [{ key: 'Enter' }], gestures: [{ pointer: 'Double-click' }] },
+  'map.pan': { section: 'Map', label: 'Move around (Shift: farther)', keys: [{ key: 'ArrowLeft' }, { key: 'ArrowRight' }, { key: ARROWS.up }, { key: ARROWS.down }], gestures: [{ pointer: 'Drag' }] },
+  'map.zoomIn': { section: 'Map', label: 'Zoom in (the wheel: at the pointer)', keys: [{ key: '+' }, { key: '=' }], gestures: [{ pointer: 'Scroll' }] },
+  'map.zoomOut': { section: 'Map', label: 'Zoom out', keys: [{ key: '-' }, { key: '_' }] },
+  'map.fit': { section: 'Map', label: 'Show every track', keys: [{ key: '0' }] },
+  'map.lasso': { section: 'Map', label: 'Lasso: draw around tracks to pick them', keys: [{ key: 'l' }], gestures: [{ pointer: 'Drag', shift: true }] },
+  'map.clear': { section: 'Map', label: 'Clear the picks, then the lasso, then the selection', keys: [{ key: 'Escape' }] },
 } as const satisfies Record<string, Shortcut>;
 
 export type ShortcutId = keyof typeof SHORTCUTS;

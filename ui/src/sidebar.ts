@@ -1,4 +1,4 @@
-// The sidebar: the nav (Library, Failures with their count), the folders (each with its track
+// The sidebar: the nav (Library, Map, Failures with their count), the folders (each with its track
 // count, × to remove), "Add folder", and the library's stats at the bottom. (Its "Playlists" are
 // playlist/saved-list.ts.)
 import type { Folder, Overview } from './api';
@@ -7,12 +7,12 @@ import * as fmt from './format';
 import type { ViewName } from './views';
 
 export type SidebarElements = {
-  navLibrary: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
+  navLibrary: HTMLButtonElement; navMap: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
   folderList: HTMLElement; addFolder: HTMLButtonElement; stats: HTMLElement;
 };
 
 export type SidebarHooks = {
-  onNavigate(view: 'library' | 'failures'): void;
+  onNavigate(view: 'library' | 'map' | 'failures'): void;
   onAddFolder(button: HTMLButtonElement): void;
   onRemoveFolder(f: Folder): void;
 };
@@ -20,6 +20,7 @@ export type SidebarHooks = {
 export class Sidebar {
   constructor(private el: SidebarElements, private hooks: SidebarHooks) {
     el.navLibrary.addEventListener('click', () => hooks.onNavigate('library'));
+    el.navMap.addEventListener('click', () => hooks.onNavigate('map'));
     el.navFailures.addEventListener('click', () => hooks.onNavigate('failures'));
     el.addFolder.addEventListener('click', () => hooks.onAddFolder(el.addFolder));
   }
@@ -40,7 +41,8 @@ export class Sidebar {
 
   /** Mark the nav item of the view shown (none for a playlist: the Playlists list marks it). */
   setView(v: ViewName) {
-    for (const [nav, on] of [[this.el.navLibrary, v === 'library'], [this.el.navFailures, v === 'failures']] as const) {
+    const el = this.el;
+    for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navMap, v === 'map'], [el.navFailures, v === 'failures']] as const) {
       nav.classList.toggle('active', on);
       if (on) nav.setAttribute('aria-current', 'page'); else nav.removeAttribute('aria-current');
     }

@@ -2,7 +2,7 @@
 // rows are fetched from the backend in fixed pages, kept in a small LRU cache,
 // and each page is requested at most once at a time. A click selects a row (Shift: a range,
 // Ctrl/⌘: toggles it; TableSelection keeps which), a double click plays it (the hooks say how).
-import { commands, type SortKey, type TrackRow } from './api';
+import { commands, type SortKey, type TrackQuery, type TrackRow } from './api';
 import { basename, duration, num } from './format';
 import { h } from './dom';
 import type { PlayingMarks } from './player/marks';
@@ -38,6 +38,8 @@ export class TrackTable {
   camelot: string | null = null;
   /** Only tracks with this tag among their chips; null = any. */
   tag: string | null = null;
+  /** Only these tracks (picked on the map); null = all. Sent only when set. */
+  ids: number[] | null = null;
   sort: SortKey = 'title';
   desc = false;
   total = 0;
@@ -145,7 +147,17 @@ export class TrackTable {
 
   /** Any search or filter narrows the list. */
   get filtered() {
-    return this.search != null || this.bpmMin != null || this.bpmMax != null || this.camelot != null || this.tag != null;
+    return this.search != null || this.bpmMin != null || this.bpmMax != null || this.camelot != null || this.tag != null || this.ids != null;
+  }
+
+  /** The query for `limit` rows from `offset` (`ids` only when set: the recorded answers have none). */
+  private query(offset: number, limit: number): TrackQuery {
+    const q: TrackQuery = {
+      search: this.search, sort: this.sort, desc: this.desc, offset, limit,
+      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
+    };
+    if (this.ids) q.ids = this.ids;
+    return q;
   }
 
   rowAt(i: number): TrackRow | null {
@@ -182,10 +194,7 @@ export class TrackTable {
     if (i < 0 || i >= this.total) return null;
     const r = this.rowAt(i);
     if (r) return r;
-    const page = await commands.listTracks({
-      search: this.search, sort: this.sort, desc: this.desc, offset: i, limit: 1,
-      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
-    });
+    const page = await commands.listTracks(this.query(i, 1));
     return page.rows[0] ?? null;
   }
 
@@ -329,10 +338,7 @@ export class TrackTable {
     if (this.inflight.has(p)) return;
     const gen = this.gen;
     this.inflight.add(p);
-    commands.listTracks({
-      search: this.search, sort: this.sort, desc: this.desc, offset: p * PAGE, limit: PAGE,
-      bpm_min: this.bpmMin, bpm_max: this.bpmMax, camelot: this.camelot, tag: this.tag,
-    })
+    commands.listTracks(this.query(p * PAGE, PAGE))
       .then((page) => {
         if (gen !== this.gen) return;
         this.inflight.delete(p);

@@ -1,5 +1,5 @@
-// Which of the main area's views is shown: the library (the table), the failures, or a playlist.
-export type ViewName = 'library' | 'failures' | 'playlist';
+// Which of the main area's views is shown: the library (the table), the map, the failures, or a playlist.
+export type ViewName = 'library' | 'map' | 'failures' | 'playlist';
 
 export type ViewsHooks = {
   /** A view was shown (what else follows it: the nav, the rows, …). */

@@ -26,9 +26,10 @@
 //   (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
 //   Tags (MusiCNN): every analysed track has a deterministic ranking of TAG_LABELS (tagsOf: a few
 //   likely, most unlikely); its chips are the labels at ≥ 0.2, at most 5. list_tracks pages,
-//   sorts, searches and filters these rows; tag_vocabulary counts the chips. similar_tracks
-//   answers made-up neighbours (madeUpSimilar: the next tracks by id, not a measure);
-//   make_playlist and swap_playlist_track have no answer here (use the fixtures).
+//   sorts, searches and filters these rows (`ids` too); tag_vocabulary counts the chips. similar_tracks
+//   answers made-up neighbours (madeUpSimilar: the next tracks by id, not a measure); get_map a
+//   made-up map (madeUpMap: the analysed tracks in clusters, not a layout; { mapAll: true } puts
+//   every track on it); make_playlist and swap_playlist_track have no answer here (use the fixtures).
 //
 // Either mode:
 // * __fake.answer(cmd, value) answers every `cmd` call with `value` (a copy) until
@@ -178,7 +179,7 @@
 
   // ---- fixtures: answers recorded from the real engine ----
   /** The commands fixture mode answers from the recordings. */
-  const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures'];
+  const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures', 'get_map'];
   /** A value as one string, object keys sorted: how recorded arguments are matched. */
   const canonical = (v) => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
     : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
@@ -239,8 +240,8 @@
     key: (t) => (t.camelot ? parseInt(t.camelot, 10) * 2 + (t.camelot.endsWith('B') ? 1 : 0) : -1),
   };
   function query(q) {
-    const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null, tag = q.tag ?? null;
-    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${tag}|${state.tracks.length}|${state.version}`;
+    const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null, tag = q.tag ?? null, ids = q.ids ?? null;
+    const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${tag}|${ids?.join(',')}|${state.tracks.length}|${state.version}`;
     let list = sortCache.get(k);
     if (!list) {
       const s = (q.search ?? '').toLowerCase();
@@ -250,6 +251,7 @@
       if (max != null) list = list.filter((t) => t.bpm != null && t.bpm <= max);
       if (cam != null) list = list.filter((t) => t.camelot === cam.toUpperCase());
       if (tag != null) list = list.filter((t) => t.chips.includes(tag.toLowerCase()));
+      if (ids != null) { const only = new Set(ids); list = list.filter((t) => only.has(t.id)); }
       // Missing values sort last in both directions (what we ask of the Rust side too).
       const key = keyOf[q.sort];
       const dec = list.map((t) => [key(t), t.id, t]);
@@ -282,6 +284,45 @@
         key: t.key, scale: t.scale, camelot: t.camelot, score: Math.round((0.9 - 0.03 * k) * 100) / 100, match: null, closeness: null };
     });
     return { state: 'ready', index_type: 'Flat', results };
+  }
+
+  /** get_map in a synthetic library. MADE UP, not a layout (the engine's is UMAP-style on its
+   *  neighbour graph): the analysed tracks (every track with cfg.mapAll) in 12 clusters picked by
+   *  a hash of the id, centred, the farthest point at radius 1, columns as the engine answers
+   *  them. Fewer than 3 tracks: 'empty' with no points, as the engine. Only gives the map view
+   *  points to draw, hit, colour and lasso; state.mapState ('building') and state.mapProgress
+   *  change what it reports. */
+  let mapCache = null;
+  function madeUpMap() {
+    const key = `${state.tracks.length}|${state.version}|${!!cfg.mapAll}`;
+    if (mapCache?.key !== key) {
+      const list = state.tracks.filter((t) => cfg.mapAll || t.status === 'analyzed');
+      const p = { ids: [], x: [], y: [], title: [], artist: [], album: [], folder: [], bpm: [], camelot: [], loudness: [], chips: [], tags: [] };
+      const tagIndex = new Map();
+      if (list.length >= 3) {
+        const CLUSTERS = 12;
+        const spread = (i, salt) => ((mix(i, salt) % 1000) + (mix(i, salt + 1) % 1000) + (mix(i, salt + 2) % 1000)) / 1500 - 1;
+        let far = 0;
+        for (const t of list) {
+          const i = t.id - 1, c = mix(i, 7) % CLUSTERS;
+          const angle = (c / CLUSTERS) * 2 * Math.PI + (mix(c, 8) % 100) / 300, r = 0.35 + (mix(c, 9) % 60) / 100;
+          const x = r * Math.cos(angle) + 0.17 * spread(i, 20), y = r * Math.sin(angle) + 0.17 * spread(i, 30);
+          far = Math.max(far, Math.hypot(x, y));
+          p.ids.push(t.id); p.x.push(x); p.y.push(y);
+          p.title.push(t.title ?? t.path.split('/').pop()); p.artist.push(t.artist ?? ''); p.album.push(t.album ?? '');
+          p.folder.push(1); p.bpm.push(t.bpm); p.camelot.push(t.camelot); p.loudness.push(t.loudness_lufs);
+          p.chips.push(t.chips.map((label) => { if (!tagIndex.has(label)) tagIndex.set(label, tagIndex.size); return tagIndex.get(label); }));
+        }
+        p.x = p.x.map((v) => Math.round((v / far) * 1e4) / 1e4);
+        p.y = p.y.map((v) => Math.round((v / far) * 1e4) / 1e4);
+        p.tags = [...tagIndex.keys()];
+      }
+      mapCache = { key, points: p, n: p.ids.length };
+    }
+    const n = mapCache.n, building = state.mapState === 'building';
+    return { state: n < 3 ? 'empty' : building ? 'building' : 'ready', progress: building ? state.mapProgress ?? null : null,
+      tracks: state.tracks.length, analyzed: state.tracks.filter((t) => t.status === 'analyzed').length,
+      laid_out: n, placed: 0, built_at: n ? '2026-01-05T14:40:00Z' : null, points: mapCache.points };
   }
 
   // ---- saved playlists (a small store) ----
@@ -495,6 +536,8 @@
           : { enabled: false, message: 'model file not found: /home/ada/.local/share/segue/models/musicnn/MSD_musicnn/variables.index. genre and mood tags need the MusiCNN weights: run scripts/fetch-models.sh (downloads the musicnn 0.1.0 wheel from PyPI, 20 MB)', tagged: 0, tags: [] };
       }
       case 'similar_tracks': return madeUpSimilar(args.id, args.limit);
+      case 'get_map': return madeUpMap(); // (not copied: 100,000 points; the UI only reads it)
+      case 'rearrange_map': return true;
       case 'play_preview': return playPreview(args);
       case 'control_preview': return controlPreview(args);
       case 'preview_state': return previewSnapshot();

@@ -1,16 +1,23 @@
 // What the rows show of the preview: the ▶ / ❚❚ buttons on the rows of the table, the similar
 // tracks and the playlist, and the `.playing` (`.paused`) mark with aria-current on the row of
 // the track playing. One instance for the app: the player sets what plays, the lists ask it as
-// they render their rows.
+// they render their rows (and the map is told, to pulse the point that plays).
 import { h } from '../dom';
 
 type Now = { id: number | null; status: 'playing' | 'paused' | null };
+
+export type MarksHooks = {
+  /** What plays changed (the map pulses it). */
+  onChange(id: number | null, status: Now['status']): void;
+};
 
 export class PlayingMarks {
   /** The track the rows mark as playing (or paused), by id. */
   private now: Now = { id: null, status: null };
   /** Each button's track name, for its label. */
   private names = new WeakMap<HTMLElement, string>();
+
+  constructor(private hooks: MarksHooks) {}
 
   /** button.play[data-id] for a row; shows ▶, or ❚❚ while its track plays. Clicks are the list's
    *  to handle. Not a tab stop unless `tabbable` (Space plays the selected or focused row). */
@@ -45,6 +52,7 @@ export class PlayingMarks {
       const row = b.closest('tr, li');
       if (row) this.markRow(row, bid);
     }
+    this.hooks.onChange(id, status);
   }
 
   private paintButton(b: HTMLElement) {

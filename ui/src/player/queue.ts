@@ -7,7 +7,7 @@ export type PreviewTrack = { id: number; path: string; title: string | null; art
 
 /** The list a preview was started from; next/previous walk it. */
 export interface PreviewQueue {
-  readonly kind: 'table' | 'similar' | 'playlist';
+  readonly kind: 'table' | 'similar' | 'playlist' | 'map';
   /** The track `step` places from track `id` in the list as it is now; null at either end. */
   neighbour(id: number, step: 1 | -1): PreviewTrack | null | Promise<PreviewTrack | null>;
   /** Whether there is one (the buttons' disabled state). */
@@ -77,5 +77,35 @@ export class TableQueue implements PreviewQueue {
   has(id: number, step: 1 | -1): boolean {
     const j = this.index(id, step) + step;
     return this.at >= 0 && j >= 0 && j < this.table.total;
+  }
+}
+
+/** A queue over track ids whose tracks are looked up as they play (the map's picks: the map
+ *  knows no paths). A track that left the list goes on from where it was. */
+export class IdQueue implements PreviewQueue {
+  private at: number;
+
+  constructor(readonly kind: PreviewQueue['kind'], private ids: readonly number[], startId: number,
+    private load: (id: number) => Promise<PreviewTrack | null>) {
+    this.at = ids.indexOf(startId);
+  }
+
+  private index(id: number, step: 1 | -1): number {
+    const i = this.ids.indexOf(id);
+    if (i >= 0) return i;
+    return step > 0 ? this.at - 1 : this.at;
+  }
+
+  async neighbour(id: number, step: 1 | -1): Promise<PreviewTrack | null> {
+    const j = this.index(id, step) + step;
+    if (this.at < 0 || j < 0 || j >= this.ids.length) return null;
+    const t = await this.load(this.ids[j]);
+    if (t) this.at = j;
+    return t;
+  }
+
+  has(id: number, step: 1 | -1): boolean {
+    const j = this.index(id, step) + step;
+    return this.at >= 0 && j >= 0 && j < this.ids.length;
   }
 }

@@ -30,6 +30,8 @@ export type PlaylistHooks = {
   /** A remove, swap or move that can be undone (`playlist.undo()`); null: the last one can't be
    *  any more (it was undone, or another list is shown). */
   onUndoable(edit: Edit | null): void;
+  /** The rows shown changed (the map draws them as a path). */
+  onRows(path: PlaylistView['pathForMap']): void;
 };
 
 export class PlaylistView {
@@ -171,6 +173,12 @@ export class PlaylistView {
   get currentEntries(): PlaylistEntry[] {
     const s = this.session.shown;
     return s.state === 'error' ? [] : s.entries;
+  }
+
+  /** The playlist as the map draws it: its seeds, its rows in order, its title (null: none shown). */
+  get pathForMap(): { seeds: number[]; entries: number[]; title: string | null } {
+    const s = this.session.shown, entries = this.currentEntries.map((e) => e.id);
+    return { seeds: s.base?.seeds ?? s.request?.seeds ?? [], entries, title: entries.length ? this.titleEl.textContent : null };
   }
 
   /** The row's entry for `li` (Space on a focused row). */
@@ -315,6 +323,7 @@ export class PlaylistView {
     if (s.savedId != null) b.dataset.savedId = String(s.savedId); else delete b.dataset.savedId;
     b.setAttribute('aria-busy', String(s.state === 'loading'));
     this.renderHeader();
+    this.hooks.onRows(this.pathForMap);
     this.renderActions();
     this.knobs.setEnabled(s.base != null);
     this.regenerateBtn.disabled = s.base == null;
@@ -351,6 +360,7 @@ export class PlaylistView {
 
   private renderRows(focus?: RowFocus) {
     const s = this.session.shown;
+    this.hooks.onRows(this.pathForMap);
     this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
   }
 
