@@ -1,6 +1,7 @@
 // The map's legend (#map-legend, over the canvas's lower left corner): what the colours mean for
 // the "Colour by" chosen — swatches with labels and counts, the Camelot wheel as two rows of
-// twelve (minor over major), or a scale with numbers — and the open playlist's path.
+// twelve (minor over major), or a scale with numbers — and the open playlist's path. Its title
+// folds it away (it covers a corner of the map).
 import { h } from '../dom';
 import * as fmt from '../format';
 import { hex } from './colour';
@@ -11,25 +12,35 @@ const STOPS = 12;
 
 export class MapLegend {
   readonly el: HTMLElement;
+  private title: HTMLButtonElement;
   private body: HTMLElement;
   private pathEl: HTMLElement;
 
   constructor() {
+    this.title = h('button', { id: 'map-legend-title', class: 'map-legend-title', type: 'button', 'aria-expanded': 'true', title: 'Fold the legend away',
+      onclick: () => this.fold(this.title.getAttribute('aria-expanded') === 'true') });
     this.body = h('div', { class: 'map-legend-body' });
     this.pathEl = h('div', { id: 'map-legend-path', class: 'map-legend-path', hidden: true });
-    this.el = h('div', { id: 'map-legend', class: 'map-legend', 'aria-label': 'Legend' }, this.body, this.pathEl);
+    this.el = h('div', { id: 'map-legend', class: 'map-legend', role: 'group', 'aria-label': 'Legend' }, this.title, this.body, this.pathEl);
+  }
+
+  private fold(folded: boolean) {
+    this.title.setAttribute('aria-expanded', String(!folded));
+    this.title.title = folded ? 'Show the legend' : 'Fold the legend away';
+    this.body.hidden = folded;
   }
 
   render(l: Legend) {
     this.el.dataset.kind = l.kind;
-    const title = h('div', { class: 'map-legend-title' }, l.title);
+    this.title.textContent = l.title;
     if (l.kind === 'swatches') {
-      this.body.replaceChildren(title, h('ul', { class: 'map-legend-list' }, ...l.items.map((s) => this.item(s))));
+      const items = l.items.filter((s) => s.count > 0);
+      this.body.replaceChildren(h('ul', { class: `map-legend-list${items.length > 6 ? ' is-wide' : ''}` }, ...items.map((s) => this.item(s))));
     } else if (l.kind === 'ramp') {
       const r = l.ramp;
       const stops = Array.from({ length: STOPS }, (_, k) => `${hex(r.at(k / (STOPS - 1)))} ${Math.round((k / (STOPS - 1)) * 100)}%`);
       const pos = (v: number) => `${((v - r.lo) / (r.hi - r.lo)) * 100}%`;
-      this.body.replaceChildren(title,
+      this.body.replaceChildren(
         h('div', { class: 'map-legend-ramp', style: `background: linear-gradient(to right, ${stops.join(', ')})`,
           title: `${fmt.num(r.lo)} ${r.unit} or less … ${fmt.num(r.hi)} ${r.unit} or more` }),
         h('div', { class: 'map-legend-ticks num' }, ...r.ticks.map((t) => h('span', { style: `left: ${pos(t)}` }, fmt.signed(t, 0)))),
@@ -39,7 +50,7 @@ export class MapLegend {
         class: 'map-legend-key', style: `background: ${hex(s.colour)}`, 'data-code': s.code, title: `${s.label} · ${fmt.plural(s.count, 'track')}`,
       });
       const row = (letter: string) => l.keys.filter((k) => k.code.endsWith(letter)).map(cell);
-      this.body.replaceChildren(title,
+      this.body.replaceChildren(
         h('div', { class: 'map-legend-wheel' },
           h('span', { class: 'map-legend-row-label' }, 'A'), ...row('A'),
           h('span', { class: 'map-legend-row-label' }, 'B'), ...row('B'),
