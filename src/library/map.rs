@@ -157,7 +157,7 @@ impl Library {
     /// The map: new tracks placed first, a layout started in the background when one is due
     /// (see the module's notes), every placed track with what the view shows of it.
     pub async fn map(&self) -> Result<MapAnswer> {
-        let analyzed = self.store.feature_ids(ANALYSIS_VERSION).await?.0.len() as i64;
+        let analyzed = self.store.analyzed_count(ANALYSIS_VERSION).await?;
         if analyzed >= MAP_MIN_TRACKS {
             match self.map_layout_due(analyzed).await? {
                 Some(start) => self.start_layout(start),
@@ -177,7 +177,7 @@ impl Library {
                 MapState::Ready
             },
             progress: if building { self.map.progress() } else { None },
-            tracks: self.store.stats().await?.tracks,
+            tracks: self.store.track_count().await?,
             analyzed,
             laid_out,
             placed,
@@ -192,7 +192,7 @@ impl Library {
     /// Starts a fresh layout in the background (the view's "Re-arrange"); false when one
     /// runs already or the library has too few analysed tracks.
     pub async fn start_map_layout(&self) -> Result<bool> {
-        let analyzed = self.store.feature_ids(ANALYSIS_VERSION).await?.0.len() as i64;
+        let analyzed = self.store.analyzed_count(ANALYSIS_VERSION).await?;
         if analyzed < MAP_MIN_TRACKS || self.map.building.load(Ordering::SeqCst) {
             return Ok(false);
         }

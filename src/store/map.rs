@@ -129,6 +129,23 @@ impl Store {
         Ok(())
     }
 
+    /// Tracks in the library.
+    pub async fn track_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tracks")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Tracks analysed by `version` (what the map can show).
+    pub async fn analyzed_count(&self, version: i64) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM features WHERE version = ?")
+                .bind(version)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Analysed tracks (by `version`) without a point, in id order.
     pub async fn unplaced_tracks(&self, version: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query(
