@@ -119,7 +119,7 @@ const detail = new DetailPanel(detailEl, table, similar, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
   onShowFailures: () => showView('failures'),
-  onTag: (label, viaKeyboard) => library.filterByTag(label, viaKeyboard),
+  onTag: (label, viaKeyboard) => (views.current === 'map' ? map.filterByTag(label) : library.filterByTag(label, viaKeyboard)),
   onError: banner.show,
   vocabulary: () => libraryTags.current,
   refocus: () => (views.current === 'map' ? map.focus() : table.scroller.focus()),

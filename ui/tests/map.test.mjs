@@ -164,6 +164,14 @@ test('a click on a point selects it and opens the detail panel; a double click p
   assert.ok(Math.abs((await screenOf(page, p.id)).x - p.x) < 0.01, 'the panel opening moved no point');
   assert.ok((await page.locator('#map-selection').innerText()).endsWith(`${track.title} — ${track.artist}`), 'the selected track over the map, with its ▶');
   assert.equal(await page.locator('#map-selection button.play').getAttribute('data-id'), String(p.id));
+  // a tag chip in the details: the map's tag filter (not the hidden table's)
+  const chip = await page.locator('#detail-tags button.tag-chip').first().getAttribute('data-tag');
+  await page.click(`#detail-tags button.tag-chip[data-tag="${chip}"]`);
+  assert.equal(await page.inputValue('#map-tag'), chip);
+  const withChip = (await page.evaluate(() => window.__fake.state.tracks)).filter((t) => t.chips.includes(chip)).length;
+  await page.locator(`#map-count[data-matched="${withChip}"]`).waitFor();
+  assert.equal(await page.locator('#view-map').isVisible(), true);
+  await page.selectOption('#map-tag', '');
 
   // a double click plays it (the player's list: the map)
   await page.mouse.dblclick(p.x, p.y);

@@ -55,10 +55,8 @@ export class MapCanvas {
   private raf = 0;
   private fitPending = true;
   private measuring = false;
-  /** Label widths by point (cleared with new points or a new font). */
-  private widths = new Map<number, number>();
-  /** The open playlist's rows drawn (the seeds apart). */
-  pathDrawn = 0;
+  /** Label widths by text (cleared with new points or a new font). */
+  private widths = new Map<string, number>();
 
   constructor(private hooks: CanvasHooks) {
     this.el = document.createElement('canvas');
@@ -79,6 +77,11 @@ export class MapCanvas {
       lasso: (poly, done) => this.lasso(poly, done),
     });
     new ResizeObserver(() => this.schedule()).observe(this.el);
+    // the window moved to a screen of another pixel ratio: the buffer follows
+    const watchRatio = () => matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
+      .addEventListener('change', () => { this.schedule(); watchRatio(); }, { once: true });
+    watchRatio();
+    this.installProbe();
   }
 
   // ---------- what is drawn ----------
@@ -211,12 +214,16 @@ export class MapCanvas {
     const size = Math.max(1, Math.round(this.pointSize() * dpr));
     const s = cam.scale * dpr;
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const T0 = performance.now();
     this.raster.draw(pw, ph, pixel(this.theme.bg), {
       x: d?.x ?? new Float32Array(0), y: d?.y ?? new Float32Array(0), pixels: this.pixels, order: d ? this.order : new Uint32Array(0),
       picked: this.picked, outline: pixel(this.theme.text), size, cx: cam.cx, cy: cam.cy, s, ox: pw / 2, oy: ph / 2,
     });
+    const T1 = performance.now();
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     if (d) this.overlays(d);
+    const T2 = performance.now();
+    ((window as any).__mapT ??= []).push([T1 - T0, T2 - T1]);
     if (this.lassoPoly) drawLasso(this.ctx, this.lassoPoly, this.theme);
   }
 
@@ -227,7 +234,6 @@ export class MapCanvas {
     const seeds = this.path.seeds.map(on).filter((i): i is number => i != null).map((i) => this.screenOf(i));
     const steps = this.path.entries.map((id, k) => ({ i: on(id), n: k + 1 })).filter((s) => s.i != null)
       .map((s) => ({ ...this.screenOf(s.i!), n: s.n }));
-    this.pathDrawn = steps.length;
     if (seeds.length || steps.length) drawPath(ctx, seeds, steps, t, this.font);
     const r = this.pointSize() / 2;
     if (this.hovered >= 0) drawRing(ctx, this.screenOf(this.hovered), r + 3, t.text, 1, 0.6);
@@ -266,10 +272,33 @@ export class MapCanvas {
       for (const o of others) cands.push({ ...o, text: d.label(o.i) });
     }
     this.ctx.font = this.font;
-    return placeLabels(cands, (text) => this.ctx.measureText(text).width, cam.width, cam.height);
+    const measure = (text: string) => {
+      let w = this.widths.get(text);
+      if (w == null) { w = this.ctx.measureText(text).width; this.widths.set(text, w); }
+      return w;
+    };
+    return placeLabels(cands, measure, cam.width, cam.height);
   }
 
-  // ---------- measuring ----------
+  // ---------- test hooks ----------
+
+  /** canvas.mapProbe, for the end-to-end tests (see README): a track's point on screen (viewport
+   *  CSS px; null when not on the map or outside the canvas), its colour as drawn, frame times. */
+  private installProbe() {
+    const at = (id: number) => this.data?.indexOf(id) ?? -1;
+    const probe = {
+      screenOf: (id: number) => {
+        const i = at(id);
+        if (i < 0) return null;
+        const p = this.screenOf(i), r = this.el.getBoundingClientRect();
+        if (p.x < 0 || p.y < 0 || p.x > r.width || p.y > r.height) return null;
+        return { x: r.left + p.x, y: r.top + p.y };
+      },
+      colourOf: (id: number) => (at(id) < 0 ? null : this.colourOf(at(id))),
+      measureFrames: (frames: number) => this.measureFrames(frames),
+    };
+    Object.defineProperty(this.el, 'mapProbe', { value: probe });
+  }
 
   /** A scripted pan and zoom over `frames` animation frames, drawing each: every frame's length
    *  in ms (rAF timestamps, the drawing included). The view is put back afterwards. */

@@ -55,7 +55,6 @@ export class MapPointer {
     this.el.setPointerCapture?.(e.pointerId);
     this.el.focus({ preventScroll: true });
     this.hooks.hover(NaN, NaN);
-    e.preventDefault(); // no text selection, no native drag
   }
 
   private move(e: PointerEvent) {

@@ -61,8 +61,11 @@ export class Raster {
       this.image = this.ctx.createImageData(w, h);
       this.buf = new Uint32Array(this.image.data.buffer);
     }
+    const t = performance.now();
     const drawn = rasterise(this.buf, w, h, bg, f);
+    const t2 = performance.now();
     this.ctx.putImageData(this.image, 0, 0);
+    ((window as any).__rT ??= []).push([t2 - t, performance.now() - t2]);
     return drawn;
   }
 }

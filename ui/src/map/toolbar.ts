@@ -132,6 +132,13 @@ export class MapToolbar {
     this.tag.disabled = list.length === 0;
   }
 
+  /** Only the tracks with tag `label` (a chip clicked in the details). */
+  setTag(label: string) {
+    if (![...this.tag.options].some((o) => o.value === label)) this.tag.append(h('option', { value: label }, label));
+    this.tag.value = label;
+    this.apply();
+  }
+
   /** Keys in the boxes (the document's handler asks). True when the key was theirs. */
   handleKey(e: KeyboardEvent): boolean {
     const t = e.target;

@@ -121,7 +121,6 @@ export class MapView {
 
     this.readTheme();
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { this.readTheme(); this.recolour(); });
-    this.installProbe();
     this.renderAttrs();
   }
 
@@ -198,6 +197,11 @@ export class MapView {
 
   focusSearch() {
     this.toolbar.focusSearch();
+  }
+
+  /** A tag chip clicked in the details: only the tracks with it stand out. */
+  filterByTag(label: string) {
+    this.toolbar.setTag(label);
   }
 
   /** Keys in the toolbar's boxes. True when they were theirs. */
@@ -389,21 +393,5 @@ export class MapView {
   private readTheme() {
     this.theme = themeOf(this.el);
     this.canvas.setTheme(this.theme, getComputedStyle(this.el).fontFamily || 'sans-serif');
-  }
-
-  /** canvas.mapProbe, for the end-to-end tests (see README): a track's point on screen, its colour, frame times. */
-  private installProbe() {
-    const probe = {
-      screenOf: (id: number) => {
-        const i = this.data?.indexOf(id) ?? -1;
-        if (i < 0) return null;
-        const p = this.canvas.screenOf(i), r = this.canvas.el.getBoundingClientRect();
-        if (p.x < 0 || p.y < 0 || p.x > r.width || p.y > r.height) return null;
-        return { x: r.left + p.x, y: r.top + p.y };
-      },
-      colourOf: (id: number) => { const i = this.data?.indexOf(id) ?? -1; return i < 0 ? null : this.canvas.colourOf(i); },
-      measureFrames: (frames: number) => this.canvas.measureFrames(frames),
-    };
-    Object.defineProperty(this.canvas.el, 'mapProbe', { value: probe });
   }
 }
