@@ -96,3 +96,28 @@ export async function done(a, allowed = []) {
   const bad = a.errors.filter((e) => !allowed.some((s) => e.includes(s)));
   assert.deepEqual(bad, [], 'console errors');
 }
+
+/** The UI's own modules `paths` (src/…, e.g. 'src/map/camera.ts'), bundled by Vite into one
+ *  script that puts their exports on `window.units` (for tests of pure logic in a real page). */
+export async function bundleUnits(paths) {
+  const { build } = await import('vite');
+  const root = path.resolve(here, '..');
+  const entry = paths.map((p) => `export * from ${JSON.stringify(path.join(root, p))};`).join('\n');
+  const out = await build({
+    configFile: false, root, logLevel: 'warn',
+    plugins: [{ name: 'units-entry', enforce: 'pre', resolveId: (id) => (id.endsWith('units-entry') ? '\0units-entry' : null), load: (id) => (id === '\0units-entry' ? entry : null) }],
+    build: { write: false, minify: false, target: 'es2021', lib: { entry: 'units-entry', formats: ['iife'], name: 'units' } },
+  });
+  return (Array.isArray(out) ? out[0] : out).output[0].code;
+}
+
+/** A blank page (no app) with `code` (bundleUnits) loaded: for tests of pure modules. */
+export async function unitsPage(browser, code, { colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 800, height: 600 }, colorScheme, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setContent('<!doctype html><html><body><canvas id="c" width="200" height="100"></canvas></body></html>');
+  await page.addScriptTag({ content: code });
+  return { page, context, errors };
+}
