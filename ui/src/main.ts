@@ -130,7 +130,12 @@ const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#c
 });
 
 const map = new MapView($('#view-map'), marks, {
-  onPick: (id) => detail.openTrack(id),
+  onPick: (id) => {
+    // The panel may open over the point: a double click's second click landing on it plays the track.
+    const opening = !detail.isOpen;
+    detail.openTrack(id);
+    if (opening) detail.armSecondClick(() => previews.playMapPoint(id, map.playTarget?.ids ?? [id], false));
+  },
   onPlay: (id, ids, toggle) => previews.playMapPoint(id, ids, toggle),
   onMakePlaylist: (seeds, viaKeyboard) => {
     showView('playlist');

@@ -202,6 +202,26 @@ test('a click on a point selects it and opens the detail panel; a double click p
   await done(a);
 });
 
+test('a point under where the detail panel opens comes back into view; a double click there still plays it', async () => {
+  const a = await browser.open({ config: DEMO });
+  const { page } = a;
+  await openMap(page);
+  const box = await page.locator('#map-canvas').boundingBox();
+  const pts = await pointsOnScreen(page);
+  const p = pts.filter((q) => q.x > box.x + box.width - 200 && pts.every((o) => o === q || Math.hypot(o.x - q.x, o.y - q.y) >= 8))
+    .sort((x, y) => y.x - x.x)[0];
+  assert.ok(p, 'a point near the right edge');
+  await page.mouse.dblclick(p.x, p.y);
+  await page.locator(`#player[data-status="playing"][data-id="${p.id}"]`).waitFor();
+  assert.equal((await a.calls('play_preview')).length, 1);
+  await drawn(page);
+  const now = await screenOf(page, p.id);
+  const narrow = await page.locator('#map-canvas').boundingBox();
+  assert.ok(narrow.width < box.width - 200, 'the panel took the right side');
+  assert.ok(now && now.x <= narrow.x + narrow.width - 39, `the selected point in view (${JSON.stringify(now)})`);
+  await done(a);
+});
+
 test('lasso: Shift+drag picks the points inside (a concave outline); "Make playlist from these" makes one playlist of them all', async () => {
   const a = await browser.open({ config: DEMO });
   const { page } = a;

@@ -171,6 +171,17 @@ export class MapCanvas {
     if (!this.raf && !this.measuring) this.raf = requestAnimationFrame(() => { this.raf = 0; this.frame(); });
   }
 
+  /** The canvas shrank (the detail panel opened over its right side): the selected point, when
+   *  it is now out of sight, comes back just inside the edge (else nothing moves). */
+  private keepSelectedInView() {
+    const i = this.selectedId != null ? this.data?.indexOf(this.selectedId) ?? -1 : -1;
+    if (i < 0) return;
+    const p = this.screenOf(i), cam = this.camera, m = 40;
+    const dx = p.x > cam.width - m ? cam.width - m - p.x : p.x < 0 ? m - p.x : 0;
+    const dy = p.y > cam.height - m ? cam.height - m - p.y : p.y < 0 ? m - p.y : 0;
+    if (dx || dy) cam.pan(dx, dy);
+  }
+
   /** The square's side in CSS px: 2–3 when the whole map is in view, growing as it zooms in. */
   private pointSize(): number {
     const base = (this.data?.n ?? 0) > 20000 ? 2 : 3;
@@ -207,7 +218,7 @@ export class MapCanvas {
     const pw = Math.round(w * dpr), ph = Math.round(h * dpr);
     if (w === 0 || h === 0) return; // hidden: the camera keeps the size it had
     if (el.width !== pw || el.height !== ph) { el.width = pw; el.height = ph; }
-    if (w !== cam.width || h !== cam.height) cam.resize(w, h);
+    if (w !== cam.width || h !== cam.height) { cam.resize(w, h); this.keepSelectedInView(); }
     const d = this.data;
     if (this.fitPending && d && d.n) { cam.fit(); this.fitPending = false; }
     this.paint();
