@@ -1,0 +1,138 @@
+// The library map in the real app: the demo library's map shows a point for every analysed
+// track, Colour by changes the colours drawn, clicking a point opens its details, a lasso over
+// one style's cluster seeds a playlist with exactly the points inside it, and the open
+// playlist is drawn on the map as a path.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, waitFor, analysisDone, attr, textOf, clickWhenReady, saveScreenshot, By } from './harness.mjs';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-map-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const SHIFT = '\uE008';
+
+/** What the engine answers the map view (the real command, through the app's IPC). */
+const engineMap = (driver) => driver.executeAsyncScript(`
+  const done = arguments[arguments.length - 1];
+  window.__TAURI_INTERNALS__.invoke('get_map').then(done, (e) => done({ error: String(e && e.message || e) }));`);
+
+/** Every id's point on screen and the colour it is drawn with, and the pixel under it. */
+const drawn = (driver, ids) => driver.executeScript(`
+  const canvas = document.getElementById('map-canvas');
+  const probe = canvas.mapProbe;
+  const r = canvas.getBoundingClientRect();
+  const ctx = canvas.getContext('2d');
+  const scale = canvas.width / r.width;
+  return arguments[0].map((id) => {
+    const at = probe.screenOf(id);
+    if (!at) return { id, at: null };
+    const px = ctx.getImageData(Math.round((at.x - r.left) * scale), Math.round((at.y - r.top) * scale), 1, 1).data;
+    const hex = '#' + [px[0], px[1], px[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
+    return { id, at, colour: probe.colourOf(id), pixel: hex };
+  });`, ids);
+
+/** Is `p` inside the polygon `poly` (even-odd rule)? */
+function inside(p, poly) {
+  let hit = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [a, b] = [poly[i], poly[j]];
+    if ((a.y > p.y) !== (b.y > p.y) && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) hit = !hit;
+  }
+  return hit;
+}
+
+/** The convex hull of points (monotone chain), pushed out from its centre by `margin` px. */
+function hull(points, margin) {
+  const s = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const cross = (o, a, b) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+  const half = (list) => {
+    const out = [];
+    for (const p of list) {
+      while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], p) <= 0) out.pop();
+      out.push(p);
+    }
+    out.pop();
+    return out;
+  };
+  const h = [...half(s), ...half([...s].reverse())];
+  const c = { x: h.reduce((t, p) => t + p.x, 0) / h.length, y: h.reduce((t, p) => t + p.y, 0) / h.length };
+  return h.map((p) => {
+    const dx = p.x - c.x, dy = p.y - c.y, d = Math.hypot(dx, dy) || 1;
+    return { x: p.x + (dx / d) * margin, y: p.y + (dy / d) * margin };
+  });
+}
+
+test('the map: a point per demo track, colour by tempo, a click opens the details, a lasso seeds a playlist, the playlist drawn as a path', async () => {
+  const { driver, stop } = await launch(['--data-dir', path.join(root, 'data')]);
+  try {
+    await clickWhenReady(driver, '#demo-library');
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
+    await analysisDone(driver, { tracks: 36 });
+
+    await clickWhenReady(driver, '#nav-map');
+    await waitFor(() => attr(driver, '#map-canvas', 'data-points'), (n) => n === '36', 'a point for every demo track', 120000);
+    const map = await engineMap(driver);
+    assert.equal(map.state, 'ready', JSON.stringify(map.error ?? map.state));
+    const ids = map.points.ids;
+    assert.equal(ids.length, 36);
+    const artistOf = new Map(ids.map((id, i) => [id, map.points.artist[i]]));
+
+    // Every point is on screen, drawn in the colour the view says (most centres are not covered
+    // by a neighbour or a label).
+    let points = await waitFor(() => drawn(driver, ids), (ps) => ps.every((p) => p.at) && ps.filter((p) => p.pixel === p.colour).length >= 18,
+      'every point on screen, most centres in their colours');
+
+    // Colour by tempo: the colours change, and the slowest and fastest tracks differ.
+    const before = new Map(points.map((p) => [p.id, p.colour]));
+    await clickWhenReady(driver, '#map-colour-by option[value="tempo"]');
+    await waitFor(() => attr(driver, '#map-canvas', 'data-colour-by'), (v) => v === 'tempo', 'coloured by tempo');
+    // The attribute changes at once; the pixels with the next frame.
+    points = await waitFor(() => drawn(driver, ids), (ps) => ps.filter((p) => p.pixel === p.colour).length >= 18,
+      'the tempo colours drawn');
+    const changed = points.filter((p) => p.colour !== before.get(p.id)).length;
+    assert.ok(changed >= 30, `colours changed for ${changed} of 36 points`);
+    const byBpm = ids.map((id, i) => [id, map.points.bpm[i]]).sort((a, b) => a[1] - b[1]);
+    const colourOf = new Map(points.map((p) => [p.id, p.colour]));
+    assert.notEqual(colourOf.get(byBpm[0][0]), colourOf.get(byBpm[35][0]), 'slowest and fastest in different colours');
+
+    // A click on a point selects it and opens its details.
+    const target = points.find((p) => p.pixel === p.colour) ?? points[0];
+    const title = map.points.title[ids.indexOf(target.id)];
+    await driver.actions().move({ origin: 'viewport', x: Math.round(target.at.x), y: Math.round(target.at.y) }).click().perform();
+    await waitFor(() => attr(driver, '#map-canvas', 'data-selected'), (v) => v === String(target.id), 'the clicked point selected');
+    const panel = await driver.findElement(By.id('detail-panel'));
+    await waitFor(() => textOf(driver, panel), (t) => t.includes(title), `the detail panel of "${title}"`);
+
+    // A lasso (Shift+drag) around the clicked track and its two nearest of the same style (a
+    // whole style as seeds leaves nothing that sounds like them in a 36-track library): exactly
+    // the points inside it are picked, and they seed one playlist.
+    const style = artistOf.get(target.id);
+    const dist = (p) => Math.hypot(p.at.x - target.at.x, p.at.y - target.at.y);
+    const cluster = points.filter((p) => artistOf.get(p.id) === style).sort((a, b) => dist(a) - dist(b)).slice(0, 3).map((p) => p.at);
+    const polygon = hull(cluster, 8);
+    const expected = points.filter((p) => inside(p.at, polygon)).map((p) => p.id).sort((a, b) => a - b);
+    assert.ok(expected.length >= 3, `the lasso holds the three tracks: ${expected.length}`);
+    let act = driver.actions().keyDown(SHIFT).move({ origin: 'viewport', x: Math.round(polygon[0].x), y: Math.round(polygon[0].y) }).press();
+    for (const p of [...polygon.slice(1), polygon[0]]) act = act.move({ origin: 'viewport', x: Math.round(p.x), y: Math.round(p.y), duration: 60 });
+    await act.release().keyUp(SHIFT).perform();
+    await waitFor(() => attr(driver, '#map-canvas', 'data-picked'), (n) => n === String(expected.length), `${expected.length} points picked`);
+    await saveScreenshot(driver, 'map-lasso.png');
+    await clickWhenReady(driver, '#map-pick-playlist');
+    await waitFor(() => attr(driver, '#playlist', 'data-state'), (s) => s === 'ready', 'the playlist ready', 60000);
+    const seeds = (await attr(driver, '#playlist', 'data-seeds')).split(',').map(Number).sort((a, b) => a - b);
+    assert.deepEqual(seeds, expected, 'seeded by the lassoed tracks');
+    const entries = await driver.executeScript(
+      "return [...document.querySelectorAll('#playlist-list li.playlist-row')].map((li) => Number(li.dataset.id))");
+    assert.ok(entries.length > 0, 'the playlist has tracks');
+
+    // Back on the map, the open playlist is drawn as a path through its tracks.
+    await clickWhenReady(driver, '#nav-map');
+    await waitFor(() => attr(driver, '#map-canvas', 'data-path'), (n) => n === String(entries.length), `a path through ${entries.length} tracks`);
+    await saveScreenshot(driver, 'map-path.png');
+  } finally {
+    await stop();
+  }
+});
