@@ -6,7 +6,8 @@
 //   xvfb-run -a -s "-screen 0 1400x900x24" node tests/e2e/readme-screenshots.mjs DATA_DIR "Hypatia's theme"
 //
 // writes docs/screenshot.png (the library, a track's details and similar tracks) and
-// docs/screenshot-playlist.png (the default playlist from that seed); with GTK_THEME=Adwaita:dark
+// docs/screenshot-playlist.png (the default playlist from that seed) and docs/screenshot-map.png
+// (the map coloured by album, with that playlist's path); with GTK_THEME=Adwaita:dark
 // in the environment, the -dark variants.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,6 +52,16 @@ try {
   await waitFor(() => attr(driver, '#playlist', 'data-state'), (s) => s === 'ready', 'the playlist', 300000);
   await sleep(800);
   await save(driver, 'screenshot-playlist');
+
+  // The map coloured by album (a soundtrack each, in the real recordings), with that playlist's
+  // path drawn through it.
+  await clickWhenReady(driver, '#nav-map');
+  await waitFor(() => attr(driver, '#map-canvas', 'data-state'), (s) => s === 'ready', 'the map', 300000);
+  await clickWhenReady(driver, '#map-colour-by option[value="album"]');
+  await waitFor(() => attr(driver, '#map-canvas', 'data-colour-by'), (v) => v === 'album', 'coloured by album');
+  await waitFor(() => attr(driver, '#map-canvas', 'data-path'), (n) => Number(n) > 0, 'the playlist\'s path');
+  await sleep(800);
+  await save(driver, 'screenshot-map');
 } finally {
   await stop();
 }
