@@ -332,8 +332,9 @@ export class MapView {
     this.toolbar.rearrange.disabled = this.answer?.state === 'building' || (this.answer?.points.ids.length ?? 0) < 3;
     const m = s.message;
     this.message.hidden = !m;
-    this.message.dataset.kind = m?.kind ?? '';
-    if (!m) return;
+    // (rebuilt only when it changes: analysis events come many times a second, the buttons stay under the pointer)
+    if (!m || (this.message.dataset.kind === m.kind && this.message.textContent?.includes(m.text))) { this.message.dataset.kind = m?.kind ?? ''; return; }
+    this.message.dataset.kind = m.kind;
     if (m.kind === 'none') {
       const add = h('button', { id: 'map-add-folder', class: 'btn btn-primary', type: 'button', onclick: () => this.hooks.onAddFolder(add) }, 'Add folder');
       const demo = h('button', { id: 'map-demo', class: 'btn', type: 'button', onclick: () => this.hooks.onDemo(demo) }, 'Try the demo library');
