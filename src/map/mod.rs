@@ -27,8 +27,10 @@ pub fn distance_of_score(score: f32) -> f32 {
     (2.0 - 2.0 * score).max(0.0).sqrt()
 }
 
-/// Moves and scales points so they are centred on 0 and the farthest sits at radius 1: maps
-/// of different libraries and builds share one frame, and placed points land in it.
+/// Moves, turns and scales points so they are centred on 0, lie widest along x (screens are
+/// wider than tall: a map laid out tall would use a third of the window) and the farthest
+/// sits at radius 1: maps of different libraries and builds share one frame, and placed points
+/// land in it.
 pub fn normalise(points: &mut [Point]) {
     if points.is_empty() {
         return;
@@ -36,14 +38,25 @@ pub fn normalise(points: &mut [Point]) {
     let n = points.len() as f32;
     let cx = points.iter().map(|p| p[0]).sum::<f32>() / n;
     let cy = points.iter().map(|p| p[1]).sum::<f32>() / n;
+    let (mut sxx, mut syy, mut sxy) = (0.0f32, 0.0f32, 0.0f32);
+    for p in points.iter() {
+        let (x, y) = (p[0] - cx, p[1] - cy);
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+    }
+    // The angle of the direction of largest spread, turned onto the x axis.
+    let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    let (sin, cos) = (-angle).sin_cos();
     let radius = points
         .iter()
         .map(|p| ((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt())
         .fold(0.0f32, f32::max);
     let scale = if radius > 0.0 { 1.0 / radius } else { 1.0 };
     for p in points.iter_mut() {
-        p[0] = (p[0] - cx) * scale;
-        p[1] = (p[1] - cy) * scale;
+        let (x, y) = (p[0] - cx, p[1] - cy);
+        p[0] = (x * cos - y * sin) * scale;
+        p[1] = (x * sin + y * cos) * scale;
     }
 }
 
@@ -59,6 +72,19 @@ mod tests {
         assert!((radius.fold(0.0f32, f32::max) - 1.0).abs() < 1e-6);
         let cx: f32 = points.iter().map(|p| p[0]).sum();
         assert!(cx.abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_tall_map_is_turned_wide() {
+        let mut points: Vec<Point> = (0..50).map(|i| [0.1 * (i % 3) as f32, i as f32]).collect();
+        normalise(&mut points);
+        let spread = |k: usize| points.iter().map(|p| p[k] * p[k]).sum::<f32>();
+        assert!(
+            spread(0) > 10.0 * spread(1),
+            "{} vs {}",
+            spread(0),
+            spread(1)
+        );
     }
 
     #[test]

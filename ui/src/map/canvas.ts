@@ -182,9 +182,11 @@ export class MapCanvas {
     if (dx || dy) cam.pan(dx, dy);
   }
 
-  /** The square's side in CSS px: 2–3 when the whole map is in view, growing as it zooms in. */
+  /** The square's side in CSS px when the whole map is in view: big enough to see and to hit in
+   *  a small library, small enough not to bury each other in a large one; growing as it zooms in. */
   private pointSize(): number {
-    const base = (this.data?.n ?? 0) > 20000 ? 2 : 3;
+    const n = this.data?.n ?? 0;
+    const base = n > 20000 ? 2 : n > 2000 ? 3 : n > 300 ? 5 : 7;
     return Math.min(9, base + Math.max(0, Math.floor(Math.log2(this.camera.zoom))));
   }
 
