@@ -57,22 +57,7 @@ fn open_library(
     Ok(library)
 }
 
-/// WebKitGTK's DMA-BUF renderer hands every frame of the page to the window through GL; where
-/// GL is software (no GPU, a remote or virtual display) a redrawn canvas then costs two frames:
-/// the map panned 100,000 points at 33 frames/s under Xvfb with it and 60 without
-/// (docs/benchmarks.md). The older path is what WebKitGTK used before 2.42. A user's own
-/// setting of the variable wins.
-fn prefer_shared_memory_rendering() {
-    const VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
-    if std::env::var_os(VAR).is_none() {
-        // Before any thread starts (Rust 2021: set_var is safe; nothing reads the environment
-        // concurrently yet).
-        std::env::set_var(VAR, "1");
-    }
-}
-
 fn main() -> anyhow::Result<()> {
-    prefer_shared_memory_rendering();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SEGUE_LOG")
