@@ -595,6 +595,7 @@
       case 'add_folder_dialog': return null;
       case 'remove_folder': state.folders = state.folders.filter((f) => f.id !== args.id); return null;
       case 'start_scan': case 'cancel_scan': return null;
+      case 'get_recovery': return state.recovery ?? null; // a test may set a restored backup's notice
       case 'create_demo_library': {
         state.tracks = Array.from({ length: 120 }, (_, i) => makeTrack(i));
         const f = { id: 9, path: '/home/ada/.local/share/segue/demo', track_count: 120, added_at: new Date().toISOString(), exists: true };
