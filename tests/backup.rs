@@ -310,6 +310,23 @@ async fn doctor_on_a_good_and_a_damaged_library() {
     library.close().await;
 }
 
+/// Playlist `id`'s file lists its tracks in order, by path, under its name.
+async fn m3u8_matches(library: &Library, dir: &Path, id: i64, name: &str) {
+    let text = std::fs::read_to_string(dir.join(file_name(name, id))).expect("m3u8");
+    let paths: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let (_, ids) = library
+        .store()
+        .playlist_contents(id)
+        .await
+        .expect("contents");
+    let mut expected = Vec::new();
+    for t in ids {
+        expected.push(library.existing_track(t).await.expect("track").path);
+    }
+    assert_eq!(paths, expected, "{name}");
+    assert!(text.contains(&format!("#PLAYLIST:{name}")));
+}
+
 #[tokio::test]
 async fn playlist_files_follow_save_rename_set_and_delete() {
     let root = tempfile::tempdir().expect("tempdir");
@@ -341,37 +358,14 @@ async fn playlist_files_follow_save_rename_set_and_delete() {
             file_name("Morning", a.id)
         ]
     );
-    // The file lists the tracks in order, by path.
-    let check = |library: &Arc<Library>, id: i64, name: &str| {
-        let text = std::fs::read_to_string(dir.join(file_name(name, id))).expect("m3u8");
-        let paths: Vec<String> = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(String::from)
-            .collect();
-        let library = library.clone();
-        async move {
-            let (_, ids) = library
-                .store()
-                .playlist_contents(id)
-                .await
-                .expect("contents");
-            let mut expected = Vec::new();
-            for t in ids {
-                expected.push(library.existing_track(t).await.expect("track").path);
-            }
-            assert_eq!(paths, expected, "{name}");
-            assert!(text.contains(&format!("#PLAYLIST:{name}")));
-        }
-    };
-    check(&library, a.id, "Morning").await;
-    check(&library, b.id, "Evening / late").await;
+    m3u8_matches(&library, &dir, a.id, "Morning").await;
+    m3u8_matches(&library, &dir, b.id, "Evening / late").await;
     library.rename_playlist(a.id, "Dawn").await.expect("rename");
     library
         .set_playlist_tracks(a.id, &[7, 1, 5, 2])
         .await
         .expect("set");
-    check(&library, a.id, "Dawn").await;
+    m3u8_matches(&library, &dir, a.id, "Dawn").await;
     library.delete_playlist(b.id).await.expect("delete");
     assert_eq!(files(&dir), [file_name("Dawn", a.id)]);
     library.close().await;
@@ -431,4 +425,48 @@ async fn killed_backups_leave_only_complete_ones() {
         .await
         .close()
         .await;
+}
+
+/// A database put back to an older backup by hand, behind the saved index's back (its
+/// `features.seq` went back): the index is rebuilt from the older features, not trusted, and
+/// nothing crashes.
+#[tokio::test]
+async fn an_older_database_under_a_newer_index_rebuilds_it() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("data");
+    let library = Library::open(&data).await.expect("open");
+    library.seed_synthetic_tracks(300).await.expect("seed");
+    library
+        .store()
+        .seed_synthetic_analysis(4, 3)
+        .await
+        .expect("analysis");
+    library.index_ready().await.expect("index");
+    let older = library.backup_now().await.expect("backup").expect("made");
+    library.seed_synthetic_tracks(200).await.expect("seed");
+    library
+        .store()
+        .seed_synthetic_analysis(4, 5)
+        .await
+        .expect("analysis");
+    library.sync_index().await;
+    library.wait_index_idle().await;
+    library.sync_index().await;
+    assert_eq!(library.index_stats().expect("stats").count, 500);
+    library.close().await;
+    drop(library);
+
+    std::fs::copy(&older.path, db(&data)).expect("put the older copy back");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("{DATABASE_FILE}{suffix}")));
+    }
+    let library = Library::open(&data).await.expect("open");
+    assert!(library.recovery().is_none(), "a sound (older) file");
+    library.index_ready().await.expect("index");
+    library.wait_index_idle().await;
+    library.index_ready().await.expect("index");
+    assert_eq!(library.index_stats().expect("stats").count, 300);
+    let similar = library.similar(1, 5).await.expect("similar");
+    assert!(similar.is_some_and(|s| s.iter().all(|t| t.track.id <= 300)));
+    library.close().await;
 }

@@ -76,7 +76,7 @@ async fn old_library(data: &Path, version: i64, data_json: &[String]) {
                 title, artist, album, album_artist, track_no, disc_no, year, genre, has_cover,
                 format, codec, duration_s, sample_rate, channels, bitrate_kbps, status, added_at, updated_at)
              VALUES ({i}, 1, '/music/{i}.flac', CAST('/music/{i}.flac' AS BLOB), {size}, {i}, {i},
-                'Song {i}', 'Artist', 'Album', 'Artist', {i}, 1, 2020, 'Jazz', 0,
+                'Song {i}', 'Miles Quartet', 'Blue Rooms', 'Miles Quartet', {i}, 1, 2020, 'Jazz', 0,
                 'FLAC', 'flac', 180.5, 44100, 2, 900, '{status}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')",
             size = 1000 + i
         ))
@@ -156,11 +156,11 @@ async fn every_earlier_schema_opens_with_everything_intact() {
             );
             assert_eq!(
                 t.get::<Option<String>, _>("artist").as_deref(),
-                Some("Artist")
+                Some("Miles Quartet")
             );
             assert_eq!(
                 t.get::<Option<String>, _>("album").as_deref(),
-                Some("Album")
+                Some("Blue Rooms")
             );
             assert_eq!(t.get::<Option<f64>, _>("duration_s"), Some(180.5));
             assert_eq!(t.get::<i64, _>("size"), 1000 + i);
