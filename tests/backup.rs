@@ -111,8 +111,22 @@ async fn made_library(data: &Path, tracks: i64) -> Contents {
         .expect("save");
     let made = contents(&library).await;
     library.close().await;
+    settled(data).await;
     assert!(!backups::list(data).is_empty(), "a backup was made");
     made
+}
+
+/// Waits until the closed database's last connection has checkpointed and removed its WAL
+/// (sqlx closes connections on their own threads): only then may a test change the file.
+async fn settled(data: &Path) {
+    let wal = data.join(format!("{DATABASE_FILE}-wal"));
+    for _ in 0..500 {
+        if !wal.exists() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the WAL of a closed database is still there");
 }
 
 /// Opens the library again and checks it was restored with everything in it.
@@ -242,6 +256,23 @@ async fn no_good_backup_starts_empty_and_keeps_the_playlist_files() {
         );
     }
     assert!(recovery.message.contains(&recovery.playlists_dir));
+    // The tracks come back (here: the same made-up rows; for a user, a scan of the folders
+    // added again), then the kept files are saved as playlists again, track by track.
+    library.seed_synthetic_tracks(100).await.expect("seed");
+    for (id, name, _, ids) in &made.playlists {
+        let (saved, missing) = library
+            .import_playlist(&kept.join(file_name(name, *id)))
+            .await
+            .expect("import");
+        assert!(missing.is_empty(), "{name}: {missing:?}");
+        assert_eq!(&saved.name, name);
+        let (_, imported) = library
+            .store()
+            .playlist_contents(saved.id)
+            .await
+            .expect("contents");
+        assert_eq!(&imported, ids, "{name}");
+    }
     library.close().await;
 }
 
@@ -453,13 +484,24 @@ async fn an_older_database_under_a_newer_index_rebuilds_it() {
     library.wait_index_idle().await;
     library.sync_index().await;
     assert_eq!(library.index_stats().expect("stats").count, 500);
-    library.close().await;
-    drop(library);
-
-    std::fs::copy(&older.path, db(&data)).expect("put the older copy back");
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(data.join(format!("{DATABASE_FILE}{suffix}")));
+    // The older database with the newer index beside it, in a data dir of their own (the
+    // first library's connections may still be closing on their threads).
+    let moved = root.path().join("moved");
+    std::fs::create_dir_all(moved.join(segue::INDEX_DIR)).expect("mkdir");
+    for e in std::fs::read_dir(data.join(segue::INDEX_DIR))
+        .expect("index")
+        .flatten()
+    {
+        std::fs::copy(e.path(), moved.join(segue::INDEX_DIR).join(e.file_name())).expect("copy");
     }
+    std::fs::copy(&older.path, db(&moved)).expect("put the older copy back");
+    library.close().await;
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(moved.join(segue::INDEX_DIR).join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["count"], 500, "the newer index is on disk");
+    let data = moved;
     let library = Library::open(&data).await.expect("open");
     assert!(library.recovery().is_none(), "a sound (older) file");
     library.index_ready().await.expect("index");

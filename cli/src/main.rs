@@ -52,7 +52,7 @@ enum Command {
     Similar(similar::Args),
     /// Make a playlist of tracks that sound like the seed track(s)
     Playlist(playlist::MakeArgs),
-    /// Saved playlists: list, show, rename, export, delete
+    /// Saved playlists: list, show, rename, export, delete, import
     Playlists(playlist::SavedArgs),
     /// Play tracks (or any audio files) through the sound device, one after the other; exits
     /// when done

@@ -33,7 +33,7 @@ fn id_suffix(id: i64) -> String {
     format!(" [{id}].m3u8")
 }
 
-/// The M3U8 text of a saved playlist as it would be written at `path`, and its name.
+/// The M3U8 text of a saved playlist as it would be written at `path`.
 async fn render(store: &Store, id: i64, path: &Path) -> Result<String> {
     let playlist = store.saved_playlist(id).await?;
     let (_, ids) = store.playlist_contents(id).await?;
@@ -142,6 +142,32 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A playlist file read back: its name (`#PLAYLIST:`, else the file name without ` [id]`)
+/// and its tracks' paths in order (relative ones against the file's folder).
+pub fn read_m3u8(path: &Path) -> Result<(String, Vec<PathBuf>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut name = None;
+    let mut tracks = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(n) = line.strip_prefix("#PLAYLIST:") {
+            name = Some(n.trim().to_string());
+        } else if !line.starts_with('#') {
+            tracks.push(dir.join(line));
+        }
+    }
+    let name = name.filter(|n| !n.is_empty()).unwrap_or_else(|| {
+        let stem = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        match stem.rfind(" [") {
+            Some(at) if stem.ends_with(']') => stem[..at].to_string(),
+            _ => stem,
+        }
+    });
+    Ok((name, tracks))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +179,22 @@ mod tests {
         assert_eq!(file_name("..", 5), "playlist [5].m3u8");
         assert_eq!(file_name(" \n ", 6), "_ [6].m3u8");
         assert!(file_name(&"x".repeat(500), 7).len() < 100);
+    }
+
+    #[test]
+    fn a_written_file_reads_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("Mix [4].m3u8");
+        let text =
+            "#EXTM3U\n#PLAYLIST:Mix\n#EXTINF:10,A - B\n/music/a.flac\n#EXTINF:-1,c\nsub/c.ogg\n";
+        std::fs::write(&path, text).expect("write");
+        let (name, tracks) = read_m3u8(&path).expect("read");
+        assert_eq!(name, "Mix");
+        assert_eq!(
+            tracks,
+            [PathBuf::from("/music/a.flac"), dir.path().join("sub/c.ogg")]
+        );
+        std::fs::write(&path, "/music/a.flac\n").expect("write");
+        assert_eq!(read_m3u8(&path).expect("read").0, "Mix");
     }
 }

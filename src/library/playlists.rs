@@ -2,7 +2,7 @@
 //! to the pure functions of `crate::playlist`; saved playlists; export.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -327,6 +327,23 @@ impl Library {
         mirror::remove_one(&self.data_dir, id);
         self.backups.request(false);
         Ok(())
+    }
+
+    /// Saves the playlist of an M3U8 file (Segue's own from `playlists/`, kept after a
+    /// database was lost, or any player's) with the library's tracks it names; the paths it
+    /// names that are not in the library are returned.
+    pub async fn import_playlist(&self, path: &Path) -> Result<(SavedPlaylist, Vec<PathBuf>)> {
+        let (name, paths) = mirror::read_m3u8(path)?;
+        let mut ids = Vec::new();
+        let mut missing = Vec::new();
+        for p in paths {
+            match self.track_id_by_path(&p).await? {
+                Some(id) => ids.push(id),
+                None => missing.push(p),
+            }
+        }
+        let saved = self.save_playlist(&name, None, &ids).await?;
+        Ok((saved, missing))
     }
 
     /// Writes a saved playlist to `path` (.m3u8 or .xspf).

@@ -152,7 +152,8 @@ pub(crate) async fn recover(data_dir: &Path, problem: &str) -> Result<(Store, Re
     }
     if not_restored > 0 {
         message.push_str(&format!(
-            " {not_restored} saved playlist file(s) not in the restored library are kept as M3U8 in {}.",
+            " {not_restored} saved playlist file(s) not in the restored library are kept as M3U8 in {} \
+             (once their folders are scanned, `segue playlists import FILE…` saves them again).",
             kept_playlists.display()
         ));
     }

@@ -170,6 +170,9 @@ enum What {
     Seed {
         #[arg(long, default_value_t = 100_000)]
         tracks: i64,
+        /// Also give every pending track made-up analysis results (features, tags)
+        #[arg(long)]
+        analysed: bool,
     },
 }
 
@@ -248,8 +251,11 @@ pub async fn run(args: &Args) -> Result<()> {
 /// The benchmarks that work on the user's library (`seed`, `playlists`).
 pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
     match args.what {
-        What::Seed { tracks } => {
+        What::Seed { tracks, analysed } => {
             library.seed_synthetic_tracks(tracks).await?;
+            if analysed {
+                library.store().seed_synthetic_analysis(8, 1).await?;
+            }
             println!(
                 "added {tracks} synthetic tracks to {}",
                 library.data_dir().display()
