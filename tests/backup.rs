@@ -156,9 +156,12 @@ fn db(data: &Path) -> PathBuf {
     data.join(DATABASE_FILE)
 }
 
+/// A way of damaging the database file, by name.
+type Damage = (&'static str, fn(&Path));
+
 #[tokio::test]
 async fn damaged_database_is_restored_from_the_newest_good_backup() {
-    let damages: [(&str, fn(&Path)); 4] = [
+    let damages: [Damage; 4] = [
         ("pages overwritten in the middle", |db| {
             let bytes = std::fs::read(db).expect("read");
             let mut bytes = bytes.clone();
