@@ -436,12 +436,18 @@ async fn killed_backups_leave_only_complete_ones() {
             libc::kill(child.id() as i32, libc::SIGKILL);
         }
         let _ = child.wait();
-        let temp = std::fs::read_dir(data.join(backups::BACKUP_DIR))
+        // A temp file left behind: this kill landed in the middle of a copy (removed, so the
+        // next round counts afresh).
+        let temp: Vec<PathBuf> = std::fs::read_dir(data.join(backups::BACKUP_DIR))
             .expect("dir")
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
-            .count();
-        killed_mid_copy += usize::from(temp > 0);
+            .map(|e| e.path())
+            .collect();
+        killed_mid_copy += usize::from(!temp.is_empty());
+        for t in temp {
+            std::fs::remove_file(t).expect("remove temp");
+        }
         let all = backups::list(&data);
         assert!(!all.is_empty(), "round {round}");
         for b in &all {
