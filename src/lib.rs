@@ -30,7 +30,10 @@ pub use ingest::analyze::{
     PauseSwitch,
 };
 pub use ingest::scan::{ProgressFn, ScanOptions, ScanPhase, ScanProgress, ScanSummary};
-pub use library::{Library, Overview, SimilarAnswer, SimilarState, SimilarTrack, UpdateSummary};
+pub use library::{
+    DoctorReport, Library, Overview, Recovery, SimilarAnswer, SimilarState, SimilarTrack,
+    UpdateSummary,
+};
 pub use store::{
     AnalysisCounts, Failure, Folder, SortKey, Stats, Store, TrackDetail, TrackPage, TrackQuery,
     TrackRow,

@@ -5,6 +5,7 @@
 //! Ctrl-C. `bench` is the measuring harness (`segue bench …`), kept out of the engine.
 
 mod bench;
+mod doctor;
 mod folder;
 mod map;
 mod musicnn;
@@ -51,7 +52,7 @@ enum Command {
     Similar(similar::Args),
     /// Make a playlist of tracks that sound like the seed track(s)
     Playlist(playlist::MakeArgs),
-    /// Saved playlists: list, show, rename, export, delete
+    /// Saved playlists: list, show, rename, export, delete, import
     Playlists(playlist::SavedArgs),
     /// Play tracks (or any audio files) through the sound device, one after the other; exits
     /// when done
@@ -71,6 +72,9 @@ enum Command {
     /// MusiCNN genre/mood tags of any audio file: the per-patch taggram, the mean tags and
     /// the 200-d embedding, as the original `musicnn` computes them
     Musicnn(musicnn::Args),
+    /// Check the database, its backups, the index and the playlists' files; `--repair`
+    /// restores a damaged database from the newest good backup
+    Doctor(doctor::Args),
     /// Measure performance and print figures (never pass/fail)
     Bench(bench::Args),
 }
@@ -103,14 +107,22 @@ async fn run(cli: Cli) -> Result<()> {
         _ => {}
     }
     let data_dir = cli.data_dir.unwrap_or_else(segue::paths::default_data_dir);
+    // The doctor looks at the files as they are: opening the library would restore them.
+    if let Command::Doctor(args) = cli.command {
+        return doctor::run(&data_dir, args).await;
+    }
     let library = Library::open(&data_dir)
         .await
         .with_context(|| format!("opening the library in {}", data_dir.display()))?;
+    if let Some(recovery) = library.recovery() {
+        eprintln!("{}", recovery.message);
+    }
     let result = command(&library, cli.command).await;
     // A scan or analysis may have started an index build: let it finish and save, so the next
-    // command does not build again.
+    // command does not build again. The same for a backup waiting out its throttle.
     library.wait_index_idle().await;
     library.wait_map_idle().await;
+    library.close().await;
     result
 }
 
@@ -132,5 +144,6 @@ async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<
         Command::Play(args) => play::run(library, args).await,
         Command::Bench(args) => bench::run_in_library(library, args).await,
         Command::Musicnn(args) => musicnn::run(&args),
+        Command::Doctor(_) => Ok(()),
     }
 }

@@ -124,6 +124,12 @@ enum SavedAction {
     Delete {
         id: i64,
     },
+    /// Save M3U8 files as playlists (e.g. the ones kept after a lost database), with the
+    /// library's tracks they name
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// The engine's request for these flags (seeds and folders resolved against the library).
@@ -234,6 +240,23 @@ pub async fn saved(library: &Library, args: SavedArgs) -> Result<()> {
         SavedAction::Delete { id } => {
             library.delete_playlist(id).await?;
             println!("deleted playlist {id}");
+        }
+        SavedAction::Import { files } => {
+            for file in files {
+                let (p, missing) = library
+                    .import_playlist(&file)
+                    .await
+                    .with_context(|| format!("importing {}", file.display()))?;
+                println!(
+                    "saved {} as playlist {} ({} tracks)",
+                    file.display(),
+                    p.id,
+                    p.track_count
+                );
+                for m in missing {
+                    eprintln!("  not in the library: {}", m.display());
+                }
+            }
         }
     }
     Ok(())

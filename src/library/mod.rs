@@ -1,15 +1,19 @@
 //! The façade: [`Library`] is what the CLI and the desktop shell call, and the one place that
 //! sequences the engine's parts. This module holds the library itself (folders, scans and
 //! analysis runs, tracks, tags); the other concerns each have a file: `similar` (the index and
-//! its queries), `playlists`, `preview` (the player on the remembered device) and `jobs` (the
+//! its queries), `playlists`, `preview` (the player on the remembered device), `jobs` (the
 //! background scan queue and analysis of a long-running host, which this façade owns once
-//! started).
+//! started), `backups` (rolling copies of the database), `mirror` (saved playlists as M3U8
+//! files) and `recovery` (a damaged database restored on open; `segue doctor`).
 
+pub mod backups;
 mod calibrate;
 pub mod jobs;
 mod map;
+pub mod mirror;
 mod playlists;
 mod preview;
+pub mod recovery;
 mod similar;
 
 use std::collections::BTreeMap;
@@ -22,6 +26,7 @@ use serde::Serialize;
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
+pub use recovery::{DoctorReport, Recovery};
 pub use similar::{SimilarAnswer, SimilarState, SimilarTrack};
 
 use crate::audio::preview::Player;
@@ -31,7 +36,7 @@ use crate::ingest::analyze::{AnalysisProgress, PauseSwitch};
 use crate::ingest::scan::{self, ProgressFn, ScanOptions, ScanProgress, ScanSummary};
 use crate::store::{AnalysisCounts, Failure, Folder, Stats, Store, TagVocabulary};
 use crate::store::{TrackDetail, TrackPage, TrackQuery, TrackRow};
-use crate::{demo, musicnn, settings, similarity, CancellationToken, DATABASE_FILE, INDEX_DIR};
+use crate::{demo, musicnn, settings, similarity, CancellationToken, INDEX_DIR};
 use jobs::{BackgroundScanner, EventFn};
 
 /// An open library: the database plus the data dir that holds it.
@@ -55,6 +60,10 @@ pub struct Library {
     calibration: Mutex<Option<calibrate::Cached>>,
     /// The library map's background layout and its reports.
     map: Arc<map::MapKeeper>,
+    /// Rolling copies of the database, made in the background after changes.
+    backups: Arc<backups::Backups>,
+    /// What opening had to do to get a sound database (a backup restored), if anything.
+    recovery: Option<Recovery>,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -84,11 +93,14 @@ pub struct TrackWithTags {
 }
 
 impl Library {
-    /// Opens the library in `data_dir`, creating the folder and database as needed.
+    /// Opens the library in `data_dir`, creating the folder and database as needed. A damaged
+    /// or missing database is moved aside and the newest good backup restored
+    /// ([`Self::recovery`] says so).
     pub async fn open(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
         let data_dir = data_dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
-        let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        let (store, recovery) = recovery::open_store(&data_dir).await?;
+        let backups = backups::Backups::new(store.clone(), data_dir.clone());
         let settings = settings::Settings::load(&data_dir);
         let similarity =
             similarity::SimilarityIndex::new(data_dir.join(INDEX_DIR), settings.similarity);
@@ -104,7 +116,33 @@ impl Library {
             on_preview_state: OnceLock::new(),
             calibration: Mutex::new(None),
             map: Arc::default(),
+            backups,
+            recovery,
         }))
+    }
+
+    /// What opening had to do to get a sound database (a backup restored, or an empty library
+    /// started), for the shells to say once.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// Copies the database into `backups/` now (even if nothing changed since the newest) and
+    /// prunes old ones; the new backup.
+    pub async fn backup_now(&self) -> Result<Option<backups::BackupFile>> {
+        self.backups.backup(true).await
+    }
+
+    /// Runs the backups waiting out their throttle now, and waits for them (a shell about to
+    /// exit).
+    pub async fn wait_backups(&self) {
+        self.backups.wait_idle().await;
+    }
+
+    /// Finishes the backups and closes the database (its WAL checkpointed into the file).
+    pub async fn close(&self) {
+        self.wait_backups().await;
+        self.store.close().await;
     }
 
     /// The database underneath, for tests and benchmarks that fill or inspect it directly.
@@ -191,6 +229,7 @@ impl Library {
             jobs.watch(folder.id, &folder.path);
             jobs.scan_folder(folder.id);
         }
+        self.backups.request(false);
         Ok(folder)
     }
 
@@ -215,6 +254,7 @@ impl Library {
                 jobs.scan_all();
             }
         }
+        self.backups.request(false);
         Ok(folder)
     }
 
@@ -287,6 +327,7 @@ impl Library {
             .collect();
         let summary = scan::scan(&self.store, &folders, options, on_progress, cancel).await?;
         self.sync_index().await;
+        self.backups.request(true);
         Ok(summary)
     }
 
@@ -313,10 +354,13 @@ impl Library {
                     if let Err(e) = self.similarity.sync(&self.store).await {
                         tracing::warn!("updating the similarity index: {e}");
                     }
+                    // Between batches (a copy is one read transaction); throttled.
+                    self.backups.request(false);
                 }
             }
         };
         self.sync_index().await;
+        self.backups.request(true);
         Ok(summary)
     }
 

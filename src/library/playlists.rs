@@ -2,12 +2,12 @@
 //! to the pure functions of `crate::playlist`; saved playlists; export.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::Library;
+use super::{mirror, Library};
 use crate::error::{Error, Result};
 use crate::index::dot;
 use crate::playlist::{
@@ -276,9 +276,21 @@ impl Library {
             .map(serde_json::to_string)
             .transpose()
             .map_err(Error::json("playlist request"))?;
-        self.store
+        let saved = self
+            .store
             .create_playlist(name, json.as_deref(), track_ids)
-            .await
+            .await?;
+        self.playlist_changed(saved.id).await;
+        Ok(saved)
+    }
+
+    /// After a saved playlist changed: its M3U8 file now, a backup soon. Neither fails the
+    /// change (it is stored); a problem is logged.
+    async fn playlist_changed(&self, id: i64) {
+        if let Err(e) = mirror::write_one(&self.store, &self.data_dir, id).await {
+            tracing::warn!("writing playlist {id}'s M3U8 file: {e}");
+        }
+        self.backups.request(false);
     }
 
     pub async fn saved_playlists(&self) -> Result<Vec<SavedPlaylist>> {
@@ -299,15 +311,39 @@ impl Library {
     }
 
     pub async fn rename_playlist(&self, id: i64, name: &str) -> Result<SavedPlaylist> {
-        self.store.rename_playlist(id, name).await
+        let saved = self.store.rename_playlist(id, name).await?;
+        self.playlist_changed(id).await;
+        Ok(saved)
     }
 
     pub async fn set_playlist_tracks(&self, id: i64, track_ids: &[i64]) -> Result<SavedPlaylist> {
-        self.store.set_playlist_tracks(id, track_ids).await
+        let saved = self.store.set_playlist_tracks(id, track_ids).await?;
+        self.playlist_changed(id).await;
+        Ok(saved)
     }
 
     pub async fn delete_playlist(&self, id: i64) -> Result<()> {
-        self.store.delete_playlist(id).await
+        self.store.delete_playlist(id).await?;
+        mirror::remove_one(&self.data_dir, id);
+        self.backups.request(false);
+        Ok(())
+    }
+
+    /// Saves the playlist of an M3U8 file (Segue's own from `playlists/`, kept after a
+    /// database was lost, or any player's) with the library's tracks it names; the paths it
+    /// names that are not in the library are returned.
+    pub async fn import_playlist(&self, path: &Path) -> Result<(SavedPlaylist, Vec<PathBuf>)> {
+        let (name, paths) = mirror::read_m3u8(path)?;
+        let mut ids = Vec::new();
+        let mut missing = Vec::new();
+        for p in paths {
+            match self.track_id_by_path(&p).await? {
+                Some(id) => ids.push(id),
+                None => missing.push(p),
+            }
+        }
+        let saved = self.save_playlist(&name, None, &ids).await?;
+        Ok((saved, missing))
     }
 
     /// Writes a saved playlist to `path` (.m3u8 or .xspf).

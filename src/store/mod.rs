@@ -5,10 +5,11 @@
 //!
 //! [`Store`]'s methods are split by concern: `folders`, `tracks` (the library table, track
 //! detail), `features` (analysis results), `scan` (what a scan reads and applies), `failures`,
-//! `playlists`, `names` (bringing older tracks' names up to date) and `synthetic`
-//! (benchmark libraries); this file opens the database and answers
+//! `playlists`, `names` (bringing older tracks' names up to date), `backup` (copies and checks
+//! of the file) and `synthetic` (benchmark libraries); this file opens the database and answers
 //! for it as a whole.
 
+mod backup;
 mod failures;
 mod features;
 mod folders;
@@ -20,6 +21,8 @@ mod scan;
 #[cfg(any(test, feature = "harness"))]
 mod synthetic;
 mod tracks;
+pub(crate) use backup::sync_dir;
+pub use backup::{check_file, is_damage};
 pub use map::{MapLayoutRecord, MapPoints};
 pub use playlists::SavedPlaylist;
 

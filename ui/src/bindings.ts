@@ -34,6 +34,11 @@ export const commands = {
 	/**  Folders, totals, and the progress of the running scan and analysis. */
 	getOverview: () => __TAURI_INVOKE<Overview>("get_overview"),
 	getPlaylist: (id: number) => __TAURI_INVOKE<SavedPlaylistDetail>("get_playlist", { id }),
+	/**
+	 *  What opening the library had to do to get a sound database (a damaged one moved aside and a
+	 *  backup restored), for the notice at start; `null` when nothing happened.
+	 */
+	getRecovery: () => __TAURI_INVOKE<Recovery | null>("get_recovery"),
 	/**  One track with every stored feature (the detail panel). */
 	getTrack: (id: number) => __TAURI_INVOKE<TrackDetail>("get_track", { id }),
 	/**  Files that could not be read or analysed, and why. */
@@ -456,6 +461,20 @@ export type PreviewAction = "pause" | "resume" | "stop" |
  *  status or track.
  */
 export type PreviewStateEvent = PlayerState;
+
+/**  What the last open had to do to get a sound database. */
+export type Recovery = {
+	/**  What was wrong: "database disk image is malformed", "the database file is missing"… */
+	what: string,
+	/**  The backup restored, if one was good. */
+	backup_used: string | null,
+	/**  Where the damaged file (and its -wal/-shm) now are. */
+	moved_to: string | null,
+	/**  Where the saved playlists' M3U8 files are. */
+	playlists_dir: string,
+	/**  All of it in a sentence or three, for people. */
+	message: string,
+};
 
 export type Rejection = {
 	rule: string,

@@ -260,6 +260,9 @@ async function boot() {
   } catch (e) { banner.show(e); }
   // A preview problem is the player bar's to show, never the banner's.
   player.start().catch((e) => console.warn('[segue] preview:', api.errorText(e)));
+  // A damaged database was moved aside and a backup restored at start: say so once.
+  const recovery = await banner.guard(api.commands.getRecovery());
+  if (recovery) banner.show(recovery.message);
   const o = await loadOverview();
   if (!o) return;
   savedList.refresh(0);

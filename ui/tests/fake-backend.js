@@ -21,7 +21,8 @@
 //   (virtualisation, paging, sort, search, filters), options:
 //   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number,
 //     analysis: Partial<AnalysisProgress> (what get_overview reports at start),
-//     tagging: false (no MusiCNN weights: nothing is tagged, tag_vocabulary says how to turn it on) }
+//     tagging: false (no MusiCNN weights: nothing is tagged, tag_vocabulary says how to turn it on),
+//     recovery: Recovery (what get_recovery answers: a damaged database restored at start) }
 //   Analysis fields are deterministic from the row index i (see analysisOf): every 10th track
 //   (i % 10 === 7) is pending, i % 53 === 11 failed, i % 17 === 4 has no tempo, i % 23 === 6 no key.
 //   Tags (MusiCNN): every analysed track has a deterministic ranking of TAG_LABELS (tagsOf: a few
@@ -595,6 +596,7 @@
       case 'add_folder_dialog': return null;
       case 'remove_folder': state.folders = state.folders.filter((f) => f.id !== args.id); return null;
       case 'start_scan': case 'cancel_scan': return null;
+      case 'get_recovery': return cfg.recovery ?? null; // { recovery }: a backup was restored at start
       case 'create_demo_library': {
         state.tracks = Array.from({ length: 120 }, (_, i) => makeTrack(i));
         const f = { id: 9, path: '/home/ada/.local/share/segue/demo', track_count: 120, added_at: new Date().toISOString(), exists: true };

@@ -319,6 +319,18 @@ test('failures view lists failures with relative times; empty state when there a
   assert.deepEqual(a.errors, []);
 });
 
+test('a database restored from a backup at start is said once in the banner', async () => {
+  const message = 'The library database was damaged (database disk image is malformed). Segue restored the backup taken 2026-12-02 07:29 UTC; the next scan brings it up to date.';
+  const recovery = { what: 'database disk image is malformed', backup_used: '/d/backups/library-20261202T072936.568Z.sqlite3', moved_to: '/d/damaged/20261202T073000.000Z', playlists_dir: '/d/playlists', message };
+  const a = await app({ config: { tracks: 20, folders: true, recovery } });
+  const { page } = a;
+  await page.locator('#error-banner').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#error-text').innerText(), message);
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  assert.equal((await a.calls('get_recovery')).length, 1);
+  await done(a);
+});
+
 test('an invoke error shows a dismissible banner and the app keeps working', async () => {
   const a = await app({ config: { ...BIG, errors: { start_scan: 'database is locked' } } });
   const { page } = a;

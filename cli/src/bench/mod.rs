@@ -3,6 +3,7 @@
 //! thing and prints it; this one holds the command line and the clocks they share.
 
 mod audio;
+mod backup;
 mod index;
 mod library;
 mod map;
@@ -157,10 +158,21 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Backups of the library in --data-dir: database and backup sizes, the time of a backup,
+    /// of its check and of a restore (into a temp dir); `--repeat`: that many backups in a row
+    Backup {
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the library in --data-dir with synthetic tracks (to time the app's cold start)
     Seed {
         #[arg(long, default_value_t = 100_000)]
         tracks: i64,
+        /// Also give every pending track made-up analysis results (features, tags)
+        #[arg(long)]
+        analysed: bool,
     },
 }
 
@@ -169,7 +181,7 @@ impl Args {
     pub fn needs_library(&self) -> bool {
         matches!(
             self.what,
-            What::Seed { .. } | What::Playlists { .. } | What::Map { .. }
+            What::Seed { .. } | What::Playlists { .. } | What::Map { .. } | What::Backup { .. }
         )
     }
 }
@@ -230,15 +242,20 @@ pub async fn run(args: &Args) -> Result<()> {
             keep,
             json,
         } => map::speed(scratch.path(), tracks, *place, keep.as_deref(), *json).await,
-        What::Seed { .. } | What::Playlists { .. } | What::Map { .. } => Ok(()),
+        What::Seed { .. } | What::Playlists { .. } | What::Map { .. } | What::Backup { .. } => {
+            Ok(())
+        }
     }
 }
 
 /// The benchmarks that work on the user's library (`seed`, `playlists`).
 pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
     match args.what {
-        What::Seed { tracks } => {
+        What::Seed { tracks, analysed } => {
             library.seed_synthetic_tracks(tracks).await?;
+            if analysed {
+                library.store().seed_synthetic_analysis(8, 1).await?;
+            }
             println!(
                 "added {tracks} synthetic tracks to {}",
                 library.data_dir().display()
@@ -254,6 +271,7 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
         What::Map { labels, root, json } => {
             map::quality(library, &labels, root.as_deref(), json).await
         }
+        What::Backup { repeat, json } => backup::run(library, repeat, json).await,
         _ => run(&args).await,
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use segue::store::TagVocabulary;
 use segue::{
-    Failure, Folder, Library, Overview, SimilarAnswer, TrackDetail, TrackPage, TrackQuery,
+    Failure, Folder, Library, Overview, Recovery, SimilarAnswer, TrackDetail, TrackPage, TrackQuery,
 };
 use tauri::State;
 
@@ -16,6 +16,14 @@ use crate::{dialogs, events};
 #[specta::specta]
 pub async fn get_overview(library: State<'_, Arc<Library>>) -> CmdResult<Overview> {
     Ok(library.overview().await?)
+}
+
+/// What opening the library had to do to get a sound database (a damaged one moved aside and a
+/// backup restored), for the notice at start; `null` when nothing happened.
+#[tauri::command]
+#[specta::specta]
+pub fn get_recovery(library: State<'_, Arc<Library>>) -> Option<Recovery> {
+    library.recovery().cloned()
 }
 
 /// Opens the native folder chooser (from Rust, so the webview needs no dialog permission),
