@@ -359,6 +359,10 @@ impl Library {
                 }
             }
         };
+        // Fitted on the whole library now, not on what the first seconds of the run analysed.
+        if let Err(e) = self.similarity.settle(&self.store).await {
+            tracing::warn!("updating the similarity index: {e}");
+        }
         self.sync_index().await;
         self.backups.request(true);
         Ok(summary)

@@ -15,6 +15,14 @@ use crate::index::{choose, AnnIndex, ExactIndex};
 use crate::store::Store;
 use crate::vector::{self, Normalizer, DIM};
 
+/// Below this many tracks a rebuild takes well under a second, so the standardisation is fitted
+/// again at the end of every analysis run that changed the library's size: the same library
+/// then always gets the same statistics, however its analysis happened to be timed (the first
+/// build starts with whatever is analysed a few seconds into the run).
+const REFIT_ALWAYS_BELOW: usize = 20_000;
+/// Above it, the end of a run refits when the size moved by more than this share since the fit.
+const REFIT_DRIFT: f64 = 0.05;
+
 struct Prepared {
     ids: Vec<i64>,
     vectors: Vec<f32>,
@@ -91,6 +99,31 @@ impl SimilarityIndex {
         }
         self.wait_idle().await;
         self.stats()
+    }
+
+    /// The end of an analysis run: takes in what it analysed and, when the statistics were
+    /// fitted on a library of another size (see [`REFIT_ALWAYS_BELOW`]), starts a rebuild that
+    /// fits them on the whole library.
+    pub async fn settle(self: &Arc<Self>, store: &Store) -> Result<()> {
+        // A build started during the run read the library as it was then.
+        self.wait_idle().await;
+        self.sync(store).await?;
+        self.wait_idle().await;
+        let _guard = self.maintenance.lock().await;
+        if self.refit_due()? {
+            self.start_rebuild(store).await?;
+        }
+        Ok(())
+    }
+
+    fn refit_due(&self) -> Result<bool> {
+        let inner = self.inner.read().map_err(lock_err)?;
+        let count = inner.ids.len();
+        if inner.normalizer.is_none() || count == 0 || count == inner.built_count {
+            return Ok(false);
+        }
+        let drift = count.abs_diff(inner.built_count) as f64 / inner.built_count.max(1) as f64;
+        Ok(count < REFIT_ALWAYS_BELOW || drift > REFIT_DRIFT)
     }
 
     /// Brings the index up to date and waits for any build to finish (the CLI's one-shot use).
