@@ -11,9 +11,8 @@ have() { [ -s "$dest/MSD_musicnn/.index" ] && [ -s "$dest/MTT_musicnn/.index" ] 
 if have; then exit 0; fi
 echo "==> fetching the MusiCNN weights (musicnn 0.1.0 wheel from PyPI) into $dest"
 if ! python3 -m pip --version >/dev/null 2>&1; then
-  sudo_cmd=(); [ "$(id -u)" != 0 ] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  "$(dirname "$0")/apt-get.sh" update -qq
+  "$(dirname "$0")/apt-get.sh" install -y -qq --no-install-recommends python3-pip >/dev/null
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 python3 -m pip download --quiet --no-deps --disable-pip-version-check musicnn==0.1.0 -d "$tmp"

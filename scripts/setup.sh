@@ -4,11 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_tests=0
-[ "${1:-}" = "--tests" ] && want_tests=1
-
-sudo_cmd=()
-if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+want_tests=0 want_package=0
+[ "${1:-}" = "--tests" ] && want_tests=1 && want_package=1
+[ "${1:-}" = "--package" ] && want_package=1
 
 # Build and runtime packages (Tauri 2 / WebKitGTK 4.1, ALSA for audio preview; cmake builds
 # the bundled libopus that decodes Opus files and FAISS, which links OpenBLAS and LAPACK).
@@ -21,6 +19,13 @@ packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev 
 if [ "$want_tests" = 1 ]; then
   packages+=(webkit2gtk-driver xvfb xauth xdotool imagemagick chromium lame vorbis-tools
     flac sox libsox-fmt-all ffmpeg python3 mpv)
+  # The package's checks: its desktop entry and AppStream file validated, and the binaries
+  # run on an emulated CPU without AVX2 (they must say so, not crash; the app in a zenity box).
+  packages+=(desktop-file-utils appstream qemu-user zenity)
+fi
+# The Debian package: icons resized from the master, dependencies found by dpkg-shlibdeps.
+if [ "$want_package" = 1 ]; then
+  packages+=(imagemagick dpkg-dev binutils)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -33,8 +38,8 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing system packages: ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  ./scripts/apt-get.sh update -qq
+  ./scripts/apt-get.sh install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v cargo >/dev/null; then

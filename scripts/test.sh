@@ -36,6 +36,9 @@ step "end-to-end tests (real app, WebKitWebDriver, Xvfb)"
 cargo build --quiet -p segue-app
 xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
 
+step "the Debian package: built, installed, validated, smoke-tested, removed"
+xvfb-run -a -s "-screen 0 1400x900x24" ./tests/package.sh
+
 # The shared bad-input corpus (beside the repo in CI) adds cases of its own.
 if [ -f ../shared/corpus/make_bad.py ]; then
   step "shared bad-input corpus"

@@ -20,6 +20,12 @@ pub enum Error {
     NotAFolder(PathBuf),
     #[error("{0} is already in the library (inside {1})")]
     FolderInsideLibrary(PathBuf, PathBuf),
+    /// Another process has this library open (see `library::lock`).
+    #[error(
+        "the library in {} is in use by {holder}: close it first, or use another --data-dir",
+        data_dir.display()
+    )]
+    LibraryInUse { data_dir: PathBuf, holder: String },
     #[error("no library folder with id {0}")]
     NoSuchFolder(i64),
     #[error("no track with id {0}")]
@@ -92,7 +98,9 @@ impl Error {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Database(_) | Error::Migration(_) => ErrorCode::Database,
+            Error::Database(_) | Error::Migration(_) | Error::LibraryInUse { .. } => {
+                ErrorCode::Database
+            }
             Error::Io { .. } | Error::Watch(_) => ErrorCode::Io,
             Error::NotAFolder(_) => ErrorCode::NotAFolder,
             Error::FolderInsideLibrary(..) => ErrorCode::FolderInsideLibrary,

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod cpu;
 pub mod demo;
 pub mod error;
 pub mod index;

@@ -121,3 +121,110 @@ fn demo_library_is_varied_and_tagged() {
     let again = json(&data, &["demo", "--json"]);
     assert_eq!(again["added"], 0);
 }
+
+/// The `segue` binary on `data`, started in the background.
+fn spawn_segue(data: &std::path::Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn segue")
+}
+
+/// Two processes on one library: while a `segue scan` holds it, a second scan (or any other
+/// command, or `segue doctor`) is refused at once with a message naming the first, and
+/// changes nothing; two scans started together end with every file in the library once and a
+/// database that passes `segue doctor`.
+#[test]
+fn a_second_process_is_refused_while_one_holds_the_library() {
+    let (_root, music, data) = temp_dirs();
+    for i in 0..40 {
+        write_audio(
+            &music.join(format!("t{i:02}.wav")),
+            Fmt::Wav,
+            1.0,
+            200.0 + 10.0 * i as f32,
+        );
+    }
+    let folder = music.to_str().expect("utf-8 temp path");
+    assert!(segue(&data, &["folder", "add", folder]).status.success());
+
+    // Hold the first scan still once it has the library: the overlap is certain.
+    let mut first = spawn_segue(&data, &["scan", "--no-analyze"]);
+    let lock = data.join("segue.lock");
+    let holder = first.id().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::fs::read_to_string(&lock).map_or(true, |s| s.lines().next() != Some(&holder)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scan never took the library"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SAFETY: signalling a child process we spawned.
+    assert_eq!(unsafe { libc::kill(first.id() as i32, libc::SIGSTOP) }, 0);
+    for args in [&["scan"][..], &["tracks"], &["doctor"]] {
+        let refused = segue(&data, args);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success(),
+            "segue {args:?} ran beside the scan"
+        );
+        assert!(
+            stderr.contains("is in use by segue scan")
+                && stderr.contains(&format!("process {holder}")),
+            "segue {args:?}: {stderr}"
+        );
+    }
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(first.id() as i32, libc::SIGCONT) }, 0);
+    assert!(first.wait().expect("wait").success());
+    assert_eq!(
+        json(&data, &["tracks", "--json"]).as_array().map(Vec::len),
+        Some(40)
+    );
+
+    // Two scans at once, after a change: each either scans or says the library is busy.
+    for i in 40..60 {
+        write_audio(&music.join(format!("t{i:02}.wav")), Fmt::Wav, 1.0, 220.0);
+    }
+    let racers = [
+        spawn_segue(&data, &["scan", "--no-analyze"]),
+        spawn_segue(&data, &["scan", "--no-analyze"]),
+    ];
+    let mut scanned = 0;
+    for racer in racers {
+        let out = racer.wait_with_output().expect("wait");
+        if out.status.success() {
+            scanned += 1;
+        } else {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("is in use by segue scan"), "{stderr}");
+        }
+    }
+    assert!(scanned >= 1, "neither scan ran");
+    let tracks = json(&data, &["tracks", "--json"]);
+    let mut paths: Vec<&str> = tracks
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| t["path"].as_str().expect("path"))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), 60, "every file once");
+    assert_eq!(
+        tracks.as_array().map(Vec::len),
+        Some(60),
+        "no duplicate rows"
+    );
+    let doctor = segue(&data, &["doctor"]);
+    assert!(
+        doctor.status.success(),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+}

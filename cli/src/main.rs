@@ -7,6 +7,7 @@
 mod bench;
 mod doctor;
 mod folder;
+mod generate;
 mod map;
 mod musicnn;
 mod play;
@@ -23,6 +24,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use segue::Library;
+
+// A plain message on a CPU this build cannot run on, not an illegal instruction.
+segue::refuse_unsupported_cpu_before_main!("segue", graphical: false);
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +81,9 @@ enum Command {
     Doctor(doctor::Args),
     /// Measure performance and print figures (never pass/fail)
     Bench(bench::Args),
+    /// Shell completions and man pages, derived from these definitions (for packaging)
+    #[command(hide = true)]
+    Generate(generate::Args),
 }
 
 fn main() -> Result<()> {
@@ -103,6 +110,7 @@ async fn run(cli: Cli) -> Result<()> {
     // Commands that need no library.
     match &cli.command {
         Command::Musicnn(args) => return musicnn::run(args),
+        Command::Generate(args) => return generate::run(args),
         Command::Bench(args) if !args.needs_library() => return bench::run(args).await,
         _ => {}
     }
@@ -144,6 +152,6 @@ async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<
         Command::Play(args) => play::run(library, args).await,
         Command::Bench(args) => bench::run_in_library(library, args).await,
         Command::Musicnn(args) => musicnn::run(&args),
-        Command::Doctor(_) => Ok(()),
+        Command::Doctor(_) | Command::Generate(_) => Ok(()),
     }
 }

@@ -71,3 +71,22 @@ pub async fn pick_export_path(
     }
     Ok(Some(path))
 }
+
+/// The app cannot start (a library another process has open, a database that cannot be
+/// opened): says why in a native message box — someone who started
+/// Segue from a menu sees no terminal — and exits once it is dismissed. The main window stays
+/// hidden: without a library its view would only show errors.
+pub fn cannot_start(app: &tauri::AppHandle, why: &anyhow::Error) {
+    let message = format!("{why:#}");
+    tracing::error!("cannot start: {message}");
+    eprintln!("segue-app: {message}");
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        let _ = window.hide();
+    }
+    let handle = app.clone();
+    app.dialog()
+        .message(message)
+        .title(segue::cpu::MESSAGE_BOX_TITLE)
+        .kind(tauri_plugin_dialog::MessageDialogKind::Error)
+        .show(move |_| handle.exit(1));
+}

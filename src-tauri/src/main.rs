@@ -14,6 +14,9 @@ use std::sync::Arc;
 
 use segue::Library;
 
+// A plain message (and a message box) on a CPU this build cannot run on, not a crash.
+segue::refuse_unsupported_cpu_before_main!("segue-app", graphical: true);
+
 /// `--data-dir DIR` on the command line, else `SEGUE_DATA_DIR`, else the platform data dir.
 fn data_dir_from_args() -> PathBuf {
     let mut args = std::env::args_os().skip(1);
@@ -73,8 +76,12 @@ fn main() -> anyhow::Result<()> {
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             contract.mount_events(app);
-            let library = open_library(app.handle(), &data_dir)?;
-            tauri::Manager::manage(app, library);
+            match open_library(app.handle(), &data_dir) {
+                Ok(library) => {
+                    tauri::Manager::manage(app, library);
+                }
+                Err(why) => dialogs::cannot_start(app.handle(), &why),
+            }
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))?;

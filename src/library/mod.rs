@@ -4,11 +4,13 @@
 //! its queries), `playlists`, `preview` (the player on the remembered device), `jobs` (the
 //! background scan queue and analysis of a long-running host, which this façade owns once
 //! started), `backups` (rolling copies of the database), `mirror` (saved playlists as M3U8
-//! files) and `recovery` (a damaged database restored on open; `segue doctor`).
+//! files), `recovery` (a damaged database restored on open; `segue doctor`) and `lock` (one
+//! process per library).
 
 pub mod backups;
 mod calibrate;
 pub mod jobs;
+pub mod lock;
 mod map;
 pub mod mirror;
 mod playlists;
@@ -64,6 +66,8 @@ pub struct Library {
     backups: Arc<backups::Backups>,
     /// What opening had to do to get a sound database (a backup restored), if anything.
     recovery: Option<Recovery>,
+    /// This process's hold on the data dir, until the library is closed.
+    lock: Mutex<Option<lock::LibraryLock>>,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -99,6 +103,9 @@ impl Library {
     pub async fn open(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
         let data_dir = data_dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
+        // Before anything reads the files: a restore must not move a database another
+        // process has open.
+        let lock = lock::LibraryLock::acquire(&data_dir)?;
         let (store, recovery) = recovery::open_store(&data_dir).await?;
         let backups = backups::Backups::new(store.clone(), data_dir.clone());
         let settings = settings::Settings::load(&data_dir);
@@ -118,6 +125,7 @@ impl Library {
             map: Arc::default(),
             backups,
             recovery,
+            lock: Mutex::new(Some(lock)),
         }))
     }
 
@@ -139,10 +147,14 @@ impl Library {
         self.backups.wait_idle().await;
     }
 
-    /// Finishes the backups and closes the database (its WAL checkpointed into the file).
+    /// Finishes the backups, closes the database (its WAL checkpointed into the file) and lets
+    /// the next process have the library.
     pub async fn close(&self) {
         self.wait_backups().await;
         self.store.close().await;
+        if let Ok(mut held) = self.lock.lock() {
+            held.take();
+        }
     }
 
     /// The database underneath, for tests and benchmarks that fill or inspect it directly.

@@ -226,6 +226,13 @@ pub struct DoctorReport {
 /// (as [`open_store`] would), removes a damaged index (rebuilt on the next start) and rewrites
 /// the M3U8 files, then checks again.
 pub async fn doctor(data_dir: &Path, repair: bool) -> Result<DoctorReport> {
+    // Not while another process has the library open: it may be rewriting the index, and a
+    // repair moves the database aside.
+    let _lock = if data_dir.is_dir() {
+        Some(super::lock::LibraryLock::acquire(data_dir)?)
+    } else {
+        None
+    };
     let mut report = examine(data_dir).await?;
     if !repair || report.ok {
         return Ok(report);

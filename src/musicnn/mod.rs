@@ -9,7 +9,7 @@ pub mod labels;
 pub mod net;
 pub mod tagger;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The two published models: 50 Million-Song-Dataset tags, 50 MagnaTagATune tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -39,16 +39,48 @@ impl Model {
     }
 }
 
-/// Where the checkpoints live: `SEGUE_MODEL_DIR`, else `<platform data dir>/models`. Independent
-/// of `--data-dir`, so every library (and every test's scratch library) shares one download.
+/// Where the checkpoints live: `SEGUE_MODEL_DIR`; else `<user data dir>/models` if the weights
+/// are there (what `scripts/fetch-models.sh` fills); else the first `<dir>/segue/models` of
+/// `XDG_DATA_DIRS` that holds them (the installed package puts them in `/usr/share`); else the
+/// user's dir, so messages name where to put them. Independent of `--data-dir`, so every library
+/// (and every test's scratch library) shares one copy.
 /// The model directories are `<models>/musicnn/MSD_musicnn/` and `<models>/musicnn/MTT_musicnn/`.
 pub fn models_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SEGUE_MODEL_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    directories::ProjectDirs::from("org", "Segue", "segue")
+    let user = directories::ProjectDirs::from("org", "Segue", "segue")
         .map(|p| p.data_dir().join("models"))
-        .unwrap_or_else(|| PathBuf::from(".segue/models"))
+        .unwrap_or_else(|| PathBuf::from(".segue/models"));
+    if holds_weights(&user) {
+        return user;
+    }
+    system_data_dirs()
+        .into_iter()
+        .map(|dir| dir.join("segue").join("models"))
+        .find(|dir| holds_weights(dir))
+        .unwrap_or(user)
+}
+
+/// Whether both models' checkpoints are under `models`.
+fn holds_weights(models: &Path) -> bool {
+    [Model::Msd, Model::Mtt].iter().all(|m| {
+        models
+            .join("musicnn")
+            .join(m.dir_name())
+            .join(".index")
+            .is_file()
+    })
+}
+
+/// `XDG_DATA_DIRS`, or the spec's default when it is unset or empty.
+fn system_data_dirs() -> Vec<PathBuf> {
+    let dirs = std::env::var_os("XDG_DATA_DIRS")
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+    std::env::split_paths(&dirs)
+        .filter(|d| d.is_absolute())
+        .collect()
 }
 
 /// The checkpoint directory of `model` under [`models_dir`].

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   launch, eventually, waitFor, analysisDone, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
-  alsaCaptureHome, capturedAudio, By, repo,
+  alsaCaptureHome, capturedAudio, playlistView, playerBar, cliBinary, By, repo,
 } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
@@ -91,8 +91,7 @@ test('reopening shows the same library at once', async () => {
 
 /** The `segue` CLI's JSON output for `args`, on the same database as the app (SQLite WAL allows it). */
 function segueJson(dataDir, ...args) {
-  const cli = path.join(repo, 'target/debug/segue');
-  return JSON.parse(execFileSync(cli, ['--data-dir', dataDir, ...args, '--json'], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(cliBinary, ['--data-dir', dataDir, ...args, '--json'], { encoding: 'utf8' }));
 }
 
 /** What the engine stored, read with the CLI. */
@@ -348,26 +347,6 @@ test('tags: the detail panel lists the likeliest genre and mood tags as `segue s
 });
 
 /** The playlist view, read in one script (it re-renders: never hold its elements). */
-async function playlistView(driver) {
-  return driver.executeScript(`
-    const p = document.getElementById('playlist');
-    if (!p) return null;
-    const status = document.getElementById('playlist-status');
-    const shortfall = document.getElementById('playlist-shortfall');
-    return {
-      state: p.dataset.state, count: Number(p.dataset.count), seed: Number(p.dataset.seed),
-      length: Number(p.dataset.length || 0), generation: Number(p.dataset.generation || 0),
-      savedId: p.dataset.savedId ? Number(p.dataset.savedId) : null,
-      status: status.hidden ? '' : status.textContent, shortfall: shortfall.hidden ? '' : shortfall.textContent,
-      message: p.querySelector('.playlist-message:not([hidden])')?.textContent ?? '',
-      rows: [...p.querySelectorAll('#playlist-list li.playlist-row')].map((li) => ({
-        id: Number(li.dataset.id), score: Number(li.dataset.score),
-        closeness: li.dataset.closeness ?? null, word: li.querySelector('.playlist-score').textContent,
-        reasons: li.querySelector('.playlist-reasons').textContent,
-      })),
-    };`);
-}
-
 test('playlist: make one from a track (P), length 5 like `segue playlist`, swap a row, save, see it in the sidebar, export M3U8', async () => {
   // The library the demo test above made and analysed: 6 artists × 6 tracks.
   const demoData = path.join(root, 'demo-data');
@@ -472,22 +451,6 @@ test('playlist: make one from a track (P), length 5 like `segue playlist`, swap 
 });
 
 /** The player bar and the row of the track it plays, read in one script. */
-async function playerBar(driver) {
-  return driver.executeScript(`
-    const p = document.getElementById('player');
-    if (!p) return null;
-    const seek = document.getElementById('player-seek');
-    const msg = document.getElementById('player-message');
-    const tr = p.dataset.id ? document.querySelector('.track-row[data-id="' + p.dataset.id + '"]') : null;
-    return {
-      hidden: p.hidden, status: p.dataset.status, id: p.dataset.id ? Number(p.dataset.id) : null,
-      title: document.getElementById('player-title').textContent, artist: document.getElementById('player-artist').textContent,
-      toggle: document.getElementById('player-toggle').textContent, time: document.getElementById('player-time').textContent,
-      position: Number(seek.value), max: Number(seek.max), message: msg.hidden ? '' : msg.textContent,
-      row: tr ? { playing: tr.classList.contains('playing'), current: tr.getAttribute('aria-current'), button: tr.querySelector('button.play')?.textContent } : null,
-    };`);
-}
-
 /** 12 pitch-class energies (C first, max 1) of `x` (48 kHz): Goertzel at every semitone from
  *  A2 to C6, Hann-windowed blocks across the signal. */
 function chromaOf(x, rate = 48000) {
@@ -606,7 +569,7 @@ test('preview: ▶ on a row plays the track through the default sound device (AL
 
   // And sample for sample: `segue play` of the same stretch through the same kind of device.
   const refRaw = path.join(capture, 'cli.raw');
-  execFileSync(path.join(repo, 'target/debug/segue'),
+  execFileSync(cliBinary,
     ['--data-dir', demoData, 'play', String(track.id), '--from', String(from), '--seconds', '30'],
     { env: { ...process.env, HOME: alsaCaptureHome(path.join(capture, 'cli'), refRaw) }, stdio: ['ignore', 'ignore', 'pipe'] });
   const ref = capturedAudio(refRaw);

@@ -9,7 +9,12 @@ import { Builder, By, Capabilities, until } from 'selenium-webdriver';
 
 export { By, until };
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const appBinary = path.join(repo, 'target/debug/segue-app');
+// The binaries under test: the debug build, or (SEGUE_APP / SEGUE_CLI) installed ones — the
+// package's smoke test (tests/package.sh) runs /usr/bin/segue-app and /usr/bin/segue.
+export const appBinary = process.env.SEGUE_APP || path.join(repo, 'target/debug/segue-app');
+export const cliBinary = process.env.SEGUE_CLI || path.join(repo, 'target/debug/segue');
+// An installed app must find the MusiCNN weights its package brought, not the developer's copy.
+const installed = Boolean(process.env.SEGUE_APP);
 export const outDir = path.join(repo, 'tests/e2e/out');
 
 if (!process.env.DISPLAY) {
@@ -73,12 +78,51 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *  volume in localStorage) never leaks from one test, or one run, into the next. The MusiCNN
  *  models stay where they are installed. */
 function isolated() {
+  if (installed) return { XDG_DATA_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-xdg-')), SEGUE_MODEL_DIR: '' };
   const models = process.env.SEGUE_MODEL_DIR ||
     path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local/share'), 'segue/models');
   return {
     XDG_DATA_HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-xdg-')),
     ...(fs.existsSync(models) ? { SEGUE_MODEL_DIR: models } : {}),
   };
+}
+
+/** The playlist view as the user sees it (state, rows with their scores, words and reasons). */
+export async function playlistView(driver) {
+  return driver.executeScript(`
+    const p = document.getElementById('playlist');
+    if (!p) return null;
+    const status = document.getElementById('playlist-status');
+    const shortfall = document.getElementById('playlist-shortfall');
+    return {
+      state: p.dataset.state, count: Number(p.dataset.count), seed: Number(p.dataset.seed),
+      length: Number(p.dataset.length || 0), generation: Number(p.dataset.generation || 0),
+      savedId: p.dataset.savedId ? Number(p.dataset.savedId) : null,
+      status: status.hidden ? '' : status.textContent, shortfall: shortfall.hidden ? '' : shortfall.textContent,
+      message: p.querySelector('.playlist-message:not([hidden])')?.textContent ?? '',
+      rows: [...p.querySelectorAll('#playlist-list li.playlist-row')].map((li) => ({
+        id: Number(li.dataset.id), score: Number(li.dataset.score),
+        closeness: li.dataset.closeness ?? null, word: li.querySelector('.playlist-score').textContent,
+        reasons: li.querySelector('.playlist-reasons').textContent,
+      })),
+    };`);
+}
+
+/** The player bar as the user sees it, and the table row it marks. */
+export async function playerBar(driver) {
+  return driver.executeScript(`
+    const p = document.getElementById('player');
+    if (!p) return null;
+    const seek = document.getElementById('player-seek');
+    const msg = document.getElementById('player-message');
+    const tr = p.dataset.id ? document.querySelector('.track-row[data-id="' + p.dataset.id + '"]') : null;
+    return {
+      hidden: p.hidden, status: p.dataset.status, id: p.dataset.id ? Number(p.dataset.id) : null,
+      title: document.getElementById('player-title').textContent, artist: document.getElementById('player-artist').textContent,
+      toggle: document.getElementById('player-toggle').textContent, time: document.getElementById('player-time').textContent,
+      position: Number(seek.value), max: Number(seek.max), message: msg.hidden ? '' : msg.textContent,
+      row: tr ? { playing: tr.classList.contains('playing'), current: tr.getAttribute('aria-current'), button: tr.querySelector('button.play')?.textContent } : null,
+    };`);
 }
 
 /** Polls `fn` until it returns a truthy value; fails with `what` and the last value. */
