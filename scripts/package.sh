@@ -4,9 +4,11 @@
 # `segue` command line with its man pages and bash/zsh/fish completions, and the MusiCNN weights
 # (so tags work offline from the first start). Prints the package's path last.
 # Install it with: sudo apt install ./target/debian/segue_<version>_<arch>.deb
+# --no-setup: what it needs is installed already (scripts/test.sh, which builds the package
+# while other tests run: setup would rebuild the UI under them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh --package
+[ "${1:-}" = "--no-setup" ] || ./scripts/setup.sh --package
 export PATH="$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)

@@ -2,8 +2,10 @@
 //! (`.cargo/config.toml`: its distance kernels are several times faster with them), and some of
 //! its C++ static constructors already use them: on a CPU without them a binary would die with
 //! an illegal instruction before `main`. So each binary runs [`exit_if_unsupported`] earlier
-//! still, from the executable's `.preinit_array` ([`refuse_unsupported_cpu_before_main!`]),
-//! which the dynamic loader calls before any constructor.
+//! still, as a constructor of the highest user priority ([`refuse_unsupported_cpu_before_main!`]:
+//! `.init_array.00101`, which the linker puts before the default-priority constructors of the
+//! C++ code; the C library is set up by then, unlike in `.preinit_array`, where even the
+//! environment is not there yet).
 
 use std::io::Write;
 
@@ -38,8 +40,8 @@ pub fn check() -> Result<(), UnsupportedCpu> {
 }
 
 /// Says why and exits with status 1 when the CPU cannot run this build; `graphical`: also in
-/// a message box (an app started from a menu has no terminal). Runs before `main`: only
-/// what needs no runtime set-up (no arguments, no logging).
+/// a message box (an app started from a menu has no terminal). Runs before `main`: nothing
+/// here may need what `main` sets up (logging, the async runtime).
 pub fn exit_if_unsupported(program: &str, graphical: bool) {
     let Err(unsupported) = check() else {
         return;
@@ -85,24 +87,16 @@ fn show_message_box(message: &str) {
     }
 }
 
-/// Puts [`exit_if_unsupported`] in the executable's `.preinit_array`. Use once, at the top
-/// level of a binary's `main.rs` (a library's object may not be linked in).
+/// Runs [`exit_if_unsupported`] as the executable's first constructor (see the module). Use
+/// once, at the top level of a binary's `main.rs` (a library's object may not be linked in).
 #[macro_export]
 macro_rules! refuse_unsupported_cpu_before_main {
     ($program:literal, graphical: $graphical:literal) => {
         #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
         #[used]
-        #[link_section = ".preinit_array"]
-        static REFUSE_UNSUPPORTED_CPU: extern "C" fn(
-            i32,
-            *const *const std::ffi::c_char,
-            *const *const std::ffi::c_char,
-        ) = {
-            extern "C" fn refuse(
-                _argc: i32,
-                _argv: *const *const std::ffi::c_char,
-                _envp: *const *const std::ffi::c_char,
-            ) {
+        #[link_section = ".init_array.00101"]
+        static REFUSE_UNSUPPORTED_CPU: extern "C" fn() = {
+            extern "C" fn refuse() {
                 $crate::cpu::exit_if_unsupported($program, $graphical);
             }
             refuse

@@ -135,9 +135,9 @@ fn spawn_segue(data: &std::path::Path, args: &[&str]) -> std::process::Child {
 }
 
 /// Two processes on one library: while a `segue scan` holds it, a second scan (or any other
-/// command, or `segue doctor`) is refused at once with a message naming the first, and
-/// changes nothing; two scans started together end with every file in the library once and a
-/// database that passes `segue doctor`.
+/// command that writes, or `segue doctor`) is refused at once with a message naming the first,
+/// and changes nothing, while reading commands run beside it; two scans started together end
+/// with every file in the library once and a database that passes `segue doctor`.
 #[test]
 fn a_second_process_is_refused_while_one_holds_the_library() {
     let (_root, music, data) = temp_dirs();
@@ -166,7 +166,7 @@ fn a_second_process_is_refused_while_one_holds_the_library() {
     }
     // SAFETY: signalling a child process we spawned.
     assert_eq!(unsafe { libc::kill(first.id() as i32, libc::SIGSTOP) }, 0);
-    for args in [&["scan"][..], &["tracks"], &["doctor"]] {
+    for args in [&["scan"][..], &["folder", "ls"], &["doctor"]] {
         let refused = segue(&data, args);
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(
@@ -179,6 +179,14 @@ fn a_second_process_is_refused_while_one_holds_the_library() {
             "segue {args:?}: {stderr}"
         );
     }
+    // Reading commands are let in as guests: they see what the scan has committed so far, and
+    // write nothing (no backup, no saved index).
+    let backups = || std::fs::read_dir(data.join("backups")).map_or(0, |d| d.count());
+    let before = backups();
+    let guest = json(&data, &["tracks", "--json"]);
+    assert!(guest.as_array().map(Vec::len) <= Some(40));
+    assert!(json(&data, &["stats", "--json"]).is_object());
+    assert_eq!(backups(), before, "a guest made a backup");
     // SAFETY: as above.
     assert_eq!(unsafe { libc::kill(first.id() as i32, libc::SIGCONT) }, 0);
     assert!(first.wait().expect("wait").success());

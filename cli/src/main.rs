@@ -86,6 +86,24 @@ enum Command {
     Generate(generate::Args),
 }
 
+impl Command {
+    /// Whether the command only reads the library (nothing in the data dir changes), so it may
+    /// run while another process holds it.
+    fn only_reads(&self) -> bool {
+        match self {
+            Command::Show(_) | Command::Similar(_) | Command::Tracks(_) => true,
+            Command::Failures(_) | Command::Stats(_) => true,
+            Command::Playlist(args) => args.only_reads(),
+            Command::Playlists(args) => args.only_reads(),
+            Command::Map(args) => args.only_reads(),
+            Command::Index(args) => args.only_reads(),
+            Command::Folder(_) | Command::Scan(_) | Command::Analyze(_) | Command::Demo(_) => false,
+            Command::Play(_) | Command::Doctor(_) | Command::Bench(_) => false,
+            Command::Musicnn(_) | Command::Generate(_) => false,
+        }
+    }
+}
+
 fn main() -> Result<()> {
     // `segue tracks | head` should end quietly, like any Unix tool, not panic on EPIPE.
     #[cfg(unix)]
@@ -119,9 +137,14 @@ async fn run(cli: Cli) -> Result<()> {
     if let Command::Doctor(args) = cli.command {
         return doctor::run(&data_dir, args).await;
     }
-    let library = Library::open(&data_dir)
-        .await
-        .with_context(|| format!("opening the library in {}", data_dir.display()))?;
+    // Reading commands may run beside the app (or a scan): as a guest of its library.
+    let opened = if cli.command.only_reads() {
+        Library::open_to_read(&data_dir).await
+    } else {
+        Library::open(&data_dir).await
+    };
+    let library =
+        opened.with_context(|| format!("opening the library in {}", data_dir.display()))?;
     if let Some(recovery) = library.recovery() {
         eprintln!("{}", recovery.message);
     }

@@ -17,6 +17,13 @@ pub struct Args {
     json: bool,
 }
 
+impl Args {
+    /// Showing the map only reads (as a guest, the map its owner keeps); `--rebuild` writes.
+    pub fn only_reads(&self) -> bool {
+        !self.rebuild
+    }
+}
+
 #[derive(Serialize)]
 struct Point {
     id: i64,

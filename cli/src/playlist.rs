@@ -99,6 +99,25 @@ pub struct SavedArgs {
     action: Option<SavedAction>,
 }
 
+impl MakeArgs {
+    /// Making a playlist only reads, unless it is saved in the library.
+    pub fn only_reads(&self) -> bool {
+        self.save.is_none()
+    }
+}
+
+impl SavedArgs {
+    /// Listing, showing and exporting saved playlists only read.
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self.action,
+            None | Some(
+                SavedAction::List { .. } | SavedAction::Show { .. } | SavedAction::Export { .. }
+            )
+        )
+    }
+}
+
 #[derive(Subcommand)]
 enum SavedAction {
     /// List saved playlists (the default)

@@ -30,6 +30,13 @@ pub struct IndexArgs {
     action: IndexAction,
 }
 
+impl IndexArgs {
+    /// `stats` only reads: it may run beside the app.
+    pub fn only_reads(&self) -> bool {
+        matches!(self.action, IndexAction::Stats { .. })
+    }
+}
+
 #[derive(Subcommand)]
 enum IndexAction {
     /// Type, size, parameters, memory and last build of the similarity index

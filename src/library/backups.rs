@@ -91,6 +91,8 @@ pub(crate) struct Backups {
     /// Wakes a backup waiting out the throttle (a shell about to exit).
     flush: tokio::sync::Notify,
     in_flight: AtomicUsize,
+    /// Set for a guest of another process's library: the owner keeps the backups.
+    disabled: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]
@@ -108,12 +110,22 @@ impl Backups {
             run: tokio::sync::Mutex::new(()),
             flush: tokio::sync::Notify::new(),
             in_flight: AtomicUsize::new(0),
+            disabled: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// No more backups from this process (a guest of another process's library).
+    pub(crate) fn disable(&self) {
+        self.disabled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// After a change: a backup in the background, now when `end_of_run` or none was made
     /// in the last [`THROTTLE`], else once it has passed (one waiting at most).
     pub(crate) fn request(self: &Arc<Self>, end_of_run: bool) {
+        if self.disabled.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let delay = {
             let Ok(mut state) = self.state.lock() else {
                 return;

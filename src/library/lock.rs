@@ -109,6 +109,26 @@ fn invocation() -> String {
     words.join(" ")
 }
 
+/// How a process holds a library: the owner holds the lock; a guest reads a library another
+/// process owns (`Library::open_to_read`).
+#[derive(Debug)]
+pub enum Access {
+    Owner(LibraryLock),
+    /// Who the owner is.
+    Guest(String),
+}
+
+impl Access {
+    /// The lock when it is free, else a guest's access naming the holder.
+    pub fn owner_or_guest(data_dir: &Path) -> Result<Access> {
+        match LibraryLock::acquire(data_dir) {
+            Ok(lock) => Ok(Access::Owner(lock)),
+            Err(Error::LibraryInUse { holder, .. }) => Ok(Access::Guest(holder)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// "segue scan, process 1234" from the lock file's "1234\nsegue scan\n".
 fn describe_holder(contents: &str) -> String {
     let mut lines = contents.lines();

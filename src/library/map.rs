@@ -158,7 +158,8 @@ impl Library {
     /// (see the module's notes), every placed track with what the view shows of it.
     pub async fn map(&self) -> Result<MapAnswer> {
         let analyzed = self.store.analyzed_count(ANALYSIS_VERSION).await?;
-        if analyzed >= MAP_MIN_TRACKS {
+        // A guest shows the map its owner keeps.
+        if analyzed >= MAP_MIN_TRACKS && !self.is_guest() {
             match self.map_layout_due(analyzed).await? {
                 Some(start) => self.start_layout(start),
                 None => {

@@ -68,6 +68,8 @@ pub struct Library {
     recovery: Option<Recovery>,
     /// This process's hold on the data dir, until the library is closed.
     lock: Mutex<Option<lock::LibraryLock>>,
+    /// Reading a library another process holds: nothing is written (see `open_to_read`).
+    guest: bool,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -106,11 +108,42 @@ impl Library {
         // Before anything reads the files: a restore must not move a database another
         // process has open.
         let lock = lock::LibraryLock::acquire(&data_dir)?;
-        let (store, recovery) = recovery::open_store(&data_dir).await?;
+        Self::open_with(data_dir, lock::Access::Owner(lock)).await
+    }
+
+    /// Opens the library to read it, also while another process holds it (the CLI's reading
+    /// commands beside the app). With the lock free, exactly as [`Self::open`]; else as a
+    /// guest: a damaged database is an error (its holder has it open, it is not restored
+    /// under it), and nothing is written — no backups, no saved index, no map layout or
+    /// placement. The caller must only read.
+    pub async fn open_to_read(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
+        let access = lock::Access::owner_or_guest(&data_dir)?;
+        Self::open_with(data_dir, access).await
+    }
+
+    async fn open_with(data_dir: PathBuf, access: lock::Access) -> Result<Arc<Library>> {
+        let (store, recovery, lock) = match access {
+            lock::Access::Owner(lock) => {
+                let (store, recovery) = recovery::open_store(&data_dir).await?;
+                (store, recovery, Some(lock))
+            }
+            lock::Access::Guest(holder) => (
+                recovery::open_store_as_guest(&data_dir, &holder).await?,
+                None,
+                None,
+            ),
+        };
+        let guest = lock.is_none();
         let backups = backups::Backups::new(store.clone(), data_dir.clone());
         let settings = settings::Settings::load(&data_dir);
         let similarity =
             similarity::SimilarityIndex::new(data_dir.join(INDEX_DIR), settings.similarity);
+        if guest {
+            backups.disable();
+            similarity.set_read_only();
+        }
         Ok(Arc::new(Library {
             store,
             data_dir,
@@ -125,8 +158,14 @@ impl Library {
             map: Arc::default(),
             backups,
             recovery,
-            lock: Mutex::new(Some(lock)),
+            lock: Mutex::new(lock),
+            guest,
         }))
+    }
+
+    /// Whether this process only reads a library another one holds ([`Self::open_to_read`]).
+    pub fn is_guest(&self) -> bool {
+        self.guest
     }
 
     /// What opening had to do to get a sound database (a backup restored, or an empty library

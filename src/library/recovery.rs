@@ -50,6 +50,17 @@ pub(crate) async fn open_store(data_dir: &Path) -> Result<(Store, Option<Recover
     Ok((store, Some(recovery)))
 }
 
+/// Opens the database of a library another process holds, to read it: a damaged one is an
+/// error here, never restored (the holder has it open).
+pub(crate) async fn open_store_as_guest(data_dir: &Path, holder: &str) -> Result<Store> {
+    if let Some(problem) = diagnose(data_dir).await? {
+        return Err(Error::InvalidRequest(format!(
+            "the library database needs repair ({problem}), but {holder} has it open: close it, then run again"
+        )));
+    }
+    Store::open(&data_dir.join(DATABASE_FILE)).await
+}
+
 /// What is wrong with the database file, if anything: `None` also for a new library.
 async fn diagnose(data_dir: &Path) -> Result<Option<String>> {
     let db = data_dir.join(DATABASE_FILE);

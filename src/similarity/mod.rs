@@ -105,6 +105,8 @@ pub struct SimilarityIndex {
     building: std::sync::atomic::AtomicBool,
     /// Called after a new index is swapped in (the app tells the UI).
     on_built: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// A guest of another process's library: keeps what it builds in memory, never saves.
+    read_only: std::sync::atomic::AtomicBool,
 }
 
 fn lock_err<T>(_: T) -> Error {
@@ -112,6 +114,12 @@ fn lock_err<T>(_: T) -> Error {
 }
 
 impl SimilarityIndex {
+    /// From now on nothing is saved (a guest of another process's library).
+    pub fn set_read_only(&self) {
+        self.read_only
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     pub fn new(dir: PathBuf, settings: SimilaritySettings) -> Arc<Self> {
         Arc::new(SimilarityIndex {
             dir,
@@ -131,6 +139,7 @@ impl SimilarityIndex {
             }),
             maintenance: tokio::sync::Mutex::new(()),
             building: std::sync::atomic::AtomicBool::new(false),
+            read_only: std::sync::atomic::AtomicBool::new(false),
             on_built: std::sync::OnceLock::new(),
         })
     }

@@ -164,6 +164,9 @@ impl SimilarityIndex {
     /// analysis the index changes every few seconds, and a 1M-track index is 70 MB to write.
     /// What a crash loses meanwhile is taken in again from the database on the next start.
     pub(super) fn save_if_dirty(&self, force: bool) -> Result<()> {
+        if self.read_only.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
         // The write lock keeps FAISS still while it writes.
         let mut inner = self.inner.write().map_err(lock_err)?;
         if !inner.dirty || (!force && inner.last_saved.is_some_and(|t| t.elapsed() < SAVE_EVERY)) {
