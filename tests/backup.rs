@@ -2,7 +2,8 @@
 //! is restored on the next open from the newest good backup, with every folder, track,
 //! playlist (track by track) and counter back; `kill -9` during backups never leaves a
 //! half-written file under a backup's name; the playlists' M3U8 files follow save, rename,
-//! set-tracks and delete; `segue doctor` on a good and a damaged library.
+//! set-tracks and delete; `segue doctor` on a good and a damaged library; a disk that fills up
+//! loses nothing.
 
 mod common;
 
@@ -519,5 +520,89 @@ async fn an_older_database_under_a_newer_index_rebuilds_it() {
     assert_eq!(library.index_stats().expect("stats").count, 300);
     let similar = library.similar(1, 5).await.expect("similar");
     assert!(similar.is_some_and(|s| s.iter().all(|t| t.track.id <= 300)));
+    library.close().await;
+}
+
+/// A disk that fills up while Segue writes: the writes fail with errors (no panic, no damage),
+/// and once there is room again the library opens with everything it held before — every
+/// folder, track, feature, counter and playlist — and passes its integrity check. A real full
+/// file system: a 64 MB tmpfs, mounted for the test (root, as CI runs).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_loses_nothing() {
+    use std::io::Write;
+    assert!(
+        is_root(),
+        "this test mounts a small file system: run it as root"
+    );
+    let root = tempfile::tempdir().expect("tempdir");
+    let small = root.path().join("small");
+    std::fs::create_dir_all(&small).expect("mkdir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+        .arg(&small)
+        .status()
+        .expect("run mount");
+    assert!(mounted.success(), "mounting a tmpfs at {}", small.display());
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(small.clone());
+
+    let data = small.join("data");
+    let made = made_library(&data, 1_000).await;
+    // Open, then fill what is left of the file system under the open library.
+    let library = Library::open(&data).await.expect("open");
+    let filler = small.join("filler");
+    {
+        let mut f = std::fs::File::create(&filler).expect("create filler");
+        let chunk = vec![0x5Au8; 1 << 16];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    // Its writes fail, with errors.
+    let mut failures = Vec::new();
+    if let Err(e) = library.seed_synthetic_tracks(5_000).await {
+        failures.push(format!("adding tracks: {e}"));
+    }
+    if let Err(e) = library.save_playlist("On a full disk", None, &[1, 2]).await {
+        failures.push(format!("saving a playlist: {e}"));
+    }
+    library.close().await;
+    assert!(!failures.is_empty(), "nothing failed on a full disk");
+    // So does opening it again (SQLite's shared memory file needs room).
+    if let Err(e) = Library::open(&data).await {
+        failures.push(format!("opening: {e}"));
+    }
+    eprintln!("on the full disk: {failures:?}");
+
+    std::fs::remove_file(&filler).expect("remove filler");
+    let library = Library::open(&data).await.expect("open once there is room");
+    if let Some(recovery) = library.recovery() {
+        eprintln!("after the full disk: {}", recovery.message);
+    }
+    let now = contents(&library).await;
+    assert_eq!(now.folders, made.folders);
+    for (what, before, after) in [
+        ("tracks", made.tracks.len(), now.tracks.len()),
+        ("features", made.features.len(), now.features.len()),
+    ] {
+        assert!(after >= before, "{what}: {after} of {before}");
+    }
+    assert_eq!(
+        now.tracks[..made.tracks.len()],
+        made.tracks[..],
+        "the tracks made before"
+    );
+    assert_eq!(now.features[..made.features.len()], made.features[..]);
+    for playlist in &made.playlists {
+        assert!(now.playlists.contains(playlist), "{playlist:?} is gone");
+    }
+    assert_eq!(
+        library.store().integrity_check().await.expect("check"),
+        "ok"
+    );
     library.close().await;
 }
