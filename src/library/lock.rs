@@ -89,7 +89,7 @@ fn invocation() -> String {
     let mut args = std::env::args_os();
     let program = args
         .next()
-        .map(std::path::PathBuf::from)
+        .map(PathBuf::from)
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "segue".into());
     let mut words = vec![program];
@@ -139,11 +139,6 @@ fn describe_holder(contents: &str) -> String {
         (true, true) => format!("process {pid}"),
         _ => "another Segue".into(),
     }
-}
-
-/// The lock file of `data_dir` (for messages and tests).
-pub fn lock_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(LOCK_FILE)
 }
 
 #[cfg(test)]
