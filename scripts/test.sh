@@ -42,7 +42,8 @@ package_log=target/package-build.log
 mkdir -p target
 ./scripts/package.sh --no-setup >"$package_log" 2>&1 &
 package_pid=$!
-trap 'kill "$package_pid" 2>/dev/null || true' EXIT
+# On a failure below, stop the build too (cargo is package.sh's child).
+trap 'pkill -P "$package_pid" 2>/dev/null; kill "$package_pid" 2>/dev/null || true' EXIT
 
 step "UI unit tests (Chromium, mocked IPC)"
 (cd ui && node --test --test-concurrency=1 tests/)

@@ -1,10 +1,11 @@
-//! One process per library. The database is safe to share (SQLite's WAL), but the rest of a
+//! One writer per library. The database is safe to share (SQLite's WAL), but the rest of a
 //! library is not: the similarity index and the map are rewritten whole by whoever holds them,
 //! a restore on open moves the database aside, and two scans would both insert the same new
-//! files. So the first process to open a data dir holds an exclusive lock on `segue.lock` in
-//! it for as long as it is open; a second one is told plainly who has it. The kernel drops
-//! the lock when its holder exits, however it exits (kill -9 included), so a stale lock file
-//! never blocks anyone.
+//! files. So the process that opens a data dir to change it holds an exclusive lock on
+//! `segue.lock` in it for as long as it is open; a second one is told plainly who has it, and
+//! one that only reads may come in as a guest ([`Access::Guest`], `Library::open_to_read`).
+//! The kernel drops the lock when its holder exits, however it exits (kill -9 included), so a
+//! stale lock file never blocks anyone.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};

@@ -101,10 +101,10 @@ pub struct TrackWithTags {
 impl Library {
     /// Opens the library in `data_dir`, creating the folder and database as needed. A damaged
     /// or missing database is moved aside and the newest good backup restored
-    /// ([`Self::recovery`] says so).
+    /// ([`Self::recovery`] says so). Fails with [`Error::LibraryInUse`] while another process
+    /// holds the library (see `lock`).
     pub async fn open(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
-        let data_dir = data_dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
+        let data_dir = created(data_dir.as_ref())?;
         // Before anything reads the files: a restore must not move a database another
         // process has open.
         let lock = lock::LibraryLock::acquire(&data_dir)?;
@@ -117,8 +117,7 @@ impl Library {
     /// under it), and nothing is written — no backups, no saved index, no map layout or
     /// placement. The caller must only read.
     pub async fn open_to_read(data_dir: impl AsRef<Path>) -> Result<Arc<Library>> {
-        let data_dir = data_dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io(&data_dir, e))?;
+        let data_dir = created(data_dir.as_ref())?;
         let access = lock::Access::owner_or_guest(&data_dir)?;
         Self::open_with(data_dir, access).await
     }
@@ -581,4 +580,10 @@ impl Library {
             .map_err(|e| Error::Task(e.to_string()))??;
         self.add_folder(&dir).await
     }
+}
+
+/// The data dir, created if it is not there yet.
+fn created(data_dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+    Ok(data_dir.to_path_buf())
 }
