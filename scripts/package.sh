@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${1:-}" = "--no-setup" ] || ./scripts/setup.sh --package
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/cargo-env.sh
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 arch=$(dpkg --print-architecture)

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/cargo-env.sh
 echo "==> building and starting Segue"
 exec cargo run --quiet -p segue-app -- "$@"

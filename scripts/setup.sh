@@ -9,9 +9,10 @@ want_tests=0 want_package=0
 [ "${1:-}" = "--package" ] && want_package=1
 
 # Build and runtime packages (Tauri 2 / WebKitGTK 4.1, ALSA for audio preview; cmake builds
-# the bundled libopus that decodes Opus files and FAISS, which links OpenBLAS and LAPACK).
+# the bundled libopus that decodes Opus files and FAISS, which links OpenBLAS and LAPACK;
+# ccache keeps FAISS's objects for the next profile's build: scripts/cargo-env.sh).
 packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
-  libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake libopenblas-dev liblapack-dev
+  libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake ccache libopenblas-dev liblapack-dev
   nodejs npm)
 # Test-only: a virtual display, WebDriver for WebKit, a browser for UI unit tests,
 # encoders to generate test audio, tools the shared bad-input corpus uses, and mpv (a real

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --tests
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/cargo-env.sh
 started=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
 
@@ -17,6 +17,20 @@ cargo fmt --all -- --check
 for t in tests/*.rs; do
   grep -q "path = \"../$t\"" cli/Cargo.toml || { echo "$t is not a [[test]] of cli/Cargo.toml" >&2; exit 1; }
 done
+
+# The release build of the package runs beside everything below, in its own profile dir (cargo
+# locks target/release and target/debug apart): the tests wait on progress, not on a quiet
+# machine, and the package's compile fills the cores the tests leave idle. FAISS's C++ is
+# compiled first, once: the other profile's build then takes its objects from ccache instead of
+# compiling them at the same time. ui/dist, which the package embeds, was built by setup.sh and
+# nothing below changes it.
+step "FAISS (C++), compiled once for both profiles"
+cargo build --release --locked --quiet -p faiss-sys
+package_log=target/package-build.log
+./scripts/package.sh --no-setup >"$package_log" 2>&1 &
+package_pid=$!
+# On a failure below, stop the build too (cargo is package.sh's child).
+trap 'pkill -P "$package_pid" 2>/dev/null; kill "$package_pid" 2>/dev/null || true' EXIT
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -30,20 +44,10 @@ step "generated files are current"
 git diff --exit-code --stat -- src-tauri/capabilities ui/src/bindings.ts ||
   { echo "generated files changed: commit them (see src-tauri/build.rs, src-tauri/src/bindings.rs)" >&2; exit 1; }
 
-step "the app and the UI for the end-to-end tests"
-cargo build --quiet -p segue-app
-(cd ui && npx vite build --logLevel warn)
-
-# The release build of the package takes the other core while the browser and end-to-end tests
-# run (they wait on progress, not on a quiet machine). It needs the target dir's lock, so every
-# other cargo build is done by now, and ui/dist must not change under it (built just above;
-# the UI tests below run without rebuilding it).
-package_log=target/package-build.log
-mkdir -p target
-./scripts/package.sh --no-setup >"$package_log" 2>&1 &
-package_pid=$!
-# On a failure below, stop the build too (cargo is package.sh's child).
-trap 'pkill -P "$package_pid" 2>/dev/null; kill "$package_pid" 2>/dev/null || true' EXIT
+# The whole workspace, as the tests just built it (features unified across the CLI and the app:
+# `-p segue-app` alone would rebuild tokio and what depends on it).
+step "the app for the end-to-end tests"
+cargo build --quiet --workspace
 
 step "UI unit tests (Chromium, mocked IPC)"
 (cd ui && node --test --test-concurrency=1 tests/)

@@ -10,11 +10,18 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
 /// The lock file's name in the data dir.
 pub const LOCK_FILE: &str = "segue.lock";
+
+/// How long a process waits for a lock that is held. A holder that is closing (the app's
+/// window was just shut, a scan was just interrupted) lets go within moments: `segue scan`
+/// typed right after closing the app, or the app reopened at once, should wait for that rather
+/// than be refused. A holder that stays is named after this.
+pub const CLOSING_HOLDER_GRACE: Duration = Duration::from_secs(3);
 
 /// The held lock; dropping it lets the next process in.
 #[derive(Debug)]
@@ -23,9 +30,14 @@ pub struct LibraryLock {
 }
 
 impl LibraryLock {
-    /// Takes the data dir's lock, or fails at once with [`Error::LibraryInUse`] naming the
-    /// process that holds it.
+    /// Takes the data dir's lock, or fails with [`Error::LibraryInUse`] naming the process
+    /// that holds it once [`CLOSING_HOLDER_GRACE`] has passed.
     pub fn acquire(data_dir: &Path) -> Result<LibraryLock> {
+        Self::acquire_within(data_dir, CLOSING_HOLDER_GRACE)
+    }
+
+    /// Takes the lock, waiting up to `grace` for a holder to let go.
+    fn acquire_within(data_dir: &Path, grace: Duration) -> Result<LibraryLock> {
         let path = data_dir.join(LOCK_FILE);
         let mut file = OpenOptions::new()
             .read(true)
@@ -34,15 +46,21 @@ impl LibraryLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(Error::LibraryInUse {
-                    data_dir: data_dir.to_path_buf(),
-                    holder: read_holder(&mut file),
-                });
+        let deadline = Instant::now() + grace;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::LibraryInUse {
+                        data_dir: data_dir.to_path_buf(),
+                        holder: read_holder(&mut file),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
             }
-            Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
         }
         // Who holds it, for the message the next process shows.
         let owner = format!("{}\n{}\n", std::process::id(), invocation());
@@ -58,7 +76,7 @@ impl LibraryLock {
 /// may not have written its name yet (the file then still names the one before it, or nothing):
 /// the name counts once it parses and names a running process, waited for up to a second.
 fn read_holder(file: &mut File) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    let deadline = Instant::now() + Duration::from_secs(1);
     loop {
         let mut contents = String::new();
         let read = file
@@ -69,10 +87,10 @@ fn read_holder(file: &mut File) -> String {
                 return holder;
             }
         }
-        if std::time::Instant::now() >= deadline {
+        if Instant::now() >= deadline {
             return "another Segue".into();
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -120,9 +138,10 @@ pub enum Access {
 }
 
 impl Access {
-    /// The lock when it is free, else a guest's access naming the holder.
+    /// The lock when it is free, else a guest's access naming the holder. A reader does not
+    /// wait for a closing holder: it can read beside one.
     pub fn owner_or_guest(data_dir: &Path) -> Result<Access> {
-        match LibraryLock::acquire(data_dir) {
+        match LibraryLock::acquire_within(data_dir, Duration::ZERO) {
             Ok(lock) => Ok(Access::Owner(lock)),
             Err(Error::LibraryInUse { holder, .. }) => Ok(Access::Guest(holder)),
             Err(e) => Err(e),
@@ -159,6 +178,30 @@ mod tests {
         assert!(message.contains("in use"), "{message}");
         drop(first);
         LibraryLock::acquire(dir.path()).expect("free again");
+    }
+
+    #[test]
+    fn a_holder_that_lets_go_within_the_grace_lets_the_next_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = LibraryLock::acquire(dir.path()).expect("first");
+        let closing = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(first);
+        });
+        let started = Instant::now();
+        LibraryLock::acquire(dir.path()).expect("taken once the first let go");
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        closing.join().expect("the closing holder");
+    }
+
+    #[test]
+    fn a_reader_does_not_wait_for_the_holder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let _owner = LibraryLock::acquire(dir.path()).expect("owner");
+        let started = Instant::now();
+        let access = Access::owner_or_guest(dir.path()).expect("guest");
+        assert!(matches!(access, Access::Guest(_)), "{access:?}");
+        assert!(started.elapsed() < CLOSING_HOLDER_GRACE);
     }
 
     #[test]

@@ -65,8 +65,19 @@ export async function launch(args = [], env = {}) {
     proc.kill('SIGTERM');
     await sleep(500);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    // An app that outlived its session is killed by its unique command line.
-    try { execFileSync('pkill', ['-f', `${appBinary} ${args.join(' ')}`]); } catch { /* none left */ }
+    // An app that outlived its session is ended by its unique command line, and waited for:
+    // it holds the library's lock until it has exited, and the next test may open the same
+    // data dir (on a busy machine an app can take seconds to go).
+    const commandLine = [appBinary, ...args].join(' ');
+    const running = () => {
+      try { execFileSync('pgrep', ['-f', commandLine]); return true; } catch { return false; }
+    };
+    for (const signal of ['TERM', 'KILL']) {
+      try { execFileSync('pkill', [`-${signal}`, '-f', commandLine]); } catch { /* none left */ }
+      const deadline = Date.now() + 30000;
+      while (running() && Date.now() < deadline) await sleep(100);
+      if (!running()) break;
+    }
     fs.rmSync(fresh.XDG_DATA_HOME, { recursive: true, force: true });
   };
   return { driver, stop };
