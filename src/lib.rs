@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod audio;
 pub mod cpu;
 pub mod demo;
+pub mod describe;
 pub mod error;
 pub mod index;
 pub mod ingest;

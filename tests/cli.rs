@@ -152,12 +152,18 @@ fn a_second_process_is_refused_while_one_holds_the_library() {
     let folder = music.to_str().expect("utf-8 temp path");
     assert!(segue(&data, &["folder", "add", folder]).status.success());
 
-    // Hold the first scan still once it has the library: the overlap is certain.
+    // Hold the first scan still once it has the library and has written to it (its database is
+    // open and past SQLite's start-up, which a reader would wait on): the overlap is certain.
+    let wal = data.join(format!("{}-wal", segue::DATABASE_FILE));
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let before_scan = wal_len();
     let mut first = spawn_segue(&data, &["scan", "--no-analyze"]);
     let lock = data.join("segue.lock");
     let holder = first.id().to_string();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while std::fs::read_to_string(&lock).map_or(true, |s| s.lines().next() != Some(&holder)) {
+    let holds = || std::fs::read_to_string(&lock).is_ok_and(|s| s.lines().next() == Some(&holder));
+    let wrote = || wal_len() > before_scan;
+    while !(holds() && wrote()) {
         assert!(
             std::time::Instant::now() < deadline,
             "the scan never took the library"

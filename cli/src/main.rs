@@ -5,6 +5,7 @@
 //! Ctrl-C. `bench` is the measuring harness (`segue bench …`), kept out of the engine.
 
 mod bench;
+mod describe;
 mod doctor;
 mod folder;
 mod generate;
@@ -54,8 +55,13 @@ enum Command {
     Show(tracks::ShowArgs),
     /// Tracks that sound like a track of the library, or like any audio file
     Similar(similar::Args),
+    /// Tracks whose genre and mood tags fit a description in words ("calm piano", "no vocals")
+    Describe(describe::Args),
     /// Make a playlist of tracks that sound like the seed track(s)
     Playlist(playlist::MakeArgs),
+    /// A journey from one track to another: the tracks between, in even steps, each saying what
+    /// changes
+    Journey(playlist::JourneyArgs),
     /// Saved playlists: list, show, rename, export, delete, import
     Playlists(playlist::SavedArgs),
     /// Play tracks (or any audio files) through the sound device, one after the other; exits
@@ -92,8 +98,10 @@ impl Command {
     fn only_reads(&self) -> bool {
         match self {
             Command::Show(_) | Command::Similar(_) | Command::Tracks(_) => true,
+            Command::Describe(_) => true,
             Command::Failures(_) | Command::Stats(_) => true,
             Command::Playlist(args) => args.only_reads(),
+            Command::Journey(args) => args.only_reads(),
             Command::Playlists(args) => args.only_reads(),
             Command::Map(args) => args.only_reads(),
             Command::Index(args) => args.only_reads(),
@@ -171,6 +179,8 @@ async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<
         Command::Index(args) => similar::index(library, args).await,
         Command::Map(args) => map::run(library, args).await,
         Command::Playlist(args) => playlist::make(library, args).await,
+        Command::Journey(args) => playlist::journey(library, args).await,
+        Command::Describe(args) => describe::run(library, args).await,
         Command::Playlists(args) => playlist::saved(library, args).await,
         Command::Play(args) => play::run(library, args).await,
         Command::Bench(args) => bench::run_in_library(library, args).await,

@@ -1,12 +1,14 @@
-//! `segue playlist` (make one from seeds, with every rule of the engine's request as a flag)
-//! and `segue playlists` (the saved ones).
+//! `segue playlist` (make one from seeds, with every rule of the engine's request as a flag),
+//! `segue journey` (from one track to another, with the same rules) and `segue playlists` (the
+//! saved ones).
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Subcommand;
 use segue::ingest::probe::human_duration;
-use segue::playlist::{Order, PlaylistRequest, TempoRange};
+use segue::playlist::{Order, PlaylistRequest, Ramp, SortBy, TempoRange};
 use segue::Library;
 
 use crate::print::{self, clip};
@@ -27,6 +29,34 @@ pub struct MakeArgs {
     count: usize,
     #[arg(long, value_enum, default_value_t = OrderArg::Similarity)]
     order: OrderArg,
+    /// Tempo or energy following a shape (the order then follows it)
+    #[arg(long, value_parser = PossibleValuesParser::new(Ramp::ALL.map(Ramp::name)).try_map(|s| named(&Ramp::ALL, Ramp::name, &s)))]
+    ramp: Option<Ramp>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args)]
+pub struct JourneyArgs {
+    /// Where the journey starts: a library track's id or path
+    from: String,
+    /// Where it ends
+    to: String,
+    /// How many tracks, both ends included
+    #[arg(short = 'n', long, default_value_t = defaults().length)]
+    count: usize,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// The rules every generated list keeps (the engine's `PlaylistRequest`, but for the seeds,
+/// length and order).
+#[derive(clap::Args)]
+struct RuleArgs {
     /// At most K tracks per artist (0: no limit)
     #[arg(long, default_value_t = defaults().max_per_artist, value_name = "K")]
     max_per_artist: usize,
@@ -63,6 +93,11 @@ pub struct MakeArgs {
     /// Only tracks under this folder; repeatable
     #[arg(long, value_name = "PATH")]
     folder: Vec<PathBuf>,
+}
+
+/// Where a generated list goes besides the terminal.
+#[derive(clap::Args)]
+struct OutputArgs {
     /// Also write it to FILE.m3u8 or FILE.xspf
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
@@ -102,7 +137,14 @@ pub struct SavedArgs {
 impl MakeArgs {
     /// Making a playlist only reads, unless it is saved in the library.
     pub fn only_reads(&self) -> bool {
-        self.save.is_none()
+        self.output.save.is_none()
+    }
+}
+
+impl JourneyArgs {
+    /// As a playlist: only reads unless saved.
+    pub fn only_reads(&self) -> bool {
+        self.output.save.is_none()
     }
 }
 
@@ -149,37 +191,54 @@ enum SavedAction {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Re-order it: by tempo, energy or brightness (rising), key (a walk round the Camelot
+    /// wheel) or flow (each track next to the one most like it)
+    Sort {
+        id: i64,
+        #[arg(long, value_parser = PossibleValuesParser::new(SortBy::ALL.map(SortBy::name)).try_map(|s| named(&SortBy::ALL, SortBy::name, &s)))]
+        by: SortBy,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-/// The engine's request for these flags (seeds and folders resolved against the library).
-async fn request(library: &Library, args: &MakeArgs) -> Result<PlaylistRequest> {
+/// The value of `all` the engine calls `name` (the flag's possible values are those names).
+fn named<T: Copy>(all: &[T], name_of: fn(T) -> &'static str, name: &str) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|v| name_of(*v) == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| name_of(*v)).collect();
+            format!("one of: {}", names.join(", "))
+        })
+}
+
+/// `base` with the rules of these flags (tracks and folders resolved against the library).
+async fn with_rules(
+    library: &Library,
+    rules: &RuleArgs,
+    base: PlaylistRequest,
+) -> Result<PlaylistRequest> {
     let mut request = PlaylistRequest {
-        length: args.count,
-        order: args.order.into(),
-        max_per_artist: args.max_per_artist,
-        max_per_album: args.max_per_album,
-        strict_caps: args.strict_caps,
-        key_compatible: args.key_compatible,
-        include_tags: args.include.clone(),
-        avoid_tags: args.avoid.clone(),
-        min_duration_s: args.min_duration,
-        max_duration_s: args.max_duration,
-        ..defaults()
+        max_per_artist: rules.max_per_artist,
+        max_per_album: rules.max_per_album,
+        strict_caps: rules.strict_caps,
+        key_compatible: rules.key_compatible,
+        include_tags: rules.include.clone(),
+        avoid_tags: rules.avoid.clone(),
+        min_duration_s: rules.min_duration,
+        max_duration_s: rules.max_duration,
+        ..base
     };
-    for seed in &args.seeds {
-        request
-            .seeds
-            .push(resolve::library_track(library, seed).await?);
-    }
-    for seed in &args.not_like {
+    for seed in &rules.not_like {
         request
             .avoid_like
             .push(resolve::library_track(library, seed).await?);
     }
-    for folder in &args.folder {
+    for folder in &rules.folder {
         request.folders.push(resolve::folder_path(folder)?);
     }
-    if let Some(range) = &args.bpm_range {
+    if let Some(range) = &rules.bpm_range {
         let (a, b) = range
             .split_once('-')
             .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)))
@@ -189,16 +248,44 @@ async fn request(library: &Library, args: &MakeArgs) -> Result<PlaylistRequest> 
             max: a.max(b),
         });
     }
-    if let Some(percent) = args.bpm_tolerance {
+    if let Some(percent) = rules.bpm_tolerance {
         request.tempo = Some(TempoRange::Tolerance { percent });
     }
     Ok(request)
 }
 
 pub async fn make(library: &Library, args: MakeArgs) -> Result<()> {
-    let request = request(library, &args).await?;
+    let mut seeds = Vec::new();
+    for seed in &args.seeds {
+        seeds.push(resolve::library_track(library, seed).await?);
+    }
+    let base = PlaylistRequest {
+        seeds,
+        length: args.count,
+        order: args.order.into(),
+        ramp: args.ramp,
+        ..defaults()
+    };
+    let request = with_rules(library, &args.rules, base).await?;
+    deliver(library, &request, &args.output).await
+}
+
+pub async fn journey(library: &Library, args: JourneyArgs) -> Result<()> {
+    let base = PlaylistRequest {
+        seeds: vec![resolve::library_track(library, &args.from).await?],
+        journey_to: Some(resolve::library_track(library, &args.to).await?),
+        length: args.count,
+        ..defaults()
+    };
+    let request = with_rules(library, &args.rules, base).await?;
+    deliver(library, &request, &args.output).await
+}
+
+/// Makes the list, says why it is short or what it loosened, saves and exports it as asked,
+/// and prints it.
+async fn deliver(library: &Library, request: &PlaylistRequest, output: &OutputArgs) -> Result<()> {
     library.index_ready().await?;
-    let playlist = library.make_playlist(&request).await?;
+    let playlist = library.make_playlist(request).await?;
     for note in &playlist.notes {
         eprintln!("{note}");
     }
@@ -206,16 +293,16 @@ pub async fn make(library: &Library, args: MakeArgs) -> Result<()> {
         eprintln!("{why}");
     }
     let ids: Vec<i64> = playlist.entries.iter().map(|e| e.track.id).collect();
-    if let Some(name) = &args.save {
-        let saved = library.save_playlist(name, Some(&request), &ids).await?;
+    if let Some(name) = &output.save {
+        let saved = library.save_playlist(name, Some(request), &ids).await?;
         eprintln!("saved as playlist {} ({})", saved.id, saved.name);
     }
-    if let Some(file) = &args.export {
-        let name = args.save.as_deref().unwrap_or("Segue playlist");
+    if let Some(file) = &output.export {
+        let name = output.save.as_deref().unwrap_or("Segue playlist");
         segue::playlist::export::write(&playlist.entries, name, file)?;
         eprintln!("wrote {}", file.display());
     }
-    print::entries(&playlist.entries, args.json)
+    print::entries(&playlist.entries, output.json)
 }
 
 pub async fn saved(library: &Library, args: SavedArgs) -> Result<()> {
@@ -259,6 +346,15 @@ pub async fn saved(library: &Library, args: SavedArgs) -> Result<()> {
         SavedAction::Delete { id } => {
             library.delete_playlist(id).await?;
             println!("deleted playlist {id}");
+        }
+        SavedAction::Sort { id, by, json } => {
+            library.sort_saved_playlist(id, by).await?;
+            let detail = library.saved_playlist(id).await?;
+            if json {
+                return print::json(&detail);
+            }
+            eprintln!("sorted playlist {id} by {}", by.name());
+            print::entries(&detail.entries, false)?;
         }
         SavedAction::Import { files } => {
             for file in files {

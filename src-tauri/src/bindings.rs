@@ -15,6 +15,9 @@ pub fn builder() -> Builder<tauri::Wry> {
         )
         // Where the match's words change (the floor: nothing below it is listed).
         .constant("MATCH_THRESHOLDS", segue::playlist::Thresholds::default())
+        // The shapes a playlist can ramp along and what a list can be sorted by, in menu order.
+        .constant("RAMPS", segue::playlist::Ramp::ALL)
+        .constant("SORTS", segue::playlist::SortBy::ALL)
         // Key names and the Camelot wheel, as the engine spells them.
         .constant("NOTE_NAMES", segue::analysis::key::NOTE_NAMES)
         .constant("CAMELOT_WHEEL", segue::analysis::key::camelot_wheel())

@@ -1,7 +1,8 @@
 //! The façade: [`Library`] is what the CLI and the desktop shell call, and the one place that
 //! sequences the engine's parts. This module holds the library itself (folders, scans and
 //! analysis runs, tracks, tags); the other concerns each have a file: `similar` (the index and
-//! its queries), `playlists`, `preview` (the player on the remembered device), `jobs` (the
+//! its queries), `playlists`, `journeys` (lists that move from one track to another),
+//! `describe` (tracks ranked for a description in words), `preview` (the player on the remembered device), `jobs` (the
 //! background scan queue and analysis of a long-running host, which this façade owns once
 //! started), `backups` (rolling copies of the database), `mirror` (saved playlists as M3U8
 //! files), `recovery` (a damaged database restored on open; `segue doctor`) and `lock` (one
@@ -9,7 +10,9 @@
 
 pub mod backups;
 mod calibrate;
+mod describe;
 pub mod jobs;
+mod journeys;
 pub mod lock;
 mod map;
 pub mod mirror;
@@ -25,6 +28,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
+pub use describe::DescribeAnswer;
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;

@@ -29,12 +29,12 @@ pub struct SavedPlaylistDetail {
 }
 
 /// Seeds, query vector and scored candidates for a request, and what "alike" means here.
-struct Pool {
-    seeds: Vec<Candidate>,
-    query: Vec<f32>,
-    candidates: Vec<Candidate>,
-    excluded: HashSet<i64>,
-    calibration: Option<Arc<Calibration>>,
+pub(super) struct Pool {
+    pub(super) seeds: Vec<Candidate>,
+    pub(super) query: Vec<f32>,
+    pub(super) candidates: Vec<Candidate>,
+    pub(super) excluded: HashSet<i64>,
+    pub(super) calibration: Option<Arc<Calibration>>,
 }
 
 /// The query of a request: the seeds' centre, leaning away from the "not like" tracks, unit
@@ -64,7 +64,7 @@ fn query_vector(seeds: &[Candidate], avoid: &[Candidate]) -> Vec<f32> {
 impl Library {
     /// Rows and vectors of these tracks, in the given order. Tracks without features are left
     /// out, or with `keep_unanalysed` kept with no vector and a score of 0.
-    async fn candidates_for(
+    pub(super) async fn candidates_for(
         &self,
         ids: &[i64],
         query: Option<&[f32]>,
@@ -98,7 +98,7 @@ impl Library {
             .collect())
     }
 
-    async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
+    pub(super) async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
         if request.seeds.is_empty() {
             return Err(Error::InvalidRequest(
                 "a playlist needs at least one seed track".into(),
@@ -151,7 +151,13 @@ impl Library {
     /// order, each pick with its reasons. Fewer tracks than asked when the constraints leave
     /// fewer (`shortfall` says why); never a track that breaks them.
     pub async fn make_playlist(&self, request: &PlaylistRequest) -> Result<Playlist> {
+        if request.journey_to.is_some() {
+            return self.make_journey(request).await;
+        }
         let pool = self.pool(request).await?;
+        if let Some(ramp) = request.ramp {
+            return self.make_ramp(request, ramp, pool).await;
+        }
         Ok(assemble(
             request,
             &pool.seeds,
@@ -253,6 +259,15 @@ impl Library {
         };
         let follow = request.is_some_and(|r| r.order != Order::Similarity);
         let tracks = self.candidates_for(ids, query.as_deref(), true).await?;
+        // Lists that move are explained step by step, as when they were made.
+        if let Some(r) = request.filter(|r| r.journey_to.is_some() || r.ramp.is_some()) {
+            let path: Vec<&Candidate> = tracks.iter().collect();
+            // A ramp's first track follows the seed; a journey's is its start.
+            let before = seeds.first().filter(|_| r.ramp.is_some());
+            return self
+                .step_entries(before, &path, calibration.as_deref())
+                .await;
+        }
         Ok(tracks
             .iter()
             .enumerate()

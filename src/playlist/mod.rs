@@ -5,15 +5,21 @@
 //! so they are tested without a database; [`crate::Library::make_playlist`] feeds them.
 //! Everything is deterministic: the same library and request give the same playlist.
 //! `request.rs` says what can be asked, `rules.rs` what may be chosen, `order.rs` in which
-//! order, `reasons.rs` why; `keys.rs` holds the music relations they share.
+//! order, `reasons.rs` why; `keys.rs` holds the music relations they share. `journey.rs` walks
+//! from one track to another; `profile.rs` reads the dimensions a list moves along (tempo,
+//! energy, brightness, key) and says what changes from one track to the next.
 
 pub mod calibration;
 pub mod export;
+mod journey;
 mod keys;
 mod order;
+mod profile;
+mod ramp;
 mod reasons;
 mod request;
 mod rules;
+mod sort;
 
 use std::collections::HashSet;
 
@@ -22,11 +28,15 @@ use serde::{Deserialize, Serialize};
 use crate::store::{TrackRow, TrackSummary};
 
 pub use calibration::{Calibration, Closeness, Match, Thresholds};
+pub use journey::{journey, waypoints, Journey};
 pub use keys::key_relation;
 pub use order::order;
-pub use reasons::{entry, reasons};
+pub use profile::{step_reasons, Dimension, Profile};
+pub use ramp::Ramp;
+pub use reasons::{entry, reasons, step_entry};
 pub use request::{Order, PlaylistRequest, TempoRange};
 pub use rules::{select, swap_candidate, track_tags, Context, Limits, Selection, BELOW_FLOOR};
+pub use sort::{sort_order, SortBy};
 
 /// A track considered for the playlist.
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 
 use super::calibration::{Calibration, Match};
 use super::keys::key_relation;
+use super::profile::{step_reasons, Profile};
 use super::{Candidate, PlaylistEntry};
 use crate::vector::{Block, Normalizer};
 
@@ -119,5 +120,38 @@ pub fn entry(
         r#match: matched.map(|m| m.r#match),
         closeness: matched.map(|m| m.closeness),
         reasons: reasons(reference, c),
+    }
+}
+
+/// The entry of a list that moves (a journey): scored by how alike it is to the track before
+/// it and explained by what changes from that track ("tempo +6 · brighter · same key"). The
+/// first track has nothing before it: it is "the start".
+pub fn step_entry(
+    previous: Option<(&Candidate, &Profile)>,
+    c: &Candidate,
+    profile: &Profile,
+    calibration: Option<&Calibration>,
+) -> PlaylistEntry {
+    let Some((before, before_profile)) = previous else {
+        return PlaylistEntry {
+            track: (&c.row).into(),
+            score: 1.0,
+            r#match: None,
+            closeness: None,
+            reasons: vec!["the start".into()],
+        };
+    };
+    let score = if c.vector.is_empty() || before.vector.is_empty() {
+        0.0
+    } else {
+        crate::index::dot(&c.vector, &before.vector)
+    };
+    let matched = Match::of(calibration, score);
+    PlaylistEntry {
+        track: (&c.row).into(),
+        score,
+        r#match: matched.map(|m| m.r#match),
+        closeness: matched.map(|m| m.closeness),
+        reasons: step_reasons(before_profile, profile),
     }
 }

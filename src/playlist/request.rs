@@ -57,6 +57,12 @@ pub struct PlaylistRequest {
     pub avoid_tags: Vec<String>,
     /// Only tracks under these folders (paths); empty = all.
     pub folders: Vec<String>,
+    /// A journey: the playlist starts at the (first) seed, ends at this track and walks
+    /// between them in even steps; `length` counts both ends.
+    pub journey_to: Option<i64>,
+    /// Tempo or energy following a shape (rising, falling, up then down): the order then
+    /// follows it instead of `order`.
+    pub ramp: Option<super::Ramp>,
 }
 
 impl Default for PlaylistRequest {
@@ -76,6 +82,8 @@ impl Default for PlaylistRequest {
             include_tags: Vec::new(),
             avoid_tags: Vec::new(),
             folders: Vec::new(),
+            journey_to: None,
+            ramp: None,
         }
     }
 }

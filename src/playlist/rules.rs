@@ -101,12 +101,17 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether the caps loosen rather than leave the list short.
+    pub(super) fn relax_caps(&self) -> bool {
+        self.judge.relax_caps
+    }
+
     fn seed_bpm(&self) -> Option<f64> {
         self.seeds.iter().find_map(|s| s.row.bpm)
     }
 
     /// The rule a candidate breaks on its own (not counting caps and duplicates), if any.
-    fn breaks(&self, c: &Candidate) -> Option<&'static str> {
+    pub(super) fn breaks(&self, c: &Candidate) -> Option<&'static str> {
         let r = self.request;
         if self.excluded.contains(&c.row.id) {
             return Some("a seed");
@@ -191,14 +196,14 @@ pub struct Limits {
 
 /// Running state of the artist/album caps and duplicates over a list being built.
 #[derive(Default)]
-struct Caps {
+pub(super) struct Caps {
     artists: HashMap<String, usize>,
     albums: HashMap<String, usize>,
     songs: HashSet<String>,
 }
 
-const ARTIST_FULL: &str = "artist already there enough";
-const ALBUM_FULL: &str = "album already there enough";
+pub(super) const ARTIST_FULL: &str = "artist already there enough";
+pub(super) const ALBUM_FULL: &str = "album already there enough";
 
 fn norm(s: &Option<String>) -> Option<String> {
     s.as_deref()
@@ -231,7 +236,12 @@ impl Caps {
     }
 
     /// Why `c` cannot join `chosen` (caps, duplicates), if it cannot.
-    fn blocks(&self, limits: Limits, c: &Candidate, chosen: &[&Candidate]) -> Option<&'static str> {
+    pub(super) fn blocks(
+        &self,
+        limits: Limits,
+        c: &Candidate,
+        chosen: &[&Candidate],
+    ) -> Option<&'static str> {
         if let Some(song) = song_identity(&c.row) {
             if self.songs.contains(&song) {
                 return Some("another copy of a song already in");
@@ -260,7 +270,7 @@ impl Caps {
         }
     }
 
-    fn from_chosen(chosen: &[&Candidate]) -> Self {
+    pub(super) fn from_chosen(chosen: &[&Candidate]) -> Self {
         let mut caps = Caps::default();
         for c in chosen {
             caps.take(&c.row);
@@ -280,7 +290,7 @@ pub struct Selection<'a> {
     pub limits: Limits,
 }
 
-fn count(rejected: &mut Vec<Rejection>, rule: &str) {
+pub(super) fn count(rejected: &mut Vec<Rejection>, rule: &str) {
     match rejected.iter_mut().find(|r| r.rule == rule) {
         Some(r) => r.count += 1,
         None => rejected.push(Rejection {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
+pub(super) fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
     TrackRow {
         id,
         path: format!("/music/{artist}/{album}/{title}.flac"),
@@ -35,7 +35,7 @@ fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
 }
 
 /// A unit vector at `angle` radians in the first two dimensions (64 in all).
-fn vector(angle: f32) -> Vec<f32> {
+pub(super) fn vector(angle: f32) -> Vec<f32> {
     let mut v = vec![0.0; 64];
     v[0] = angle.cos();
     v[1] = angle.sin();

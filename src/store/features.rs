@@ -261,6 +261,30 @@ impl Store {
         Ok(out)
     }
 
+    /// Every tagged track's mean tag probabilities (MSD, MTT model order), of features of
+    /// `version`: what a description in words is ranked by. Only the two arrays are read out of
+    /// each row's JSON.
+    pub async fn tag_probabilities(&self, version: i64) -> Result<Vec<(i64, Vec<f32>, Vec<f32>)>> {
+        let rows = sqlx::query(
+            "SELECT track_id, json_extract(data, '$.tags.msd') AS msd,
+                    json_extract(data, '$.tags.mtt') AS mtt
+             FROM features WHERE version = ? AND json_extract(data, '$.tags.msd') IS NOT NULL",
+        )
+        .bind(version)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let msd: String = row.try_get("msd")?;
+            let mtt: String = row.try_get("mtt")?;
+            // A row another version wrote differently is left out, not an error.
+            if let (Ok(msd), Ok(mtt)) = (serde_json::from_str(&msd), serde_json::from_str(&mtt)) {
+                out.push((row.try_get("track_id")?, msd, mtt));
+            }
+        }
+        Ok(out)
+    }
+
     /// The features change counter: it moves on every write and every deletion of features.
     pub async fn features_seq(&self) -> Result<i64> {
         Ok(

@@ -21,6 +21,11 @@ export const commands = {
 	createDemoLibrary: () => __TAURI_INVOKE<Folder>("create_demo_library"),
 	deletePlaylist: (id: number) => __TAURI_INVOKE<null>("delete_playlist", { id }),
 	/**
+	 *  The tracks that best fit a description in words ("calm piano", "no vocals"), among all or
+	 *  among `like`'s neighbours; what was understood and what was not.
+	 */
+	describeTracks: (words: string, like: number | null, count: number) => __TAURI_INVOKE<DescribeAnswer>("describe_tracks", { words, like, count }),
+	/**
 	 *  Asks where to save (the native dialog, opened from Rust) and writes the playlist there:
 	 *  the path written, or `null` when the user cancels.
 	 */
@@ -78,6 +83,11 @@ export const commands = {
 	 *  (`limit`: 20 when not given, at most 200).
 	 */
 	similarTracks: (id: number, limit: number | null) => __TAURI_INVOKE<SimilarAnswer>("similar_tracks", { id, limit }),
+	/**
+	 *  These tracks in a new order along `by` (tempo, energy, brightness, key, flow): the UI
+	 *  applies it as an edit it can undo.
+	 */
+	sortPlaylistTracks: (trackIds: number[], by: SortBy) => __TAURI_INVOKE<number[]>("sort_playlist_tracks", { trackIds, by }),
 	/**  Scans every folder again. */
 	startScan: () => __TAURI_INVOKE<void>("start_scan"),
 	/**
@@ -107,11 +117,15 @@ export const events = {
 /* Constants */
 export const CAMELOT_WHEEL = [{"code":"1A","name":"Ab minor"},{"code":"1B","name":"B major"},{"code":"2A","name":"Eb minor"},{"code":"2B","name":"F# major"},{"code":"3A","name":"Bb minor"},{"code":"3B","name":"C# major"},{"code":"4A","name":"F minor"},{"code":"4B","name":"Ab major"},{"code":"5A","name":"C minor"},{"code":"5B","name":"Eb major"},{"code":"6A","name":"G minor"},{"code":"6B","name":"Bb major"},{"code":"7A","name":"D minor"},{"code":"7B","name":"F major"},{"code":"8A","name":"A minor"},{"code":"8B","name":"C major"},{"code":"9A","name":"E minor"},{"code":"9B","name":"G major"},{"code":"10A","name":"B minor"},{"code":"10B","name":"D major"},{"code":"11A","name":"F# minor"},{"code":"11B","name":"A major"},{"code":"12A","name":"C# minor"},{"code":"12B","name":"E major"}] as const;
 
-export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","seeds":[],"strict_caps":false,"tempo":null} as const;
+export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"journey_to":null,"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","ramp":null,"seeds":[],"strict_caps":false,"tempo":null} as const;
 
 export const MATCH_THRESHOLDS = {"close":0.949999988079071,"floor":0.8500000238418579,"very_close":0.9900000095367432} as const;
 
 export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"] as const;
+
+export const RAMPS = ["tempo-up","tempo-down","energy-up","energy-down","cool-down"] as const;
+
+export const SORTS = ["tempo","energy","brightness","key","flow"] as const;
 
 /* Types */
 export type AnalysisPhase = "idle" | "running" | "paused" | "done" | "cancelled";
@@ -154,6 +168,21 @@ export type Closeness =
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  The tracks a description asks for, and what of it was understood. */
+export type DescribeAnswer = {
+	/**
+	 *  Best match first; `score` is the summed log-lift over the library's means, `reasons` the
+	 *  asked tags' probabilities.
+	 */
+	tracks: PlaylistEntry[],
+} & Description;
+
+/**  What a description asks for: what was understood, and the words that were not. */
+export type Description = {
+	understood: Understood[],
+	ignored: string[],
 };
 
 /**  What kind of failure, for a UI to react to (the message is for people). */
@@ -439,6 +468,16 @@ export type PlaylistRequest = {
 	avoid_tags?: string[],
 	/**  Only tracks under these folders (paths); empty = all. */
 	folders?: string[],
+	/**
+	 *  A journey: the playlist starts at the (first) seed, ends at this track and walks
+	 *  between them in even steps; `length` counts both ends.
+	 */
+	journey_to?: number | null,
+	/**
+	 *  Tempo or energy following a shape (rising, falling, up then down): the order then
+	 *  follows it instead of `order`.
+	 */
+	ramp?: Ramp | null,
 };
 
 /**  A playlist was saved, renamed, deleted or its tracks set. */
@@ -461,6 +500,11 @@ export type PreviewAction = "pause" | "resume" | "stop" |
  *  status or track.
  */
 export type PreviewStateEvent = PlayerState;
+
+/**  The shape a playlist follows. */
+export type Ramp = "tempo-up" | "tempo-down" | "energy-up" | "energy-down" | 
+/**  Energy rising to a peak in the middle, then falling. */
+"cool-down";
 
 /**  What the last open had to do to get a sound database. */
 export type Recovery = {
@@ -573,6 +617,19 @@ export type SimilarTrack = {
 	/**  The match in words: "very close", "close", "related", "unlike". */
 	closeness: Closeness | null,
 } & TrackSummary;
+
+/**  What a list can be sorted by. */
+export type SortBy = 
+/**  Slowest first. */
+"tempo" | 
+/**  Calmest first (loudness and onsets). */
+"energy" | 
+/**  Darkest first. */
+"brightness" | 
+/**  From the first track's key round the Camelot wheel, a step at a time. */
+"key" | 
+/**  From the first track, each next the one that sounds most like it. */
+"flow";
 
 /**  The library table's sort columns. */
 export type SortKey = "title" | "artist" | "album" | "duration" | "format" | "path" | "bpm" | "key";
@@ -773,6 +830,16 @@ export type TrackTags = {
 	mtt: number[],
 	/**  Mean of the MSD model's per-patch 200-d penultimate layer. */
 	embedding: number[],
+};
+
+/**  One word (or phrase) understood, and the tags it stands for. */
+export type Understood = {
+	/**  As typed, with its negation: "no vocals", "piano". */
+	words: string,
+	/**  The tags it stands for (canonical labels, lower case). */
+	tags: string[],
+	/**  "no …": tracks that carry these tags rank lower. */
+	negated: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -1,5 +1,6 @@
-// The table rows' context menu (#context-menu): one item, "Make playlist from this track" (P),
-// or "… from these N tracks" when the row is one of several selected. A right click on a row,
+// The table rows' context menu (#context-menu): "Make playlist from this track" (P), or "… from
+// these N tracks" when the row is one of several selected; with two selected, also "Journey from
+// the first to the second" (J). A right click on a row,
 // the Menu key or Shift+F10 opens it; Esc, Tab, a click elsewhere, a scroll, a resize or leaving
 // the window closes it. WebKit's own menu (Back, Reload, Inspect) never opens: only text boxes
 // keep theirs (copy, paste).
@@ -13,6 +14,8 @@ export type ContextMenuHooks = {
   onMakePlaylist(row: TrackRow, viaKeyboard: boolean): void;
   /** The row was one of several selected: a playlist from all of them. */
   onMakePlaylistFromSelection(viaKeyboard: boolean): void;
+  /** The row was one of two selected: a journey from the first to the second. */
+  onJourneyFromSelection(viaKeyboard: boolean): void;
 };
 
 /** What the menu is for: a row, or the selection it belongs to. */
@@ -26,8 +29,9 @@ export class ContextMenu {
   /** What the menu is for (null: closed). */
   private target: Target | null = null;
 
-  /** `el`: #context-menu; `makeItem`: #ctx-make-playlist. */
-  constructor(private el: HTMLElement, private makeItem: HTMLButtonElement, private table: TrackTable, hooks: ContextMenuHooks) {
+  /** `el`: #context-menu; `makeItem`: #ctx-make-playlist; `journeyItem`: #ctx-journey. */
+  constructor(private el: HTMLElement, private makeItem: HTMLButtonElement, private journeyItem: HTMLButtonElement,
+    private table: TrackTable, hooks: ContextMenuHooks) {
     document.addEventListener('contextmenu', (e) => {
       if (!keepsSystemMenu(e.target)) e.preventDefault();
     });
@@ -47,7 +51,18 @@ export class ContextMenu {
       if (target?.kind === 'row') hooks.onMakePlaylist(target.row, e.detail === 0);
       else if (target) hooks.onMakePlaylistFromSelection(e.detail === 0);
     });
+    journeyItem.addEventListener('click', (e) => {
+      this.close();
+      hooks.onJourneyFromSelection(e.detail === 0);
+    });
     el.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        // between the items shown
+        e.preventDefault();
+        const items = [...el.querySelectorAll<HTMLButtonElement>('button.context-item:not([hidden])')];
+        const at = items.indexOf(document.activeElement as HTMLButtonElement);
+        items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+      }
       if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); e.stopPropagation(); this.close(true); }
     });
     document.addEventListener('pointerdown', (e) => { if (!el.contains(e.target as Node)) this.close(); }, true);
@@ -87,6 +102,8 @@ export class ContextMenu {
     else return false;
     this.makeItem.replaceChildren(count > 1 ? `Make playlist from these ${plural(count, 'track')}` : 'Make playlist from this track',
       h('kbd', {}, hint('table.makePlaylist')));
+    this.journeyItem.hidden = count !== 2;
+    this.journeyItem.replaceChildren('Journey from the first to the second', h('kbd', {}, hint('table.journey')));
     const m = this.el;
     m.hidden = false;
     const w = m.offsetWidth, hgt = m.offsetHeight;

@@ -25,6 +25,8 @@ export type DetailHooks = {
   onMakePlaylist(r: TrackRow, viaKeyboard: boolean): void;
   /** "Make playlist from these" (several rows selected). */
   onMakePlaylistFromSelection(viaKeyboard: boolean): void;
+  /** "Journey between these" (two rows selected). */
+  onJourneyFromSelection(viaKeyboard: boolean): void;
   /** The "Failures" link of a track whose analysis failed. */
   onShowFailures(): void;
   /** A tag chip: only the tracks with that tag. */
@@ -145,6 +147,7 @@ export class DetailPanel {
     const rows = table.selectedIndices().slice(0, LISTED).map((i) => table.rowAt(i));
     this.el.replaceChildren(...selectionSummary(count, rows, {
       onMakePlaylist: (viaKeyboard) => this.hooks.onMakePlaylistFromSelection(viaKeyboard),
+      onJourney: (viaKeyboard) => this.hooks.onJourneyFromSelection(viaKeyboard),
       onClose: () => this.close(),
     }));
     this.el.scrollTop = 0;

@@ -31,6 +31,8 @@ export type KeyboardHooks = {
   makePlaylist(row: TrackRow, viaKeyboard: boolean): void;
   /** P with several rows selected: a playlist from all of them. */
   makePlaylistFromSelection(viaKeyboard: boolean): void;
+  /** Two rows selected: a journey from the first (in table order) to the second. */
+  journeyFromSelection(viaKeyboard: boolean): void;
 };
 
 /** The table's moves: where each one takes the lead from `sel` (the lead now, -1: none). */
@@ -108,6 +110,12 @@ export class Keyboard {
       if (table.selectionCount > 1) { this.hooks.makePlaylistFromSelection(true); return; }
       const row = table.selected >= 0 ? table.rowAt(table.selected) : detail.shown;
       if (row) this.hooks.makePlaylist(row, true);
+      return;
+    }
+    // J: a journey between the two selected tracks.
+    if (view === 'library' && library.started && table.selectionCount === 2 && is('table.journey', e)) {
+      e.preventDefault();
+      this.hooks.journeyFromSelection(true);
       return;
     }
     // Menu key / Shift+F10: the selected row's context menu.

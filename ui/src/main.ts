@@ -118,15 +118,17 @@ const similar = new SimilarPanel(marks, {
 const detail = new DetailPanel(detailEl, table, similar, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
+  onJourneyFromSelection: journeyFromSelection,
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => (views.current === 'map' ? map.filterByTag(label) : library.filterByTag(label, viaKeyboard)),
   onError: banner.show,
   vocabulary: () => libraryTags.current,
   refocus: () => (views.current === 'map' ? map.focus() : table.scroller.focus()),
 });
-const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), table, {
+const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), $<HTMLButtonElement>('#ctx-journey'), table, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
+  onJourneyFromSelection: journeyFromSelection,
 });
 
 const map = new MapView($('#view-map'), marks, {
@@ -204,7 +206,7 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
 new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map }, {
-  showView, makePlaylist, makePlaylistFromSelection,
+  showView, makePlaylist, makePlaylistFromSelection, journeyFromSelection,
 });
 
 // ---------- what spans components ----------
@@ -224,6 +226,31 @@ function makePlaylistFromSelection(viaKeyboard: boolean) {
     if (!rows?.length) return;
     showView('playlist');
     playlist.make(rows.map(seedOf), viaKeyboard);
+  });
+}
+
+// The describe box: Enter lists the tracks that fit the words in the playlist view; Escape
+// clears it.
+const describeBox = $<HTMLInputElement>('#describe');
+describeBox.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && describeBox.value.trim()) {
+    e.preventDefault();
+    showView('playlist');
+    playlist.describe(describeBox.value.trim(), true);
+  } else if (e.key === 'Escape' && describeBox.value) {
+    e.preventDefault();
+    e.stopPropagation();
+    describeBox.value = '';
+  }
+});
+
+/** "Journey between these" (two rows selected): from the first in table order to the second. */
+function journeyFromSelection(viaKeyboard: boolean) {
+  if (table.selectionCount !== 2) return;
+  void banner.guard(table.selectedRows()).then((rows) => {
+    if (rows?.length !== 2) return;
+    showView('playlist');
+    playlist.journey(seedOf(rows[0]), seedOf(rows[1]), viaKeyboard);
   });
 }
 

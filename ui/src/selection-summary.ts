@@ -1,6 +1,7 @@
 // What the detail panel shows while several table rows are selected: "N tracks selected", their
 // titles (the first few), their length, and "Make playlist from these" (#make-playlist, as for one
-// track): one playlist whose seeds are all of them, in table order.
+// track): one playlist whose seeds are all of them, in table order; with two selected, also
+// "Journey between these" (#make-journey): from the first to the second.
 import type { TrackRow } from './api';
 import { h } from './dom';
 import * as fmt from './format';
@@ -13,6 +14,8 @@ export const LISTED = 12;
 
 export type SelectionSummaryHooks = {
   onMakePlaylist(viaKeyboard: boolean): void;
+  /** Two selected: a journey from the first to the second. */
+  onJourney(viaKeyboard: boolean): void;
   onClose(): void;
 };
 
@@ -28,6 +31,12 @@ export function selectionSummary(count: number, rows: readonly (TrackRow | null)
     title: tooMany ? `A playlist is made from at most ${MAX_SEEDS} tracks` : `One playlist that sounds like all of them (${hint('table.makePlaylist')})`,
     onclick: (e: Event) => hooks.onMakePlaylist((e as MouseEvent).detail === 0),
   }, 'Make playlist from these');
+  const [first, second] = known;
+  const journey = count === 2 && first && second ? h('button', {
+    id: 'make-journey', class: 'btn btn-small', type: 'button',
+    title: `From “${first.title ?? fmt.basename(first.path)}” to “${second.title ?? fmt.basename(second.path)}”, in even steps (${hint('table.journey')})`,
+    onclick: (e: Event) => hooks.onJourney((e as MouseEvent).detail === 0),
+  }, 'Journey between these') : null;
   const close = h('button', { class: 'icon-btn detail-close', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', onclick: () => hooks.onClose() }, '×');
   const listed = rows.slice(0, LISTED);
   return [
@@ -35,7 +44,7 @@ export function selectionSummary(count: number, rows: readonly (TrackRow | null)
       h('div', { class: 'detail-heading' },
         h('div', { class: 'detail-title' }, `${fmt.num(count)} tracks selected`),
         h('div', { class: 'detail-sub' }, total > 0 ? `${complete ? '' : 'at least '}${fmt.duration(total)}` : ''),
-        h('div', { class: 'detail-actions' }, make)),
+        h('div', { class: 'detail-actions' }, make, journey)),
       close),
     h('section', { id: 'detail-selection', class: 'detail-section detail-selection', 'data-count': count },
       h('h3', {}, 'Selected'),

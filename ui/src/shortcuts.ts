@@ -36,6 +36,7 @@ export const SHORTCUTS = {
   'table.first': { section: 'Library', label: 'First track', keys: [{ key: 'Home' }] },
   'table.last': { section: 'Library', label: 'Last track', keys: [{ key: 'End' }] },
   'table.makePlaylist': { section: 'Library', label: 'Make a playlist from the selected track(s)', keys: [{ key: 'p' }] },
+  'table.journey': { section: 'Library', label: 'A journey from the first to the second of two selected tracks', keys: [{ key: 'j' }] },
   'table.menu': { section: 'Library', label: 'The track’s menu', keys: [{ key: 'ContextMenu' }, { key: 'F10', shift: true }], gestures: [{ pointer: 'Right-click' }] },
   'details.close': { section: 'Library', label: 'Close the details', keys: [{ key: 'Escape' }] },
   // ---- the toolbar's boxes ----

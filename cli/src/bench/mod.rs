@@ -5,6 +5,7 @@
 mod audio;
 mod backup;
 mod index;
+mod journeys;
 mod library;
 mod map;
 mod musicnn;
@@ -116,6 +117,17 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Journeys between random pairs of analysed tracks against a naive baseline: ends, repeats,
+    /// how steadily the path moves from A to B, the largest step
+    Journeys {
+        #[arg(long, default_value_t = 200)]
+        pairs: usize,
+        /// Tracks per journey, both ends included
+        #[arg(long, default_value_t = 12)]
+        length: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Same-group precision of default playlists on a labelled library (--data-dir), per rule
     /// (caps, floor), on a tuning and a held-out half of the groups
     Playlists {
@@ -181,7 +193,11 @@ impl Args {
     pub fn needs_library(&self) -> bool {
         matches!(
             self.what,
-            What::Seed { .. } | What::Playlists { .. } | What::Map { .. } | What::Backup { .. }
+            What::Seed { .. }
+                | What::Playlists { .. }
+                | What::Journeys { .. }
+                | What::Map { .. }
+                | What::Backup { .. }
         )
     }
 }
@@ -242,9 +258,11 @@ pub async fn run(args: &Args) -> Result<()> {
             keep,
             json,
         } => map::speed(scratch.path(), tracks, *place, keep.as_deref(), *json).await,
-        What::Seed { .. } | What::Playlists { .. } | What::Map { .. } | What::Backup { .. } => {
-            Ok(())
-        }
+        What::Seed { .. }
+        | What::Playlists { .. }
+        | What::Journeys { .. }
+        | What::Map { .. }
+        | What::Backup { .. } => Ok(()),
     }
 }
 
@@ -272,6 +290,11 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             map::quality(library, &labels, root.as_deref(), json).await
         }
         What::Backup { repeat, json } => backup::run(library, repeat, json).await,
+        What::Journeys {
+            pairs,
+            length,
+            json,
+        } => journeys::run(library, pairs, length, json).await,
         _ => run(&args).await,
     }
 }

@@ -1,7 +1,8 @@
-//! Folders, scanning, analysis, tracks and similar tracks.
+//! Folders, scanning, analysis, tracks, similar tracks and tracks described in words.
 
 use std::sync::Arc;
 
+use segue::library::DescribeAnswer;
 use segue::store::TagVocabulary;
 use segue::{
     Failure, Folder, Library, Overview, Recovery, SimilarAnswer, TrackDetail, TrackPage, TrackQuery,
@@ -138,4 +139,17 @@ pub async fn similar_tracks(
 ) -> CmdResult<SimilarAnswer> {
     let limit = limit.unwrap_or(20).clamp(1, 200) as usize;
     Ok(library.similar_answer(id, limit).await?)
+}
+
+/// The tracks that best fit a description in words ("calm piano", "no vocals"), among all or
+/// among `like`'s neighbours; what was understood and what was not.
+#[tauri::command]
+#[specta::specta]
+pub async fn describe_tracks(
+    library: State<'_, Arc<Library>>,
+    words: String,
+    like: Option<i64>,
+    count: u32,
+) -> CmdResult<DescribeAnswer> {
+    Ok(library.describe(&words, like, count as usize).await?)
 }

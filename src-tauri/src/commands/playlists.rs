@@ -1,10 +1,10 @@
-//! Playlists: make, swap a track, and the saved ones (save, list, open, rename, reorder,
-//! delete, export).
+//! Playlists: make (journeys and ramps too), swap a track, sort, and the saved ones (save,
+//! list, open, rename, reorder, delete, export).
 
 use std::sync::Arc;
 
 use segue::library::SavedPlaylistDetail;
-use segue::playlist::{Playlist, PlaylistEntry, PlaylistRequest};
+use segue::playlist::{Playlist, PlaylistEntry, PlaylistRequest, SortBy};
 use segue::store::SavedPlaylist;
 use segue::Library;
 use tauri::State;
@@ -78,6 +78,18 @@ pub async fn rename_playlist(
     let saved = library.rename_playlist(id, &name).await?;
     events::playlists_changed(&app);
     Ok(saved)
+}
+
+/// These tracks in a new order along `by` (tempo, energy, brightness, key, flow): the UI
+/// applies it as an edit it can undo.
+#[tauri::command]
+#[specta::specta]
+pub async fn sort_playlist_tracks(
+    library: State<'_, Arc<Library>>,
+    track_ids: Vec<i64>,
+    by: SortBy,
+) -> CmdResult<Vec<i64>> {
+    Ok(library.sort_tracks(&track_ids, by).await?)
 }
 
 /// Replaces a saved playlist's tracks (reorder, remove, swap).

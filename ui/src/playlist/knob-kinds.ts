@@ -25,7 +25,10 @@ type Labels = {
 type NumberKnob = Labels & { kind: 'number'; min: number; max: number; placeholder?: string } & (
   | { field: FieldOf<number>; optional?: false }
   | { field: FieldOf<number | null>; optional: true });
-type SelectKnob = Labels & { kind: 'select'; field: FieldOf<string>; options: readonly Choice[] };
+/** `none`: the label of an option for "nothing" (the field is then null). */
+type SelectKnob = Labels & { kind: 'select'; options: readonly Choice[] } & (
+  | { field: FieldOf<string>; none?: undefined }
+  | { field: FieldOf<string | null>; none: string });
 type CheckboxKnob = Labels & { kind: 'checkbox'; field: FieldOf<boolean> };
 /** Comma-separated tags in a text box, suggested from the library's. */
 type TagListKnob = Labels & { kind: 'tag-list'; field: FieldOf<string[]>; placeholder: string };
@@ -141,13 +144,14 @@ class SelectControl implements Control {
   readonly inputs: FormControl[];
 
   constructor(private def: SelectKnob) {
-    this.select = select(def.id, def.ariaLabel ?? def.label ?? '', def.options);
+    const options = def.none == null ? def.options : [{ value: '', label: def.none }, ...def.options];
+    this.select = select(def.id, def.ariaLabel ?? def.label ?? '', options);
     this.inputs = [this.select];
     this.nodes = labelled(def, this.select);
   }
-  read() { return this.select.value; }
-  write(v: unknown) { this.select.value = String(v); }
-  accepts(v: unknown) { return this.def.options.some((o) => o.value === v); }
+  read() { return this.def.none != null && this.select.value === '' ? null : this.select.value; }
+  write(v: unknown) { this.select.value = v == null ? '' : String(v); }
+  accepts(v: unknown) { return (v === null && this.def.none != null) || this.def.options.some((o) => o.value === v); }
 }
 
 class CheckboxControl implements Control {

@@ -8,7 +8,7 @@
 // pause (longer while typing in a box); Enter in a box regenerates at once. What the user sets is
 // remembered across restarts (localStorage); a saved playlist's own settings, shown when it is
 // opened, are not. Adding a simple knob (a number, a checkbox …) is one entry in KNOBS.
-import { fullRequest, type Order, type PlaylistRequest, type TagCount } from '../api';
+import { fullRequest, RAMPS, type Order, type PlaylistRequest, type Ramp, type TagCount } from '../api';
 import { h } from '../dom';
 import { is } from '../shortcuts';
 import { readStoredJson, store } from '../storage';
@@ -27,12 +27,22 @@ const ORDERS: readonly (Choice & { value: Order })[] = [
   { value: 'flow', label: 'Smooth flow' },
   { value: 'harmonic', label: 'Harmonic mix' },
 ];
+/** What each ramp is called in the menu (the engine's RAMPS give the order). */
+const RAMP_LABELS: Record<Ramp, Choice> = {
+  'tempo-up': { value: 'tempo-up', label: 'Tempo rising', title: 'Slowest first, each track a little faster' },
+  'tempo-down': { value: 'tempo-down', label: 'Tempo falling', title: 'Fastest first, each track a little slower' },
+  'energy-up': { value: 'energy-up', label: 'Energy rising', title: 'Calmest first (loudness and how busy the music is)' },
+  'energy-down': { value: 'energy-down', label: 'Energy falling', title: 'Most energetic first, winding down' },
+  'cool-down': { value: 'cool-down', label: 'Up, then cool down', title: 'Energy rising to a peak in the middle, then falling' },
+};
+const RAMP_CHOICES: readonly Choice[] = RAMPS.map((r) => RAMP_LABELS[r]);
 const TAGS_TITLE = 'genre tags of the files, and the genre and mood heard in the audio';
 
 /** Every knob, in the order the toolbar shows them. */
 export const KNOBS = [
   { kind: 'number', field: 'length', id: 'knob-length', label: 'Length', min: LENGTH_MIN, max: LENGTH_MAX, title: `${LENGTH_MIN}–${LENGTH_MAX} tracks` },
   { kind: 'select', field: 'order', id: 'knob-order', label: 'Order', options: ORDERS },
+  { kind: 'select', field: 'ramp', id: 'knob-ramp', label: 'Ramp', none: 'None', options: RAMP_CHOICES, title: 'Tempo or energy following a shape (the order then follows it)' },
   { kind: 'number', field: 'max_per_artist', id: 'knob-artist', group: 'Max per', label: 'artist', ariaLabel: 'At most per artist', min: 0, max: 99, title: 'At most this many tracks by one artist (0 = no limit)' },
   { kind: 'number', field: 'max_per_album', id: 'knob-album', group: 'Max per', label: 'album', ariaLabel: 'At most per album', min: 0, max: 99, title: 'At most this many tracks from one album (0 = no limit)' },
   { kind: 'checkbox', field: 'strict_caps', id: 'knob-strict-caps', group: 'Max per', label: 'strict', ariaLabel: 'Keep to these limits even when the list comes out short', title: 'Keep to these limits even when the list comes out short (by default a limit gives way to a clearly better match)' },

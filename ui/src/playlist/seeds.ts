@@ -22,3 +22,9 @@ export function likeName(known: readonly Seed[], total = known.length): string |
   if (names.length === 1) return `Like ${names[0]}`;
   return `Like ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
+
+/** "Journey: A → B" when both ends are known (`known`: the start, then the end). */
+export function journeyName(known: readonly Seed[]): string | null {
+  if (known.length < 2) return null;
+  return `${trackName(known[0])} → ${trackName(known[1])}`;
+}

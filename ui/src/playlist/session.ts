@@ -1,12 +1,12 @@
 // The playlist the view shows and its backend calls: made from one or more seed tracks
 // (`make_playlist`) with the knobs' settings, or a saved one opened from the sidebar
-// (`get_playlist`); its rows swapped (`swap_playlist_track`), removed and moved — each of those
-// can be undone (the last first); saved (`save_playlist`) and exported. Once saved, the
+// (`get_playlist`); its rows swapped (`swap_playlist_track`), removed, moved and sorted along a
+// dimension (`sort_playlist_tracks`) — each of those can be undone (the last first); saved (`save_playlist`) and exported. Once saved, the
 // playlist is bound to it: every later edit (and undo) is stored at once (`set_playlist_tracks`).
 // Regenerating from the knobs makes a new, unsaved draft.
 // No DOM here: the view renders what `shown` says when told what changed.
 import * as api from '../api';
-import type { Format, SavedPlaylist } from '../api';
+import type { Format, PlaylistEntry, SavedPlaylist, SortBy } from '../api';
 import { EditHistory, type Edit } from './history';
 import { defaultRequest } from './knobs';
 import { seedOf, trackName, type Seed } from './seeds';
@@ -15,6 +15,8 @@ import type { RetryTarget, SessionHooks, Settings, Shown } from './shown';
 export type { Change, RetryTarget, SessionHooks, Settings, Shown, StatusKind } from './shown';
 
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** How many tracks a description lists. */
+const DESCRIBED_TRACKS = 30;
 /** The seeds of a saved playlist whose tracks are asked for (its header names at most three). */
 const SEEDS_NAMED = 3;
 
@@ -22,7 +24,7 @@ export class PlaylistSession {
   /** What is shown (the view reads it through `shown`). */
   private s: Shown = {
     state: 'loading', seeds: [], base: null, request: null, entries: [], shortfall: null, lengthen: null, notes: [],
-    reasonsFollowSteps: false, reasonsAfter: new Map(), error: null,
+    reasonsFollowSteps: false, reasonsAfter: new Map(), error: null, described: null,
     generation: 0, savedId: null, savedName: null, busy: { save: false, export: false }, swapping: new Set(),
   };
   /** JSON of the last request sent to make_playlist: knob events that change nothing ask nothing. */
@@ -57,6 +59,7 @@ export class PlaylistSession {
   /** A new playlist from `seeds` (one or more, in table order) with the knobs' settings. */
   make(seeds: Seed[]) {
     this.list++;
+    this.s.described = null;
     this.forgetEdits();
     this.unbind();
     const s = this.s;
@@ -68,9 +71,57 @@ export class PlaylistSession {
     this.generate(true);
   }
 
+  /** A journey from `from` to `to` with the knobs' settings (its length counts both ends). */
+  journey(from: Seed, to: Seed) {
+    this.list++;
+    this.s.described = null;
+    this.forgetEdits();
+    this.unbind();
+    const s = this.s;
+    s.seeds = [from, to];
+    s.base = { ...defaultRequest([from.id]), journey_to: to.id };
+    s.request = null;
+    this.clearRows();
+    this.hooks.onStatus(null);
+    this.generate(true);
+  }
+
+  /** The tracks that fit a description in words, best first: a list to play, edit and save
+   *  (it has no seeds: the knobs are off). The status line says which words were understood. */
+  describe(words: string) {
+    this.list++;
+    this.forgetEdits();
+    this.unbind();
+    const seq = ++this.seq;
+    const s = this.s;
+    s.seeds = [];
+    s.base = null;
+    s.request = null;
+    s.described = words;
+    this.clearRows();
+    s.error = null;
+    s.state = 'loading';
+    this.retry = { kind: 'describe', words };
+    this.asked = '';
+    this.hooks.onStatus(null);
+    this.hooks.onChange('all');
+    api.commands.describeTracks(words, null, DESCRIBED_TRACKS).then((a) => {
+      if (seq !== this.seq) return;
+      this.arrived({ entries: a.tracks, shortfall: null, lengthen: null, notes: [], reasons_follow_steps: false });
+      const understood = a.understood.map((u) => (u.negated ? u.words : `${u.words}`)).join(', ');
+      const ignored = a.ignored.length ? `not understood: ${a.ignored.join(' ')}` : '';
+      if (!a.understood.length) {
+        this.hooks.onStatus(`No word matched a genre, mood or instrument Segue knows${ignored ? ` (${ignored})` : ''}.`, 'error');
+      } else {
+        this.hooks.onStatus(`Understood: ${understood}${ignored ? ` · ${ignored}` : ''}`);
+      }
+    }, (e) => this.fail(seq, e));
+  }
+
   /** A saved playlist from the sidebar. */
   open(id: number) {
     this.list++;
+    this.s.described = null;
     this.forgetEdits();
     const seq = ++this.seq;
     const s = this.s;
@@ -95,10 +146,13 @@ export class PlaylistSession {
       if (s.base) this.settings.setFrom(s.base);
       this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
       // (the engine explains a saved list's rows in its order: steps in flow and harmonic orders)
+      const moves = s.request != null && (s.request.journey_to != null || s.request.ramp != null);
       this.arrived({ entries: d.entries, shortfall: null, lengthen: null, notes: [],
-        reasons_follow_steps: s.request != null && s.request.order !== 'similarity' });
-      // the first seeds' names for the header (a seed that left the library just isn't named)
-      const named = (s.request?.seeds ?? []).slice(0, SEEDS_NAMED);
+        reasons_follow_steps: s.request != null && (s.request.order !== 'similarity' || moves) });
+      // the first seeds' names for the header (a seed that left the library just isn't named);
+      // a journey's start and end
+      const journeyTo = s.request?.journey_to;
+      const named = journeyTo != null ? [s.request?.seeds[0] ?? journeyTo, journeyTo] : (s.request?.seeds ?? []).slice(0, SEEDS_NAMED);
       if (named.length) {
         void Promise.all(named.map((id) => api.commands.getTrack(id).then((t) => seedOf(t.track), () => null))).then((found) => {
           if (seq !== this.seq) return;
@@ -265,6 +319,30 @@ export class PlaylistSession {
     s.entries.splice(to, 0, e);
     this.edited({ label: `Moved “${trackName(e)}”`, before, index: to });
     return true;
+  }
+
+  /** Re-order the rows along `by` (`label`: how the undo toast names it): an edit Undo takes
+   *  back. Nothing happens when the list changed while the engine was asked. */
+  sort(by: SortBy, label: string) {
+    const s = this.s;
+    if (!s.entries.length || s.state === 'loading') return;
+    const seq = this.seq;
+    const undone = this.undone;
+    const ids = this.ids();
+    api.commands.sortPlaylistTracks(ids, by).then((order) => {
+      if (seq !== this.seq || undone !== this.undone || !sameIds(ids, this.ids())) return;
+      const byId = new Map(s.entries.map((e) => [e.id, e]));
+      const sorted = order.map((id) => byId.get(id)).filter((e): e is PlaylistEntry => e != null);
+      if (sorted.length !== s.entries.length) return;
+      if (sameIds(order, ids)) { this.hooks.onStatus(`Already sorted by ${label.toLowerCase()}.`); return; }
+      const before = s.entries.slice();
+      s.entries = sorted;
+      this.hooks.onStatus(null);
+      this.edited({ label: `Sorted by ${label.toLowerCase()}`, before, index: 0 });
+      this.hooks.onChange('all');
+    }, (e) => {
+      if (seq === this.seq) this.hooks.onStatus(api.errorText(e), 'error');
+    });
   }
 
   /** Take the last remove, swap or move back (a saved playlist stores the rows again). The edit

@@ -28,6 +28,9 @@ export type Shown = {
    *  Set when the rows arrive; a move or remove leaves it (the reasons were not made again). */
   reasonsAfter: Map<number, { id: number; name: string } | null>;
   error: string | null;
+  /** The words of a described list ("calm piano"): its tracks are the ones that fit them best
+   *  (null: a playlist from seeds, or a saved one). */
+  described: string | null;
   /** +1 per playlist shown (made, regenerated or opened; not by editing it). */
   generation: number;
   /** The saved playlist the rows are bound to (null: an unsaved draft). */
@@ -65,5 +68,5 @@ export type Settings = {
   setFrom(r: PlaylistRequest, remember?: boolean): void;
 };
 
-/** What "Try again" repeats: opening a saved playlist, or making one. */
-export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' };
+/** What "Try again" repeats: opening a saved playlist, making one, or describing. */
+export type RetryTarget = { kind: 'open'; id: number } | { kind: 'make' } | { kind: 'describe'; words: string };

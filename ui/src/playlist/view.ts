@@ -1,9 +1,9 @@
 // The playlist view (it takes the place of the library table, like the failures view): the head
-// (back, title, Play all, Regenerate, Save with its name box, Export M3U8/XSPF), the knobs, a
+// (back, title, Play all, Regenerate, Sort by…, Save with its name box, Export M3U8/XSPF), the knobs, a
 // status line, the shortfall and the rows. What it shows is the session's (playlist/session.ts);
 // this renders it and routes clicks and keys (Ctrl+Z undoes the last edit). Errors show here,
 // not in the app's banner.
-import type { Format, PlaylistEntry, SavedPlaylist, TagCount } from '../api';
+import { SORTS, type Format, type PlaylistEntry, type SavedPlaylist, type SortBy, type TagCount } from '../api';
 import { h } from '../dom';
 import { duration, plural } from '../format';
 import type { PlayingMarks } from '../player/marks';
@@ -11,9 +11,18 @@ import { hint, is } from '../shortcuts';
 import type { Edit } from './history';
 import { KnobPanel } from './knobs';
 import { PlaylistRows, type ReasonsAfter, type RowFocus } from './rows';
-import { likeName, trackName, type Seed } from './seeds';
+import { journeyName, likeName, trackName, type Seed } from './seeds';
 import { ShortfallBanner } from './shortfall';
 import { PlaylistSession, type Change, type StatusKind } from './session';
+
+/** The sort menu's items (the engine's SORTS give the order). */
+const SORT_LABELS: Record<SortBy, { label: string; title: string }> = {
+  tempo: { label: 'Tempo', title: 'Slowest first' },
+  energy: { label: 'Energy', title: 'Calmest first (loudness and how busy the music is)' },
+  brightness: { label: 'Brightness', title: 'Darkest first' },
+  key: { label: 'Key', title: 'A walk round the Camelot wheel from the first track’s key' },
+  flow: { label: 'Smoothest flow', title: 'From the first track, each next the one most like it' },
+};
 
 export type PlaylistHooks = {
   /** Back to the library (Escape, the back button). */
@@ -49,6 +58,7 @@ export class PlaylistView {
   private nameBox: HTMLElement;
   private nameInput: HTMLInputElement;
   private exportBtns: Record<Format, HTMLButtonElement>;
+  private sortSelect: HTMLSelectElement;
   private body: HTMLElement;
   private statusEl: HTMLElement;
   private shortfall: ShortfallBanner;
@@ -98,6 +108,14 @@ export class PlaylistView {
       this.nameInput,
       h('button', { id: 'playlist-name-ok', class: 'btn btn-small btn-primary', type: 'button', onclick: () => void this.saveFromBox() }, 'Save'),
       h('button', { id: 'playlist-name-cancel', class: 'btn btn-small', type: 'button', onclick: () => this.closeNameBox(true) }, 'Cancel'));
+    this.sortSelect = h('select', { id: 'playlist-sort', class: 'filter-input playlist-sort', 'aria-label': 'Sort the playlist', title: 'Re-order the tracks (Undo takes it back)' },
+      h('option', { value: '' }, 'Sort by…'),
+      ...SORTS.map((by) => h('option', { value: by, title: SORT_LABELS[by].title }, SORT_LABELS[by].label)));
+    this.sortSelect.addEventListener('change', () => {
+      const by = this.sortSelect.value as SortBy | '';
+      this.sortSelect.value = '';
+      if (by) this.session.sort(by, SORT_LABELS[by].label);
+    });
     this.exportBtns = {
       m3u8: h('button', { id: 'playlist-export-m3u8', class: 'btn btn-small', type: 'button', title: 'Export as M3U8 (most players)', onclick: () => void this.exportAs('m3u8') }, 'Export M3U8'),
       xspf: h('button', { id: 'playlist-export-xspf', class: 'btn btn-small', type: 'button', title: 'Export as XSPF', onclick: () => void this.exportAs('xspf') }, 'Export XSPF'),
@@ -120,7 +138,7 @@ export class PlaylistView {
         back,
         h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
         h('span', { class: 'toolbar-spacer' }),
-        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.regenerateBtn, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.regenerateBtn, this.sortSelect, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
       this.knobs.el,
       this.body);
     this.render();
@@ -134,6 +152,24 @@ export class PlaylistView {
     this.closeNameBox(false);
     this.focusFirst = viaKeyboard;
     this.session.make(seeds);
+    this.body.focus({ preventScroll: true });
+  }
+
+  /** A journey from `from` to `to` (the knobs' length counts both ends). */
+  journey(from: Seed, to: Seed, viaKeyboard = false) {
+    this.knobs.cancelPending();
+    this.closeNameBox(false);
+    this.focusFirst = viaKeyboard;
+    this.session.journey(from, to);
+    this.body.focus({ preventScroll: true });
+  }
+
+  /** The tracks that fit a description in words ("calm piano", "no vocals"), best first. */
+  describe(words: string, viaKeyboard = false) {
+    this.knobs.cancelPending();
+    this.closeNameBox(false);
+    this.focusFirst = viaKeyboard;
+    this.session.describe(words);
     this.body.focus({ preventScroll: true });
   }
 
@@ -230,6 +266,7 @@ export class PlaylistView {
   private retry() {
     const r = this.session.retryTarget;
     if (r?.kind === 'open') this.open(r.id);
+    else if (r?.kind === 'describe') this.describe(r.words);
     else if (r) this.regenerate();
   }
 
@@ -242,6 +279,8 @@ export class PlaylistView {
   /** "Like A, B and 3 more" (null: the seeds are not known). */
   private likeTitle(): string | null {
     const s = this.session.shown;
+    if (s.described != null) return `“${s.described}”`;
+    if ((s.base ?? s.request)?.journey_to != null) return journeyName(s.seeds);
     return likeName(s.seeds, s.base?.seeds.length ?? s.request?.seeds.length ?? s.seeds.length);
   }
 
@@ -361,7 +400,7 @@ export class PlaylistView {
   private renderRows(focus?: RowFocus) {
     const s = this.session.shown;
     this.hooks.onRows(this.pathForMap);
-    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
+    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', scored: s.described == null, reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
   }
 
   /** What a row's reasons compare it with when they describe steps (null: not steps). */
@@ -399,5 +438,6 @@ export class PlaylistView {
     this.nameInput.disabled = s.busy.save;
     for (const b of Object.values(this.exportBtns)) b.disabled = !has || s.busy.export || s.busy.save;
     this.playAllBtn.disabled = !has;
+    this.sortSelect.disabled = !has || s.entries.length < 2;
   }
 }

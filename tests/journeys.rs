@@ -1,0 +1,322 @@
+//! Lists that move, and music asked for in words, through the CLI on the analysed demo library
+//! (36 tracks in six styles of six, at known tempi and keys): a journey from one style to
+//! another, playlists that ramp in tempo, saved playlists sorted along a dimension, and
+//! `segue describe`.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use common::*;
+use serde_json::Value;
+
+struct Demo {
+    _root: tempfile::TempDir,
+    data: PathBuf,
+    tracks: HashMap<i64, Value>,
+}
+
+fn demo() -> Demo {
+    let (root, _music, data) = temp_dirs();
+    assert_eq!(json(&data, &["demo", "--json"])["added"], 36);
+    let tracks = json(&data, &["tracks", "--json"])
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| (t["id"].as_i64().expect("id"), t.clone()))
+        .collect();
+    Demo {
+        _root: root,
+        data,
+        tracks,
+    }
+}
+
+fn list(data: &std::path::Path, args: &[&str]) -> Vec<Value> {
+    json(data, args).as_array().expect("array").clone()
+}
+
+fn ids(entries: &[Value]) -> Vec<i64> {
+    entries
+        .iter()
+        .map(|e| e["id"].as_i64().expect("id"))
+        .collect()
+}
+
+fn bpms(entries: &[Value]) -> Vec<f64> {
+    entries
+        .iter()
+        .map(|e| e["bpm"].as_f64().expect("bpm"))
+        .collect()
+}
+
+/// Spearman's rank correlation (no ties expected in these figures).
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let rank = |v: &[f64]| -> Vec<f64> {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|i, j| v[*i].total_cmp(&v[*j]));
+        let mut r = vec![0.0; v.len()];
+        for (k, i) in order.into_iter().enumerate() {
+            r[i] = k as f64;
+        }
+        r
+    };
+    let (ra, rb) = (rank(a), rank(b));
+    let n = a.len() as f64;
+    let d2: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - y).powi(2)).sum();
+    1.0 - 6.0 * d2 / (n * (n * n - 1.0))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journeys_ramps_sorts_and_words_on_the_demo_library() {
+    let d = demo();
+    let artist_of = |id: i64| {
+        d.tracks[&id]["artist"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Two tracks of two styles.
+    let mut by_artist: HashMap<String, Vec<i64>> = HashMap::new();
+    for id in d.tracks.keys() {
+        by_artist.entry(artist_of(*id)).or_default().push(*id);
+    }
+    let mut styles: Vec<&Vec<i64>> = by_artist.values().collect();
+    styles.sort_by_key(|v| v.iter().min().copied());
+    let (a, b) = (styles[0][0], styles[3][0]);
+
+    // ---- a journey ----
+    let journey = list(
+        &d.data,
+        &[
+            "journey",
+            &a.to_string(),
+            &b.to_string(),
+            "-n",
+            "8",
+            "--json",
+        ],
+    );
+    let path = ids(&journey);
+    eprintln!("journey {a} → {b}: {path:?}");
+    assert_eq!(path.first(), Some(&a), "starts at A");
+    assert_eq!(path.last(), Some(&b), "ends at B");
+    assert!(path.len() >= 4 && path.len() <= 8, "{} tracks", path.len());
+    assert_eq!(
+        path.iter().collect::<HashSet<_>>().len(),
+        path.len(),
+        "no repeats"
+    );
+    for e in &journey {
+        for field in [
+            "id", "path", "title", "artist", "bpm", "key", "camelot", "score", "reasons",
+        ] {
+            assert!(e.get(field).is_some(), "{field} missing in {e}");
+        }
+    }
+    assert_eq!(journey[0]["reasons"][0], "the start");
+    for e in &journey[1..] {
+        let reasons = e["reasons"].as_array().expect("reasons");
+        assert!(!reasons.is_empty(), "{e}");
+    }
+    // Similarity to B rises along the path, to A falls (Spearman of position).
+    let library = segue::Library::open_to_read(&d.data).await.expect("open");
+    library.index_ready().await.expect("index");
+    let (all, flat) = library.index_vectors().await.expect("vectors");
+    let dim = flat.len() / all.len();
+    let vector = |id: i64| {
+        let i = all.iter().position(|x| *x == id).expect("analysed");
+        &flat[i * dim..(i + 1) * dim]
+    };
+    let toward = |end: i64| -> Vec<f64> {
+        path.iter()
+            .map(|id| f64::from(segue::index::dot(vector(*id), vector(end))))
+            .collect()
+    };
+    let position: Vec<f64> = (0..path.len()).map(|i| i as f64).collect();
+    let to_b = spearman(&position, &toward(b));
+    let to_a = spearman(&position, &toward(a));
+    eprintln!("Spearman of position with similarity to B {to_b:.2}, to A {to_a:.2}");
+    assert!(to_b >= 0.6, "similarity to B along the path: {to_b}");
+    assert!(to_a <= -0.6, "similarity to A along the path: {to_a}");
+    library.close().await;
+
+    // Saved, it comes back in the same order, still explained step by step.
+    let saved = list(
+        &d.data,
+        &[
+            "journey",
+            &a.to_string(),
+            &b.to_string(),
+            "-n",
+            "8",
+            "--save",
+            "Trip",
+            "--json",
+        ],
+    );
+    assert_eq!(ids(&saved), path, "the same journey again");
+    let playlists = json(&d.data, &["playlists", "list", "--json"]);
+    let trip = playlists[0]["id"].as_i64().expect("id").to_string();
+    let shown = json(&d.data, &["playlists", "show", &trip, "--json"]);
+    let entries = shown["entries"].as_array().expect("entries");
+    assert_eq!(ids(entries), path);
+    assert_eq!(shown["request"]["journey_to"], b);
+    assert_eq!(entries[0]["reasons"][0], "the start");
+    assert_eq!(entries[1]["reasons"], journey[1]["reasons"]);
+
+    // A journey to itself, or to a track that does not exist, is refused plainly.
+    let same = segue(&d.data, &["journey", &a.to_string(), &a.to_string()]);
+    assert!(!same.status.success());
+    assert!(String::from_utf8_lossy(&same.stderr).contains("two different tracks"));
+
+    // ---- ramps ----
+    let seed = styles[1][0].to_string();
+    let up = list(
+        &d.data,
+        &[
+            "playlist", &seed, "-n", "10", "--ramp", "tempo-up", "--json",
+        ],
+    );
+    let up_bpm = bpms(&up);
+    assert!(up.len() >= 3, "{} tracks", up.len());
+    assert!(
+        up_bpm.windows(2).all(|w| w[0] <= w[1]),
+        "tempo rises: {up_bpm:?}"
+    );
+    let down = list(
+        &d.data,
+        &[
+            "playlist",
+            &seed,
+            "-n",
+            "10",
+            "--ramp",
+            "tempo-down",
+            "--json",
+        ],
+    );
+    let down_bpm = bpms(&down);
+    assert!(
+        down_bpm.windows(2).all(|w| w[0] >= w[1]),
+        "tempo falls: {down_bpm:?}"
+    );
+    let plain = list(&d.data, &["playlist", &seed, "-n", "10", "--json"]);
+    let set = |e: &[Value]| ids(e).into_iter().collect::<HashSet<_>>();
+    assert_eq!(
+        set(&up),
+        set(&plain),
+        "the same tracks, in the ramp's order"
+    );
+    let cool = list(
+        &d.data,
+        &[
+            "playlist",
+            &seed,
+            "-n",
+            "10",
+            "--ramp",
+            "cool-down",
+            "--json",
+        ],
+    );
+    assert_eq!(set(&cool), set(&plain));
+    let bad = segue(&d.data, &["playlist", &seed, "--ramp", "sideways"]);
+    assert!(!bad.status.success());
+
+    // ---- sorting a saved playlist ----
+    let made = list(
+        &d.data,
+        &["playlist", &seed, "-n", "10", "--save", "To sort", "--json"],
+    );
+    let playlists = json(&d.data, &["playlists", "list", "--json"]);
+    let to_sort = playlists
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["name"] == "To sort")
+        .expect("saved")["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let sorted = json(
+        &d.data,
+        &["playlists", "sort", &to_sort, "--by", "tempo", "--json"],
+    );
+    let sorted = sorted["entries"].as_array().expect("entries");
+    let sorted_bpm = bpms(sorted);
+    assert!(
+        sorted_bpm.windows(2).all(|w| w[0] <= w[1]),
+        "{sorted_bpm:?}"
+    );
+    assert_eq!(set(sorted), set(&made), "the same tracks");
+    for by in ["energy", "brightness", "key"] {
+        let again = json(
+            &d.data,
+            &["playlists", "sort", &to_sort, "--by", by, "--json"],
+        );
+        assert_eq!(
+            set(again["entries"].as_array().expect("entries")),
+            set(&made),
+            "{by}"
+        );
+    }
+    let before = json(&d.data, &["playlists", "show", &to_sort, "--json"]);
+    let flowed = json(
+        &d.data,
+        &["playlists", "sort", &to_sort, "--by", "flow", "--json"],
+    );
+    assert_eq!(
+        set(flowed["entries"].as_array().expect("entries")),
+        set(&made)
+    );
+    assert_eq!(
+        flowed["entries"][0]["id"], before["entries"][0]["id"],
+        "flow keeps the first track first"
+    );
+
+    // ---- describe ----
+    let jazz = json(
+        &d.data,
+        &["describe", "jazz, no vocals, zydeco", "-n", "6", "--json"],
+    );
+    let understood: Vec<&str> = jazz["understood"]
+        .as_array()
+        .expect("understood")
+        .iter()
+        .map(|u| u["words"].as_str().expect("words"))
+        .collect();
+    assert_eq!(understood, ["jazz", "no vocals"]);
+    assert_eq!(jazz["ignored"], serde_json::json!(["zydeco"]));
+    let top = jazz["tracks"].as_array().expect("tracks");
+    assert_eq!(top.len(), 6);
+    // The demo's jazz-tagged tracks come first.
+    let jazz_chips = d
+        .tracks
+        .values()
+        .filter(|t| {
+            t["chips"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|x| x == "jazz"))
+        })
+        .count();
+    let top_jazz = top
+        .iter()
+        .filter(|e| {
+            d.tracks[&e["id"].as_i64().expect("id")]["chips"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|x| x == "jazz"))
+        })
+        .count();
+    eprintln!(
+        "describe jazz: {top_jazz} of the top 6 carry the jazz chip ({jazz_chips} in the library)"
+    );
+    assert!(top_jazz >= jazz_chips.min(6) * 2 / 3, "{top_jazz} of 6");
+    assert!(top[0]["reasons"][0]
+        .as_str()
+        .is_some_and(|r| r.starts_with("jazz")));
+    let nothing = json(&d.data, &["describe", "zydeco", "--json"]);
+    assert_eq!(nothing["tracks"].as_array().map(Vec::len), Some(0));
+    assert_eq!(nothing["ignored"], serde_json::json!(["zydeco"]));
+}
