@@ -18,22 +18,35 @@ for t in tests/*.rs; do
   grep -q "path = \"../$t\"" cli/Cargo.toml || { echo "$t is not a [[test]] of cli/Cargo.toml" >&2; exit 1; }
 done
 
-# The release build of the package runs beside everything below, in its own profile dir (cargo
-# locks target/release and target/debug apart): the tests wait on progress, not on a quiet
-# machine, and the package's compile fills the cores the tests leave idle. FAISS's C++ is
-# compiled first, once: the other profile's build then takes its objects from ccache instead of
-# compiling them at the same time. ui/dist, which the package embeds, was built by setup.sh and
-# nothing below changes it.
-step "FAISS (C++), compiled once for both profiles"
-cargo build --release --locked --quiet -p faiss-sys
+# Work that waits more than it computes runs beside work that computes: the UI's browser tests
+# beside the Rust builds, the package's release build beside the engine's tests and the
+# end-to-end tests (cargo locks target/debug and target/release apart). Tests wait on
+# progress, not on a quiet machine. ui/dist, which both the UI tests and the package use, was
+# built by setup.sh and nothing below changes it.
+ui_log=target/ui-tests.log
+mkdir -p target
+(cd ui && node --test --test-concurrency=1 tests/) >"$ui_log" 2>&1 &
+ui_pid=$!
 package_log=target/package-build.log
-./scripts/package.sh --no-setup >"$package_log" 2>&1 &
-package_pid=$!
-# On a failure below, stop the build too (cargo is package.sh's child).
-trap 'pkill -P "$package_pid" 2>/dev/null; kill "$package_pid" 2>/dev/null || true' EXIT
+package_pid=
+# On a failure below, stop what runs beside (cargo is package.sh's child).
+stop_beside() {
+  if [ -n "$ui_pid" ]; then pkill -P "$ui_pid" 2>/dev/null; kill "$ui_pid" 2>/dev/null || true; fi
+  if [ -n "$package_pid" ]; then pkill -P "$package_pid" 2>/dev/null; kill "$package_pid" 2>/dev/null || true; fi
+}
+trap stop_beside EXIT
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "engine and shell tests: build"
+cargo test --workspace --no-run --quiet
+# The whole workspace's binaries (the app for the end-to-end tests), as the tests just built
+# them (features unified across the CLI and the app: `-p segue-app` alone would rebuild tokio
+# and what depends on it). FAISS's C++ comes from ccache for the release build.
+cargo build --quiet --workspace
+./scripts/package.sh --no-setup >"$package_log" 2>&1 &
+package_pid=$!
 
 step "engine and shell tests (cargo test)"
 cargo test --workspace
@@ -44,19 +57,17 @@ step "generated files are current"
 git diff --exit-code --stat -- src-tauri/capabilities ui/src/bindings.ts ||
   { echo "generated files changed: commit them (see src-tauri/build.rs, src-tauri/src/bindings.rs)" >&2; exit 1; }
 
-# The whole workspace, as the tests just built it (features unified across the CLI and the app:
-# `-p segue-app` alone would rebuild tokio and what depends on it).
-step "the app for the end-to-end tests"
-cargo build --quiet --workspace
-
-step "UI unit tests (Chromium, mocked IPC)"
-(cd ui && node --test --test-concurrency=1 tests/)
+step "UI unit tests (Chromium, mocked IPC), run beside the builds"
+wait "$ui_pid" || { ui_pid=; cat "$ui_log"; echo "UI unit tests failed" >&2; exit 1; }
+ui_pid=
+grep -E '^# (tests|pass|fail) ' "$ui_log" || true
 
 step "end-to-end tests (real app, WebKitWebDriver, Xvfb)"
 xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
 
 step "the Debian package: built (release), installed, validated, smoke-tested, removed"
 wait "$package_pid" || { cat "$package_log" >&2; echo "building the package failed" >&2; exit 1; }
+package_pid=
 trap - EXIT
 xvfb-run -a -s "-screen 0 1400x900x24" ./tests/package.sh "$(tail -n 1 "$package_log")"
 

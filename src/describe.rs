@@ -212,8 +212,8 @@ pub fn score(description: &Description, track: &TagProbabilities, means: &TagPro
         .sum()
 }
 
-/// The asked tags this track carries most clearly, for its reasons: "piano 62 %", "not
-/// vocal 3 %".
+/// The asked tags this track carries most clearly, for its reasons: "piano 62 %", "no
+/// vocal (3 %)".
 pub fn reasons(description: &Description, track: &TagProbabilities) -> Vec<String> {
     description
         .understood
@@ -225,7 +225,7 @@ pub fn reasons(description: &Description, track: &TagProbabilities) -> Vec<Strin
                 .filter_map(|t| track.iter().find(|(l, _)| *l == t))
                 .max_by(|a, b| a.1.total_cmp(&b.1))?;
             Some(if u.negated {
-                format!("not {label} ({:.0} %)", p * 100.0)
+                format!("no {label} ({:.0} %)", p * 100.0)
             } else {
                 format!("{label} {:.0} %", p * 100.0)
             })
@@ -311,7 +311,7 @@ mod tests {
         assert!(score(&quiet, &piano, &means) > score(&quiet, &song, &means));
         assert_eq!(
             reasons(&parse("piano no vocals"), &piano),
-            ["piano 60 %", "not vocal (5 %)"]
+            ["piano 60 %", "no vocal (5 %)"]
         );
     }
 }

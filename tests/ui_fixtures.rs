@@ -18,7 +18,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use segue::playlist::{Order, PlaylistRequest, TempoRange};
+use segue::playlist::{Order, PlaylistRequest, Ramp, SortBy, TempoRange};
 use segue::{AnalyzeOptions, CancellationToken, Library, PauseSwitch, ScanOptions, SortKey};
 use segue::{TrackQuery, TrackRow};
 use serde::Serialize;
@@ -342,6 +342,32 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         let mut r = request(by_title[rows[0]].id, |_| {});
         r.seeds = rows.iter().map(|&i| by_title[i].id).collect();
         make(library, rec, &r).await;
+    }
+    // journeys.test.mjs: a journey from the first row to the eighth, sorted by tempo; the first
+    // row's playlist ramping its tempo up; a description in words.
+    let journey = request(first.id, |r| r.journey_to = Some(by_title[7].id));
+    let path = make(library, rec, &journey).await;
+    for by in SortBy::ALL {
+        let sorted = library.sort_tracks(&path, by).await.expect("sort");
+        rec.add(
+            "sort_playlist_tracks",
+            json!({ "trackIds": path, "by": by }),
+            &sorted,
+        );
+    }
+    make(
+        library,
+        rec,
+        &request(first.id, |r| r.ramp = Some(Ramp::TempoUp)),
+    )
+    .await;
+    for words in ["electronic, no vocals, zydeco", "zydeco"] {
+        let answer = library.describe(words, None, 30).await.expect("describe");
+        rec.add(
+            "describe_tracks",
+            json!({ "words": words, "like": null, "count": 30 }),
+            &answer,
+        );
     }
     record_lengthened(library, rec).await;
 }

@@ -7,15 +7,17 @@
 //! its waypoint on the great circle from start to end (so the path moves steadily towards the
 //! end instead of lingering by the start). A beam search over the waypoints' nearest tracks
 //! finds it, keeping the playlist's rules (tempo, key, tags, duration, folders) and its caps
-//! and no-duplicate rule as it goes. Nothing here is tuned on data: the two terms weigh the
-//! same.
+//! and no-duplicate rule as it goes, and a path on which every step moves further from the
+//! start towards the end is preferred to one that doubles back. No weight is fitted: the two
+//! terms weigh the same; the search's budget (options, beam) was compared on one set of random
+//! pairs and is reported on another (docs/benchmarks.md).
 
 use super::rules::{count, Caps, Context, Limits};
 use super::{Candidate, Rejection};
 use crate::index::dot;
 
 /// Tracks considered at each waypoint: its nearest that meet the rules.
-const OPTIONS_PER_STEP: usize = 32;
+const OPTIONS_PER_STEP: usize = 96;
 /// Partial paths kept at each step.
 const BEAM: usize = 48;
 /// Partial paths kept that end on the same track (so the beam does not collapse onto one).
@@ -102,7 +104,10 @@ pub fn journey<'a>(
                 rejected,
             };
         }
-        if let Some(path) = search(start, end, &eligible, wanted, limits) {
+        // A path that moves on towards the end at every step if there is one, else the best.
+        let found = search(start, end, &eligible, wanted, limits, true)
+            .or_else(|| search(start, end, &eligible, wanted, limits, false));
+        if let Some(path) = found {
             return Journey {
                 between: path.into_iter().map(|i| eligible[i]).collect(),
                 limits,
@@ -131,14 +136,18 @@ pub fn journey<'a>(
 }
 
 /// The best path of exactly `n` eligible tracks between the ends under `limits`, if any.
+/// `steady`: each step must move further along the way — its similarity to the end minus its
+/// similarity to the start must grow.
 fn search(
     start: &Candidate,
     end: &Candidate,
     eligible: &[&Candidate],
     n: usize,
     limits: Limits,
+    steady: bool,
 ) -> Option<Vec<usize>> {
     let points = waypoints(&start.vector, &end.vector, n);
+    let toward = |x: &[f32]| (dot(x, &end.vector), dot(x, &start.vector));
     let mut beam = vec![Partial {
         path: Vec::new(),
         cost: 0.0,
@@ -161,10 +170,17 @@ fn search(
             let mut chosen: Vec<&Candidate> = vec![start, end];
             chosen.extend(partial.path.iter().map(|&i| eligible[i]));
             let caps = Caps::from_chosen(&chosen);
+            let (near_end, near_start) = toward(previous);
             for &(i, off_course) in &options {
                 if partial.path.contains(&i) || caps.blocks(limits, eligible[i], &chosen).is_some()
                 {
                     continue;
+                }
+                if steady {
+                    let (to_end, to_start) = toward(&eligible[i].vector);
+                    if to_end - to_start <= near_end - near_start {
+                        continue;
+                    }
                 }
                 let mut path = partial.path.clone();
                 path.push(i);

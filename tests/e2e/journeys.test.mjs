@@ -23,6 +23,16 @@ const ready = (driver, what) => waitFor(() => playlistView(driver), (p) => p?.st
 const choose = (driver, css, value) => driver.executeScript(
   `const s = document.querySelector(${JSON.stringify(css)}); s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change', { bubbles: true }));`);
 const rising = (xs) => xs.every((x, i) => i === 0 || xs[i - 1] <= x);
+/** `fn` again while the table re-renders under it (its rows are recycled: an element found a
+ *  moment ago may be gone). */
+async function unstale(fn) {
+  for (let i = 0; ; i++) {
+    try { return await fn(); } catch (e) { if (e.name !== 'StaleElementReferenceError' || i >= 20) throw e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const title = (driver) => driver.executeScript("return document.getElementById('playlist-title').textContent");
+const idAt = (driver, index) => driver.executeScript(`return Number(document.querySelector('.track-row[data-index="${index}"]')?.dataset.id)`);
 
 test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, and a description in words', async () => {
   const { driver, stop } = await launch(['--data-dir', path.join(root, 'data')]);
@@ -31,12 +41,12 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
     await analysisDone(driver, { tracks: 36 });
 
-    // Two rows of different styles (the table is in title order): the first and one far down.
-    await clickWhenReady(driver, cell(0));
-    const from = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
-    const to = Number(await attr(driver, '.track-row[data-index="20"]', 'data-id'));
-    await driver.executeScript('document.querySelector(\'.track-row[data-index="20"]\').scrollIntoView({ block: "center" })');
-    await driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(20)))).keyUp('\uE009').perform();
+    // Two rows (the table is in title order): the first and the eighth.
+    await unstale(() => clickWhenReady(driver, cell(0)));
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'row 0 selected');
+    const from = await idAt(driver, 0);
+    const to = await idAt(driver, 7);
+    await unstale(async () => driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform());
     await waitFor(() => attr(driver, '#detail-selection', 'data-count'), (n) => n === '2', 'two rows selected');
     await clickWhenReady(driver, '#make-journey');
     const journey = await ready(driver, 'the journey');
@@ -47,7 +57,7 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     assert.ok(ids.length >= 4, `${ids.length} tracks`);
     assert.equal(journey.rows[0].reasons, 'the start');
     assert.ok(journey.rows.slice(1).every((r) => r.reasons.length > 0), 'every step says what changes');
-    assert.match(await driver.findElement(By.css('#playlist-title')).getText(), /→/);
+    assert.match(await title(driver), /→/);
     await saveScreenshot(driver, 'journey.png');
 
     // Sorted by tempo: the same tracks, slowest first; Undo (Ctrl+Z) brings the journey back.
@@ -61,7 +71,7 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     // Back to the library: a playlist from the first row, then the Ramp knob: tempo rising.
     await driver.findElement(By.css('body')).sendKeys('\uE00C');
     await waitFor(() => driver.executeScript("return !document.getElementById('view-library').hidden"), (v) => v, 'the library again');
-    await clickWhenReady(driver, cell(0));
+    await unstale(() => clickWhenReady(driver, cell(0)));
     await driver.findElement(By.css('body')).sendKeys('p');
     const plain = await ready(driver, 'a playlist from the first row');
     await choose(driver, '#knob-ramp', 'tempo-up');
@@ -76,7 +86,7 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     const box = await driver.findElement(By.css('#describe'));
     await box.sendKeys('electronic, no vocals, zydeco', '\uE007');
     const described = await ready(driver, 'the described tracks');
-    assert.match(await driver.findElement(By.css('#playlist-title')).getText(), /electronic, no vocals, zydeco/);
+    assert.match(await title(driver), /electronic, no vocals, zydeco/);
     assert.match(described.status, /Understood: electronic, no vocals/);
     assert.match(described.status, /not understood: zydeco/);
     assert.ok(described.rows.every((r) => /electronic/.test(r.reasons)), 'each row says how electronic it is');

@@ -7,8 +7,8 @@
 // Two modes, chosen by window.__FAKE_CONFIG__ (set by an earlier init script):
 //
 // * Fixtures — { library: 'demo', phase?: 'before_analysis' }: get_overview, list_tracks,
-//   get_track, similar_tracks, make_playlist, swap_playlist_track, tag_vocabulary and
-//   list_failures answer what the real engine answered on the demo library (36 tracks), from
+//   get_track, similar_tracks, make_playlist (journeys and ramps too), swap_playlist_track,
+//   sort_playlist_tracks, describe_tracks, tag_vocabulary and list_failures answer what the real engine answered on the demo library (36 tracks), from
 //   window.__FAKE_FIXTURES__ (ui/tests/fixtures/demo.json, injected by harness.mjs; recorded by
 //   tests/ui_fixtures.rs), looked up by command and arguments (key order ignored). `calls` is
 //   the library analysed; phase 'before_analysis' starts from the same library scanned but not
@@ -180,7 +180,8 @@
 
   // ---- fixtures: answers recorded from the real engine ----
   /** The commands fixture mode answers from the recordings. */
-  const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures', 'get_map'];
+  const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures', 'get_map',
+    'sort_playlist_tracks', 'describe_tracks'];
   /** A value as one string, object keys sorted: how recorded arguments are matched. */
   const canonical = (v) => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
     : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`

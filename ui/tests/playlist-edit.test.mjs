@@ -159,7 +159,7 @@ test('knobs: their last settings are remembered across restarts (a saved playlis
   await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'make_playlist').at(-1)?.args.request.order === 'harmonic');
   await page.locator('#playlist[data-state="ready"]').waitFor();
   const kept = await stored();
-  assert.deepEqual(Object.keys(kept).sort(), ['avoid_tags', 'include_tags', 'key_compatible', 'length', 'max_per_album', 'max_per_artist', 'order', 'strict_caps', 'tempo'], 'every knob\'s field');
+  assert.deepEqual(Object.keys(kept).sort(), ['avoid_tags', 'include_tags', 'key_compatible', 'length', 'max_per_album', 'max_per_artist', 'order', 'ramp', 'strict_caps', 'tempo'], 'every knob\'s field');
   assert.deepEqual([kept.length, kept.order, kept.tempo], [10, 'harmonic', null], 'what the knobs say, stored');
 
   // a restart: the knobs as they were; the next playlist is made with them

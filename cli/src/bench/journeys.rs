@@ -109,7 +109,13 @@ fn baseline(a: i64, b: i64, length: usize, ids: &[i64], vector: &HashMap<i64, &[
         .collect()
 }
 
-pub async fn run(library: &Library, pairs: usize, length: usize, json: bool) -> Result<()> {
+pub async fn run(
+    library: &Library,
+    pairs: usize,
+    length: usize,
+    seed: u64,
+    json: bool,
+) -> Result<()> {
     library.index_ready().await?;
     let (ids, flat) = library.index_vectors().await?;
     if ids.len() < length + 2 {
@@ -124,7 +130,7 @@ pub async fn run(library: &Library, pairs: usize, length: usize, json: bool) -> 
         .enumerate()
         .map(|(i, id)| (*id, &flat[i * dim..(i + 1) * dim]))
         .collect();
-    let mut rng = fastrand::Rng::with_seed(7);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut journey = Figures {
         method: "segue journey".into(),
         ..Figures::default()
@@ -163,7 +169,7 @@ pub async fn run(library: &Library, pairs: usize, length: usize, json: bool) -> 
         return print_json(&rows);
     }
     println!(
-        "journeys bench: {} analysed tracks, {pairs} random pairs, length {length} ({per_journey:.1} ms per journey, baseline included)",
+        "journeys bench: {} analysed tracks, {pairs} random pairs (seed {seed}), length {length} ({per_journey:.1} ms per journey, baseline included)",
         ids.len()
     );
     println!(

@@ -4,6 +4,7 @@
 
 mod audio;
 mod backup;
+mod describe;
 mod index;
 mod journeys;
 mod library;
@@ -12,6 +13,7 @@ mod musicnn;
 mod playlist;
 mod playlists;
 mod preview;
+mod ramps;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -117,6 +119,24 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Every tag label asked as a word: how many of describe's top ten carry it at ≥ 2× the
+    /// library's mean
+    Describe {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Playlists that ramp against the same unramped, on a labelled library: same-group P@5 and
+    /// precision, Spearman of position with BPM
+    Ramps {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Only groups with at least this many tracks seed playlists
+        #[arg(long, default_value_t = 11)]
+        min_group: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Journeys between random pairs of analysed tracks against a naive baseline: ends, repeats,
     /// how steadily the path moves from A to B, the largest step
     Journeys {
@@ -125,6 +145,9 @@ enum What {
         /// Tracks per journey, both ends included
         #[arg(long, default_value_t = 12)]
         length: usize,
+        /// Which random pairs (choose on one seed, report on another)
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
         #[arg(long)]
         json: bool,
     },
@@ -196,6 +219,8 @@ impl Args {
             What::Seed { .. }
                 | What::Playlists { .. }
                 | What::Journeys { .. }
+                | What::Describe { .. }
+                | What::Ramps { .. }
                 | What::Map { .. }
                 | What::Backup { .. }
         )
@@ -261,6 +286,8 @@ pub async fn run(args: &Args) -> Result<()> {
         What::Seed { .. }
         | What::Playlists { .. }
         | What::Journeys { .. }
+        | What::Describe { .. }
+        | What::Ramps { .. }
         | What::Map { .. }
         | What::Backup { .. } => Ok(()),
     }
@@ -293,8 +320,15 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
         What::Journeys {
             pairs,
             length,
+            seed,
             json,
-        } => journeys::run(library, pairs, length, json).await,
+        } => journeys::run(library, pairs, length, seed, json).await,
+        What::Describe { json } => describe::run(library, json).await,
+        What::Ramps {
+            labels,
+            min_group,
+            json,
+        } => ramps::run(library, &labels, min_group, json).await,
         _ => run(&args).await,
     }
 }

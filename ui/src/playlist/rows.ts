@@ -32,9 +32,9 @@ export type RowsOptions = {
   swapping: ReadonlySet<number>;
   /** Swap needs the request behind the rows (and no regeneration under way). */
   canSwap: boolean;
-  /** The rows' scores are similarities (a described list's are not: its reasons carry the
-   *  tags' probabilities, and the match column stays empty). */
-  scored: boolean;
+  /** Whether a row's score is a similarity to show: not in a described list (its reasons carry
+   *  the tags' probabilities), nor for a journey's start (nothing comes before it). */
+  scored(e: PlaylistEntry, index: number): boolean;
   /** What a row's reasons compare it with, when they describe steps (flow and harmonic
    *  orders); null: the seed(s), as always in the similarity order. */
   reasonsAfter(e: PlaylistEntry): ReasonsAfter | null;
@@ -185,11 +185,12 @@ export class PlaylistRows {
     const reasonsTitle = !after ? reasons || null
       : `${after.id != null ? `The step from “${after.name}”` : after.name ? `Compared with the seed, “${after.name}”` : 'Compared with the seed'}${reasons ? `: ${reasons}` : ''}`;
     const swapping = opts.swapping.has(e.id);
+    const scored = opts.scored(e, i);
     const tab = tabStop ? '0' : '-1';
     const play = this.marks.button(e.id, name, true);
     play.tabIndex = tabStop ? 0 : -1;
     return h('li', {
-      class: `playlist-row${swapping ? ' is-swapping' : ''}${this.marks.rowClass(e.id)}`, 'data-id': e.id, 'data-index': i, ...(opts.scored ? matchData(e) : {}),
+      class: `playlist-row${swapping ? ' is-swapping' : ''}${this.marks.rowClass(e.id)}`, 'data-id': e.id, 'data-index': i, ...(scored ? matchData(e) : {}),
       tabindex: tab, 'aria-label': `${i + 1}. ${name}${e.artist ? ` — ${e.artist}` : ''}`,
       title: [name, e.artist].filter(Boolean).join(' — ') + `\n${e.path}`, 'aria-current': this.marks.rowAria(e.id),
     },
@@ -208,7 +209,7 @@ export class PlaylistRows {
         key ? h('span', { class: 'key-name' }, key) : h('span', { class: 'muted' }, '—'),
         e.camelot ? h('span', { class: 'camelot' }, e.camelot) : null),
       h('span', { class: 'playlist-dur num' }, duration(e.duration_s)),
-      opts.scored ? matchCell(e, 'playlist') : h('span', { class: 'match playlist-score is-raw' }, h('span', { class: 'match-word' })),
+      scored ? matchCell(e, 'playlist') : h('span', { class: 'match playlist-score is-raw' }, h('span', { class: 'match-word' })),
       h('span', { class: 'playlist-row-actions' },
         // (a swap in flight keeps its button enabled, so the focus stays on it; clicks wait)
         h('button', { class: 'icon-btn swap', type: 'button', tabindex: tab, disabled: !opts.canSwap, 'aria-disabled': swapping ? 'true' : null, 'aria-label': `Swap ${name} for another track`, title: 'Swap for another track' }, '⇄'),

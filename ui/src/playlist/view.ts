@@ -108,7 +108,7 @@ export class PlaylistView {
       this.nameInput,
       h('button', { id: 'playlist-name-ok', class: 'btn btn-small btn-primary', type: 'button', onclick: () => void this.saveFromBox() }, 'Save'),
       h('button', { id: 'playlist-name-cancel', class: 'btn btn-small', type: 'button', onclick: () => this.closeNameBox(true) }, 'Cancel'));
-    this.sortSelect = h('select', { id: 'playlist-sort', class: 'filter-input playlist-sort', 'aria-label': 'Sort the playlist', title: 'Re-order the tracks (Undo takes it back)' },
+    this.sortSelect = h('select', { id: 'playlist-sort', class: 'filter-select playlist-sort', 'aria-label': 'Sort the playlist', title: 'Re-order the tracks (Undo takes it back)' },
       h('option', { value: '' }, 'Sort by…'),
       ...SORTS.map((by) => h('option', { value: by, title: SORT_LABELS[by].title }, SORT_LABELS[by].label)));
     this.sortSelect.addEventListener('change', () => {
@@ -400,7 +400,7 @@ export class PlaylistView {
   private renderRows(focus?: RowFocus) {
     const s = this.session.shown;
     this.hooks.onRows(this.pathForMap);
-    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', scored: s.described == null, reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
+    this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', scored: (_, i) => s.described == null && !(i === 0 && (s.request ?? s.base)?.journey_to != null), reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
   }
 
   /** What a row's reasons compare it with when they describe steps (null: not steps). */
