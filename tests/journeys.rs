@@ -1,7 +1,7 @@
 //! Lists that move, and music asked for in words, through the CLI on the analysed demo library
 //! (36 tracks in six styles of six, at known tempi and keys): a journey from one style to
-//! another, playlists that ramp in tempo, saved playlists sorted along a dimension, and
-//! `segue describe`.
+//! another, playlists that ramp in tempo, saved playlists sorted along a dimension, a radio's
+//! picks, and `segue describe`.
 
 mod common;
 
@@ -316,6 +316,35 @@ async fn journeys_ramps_sorts_and_words_on_the_demo_library() {
     assert!(top[0]["reasons"][0]
         .as_str()
         .is_some_and(|r| r.starts_with("jazz")));
+    // ---- radio ----
+    let radio = list(&d.data, &["radio", &seed, "-n", "24", "--json"]);
+    let picks = ids(&radio);
+    assert_eq!(picks.len(), 24);
+    assert_eq!(
+        picks.iter().collect::<HashSet<_>>().len(),
+        24,
+        "never twice: {picks:?}"
+    );
+    assert!(!picks.contains(&styles[1][0]), "never the seed");
+    for window in picks.windows(segue::playlist::radio::ARTIST_WINDOW) {
+        let mut by: HashMap<String, usize> = HashMap::new();
+        for id in window {
+            *by.entry(artist_of(*id)).or_default() += 1;
+        }
+        assert!(
+            by.values()
+                .all(|n| *n <= segue::playlist::radio::ARTIST_CAP),
+            "artist cap in {window:?}"
+        );
+    }
+    assert_eq!(
+        artist_of(picks[0]),
+        artist_of(styles[1][0]),
+        "it starts by the seed's sound"
+    );
+    let again = ids(&list(&d.data, &["radio", &seed, "-n", "24", "--json"]));
+    assert_eq!(again, picks, "the same picks for the same seed");
+
     let nothing = json(&d.data, &["describe", "zydeco", "--json"]);
     assert_eq!(nothing["tracks"].as_array().map(Vec::len), Some(0));
     assert_eq!(nothing["ignored"], serde_json::json!(["zydeco"]));

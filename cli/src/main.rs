@@ -15,6 +15,7 @@ mod play;
 mod playlist;
 mod print;
 mod progress;
+mod radio;
 mod resolve;
 mod scan;
 mod similar;
@@ -55,6 +56,9 @@ enum Command {
     Show(tracks::ShowArgs),
     /// Tracks that sound like a track of the library, or like any audio file
     Similar(similar::Args),
+    /// A radio on seed tracks: its next picks, never a track twice, drifting slowly (--play:
+    /// through the sound device until stopped)
+    Radio(radio::Args),
     /// Tracks whose genre and mood tags fit a description in words ("calm piano", "no vocals")
     Describe(describe::Args),
     /// Make a playlist of tracks that sound like the seed track(s)
@@ -99,6 +103,7 @@ impl Command {
         match self {
             Command::Show(_) | Command::Similar(_) | Command::Tracks(_) => true,
             Command::Describe(_) => true,
+            Command::Radio(args) => !args.plays(),
             Command::Failures(_) | Command::Stats(_) => true,
             Command::Playlist(args) => args.only_reads(),
             Command::Journey(args) => args.only_reads(),
@@ -181,6 +186,7 @@ async fn command(library: &std::sync::Arc<Library>, command: Command) -> Result<
         Command::Playlist(args) => playlist::make(library, args).await,
         Command::Journey(args) => playlist::journey(library, args).await,
         Command::Describe(args) => describe::run(library, args).await,
+        Command::Radio(args) => radio::run(library, args).await,
         Command::Playlists(args) => playlist::saved(library, args).await,
         Command::Play(args) => play::run(library, args).await,
         Command::Bench(args) => bench::run_in_library(library, args).await,

@@ -66,7 +66,7 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
 
 /// Plays the files one after the other (each from `from` for `seconds`, or to its end),
 /// showing the position on a terminal.
-fn play(
+pub fn play(
     paths: &[PathBuf],
     from: f64,
     seconds: Option<f64>,

@@ -2,7 +2,7 @@
 //! sequences the engine's parts. This module holds the library itself (folders, scans and
 //! analysis runs, tracks, tags); the other concerns each have a file: `similar` (the index and
 //! its queries), `playlists`, `journeys` (lists that move from one track to another),
-//! `describe` (tracks ranked for a description in words), `preview` (the player on the remembered device), `jobs` (the
+//! `describe` (tracks ranked for a description in words), `radio` (a queue that never ends), `preview` (the player on the remembered device), `jobs` (the
 //! background scan queue and analysis of a long-running host, which this façade owns once
 //! started), `backups` (rolling copies of the database), `mirror` (saved playlists as M3U8
 //! files), `recovery` (a damaged database restored on open; `segue doctor`) and `lock` (one
@@ -18,6 +18,7 @@ mod map;
 pub mod mirror;
 mod playlists;
 mod preview;
+mod radio;
 pub mod recovery;
 mod similar;
 
@@ -32,6 +33,7 @@ pub use describe::DescribeAnswer;
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
+pub use radio::Radio;
 pub use recovery::{DoctorReport, Recovery};
 pub use similar::{SimilarAnswer, SimilarState, SimilarTrack};
 

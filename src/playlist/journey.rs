@@ -123,7 +123,9 @@ pub fn journey<'a>(
                 per_artist: step(limits.per_artist),
                 per_album: step(limits.per_album),
             };
-            if limits.per_artist > between + 2 && limits.per_album > between + 2 {
+            // A cap above the whole journey holds nothing (0: none at all).
+            let holds_nothing = |l: usize| l == 0 || l > between + 2;
+            if holds_nothing(limits.per_artist) && holds_nothing(limits.per_album) {
                 limits = Limits {
                     per_artist: 0,
                     per_album: 0,
@@ -365,6 +367,29 @@ mod tests {
         let loosened = walk(&loose, &start, &end, &only_prolific, 4);
         assert_eq!(loosened.between.len(), 4);
         assert!(loosened.limits.per_artist >= 4 || loosened.limits.per_artist == 0);
+    }
+
+    #[test]
+    fn copies_of_one_song_end_in_a_shorter_journey_whatever_the_caps() {
+        let (start, end, pool) = library();
+        // Five files of one song: one may be on the way. (With one cap off and the other
+        // loosening, the search once never gave up.)
+        let copies: Vec<Candidate> = pool[..10]
+            .iter()
+            .step_by(2)
+            .map(|c| {
+                let mut c = c.clone();
+                c.row.title = Some("Same Song".into());
+                c.row.artist = Some("Same Artist".into());
+                c
+            })
+            .collect();
+        let request = PlaylistRequest {
+            max_per_artist: 0,
+            ..PlaylistRequest::default()
+        };
+        let found = walk(&request, &start, &end, &copies, 3);
+        assert_eq!(found.between.len(), 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod journey;
 mod keys;
 mod order;
 mod profile;
+pub mod radio;
 mod ramp;
 mod reasons;
 mod request;

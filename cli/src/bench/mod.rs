@@ -13,6 +13,7 @@ mod musicnn;
 mod playlist;
 mod playlists;
 mod preview;
+mod radio;
 mod ramps;
 
 use std::path::{Path, PathBuf};
@@ -125,6 +126,20 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Radios on labelled seeds: repeats, the artist cap, similarity to the seed over 200
+    /// picks, and how three early skips of one soundtrack steer the next 20 picks
+    Radio {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        picks: usize,
+        /// How many seeds (spread over the labelled tracks)
+        #[arg(long, default_value_t = 40)]
+        seeds: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Playlists that ramp against the same unramped, on a labelled library: same-group P@5 and
     /// precision, Spearman of position with BPM
     Ramps {
@@ -221,6 +236,7 @@ impl Args {
                 | What::Journeys { .. }
                 | What::Describe { .. }
                 | What::Ramps { .. }
+                | What::Radio { .. }
                 | What::Map { .. }
                 | What::Backup { .. }
         )
@@ -288,6 +304,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Journeys { .. }
         | What::Describe { .. }
         | What::Ramps { .. }
+        | What::Radio { .. }
         | What::Map { .. }
         | What::Backup { .. } => Ok(()),
     }
@@ -329,6 +346,12 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             min_group,
             json,
         } => ramps::run(library, &labels, min_group, json).await,
+        What::Radio {
+            labels,
+            picks,
+            seeds,
+            json,
+        } => radio::run(library, &labels, picks, seeds, json).await,
         _ => run(&args).await,
     }
 }

@@ -1,0 +1,85 @@
+//! The library's side of radio: a station on seed tracks, its next picks from the similarity
+//! index around the station's query, and the listener's feedback.
+
+use super::Library;
+use crate::error::{Error, Result};
+use crate::playlist::radio::{Feedback, Station};
+use crate::playlist::{entry, Candidate, PlaylistEntry};
+
+/// Candidates looked at for each pick (beyond the tracks already heard).
+const RADIO_CANDIDATES: usize = 100;
+
+/// A station and what it last picked (each pick is explained against the one before it).
+pub struct Radio {
+    station: Station,
+    last: Option<Candidate>,
+}
+
+impl Radio {
+    /// Tracks the station will not pick again.
+    pub fn heard(&self) -> &std::collections::HashSet<i64> {
+        self.station.heard()
+    }
+}
+
+impl Library {
+    /// A station on these seed tracks (analysed ones), never picking `not_again` (tracks heard
+    /// lately) nor the seeds.
+    pub async fn start_radio(&self, seeds: &[i64], not_again: &[i64]) -> Result<Radio> {
+        if seeds.is_empty() {
+            return Err(Error::InvalidRequest("a radio needs a seed track".into()));
+        }
+        for id in seeds {
+            if self.store.track(*id).await?.is_none() {
+                return Err(Error::NoSuchTrack(*id));
+            }
+        }
+        self.similarity.sync(&self.store).await?;
+        let seeded = self.candidates_for(seeds, None, false).await?;
+        if seeded.is_empty() {
+            return Err(Error::SeedNotAnalyzed);
+        }
+        let vectors = seeded.iter().map(|c| c.vector.clone()).collect();
+        let not_again = seeds.iter().chain(not_again).copied();
+        Ok(Radio {
+            station: Station::new(vectors, not_again),
+            last: seeded.into_iter().next(),
+        })
+    }
+
+    /// The station's next pick, explained against the track before it (`None`: every track
+    /// near the station was heard). The pick counts as played until told otherwise.
+    pub async fn radio_next(&self, radio: &mut Radio) -> Result<Option<PlaylistEntry>> {
+        let query = radio.station.query();
+        let heard: Vec<i64> = radio.station.heard().iter().copied().collect();
+        let hits = self
+            .similarity
+            .search_vectors(std::slice::from_ref(&query), RADIO_CANDIDATES, &[heard])?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+        let candidates = self.candidates_for(&ids, Some(&query), false).await?;
+        let Some(pick) = radio.station.choose(&candidates).cloned() else {
+            return Ok(None);
+        };
+        radio.station.tell(&pick.vector, Feedback::Played);
+        let calibration = self.calibration().await?;
+        let shown = entry(radio.last.as_ref(), &pick, calibration.as_deref());
+        radio.last = Some(pick);
+        Ok(Some(shown))
+    }
+
+    /// The listener skipped (early) or liked track `id`: the next picks lean away or towards.
+    pub async fn radio_feedback(
+        &self,
+        radio: &mut Radio,
+        id: i64,
+        feedback: Feedback,
+    ) -> Result<()> {
+        let mut vectors = self.similarity.vectors_of(&self.store, &[id]).await?;
+        let vector = vectors.remove(&id).ok_or(Error::SeedNotAnalyzed)?;
+        radio.station.tell(&vector, feedback);
+        Ok(())
+    }
+}
