@@ -190,6 +190,19 @@ pub fn parse(text: &str) -> Description {
 /// [`crate::musicnn::tagger::TrackTags::ranked`] gives them.
 pub type TagProbabilities = Vec<(&'static str, f32)>;
 
+/// The labels' probabilities of one track from its two models' mean outputs (the stored
+/// `msd` and `mtt` arrays), the two vocabularies merged.
+pub fn probabilities(msd: Vec<f32>, mtt: Vec<f32>) -> TagProbabilities {
+    crate::musicnn::tagger::TrackTags {
+        version: 0,
+        patches: 0,
+        msd,
+        mtt,
+        embedding: Vec::new(),
+    }
+    .ranked()
+}
+
 /// How strongly a track matches a description: for each understood phrase, the log of how
 /// much more likely than the library's mean the track is to carry its likeliest tag
 /// (subtracted for a negated phrase). `means` holds the library's mean per label.

@@ -8,9 +8,8 @@ use serde::Serialize;
 
 use super::Library;
 use crate::analysis::ANALYSIS_VERSION;
-use crate::describe::{parse, reasons, score, Description, TagProbabilities};
+use crate::describe::{parse, probabilities, reasons, score, Description, TagProbabilities};
 use crate::error::{Error, Result};
-use crate::musicnn::tagger::TrackTags;
 use crate::playlist::PlaylistEntry;
 
 /// Neighbours of the seed a description re-ranks ("like this, but …").
@@ -24,18 +23,6 @@ pub struct DescribeAnswer {
     /// Best match first; `score` is the summed log-lift over the library's means, `reasons` the
     /// asked tags' probabilities.
     pub tracks: Vec<PlaylistEntry>,
-}
-
-/// The labels' probabilities of one track, as the taggers' two vocabularies merge them.
-fn labelled(msd: Vec<f32>, mtt: Vec<f32>) -> TagProbabilities {
-    TrackTags {
-        version: 0,
-        patches: 0,
-        msd,
-        mtt,
-        embedding: Vec::new(),
-    }
-    .ranked()
 }
 
 impl Library {
@@ -59,7 +46,7 @@ impl Library {
             .tag_probabilities(ANALYSIS_VERSION)
             .await?
             .into_iter()
-            .map(|(id, msd, mtt)| (id, labelled(msd, mtt)))
+            .map(|(id, msd, mtt)| (id, probabilities(msd, mtt)))
             .collect();
         let mut sums: HashMap<&'static str, f64> = HashMap::new();
         for (_, probabilities) in &tagged {

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use segue::analysis::ANALYSIS_VERSION;
-use segue::describe::vocabulary;
-use segue::musicnn::tagger::TrackTags;
+use segue::describe::{probabilities, vocabulary};
 use segue::Library;
 use serde::Serialize;
 
@@ -30,16 +29,7 @@ pub async fn run(library: &Library, json: bool) -> Result<()> {
         .tag_probabilities(ANALYSIS_VERSION)
         .await?
         .into_iter()
-        .map(|(id, msd, mtt)| {
-            let tags = TrackTags {
-                version: 0,
-                patches: 0,
-                msd,
-                mtt,
-                embedding: Vec::new(),
-            };
-            (id, tags.ranked())
-        })
+        .map(|(id, msd, mtt)| (id, probabilities(msd, mtt)))
         .collect();
     let n = tagged.len().max(1) as f64;
     let mut means: HashMap<&str, f64> = HashMap::new();

@@ -13,7 +13,7 @@ use segue::playlist::PlaylistRequest;
 use segue::Library;
 use serde::Serialize;
 
-use super::print_json;
+use super::{print_json, spearman};
 
 #[derive(Debug, Default, Serialize)]
 struct Figures {
@@ -31,25 +31,6 @@ struct Figures {
     largest_step: f64,
     /// Mean step.
     mean_step: f64,
-}
-
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let rank = |v: &[f64]| -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|i, j| v[*i].total_cmp(&v[*j]));
-        let mut r = vec![0.0; v.len()];
-        for (k, i) in order.into_iter().enumerate() {
-            r[i] = k as f64;
-        }
-        r
-    };
-    let n = a.len() as f64;
-    if n < 3.0 {
-        return 0.0;
-    }
-    let (ra, rb) = (rank(a), rank(b));
-    let d2: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - y).powi(2)).sum();
-    1.0 - 6.0 * d2 / (n * (n * n - 1.0))
 }
 
 fn chord(a: &[f32], b: &[f32]) -> f64 {

@@ -429,3 +429,39 @@ fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     let i = ((sorted_ms.len() - 1) as f64 * p).round() as usize;
     sorted_ms[i.min(sorted_ms.len() - 1)]
 }
+
+/// Spearman's rank correlation of two series (ties share their mean rank; 0 below three
+/// values).
+pub(super) fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let rank = |v: &[f64]| -> Vec<f64> {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|i, j| v[*i].total_cmp(&v[*j]));
+        let mut r = vec![0.0; v.len()];
+        // Ties share their mean rank.
+        let mut k = 0;
+        while k < order.len() {
+            let mut end = k;
+            while end + 1 < order.len() && v[order[end + 1]] == v[order[k]] {
+                end += 1;
+            }
+            for &i in &order[k..=end] {
+                r[i] = (k + end) as f64 / 2.0;
+            }
+            k = end + 1;
+        }
+        r
+    };
+    let n = a.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let (ra, rb) = (rank(a), rank(b));
+    let mean = (n - 1) as f64 / 2.0;
+    let cov: f64 = ra
+        .iter()
+        .zip(&rb)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum();
+    let var = |r: &[f64]| r.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    cov / (var(&ra) * var(&rb)).sqrt().max(1e-12)
+}

@@ -13,7 +13,7 @@ use segue::Library;
 use serde::Serialize;
 
 use super::playlists::read_labels;
-use super::print_json;
+use super::{print_json, spearman};
 
 #[derive(Debug, Default, Serialize)]
 struct Figures {
@@ -25,40 +25,6 @@ struct Figures {
     /// Mean over lists of Spearman(position, BPM) (tempo ramps; others: of the energy order,
     /// not shown here).
     tempo_spearman: Option<f64>,
-}
-
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let rank = |v: &[f64]| -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|i, j| v[*i].total_cmp(&v[*j]));
-        let mut r = vec![0.0; v.len()];
-        // Ties share their mean rank.
-        let mut k = 0;
-        while k < order.len() {
-            let mut end = k;
-            while end + 1 < order.len() && v[order[end + 1]] == v[order[k]] {
-                end += 1;
-            }
-            for &i in &order[k..=end] {
-                r[i] = (k + end) as f64 / 2.0;
-            }
-            k = end + 1;
-        }
-        r
-    };
-    let n = a.len();
-    if n < 3 {
-        return 0.0;
-    }
-    let (ra, rb) = (rank(a), rank(b));
-    let mean = (n - 1) as f64 / 2.0;
-    let cov: f64 = ra
-        .iter()
-        .zip(&rb)
-        .map(|(x, y)| (x - mean) * (y - mean))
-        .sum();
-    let var = |r: &[f64]| r.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
-    cov / (var(&ra) * var(&rb)).sqrt().max(1e-12)
 }
 
 pub async fn run(
