@@ -345,6 +345,106 @@ async fn journeys_ramps_sorts_and_words_on_the_demo_library() {
     let again = ids(&list(&d.data, &["radio", &seed, "-n", "24", "--json"]));
     assert_eq!(again, picks, "the same picks for the same seed");
 
+    // ---- a radio session (what the app plays): the CLI's picks, a queue kept full ahead,
+    // a removal, a skip and a thumbs-up that re-plan it ----
+    use segue::playlist::radio::Feedback;
+    let ids_of =
+        |v: &[segue::playlist::PlaylistEntry]| v.iter().map(|e| e.track.id).collect::<Vec<_>>();
+    let ahead = segue::library::RADIO_AHEAD;
+    let library = segue::Library::open_to_read(&d.data).await.expect("open");
+    let mut session = library
+        .start_radio_session(&[styles[1][0]], &[])
+        .await
+        .expect("radio");
+    let view = session.view();
+    assert_eq!(view.now.as_ref().map(|e| e.track.id), Some(picks[0]));
+    assert_eq!(ids_of(&view.upcoming), picks[1..=ahead]);
+    library
+        .radio_advance(&mut session, false)
+        .await
+        .expect("next");
+    let view = session.view();
+    assert_eq!(view.now.as_ref().map(|e| e.track.id), Some(picks[1]));
+    assert_eq!(
+        ids_of(&view.upcoming),
+        picks[2..=ahead + 1],
+        "refilled ahead"
+    );
+    assert_eq!(view.history[0].entry.track.id, picks[0]);
+    assert_eq!(view.history[0].feedback, Feedback::Played);
+    let removed = view.upcoming[0].track.id;
+    library
+        .radio_remove(&mut session, removed)
+        .await
+        .expect("remove");
+    let view = session.view();
+    assert_eq!(view.upcoming.len(), ahead);
+    assert!(!ids_of(&view.upcoming).contains(&removed));
+    // A skip leans the queue away from the skipped track: its picks sound less like it than
+    // the picks the same radio queues after letting that track play.
+    let mut control = library
+        .start_radio_session(&[styles[1][0]], &[])
+        .await
+        .expect("radio");
+    library
+        .radio_advance(&mut control, false)
+        .await
+        .expect("next");
+    library
+        .radio_remove(&mut control, removed)
+        .await
+        .expect("remove");
+    let skipped = session.now_id().expect("playing");
+    let likeness = |s: &segue::library::RadioSession, to: i64| -> f64 {
+        let v = s.view();
+        let mut queued = ids_of(&v.upcoming);
+        queued.extend(v.now.iter().map(|e| e.track.id));
+        queued
+            .iter()
+            .map(|id| f64::from(segue::index::dot(vector(*id), vector(to))))
+            .sum::<f64>()
+            / queued.len() as f64
+    };
+    library
+        .radio_advance(&mut session, true)
+        .await
+        .expect("skip");
+    library
+        .radio_advance(&mut control, false)
+        .await
+        .expect("next");
+    let (steered, left_alone) = (likeness(&session, skipped), likeness(&control, skipped));
+    eprintln!(
+        "radio skip: likeness of the queue to the skipped track {steered:.3} vs {left_alone:.3}"
+    );
+    assert!(steered < left_alone, "{steered} vs {left_alone}");
+    assert_eq!(session.view().history[0].feedback, Feedback::Skipped);
+    // A thumbs-up pulls the queue towards the liked track.
+    let liked = session.now_id().expect("playing");
+    let before = likeness(&session, liked);
+    library.radio_like(&mut session, liked).await.expect("like");
+    let after = likeness(&session, liked);
+    eprintln!("radio like: likeness of the queue to the liked track {after:.3} vs {before:.3}");
+    assert!(after >= before, "{after} vs {before}");
+    assert!(session.view().now_liked);
+    for _ in 0..12 {
+        library
+            .radio_advance(&mut session, false)
+            .await
+            .expect("next");
+    }
+    let view = session.view();
+    let mut all: Vec<i64> = view.history.iter().map(|h| h.entry.track.id).collect();
+    all.extend(view.now.iter().map(|e| e.track.id));
+    all.extend(ids_of(&view.upcoming));
+    assert_eq!(
+        all.iter().collect::<HashSet<_>>().len(),
+        all.len(),
+        "never twice: {all:?}"
+    );
+    assert!(!all.contains(&styles[1][0]) && !all.contains(&removed));
+    library.close().await;
+
     let nothing = json(&d.data, &["describe", "zydeco", "--json"]);
     assert_eq!(nothing["tracks"].as_array().map(Vec::len), Some(0));
     assert_eq!(nothing["ignored"], serde_json::json!(["zydeco"]));

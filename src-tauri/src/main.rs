@@ -79,6 +79,7 @@ fn main() -> anyhow::Result<()> {
             match open_library(app.handle(), &data_dir) {
                 Ok(library) => {
                     tauri::Manager::manage(app, library);
+                    tauri::Manager::manage(app, commands::radio::RadioDesk::default());
                 }
                 Err(why) => dialogs::cannot_start(app.handle(), &why),
             }

@@ -19,6 +19,7 @@ pub mod mirror;
 mod playlists;
 mod preview;
 mod radio;
+mod radio_session;
 pub mod recovery;
 mod similar;
 
@@ -33,7 +34,8 @@ pub use describe::DescribeAnswer;
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
-pub use radio::Radio;
+pub use radio::{Radio, RADIO_AHEAD};
+pub use radio_session::{HeardEntry, RadioSession, RadioView};
 pub use recovery::{DoctorReport, Recovery};
 pub use similar::{SimilarAnswer, SimilarState, SimilarTrack};
 

@@ -9,10 +9,20 @@ use crate::playlist::{entry, Candidate, PlaylistEntry};
 /// Candidates looked at for each pick (beyond the tracks already heard).
 const RADIO_CANDIDATES: usize = 100;
 
+/// Picks planned ahead of what plays in a radio session (the visible "up next").
+pub const RADIO_AHEAD: usize = 5;
+
 /// A station and what it last picked (each pick is explained against the one before it).
+#[derive(Clone)]
 pub struct Radio {
-    station: Station,
-    last: Option<Candidate>,
+    pub(super) station: Station,
+    pub(super) last: Option<Candidate>,
+}
+
+/// A pick, with what it is explained and found by.
+pub(super) struct Picked {
+    pub candidate: Candidate,
+    pub entry: PlaylistEntry,
 }
 
 impl Radio {
@@ -50,6 +60,11 @@ impl Library {
     /// The station's next pick, explained against the track before it (`None`: every track
     /// near the station was heard). The pick counts as played until told otherwise.
     pub async fn radio_next(&self, radio: &mut Radio) -> Result<Option<PlaylistEntry>> {
+        Ok(self.radio_pick(radio).await?.map(|p| p.entry))
+    }
+
+    /// The station's next pick with its vector.
+    pub(super) async fn radio_pick(&self, radio: &mut Radio) -> Result<Option<Picked>> {
         let query = radio.station.query();
         let heard: Vec<i64> = radio.station.heard().iter().copied().collect();
         let hits = self
@@ -66,8 +81,11 @@ impl Library {
         radio.station.tell(&pick.vector, Feedback::Played);
         let calibration = self.calibration().await?;
         let shown = entry(radio.last.as_ref(), &pick, calibration.as_deref());
-        radio.last = Some(pick);
-        Ok(Some(shown))
+        radio.last = Some(pick.clone());
+        Ok(Some(Picked {
+            candidate: pick,
+            entry: shown,
+        }))
     }
 
     /// The listener skipped (early) or liked track `id`: the next picks lean away or towards.

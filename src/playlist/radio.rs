@@ -74,6 +74,11 @@ impl Station {
         &self.heard
     }
 
+    /// Never pick `id` (the listener took it off the queue).
+    pub fn exclude(&mut self, id: i64) {
+        self.heard.insert(id);
+    }
+
     /// Where to look next: the seeds' centre, the last tracks played (the latest counts most),
     /// towards liked tracks and away from skipped ones. Unit length.
     pub fn query(&self) -> Vec<f32> {

@@ -39,6 +39,8 @@ export const commands = {
 	/**  Folders, totals, and the progress of the running scan and analysis. */
 	getOverview: () => __TAURI_INVOKE<Overview>("get_overview"),
 	getPlaylist: (id: number) => __TAURI_INVOKE<SavedPlaylistDetail>("get_playlist", { id }),
+	/**  The radio as it stands (`null`: no radio is on). */
+	getRadio: () => __TAURI_INVOKE<RadioView | null>("get_radio"),
 	/**
 	 *  What opening the library had to do to get a sound database (a damaged one moved aside and a
 	 *  backup restored), for the notice at start; `null` when nothing happened.
@@ -64,6 +66,15 @@ export const commands = {
 	playPreview: (id: number, fromS: number | null, seconds: number | null) => __TAURI_INVOKE<PlayerState>("play_preview", { id, fromS, seconds }),
 	/**  `null` before anything was played. */
 	previewState: () => __TAURI_INVOKE<PlayerState | null>("preview_state"),
+	/**  Thumbs up for track `id` (playing or heard): the next picks lean towards it. */
+	radioLike: (id: number) => __TAURI_INVOKE<RadioView>("radio_like", { id }),
+	/**
+	 *  The playing track ended, or was skipped (`skipped_early`: within its first 30 s, which
+	 *  steers the next picks away from it): the next one plays.
+	 */
+	radioNext: (skippedEarly: boolean) => __TAURI_INVOKE<RadioView>("radio_next", { skippedEarly }),
+	/**  Takes queued track `id` off the queue (it is not picked again). */
+	radioRemove: (id: number) => __TAURI_INVOKE<RadioView>("radio_remove", { id }),
 	/**
 	 *  Lays the map out afresh in the background; false when a layout runs already or there is
 	 *  too little to map.
@@ -88,8 +99,15 @@ export const commands = {
 	 *  applies it as an edit it can undo.
 	 */
 	sortPlaylistTracks: (trackIds: number[], by: SortBy) => __TAURI_INVOKE<number[]>("sort_playlist_tracks", { trackIds, by }),
+	/**
+	 *  Starts a radio on these tracks (one or more, analysed): its first pick plays next, the
+	 *  following ones are queued. Replaces a radio that was on.
+	 */
+	startRadio: (seeds: number[]) => __TAURI_INVOKE<RadioView>("start_radio", { seeds }),
 	/**  Scans every folder again. */
 	startScan: () => __TAURI_INVOKE<void>("start_scan"),
+	/**  Turns the radio off (the player is stopped by the UI). */
+	stopRadio: () => __TAURI_INVOKE<null>("stop_radio"),
 	/**
 	 *  The best unused track for slot `position` given the other ids of `current`; `null` when
 	 *  nothing else fits.
@@ -229,6 +247,15 @@ export type Features = {
 	tags_version?: number | null,
 };
 
+/**  What the listener did with a track. */
+export type Feedback = 
+/**  Heard (or let play past its first 30 s). */
+"played" | 
+/**  Skipped within its first 30 s: "not like this". */
+"skipped" | 
+/**  Thumbs up: "more like this". */
+"liked";
+
 /**  A library folder the user added. */
 export type Folder = {
 	id: number,
@@ -241,6 +268,12 @@ export type Folder = {
 
 /**  The file formats. */
 export type Format = "m3u8" | "xspf";
+
+/**  A track the radio played, and how the listener took it. */
+export type HeardEntry = {
+	entry: PlaylistEntry,
+	feedback: Feedback,
+};
 
 /**  A new similarity index was built and swapped in: "building" answers can be asked again. */
 export type IndexUpdated = null;
@@ -500,6 +533,20 @@ export type PreviewAction = "pause" | "resume" | "stop" |
  *  status or track.
  */
 export type PreviewStateEvent = PlayerState;
+
+/**  What a radio session shows. */
+export type RadioView = {
+	/**  The tracks the radio started from. */
+	seeds: TrackSummary[],
+	/**  The track playing (`None`: every track near the station has been heard). */
+	now: PlaylistEntry | null,
+	/**  The listener gave the playing track a thumbs-up. */
+	now_liked: boolean,
+	/**  The next picks, in the order they will play. */
+	upcoming: PlaylistEntry[],
+	/**  What was played, most recent first. */
+	history: HeardEntry[],
+};
 
 /**  The shape a playlist follows. */
 export type Ramp = "tempo-up" | "tempo-down" | "energy-up" | "energy-down" | 

@@ -7,6 +7,7 @@ pub mod library;
 pub mod map;
 pub mod playlists;
 pub mod preview;
+pub mod radio;
 
 use serde::Serialize;
 
