@@ -369,7 +369,61 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
             &answer,
         );
     }
+    record_radio(library, rec, first.id).await;
     record_lengthened(library, rec).await;
+}
+
+/// radio.test.mjs: a radio from the first row, as the UI drives it — its first pick plays and
+/// ends, the next is skipped early, the one after is liked, the first queued one is taken off,
+/// and it plays on. A radio's answers depend on what came before, so each is recorded with its
+/// place in the sequence (`step`, which the fake backend adds to the UI's arguments).
+async fn record_radio(library: &Arc<Library>, rec: &mut Recorder, seed: i64) {
+    let mut session = library
+        .start_radio_session(&[seed], &[])
+        .await
+        .expect("radio");
+    rec.add(
+        "start_radio",
+        json!({ "seeds": [seed], "step": 0 }),
+        &session.view(),
+    );
+    for (step, skipped) in [(1, false), (2, true)] {
+        library
+            .radio_advance(&mut session, skipped)
+            .await
+            .expect("next");
+        rec.add(
+            "radio_next",
+            json!({ "skippedEarly": skipped, "step": step }),
+            &session.view(),
+        );
+    }
+    let liked = session.now_id().expect("playing");
+    library.radio_like(&mut session, liked).await.expect("like");
+    rec.add(
+        "radio_like",
+        json!({ "id": liked, "step": 3 }),
+        &session.view(),
+    );
+    let removed = session.view().upcoming[0].track.id;
+    library
+        .radio_remove(&mut session, removed)
+        .await
+        .expect("remove");
+    rec.add(
+        "radio_remove",
+        json!({ "id": removed, "step": 4 }),
+        &session.view(),
+    );
+    library
+        .radio_advance(&mut session, false)
+        .await
+        .expect("next");
+    rec.add(
+        "radio_next",
+        json!({ "skippedEarly": false, "step": 5 }),
+        &session.view(),
+    );
 }
 
 /// The change each recorded playlist offers to lengthen it (`lengthen.request`), recorded too,

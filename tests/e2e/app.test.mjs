@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   launch, eventually, waitFor, analysisDone, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
-  alsaCaptureHome, capturedAudio, playlistView, playerBar, cliBinary, By, repo,
+  alsaCaptureHome, capturedAudio, playlistView, playerBar, cliBinary, By, repo, segueJson, storedTracks,
 } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-'));
@@ -89,15 +89,6 @@ test('reopening shows the same library at once', async () => {
   }
 });
 
-/** The `segue` CLI's JSON output for `args`, on the same database as the app (SQLite WAL allows it). */
-function segueJson(dataDir, ...args) {
-  return JSON.parse(execFileSync(cliBinary, ['--data-dir', dataDir, ...args, '--json'], { encoding: 'utf8' }));
-}
-
-/** What the engine stored, read with the CLI. */
-function storedTracks(dataDir) {
-  return segueJson(dataDir, 'tracks');
-}
 
 test('the demo library fills the table and is analysed: BPM and key shown, sorted, filtered', async () => {
   const demoData = path.join(root, 'demo-data');

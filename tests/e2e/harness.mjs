@@ -337,3 +337,13 @@ export function capturedAudio(raw) {
   for (const p of parts) { all.set(p, at); at += p.length; }
   return all;
 }
+
+/** The `segue` CLI's JSON output for `args`, on the same database as the app (SQLite WAL allows it). */
+export function segueJson(dataDir, ...args) {
+  return JSON.parse(execFileSync(cliBinary, ['--data-dir', dataDir, ...args, '--json'], { encoding: 'utf8' }));
+}
+
+/** What the engine stored, read with the CLI. */
+export function storedTracks(dataDir) {
+  return segueJson(dataDir, 'tracks');
+}

@@ -1,13 +1,14 @@
 // Lists that move, and music asked for in words, in the real app on the demo library: a journey
 // between two selected tracks (start and end kept, each step explained), the playlist sorted by
-// tempo and the sort undone, a playlist that ramps its tempo up (the Ramp knob), and a
-// description typed in the describe box.
+// tempo and the sort undone, a playlist that ramps its tempo up (the Ramp knob), a
+// description typed in the describe box; and a radio that plays on through the sound device
+// (ALSA into a file), refills its queue and takes a skip.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -94,4 +95,58 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
   } finally {
     await stop();
   }
+});
+
+/** The radio view as the user sees it. */
+const radioView = (driver) => driver.executeScript(`
+  const now = document.getElementById('radio-now');
+  const ids = (sel) => [...document.querySelectorAll(sel)].map((li) => ({ id: Number(li.dataset.id), feedback: li.dataset.feedback ?? null }));
+  return { shown: !document.getElementById('view-radio').hidden, on: document.getElementById('view-radio').dataset.on === 'true',
+    now: now?.dataset.id ? Number(now.dataset.id) : null, upcoming: ids('#radio-upcoming li'), history: ids('#radio-history li'),
+    player: { id: Number(document.getElementById('player').dataset.id), status: document.getElementById('player').dataset.status,
+      source: document.getElementById('player').dataset.source ?? null } };`);
+
+test('a radio from a track plays one whole track after another through the sound device, refills its queue, and takes a skip', async () => {
+  const data = path.join(root, 'data');
+  const byId = new Map(storedTracks(data).map((t) => [t.id, t]));
+  const raw = path.join(root, 'capture', 'radio.raw');
+  const home = alsaCaptureHome(path.join(root, 'capture'), raw);
+  const { driver, stop } = await launch(['--data-dir', data], { HOME: home });
+  let seen;
+  try {
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
+    await analysisDone(driver); // analysed by the test before
+    await unstale(() => clickWhenReady(driver, cell(0)));
+    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'row 0 selected');
+    const seed = await idAt(driver, 0);
+    await driver.findElement(By.css('body')).sendKeys('r');
+    const started = await waitFor(() => radioView(driver), (r) => r.shown && r.now != null, 'the radio on', 30000);
+    assert.notEqual(started.now, seed, 'never the seed');
+    // Skip the track playing (the sound device here is not paced: the radio may be a few
+    // tracks on by now; whichever plays is skipped within its first 30 s).
+    await clickWhenReady(driver, '#radio-skip');
+    // Three tracks played whole, one after another, with the queue full behind them.
+    seen = await waitFor(() => radioView(driver),
+      (r) => r.history.filter((x) => x.feedback === 'played').length >= 3 && r.upcoming.length === 5 && r.player.source === 'radio',
+      'three tracks played in a row, five queued', 120000);
+    assert.ok(seen.history.some((x) => x.feedback === 'skipped'), `a skip in the history: ${JSON.stringify(seen.history)}`);
+    const all = [...seen.history.map((x) => x.id), seen.now, ...seen.upcoming.map((x) => x.id)];
+    assert.equal(new Set(all).size, all.length, `never a track twice: ${all}`);
+    assert.ok(!all.includes(seed), 'never the seed');
+    await saveScreenshot(driver, 'radio.png');
+    await clickWhenReady(driver, '#radio-stop');
+    await waitFor(() => radioView(driver), (r) => !r.on, 'the radio off');
+  } finally {
+    await stop();
+  }
+  // What came out of the sound device: at least the three tracks played whole (the null device
+  // writes as fast as it is fed; silence between the tracks is not counted).
+  const audio = capturedAudio(raw);
+  fs.rmSync(raw, { force: true });
+  const played = seen.history.filter((x) => x.feedback === 'played').slice(-3);
+  const expected = played.reduce((s, x) => s + (byId.get(x.id)?.duration_s ?? 0), 0);
+  const seconds = audio.length / 48000;
+  console.log(`# radio: ${seen.history.length} tracks heard, ${seconds.toFixed(1)} s of sound captured, the first three played ${expected.toFixed(1)} s`);
+  assert.ok(expected > 60, `three demo tracks: ${expected} s`);
+  assert.ok(seconds >= 0.9 * expected, `${seconds.toFixed(1)} s of sound for three whole tracks of ${expected.toFixed(1)} s`);
 });

@@ -1,6 +1,6 @@
 // The table rows' context menu (#context-menu): "Make playlist from this track" (P), or "… from
 // these N tracks" when the row is one of several selected; with two selected, also "Journey from
-// the first to the second" (J). A right click on a row,
+// the first to the second" (J); and "Start radio" (R). A right click on a row,
 // the Menu key or Shift+F10 opens it; Esc, Tab, a click elsewhere, a scroll, a resize or leaving
 // the window closes it. WebKit's own menu (Back, Reload, Inspect) never opens: only text boxes
 // keep theirs (copy, paste).
@@ -16,6 +16,8 @@ export type ContextMenuHooks = {
   onMakePlaylistFromSelection(viaKeyboard: boolean): void;
   /** The row was one of two selected: a journey from the first to the second. */
   onJourneyFromSelection(viaKeyboard: boolean): void;
+  /** A radio from the row, or the selection it is part of. */
+  onStartRadio(): void;
 };
 
 /** What the menu is for: a row, or the selection it belongs to. */
@@ -29,9 +31,9 @@ export class ContextMenu {
   /** What the menu is for (null: closed). */
   private target: Target | null = null;
 
-  /** `el`: #context-menu; `makeItem`: #ctx-make-playlist; `journeyItem`: #ctx-journey. */
+  /** `el`: #context-menu; `makeItem`: #ctx-make-playlist; `journeyItem`: #ctx-journey; `radioItem`: #ctx-radio. */
   constructor(private el: HTMLElement, private makeItem: HTMLButtonElement, private journeyItem: HTMLButtonElement,
-    private table: TrackTable, hooks: ContextMenuHooks) {
+    private radioItem: HTMLButtonElement, private table: TrackTable, hooks: ContextMenuHooks) {
     document.addEventListener('contextmenu', (e) => {
       if (!keepsSystemMenu(e.target)) e.preventDefault();
     });
@@ -54,6 +56,10 @@ export class ContextMenu {
     journeyItem.addEventListener('click', (e) => {
       this.close();
       hooks.onJourneyFromSelection(e.detail === 0);
+    });
+    radioItem.addEventListener('click', () => {
+      this.close();
+      hooks.onStartRadio();
     });
     el.addEventListener('keydown', (e) => {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -104,6 +110,7 @@ export class ContextMenu {
       h('kbd', {}, hint('table.makePlaylist')));
     this.journeyItem.hidden = count !== 2;
     this.journeyItem.replaceChildren('Journey from the first to the second', h('kbd', {}, hint('table.journey')));
+    this.radioItem.replaceChildren(count > 1 ? `Start radio from these ${plural(count, 'track')}` : 'Start radio', h('kbd', {}, hint('table.radio')));
     const m = this.el;
     m.hidden = false;
     const w = m.offsetWidth, hgt = m.offsetHeight;

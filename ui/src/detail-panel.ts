@@ -11,6 +11,7 @@ import { analysisView } from './analysis-view';
 import { h } from './dom';
 import * as fmt from './format';
 import { LISTED, selectionSummary } from './selection-summary';
+import { hint } from './shortcuts';
 import type { SimilarPanel } from './similar';
 import type { TrackTable } from './table';
 import { tagsSection } from './tags';
@@ -23,6 +24,8 @@ const NEAR_PX = 8;
 export type DetailHooks = {
   /** The "Make playlist" button. */
   onMakePlaylist(r: TrackRow, viaKeyboard: boolean): void;
+  /** "Start radio" (one track, or the selected ones). */
+  onStartRadio(rows: 'selection' | TrackRow): void;
   /** "Make playlist from these" (several rows selected). */
   onMakePlaylistFromSelection(viaKeyboard: boolean): void;
   /** "Journey between these" (two rows selected). */
@@ -148,6 +151,7 @@ export class DetailPanel {
     this.el.replaceChildren(...selectionSummary(count, rows, {
       onMakePlaylist: (viaKeyboard) => this.hooks.onMakePlaylistFromSelection(viaKeyboard),
       onJourney: (viaKeyboard) => this.hooks.onJourneyFromSelection(viaKeyboard),
+      onRadio: () => this.hooks.onStartRadio('selection'),
       onClose: () => this.close(),
     }));
     this.el.scrollTop = 0;
@@ -243,7 +247,11 @@ export class DetailPanel {
             h('button', {
               id: 'make-playlist', class: 'btn btn-small', type: 'button', title: 'A playlist of tracks that sound like this one (P)',
               onclick: (e: Event) => this.hooks.onMakePlaylist(r, (e as MouseEvent).detail === 0),
-            }, 'Make playlist'))),
+            }, 'Make playlist'),
+            h('button', {
+              id: 'start-radio', class: 'btn btn-small', type: 'button', title: `A radio that plays without end from this track (${hint('table.radio')})`,
+              onclick: () => this.hooks.onStartRadio(r),
+            }, 'Start radio'))),
         close),
       section('Metadata',
         row('Title', r.title), row('Artist', r.artist), row('Album', r.album), row('Album artist', r.album_artist),

@@ -2,7 +2,7 @@
 // it, in this order — the dialogs and the context menu (their own keys), the playlist view,
 // Ctrl+F, the toolbars' boxes, Space on the player's sliders; then, outside text boxes: `?`, `/`,
 // Esc (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), the map's keys,
-// P (make a playlist), the Menu key (the row's context menu), the similar tracks list, and the
+// P (make a playlist), R (start a radio), the radio view's Esc and L, the Menu key (the row's context menu), the similar tracks list, and the
 // table's keys. Which key does what is declared once, in shortcuts.ts.
 import type { TrackRow } from './api';
 import type { ConfirmDialog } from './confirm';
@@ -13,6 +13,7 @@ import type { MapView } from './map/view';
 import type { Player } from './player/player';
 import type { PlaylistView } from './playlist/view';
 import type { PreviewSources } from './preview-sources';
+import type { RadioPanel } from './radio/view';
 import type { ShortcutSheet } from './shortcut-sheet';
 import { is, type ShortcutId } from './shortcuts';
 import type { SimilarPanel } from './similar';
@@ -22,7 +23,7 @@ import type { ViewName, Views } from './views';
 /** The components the keys go to. */
 export type KeyTargets = {
   views: Views; confirm: ConfirmDialog; sheet: ShortcutSheet; contextMenu: ContextMenu; library: LibraryView; table: TrackTable;
-  detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources; map: MapView;
+  detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources; map: MapView; radio: RadioPanel;
 };
 
 export type KeyboardHooks = {
@@ -33,6 +34,10 @@ export type KeyboardHooks = {
   makePlaylistFromSelection(viaKeyboard: boolean): void;
   /** Two rows selected: a journey from the first (in table order) to the second. */
   journeyFromSelection(viaKeyboard: boolean): void;
+  /** R with several rows selected: a radio from all of them. */
+  radioFromSelection(): void;
+  /** R: a radio from these tracks. */
+  startRadio(ids: number[]): void;
 };
 
 /** The table's moves: where each one takes the lead from `sel` (the lead now, -1: none). */
@@ -68,6 +73,11 @@ export class Keyboard {
     const view = views.current;
     // The playlist view: Escape back to the library, its rows' keys (arrows, Alt+arrows, Delete, Ctrl+Z).
     if (view === 'playlist' && playlist.handleKey(e)) { e.preventDefault(); return; }
+    // The radio view: Escape back to the library, L for a thumbs-up.
+    if (view === 'radio' && !isTextField(t) && !e.repeat) {
+      if (is('radio.back', e)) { e.preventDefault(); this.hooks.showView('library'); return; }
+      if (is('radio.like', e)) { e.preventDefault(); this.c.radio.likeNow(); return; }
+    }
     if (is('search', e) && e.key !== '/') {
       e.preventDefault();
       this.focusSearch();
@@ -110,6 +120,14 @@ export class Keyboard {
       if (table.selectionCount > 1) { this.hooks.makePlaylistFromSelection(true); return; }
       const row = table.selected >= 0 ? table.rowAt(table.selected) : detail.shown;
       if (row) this.hooks.makePlaylist(row, true);
+      return;
+    }
+    // R: a radio from the selected track(s) (or the one the details show).
+    if (view === 'library' && library.started && is('table.radio', e)) {
+      e.preventDefault();
+      if (table.selectionCount > 1) { this.hooks.radioFromSelection(); return; }
+      const row = table.selected >= 0 ? table.rowAt(table.selected) : detail.shown;
+      if (row) this.hooks.startRadio([row.id]);
       return;
     }
     // J: a journey between the two selected tracks.

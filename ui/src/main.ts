@@ -21,6 +21,7 @@ import { SavedList } from './playlist/saved-list';
 import { seedOf } from './playlist/seeds';
 import { PlaylistView } from './playlist/view';
 import { PreviewSources } from './preview-sources';
+import { RadioPanel } from './radio/view';
 import { AnalysisStrip, ScanStrip } from './progress';
 import { LibraryRefresh } from './refresh';
 import { MAX_SEEDS } from './selection-summary';
@@ -46,7 +47,7 @@ const marks = new PlayingMarks({ onChange: (id, status) => map.setPlaying(id, st
 const libraryContent = $('#view-library > .content');
 const detailEl = $('#detail-panel');
 
-const views = new Views({ library: $('#view-library'), map: $('#view-map'), failures: $('#view-failures'), playlist: $('#view-playlist') }, {
+const views = new Views({ library: $('#view-library'), map: $('#view-map'), failures: $('#view-failures'), playlist: $('#view-playlist'), radio: $('#view-radio') }, {
   onShow: (v) => {
     contextMenu.close();
     toast.hide();
@@ -58,12 +59,13 @@ const views = new Views({ library: $('#view-library'), map: $('#view-map'), fail
     if (v === 'library') table.schedule();
     else if (v === 'failures') void failures.load();
     else if (v === 'map') map.focus();
+    else if (v === 'radio') radio.focus();
   },
 });
 const showView = (v: ViewName) => views.show(v);
 
 const sidebar = new Sidebar({
-  navLibrary: $<HTMLButtonElement>('#nav-library'), navMap: $<HTMLButtonElement>('#nav-map'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
+  navLibrary: $<HTMLButtonElement>('#nav-library'), navMap: $<HTMLButtonElement>('#nav-map'), navRadio: $<HTMLButtonElement>('#nav-radio'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
   folderList: $('#folder-list'), addFolder: $<HTMLButtonElement>('#add-folder'), stats: $('#stats'),
 }, {
   onNavigate: showView,
@@ -119,16 +121,18 @@ const detail = new DetailPanel(detailEl, table, similar, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
   onJourneyFromSelection: journeyFromSelection,
+  onStartRadio: (rows) => (rows === 'selection' ? radioFromSelection() : startRadio([rows.id])),
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => (views.current === 'map' ? map.filterByTag(label) : library.filterByTag(label, viaKeyboard)),
   onError: banner.show,
   vocabulary: () => libraryTags.current,
   refocus: () => (views.current === 'map' ? map.focus() : table.scroller.focus()),
 });
-const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), $<HTMLButtonElement>('#ctx-journey'), table, {
+const contextMenu = new ContextMenu($('#context-menu'), $<HTMLButtonElement>('#ctx-make-playlist'), $<HTMLButtonElement>('#ctx-journey'), $<HTMLButtonElement>('#ctx-radio'), table, {
   onMakePlaylist: makePlaylist,
   onMakePlaylistFromSelection: makePlaylistFromSelection,
   onJourneyFromSelection: journeyFromSelection,
+  onStartRadio: radioFromSelection,
 });
 
 const map = new MapView($('#view-map'), marks, {
@@ -147,6 +151,7 @@ const map = new MapView($('#view-map'), marks, {
     showView('library');
     library.filterByIds(ids);
   },
+  onRadio: (ids) => startRadio(ids),
   onAddFolder: (button) => void folders.add(button),
   onDemo: (button) => void folders.demo(button),
   analysing: () => analysis.phase === 'running' || analysis.phase === 'paused',
@@ -162,6 +167,7 @@ const playlist = new PlaylistView($('#view-playlist'), marks, {
   onShownSaved: (id) => savedList.setActive(views.current === 'playlist' ? id : null),
   onPlay: (e, toggle) => previews.playEntry(e, toggle),
   onPlayAll: () => previews.playAll(),
+  onRadio: (ids) => startRadio(ids),
   onUndoable: (edit) => {
     if (edit) toast.show(edit.label, { label: 'Undo', run: () => playlist.undo() });
     else toast.hide();
@@ -181,7 +187,7 @@ const savedList = new SavedList($('#saved-playlists'), {
 });
 
 const player: Player = new Player($('#player'), marks, {
-  findByPath: (path) => previews.findByPath(path),
+  findByPath: (path) => (radio.now?.path === path ? radio.now : previews.findByPath(path)),
   onAdvance: (from, to, queue) => previews.follow(from, to, queue),
 });
 const previews = new PreviewSources(player, table, similar, playlist, {
@@ -190,6 +196,21 @@ const previews = new PreviewSources(player, table, similar, playlist, {
   shownRow: () => detail.shown,
   mapTarget: () => map.playTarget,
   mapFollow: (from, to) => map.follow(from, to),
+});
+
+const radio = new RadioPanel($('#view-radio'), marks, {
+  onPlay: (t, queue, toggle) => (toggle ? player.toggleTrack(t, queue) : void player.play(t, queue)),
+  onSkip: () => {
+    if (player.queueKind === 'radio') void player.step(1);
+    else void radio.next(false).then((t) => { if (t) void player.play(t, radio.queue); });
+  },
+  onStopped: () => {
+    if (player.queueKind === 'radio') player.close();
+    sidebar.setRadioOn(false);
+  },
+  onBack: () => showView('library'),
+  onChange: (on) => sidebar.setRadioOn(on),
+  onError: banner.show,
 });
 
 const failures = new FailuresView($('#view-failures'), { onError: banner.show });
@@ -205,8 +226,8 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 });
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
-new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map }, {
-  showView, makePlaylist, makePlaylistFromSelection, journeyFromSelection,
+new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map, radio }, {
+  showView, makePlaylist, makePlaylistFromSelection, journeyFromSelection, radioFromSelection, startRadio,
 });
 
 // ---------- what spans components ----------
@@ -254,6 +275,19 @@ function journeyFromSelection(viaKeyboard: boolean) {
   });
 }
 
+/** "Start radio" on these tracks: the radio view, its first pick playing. */
+function startRadio(ids: number[]) {
+  if (!ids.length) return;
+  showView('radio');
+  void radio.start(ids);
+}
+
+/** "Start radio" with rows selected: from all of them (rows not loaded are asked for first). */
+function radioFromSelection() {
+  if (table.selectionCount > MAX_SEEDS) return; // the panel says why its button is off
+  void banner.guard(table.selectedRows()).then((rows) => { if (rows?.length) startRadio(rows.map((r) => r.id)); });
+}
+
 /** get_overview: the sidebar, the track count, the empty library's card or the table. */
 async function loadOverview() {
   const o = await banner.guard(api.commands.getOverview());
@@ -293,6 +327,7 @@ async function boot() {
   const o = await loadOverview();
   if (!o) return;
   savedList.refresh(0);
+  void radio.load();
   libraryTags.schedule(0);
   scan.resume(o.scan);
   if (o.analysis) analysis.resume(o.analysis);

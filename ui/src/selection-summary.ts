@@ -1,7 +1,7 @@
 // What the detail panel shows while several table rows are selected: "N tracks selected", their
 // titles (the first few), their length, and "Make playlist from these" (#make-playlist, as for one
 // track): one playlist whose seeds are all of them, in table order; with two selected, also
-// "Journey between these" (#make-journey): from the first to the second.
+// "Journey between these" (#make-journey): from the first to the second; "Start radio" (#start-radio).
 import type { TrackRow } from './api';
 import { h } from './dom';
 import * as fmt from './format';
@@ -16,6 +16,8 @@ export type SelectionSummaryHooks = {
   onMakePlaylist(viaKeyboard: boolean): void;
   /** Two selected: a journey from the first to the second. */
   onJourney(viaKeyboard: boolean): void;
+  /** A radio that sounds like all of them. */
+  onRadio(): void;
   onClose(): void;
 };
 
@@ -37,6 +39,11 @@ export function selectionSummary(count: number, rows: readonly (TrackRow | null)
     title: `From “${first.title ?? fmt.basename(first.path)}” to “${second.title ?? fmt.basename(second.path)}”, in even steps (${hint('table.journey')})`,
     onclick: (e: Event) => hooks.onJourney((e as MouseEvent).detail === 0),
   }, 'Journey between these') : null;
+  const radio = h('button', {
+    id: 'start-radio', class: 'btn btn-small', type: 'button', disabled: tooMany,
+    title: tooMany ? `A radio starts from at most ${MAX_SEEDS} tracks` : `A radio that plays without end from their sound (${hint('table.radio')})`,
+    onclick: () => hooks.onRadio(),
+  }, 'Start radio');
   const close = h('button', { class: 'icon-btn detail-close', type: 'button', 'aria-label': 'Close details', title: 'Close (Esc)', onclick: () => hooks.onClose() }, '×');
   const listed = rows.slice(0, LISTED);
   return [
@@ -44,7 +51,7 @@ export function selectionSummary(count: number, rows: readonly (TrackRow | null)
       h('div', { class: 'detail-heading' },
         h('div', { class: 'detail-title' }, `${fmt.num(count)} tracks selected`),
         h('div', { class: 'detail-sub' }, total > 0 ? `${complete ? '' : 'at least '}${fmt.duration(total)}` : ''),
-        h('div', { class: 'detail-actions' }, make, journey)),
+        h('div', { class: 'detail-actions' }, make, journey, radio)),
       close),
     h('section', { id: 'detail-selection', class: 'detail-section detail-selection', 'data-count': count },
       h('h3', {}, 'Selected'),

@@ -10,7 +10,7 @@ export type Gesture = { pointer: 'Click' | 'Double-click' | 'Right-click' | 'Dra
 export type Shortcut = { section: Section; label: string; keys?: readonly Combo[]; gestures?: readonly Gesture[] };
 
 /** The sheet's sections, in its order. */
-export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Map'] as const;
+export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Radio', 'Map'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const ARROWS = { up: 'ArrowUp', down: 'ArrowDown' } as const;
@@ -37,6 +37,7 @@ export const SHORTCUTS = {
   'table.last': { section: 'Library', label: 'Last track', keys: [{ key: 'End' }] },
   'table.makePlaylist': { section: 'Library', label: 'Make a playlist from the selected track(s)', keys: [{ key: 'p' }] },
   'table.journey': { section: 'Library', label: 'A journey from the first to the second of two selected tracks', keys: [{ key: 'j' }] },
+  'table.radio': { section: 'Library', label: 'Start a radio from the selected track(s)', keys: [{ key: 'r' }] },
   'table.menu': { section: 'Library', label: 'The track’s menu', keys: [{ key: 'ContextMenu' }, { key: 'F10', shift: true }], gestures: [{ pointer: 'Right-click' }] },
   'details.close': { section: 'Library', label: 'Close the details', keys: [{ key: 'Escape' }] },
   // ---- the toolbar's boxes ----
@@ -63,6 +64,9 @@ export const SHORTCUTS = {
   'playlist.remove': { section: 'Playlist', label: 'Remove the row', keys: [{ key: 'Delete' }, { key: 'Backspace' }] },
   'playlist.undo': { section: 'Playlist', label: 'Undo the last remove, swap or move', keys: [{ key: 'z', mod: true, shift: false }] },
   'playlist.regenerate': { section: 'Playlist', label: 'In a setting’s box: make the playlist now', keys: [{ key: 'Enter' }] },
+  // ---- the radio view ----
+  'radio.like': { section: 'Radio', label: 'More like the track playing (♥)', keys: [{ key: 'l' }] },
+  'radio.back': { section: 'Radio', label: 'Back to the library (the radio plays on)', keys: [{ key: 'Escape' }] },
   // ---- the map ----
   'map.pick': { section: 'Map', label: 'Pick a track and show its details', gestures: [{ pointer: 'Click' }] },
   'map.play': { section: 'Map', label: 'Play the picked track', keys: [{ key: 'Enter' }], gestures: [{ pointer: 'Double-click' }] },

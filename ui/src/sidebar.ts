@@ -1,4 +1,4 @@
-// The sidebar: the nav (Library, Map, Failures with their count), the folders (each with its track
+// The sidebar: the nav (Library, Map, Radio, Failures with its count), the folders (each with its track
 // count, × to remove), "Add folder", and the library's stats at the bottom. (Its "Playlists" are
 // playlist/saved-list.ts.)
 import type { Folder, Overview } from './api';
@@ -7,12 +7,12 @@ import * as fmt from './format';
 import type { ViewName } from './views';
 
 export type SidebarElements = {
-  navLibrary: HTMLButtonElement; navMap: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
+  navLibrary: HTMLButtonElement; navMap: HTMLButtonElement; navRadio: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
   folderList: HTMLElement; addFolder: HTMLButtonElement; stats: HTMLElement;
 };
 
 export type SidebarHooks = {
-  onNavigate(view: 'library' | 'map' | 'failures'): void;
+  onNavigate(view: 'library' | 'map' | 'radio' | 'failures'): void;
   onAddFolder(button: HTMLButtonElement): void;
   onRemoveFolder(f: Folder): void;
 };
@@ -21,6 +21,7 @@ export class Sidebar {
   constructor(private el: SidebarElements, private hooks: SidebarHooks) {
     el.navLibrary.addEventListener('click', () => hooks.onNavigate('library'));
     el.navMap.addEventListener('click', () => hooks.onNavigate('map'));
+    el.navRadio.addEventListener('click', () => hooks.onNavigate('radio'));
     el.navFailures.addEventListener('click', () => hooks.onNavigate('failures'));
     el.addFolder.addEventListener('click', () => hooks.onAddFolder(el.addFolder));
   }
@@ -42,10 +43,16 @@ export class Sidebar {
   /** Mark the nav item of the view shown (none for a playlist: the Playlists list marks it). */
   setView(v: ViewName) {
     const el = this.el;
-    for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navMap, v === 'map'], [el.navFailures, v === 'failures']] as const) {
+    for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navMap, v === 'map'], [el.navRadio, v === 'radio'], [el.navFailures, v === 'failures']] as const) {
       nav.classList.toggle('active', on);
       if (on) nav.setAttribute('aria-current', 'page'); else nav.removeAttribute('aria-current');
     }
+  }
+
+  /** The radio is on (its nav item says so). */
+  setRadioOn(on: boolean) {
+    this.el.navRadio.classList.toggle('is-on', on);
+    this.el.navRadio.title = on ? 'The radio plays: what it plays and what comes next' : 'A radio that plays without end from a track';
   }
 
   private folderItem(f: Folder) {

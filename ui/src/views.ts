@@ -1,5 +1,5 @@
-// Which of the main area's views is shown: the library (the table), the map, the failures, or a playlist.
-export type ViewName = 'library' | 'map' | 'failures' | 'playlist';
+// Which of the main area's views is shown: the library (the table), the map, the failures, a playlist, or the radio.
+export type ViewName = 'library' | 'map' | 'failures' | 'playlist' | 'radio';
 
 export type ViewsHooks = {
   /** A view was shown (what else follows it: the nav, the rows, …). */

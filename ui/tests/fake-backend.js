@@ -9,6 +9,8 @@
 // * Fixtures — { library: 'demo', phase?: 'before_analysis' }: get_overview, list_tracks,
 //   get_track, similar_tracks, make_playlist (journeys and ramps too), swap_playlist_track,
 //   sort_playlist_tracks, describe_tracks, tag_vocabulary and list_failures answer what the real engine answered on the demo library (36 tracks), from
+//   (a radio's start_radio, radio_next, radio_like and radio_remove: in the order recorded, see RADIO_STEPS;
+//   get_radio and stop_radio answer the radio as it stands / turn it off)
 //   window.__FAKE_FIXTURES__ (ui/tests/fixtures/demo.json, injected by harness.mjs; recorded by
 //   tests/ui_fixtures.rs), looked up by command and arguments (key order ignored). `calls` is
 //   the library analysed; phase 'before_analysis' starts from the same library scanned but not
@@ -182,6 +184,9 @@
   /** The commands fixture mode answers from the recordings. */
   const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures', 'get_map',
     'sort_playlist_tracks', 'describe_tracks'];
+  /** A radio's commands: answered from the recordings in the order they were recorded (each
+   *  recorded with its place in the radio's sequence, `step`, which the fake adds here). */
+  const RADIO_STEPS = ['start_radio', 'radio_next', 'radio_like', 'radio_remove'];
   /** A value as one string, object keys sorted: how recorded arguments are matched. */
   const canonical = (v) => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
     : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
@@ -510,6 +515,14 @@
 
   function handle(cmd, args) {
     if (answers.has(cmd)) return clone(answers.get(cmd));
+    if (cfg.library && RADIO_STEPS.includes(cmd)) {
+      if (cmd === 'start_radio') state.radioStep = 0;
+      else if (state.radio == null) throw 'no radio is on';
+      state.radio = replay(cmd, { ...args, step: state.radioStep++ });
+      return state.radio;
+    }
+    if (cmd === 'get_radio') return clone(state.radio ?? null);
+    if (cmd === 'stop_radio') { state.radio = null; return null; }
     if (cfg.library && RECORDED.includes(cmd)) {
       const answer = replay(cmd, args);
       if (cmd === 'make_playlist') serve(args.request, answer.entries);

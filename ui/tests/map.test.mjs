@@ -81,7 +81,7 @@ test('the nav shows Map; the demo library\'s map draws every point of the answer
     const a = await browser.open({ config: DEMO, colorScheme: scheme });
     const { page } = a;
     await page.locator('.track-row[data-index="0"]').waitFor();
-    assert.deepEqual(await page.$$eval('.nav .nav-item', (bs) => bs.map((b) => b.id)), ['nav-library', 'nav-map', 'nav-failures']);
+    assert.deepEqual(await page.$$eval('.nav .nav-item', (bs) => bs.map((b) => b.id)), ['nav-library', 'nav-map', 'nav-radio', 'nav-failures']);
     assert.equal((await a.calls('get_map')).length, 0, 'not asked while the map is not shown');
     await openMap(page);
     const answer = await page.evaluate(() => window.__fake.recorded('get_map', {}));
@@ -229,7 +229,7 @@ test('lasso: Shift+drag picks the points inside (a concave outline); "Make playl
   const inside = await lasso(page, await middleL(page));
   assert.ok(inside.length >= 2 && inside.length < 36, `some points inside (${inside.length})`);
   await page.locator(`#map-canvas[data-picked="${inside.length}"]`).waitFor({ state: 'attached' });
-  assert.match(await page.locator('#map-picked').innerText(), new RegExp(`^${inside.length} tracks picked\\s*—\\s*Make playlist from these\\s*Show in library\\s*Clear$`));
+  assert.match(await page.locator('#map-picked').innerText(), new RegExp(`^${inside.length} tracks picked\\s*—\\s*Make playlist from these\\s*Start radio\\s*Show in library\\s*Clear$`));
   // the playlist: one make_playlist whose seeds are the picks, in the map's order (answered with a recorded one-seed list)
   const order = await page.evaluate(() => window.__fake.recorded('get_map', {}).points.ids);
   const seeds = order.filter((id) => inside.includes(id));

@@ -36,6 +36,8 @@ export type MapHooks = {
   /** Play track `id` (`toggle`: ▶ and Space pause it when it plays); next/previous walk `ids`. */
   onPlay(id: number, ids: number[], toggle: boolean): void;
   onMakePlaylist(seeds: Seed[], viaKeyboard: boolean): void;
+  /** "Start radio" on the picked tracks. */
+  onRadio(ids: number[]): void;
   onShowInLibrary(ids: number[]): void;
   onAddFolder(button: HTMLButtonElement): void;
   onDemo(button: HTMLButtonElement): void;
@@ -102,6 +104,7 @@ export class MapView {
     this.picks = new PickBar({
       onMakePlaylist: (viaKeyboard) => this.makePlaylist(viaKeyboard),
       onShowInLibrary: () => hooks.onShowInLibrary(this.pickedIds.slice()),
+      onRadio: () => hooks.onRadio(this.pickedIds.slice(0, MAX_SEEDS)),
       onClear: () => { this.setPicked([]); this.focus(); },
     });
     this.loader = new MapLoader({ load: () => this.load() });

@@ -67,7 +67,7 @@ export class Player {
     this.length = len === '60' || len === 'whole' ? len : '30';
     this.bar = new PlayerBar(el, { volume: this.volume, length: this.length }, {
       onToggle: () => this.toggle(),
-      onStep: (dir) => void this.step(dir),
+      onStep: (dir) => void this.step(dir, false),
       onSeek: (s) => void this.control('seek', s),
       onVolume: (v) => this.setVolume(v),
       onLength: (length) => { this.length = length; store(LENGTH_KEY, length); },
@@ -89,6 +89,11 @@ export class Player {
     if (s && (s.status === 'playing' || s.status === 'paused') && !this.track) {
       this.take(s);
     }
+  }
+
+  /** The kind of list the preview walks (null: none). */
+  get queueKind(): PreviewQueue['kind'] | null {
+    return this.queue?.kind ?? null;
   }
 
   /** Something can be paused, resumed or played again. */
@@ -124,11 +129,13 @@ export class Player {
     else if (t.id >= 0) void this.play(t, this.queue, this.lengthOverride);
   }
 
-  /** Next (1) or previous (-1) in the list the preview came from. */
-  async step(dir: 1 | -1) {
+  /** Next (1) or previous (-1) in the list the preview came from (`ended`: the track played
+   *  to its end, else the listener asked). */
+  async step(dir: 1 | -1, ended = false) {
     const t = this.track, q = this.queue;
     if (!t || !q || t.id < 0) return;
     const seq = this.seq;
+    if (dir === 1) q.leaving?.(t.id, ended, this.state ? Math.max(0, this.state.position_s - this.state.from_s) : 0);
     let n: PreviewTrack | null;
     try { n = await q.neighbour(t.id, dir); } catch (e) { this.fail(e); return; }
     if (seq !== this.seq || !n) return; // something else was played meanwhile, or an end
@@ -140,7 +147,7 @@ export class Player {
    *  it in the queue: "Play all" plays whole tracks without changing the bar's setting). */
   async play(t: PreviewTrack, queue: PreviewQueue | null, length: PreviewLength | null = null) {
     const seq = ++this.seq;
-    this.lengthOverride = length;
+    this.lengthOverride = length ?? queue?.length ?? null;
     this.track = { ...t };
     this.queue = queue;
     this.state = null;
@@ -151,7 +158,7 @@ export class Player {
     this.bar.shown = true;
     this.render();
     if (t.duration_s == null) this.lookUpDuration(t.id, seq);
-    const chosen = length ?? this.length;
+    const chosen = this.lengthOverride ?? this.length;
     const whole = chosen === 'whole';
     const before = this.inflight;
     const call = (async () => {
@@ -294,7 +301,7 @@ export class Player {
     this.message = s.status === 'error' ? sentence(s.error ?? 'This track cannot be played') : null;
     this.render();
     // The preview ended: the next one of the list it came from.
-    if (s.status === 'finished' && was !== 'finished' && this.queue) void this.step(1);
+    if (s.status === 'finished' && was !== 'finished' && this.queue) void this.step(1, true);
   }
 
   private render() {

@@ -7,11 +7,17 @@ export type PreviewTrack = { id: number; path: string; title: string | null; art
 
 /** The list a preview was started from; next/previous walk it. */
 export interface PreviewQueue {
-  readonly kind: 'table' | 'similar' | 'playlist' | 'map';
+  readonly kind: 'table' | 'similar' | 'playlist' | 'map' | 'radio';
   /** The track `step` places from track `id` in the list as it is now; null at either end. */
   neighbour(id: number, step: 1 | -1): PreviewTrack | null | Promise<PreviewTrack | null>;
   /** Whether there is one (the buttons' disabled state). */
   has(id: number, step: 1 | -1): boolean;
+  /** The player moves on from `id` (next was asked for, or the track ended: `ended`) after
+   *  `heardS` seconds of it; told just before `neighbour(id, 1)`. */
+  leaving?(id: number, ended: boolean, heardS: number): void;
+  /** How long each track of this list plays, whatever the bar's preview length (a radio:
+   *  whole tracks). */
+  readonly length?: 'whole';
 }
 
 /** A queue over a list (the similar tracks, a playlist). `items` is asked each time, so a live

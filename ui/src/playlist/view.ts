@@ -7,6 +7,7 @@ import { SORTS, type Format, type PlaylistEntry, type SavedPlaylist, type SortBy
 import { h } from '../dom';
 import { duration, plural } from '../format';
 import type { PlayingMarks } from '../player/marks';
+import { MAX_SEEDS } from '../selection-summary';
 import { hint, is } from '../shortcuts';
 import type { Edit } from './history';
 import { KnobPanel } from './knobs';
@@ -36,6 +37,8 @@ export type PlaylistHooks = {
   onPlay(e: PlaylistEntry, toggle: boolean): void;
   /** "Play all": the rows from the first, whole tracks. */
   onPlayAll(): void;
+  /** "Radio": a radio that sounds like these tracks. */
+  onRadio(ids: number[]): void;
   /** A remove, swap or move that can be undone (`playlist.undo()`); null: the last one can't be
    *  any more (it was undone, or another list is shown). */
   onUndoable(edit: Edit | null): void;
@@ -53,6 +56,7 @@ export class PlaylistView {
   private summaryEl: HTMLElement;
   private seedEl: HTMLElement;
   private playAllBtn: HTMLButtonElement;
+  private radioBtn: HTMLButtonElement;
   private regenerateBtn: HTMLButtonElement;
   private saveBtn: HTMLButtonElement;
   private nameBox: HTMLElement;
@@ -96,6 +100,10 @@ export class PlaylistView {
       id: 'playlist-play-all', class: 'btn btn-small btn-primary', type: 'button', title: 'Play the whole list from the top, whole tracks',
       onclick: () => hooks.onPlayAll(),
     }, h('span', { class: 'play-all-icon', 'aria-hidden': 'true' }, '▶'), 'Play all');
+    this.radioBtn = h('button', {
+      id: 'playlist-radio', class: 'btn btn-small', type: 'button', title: 'A radio that plays on without end from this list’s sound',
+      onclick: () => hooks.onRadio(this.currentEntries.slice(0, MAX_SEEDS).map((e) => e.id)),
+    }, 'Radio');
     this.regenerateBtn = h('button', { id: 'playlist-regenerate', class: 'btn btn-small', type: 'button', title: 'Make the playlist again with these settings', onclick: () => this.regenerate() }, 'Regenerate');
     this.saveBtn = h('button', { id: 'playlist-save', class: 'btn btn-small', type: 'button', onclick: () => this.openNameBox() }, 'Save');
     this.nameInput = h('input', { id: 'playlist-name', class: 'filter-input playlist-name', type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Playlist name', maxlength: 200 });
@@ -138,7 +146,7 @@ export class PlaylistView {
         back,
         h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
         h('span', { class: 'toolbar-spacer' }),
-        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.regenerateBtn, this.sortSelect, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.radioBtn, this.regenerateBtn, this.sortSelect, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
       this.knobs.el,
       this.body);
     this.render();
@@ -438,6 +446,7 @@ export class PlaylistView {
     this.nameInput.disabled = s.busy.save;
     for (const b of Object.values(this.exportBtns)) b.disabled = !has || s.busy.export || s.busy.save;
     this.playAllBtn.disabled = !has;
+    this.radioBtn.disabled = !has;
     this.sortSelect.disabled = !has || s.entries.length < 2;
   }
 }
