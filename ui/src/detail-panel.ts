@@ -26,6 +26,8 @@ export type DetailHooks = {
   onMakePlaylist(r: TrackRow, viaKeyboard: boolean): void;
   /** "Start radio" (one track, or the selected ones). */
   onStartRadio(rows: 'selection' | TrackRow): void;
+  /** "Journey to…": this track starts a journey whose end the user picks next. */
+  onJourneyTo(r: TrackRow): void;
   /** "Make playlist from these" (several rows selected). */
   onMakePlaylistFromSelection(viaKeyboard: boolean): void;
   /** "Journey between these" (two rows selected). */
@@ -251,7 +253,11 @@ export class DetailPanel {
             h('button', {
               id: 'start-radio', class: 'btn btn-small', type: 'button', title: `A radio that plays without end from this track (${hint('table.radio')})`,
               onclick: () => this.hooks.onStartRadio(r),
-            }, 'Start radio'))),
+            }, 'Start radio'),
+            h('button', {
+              id: 'journey-to', class: 'btn btn-small', type: 'button', title: 'A journey from this track to one you pick next, in even steps',
+              onclick: () => this.hooks.onJourneyTo(r),
+            }, 'Journey to…'))),
         close),
       section('Metadata',
         row('Title', r.title), row('Artist', r.artist), row('Album', r.album), row('Album artist', r.album_artist),

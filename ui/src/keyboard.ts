@@ -8,6 +8,7 @@ import type { TrackRow } from './api';
 import type { ConfirmDialog } from './confirm';
 import type { ContextMenu } from './context-menu';
 import type { DetailPanel } from './detail-panel';
+import type { JourneyPick } from './journey-pick';
 import type { LibraryView } from './library-view';
 import type { MapView } from './map/view';
 import type { Player } from './player/player';
@@ -24,6 +25,7 @@ import type { ViewName, Views } from './views';
 export type KeyTargets = {
   views: Views; confirm: ConfirmDialog; sheet: ShortcutSheet; contextMenu: ContextMenu; library: LibraryView; table: TrackTable;
   detail: DetailPanel; similar: SimilarPanel; playlist: PlaylistView; player: Player; previews: PreviewSources; map: MapView; radio: RadioPanel;
+  journeyPick: JourneyPick;
 };
 
 export type KeyboardHooks = {
@@ -94,6 +96,7 @@ export class Keyboard {
     if (isTextField(t)) return;
     if (is('help', e)) { e.preventDefault(); sheet.open(); return; }
     if (is('search', e)) { e.preventDefault(); this.focusSearch(); return; }
+    if (is('details.close', e) && this.c.journeyPick.active) { e.preventDefault(); this.c.journeyPick.cancel(); return; }
     if (is('details.close', e) && detail.isOpen) { e.preventDefault(); detail.close(); return; }
     const onButton = !!t.closest('button, a[href], summary');
     if (e.key === ' ') {

@@ -11,6 +11,7 @@ import { $ } from './dom';
 import { ErrorBanner } from './errors';
 import { FailuresView } from './failures';
 import { FolderActions } from './folders';
+import { JourneyPick } from './journey-pick';
 import { Keyboard } from './keyboard';
 import { LibraryTags } from './library-tags';
 import { LibraryView } from './library-view';
@@ -40,6 +41,13 @@ const confirm = new ConfirmDialog($<HTMLDialogElement>('#confirm-dialog'));
 const sheet = new ShortcutSheet($<HTMLDialogElement>('#shortcuts-dialog'), $<HTMLButtonElement>('#shortcuts-open'));
 /** "Removed “Title” · Undo" after a playlist edit. */
 const toast = new Toast($('#toast'));
+/** "Journey to…": waits for the end track to be picked in the table. */
+const journeyPick = new JourneyPick(toast, {
+  onJourney: (from, to) => {
+    showView('playlist');
+    playlist.journey(seedOf(from), seedOf(to), false);
+  },
+});
 /** What plays, as the rows of every list show it (and the map's pulse). */
 const marks = new PlayingMarks({ onChange: (id, status) => map.setPlaying(id, status) });
 
@@ -51,6 +59,7 @@ const views = new Views({ library: $('#view-library'), map: $('#view-map'), fail
   onShow: (v) => {
     contextMenu.close();
     toast.hide();
+    journeyPick.cancel();
     sidebar.setView(v);
     savedList.setActive(v === 'playlist' ? playlist.shownSavedId : null);
     if (v === 'map') map.content.append(detailEl);
@@ -77,7 +86,13 @@ const folders = new FolderActions({ confirm: confirm.ask, onChanged: () => refre
 const table = new TrackTable($('#track-table'), $<HTMLTableSectionElement>('#track-body'), $<HTMLTableSectionElement>('#track-table thead'), marks, {
   onTotal: () => library.renderCounts(),
   onError: banner.show,
-  onSelection: () => detail.selectionChanged(),
+  onSelection: () => {
+    if (journeyPick.active && table.selectionCount === 1) {
+      const r = table.rowAt(table.selected);
+      if (r && journeyPick.picked(r)) return;
+    }
+    detail.selectionChanged();
+  },
   onReveal: () => {
     // The panel may open under the pointer: a double click's second click landing on it plays the row.
     const i = table.selected;
@@ -122,6 +137,7 @@ const detail = new DetailPanel(detailEl, table, similar, {
   onMakePlaylistFromSelection: makePlaylistFromSelection,
   onJourneyFromSelection: journeyFromSelection,
   onStartRadio: (rows) => (rows === 'selection' ? radioFromSelection() : startRadio([rows.id])),
+  onJourneyTo: (r) => journeyPick.start(r),
   onShowFailures: () => showView('failures'),
   onTag: (label, viaKeyboard) => (views.current === 'map' ? map.filterByTag(label) : library.filterByTag(label, viaKeyboard)),
   onError: banner.show,
@@ -226,7 +242,7 @@ const analysis = new AnalysisStrip($('#analysis-progress'), {
 });
 const refresh = new LibraryRefresh({ quiet: () => analysis.phase === 'running' && !scan.active, run: refreshLibrary });
 
-new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map, radio }, {
+new Keyboard({ views, confirm, sheet, contextMenu, library, table, detail, similar, playlist, player, previews, map, radio, journeyPick }, {
   showView, makePlaylist, makePlaylistFromSelection, journeyFromSelection, radioFromSelection, startRadio,
 });
 

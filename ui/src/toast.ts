@@ -14,6 +14,7 @@ export class Toast {
   private button: HTMLButtonElement;
   private action: ToastAction | null = null;
   private timer = 0;
+  private sticky = false;
   private held = { hover: false, focus: false };
 
   /** `el`: #toast (empty: filled here). */
@@ -34,8 +35,10 @@ export class Toast {
     return !this.el.hidden;
   }
 
-  /** Show `text` with `action` (its button), replacing what was shown. */
-  show(text: string, action: ToastAction) {
+  /** Show `text` with `action` (its button), replacing what was shown; `sticky`: until hidden
+   *  (a prompt that waits for the user). */
+  show(text: string, action: ToastAction, { sticky = false } = {}) {
+    this.sticky = sticky;
     this.action = action;
     this.text.textContent = text;
     this.button.textContent = action.label;
@@ -65,7 +68,7 @@ export class Toast {
 
   private arm(ms: number) {
     clearTimeout(this.timer);
-    if (this.held.hover || this.held.focus) return;
+    if (this.sticky || this.held.hover || this.held.focus) return;
     this.timer = window.setTimeout(() => this.hide(), ms);
   }
 }

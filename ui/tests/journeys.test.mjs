@@ -124,3 +124,30 @@ test('the describe box: the tracks that fit the words, what was understood and w
   assert.match(await page.locator('#playlist-status').innerText(), /No word matched .* \(not understood: zydeco\)/);
   await done(a);
 });
+
+test('"Journey to…" in the details of one track: the next row clicked is where it ends; Escape cancels the pick', async () => {
+  const a = await browser.open({ config: DEMO });
+  const { page } = a;
+  await page.locator('.track-row[data-index="7"]').waitFor();
+  const [from, to] = [await idAt(page, 0), await idAt(page, 7)];
+  await page.click('.track-row[data-index="0"] td:nth-child(2)');
+  await page.click('#journey-to');
+  await page.locator('#toast:not([hidden])').waitFor();
+  assert.match(await page.locator('#toast-text').innerText(), /^Journey from “.+”: click the track it should end at$/);
+  // Escape gives the pick up; the toast goes, a click on a row only selects it.
+  await page.keyboard.press('Escape');
+  await page.locator('#toast[hidden]').waitFor({ state: 'attached' });
+  await page.click('.track-row[data-index="7"] td:nth-child(2)');
+  assert.equal(await page.locator('#view-library').isVisible(), true, 'no journey after Escape');
+
+  await page.click('.track-row[data-index="0"] td:nth-child(2)');
+  await page.click('#journey-to');
+  await page.waitForTimeout(6500); // the prompt stays while it waits (a toast goes after 6 s)
+  assert.equal(await page.locator('#toast').isVisible(), true);
+  await page.click('.track-row[data-index="7"] td:nth-child(2)');
+  await page.locator('#playlist[data-state="ready"]').waitFor();
+  const path1 = await ids(page);
+  assert.deepEqual([path1[0], path1.at(-1)], [from, to]);
+  assert.equal(await page.locator('#toast').isVisible(), false);
+  await done(a);
+});
