@@ -46,6 +46,8 @@ test('radio: R on a row plays its first pick whole, ends into the next with the 
   assert.equal(await page.$eval('#player', (el) => el.dataset.source), 'radio');
   const play = (await a.calls('play_preview')).at(-1).args;
   assert.deepEqual([play.id, play.fromS, play.seconds], [first, 0, null], 'a whole track');
+  assert.equal(await page.inputValue('#player-length'), 'whole', 'the bar says so');
+  assert.equal(await page.locator('#player-length').isDisabled(), true);
   const ahead = await queued(page);
   assert.equal(ahead.length, 5);
   assert.ok(await page.locator('#nav-radio.is-on').count(), 'the nav says a radio is on');
@@ -92,6 +94,14 @@ test('radio: R on a row plays its first pick whole, ends into the next with the 
   await page.locator('#radio-empty').waitFor();
   await page.locator('#player[hidden]').waitFor({ state: 'attached' });
   assert.equal(await page.locator('#nav-radio.is-on').count(), 0);
+  // A preview from the table again: the bar's own length (30 s), which the radio left alone.
+  await page.click('#nav-library');
+  await page.click('.track-row[data-index="3"] td:nth-child(2)');
+  await page.click('.track-row[data-index="3"] button.play');
+  await page.waitForFunction(() => document.querySelector('#player')?.dataset.source === 'table');
+  assert.equal(await page.inputValue('#player-length'), '30');
+  assert.equal(await page.locator('#player-length').isDisabled(), false);
+  assert.equal((await a.calls('play_preview')).at(-1).args.seconds, 30);
   await done(a);
 });
 

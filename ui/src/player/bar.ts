@@ -37,6 +37,8 @@ export type BarView = {
   message: string | null;
   queue: PreviewQueue | null;
   volume: number;
+  /** The preview length chosen in the bar. */
+  length: PreviewLength;
 };
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -187,6 +189,12 @@ export class PlayerBar {
     this.messageEl.title = msg ?? '';
     this.progressEl.hidden = !!msg;
     this.renderVolume(v.volume);
+    // A list that plays whole tracks whatever the bar says (a radio) shows it, and the setting
+    // waits for the next preview from another list.
+    const forced = queue?.length ?? null;
+    this.lengthEl.disabled = forced != null;
+    this.lengthEl.value = forced ?? v.length;
+    this.lengthEl.title = forced != null ? 'The radio plays whole tracks' : 'How long a preview plays (from the next play on)';
   }
 
   renderVolume(volume: number) {

@@ -313,7 +313,7 @@ export class Player {
     }
     const track = this.track;
     const st = this.status;
-    this.bar.render({ track, status: st, state: this.state, message: this.message, queue: this.queue, volume: this.volume });
+    this.bar.render({ track, status: st, state: this.state, message: this.message, queue: this.queue, volume: this.volume, length: this.length });
     const playing = st === 'playing' || st === 'loading';
     this.marks.set(track && track.id >= 0 ? track.id : null, playing ? 'playing' : st === 'paused' ? 'paused' : null);
   }
