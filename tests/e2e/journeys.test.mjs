@@ -134,6 +134,14 @@ test('a radio from a track plays one whole track after another through the sound
     assert.equal(new Set(all).size, all.length, `never a track twice: ${all}`);
     assert.ok(!all.includes(seed), 'never the seed');
     await saveScreenshot(driver, 'radio.png');
+    // A reload of the window: the radio is still on; a track it was playing goes on in it (one
+    // between two tracks waits for ▶ in the Radio view), and the radio moves on from there.
+    await driver.navigate().refresh();
+    const reloaded = await waitFor(() => radioView(driver).catch(() => null), (r) => r?.on && r.now != null, 'the radio after a reload', 60000);
+    await clickWhenReady(driver, '#nav-radio');
+    if (reloaded.player.source !== 'radio') await clickWhenReady(driver, '#radio-now button.play');
+    await waitFor(() => radioView(driver), (r) => r.player.source === 'radio' && r.history.length > reloaded.history.length,
+      'the radio going on after a reload', 60000);
     await clickWhenReady(driver, '#radio-stop');
     await waitFor(() => radioView(driver), (r) => !r.on, 'the radio off');
   } finally {

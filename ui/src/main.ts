@@ -204,6 +204,7 @@ const savedList = new SavedList($('#saved-playlists'), {
 
 const player: Player = new Player($('#player'), marks, {
   findByPath: (path) => (radio.now?.path === path ? radio.now : previews.findByPath(path)),
+  queueOf: (path) => (radio.now?.path === path ? radio.queue : null),
   onAdvance: (from, to, queue) => previews.follow(from, to, queue),
 });
 const previews = new PreviewSources(player, table, similar, playlist, {
@@ -335,6 +336,8 @@ async function boot() {
     await api.events.indexUpdated.listen(() => detail.refreshSimilar());
     await api.events.playlistsChanged.listen(() => savedList.refresh());
   } catch (e) { banner.show(e); }
+  // The radio that was on before a reload first: a track it plays goes on in it.
+  await radio.load();
   // A preview problem is the player bar's to show, never the banner's.
   player.start().catch((e) => console.warn('[segue] preview:', api.errorText(e)));
   // A damaged database was moved aside and a backup restored at start: say so once.
@@ -343,7 +346,6 @@ async function boot() {
   const o = await loadOverview();
   if (!o) return;
   savedList.refresh(0);
-  void radio.load();
   libraryTags.schedule(0);
   scan.resume(o.scan);
   if (o.analysis) analysis.resume(o.analysis);

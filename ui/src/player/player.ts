@@ -17,6 +17,8 @@ export type PlayerHooks = {
   /** A track by file path among the lists the UI has (a state it did not ask for, e.g. after a
    *  reload while something plays); null when none has it. */
   findByPath(path: string): PreviewTrack | null;
+  /** The list such a track goes on in (the radio playing it), else null. */
+  queueOf(path: string): PreviewQueue | null;
   /** next/previous or the automatic advance moved from `from` to `to` in `queue`. */
   onAdvance(from: PreviewTrack, to: PreviewTrack, queue: PreviewQueue): void;
 };
@@ -290,7 +292,8 @@ export class Player {
       // Playing before the page (re)loaded: show what plays.
       if (!s.path || (s.status !== 'playing' && s.status !== 'paused')) return;
       this.track = this.hooks.findByPath(s.path) ?? { id: -1, path: s.path, title: null, artist: null, duration_s: null };
-      this.queue = null;
+      this.queue = this.hooks.queueOf(s.path);
+      this.lengthOverride = this.queue?.length ?? null;
     } else if (s.path !== this.track.path) {
       return; // about another file than the one asked for (from before it; or it failed)
     }

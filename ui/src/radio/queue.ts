@@ -21,6 +21,9 @@ export class RadioQueue implements PreviewQueue {
   readonly kind = 'radio';
   readonly length = 'whole';
   private skippedEarly = false;
+  /** The next asked for and not answered yet: a second Next meanwhile (pressed as the track
+   *  ended by itself) waits for it instead of moving on twice. */
+  private asked: Promise<PreviewTrack | null> | null = null;
 
   constructor(private radio: RadioSource) {}
 
@@ -29,13 +32,15 @@ export class RadioQueue implements PreviewQueue {
   }
 
   async neighbour(id: number, step: 1 | -1): Promise<PreviewTrack | null> {
-    if (step < 0) return null;
     const skipped = this.skippedEarly;
     this.skippedEarly = false;
+    if (step < 0) return null;
+    if (this.asked) return this.asked;
     const now = this.radio.now;
     // The radio moved on already (the radio view's Skip): play what it plays now.
     if (now && now.id !== id) return now;
-    return this.radio.next(skipped);
+    this.asked = this.radio.next(skipped).finally(() => { this.asked = null; });
+    return this.asked;
   }
 
   has(id: number, step: 1 | -1): boolean {
