@@ -30,7 +30,9 @@ test(`installed ${appBinary}: demo library, analysis with tags, a playlist, a pr
     await analysisDone(driver, { tracks: 36 });
 
     await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-    seed = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
+    // (read in one script: the table re-renders its rows as the details open, and an element
+    // found a moment before may be gone — a StaleElementReferenceError on a busy machine)
+    seed = await driver.executeScript('return Number(document.querySelector(\'.track-row[data-index="0"]\')?.dataset.id)');
     await driver.findElement(By.css('body')).sendKeys('p');
     const list = await waitFor(() => playlistView(driver), (p) => p != null && p.seed === seed && ['ready', 'error'].includes(p.state),
       `a playlist from track ${seed}`, 60000);
