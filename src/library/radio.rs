@@ -25,13 +25,6 @@ pub(super) struct Picked {
     pub entry: PlaylistEntry,
 }
 
-impl Radio {
-    /// Tracks the station will not pick again.
-    pub fn heard(&self) -> &std::collections::HashSet<i64> {
-        self.station.heard()
-    }
-}
-
 impl Library {
     /// A station on these seed tracks (analysed ones), never picking `not_again` (tracks heard
     /// lately) nor the seeds.

@@ -50,10 +50,6 @@ export class RadioPanel implements RadioSource {
     return (this.state?.upcoming.length ?? 0) > 0;
   }
 
-  get on(): boolean {
-    return this.state != null;
-  }
-
   async next(skippedEarly: boolean): Promise<PreviewTrack | null> {
     const s = await this.run(() => api.commands.radioNext(skippedEarly));
     return s?.now ?? null;
