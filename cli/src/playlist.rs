@@ -22,8 +22,12 @@ fn defaults() -> PlaylistRequest {
 #[derive(clap::Args)]
 pub struct MakeArgs {
     /// Seed tracks: ids or paths of library tracks ("more like these")
-    #[arg(required = true)]
+    #[arg(required_unless_present = "like_file")]
     seeds: Vec<String>,
+    /// An audio file outside the library to start from (analysed now; beside or instead of
+    /// seed tracks)
+    #[arg(long, value_name = "PATH")]
+    like_file: Option<std::path::PathBuf>,
     /// How many tracks
     #[arg(short = 'n', long, default_value_t = defaults().length)]
     count: usize,
@@ -259,8 +263,18 @@ pub async fn make(library: &Library, args: MakeArgs) -> Result<()> {
     for seed in &args.seeds {
         seeds.push(resolve::library_track(library, seed).await?);
     }
+    let seed_file = match &args.like_file {
+        Some(path) => Some(
+            std::path::absolute(path)
+                .with_context(|| format!("--like-file {}", path.display()))?
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        None => None,
+    };
     let base = PlaylistRequest {
         seeds,
+        seed_file,
         length: args.count,
         order: args.order.into(),
         ramp: args.ramp,

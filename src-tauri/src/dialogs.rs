@@ -31,6 +31,26 @@ pub async fn pick_folder(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
     }
 }
 
+/// Asks for an audio file (to find what sounds like it); `None` when the user cancels.
+pub async fn pick_audio_file(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Find tracks like a file")
+        .add_filter("Audio", segue::ingest::walk::AUDIO_EXTENSIONS);
+    if let Some(start) = music_dir() {
+        dialog = dialog.set_directory(start);
+    }
+    dialog.pick_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    match rx.await.map_err(CommandError::internal)? {
+        None => Ok(None),
+        Some(path) => path.into_path().map(Some).map_err(CommandError::internal),
+    }
+}
+
 /// Asks where to write a playlist named `name`; `None` when the user cancels. The path gets
 /// the format's extension when the user typed another.
 pub async fn pick_export_path(

@@ -50,6 +50,18 @@ pub struct MapProgressEvent(pub MapProgress);
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct MapUpdated;
 
+/// Files were dropped on the window: the regular files among them (the app now accepts these
+/// paths as outside files).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct FilesDropped {
+    pub paths: Vec<String>,
+}
+
+/// Something is being dragged over the window (`true`), or it left or was dropped (`false`).
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct DragHover(pub bool);
+
 /// Every event type, for the bindings and for mounting.
 pub fn all() -> tauri_specta::Events {
     tauri_specta::collect_events![
@@ -60,13 +72,33 @@ pub fn all() -> tauri_specta::Events {
         IndexUpdated,
         PlaylistsChanged,
         MapProgressEvent,
-        MapUpdated
+        MapUpdated,
+        FilesDropped,
+        DragHover
     ]
 }
 
 fn send(sent: tauri::Result<()>) {
     if let Err(e) = sent {
         tracing::debug!("event not delivered: {e}");
+    }
+}
+
+/// Files dragged over and dropped on the window: hover for the UI's drop overlay, dropped
+/// files handed to the outside desk and announced.
+pub fn drag_drop(app: &tauri::AppHandle, event: &tauri::DragDropEvent) {
+    match event {
+        tauri::DragDropEvent::Enter { .. } => send(DragHover(true).emit(app)),
+        tauri::DragDropEvent::Drop { paths, .. } => {
+            send(DragHover(false).emit(app));
+            let Some(desk) = app.try_state::<crate::commands::outside::OutsideDesk>() else {
+                return;
+            };
+            let paths = desk.give(paths);
+            send(FilesDropped { paths }.emit(app));
+        }
+        tauri::DragDropEvent::Leave => send(DragHover(false).emit(app)),
+        _ => {}
     }
 }
 

@@ -74,12 +74,18 @@ fn main() -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(invoke_handler)
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(drag) = event {
+                events::drag_drop(tauri::Manager::app_handle(window), drag);
+            }
+        })
         .setup(move |app| {
             contract.mount_events(app);
             match open_library(app.handle(), &data_dir) {
                 Ok(library) => {
                     tauri::Manager::manage(app, library);
                     tauri::Manager::manage(app, commands::radio::RadioDesk::default());
+                    tauri::Manager::manage(app, commands::outside::OutsideDesk::default());
                 }
                 Err(why) => dialogs::cannot_start(app.handle(), &why),
             }

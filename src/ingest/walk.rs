@@ -8,7 +8,7 @@ use std::time::UNIX_EPOCH;
 use crate::store::{NewFailure, Stage};
 
 /// Extensions that name audio: a file with one is reported when it cannot be read.
-const AUDIO_EXTENSIONS: &[&str] = &[
+pub const AUDIO_EXTENSIONS: &[&str] = &[
     "mp3", "mp2", "mp1", "mpa", "flac", "fla", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga",
     "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm",
 ];

@@ -16,6 +16,7 @@ mod journeys;
 pub mod lock;
 mod map;
 pub mod mirror;
+mod outside;
 mod playlists;
 mod preview;
 mod radio;
@@ -31,13 +32,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Serialize;
 
 pub use describe::DescribeAnswer;
+pub use outside::{OutsideTrack, OUTSIDE_ID};
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
 pub use radio::{Radio, RADIO_AHEAD};
 pub use radio_session::{HeardEntry, RadioSession, RadioView};
 pub use recovery::{DoctorReport, Recovery};
-pub use similar::{SimilarAnswer, SimilarState, SimilarTrack};
+pub use similar::{OutsideAnswer, SimilarAnswer, SimilarState, SimilarTrack};
 
 use crate::audio::preview::Player;
 use crate::error::{Error, Result};
@@ -78,6 +80,8 @@ pub struct Library {
     lock: Mutex<Option<lock::LibraryLock>>,
     /// Reading a library another process holds: nothing is written (see `open_to_read`).
     guest: bool,
+    /// Files outside the library analysed lately (dropped on the app, seeds of playlists).
+    outside: Mutex<outside::OutsideCache>,
 }
 
 /// What the app shows at start and after every change: folders, totals, running jobs.
@@ -167,6 +171,7 @@ impl Library {
             recovery,
             lock: Mutex::new(lock),
             guest,
+            outside: Mutex::default(),
         }))
     }
 

@@ -98,8 +98,25 @@ impl Library {
             .collect())
     }
 
+    /// The request's seeds: its tracks (those analysed) and the outside file it starts from,
+    /// with the library tracks they leave out of the list (the seeds, the file's own track).
+    async fn seeds_of(&self, request: &PlaylistRequest) -> Result<(Vec<Candidate>, Vec<i64>)> {
+        let mut seeds = Vec::new();
+        let mut own = Vec::new();
+        if let Some(file) = &request.seed_file {
+            let (seed, library_id) = self
+                .outside_seed(Path::new(file))
+                .await?
+                .ok_or(Error::SeedNotAnalyzed)?;
+            seeds.push(seed);
+            own.extend(library_id);
+        }
+        seeds.extend(self.candidates_for(&request.seeds, None, false).await?);
+        Ok((seeds, own))
+    }
+
     pub(super) async fn pool(&self, request: &PlaylistRequest) -> Result<Pool> {
-        if request.seeds.is_empty() {
+        if request.seeds.is_empty() && request.seed_file.is_none() {
             return Err(Error::InvalidRequest(
                 "a playlist needs at least one seed track".into(),
             ));
@@ -110,7 +127,7 @@ impl Library {
             }
         }
         self.similarity.sync(&self.store).await?;
-        let seeds = self.candidates_for(&request.seeds, None, false).await?;
+        let (seeds, own) = self.seeds_of(request).await?;
         if seeds.is_empty() {
             return Err(Error::SeedNotAnalyzed);
         }
@@ -122,6 +139,7 @@ impl Library {
             .seeds
             .iter()
             .chain(&request.avoid_like)
+            .chain(&own)
             .copied()
             .collect();
         // A generous pool: the constraints may turn most of it away.
@@ -152,6 +170,11 @@ impl Library {
     /// fewer (`shortfall` says why); never a track that breaks them.
     pub async fn make_playlist(&self, request: &PlaylistRequest) -> Result<Playlist> {
         if request.journey_to.is_some() {
+            if request.seed_file.is_some() {
+                return Err(Error::InvalidRequest(
+                    "a journey starts at a track of the library, not at a file".into(),
+                ));
+            }
             return self.make_journey(request).await;
         }
         let pool = self.pool(request).await?;
@@ -245,11 +268,11 @@ impl Library {
     ) -> Result<Vec<PlaylistEntry>> {
         self.similarity.sync(&self.store).await?;
         let (seeds, avoid) = match request {
-            Some(r) if !r.seeds.is_empty() => (
-                self.candidates_for(&r.seeds, None, false).await?,
+            Some(r) => (
+                self.explaining_seeds(r).await?,
                 self.candidates_for(&r.avoid_like, None, false).await?,
             ),
-            _ => (Vec::new(), Vec::new()),
+            None => (Vec::new(), Vec::new()),
         };
         // Scored and explained as when the playlist was made; without a seed, unscored.
         let query = (!seeds.is_empty()).then(|| query_vector(&seeds, &avoid));
@@ -279,6 +302,20 @@ impl Library {
                 entry(reference, c, calibration.as_deref())
             })
             .collect())
+    }
+
+    /// The seeds a saved or edited list is explained against: an outside file that can no
+    /// longer be read (moved, deleted) leaves its list explained by the other seeds, or
+    /// unscored, rather than unopenable.
+    async fn explaining_seeds(&self, request: &PlaylistRequest) -> Result<Vec<Candidate>> {
+        match self.seeds_of(request).await {
+            Ok((seeds, _)) => Ok(seeds),
+            Err(Error::Analysis { path, reason }) => {
+                tracing::info!("a playlist's seed file {}: {reason}", path.display());
+                self.candidates_for(&request.seeds, None, false).await
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn save_playlist(

@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::outside::OutsideTrack;
 use super::Library;
-use crate::error::{Error, Result};
-use crate::ingest::analyze::AnalyzeOptions;
+use crate::error::Result;
 use crate::playlist::{Closeness, Match};
 use crate::similarity::{IndexState, IndexStats};
 use crate::store::{TrackRow, TrackSummary};
-use crate::{analysis, index};
+use crate::index;
 
 /// One similar track, ready to show: what the UI and `segue similar --json` list.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -50,6 +50,14 @@ pub struct SimilarAnswer {
     /// The index behind the results: "Flat", "IVF64,Flat", "IVF1024,SQ8", "exact"…
     pub index_type: String,
     /// Best first; never the asked track.
+    pub results: Vec<SimilarTrack>,
+}
+
+/// "Similar to this file" for a file outside the library: what the file is, and its matches.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct OutsideAnswer {
+    pub file: OutsideTrack,
+    /// Best first; never the file's own track when it is in the library.
     pub results: Vec<SimilarTrack>,
 }
 
@@ -152,30 +160,31 @@ impl Library {
     }
 
     /// Tracks of the library that sound like a file (inside the library or not), analysed on
-    /// the fly. The file's own track, if it is in the library, is left out.
+    /// the fly (or taken from the outside files analysed lately). The file's own track, if it
+    /// is in the library, is left out.
     pub async fn similar_to_file(&self, path: &Path, k: usize) -> Result<Vec<SimilarTrack>> {
-        let owned = path.to_path_buf();
-        let tagging = self.tagging(&AnalyzeOptions::default());
-        let features = tokio::task::spawn_blocking(move || {
-            let request = tagging.as_ref().map(|t| analysis::TagRequest {
-                tagger: &t.tagger,
-                max_patches: t.max_patches,
-                expected_s: None,
-            });
-            analysis::analyze_file_with(&owned, request)
-        })
-        .await
-        .map_err(|e| Error::Task(e.to_string()))?
-        .map_err(|e| Error::Analysis {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let exclude: Vec<i64> = self.track_id_by_path(path).await?.into_iter().collect();
+        let outside = self.outside(path).await?;
+        let exclude: Vec<i64> = outside.library_id.into_iter().collect();
         let hits = self
             .similarity
-            .similar_to_features(&self.store, &features, k, &exclude)
+            .similar_to_features(&self.store, &outside.features, k, &exclude)
             .await?;
         self.similar_rows(&hits).await
+    }
+
+    /// [`Self::similar_to_file`] as the app shows it: the file as read and analysed, and its
+    /// similar tracks that sound alike (at or above the library's floor).
+    pub async fn similar_to_outside_file(&self, path: &Path, k: usize) -> Result<OutsideAnswer> {
+        let results = self
+            .similar_to_file(path, k)
+            .await?
+            .into_iter()
+            .filter(|r| r.closeness.is_none_or(|c| c > Closeness::Unlike))
+            .collect();
+        Ok(OutsideAnswer {
+            file: self.outside(path).await?.shown(),
+            results,
+        })
     }
 
     async fn similar_rows(&self, hits: &[index::Hit]) -> Result<Vec<SimilarTrack>> {

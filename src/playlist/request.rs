@@ -36,6 +36,9 @@ pub enum TempoRange {
 pub struct PlaylistRequest {
     /// "More like these": one or more tracks.
     pub seeds: Vec<i64>,
+    /// A file outside the library to start from (dropped on the app, or `--like-file`): its
+    /// sound seeds the playlist beside `seeds`, and it is not in the list.
+    pub seed_file: Option<String>,
     /// "Not like this": tracks the playlist should lean away from.
     pub avoid_like: Vec<i64>,
     pub length: usize,
@@ -69,6 +72,7 @@ impl Default for PlaylistRequest {
     fn default() -> Self {
         PlaylistRequest {
             seeds: Vec::new(),
+            seed_file: None,
             avoid_like: Vec::new(),
             length: 20,
             order: Order::Similarity,

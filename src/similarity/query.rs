@@ -36,10 +36,12 @@ impl SimilarityIndex {
         let Some(features) = store.features_of(id, ANALYSIS_VERSION).await? else {
             return Ok(None);
         };
-        self.features_vector(&features)
+        self.vector_of_features(&features)
     }
 
-    fn features_vector(&self, features: &Features) -> Result<Option<Vec<f32>>> {
+    /// The index vector of features (of a file outside the library, say); `None` while the
+    /// index has no statistics.
+    pub fn vector_of_features(&self, features: &Features) -> Result<Option<Vec<f32>>> {
         let inner = self.inner.read().map_err(lock_err)?;
         Ok(inner
             .normalizer
@@ -140,7 +142,7 @@ impl SimilarityIndex {
         exclude: &[i64],
     ) -> Result<Vec<Hit>> {
         self.sync(store).await?;
-        let Some(v) = self.features_vector(features)? else {
+        let Some(v) = self.vector_of_features(features)? else {
             return Ok(Vec::new());
         };
         let mut found = self.search_vectors(std::slice::from_ref(&v), k, &[exclude.to_vec()])?;

@@ -57,6 +57,8 @@ export const commands = {
 	listTracks: (query: TrackQuery) => __TAURI_INVOKE<TrackPage>("list_tracks", { query }),
 	makePlaylist: (request: PlaylistRequest) => __TAURI_INVOKE<Playlist>("make_playlist", { request }),
 	pauseAnalysis: () => __TAURI_INVOKE<void>("pause_analysis"),
+	/**  Asks for an audio file outside the library; `null` when the user cancels. */
+	pickOutsideFile: () => __TAURI_INVOKE<string | null>("pick_outside_file"),
 	/**
 	 *  Plays track `id` from `from_s` (`null`: a third of the way into tracks longer than 30 s)
 	 *  for `seconds` (`null`: to the end). Fails with a message when there is no sound device.
@@ -89,6 +91,11 @@ export const commands = {
 	setOutputDevice: (name: string | null) => __TAURI_INVOKE<null>("set_output_device", { name }),
 	/**  Replaces a saved playlist's tracks (reorder, remove, swap). */
 	setPlaylistTracks: (id: number, trackIds: number[]) => __TAURI_INVOKE<SavedPlaylist>("set_playlist_tracks", { id, trackIds }),
+	/**
+	 *  The outside file (dropped or picked) as read and analysed, and the library's tracks that
+	 *  sound like it, best first.
+	 */
+	similarToOutsideFile: (path: string) => __TAURI_INVOKE<OutsideAnswer>("similar_to_outside_file", { path }),
 	/**
 	 *  The "Similar tracks" panel: tracks that sound like track `id`, best first, never itself
 	 *  (`limit`: 20 when not given, at most 200).
@@ -123,6 +130,8 @@ export const commands = {
 /** Events */
 export const events = {
 	analysisProgress: makeEvent<AnalysisProgressEvent, AnalysisProgressEvent>("analysis-progress"),
+	dragHover: makeEvent<DragHover, DragHover>("drag-hover"),
+	filesDropped: makeEvent<FilesDropped, FilesDropped>("files-dropped"),
 	indexUpdated: makeEvent<IndexUpdated, IndexUpdated>("index-updated"),
 	libraryChanged: makeEvent<LibraryChanged, LibraryChanged>("library-changed"),
 	mapProgress: makeEvent<MapProgressEvent, MapProgressEvent>("map-progress"),
@@ -135,7 +144,7 @@ export const events = {
 /* Constants */
 export const CAMELOT_WHEEL = [{"code":"1A","name":"Ab minor"},{"code":"1B","name":"B major"},{"code":"2A","name":"Eb minor"},{"code":"2B","name":"F# major"},{"code":"3A","name":"Bb minor"},{"code":"3B","name":"C# major"},{"code":"4A","name":"F minor"},{"code":"4B","name":"Ab major"},{"code":"5A","name":"C minor"},{"code":"5B","name":"Eb major"},{"code":"6A","name":"G minor"},{"code":"6B","name":"Bb major"},{"code":"7A","name":"D minor"},{"code":"7B","name":"F major"},{"code":"8A","name":"A minor"},{"code":"8B","name":"C major"},{"code":"9A","name":"E minor"},{"code":"9B","name":"G major"},{"code":"10A","name":"B minor"},{"code":"10B","name":"D major"},{"code":"11A","name":"F# minor"},{"code":"11B","name":"A major"},{"code":"12A","name":"C# minor"},{"code":"12B","name":"E major"}] as const;
 
-export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"journey_to":null,"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","ramp":null,"seeds":[],"strict_caps":false,"tempo":null} as const;
+export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folders":[],"include_tags":[],"journey_to":null,"key_compatible":false,"length":20,"max_duration_s":null,"max_per_album":2,"max_per_artist":2,"min_duration_s":null,"order":"similarity","ramp":null,"seed_file":null,"seeds":[],"strict_caps":false,"tempo":null} as const;
 
 export const MATCH_THRESHOLDS = {"close":0.949999988079071,"floor":0.8500000238418579,"very_close":0.9900000095367432} as const;
 
@@ -203,6 +212,9 @@ export type Description = {
 	ignored: string[],
 };
 
+/**  Something is being dragged over the window (`true`), or it left or was dropped (`false`). */
+export type DragHover = boolean;
+
 /**  What kind of failure, for a UI to react to (the message is for people). */
 export type ErrorCode = 
 /**  The database or its files (including a migration). */
@@ -255,6 +267,14 @@ export type Feedback =
 "skipped" | 
 /**  Thumbs up: "more like this". */
 "liked";
+
+/**
+ *  Files were dropped on the window: the regular files among them (the app now accepts these
+ *  paths as outside files).
+ */
+export type FilesDropped = {
+	paths: string[],
+};
 
 /**  A library folder the user added. */
 export type Folder = {
@@ -385,6 +405,33 @@ export type Order =
 /**  As DJs mix: each step to a Camelot-compatible key with a small tempo change. */
 "harmonic";
 
+/**  "Similar to this file" for a file outside the library: what the file is, and its matches. */
+export type OutsideAnswer = {
+	file: OutsideTrack,
+	/**  Best first; never the file's own track when it is in the library. */
+	results: SimilarTrack[],
+};
+
+/**
+ *  A file outside the library as the UI shows it: its tags, tempo, key and tag chips, read
+ *  and analysed as the scan would.
+ */
+export type OutsideTrack = {
+	/**  As given (the path the window was handed). */
+	path: string,
+	title: string | null,
+	artist: string | null,
+	album: string | null,
+	duration_s: number | null,
+	bpm: number | null,
+	key: string | null,
+	scale: string | null,
+	camelot: string | null,
+	chips: string[],
+	/**  The library's own track for this file, when the file is in the library after all. */
+	library_id: number | null,
+};
+
 /**  What the app shows at start and after every change: folders, totals, running jobs. */
 export type Overview = {
 	folders: Folder[],
@@ -476,6 +523,11 @@ export type PlaylistEntry = {
 export type PlaylistRequest = {
 	/**  "More like these": one or more tracks. */
 	seeds?: number[],
+	/**
+	 *  A file outside the library to start from (dropped on the app, or `--like-file`): its
+	 *  sound seeds the playlist beside `seeds`, and it is not in the list.
+	 */
+	seed_file?: string | null,
 	/**  "Not like this": tracks the playlist should lean away from. */
 	avoid_like?: number[],
 	length?: number,

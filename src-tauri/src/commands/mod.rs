@@ -5,6 +5,7 @@
 
 pub mod library;
 pub mod map;
+pub mod outside;
 pub mod playlists;
 pub mod preview;
 pub mod radio;

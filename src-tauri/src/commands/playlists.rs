@@ -9,6 +9,7 @@ use segue::store::SavedPlaylist;
 use segue::Library;
 use tauri::State;
 
+use super::outside::OutsideDesk;
 use super::{CmdResult, CommandError};
 use crate::{dialogs, events};
 
@@ -16,8 +17,10 @@ use crate::{dialogs, events};
 #[specta::specta]
 pub async fn make_playlist(
     library: State<'_, Arc<Library>>,
+    outside: State<'_, OutsideDesk>,
     request: PlaylistRequest,
 ) -> CmdResult<Playlist> {
+    outside.check(&request)?;
     Ok(library.make_playlist(&request).await?)
 }
 
@@ -27,10 +30,12 @@ pub async fn make_playlist(
 #[specta::specta]
 pub async fn swap_playlist_track(
     library: State<'_, Arc<Library>>,
+    outside: State<'_, OutsideDesk>,
     request: PlaylistRequest,
     current: Vec<i64>,
     position: u32,
 ) -> CmdResult<Option<PlaylistEntry>> {
+    outside.check(&request)?;
     Ok(library
         .swap_playlist_track(&request, &current, position as usize)
         .await?)
@@ -41,10 +46,14 @@ pub async fn swap_playlist_track(
 pub async fn save_playlist(
     app: tauri::AppHandle,
     library: State<'_, Arc<Library>>,
+    outside: State<'_, OutsideDesk>,
     name: String,
     request: Option<PlaylistRequest>,
     track_ids: Vec<i64>,
 ) -> CmdResult<SavedPlaylist> {
+    if let Some(request) = &request {
+        outside.check(request)?;
+    }
     let saved = library
         .save_playlist(&name, request.as_ref(), &track_ids)
         .await?;
@@ -62,9 +71,15 @@ pub async fn list_playlists(library: State<'_, Arc<Library>>) -> CmdResult<Vec<S
 #[specta::specta]
 pub async fn get_playlist(
     library: State<'_, Arc<Library>>,
+    outside: State<'_, OutsideDesk>,
     id: i64,
 ) -> CmdResult<SavedPlaylistDetail> {
-    Ok(library.saved_playlist(id).await?)
+    let detail = library.saved_playlist(id).await?;
+    // A list made from a file the user dropped in an earlier run: its knobs may make it again.
+    if let Some(file) = detail.request.as_ref().and_then(|r| r.seed_file.as_ref()) {
+        outside.give(&[file.into()]);
+    }
+    Ok(detail)
 }
 
 #[tauri::command]
