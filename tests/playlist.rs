@@ -557,3 +557,81 @@ async fn every_demo_seed_gives_an_honest_default_playlist() {
         "{band_rows} of {rows} rows from the seed's band"
     );
 }
+
+/// A playlist from a file outside the library (`--like-file`, what a file dropped on the app
+/// makes): the file's sound is the seed — a copy of a demo track gives its twin first and then
+/// the twin's own playlist —, it saves and reopens like any list (explained against the file
+/// while it is there, and still listed once it is gone), and a file that is not audio is a
+/// clear error, not a list.
+#[test]
+fn a_playlist_from_a_file_outside_the_library() {
+    let d = demo();
+    let seed = d.id_of("Afterhours");
+    let source = PathBuf::from(d.tracks[&seed]["path"].as_str().expect("path"));
+    let outside = tempfile::tempdir().expect("tempdir");
+    let copy = outside.path().join(format!(
+        "dropped.{}",
+        source.extension().and_then(|e| e.to_str()).expect("ext")
+    ));
+    std::fs::copy(&source, &copy).expect("copy");
+    let copy_arg = copy.to_str().expect("utf8");
+
+    let from_file = d.playlist(&["--like-file", copy_arg, "-n", "8"]);
+    let from_seed = d.playlist(&[&seed.to_string(), "-n", "8"]);
+    assert_eq!(from_file.len(), 8, "{from_file:?}");
+    // The copy is the same song as its twin (same title and artist): the twin is left out as
+    // a seed's duplicate, and the rest is the twin's own playlist.
+    assert!(!ids(&from_file).contains(&seed));
+    let alike = |a: &[Value], b: &[Value]| {
+        let b: HashSet<i64> = ids(b).into_iter().collect();
+        ids(a).iter().filter(|id| b.contains(id)).count()
+    };
+    let shared = alike(&from_file, &from_seed);
+    assert!(shared >= 7, "{shared} of 8 shared: {:?} vs {:?}", ids(&from_file), ids(&from_seed));
+    assert_eq!(from_file[0]["id"], from_seed[0]["id"]);
+    let (a, b) = (from_file[0]["score"].as_f64(), from_seed[0]["score"].as_f64());
+    assert!((a.expect("score") - b.expect("score")).abs() < 1e-3, "{a:?} {b:?}");
+    // `segue similar` of the file lists the twin first, near 1 (it is a library track).
+    let similar = json(&d.data, &["similar", copy_arg, "-n", "3", "--json"]);
+    assert_eq!(similar[0]["id"].as_i64(), Some(seed));
+    for e in &from_file {
+        assert!(
+            e["reasons"].as_array().is_some_and(|r| !r.is_empty()),
+            "{e}"
+        );
+    }
+    // With a seed track too: both count (the list no longer holds that track).
+    let other = d.id_of("Wildflower Ridge").to_string();
+    let both = d.playlist(&[&other, "--like-file", copy_arg, "-n", "8"]);
+    assert!(!ids(&both).contains(&other.parse().expect("id")));
+
+    // Saved: the request keeps the file; reopened, the rows are scored against it.
+    let saved = d.playlist(&["--like-file", copy_arg, "-n", "8", "--save", "Dropped"]);
+    let listed = json(&d.data, &["playlists", "list", "--json"]);
+    let id = listed[0]["id"].as_i64().expect("id").to_string();
+    let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
+    assert_eq!(shown["request"]["seed_file"].as_str(), Some(copy_arg));
+    assert_eq!(ids(shown["entries"].as_array().expect("e")), ids(&saved));
+    let reopened = shown["entries"][0]["score"].as_f64().expect("score");
+    assert!((reopened - saved[0]["score"].as_f64().expect("score")).abs() < 1e-4);
+    // The file gone: the list still opens, every track listed.
+    std::fs::remove_file(&copy).expect("rm");
+    let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
+    assert_eq!(ids(shown["entries"].as_array().expect("e")), ids(&saved));
+
+    // The library's own file as the "outside" file: its track is left out, as a seed is.
+    let own = d.playlist(&["--like-file", source.to_str().expect("utf8"), "-n", "8"]);
+    assert!(!ids(&own).contains(&seed));
+    assert!(alike(&own, &from_seed) >= 7);
+
+    // Not audio: a clear error naming the file.
+    let text = outside.path().join("notes.mp3");
+    std::fs::write(&text, "not music at all, just words").expect("write");
+    let out = segue(
+        &d.data,
+        &["playlist", "--like-file", text.to_str().expect("utf8"), "--json"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("notes.mp3"), "{err}");
+}

@@ -55,6 +55,8 @@ pub struct MapUpdated;
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct FilesDropped {
     pub paths: Vec<String>,
+    /// How many paths were dropped (folders too).
+    pub dropped: u32,
 }
 
 /// Something is being dragged over the window (`true`), or it left or was dropped (`false`).
@@ -94,8 +96,9 @@ pub fn drag_drop(app: &tauri::AppHandle, event: &tauri::DragDropEvent) {
             let Some(desk) = app.try_state::<crate::commands::outside::OutsideDesk>() else {
                 return;
             };
+            let dropped = u32::try_from(paths.len()).unwrap_or(u32::MAX);
             let paths = desk.give(paths);
-            send(FilesDropped { paths }.emit(app));
+            send(FilesDropped { paths, dropped }.emit(app));
         }
         tauri::DragDropEvent::Leave => send(DragHover(false).emit(app)),
         _ => {}

@@ -274,6 +274,8 @@ export type Feedback =
  */
 export type FilesDropped = {
 	paths: string[],
+	/**  How many paths were dropped (folders too). */
+	dropped: number,
 };
 
 /**  A library folder the user added. */

@@ -2,7 +2,7 @@
 // it, in this order — the dialogs and the context menu (their own keys), the playlist view,
 // Ctrl+F, the toolbars' boxes, Space on the player's sliders; then, outside text boxes: `?`, `/`,
 // Esc (close the details), Space (play/pause), N/B and Ctrl+→/← (next/previous), the map's keys,
-// P (make a playlist), R (start a radio), the radio view's Esc and L, the Menu key (the row's context menu), the similar tracks list, and the
+// P (make a playlist), R (start a radio), the radio view's Esc and L, the "like a file" view's Esc, the Menu key (the row's context menu), the similar tracks list, and the
 // table's keys. Which key does what is declared once, in shortcuts.ts.
 import type { TrackRow } from './api';
 import type { ConfirmDialog } from './confirm';
@@ -80,6 +80,8 @@ export class Keyboard {
       if (is('radio.back', e)) { e.preventDefault(); this.hooks.showView('library'); return; }
       if (is('radio.like', e)) { e.preventDefault(); this.c.radio.likeNow(); return; }
     }
+    // "Like a file": Escape back to the library (its rows' keys are its own).
+    if (view === 'outside' && !isTextField(t) && is('outside.back', e)) { e.preventDefault(); this.hooks.showView('library'); return; }
     if (is('search', e) && e.key !== '/') {
       e.preventDefault();
       this.focusSearch();

@@ -16,6 +16,7 @@ import { Keyboard } from './keyboard';
 import { LibraryTags } from './library-tags';
 import { LibraryView } from './library-view';
 import { MapView } from './map/view';
+import { OutsideView } from './outside/view';
 import { PlayingMarks } from './player/marks';
 import { Player } from './player/player';
 import { SavedList } from './playlist/saved-list';
@@ -55,7 +56,7 @@ const marks = new PlayingMarks({ onChange: (id, status) => map.setPlaying(id, st
 const libraryContent = $('#view-library > .content');
 const detailEl = $('#detail-panel');
 
-const views = new Views({ library: $('#view-library'), map: $('#view-map'), failures: $('#view-failures'), playlist: $('#view-playlist'), radio: $('#view-radio') }, {
+const views = new Views({ library: $('#view-library'), map: $('#view-map'), failures: $('#view-failures'), playlist: $('#view-playlist'), radio: $('#view-radio'), outside: $('#view-outside') }, {
   onShow: (v) => {
     contextMenu.close();
     toast.hide();
@@ -69,12 +70,13 @@ const views = new Views({ library: $('#view-library'), map: $('#view-map'), fail
     else if (v === 'failures') void failures.load();
     else if (v === 'map') map.focus();
     else if (v === 'radio') radio.focus();
+    else if (v === 'outside') outside.focus();
   },
 });
 const showView = (v: ViewName) => views.show(v);
 
 const sidebar = new Sidebar({
-  navLibrary: $<HTMLButtonElement>('#nav-library'), navMap: $<HTMLButtonElement>('#nav-map'), navRadio: $<HTMLButtonElement>('#nav-radio'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
+  navLibrary: $<HTMLButtonElement>('#nav-library'), navMap: $<HTMLButtonElement>('#nav-map'), navRadio: $<HTMLButtonElement>('#nav-radio'), navOutside: $<HTMLButtonElement>('#nav-outside'), navFailures: $<HTMLButtonElement>('#nav-failures'), failureCount: $('#failure-count'),
   folderList: $('#folder-list'), addFolder: $<HTMLButtonElement>('#add-folder'), stats: $('#stats'),
 }, {
   onNavigate: showView,
@@ -230,6 +232,17 @@ const radio = new RadioPanel($('#view-radio'), marks, {
   onError: banner.show,
 });
 
+const outside = new OutsideView($('#view-outside'), marks, {
+  onPlay: (list, id, toggle) => previews.playFromSimilar(list, id, toggle),
+  onMakePlaylist: (file, viaKeyboard) => {
+    showView('playlist');
+    playlist.makeFromFile(file, viaKeyboard);
+  },
+  onBack: () => showView('library'),
+});
+/** While files are dragged over the window: what dropping does. */
+const dropOverlay = $('#drop-overlay');
+
 const failures = new FailuresView($('#view-failures'), { onError: banner.show });
 const scan = new ScanStrip($('#scan-progress'), $<HTMLButtonElement>('#rescan'), {
   onScanningChange: (scanning) => library.setScanning(scanning),
@@ -335,6 +348,12 @@ async function boot() {
     await api.events.mapUpdated.listen(() => map.updated());
     await api.events.indexUpdated.listen(() => detail.refreshSimilar());
     await api.events.playlistsChanged.listen(() => savedList.refresh());
+    await api.events.dragHover.listen((e) => { dropOverlay.hidden = !e.payload; });
+    await api.events.filesDropped.listen((e) => {
+      dropOverlay.hidden = true;
+      showView('outside');
+      outside.showDropped(e.payload.paths, e.payload.dropped);
+    });
   } catch (e) { banner.show(e); }
   // The radio that was on before a reload first: a track it plays goes on in it.
   await radio.load();

@@ -10,7 +10,7 @@ export type Gesture = { pointer: 'Click' | 'Double-click' | 'Right-click' | 'Dra
 export type Shortcut = { section: Section; label: string; keys?: readonly Combo[]; gestures?: readonly Gesture[] };
 
 /** The sheet's sections, in its order. */
-export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Radio', 'Map'] as const;
+export const SECTIONS = ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Radio', 'Like a file', 'Map'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const ARROWS = { up: 'ArrowUp', down: 'ArrowDown' } as const;
@@ -67,6 +67,14 @@ export const SHORTCUTS = {
   // ---- the radio view ----
   'radio.like': { section: 'Radio', label: 'More like the track playing (♥)', keys: [{ key: 'l' }] },
   'radio.back': { section: 'Radio', label: 'Back to the library (the radio plays on)', keys: [{ key: 'Escape' }] },
+  // ---- "like a file" ----
+  'outside.drop': { section: 'Like a file', label: 'Drop an audio file on the window: the tracks like it', gestures: [{ pointer: 'Drag' }] },
+  'outside.down': { section: 'Like a file', label: 'Next track', keys: [{ key: ARROWS.down }] },
+  'outside.up': { section: 'Like a file', label: 'Previous track', keys: [{ key: ARROWS.up }] },
+  'outside.first': { section: 'Like a file', label: 'First track', keys: [{ key: 'Home' }] },
+  'outside.last': { section: 'Like a file', label: 'Last track', keys: [{ key: 'End' }] },
+  'outside.play': { section: 'Like a file', label: 'Play the track', keys: [{ key: 'Enter' }] },
+  'outside.back': { section: 'Like a file', label: 'Back to the library', keys: [{ key: 'Escape' }] },
   // ---- the map ----
   'map.pick': { section: 'Map', label: 'Pick a track and show its details', gestures: [{ pointer: 'Click' }] },
   'map.play': { section: 'Map', label: 'Play the picked track', keys: [{ key: 'Enter' }], gestures: [{ pointer: 'Double-click' }] },

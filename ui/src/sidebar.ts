@@ -1,4 +1,4 @@
-// The sidebar: the nav (Library, Map, Radio, Failures with its count), the folders (each with its track
+// The sidebar: the nav (Library, Map, Radio, Like a file, Failures with its count), the folders (each with its track
 // count, × to remove), "Add folder", and the library's stats at the bottom. (Its "Playlists" are
 // playlist/saved-list.ts.)
 import type { Folder, Overview } from './api';
@@ -7,12 +7,12 @@ import * as fmt from './format';
 import type { ViewName } from './views';
 
 export type SidebarElements = {
-  navLibrary: HTMLButtonElement; navMap: HTMLButtonElement; navRadio: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
+  navLibrary: HTMLButtonElement; navMap: HTMLButtonElement; navRadio: HTMLButtonElement; navOutside: HTMLButtonElement; navFailures: HTMLButtonElement; failureCount: HTMLElement;
   folderList: HTMLElement; addFolder: HTMLButtonElement; stats: HTMLElement;
 };
 
 export type SidebarHooks = {
-  onNavigate(view: 'library' | 'map' | 'radio' | 'failures'): void;
+  onNavigate(view: 'library' | 'map' | 'radio' | 'outside' | 'failures'): void;
   onAddFolder(button: HTMLButtonElement): void;
   onRemoveFolder(f: Folder): void;
 };
@@ -22,6 +22,7 @@ export class Sidebar {
     el.navLibrary.addEventListener('click', () => hooks.onNavigate('library'));
     el.navMap.addEventListener('click', () => hooks.onNavigate('map'));
     el.navRadio.addEventListener('click', () => hooks.onNavigate('radio'));
+    el.navOutside.addEventListener('click', () => hooks.onNavigate('outside'));
     el.navFailures.addEventListener('click', () => hooks.onNavigate('failures'));
     el.addFolder.addEventListener('click', () => hooks.onAddFolder(el.addFolder));
   }
@@ -43,7 +44,7 @@ export class Sidebar {
   /** Mark the nav item of the view shown (none for a playlist: the Playlists list marks it). */
   setView(v: ViewName) {
     const el = this.el;
-    for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navMap, v === 'map'], [el.navRadio, v === 'radio'], [el.navFailures, v === 'failures']] as const) {
+    for (const [nav, on] of [[el.navLibrary, v === 'library'], [el.navMap, v === 'map'], [el.navRadio, v === 'radio'], [el.navOutside, v === 'outside'], [el.navFailures, v === 'failures']] as const) {
       nav.classList.toggle('active', on);
       if (on) nav.setAttribute('aria-current', 'page'); else nav.removeAttribute('aria-current');
     }

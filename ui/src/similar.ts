@@ -27,11 +27,31 @@ type Shown = { id: number; status: string };
 
 /** The tonic and the Camelot letter ('A' minor, 'B' major) → "Am" / "C"; a key the backend
  *  already spelled out ("A minor", "Am") is shown as it is. */
-function keyText(t: SimilarTrack): string | null {
+export function keyText(t: { key: string | null; camelot: string | null }): string | null {
   if (!t.key) return null;
   if (!/^[A-G][#b]?$/.test(t.key)) return t.key;
   const scale = t.camelot?.endsWith('A') ? 'minor' : t.camelot?.endsWith('B') ? 'major' : null;
   return keyShort(t.key, scale);
+}
+
+/** A similar track's row (li.similar-row): ▶, title, match, artist, tempo and key. The first
+ *  row takes Tab (the lists' rows are a roving tabindex). */
+export function similarRow(r: SimilarTrack, i: number, marks: PlayingMarks): HTMLElement {
+  const name = r.title ?? basename(r.path);
+  const key = keyText(r);
+  const meta: Node[] = [];
+  if (r.bpm != null) meta.push(h('span', { class: 'similar-bpm num' }, `${num(Math.round(r.bpm))} BPM`));
+  if (key) meta.push(h('span', { class: 'key-name' }, key));
+  if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
+  return h('li', {
+    class: `similar-row${marks.rowClass(r.id)}`, 'data-id': r.id, ...matchData(r), tabindex: i === 0 ? '0' : '-1',
+    title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': marks.rowAria(r.id),
+  },
+    marks.button(r.id, name),
+    h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
+    matchCell(r, 'similar'),
+    h('span', { class: 'similar-artist muted' }, r.artist ?? 'Unknown artist'),
+    h('span', { class: 'similar-meta' }, ...meta));
 }
 
 export class SimilarPanel {
@@ -221,28 +241,10 @@ export class SimilarPanel {
     if (res.results.length === 0) parts.push(message('Nothing in your library sounds like this yet.', ' is-none'));
     else {
       parts.push(h('ul', { id: 'similar-list', class: `similar-list${state === 'loading' ? ' is-refreshing' : ''}`, 'aria-label': 'Similar tracks' },
-        ...res.results.map((r, i) => this.rowEl(r, i))));
+        ...res.results.map((r, i) => similarRow(r, i, this.marks))));
     }
     this.body.replaceChildren(...parts);
     this.takeFocus();
-  }
-
-  private rowEl(r: SimilarTrack, i: number): HTMLElement {
-    const name = r.title ?? basename(r.path);
-    const key = keyText(r);
-    const meta: Node[] = [];
-    if (r.bpm != null) meta.push(h('span', { class: 'similar-bpm num' }, `${num(Math.round(r.bpm))} BPM`));
-    if (key) meta.push(h('span', { class: 'key-name' }, key));
-    if (r.camelot) meta.push(h('span', { class: 'camelot' }, r.camelot));
-    return h('li', {
-      class: `similar-row${this.marks.rowClass(r.id)}`, 'data-id': r.id, ...matchData(r), tabindex: i === 0 ? '0' : '-1',
-      title: [name, r.artist].filter(Boolean).join(' — ') + `\n${r.path}`, 'aria-current': this.marks.rowAria(r.id),
-    },
-      this.marks.button(r.id, name),
-      h('span', { class: `similar-title${r.title ? '' : ' muted is-file'}` }, name),
-      matchCell(r, 'similar'),
-      h('span', { class: 'similar-artist muted' }, r.artist ?? 'Unknown artist'),
-      h('span', { class: 'similar-meta' }, ...meta));
   }
 
   private takeFocus() {

@@ -1,5 +1,6 @@
-// Which of the main area's views is shown: the library (the table), the map, the failures, a playlist, or the radio.
-export type ViewName = 'library' | 'map' | 'failures' | 'playlist' | 'radio';
+// Which of the main area's views is shown: the library (the table), the map, the failures, a playlist, the radio, or
+// the tracks like a file from outside the library.
+export type ViewName = 'library' | 'map' | 'failures' | 'playlist' | 'radio' | 'outside';
 
 export type ViewsHooks = {
   /** A view was shown (what else follows it: the nav, the rows, …). */

@@ -7,6 +7,13 @@ import { basename } from '../format';
 export type Seed = { id: number; title: string | null; artist: string | null; path: string; bpm: number | null };
 export const seedOf = (r: TrackRow): Seed => ({ id: r.id, title: r.title, artist: r.artist, path: r.path, bpm: r.bpm });
 
+/** A file outside the library as a playlist's seed (it has no track id: 0, as the engine's). */
+export const fileSeed = (f: { path: string; title: string | null; artist: string | null; bpm: number | null }): Seed =>
+  ({ id: 0, title: f.title, artist: f.artist, path: f.path, bpm: f.bpm });
+
+/** How many seeds a request has: its tracks, and the file it starts from. */
+export const seedCount = (r: { seeds: readonly number[]; seed_file?: string | null }) => r.seeds.length + (r.seed_file ? 1 : 0);
+
 export const trackName = (t: { title: string | null; path: string }) => t.title ?? basename(t.path);
 
 /** How many seeds are named before "and N more". */

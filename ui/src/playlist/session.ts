@@ -9,7 +9,7 @@ import * as api from '../api';
 import type { Format, PlaylistEntry, SavedPlaylist, SortBy } from '../api';
 import { EditHistory, type Edit } from './history';
 import { defaultRequest } from './knobs';
-import { seedOf, trackName, type Seed } from './seeds';
+import { fileSeed, seedCount, seedOf, trackName, type Seed } from './seeds';
 import type { RetryTarget, SessionHooks, Settings, Shown } from './shown';
 
 export type { Change, RetryTarget, SessionHooks, Settings, Shown, StatusKind } from './shown';
@@ -56,15 +56,16 @@ export class PlaylistSession {
     return this.retry;
   }
 
-  /** A new playlist from `seeds` (one or more, in table order) with the knobs' settings. */
-  make(seeds: Seed[]) {
+  /** A new playlist from `seeds` (one or more, in table order) with the knobs' settings; or
+   *  from `file`, a file outside the library (its seed, `fileSeed`; the app knows its path). */
+  make(seeds: Seed[], file: Seed | null = null) {
     this.list++;
     this.s.described = null;
     this.forgetEdits();
     this.unbind();
     const s = this.s;
-    s.seeds = seeds.slice();
-    s.base = defaultRequest(seeds.map((x) => x.id));
+    s.seeds = file ? [file, ...seeds] : seeds.slice();
+    s.base = { ...defaultRequest(seeds.map((x) => x.id)), seed_file: file?.path ?? null };
     s.request = null;
     this.clearRows();
     this.hooks.onStatus(null);
@@ -142,7 +143,7 @@ export class PlaylistSession {
       s.savedId = d.playlist.id;
       s.savedName = d.playlist.name;
       s.request = d.request && api.fullRequest(d.request);
-      s.base = s.request?.seeds.length ? s.request : null;
+      s.base = s.request && seedCount(s.request) ? s.request : null;
       if (s.base) this.settings.setFrom(s.base);
       this.asked = s.base ? JSON.stringify(this.settings.request(s.base)) : '';
       // (the engine explains a saved list's rows in its order: steps in flow and harmonic orders)
@@ -153,15 +154,18 @@ export class PlaylistSession {
       // a journey's start and end
       const journeyTo = s.request?.journey_to;
       const named = journeyTo != null ? [s.request?.seeds[0] ?? journeyTo, journeyTo] : (s.request?.seeds ?? []).slice(0, SEEDS_NAMED);
+      // (a file it was made from is named by its file name: it is not in the library)
+      const file = s.request?.seed_file ? [fileSeed({ path: s.request.seed_file, title: null, artist: null, bpm: null })] : [];
+      s.seeds = file;
       if (named.length) {
         void Promise.all(named.map((id) => api.commands.getTrack(id).then((t) => seedOf(t.track), () => null))).then((found) => {
           if (seq !== this.seq) return;
-          const known: Seed[] = [];
+          const known: Seed[] = file.slice();
           for (const f of found) { if (!f) break; known.push(f); }
           s.seeds = known;
           this.hooks.onChange('header');
         });
-      }
+      } else if (file.length) this.hooks.onChange('header');
     }, (e) => this.fail(seq, e));
   }
 

@@ -12,7 +12,7 @@ import { hint, is } from '../shortcuts';
 import type { Edit } from './history';
 import { KnobPanel } from './knobs';
 import { PlaylistRows, type ReasonsAfter, type RowFocus } from './rows';
-import { journeyName, likeName, trackName, type Seed } from './seeds';
+import { fileSeed, journeyName, likeName, seedCount, trackName, type Seed } from './seeds';
 import { ShortfallBanner } from './shortfall';
 import { PlaylistSession, type Change, type StatusKind } from './session';
 
@@ -163,6 +163,15 @@ export class PlaylistView {
     this.body.focus({ preventScroll: true });
   }
 
+  /** A new playlist that sounds like a file outside the library (dropped or picked). */
+  makeFromFile(file: { path: string; title: string | null; artist: string | null; bpm: number | null }, viaKeyboard = false) {
+    this.knobs.cancelPending();
+    this.closeNameBox(false);
+    this.focusFirst = viaKeyboard;
+    this.session.make([], fileSeed(file));
+    this.body.focus({ preventScroll: true });
+  }
+
   /** A journey from `from` to `to` (the knobs' length counts both ends). */
   journey(from: Seed, to: Seed, viaKeyboard = false) {
     this.knobs.cancelPending();
@@ -289,7 +298,8 @@ export class PlaylistView {
     const s = this.session.shown;
     if (s.described != null) return `“${s.described}”`;
     if ((s.base ?? s.request)?.journey_to != null) return journeyName(s.seeds);
-    return likeName(s.seeds, s.base?.seeds.length ?? s.request?.seeds.length ?? s.seeds.length);
+    const r = s.base ?? s.request;
+    return likeName(s.seeds, r ? seedCount(r) : s.seeds.length);
   }
 
   private suggestedName(): string {
@@ -366,6 +376,7 @@ export class PlaylistView {
     b.dataset.generation = String(s.generation);
     b.dataset.seed = s.base?.seeds[0] != null ? String(s.base.seeds[0]) : '';
     b.dataset.seeds = s.base?.seeds.join(',') ?? '';
+    b.dataset.seedFile = s.base?.seed_file ?? '';
     b.dataset.length = s.request ? String(s.request.length) : '';
     if (s.savedId != null) b.dataset.savedId = String(s.savedId); else delete b.dataset.savedId;
     b.setAttribute('aria-busy', String(s.state === 'loading'));
@@ -428,7 +439,7 @@ export class PlaylistView {
     if (s.state !== 'loading' || s.entries.length) parts.push(plural(s.entries.length, 'track'));
     if (total > 0) parts.push(duration(total));
     this.summaryEl.textContent = parts.join(' · ');
-    const seeds = s.base?.seeds.length ?? s.seeds.length;
+    const seeds = s.base ? seedCount(s.base) : s.seeds.length;
     const one = s.seeds[0];
     this.seedEl.textContent = seeds > 1 ? ` · from ${plural(seeds, 'track')}`
       : one ? ` · from ${trackName(one)}${one.artist ? ` — ${one.artist}` : ''}` : '';
