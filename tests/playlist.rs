@@ -587,10 +587,21 @@ fn a_playlist_from_a_file_outside_the_library() {
         ids(a).iter().filter(|id| b.contains(id)).count()
     };
     let shared = alike(&from_file, &from_seed);
-    assert!(shared >= 7, "{shared} of 8 shared: {:?} vs {:?}", ids(&from_file), ids(&from_seed));
+    assert!(
+        shared >= 7,
+        "{shared} of 8 shared: {:?} vs {:?}",
+        ids(&from_file),
+        ids(&from_seed)
+    );
     assert_eq!(from_file[0]["id"], from_seed[0]["id"]);
-    let (a, b) = (from_file[0]["score"].as_f64(), from_seed[0]["score"].as_f64());
-    assert!((a.expect("score") - b.expect("score")).abs() < 1e-3, "{a:?} {b:?}");
+    let (a, b) = (
+        from_file[0]["score"].as_f64(),
+        from_seed[0]["score"].as_f64(),
+    );
+    assert!(
+        (a.expect("score") - b.expect("score")).abs() < 1e-3,
+        "{a:?} {b:?}"
+    );
     // `segue similar` of the file lists the twin first, near 1 (it is a library track).
     let similar = json(&d.data, &["similar", copy_arg, "-n", "3", "--json"]);
     assert_eq!(similar[0]["id"].as_i64(), Some(seed));
@@ -629,7 +640,12 @@ fn a_playlist_from_a_file_outside_the_library() {
     std::fs::write(&text, "not music at all, just words").expect("write");
     let out = segue(
         &d.data,
-        &["playlist", "--like-file", text.to_str().expect("utf8"), "--json"],
+        &[
+            "playlist",
+            "--like-file",
+            text.to_str().expect("utf8"),
+            "--json",
+        ],
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -26,6 +26,8 @@ use serde_json::{json, Map, Value};
 
 /// Where the fixtures say the demo library lives (the temp dir's path is replaced by it).
 const SHOWN_ROOT: &str = "/home/ada/Music/Segue demo";
+/// Where the fixtures say the file from outside the library lies.
+const SHOWN_DOWNLOADS: &str = "/home/ada/Downloads";
 /// Every timestamp in the fixtures (they would differ on every run).
 const SHOWN_TIME: &str = "2026-11-30T09:00:00Z";
 /// Decimals kept of every float.
@@ -37,6 +39,8 @@ struct Recorder {
     calls: Map<String, Value>,
     /// The temp dir prefix to replace.
     root: String,
+    /// Where outside files are made (replaced by SHOWN_DOWNLOADS).
+    downloads: String,
 }
 
 impl Recorder {
@@ -72,7 +76,10 @@ impl Recorder {
     fn scrub(&self, value: Value) -> Value {
         match value {
             Value::String(s) if looks_like_time(&s) => Value::String(SHOWN_TIME.into()),
-            Value::String(s) => Value::String(s.replace(&self.root, SHOWN_ROOT)),
+            Value::String(s) => Value::String(
+                s.replace(&self.root, SHOWN_ROOT)
+                    .replace(&self.downloads, SHOWN_DOWNLOADS),
+            ),
             Value::Number(n) if n.is_f64() => {
                 let scale = 10f64.powi(DECIMALS);
                 let x = n.as_f64().unwrap_or_default();
@@ -370,6 +377,7 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         );
     }
     record_radio(library, rec, first.id).await;
+    record_outside(library, rec, by_title).await;
     record_lengthened(library, rec).await;
 }
 
@@ -423,6 +431,56 @@ async fn record_radio(library: &Arc<Library>, rec: &mut Recorder, seed: i64) {
         "radio_next",
         json!({ "skippedEarly": false, "step": 5 }),
         &session.view(),
+    );
+}
+
+/// outside.test.mjs: a file from outside the library dropped on the window — a mix of two
+/// demo tracks of different bands, tagged as someone's recording — its similar tracks and the
+/// playlist "Make playlist" asks for; and a file that is not audio.
+async fn record_outside(library: &Arc<Library>, rec: &mut Recorder, by_title: &[TrackRow]) {
+    use segue::demo::DEMO_RATE;
+    let downloads = std::path::PathBuf::from(&rec.downloads);
+    std::fs::create_dir_all(&downloads).expect("downloads");
+    let first = &by_title[0];
+    let other = by_title
+        .iter()
+        .find(|t| t.artist != first.artist)
+        .expect("another band");
+    let decode = |path: &str| {
+        let mut samples = Vec::new();
+        segue::audio::decode::decode_mono(Path::new(path), DEMO_RATE, None, |b| {
+            samples.extend_from_slice(b)
+        })
+        .expect("decode a demo track");
+        samples
+    };
+    let (a, b) = (decode(&first.path), decode(&other.path));
+    let mix: Vec<f32> = a.iter().zip(&b).map(|(x, y)| 0.5 * (x + y)).collect();
+    let file = downloads.join("Late bus home.flac");
+    segue::audio::encode::write_flac(&file, DEMO_RATE, &mix).expect("flac");
+    let tags = segue::metadata::Tags {
+        title: Some("Late bus home".into()),
+        artist: Some("Sam".into()),
+        ..Default::default()
+    };
+    segue::audio::encode::write_tags(&file, &tags).expect("tags");
+    let path = file.to_string_lossy().into_owned();
+    rec.add_result(
+        "similar_to_outside_file",
+        json!({ "path": path }),
+        library.similar_to_outside_file(&file, 50).await,
+    );
+    let request = PlaylistRequest {
+        seed_file: Some(path),
+        ..PlaylistRequest::default()
+    };
+    make(library, rec, &request).await;
+    let text = downloads.join("notes.mp3");
+    std::fs::write(&text, "not music at all, just words").expect("write");
+    rec.add_result(
+        "similar_to_outside_file",
+        json!({ "path": text.to_string_lossy() }),
+        library.similar_to_outside_file(&text, 50).await,
     );
 }
 
@@ -589,6 +647,7 @@ async fn ui_fixtures_are_what_the_engine_answers() {
     let recorder = || Recorder {
         calls: Map::new(),
         root: root.join("music").to_string_lossy().into_owned(),
+        downloads: root.join("downloads").to_string_lossy().into_owned(),
     };
     let mut before = recorder();
     record_before_analysis(&library, &mut before).await;

@@ -32,8 +32,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Serialize;
 
 pub use describe::DescribeAnswer;
-pub use outside::{OutsideTrack, OUTSIDE_ID};
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
+pub use outside::{OutsideTrack, OUTSIDE_ID};
 pub use playlists::SavedPlaylistDetail;
 pub use preview::PreviewAction;
 pub use radio::{Radio, RADIO_AHEAD};

@@ -122,28 +122,27 @@ impl Outside {
     }
 }
 
+/// What a file says about itself, or why it is not audio (the scan's per-file reasons: "not
+/// audio: …", "damaged …", "empty file").
+fn read_outside(path: &Path, size: u64) -> Result<probe::ReadAudio> {
+    let reason = match probe::read_file(path, size, true) {
+        ReadOutcome::Audio(read) => return Ok(*read),
+        ReadOutcome::Failed(reason) => reason,
+        ReadOutcome::NotAudio => "not an audio file".into(),
+    };
+    Err(Error::Analysis {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
 /// The row a file outside the library stands as: its tags (with the same fallbacks as a
 /// scanned file's) and what the analysis found.
-fn outside_row(path: &Path, size: u64, features: &Features) -> Result<TrackRow> {
-    let read = match probe::read_file(path, size, true) {
-        ReadOutcome::Audio(read) => read,
-        ReadOutcome::Failed(reason) => {
-            return Err(Error::Analysis {
-                path: path.to_path_buf(),
-                reason,
-            })
-        }
-        ReadOutcome::NotAudio => {
-            return Err(Error::Analysis {
-                path: path.to_path_buf(),
-                reason: "not an audio file".into(),
-            })
-        }
-    };
+fn outside_row(path: &Path, size: u64, read: probe::ReadAudio, features: &Features) -> TrackRow {
     let tags = read.tags.with_fallbacks(path);
     let tech = read.tech;
     let key = features.key;
-    Ok(TrackRow {
+    TrackRow {
         id: OUTSIDE_ID,
         path: crate::paths::display(path),
         title: tags.title,
@@ -177,7 +176,7 @@ fn outside_row(path: &Path, size: u64, features: &Features) -> Result<TrackRow> 
             .as_ref()
             .map(|t| t.chips())
             .unwrap_or_default(),
-    })
+    }
 }
 
 impl Library {
@@ -198,12 +197,14 @@ impl Library {
                 max_patches: t.max_patches,
                 expected_s: None,
             });
+            // Read first: a file that is not audio gets the scan's plain reason.
+            let read = read_outside(&owned, size)?;
             let features =
                 analysis::analyze_file_with(&owned, request).map_err(|e| Error::Analysis {
                     path: owned.clone(),
                     reason: e.to_string(),
                 })?;
-            let row = outside_row(&owned, size, &features)?;
+            let row = outside_row(&owned, size, read, &features);
             Ok::<_, Error>((row, features))
         })
         .await
@@ -226,7 +227,10 @@ impl Library {
 
     /// An outside file as a playlist seed: its row and its index vector (`None` while the
     /// index has no statistics yet).
-    pub(super) async fn outside_seed(&self, path: &Path) -> Result<Option<(Candidate, Option<i64>)>> {
+    pub(super) async fn outside_seed(
+        &self,
+        path: &Path,
+    ) -> Result<Option<(Candidate, Option<i64>)>> {
         let outside = self.outside(path).await?;
         self.similarity.sync(&self.store).await?;
         Ok(self

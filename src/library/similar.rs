@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::outside::OutsideTrack;
 use super::Library;
 use crate::error::Result;
+use crate::index;
 use crate::playlist::{Closeness, Match};
 use crate::similarity::{IndexState, IndexStats};
 use crate::store::{TrackRow, TrackSummary};
-use crate::index;
 
 /// One similar track, ready to show: what the UI and `segue similar --json` list.
 #[derive(Debug, Clone, Serialize, specta::Type)]

@@ -347,3 +347,54 @@ export function segueJson(dataDir, ...args) {
 export function storedTracks(dataDir) {
   return segueJson(dataDir, 'tracks');
 }
+
+/** The app's window on the X screen: {x, y, width, height} (the largest window named Segue). */
+function appWindow() {
+  const ids = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Segue$'], { encoding: 'utf8' }).trim().split(/\s+/);
+  let best = null;
+  for (const id of ids) {
+    let shell;
+    try { shell = execFileSync('xdotool', ['getwindowgeometry', '--shell', id], { encoding: 'utf8' }); } catch { continue; } // gone since
+    const g = Object.fromEntries(shell.trim().split('\n').map((l) => l.split('=')).map(([k, v]) => [k, Number(v)]));
+    if (!best || g.WIDTH * g.HEIGHT > best.width * best.height) best = { x: g.X, y: g.Y, width: g.WIDTH, height: g.HEIGHT };
+  }
+  if (!best) throw new Error('no window named Segue on the screen');
+  return best;
+}
+
+/** Drops `file` on the app's window as a user does from a file manager: a real XDND drag from
+ *  a small GTK window offering it (drag-source.py, beside the app) to the middle of the app,
+ *  with real pointer events (xdotool). Resolves once the drag has ended; whether the drop landed
+ *  is for the app to show. GTK starts a drag past a threshold and needs motion over the target
+ *  before the release: the pointer moves in 20 steps. */
+export async function dropFile(file) {
+  const app = appWindow();
+  const screenWidth = Number(execFileSync('xdotool', ['getdisplaygeometry'], { encoding: 'utf8' }).split(/\s+/)[0]);
+  const beside = app.x + app.width + 20;
+  const at = beside + 160 <= screenWidth ? ['--x', String(beside), '--y', String(app.y)] : ['--x', '0', '--y', String(app.y + app.height + 20)];
+  const source = spawn('/usr/bin/python3', [path.join(repo, 'tests/e2e/drag-source.py'), file, ...at, '--timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  source.stdout.on('data', (d) => { out += d; });
+  source.stderr.on('data', (d) => { err += d; });
+  const ended = new Promise((resolve) => source.on('exit', resolve));
+  const ready = await waitFor(async () => out.match(/READY (\d+) (\d+) (\d+) (\d+)/), Boolean, 'the drag source window', 20000);
+  const [sx, sy, sw, sh] = ready.slice(1).map(Number);
+  const from = [sx + Math.round(sw / 2), sy + Math.round(sh / 2)];
+  const to = [app.x + Math.round(app.width / 2), app.y + Math.round(app.height / 2)];
+  const xdo = (...args) => execFileSync('xdotool', args.map(String));
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  xdo('mousemove', '--sync', ...from);
+  await pause(100);
+  xdo('mousedown', 1);
+  await pause(100);
+  for (let i = 1; i <= 20; i++) {
+    xdo('mousemove', Math.round(from[0] + ((to[0] - from[0]) * i) / 20), Math.round(from[1] + ((to[1] - from[1]) * i) / 20));
+    await pause(50);
+  }
+  await pause(200);
+  xdo('mouseup', 1);
+  const code = await Promise.race([ended, pause(15000).then(() => 'timeout')]);
+  if (code === 'timeout') source.kill();
+  if (code !== 0 || /drag-failed/.test(err)) throw new Error(`the drag did not end in a drop (${code}): ${err.trim()}`);
+}

@@ -1,14 +1,15 @@
 // Lists that move, and music asked for in words, in the real app on the demo library: a journey
 // between two selected tracks (start and end kept, each step explained), the playlist sorted by
 // tempo and the sort undone, a playlist that ramps its tempo up (the Ramp knob), a
-// description typed in the describe box; and a radio that plays on through the sound device
-// (ALSA into a file), refills its queue and takes a skip.
+// description typed in the describe box; a radio that plays on through the sound device
+// (ALSA into a file), refills its queue and takes a skip; and an audio file from outside the
+// library dropped on the window (a real XDND drag): the tracks like it, and a playlist from it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -157,4 +158,52 @@ test('a radio from a track plays one whole track after another through the sound
   console.log(`# radio: ${seen.history.length} tracks heard, ${seconds.toFixed(1)} s of sound captured, the first three played ${expected.toFixed(1)} s`);
   assert.ok(expected > 60, `three demo tracks: ${expected} s`);
   assert.ok(seconds >= 0.9 * expected, `${seconds.toFixed(1)} s of sound for three whole tracks of ${expected.toFixed(1)} s`);
+});
+
+/** The "like a file" view as the user sees it. */
+const outsideView = (driver) => driver.executeScript(`
+  const v = document.getElementById('view-outside');
+  return { shown: !v.hidden, state: v.dataset.state, status: document.getElementById('outside-status')?.textContent ?? null,
+    file: document.getElementById('outside-file')?.textContent ?? null,
+    rows: [...v.querySelectorAll('#outside-list li.similar-row')].map((li) => Number(li.dataset.id)) };`);
+
+test('an audio file dropped on the window lists the tracks like it, and makes a playlist from it', async () => {
+  const data = path.join(root, 'data');
+  const tracks = storedTracks(data);
+  const twin = tracks.find((t) => t.path.endsWith('.flac'));
+  // Sent by someone: outside the library, a name to encode in a file:// URI.
+  const dropped = path.join(root, 'Downloads', 'Sent by Sam #1 é.flac');
+  fs.mkdirSync(path.dirname(dropped), { recursive: true });
+  fs.copyFileSync(twin.path, dropped);
+  const { driver, stop } = await launch(['--data-dir', data]);
+  try {
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
+    await analysisDone(driver); // analysed by the first test
+
+    await dropFile(dropped);
+    const shown = await waitFor(() => outsideView(driver), (v) => v.shown && (v.state === 'ready' || v.state === 'error'), 'the dropped file analysed', 120000);
+    assert.equal(shown.state, 'ready', `the view says: ${shown.status}`);
+    assert.equal(shown.rows[0], twin.id, 'its twin in the library sounds most like it');
+    assert.ok(shown.rows.length >= 3, `${shown.rows.length} tracks like it`);
+    assert.ok(!tracks.some((t) => t.path === dropped), 'the file is not in the library');
+    assert.match(shown.file, new RegExp(`${twin.title}`), 'the file as read: its tags');
+    assert.match(shown.file, /BPM/);
+    await saveScreenshot(driver, 'outside.png');
+
+    // "Make playlist": seeded by the file; the twin is the same song, so it is left out.
+    await clickWhenReady(driver, '#outside-playlist');
+    const made = await waitFor(() => playlistView(driver), (p) => p?.state === 'ready' && p.count > 0, 'the playlist from the file', 60000);
+    assert.equal(await attr(driver, '#playlist', 'data-seed-file'), dropped);
+    assert.ok(!made.rows.some((r) => r.id === twin.id), 'not the same song again');
+    assert.ok(made.count >= 3, `${made.count} tracks`);
+    assert.match(await title(driver), new RegExp(`Like ${twin.title}`));
+
+    // Least privilege: the webview cannot have a file read that the user did not hand over.
+    const refused = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke('similar_to_outside_file', { path: '/etc/hostname' })
+        .then(() => done('read'), (e) => done(String(e && e.message || e)));`);
+    assert.match(refused, /was not dropped on the window or picked/);
+  } finally {
+    await stop();
+  }
 });

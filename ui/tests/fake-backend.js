@@ -8,7 +8,7 @@
 //
 // * Fixtures — { library: 'demo', phase?: 'before_analysis' }: get_overview, list_tracks,
 //   get_track, similar_tracks, make_playlist (journeys and ramps too), swap_playlist_track,
-//   sort_playlist_tracks, describe_tracks, tag_vocabulary and list_failures answer what the real engine answered on the demo library (36 tracks), from
+//   sort_playlist_tracks, describe_tracks, similar_to_outside_file, tag_vocabulary and list_failures answer what the real engine answered on the demo library (36 tracks), from
 //   (a radio's start_radio, radio_next, radio_like and radio_remove: in the order recorded, see RADIO_STEPS;
 //   get_radio and stop_radio answer the radio as it stands / turn it off)
 //   window.__FAKE_FIXTURES__ (ui/tests/fixtures/demo.json, injected by harness.mjs; recorded by
@@ -183,7 +183,7 @@
   // ---- fixtures: answers recorded from the real engine ----
   /** The commands fixture mode answers from the recordings. */
   const RECORDED = ['get_overview', 'list_tracks', 'get_track', 'similar_tracks', 'make_playlist', 'swap_playlist_track', 'tag_vocabulary', 'list_failures', 'get_map',
-    'sort_playlist_tracks', 'describe_tracks'];
+    'sort_playlist_tracks', 'describe_tracks', 'similar_to_outside_file'];
   /** A radio's commands: answered from the recordings in the order they were recorded (each
    *  recorded with its place in the radio's sequence, `step`, which the fake adds here). */
   const RADIO_STEPS = ['start_radio', 'radio_next', 'radio_like', 'radio_remove'];
@@ -608,6 +608,7 @@
       case 'list_tracks': return query(args.query);
       case 'list_failures': return state.failures;
       case 'add_folder_dialog': return null;
+      case 'pick_outside_file': return null; // (the dialog cancelled; a test answers a path)
       case 'remove_folder': state.folders = state.folders.filter((f) => f.id !== args.id); return null;
       case 'start_scan': case 'cancel_scan': return null;
       case 'get_recovery': return cfg.recovery ?? null; // { recovery }: a backup was restored at start

@@ -81,7 +81,7 @@ test('the nav shows Map; the demo library\'s map draws every point of the answer
     const a = await browser.open({ config: DEMO, colorScheme: scheme });
     const { page } = a;
     await page.locator('.track-row[data-index="0"]').waitFor();
-    assert.deepEqual(await page.$$eval('.nav .nav-item', (bs) => bs.map((b) => b.id)), ['nav-library', 'nav-map', 'nav-radio', 'nav-failures']);
+    assert.deepEqual(await page.$$eval('.nav .nav-item', (bs) => bs.map((b) => b.id)), ['nav-library', 'nav-map', 'nav-radio', 'nav-outside', 'nav-failures']);
     assert.equal((await a.calls('get_map')).length, 0, 'not asked while the map is not shown');
     await openMap(page);
     const answer = await page.evaluate(() => window.__fake.recorded('get_map', {}));

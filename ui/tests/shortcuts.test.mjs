@@ -29,7 +29,7 @@ test('`?` opens the shortcut sheet: every declared shortcut, by section; Escape 
     assert.ok(DECLARED.length > 30, `the table has the shortcuts (${DECLARED.length})`);
     assert.deepEqual(listed, DECLARED, 'every shortcut of the table, in its order, and nothing else');
     assert.deepEqual(await page.$$eval('#shortcuts-dialog h3', (hs) => hs.map((h) => h.textContent)),
-      ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Radio', 'Map']);
+      ['General', 'Library', 'Search and filters', 'Similar tracks', 'Playlist', 'Radio', 'Like a file', 'Map']);
     const text = await page.locator('#shortcuts-dialog').innerText();
     for (const s of ['Play the track', 'Double-click', 'Shift', 'Esc', 'Undo the last remove, swap or move', 'Make a playlist from the selected track(s)']) {
       assert.ok(text.includes(s), `the sheet mentions ${s}`);

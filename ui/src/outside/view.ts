@@ -148,7 +148,7 @@ export class OutsideView {
     if (s.kind === 'empty') {
       this.el.replaceChildren(head, h('div', { id: 'outside-empty', class: 'empty-state' },
         h('div', { class: 'empty-card' },
-          h('div', { class: 'empty-art outside-art', 'aria-hidden': 'true' }),
+          h('div', { class: 'empty-art outside-art', 'aria-hidden': 'true' }, '⤓'),
           h('h1', {}, 'Find tracks like a file'),
           h('p', {}, 'Drop an audio file anywhere on this window — a song someone sent you, a download — and Segue lists the tracks of your library that sound like it. The file is analysed, not added to the library.'),
           h('div', { class: 'empty-actions' }, pick('Pick a file…', true),
@@ -166,7 +166,7 @@ export class OutsideView {
     if (s.kind === 'error') {
       this.el.replaceChildren(head, h('div', { class: 'outside-body' },
         h('p', { id: 'outside-status', class: 'outside-status is-error', role: 'alert' },
-          s.path ? `Cannot use “${fmt.basename(s.path)}”: ${s.message}` : s.message),
+          s.path ? `Cannot use “${fmt.basename(s.path)}”: ${s.message.startsWith(`${s.path}: `) ? s.message.slice(s.path.length + 2) : s.message}` : s.message),
         h('div', { class: 'outside-actions' }, pick('Pick another file…', true))));
       return;
     }
