@@ -235,28 +235,34 @@ export function writeWav(file, seconds, hz, rate = 8000) {
 
 /** Types a path into the open GTK folder chooser and confirms it (xdotool; no WM needed). */
 export async function answerFolderDialog(folder) {
+  await answerOpenDialog(folder, 'Add a music folder');
+}
+
+/** Types `target` (a full path) into the open GTK file or folder chooser titled `title` and
+ *  confirms it (xdotool; no WM needed). */
+export async function answerOpenDialog(target, title) {
   const wid = await eventually(() => {
     try {
-      return execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Add a music folder']).toString().trim().split('\n')[0];
+      return execFileSync('xdotool', ['search', '--onlyvisible', '--name', title]).toString().trim().split('\n')[0];
     } catch { return null; }
-  }, 'the native folder dialog', 20000);
+  }, `the native dialog "${title}"`, 20000);
   execFileSync('xdotool', ['windowfocus', '--sync', wid]);
   await new Promise((r) => setTimeout(r, 300));
   execFileSync('xdotool', ['key', '--window', wid, 'ctrl+l']);
   await new Promise((r) => setTimeout(r, 300));
-  execFileSync('xdotool', ['type', '--delay', '15', folder]);
+  execFileSync('xdotool', ['type', '--delay', '15', target]);
   await new Promise((r) => setTimeout(r, 800));
   // GTK completes inline (a selected "/" or subfolder name after the typed path); Delete
-  // drops the completion so Return chooses exactly the typed folder.
+  // drops the completion so Return chooses exactly the typed path.
   execFileSync('xdotool', ['key', 'Delete']);
   await new Promise((r) => setTimeout(r, 200));
   execFileSync('xdotool', ['key', 'Return']);
   await eventually(() => {
     try {
-      execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Add a music folder']);
+      execFileSync('xdotool', ['search', '--onlyvisible', '--name', title]);
       return false;
     } catch { return true; }
-  }, 'the folder dialog to close', 10000);
+  }, `the dialog "${title}" to close`, 10000);
 }
 
 /** Answers the native save dialog (GTK) with `file`, a full path: selects the suggested name,

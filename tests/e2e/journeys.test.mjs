@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -199,6 +199,17 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
     assert.ok(!made.rows.some((r) => r.id === twin.id), 'not the same song again');
     assert.ok(made.count >= 3, `${made.count} tracks`);
     assert.match(await title(driver), new RegExp(`Like ${twin.title}`));
+
+    // Picked in the native dialog instead: another file, another twin first.
+    const other = tracks.find((t) => t.artist !== twin.artist && /\.(wav|flac)$/.test(t.path));
+    const picked = path.join(root, 'Downloads', `picked${path.extname(other.path)}`);
+    fs.copyFileSync(other.path, picked);
+    await driver.findElement(By.css('body')).sendKeys('\uE00C');
+    await clickWhenReady(driver, '#nav-outside');
+    await clickWhenReady(driver, '#view-outside .outside-pick');
+    await answerOpenDialog(picked, 'Find tracks like a file');
+    const again = await waitFor(() => outsideView(driver), (v) => v.state === 'ready' && v.rows[0] !== twin.id, 'the picked file analysed', 120000);
+    assert.equal(again.rows[0], other.id, 'the picked file\'s twin first');
 
     // Least privilege: the webview cannot have a file read that the user did not hand over.
     const refused = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];

@@ -191,7 +191,7 @@ export class OutsideView {
   }
 
   private fileCard(f: OutsideTrack): HTMLElement {
-    const meta: string[] = [];
+    const meta: string[] = [fmt.basename(f.path)];
     if (f.duration_s != null) meta.push(fmt.duration(f.duration_s));
     if (f.bpm != null) meta.push(`${fmt.num(Math.round(f.bpm))} BPM`);
     const key = keyText(f);
