@@ -11,8 +11,9 @@ use crate::analysis::ANALYSIS_VERSION;
 use crate::error::{Error, Result};
 use crate::index::dot;
 use crate::playlist::{
-    assemble, journey, sort_order, step_entry, waypoints, Calibration, Candidate, Context,
-    Dimension, Judge, Playlist, PlaylistEntry, PlaylistRequest, Profile, Ramp, Rejection, SortBy,
+    assemble, journey, seeds_name, sort_order, step_entry, waypoints, Calibration, Candidate,
+    Context, Dimension, Judge, Playlist, PlaylistEntry, PlaylistRequest, Profile, Ramp, Rejection,
+    SortBy, RAMP_OPENING,
 };
 use crate::store::SavedPlaylist;
 
@@ -173,7 +174,8 @@ impl Library {
     }
 
     /// A playlist that ramps: the best matches that have the ramp's dimension, under the
-    /// request's rules, in the order of its shape, each explained by its step.
+    /// request's rules, in the order of its shape, each explained by its step. A rise or a fall
+    /// opens with its closest matches (see `playlist::ramp`).
     pub(super) async fn make_ramp(
         &self,
         request: &PlaylistRequest,
@@ -193,14 +195,73 @@ impl Library {
             .into_iter()
             .partition(|c| value.contains_key(&c.row.id));
         let calibration = pool.calibration.as_deref();
+        let judge = Judge::new(calibration);
         let mut playlist = assemble(
             request,
             &pool.seeds,
             &pool.query,
             &with,
-            pool.excluded,
-            Judge::new(calibration),
+            pool.excluded.clone(),
+            judge,
         );
+        let value_of = |c: &Candidate| value.get(&c.row.id).copied().unwrap_or_default();
+        let chosen = |playlist: &Playlist| -> Vec<Candidate> {
+            let by_id: HashMap<i64, &Candidate> = with.iter().map(|c| (c.row.id, c)).collect();
+            let mut best: Vec<Candidate> = playlist
+                .entries
+                .iter()
+                .filter_map(|e| by_id.get(&e.track.id).map(|c| (*c).clone()))
+                .collect();
+            best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
+            best
+        };
+        let best = chosen(&playlist);
+        let opening: Vec<&Candidate> = best.iter().take(RAMP_OPENING).collect();
+        let opening_values: Vec<f64> = opening.iter().map(|c| value_of(c)).collect();
+        let (opening_ids, rest): (HashSet<i64>, Vec<Candidate>) = match ramp
+            .edge(&opening_values)
+            .filter(|_| best.len() > RAMP_OPENING)
+        {
+            // Chosen again from the opening and the tracks that can follow it (the rules
+            // and caps hold over the whole list).
+            Some(edge) => {
+                let ids: HashSet<i64> = opening.iter().map(|c| c.row.id).collect();
+                let followers: Vec<Candidate> = with
+                    .iter()
+                    .filter(|c| ids.contains(&c.row.id) || ramp.follows(edge, value_of(c)))
+                    .cloned()
+                    .collect();
+                let before = playlist.entries.len();
+                playlist = assemble(
+                    request,
+                    &pool.seeds,
+                    &pool.query,
+                    &followers,
+                    pool.excluded,
+                    judge,
+                );
+                let left_out = before.saturating_sub(playlist.entries.len());
+                if left_out > 0 {
+                    // Not "only N sound alike": the shape, not the music, left them out.
+                    playlist.shortfall = Some(format!(
+                        "Only {} of {} tracks: {before} sound like {}, and {left_out} of \
+                             them {} {} than the {RAMP_OPENING} closest matches it opens with.",
+                        playlist.entries.len(),
+                        request.length,
+                        seeds_name(&pool.seeds),
+                        if left_out == 1 { "is" } else { "are" },
+                        ramp.left_out(),
+                    ));
+                }
+                let again = chosen(&playlist);
+                let rest = again
+                    .into_iter()
+                    .filter(|c| !ids.contains(&c.row.id))
+                    .collect();
+                (ids, rest)
+            }
+            None => (HashSet::new(), best.clone()),
+        };
         if !without.is_empty() {
             playlist.rejected.push(Rejection {
                 rule: match dimension {
@@ -212,17 +273,17 @@ impl Library {
                 count: without.len(),
             });
         }
-        let by_id: HashMap<i64, &Candidate> = with.iter().map(|c| (c.row.id, c)).collect();
-        let chosen: Vec<&Candidate> = playlist
-            .entries
-            .iter()
-            .filter_map(|e| by_id.get(&e.track.id).copied())
-            .collect();
-        let values: Vec<f64> = chosen
-            .iter()
-            .map(|c| value.get(&c.row.id).copied().unwrap_or_default())
-            .collect();
-        let shaped: Vec<&Candidate> = ramp.order(&values).into_iter().map(|i| chosen[i]).collect();
+        // The opening in the shape's order, then the rest in it.
+        let mut shaped: Vec<&Candidate> = Vec::new();
+        for part in [
+            best.iter()
+                .filter(|c| opening_ids.contains(&c.row.id))
+                .collect::<Vec<_>>(),
+            rest.iter().collect(),
+        ] {
+            let values: Vec<f64> = part.iter().map(|c| value_of(c)).collect();
+            shaped.extend(ramp.order(&values).into_iter().map(|i| part[i]));
+        }
         playlist.entries = self
             .step_entries(pool.seeds.first(), &shaped, calibration)
             .await?;

@@ -33,7 +33,7 @@ pub use journey::{journey, waypoints, Journey};
 pub use keys::key_relation;
 pub use order::order;
 pub use profile::{step_reasons, Dimension, Profile};
-pub use ramp::Ramp;
+pub use ramp::{Ramp, RAMP_OPENING};
 pub use reasons::{entry, reasons, step_entry};
 pub use request::{Order, PlaylistRequest, TempoRange};
 pub use rules::{select, swap_candidate, track_tags, Context, Limits, Selection, BELOW_FLOOR};
@@ -135,7 +135,7 @@ impl<'a> Judge<'a> {
 }
 
 /// What one seed (or several) is called in a sentence.
-fn seeds_name(seeds: &[Candidate]) -> String {
+pub(crate) fn seeds_name(seeds: &[Candidate]) -> String {
     match seeds {
         [one] => match &one.row.title {
             Some(title) => format!("“{title}”"),
