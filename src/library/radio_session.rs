@@ -111,7 +111,9 @@ impl Library {
                     .heard
                     .station
                     .tell(&done.candidate.vector, Feedback::Skipped);
-                self.radio_plan(session).await?;
+                // The next track must already lean away from it (the queue is planned in
+                // full once that one plays).
+                self.radio_plan_ahead(session, 1).await?;
                 Feedback::Skipped
             } else if session.now_liked {
                 Feedback::Liked
@@ -175,9 +177,14 @@ impl Library {
 
     /// Plans the queue ahead from a copy of the station as the heard tracks left it.
     async fn radio_plan(&self, session: &mut RadioSession) -> Result<()> {
+        self.radio_plan_ahead(session, RADIO_AHEAD).await
+    }
+
+    /// [`Self::radio_plan`], `picks` deep.
+    async fn radio_plan_ahead(&self, session: &mut RadioSession, picks: usize) -> Result<()> {
         let mut ahead = session.heard.clone();
         session.upcoming.clear();
-        while session.upcoming.len() < RADIO_AHEAD {
+        while session.upcoming.len() < picks {
             match self.radio_pick(&mut ahead).await? {
                 Some(pick) => session.upcoming.push(pick),
                 None => break,
