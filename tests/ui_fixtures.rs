@@ -377,6 +377,21 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         );
     }
     record_radio(library, rec, first.id).await;
+    // radio.test.mjs: the first row's playlist → its Radio button (its tracks are the seeds).
+    let listed = library
+        .make_playlist(&request(first.id, |_| {}))
+        .await
+        .expect("playlist");
+    let seeds: Vec<i64> = listed.entries.iter().map(|e| e.track.id).collect();
+    let session = library
+        .start_radio_session(&seeds, &[])
+        .await
+        .expect("radio");
+    rec.add(
+        "start_radio",
+        json!({ "seeds": seeds, "step": 0 }),
+        &session.view(),
+    );
     record_outside(library, rec, by_title).await;
     record_lengthened(library, rec).await;
 }

@@ -117,3 +117,20 @@ test('radio: the context menu starts it too, in the dark theme', async () => {
   await page.screenshot({ path: path.join(OUT, 'radio-dark.png') });
   await done(a);
 });
+
+test('radio: a playlist\'s Radio button starts one from its tracks', async () => {
+  const a = await browser.open({ config: DEMO });
+  const { page } = a;
+  await page.locator('.track-row[data-index="0"]').waitFor();
+  await page.click('.track-row[data-index="0"] td:nth-child(2)');
+  await page.keyboard.press('p');
+  await page.locator('#playlist[data-state="ready"]').waitFor();
+  const listed = await page.$$eval('#playlist-list li.playlist-row', (ls) => ls.map((li) => Number(li.dataset.id)));
+  await page.click('#playlist-radio');
+  await page.locator('#view-radio:not([hidden]) #radio-now').waitFor();
+  assert.deepEqual((await a.calls('start_radio')).at(-1).args.seeds, listed, 'the playlist\'s tracks are the seeds');
+  const first = await movedOn(page, NaN);
+  assert.ok(!listed.includes(first), 'a track beyond the playlist');
+  assert.equal((await queued(page)).length, 5);
+  await done(a);
+});
