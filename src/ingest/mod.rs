@@ -4,6 +4,7 @@
 //! these; nothing here knows about them.
 
 pub mod analyze;
+pub mod cue;
 pub mod probe;
 pub mod scan;
 pub mod walk;
