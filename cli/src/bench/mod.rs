@@ -13,6 +13,7 @@ mod musicnn;
 mod playlist;
 mod playlists;
 mod preview;
+mod quality;
 mod radio;
 mod ramps;
 
@@ -152,6 +153,20 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// "Sounds like" under the similarity protocol on a labelled library (--data-dir): P@5, P@10
+    /// and R-precision of `segue similar` and of default playlists with standard errors, per
+    /// half of the groups; hubness levers (CSLS, mutual proximity) chosen on one half,
+    /// reported on the other
+    Quality {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Only groups with at least this many tracks are queries
+        #[arg(long, default_value_t = 11)]
+        min_group: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Journeys between random pairs of analysed tracks against a naive baseline: ends, repeats,
     /// how steadily the path moves from A to B, the largest step
     Journeys {
@@ -236,6 +251,7 @@ impl Args {
                 | What::Journeys { .. }
                 | What::Describe { .. }
                 | What::Ramps { .. }
+                | What::Quality { .. }
                 | What::Radio { .. }
                 | What::Map { .. }
                 | What::Backup { .. }
@@ -304,6 +320,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Journeys { .. }
         | What::Describe { .. }
         | What::Ramps { .. }
+        | What::Quality { .. }
         | What::Radio { .. }
         | What::Map { .. }
         | What::Backup { .. } => Ok(()),
@@ -346,6 +363,11 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             min_group,
             json,
         } => ramps::run(library, &labels, min_group, json).await,
+        What::Quality {
+            labels,
+            min_group,
+            json,
+        } => quality::run(library, &labels, min_group, json).await,
         What::Radio {
             labels,
             picks,

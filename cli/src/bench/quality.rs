@@ -1,0 +1,423 @@
+//! `segue bench quality --labels FILE`: how often "sounds like" lands in the same group (one
+//! game soundtrack per group in the shared corpus), under the similarity protocol of
+//! docs/benchmarks.md: the groups with enough tracks are split into two halves (alternating by
+//! name); anything with a free parameter is chosen on one half and reported on the other, then
+//! the halves swap. Per half: P@5, P@10 and R-precision (R = the seed's group size − 1) of
+//! `segue similar` and of the default playlist, each with its standard error over queries; and
+//! the hubness levers of issue 20, measured on the neighbour list from the same vectors:
+//! local scaling (CSLS, its k chosen on the other half) and mutual proximity — each with the
+//! k-occurrence skewness (how much a few "hub" tracks turn up in everyone's neighbours).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use segue::playlist::PlaylistRequest;
+use segue::Library;
+use serde::Serialize;
+
+use super::playlists::read_labels;
+use super::print_json;
+
+/// The neighbour lists scored are this long (P@10 and R-precision read into them).
+const LIST: usize = 30;
+/// CSLS's neighbourhood sizes tried (chosen on the other half).
+const CSLS_K: [usize; 4] = [5, 10, 20, 40];
+/// The k of the k-occurrence (hubness) figure.
+const OCCURRENCE_K: usize = 10;
+
+/// A method's figures on one half.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    method: String,
+    half: &'static str,
+    queries: usize,
+    p5: (f64, f64),
+    p10: (f64, f64),
+    r_precision: (f64, f64),
+    /// Skewness of the k-occurrence over the library (neighbour lists only).
+    hub_skew: Option<f64>,
+}
+
+/// Mean and standard error of the mean.
+fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    if xs.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, (var / n).sqrt())
+}
+
+fn skewness(xs: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let m2 = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    let m3 = xs.iter().map(|x| (x - mean).powi(3)).sum::<f64>() / n;
+    if m2 == 0.0 {
+        0.0
+    } else {
+        m3 / m2.powf(1.5)
+    }
+}
+
+/// Hits of the first `k` rows over `k` (a list shorter than `k` is charged for the rows it
+/// lacks: a neighbour list never is; a playlist may be).
+fn precision_at(same: &[bool], k: usize) -> f64 {
+    same.iter().take(k).filter(|s| **s).count() as f64 / k.max(1) as f64
+}
+
+/// The figures of one method's lists on one half: `lists` holds, per query, whether each row
+/// is from the query's group, and the query's group size less one.
+fn row(method: &str, half: &'static str, lists: &[(Vec<bool>, usize)]) -> Row {
+    let col = |f: &dyn Fn(&(Vec<bool>, usize)) -> f64| -> (f64, f64) {
+        mean_se(&lists.iter().map(f).collect::<Vec<_>>())
+    };
+    Row {
+        method: method.to_string(),
+        half,
+        queries: lists.len(),
+        p5: col(&|(s, _)| precision_at(s, 5)),
+        p10: col(&|(s, _)| precision_at(s, 10)),
+        r_precision: col(&|(s, r)| precision_at(s, *r)),
+        hub_skew: None,
+    }
+}
+
+/// All-pairs similarities of the library's vectors (a benchmark library: hundreds to a few
+/// thousand tracks), and ranked neighbour lists under a rescoring.
+struct Space {
+    ids: Vec<i64>,
+    /// sim[i][j], cosine (the vectors are unit length).
+    sim: Vec<Vec<f32>>,
+}
+
+impl Space {
+    fn new(vectors: &HashMap<i64, Vec<f32>>) -> Space {
+        let mut ids: Vec<i64> = vectors.keys().copied().collect();
+        ids.sort();
+        let sim = ids
+            .iter()
+            .map(|a| {
+                ids.iter()
+                    .map(|b| vectors[a].iter().zip(&vectors[b]).map(|(x, y)| x * y).sum())
+                    .collect()
+            })
+            .collect();
+        Space { ids, sim }
+    }
+
+    /// Each track's mean similarity to its `k` nearest others (CSLS's r_k).
+    fn local_density(&self, k: usize) -> Vec<f32> {
+        (0..self.ids.len())
+            .map(|i| {
+                let mut row: Vec<f32> = (0..self.ids.len())
+                    .filter(|&j| j != i)
+                    .map(|j| self.sim[i][j])
+                    .collect();
+                row.sort_by(|a, b| b.total_cmp(a));
+                row.iter().take(k).sum::<f32>() / k.min(row.len()).max(1) as f32
+            })
+            .collect()
+    }
+
+    /// Each track's mean and standard deviation of similarity to all others (mutual
+    /// proximity's Gaussians).
+    fn moments(&self) -> Vec<(f64, f64)> {
+        (0..self.ids.len())
+            .map(|i| {
+                let row: Vec<f64> = (0..self.ids.len())
+                    .filter(|&j| j != i)
+                    .map(|j| f64::from(self.sim[i][j]))
+                    .collect();
+                let (m, _) = mean_se(&row);
+                let sd = (row.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+                    / row.len().max(1) as f64)
+                    .sqrt();
+                (m, sd.max(1e-9))
+            })
+            .collect()
+    }
+
+    /// Every track's neighbours, best first, under `score(i, j)`.
+    fn lists(&self, score: &dyn Fn(usize, usize) -> f64) -> Vec<Vec<usize>> {
+        (0..self.ids.len())
+            .map(|i| {
+                let mut others: Vec<(usize, f64)> = (0..self.ids.len())
+                    .filter(|&j| j != i)
+                    .map(|j| (j, score(i, j)))
+                    .collect();
+                others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                others.into_iter().map(|(j, _)| j).take(LIST).collect()
+            })
+            .collect()
+    }
+}
+
+/// The standard normal CDF (Abramowitz–Stegun 7.1.26 through erf; 1.5e-7).
+fn normal_cdf(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let y = 1.0
+        - (((((1.061_405_429 * t - 1.453_152_027) * t) + 1.421_413_741) * t - 0.284_496_736) * t
+            + 0.254_829_592)
+            * t
+            * (-x * x).exp();
+    0.5 * (1.0 + if x >= 0.0 { y } else { -y })
+}
+
+pub async fn run(
+    library: &Library,
+    labels_file: &Path,
+    min_group: usize,
+    json: bool,
+) -> Result<()> {
+    let root = labels_file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let labels = read_labels(labels_file, &root)?;
+    library.index_ready().await?;
+    let mut group_of: HashMap<i64, String> = HashMap::new();
+    for t in library.tracks(None).await? {
+        let path = PathBuf::from(&t.path);
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        if let Some(g) = labels.get(&path) {
+            group_of.insert(t.id, g.clone());
+        }
+    }
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for g in group_of.values() {
+        *sizes.entry(g.clone()).or_default() += 1;
+    }
+    let big: Vec<String> = sizes
+        .iter()
+        .filter(|(_, n)| **n >= min_group)
+        .map(|(g, _)| g.clone())
+        .collect();
+    if big.len() < 2 {
+        bail!("fewer than two groups have {min_group} labelled tracks in this library");
+    }
+    let half_of = |g: &str| -> Option<&'static str> {
+        big.iter()
+            .position(|b| b == g)
+            .map(|i| if i % 2 == 0 { "A" } else { "B" })
+    };
+
+    let (ids, flat) = library.index_vectors().await?;
+    let dim = flat.len() / ids.len().max(1);
+    let vectors: HashMap<i64, Vec<f32>> = ids
+        .iter()
+        .zip(flat.chunks(dim.max(1)))
+        .map(|(id, v)| (*id, v.to_vec()))
+        .collect();
+    let space = Space::new(&vectors);
+    let n = space.ids.len();
+    let at: HashMap<i64, usize> = space
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    // The queries: labelled analysed tracks of the big groups, by half.
+    let mut queries: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+    for (id, g) in &group_of {
+        if let (Some(half), Some(&i)) = (half_of(g), at.get(id)) {
+            queries.entry(half).or_default().push(i);
+        }
+    }
+    for q in queries.values_mut() {
+        q.sort();
+    }
+    let group_at = |i: usize| group_of.get(&space.ids[i]);
+    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<(Vec<bool>, usize)> {
+        queries[half]
+            .iter()
+            .map(|&q| {
+                let g = group_at(q);
+                let same = lists[q].iter().map(|&j| group_at(j) == g).collect();
+                (same, g.map_or(1, |g| sizes[g].saturating_sub(1)))
+            })
+            .collect()
+    };
+    let hub_skew = |lists: &[Vec<usize>]| -> f64 {
+        let mut count = vec![0.0; n];
+        for list in lists {
+            for &j in list.iter().take(OCCURRENCE_K) {
+                count[j] += 1.0;
+            }
+        }
+        skewness(&count)
+    };
+    let mut rows = Vec::new();
+    let mut method = |name: &str, lists: &[Vec<usize>], halves: &[&'static str]| {
+        for &half in halves {
+            let mut r = row(name, half, &judged(lists, half));
+            r.hub_skew = Some(hub_skew(lists));
+            rows.push(r);
+        }
+    };
+
+    // What `segue similar` answers (the index, FAISS, rescored exactly), as the app shows it.
+    let mut similar_lists = vec![Vec::new(); n];
+    for (i, id) in space.ids.iter().enumerate() {
+        let found = library.similar(*id, LIST).await?.unwrap_or_default();
+        similar_lists[i] = found
+            .iter()
+            .filter_map(|s| at.get(&s.track.id).copied())
+            .collect();
+    }
+    method("segue similar (today)", &similar_lists, &["A", "B"]);
+    let cosine = space.lists(&|i, j| f64::from(space.sim[i][j]));
+    method("cosine, exact (same vectors)", &cosine, &["A", "B"]);
+
+    // CSLS: 2·cos − r_k(query) − r_k(neighbour); the query's own term does not change its
+    // ranking, so it ranks by cos − r_k(neighbour). k chosen on one half, reported on the other.
+    let csls: Vec<(usize, Vec<Vec<usize>>)> = CSLS_K
+        .iter()
+        .map(|&k| {
+            let r = space.local_density(k);
+            (k, space.lists(&|i, j| f64::from(space.sim[i][j] - r[j])))
+        })
+        .collect();
+    for (choose_on, report_on) in [("A", "B"), ("B", "A")] {
+        let (k, lists) = csls
+            .iter()
+            .max_by(|a, b| {
+                let p = |l: &Vec<Vec<usize>>| row("", choose_on, &judged(l, choose_on)).p5.0;
+                p(&a.1).total_cmp(&p(&b.1))
+            })
+            .map(|(k, l)| (*k, l))
+            .expect("CSLS_K is not empty");
+        method(
+            &format!("CSLS k={k} (chosen on {choose_on})"),
+            lists,
+            &[report_on],
+        );
+    }
+    // Mutual proximity (Gaussian): P(the query finds x this close) · P(x finds the query this
+    // close), from each track's similarity distribution. No parameter.
+    let moments = space.moments();
+    let mp = space.lists(&|i, j| {
+        let s = f64::from(space.sim[i][j]);
+        let (mi, si) = moments[i];
+        let (mj, sj) = moments[j];
+        normal_cdf((s - mi) / si) * normal_cdf((s - mj) / sj)
+    });
+    method("mutual proximity (Gaussian)", &mp, &["A", "B"]);
+
+    // Default playlists (the caps and floor of a first playlist), for reference.
+    let mut playlist_rows: BTreeMap<&'static str, Vec<(Vec<bool>, usize)>> = BTreeMap::new();
+    for (&half, qs) in &queries {
+        for &q in qs {
+            let id = space.ids[q];
+            let made = library
+                .make_playlist(&PlaylistRequest {
+                    seeds: vec![id],
+                    ..PlaylistRequest::default()
+                })
+                .await?;
+            let g = group_at(q);
+            let same = made
+                .entries
+                .iter()
+                .map(|e| group_of.get(&e.track.id) == g)
+                .collect();
+            playlist_rows
+                .entry(half)
+                .or_default()
+                .push((same, g.map_or(1, |g| sizes[g].saturating_sub(1))));
+        }
+    }
+    for (half, lists) in &playlist_rows {
+        rows.push(row("default playlist of 20", half, lists));
+    }
+
+    if json {
+        return print_json(&rows);
+    }
+    println!(
+        "quality bench: {} analysed tracks, {} labelled; {} groups of ≥ {min_group}: A = {}; B = {}",
+        n,
+        group_of.len(),
+        big.len(),
+        big.iter().step_by(2).cloned().collect::<Vec<_>>().join(", "),
+        big.iter().skip(1).step_by(2).cloned().collect::<Vec<_>>().join(", "),
+    );
+    println!(
+        "{:<36} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+        "method", "half", "n", "P@5 ± se", "P@10 ± se", "R-prec ± se", "hub skew"
+    );
+    for r in &rows {
+        let f = |(m, se): (f64, f64)| format!("{m:.3} ± {se:.3}");
+        println!(
+            "{:<36} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+            r.method,
+            r.half,
+            r.queries,
+            f(r.p5),
+            f(r.p10),
+            f(r.r_precision),
+            r.hub_skew.map_or("—".into(), |s| format!("{s:.2}"))
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_normal_cdf_and_the_moments() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.96) - 0.975).abs() < 1e-4);
+        assert!((normal_cdf(-1.0) - 0.158_655).abs() < 1e-5);
+        let (m, se) = mean_se(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(m, 2.5);
+        assert!((se - (1.666_666_7f64 / 4.0).sqrt()).abs() < 1e-6);
+        assert!(skewness(&[0.0, 0.0, 0.0, 10.0]) > 1.0);
+    }
+
+    /// CSLS on a synthetic hubby set — high-dimensional Gaussian points around a common mean,
+    /// where the points nearest the mean turn up in far more neighbour lists than the rest
+    /// (Radovanović et al. 2010) —: the k-occurrence is less skewed, and no query finds itself.
+    #[test]
+    fn local_scaling_lowers_hubness_and_never_returns_the_query() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let gauss = |rng: &mut fastrand::Rng| {
+            // Box–Muller
+            let (u, v) = (rng.f64().max(1e-12), rng.f64());
+            ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
+        };
+        let dim = 100;
+        let mut vectors = HashMap::new();
+        for i in 0..500 {
+            let mut v: Vec<f32> = (0..dim).map(|_| gauss(&mut rng)).collect();
+            v[0] += 3.0;
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter_mut().for_each(|x| *x /= n);
+            vectors.insert(i, v);
+        }
+        let space = Space::new(&vectors);
+        let skew = |lists: &[Vec<usize>]| {
+            let mut k = vec![0.0; space.ids.len()];
+            for l in lists {
+                for &j in l.iter().take(OCCURRENCE_K) {
+                    k[j] += 1.0;
+                }
+            }
+            skewness(&k)
+        };
+        let cosine = space.lists(&|i, j| f64::from(space.sim[i][j]));
+        let r = space.local_density(10);
+        let csls = space.lists(&|i, j| f64::from(space.sim[i][j] - r[j]));
+        for (i, l) in csls.iter().enumerate() {
+            assert!(!l.contains(&i), "query {i} found itself");
+        }
+        let (before, after) = (skew(&cosine), skew(&csls));
+        assert!(before > 1.0, "the set is hubby: skew {before}");
+        assert!(after < 0.75 * before, "skew {before} → {after}");
+    }
+}
