@@ -68,10 +68,13 @@ fn precision_at(same: &[bool], k: usize) -> f64 {
     same.iter().take(k).filter(|s| **s).count() as f64 / k.max(1) as f64
 }
 
-/// The figures of one method's lists on one half: `lists` holds, per query, whether each row
-/// is from the query's group, and the query's group size less one.
-fn row(method: &str, half: &'static str, lists: &[(Vec<bool>, usize)]) -> Row {
-    let col = |f: &dyn Fn(&(Vec<bool>, usize)) -> f64| -> (f64, f64) {
+/// One query's list: whether each row is from the query's group, and that group's size less
+/// one (R).
+type Judged = (Vec<bool>, usize);
+
+/// The figures of one method's lists on one half.
+fn row(method: &str, half: &'static str, lists: &[Judged]) -> Row {
+    let col = |f: &dyn Fn(&Judged) -> f64| -> (f64, f64) {
         mean_se(&lists.iter().map(f).collect::<Vec<_>>())
     };
     Row {
@@ -231,7 +234,7 @@ pub async fn run(
         q.sort();
     }
     let group_at = |i: usize| group_of.get(&space.ids[i]);
-    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<(Vec<bool>, usize)> {
+    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
         queries[half]
             .iter()
             .map(|&q| {
@@ -308,7 +311,7 @@ pub async fn run(
     method("mutual proximity (Gaussian)", &mp, &["A", "B"]);
 
     // Default playlists (the caps and floor of a first playlist), for reference.
-    let mut playlist_rows: BTreeMap<&'static str, Vec<(Vec<bool>, usize)>> = BTreeMap::new();
+    let mut playlist_rows: BTreeMap<&'static str, Vec<Judged>> = BTreeMap::new();
     for (&half, qs) in &queries {
         for &q in qs {
             let id = space.ids[q];
