@@ -4,6 +4,7 @@
 
 mod audio;
 mod backup;
+mod blocks;
 mod describe;
 mod index;
 mod journeys;
@@ -167,6 +168,22 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Which MusiCNN outputs would improve "sounds like" (issue 20): the index vector with the
+    /// MSD/MTT penultimate layers (mean, std over --patches patches) appended, weights chosen on
+    /// one half of the groups, reported on the other (runs both networks on every track)
+    Blocks {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Only groups with at least this many tracks are queries
+        #[arg(long, default_value_t = 11)]
+        min_group: usize,
+        /// Patches per track, spread over it (the scan takes 4)
+        #[arg(long, default_value_t = 4)]
+        patches: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Journeys between random pairs of analysed tracks against a naive baseline: ends, repeats,
     /// how steadily the path moves from A to B, the largest step
     Journeys {
@@ -252,6 +269,7 @@ impl Args {
                 | What::Describe { .. }
                 | What::Ramps { .. }
                 | What::Quality { .. }
+                | What::Blocks { .. }
                 | What::Radio { .. }
                 | What::Map { .. }
                 | What::Backup { .. }
@@ -321,6 +339,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Describe { .. }
         | What::Ramps { .. }
         | What::Quality { .. }
+        | What::Blocks { .. }
         | What::Radio { .. }
         | What::Map { .. }
         | What::Backup { .. } => Ok(()),
@@ -368,6 +387,12 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             min_group,
             json,
         } => quality::run(library, &labels, min_group, json).await,
+        What::Blocks {
+            labels,
+            min_group,
+            patches,
+            json,
+        } => blocks::run(library, &labels, min_group, patches, json).await,
         What::Radio {
             labels,
             picks,

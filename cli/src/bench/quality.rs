@@ -20,7 +20,7 @@ use super::playlists::read_labels;
 use super::print_json;
 
 /// The neighbour lists scored are this long (P@10 and R-precision read into them).
-const LIST: usize = 30;
+pub(super) const LIST: usize = 30;
 /// CSLS's neighbourhood sizes tried (chosen on the other half).
 const CSLS_K: [usize; 4] = [5, 10, 20, 40];
 /// The k of the k-occurrence (hubness) figure.
@@ -28,15 +28,15 @@ const OCCURRENCE_K: usize = 10;
 
 /// A method's figures on one half.
 #[derive(Debug, Clone, Serialize)]
-struct Row {
-    method: String,
-    half: &'static str,
-    queries: usize,
-    p5: (f64, f64),
-    p10: (f64, f64),
-    r_precision: (f64, f64),
+pub(super) struct Row {
+    pub(super) method: String,
+    pub(super) half: &'static str,
+    pub(super) queries: usize,
+    pub(super) p5: (f64, f64),
+    pub(super) p10: (f64, f64),
+    pub(super) r_precision: (f64, f64),
     /// Skewness of the k-occurrence over the library (neighbour lists only).
-    hub_skew: Option<f64>,
+    pub(super) hub_skew: Option<f64>,
 }
 
 /// Mean and standard error of the mean.
@@ -70,10 +70,10 @@ fn precision_at(same: &[bool], k: usize) -> f64 {
 
 /// One query's list: whether each row is from the query's group, and that group's size less
 /// one (R).
-type Judged = (Vec<bool>, usize);
+pub(super) type Judged = (Vec<bool>, usize);
 
 /// The figures of one method's lists on one half.
-fn row(method: &str, half: &'static str, lists: &[Judged]) -> Row {
+pub(super) fn row(method: &str, half: &'static str, lists: &[Judged]) -> Row {
     let col = |f: &dyn Fn(&Judged) -> f64| -> (f64, f64) {
         mean_se(&lists.iter().map(f).collect::<Vec<_>>())
     };
@@ -90,14 +90,14 @@ fn row(method: &str, half: &'static str, lists: &[Judged]) -> Row {
 
 /// All-pairs similarities of the library's vectors (a benchmark library: hundreds to a few
 /// thousand tracks), and ranked neighbour lists under a rescoring.
-struct Space {
-    ids: Vec<i64>,
+pub(super) struct Space {
+    pub(super) ids: Vec<i64>,
     /// sim[i][j], cosine (the vectors are unit length).
-    sim: Vec<Vec<f32>>,
+    pub(super) sim: Vec<Vec<f32>>,
 }
 
 impl Space {
-    fn new(vectors: &HashMap<i64, Vec<f32>>) -> Space {
+    pub(super) fn new(vectors: &HashMap<i64, Vec<f32>>) -> Space {
         let mut ids: Vec<i64> = vectors.keys().copied().collect();
         ids.sort();
         let sim = ids
@@ -144,7 +144,7 @@ impl Space {
     }
 
     /// Every track's neighbours, best first, under `score(i, j)`.
-    fn lists(&self, score: &dyn Fn(usize, usize) -> f64) -> Vec<Vec<usize>> {
+    pub(super) fn lists(&self, score: &dyn Fn(usize, usize) -> f64) -> Vec<Vec<usize>> {
         (0..self.ids.len())
             .map(|i| {
                 let mut others: Vec<(usize, f64)> = (0..self.ids.len())
@@ -170,44 +170,126 @@ fn normal_cdf(z: f64) -> f64 {
     0.5 * (1.0 + if x >= 0.0 { y } else { -y })
 }
 
+/// The library's labelled tracks and the groups big enough to query, split into halves.
+pub(super) struct Labelled {
+    pub(super) group_of: HashMap<i64, String>,
+    pub(super) sizes: BTreeMap<String, usize>,
+    /// The groups with enough tracks, by name: even places are half A, odd ones half B.
+    pub(super) big: Vec<String>,
+}
+
+impl Labelled {
+    pub(super) async fn read(
+        library: &Library,
+        labels_file: &Path,
+        min_group: usize,
+    ) -> Result<Labelled> {
+        let root = labels_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let labels = read_labels(labels_file, &root)?;
+        library.index_ready().await?;
+        let mut group_of: HashMap<i64, String> = HashMap::new();
+        for t in library.tracks(None).await? {
+            let path = PathBuf::from(&t.path);
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
+            if let Some(g) = labels.get(&path) {
+                group_of.insert(t.id, g.clone());
+            }
+        }
+        let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+        for g in group_of.values() {
+            *sizes.entry(g.clone()).or_default() += 1;
+        }
+        let big: Vec<String> = sizes
+            .iter()
+            .filter(|(_, n)| **n >= min_group)
+            .map(|(g, _)| g.clone())
+            .collect();
+        if big.len() < 2 {
+            bail!("fewer than two groups have {min_group} labelled tracks in this library");
+        }
+        Ok(Labelled {
+            group_of,
+            sizes,
+            big,
+        })
+    }
+
+    pub(super) fn half_of(&self, group: &str) -> Option<&'static str> {
+        self.big
+            .iter()
+            .position(|b| b == group)
+            .map(|i| if i % 2 == 0 { "A" } else { "B" })
+    }
+
+    /// "A = x, y; B = z, w".
+    pub(super) fn halves(&self) -> String {
+        let names = |skip: usize| {
+            self.big
+                .iter()
+                .skip(skip)
+                .step_by(2)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!("A = {}; B = {}", names(0), names(1))
+    }
+
+    /// The queries of each half (indices into `ids`: labelled tracks of the big groups), and
+    /// how a neighbour list of one is judged.
+    pub(super) fn queries(&self, ids: &[i64]) -> BTreeMap<&'static str, Vec<usize>> {
+        let mut queries: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(half) = self.group_of.get(id).and_then(|g| self.half_of(g)) {
+                queries.entry(half).or_default().push(i);
+            }
+        }
+        queries
+    }
+
+    /// Whether each row of `list` (indices into `ids`) is from query `q`'s group, and R.
+    pub(super) fn judge(&self, ids: &[i64], q: usize, list: &[usize]) -> Judged {
+        let g = self.group_of.get(&ids[q]);
+        let same = list
+            .iter()
+            .map(|&j| self.group_of.get(&ids[j]) == g)
+            .collect();
+        (same, g.map_or(1, |g| self.sizes[g].saturating_sub(1)))
+    }
+}
+
+/// The table every quality bench prints.
+pub(super) fn print_rows(rows: &[Row]) {
+    println!(
+        "{:<40} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+        "method", "half", "n", "P@5 ± se", "P@10 ± se", "R-prec ± se", "hub skew"
+    );
+    for r in rows {
+        let f = |(m, se): (f64, f64)| format!("{m:.3} ± {se:.3}");
+        println!(
+            "{:<40} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+            r.method,
+            r.half,
+            r.queries,
+            f(r.p5),
+            f(r.p10),
+            f(r.r_precision),
+            r.hub_skew.map_or("—".into(), |s| format!("{s:.2}"))
+        );
+    }
+}
+
 pub async fn run(
     library: &Library,
     labels_file: &Path,
     min_group: usize,
     json: bool,
 ) -> Result<()> {
-    let root = labels_file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let labels = read_labels(labels_file, &root)?;
-    library.index_ready().await?;
-    let mut group_of: HashMap<i64, String> = HashMap::new();
-    for t in library.tracks(None).await? {
-        let path = PathBuf::from(&t.path);
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
-        if let Some(g) = labels.get(&path) {
-            group_of.insert(t.id, g.clone());
-        }
-    }
-    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
-    for g in group_of.values() {
-        *sizes.entry(g.clone()).or_default() += 1;
-    }
-    let big: Vec<String> = sizes
-        .iter()
-        .filter(|(_, n)| **n >= min_group)
-        .map(|(g, _)| g.clone())
-        .collect();
-    if big.len() < 2 {
-        bail!("fewer than two groups have {min_group} labelled tracks in this library");
-    }
-    let half_of = |g: &str| -> Option<&'static str> {
-        big.iter()
-            .position(|b| b == g)
-            .map(|i| if i % 2 == 0 { "A" } else { "B" })
-    };
-
+    let labelled = Labelled::read(library, labels_file, min_group).await?;
+    let group_of = &labelled.group_of;
     let (ids, flat) = library.index_vectors().await?;
     let dim = flat.len() / ids.len().max(1);
     let vectors: HashMap<i64, Vec<f32>> = ids
@@ -223,25 +305,11 @@ pub async fn run(
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    // The queries: labelled analysed tracks of the big groups, by half.
-    let mut queries: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
-    for (id, g) in &group_of {
-        if let (Some(half), Some(&i)) = (half_of(g), at.get(id)) {
-            queries.entry(half).or_default().push(i);
-        }
-    }
-    for q in queries.values_mut() {
-        q.sort();
-    }
-    let group_at = |i: usize| group_of.get(&space.ids[i]);
+    let queries = labelled.queries(&space.ids);
     let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
         queries[half]
             .iter()
-            .map(|&q| {
-                let g = group_at(q);
-                let same = lists[q].iter().map(|&j| group_at(j) == g).collect();
-                (same, g.map_or(1, |g| sizes[g].saturating_sub(1)))
-            })
+            .map(|&q| labelled.judge(&space.ids, q, &lists[q]))
             .collect()
     };
     let hub_skew = |lists: &[Vec<usize>]| -> f64 {
@@ -314,14 +382,13 @@ pub async fn run(
     let mut playlist_rows: BTreeMap<&'static str, Vec<Judged>> = BTreeMap::new();
     for (&half, qs) in &queries {
         for &q in qs {
-            let id = space.ids[q];
             let made = library
                 .make_playlist(&PlaylistRequest {
-                    seeds: vec![id],
+                    seeds: vec![space.ids[q]],
                     ..PlaylistRequest::default()
                 })
                 .await?;
-            let g = group_at(q);
+            let g = group_of.get(&space.ids[q]);
             let same = made
                 .entries
                 .iter()
@@ -330,7 +397,7 @@ pub async fn run(
             playlist_rows
                 .entry(half)
                 .or_default()
-                .push((same, g.map_or(1, |g| sizes[g].saturating_sub(1))));
+                .push((same, g.map_or(1, |g| labelled.sizes[g].saturating_sub(1))));
         }
     }
     for (half, lists) in &playlist_rows {
@@ -341,30 +408,12 @@ pub async fn run(
         return print_json(&rows);
     }
     println!(
-        "quality bench: {} analysed tracks, {} labelled; {} groups of ≥ {min_group}: A = {}; B = {}",
-        n,
+        "quality bench: {n} analysed tracks, {} labelled; {} groups of ≥ {min_group}: {}",
         group_of.len(),
-        big.len(),
-        big.iter().step_by(2).cloned().collect::<Vec<_>>().join(", "),
-        big.iter().skip(1).step_by(2).cloned().collect::<Vec<_>>().join(", "),
+        labelled.big.len(),
+        labelled.halves()
     );
-    println!(
-        "{:<36} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
-        "method", "half", "n", "P@5 ± se", "P@10 ± se", "R-prec ± se", "hub skew"
-    );
-    for r in &rows {
-        let f = |(m, se): (f64, f64)| format!("{m:.3} ± {se:.3}");
-        println!(
-            "{:<36} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
-            r.method,
-            r.half,
-            r.queries,
-            f(r.p5),
-            f(r.p10),
-            f(r.r_precision),
-            r.hub_skew.map_or("—".into(), |s| format!("{s:.2}"))
-        );
-    }
+    print_rows(&rows);
     Ok(())
 }
 
