@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ingest::analyze::AnalyzeOptions;
 use crate::ingest::probe::{self, ReadOutcome};
 use crate::playlist::Candidate;
-use crate::store::{TrackRow, TrackStatus};
+use crate::store::{TrackRow, TrackStatus, TrackSummary};
 
 /// Outside files kept analysed: a few dropped files, not a second library.
 const KEPT: usize = 8;
@@ -25,19 +25,12 @@ const KEPT: usize = 8;
 pub const OUTSIDE_ID: i64 = 0;
 
 /// A file outside the library as the UI shows it: its tags, tempo, key and tag chips, read
-/// and analysed as the scan would.
+/// and analysed as the scan would (its `id` is [`OUTSIDE_ID`]; `path` as the window was handed
+/// it).
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct OutsideTrack {
-    /// As given (the path the window was handed).
-    pub path: String,
-    pub title: Option<String>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub duration_s: Option<f64>,
-    pub bpm: Option<f64>,
-    pub key: Option<String>,
-    pub scale: Option<String>,
-    pub camelot: Option<String>,
+    #[serde(flatten)]
+    pub track: TrackSummary,
     pub chips: Vec<String>,
     /// The library's own track for this file, when the file is in the library after all.
     pub library_id: Option<i64>,
@@ -105,18 +98,9 @@ impl OutsideCache {
 
 impl Outside {
     pub(super) fn shown(&self) -> OutsideTrack {
-        let r = &self.row;
         OutsideTrack {
-            path: r.path.clone(),
-            title: r.title.clone(),
-            artist: r.artist.clone(),
-            album: r.album.clone(),
-            duration_s: r.duration_s,
-            bpm: r.bpm,
-            key: r.key.clone(),
-            scale: r.scale.clone(),
-            camelot: r.camelot.clone(),
-            chips: r.chips.clone(),
+            track: (&self.row).into(),
+            chips: self.row.chips.clone(),
             library_id: self.library_id,
         }
     }

@@ -416,23 +416,14 @@ export type OutsideAnswer = {
 
 /**
  *  A file outside the library as the UI shows it: its tags, tempo, key and tag chips, read
- *  and analysed as the scan would.
+ *  and analysed as the scan would (its `id` is [`OUTSIDE_ID`]; `path` as the window was handed
+ *  it).
  */
 export type OutsideTrack = {
-	/**  As given (the path the window was handed). */
-	path: string,
-	title: string | null,
-	artist: string | null,
-	album: string | null,
-	duration_s: number | null,
-	bpm: number | null,
-	key: string | null,
-	scale: string | null,
-	camelot: string | null,
 	chips: string[],
 	/**  The library's own track for this file, when the file is in the library after all. */
 	library_id: number | null,
-};
+} & TrackSummary;
 
 /**  What the app shows at start and after every change: folders, totals, running jobs. */
 export type Overview = {

@@ -16,8 +16,9 @@ use segue::musicnn::net::EMBEDDING;
 use segue::musicnn::tagger::{file_patches, Tagger};
 use segue::Library;
 
+use super::labels::Labelled;
 use super::print_json;
-use super::quality::{print_rows, row, Judged, Labelled, Row, Space};
+use super::quality::{print_rows, row, Judged, Row, Space};
 
 /// Block weights tried (relative to the index vector's norm of 1).
 const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];

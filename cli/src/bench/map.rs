@@ -44,7 +44,7 @@ pub async fn quality(
         .map(Path::to_path_buf)
         .or_else(|| labels_file.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let labels = super::playlists::read_labels(labels_file, &root)?;
+    let labels = super::labels::read_labels(labels_file, &root)?;
     library.index_ready().await?;
     let (ids, vectors) = library.index_vectors().await?;
     let n = ids.len();

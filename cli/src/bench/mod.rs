@@ -8,6 +8,7 @@ mod blocks;
 mod describe;
 mod index;
 mod journeys;
+mod labels;
 mod library;
 mod map;
 mod musicnn;

@@ -7,13 +7,14 @@
 //! second (held-out) half. `segue similar`'s plain neighbour list is the reference.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use segue::playlist::{PlaylistRequest, Thresholds};
 use segue::Library;
 use serde::Serialize;
 
+use super::labels::Labelled;
 use super::print_json;
 
 /// One way of making playlists, as measured.
@@ -91,33 +92,6 @@ fn precision(same: &[bool], k: usize) -> f64 {
     same[..n].iter().filter(|&&s| s).count() as f64 / n as f64
 }
 
-/// `path → group` from a TSV with a header naming `path` and `group` columns; relative paths
-/// are under `root`.
-pub(super) fn read_labels(file: &Path, root: &Path) -> Result<HashMap<PathBuf, String>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
-    let (Some(path_col), Some(group_col)) = (col("path"), col("group")) else {
-        bail!(
-            "{}: the header needs `path` and `group` columns",
-            file.display()
-        );
-    };
-    let mut labels = HashMap::new();
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(path), Some(group)) = (fields.get(path_col), fields.get(group_col)) else {
-            continue;
-        };
-        let path = root.join(path);
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
-        labels.insert(path, group.to_string());
-    }
-    Ok(labels)
-}
-
 pub async fn run(
     library: &Library,
     labels_file: &Path,
@@ -129,29 +103,8 @@ pub async fn run(
         .map(Path::to_path_buf)
         .or_else(|| labels_file.parent().map(Path::to_path_buf))
         .unwrap_or_default();
-    let labels = read_labels(labels_file, &root)?;
-    library.index_ready().await?;
-    // The library's tracks with a label.
-    let mut group_of: HashMap<i64, String> = HashMap::new();
-    for t in library.tracks(None).await? {
-        let path = PathBuf::from(&t.path);
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
-        if let Some(g) = labels.get(&path) {
-            group_of.insert(t.id, g.clone());
-        }
-    }
-    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
-    for g in group_of.values() {
-        *sizes.entry(g.clone()).or_default() += 1;
-    }
-    let big: Vec<String> = sizes
-        .iter()
-        .filter(|(_, n)| **n >= min_group)
-        .map(|(g, _)| g.clone())
-        .collect();
-    if big.is_empty() {
-        bail!("no group has {min_group} labelled tracks in this library");
-    }
+    let labelled = Labelled::read_under(library, labels_file, &root, min_group).await?;
+    let (group_of, big) = (&labelled.group_of, &labelled.big);
     // Alternate groups (by name) into the tuning half and the held-out half.
     let half_of = |g: &str| match big.iter().position(|b| b == g) {
         Some(i) if i % 2 == 0 => Some("tuning"),

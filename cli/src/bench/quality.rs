@@ -9,14 +9,14 @@
 //! k-occurrence skewness (how much a few "hub" tracks turn up in everyone's neighbours).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use segue::playlist::PlaylistRequest;
 use segue::Library;
 use serde::Serialize;
 
-use super::playlists::read_labels;
+use super::labels::Labelled;
 use super::print_json;
 
 /// The neighbour lists scored are this long (P@10 and R-precision read into them).
@@ -168,97 +168,6 @@ fn normal_cdf(z: f64) -> f64 {
             * t
             * (-x * x).exp();
     0.5 * (1.0 + if x >= 0.0 { y } else { -y })
-}
-
-/// The library's labelled tracks and the groups big enough to query, split into halves.
-pub(super) struct Labelled {
-    pub(super) group_of: HashMap<i64, String>,
-    pub(super) sizes: BTreeMap<String, usize>,
-    /// The groups with enough tracks, by name: even places are half A, odd ones half B.
-    pub(super) big: Vec<String>,
-}
-
-impl Labelled {
-    pub(super) async fn read(
-        library: &Library,
-        labels_file: &Path,
-        min_group: usize,
-    ) -> Result<Labelled> {
-        let root = labels_file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let labels = read_labels(labels_file, &root)?;
-        library.index_ready().await?;
-        let mut group_of: HashMap<i64, String> = HashMap::new();
-        for t in library.tracks(None).await? {
-            let path = PathBuf::from(&t.path);
-            let path = std::fs::canonicalize(&path).unwrap_or(path);
-            if let Some(g) = labels.get(&path) {
-                group_of.insert(t.id, g.clone());
-            }
-        }
-        let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
-        for g in group_of.values() {
-            *sizes.entry(g.clone()).or_default() += 1;
-        }
-        let big: Vec<String> = sizes
-            .iter()
-            .filter(|(_, n)| **n >= min_group)
-            .map(|(g, _)| g.clone())
-            .collect();
-        if big.len() < 2 {
-            bail!("fewer than two groups have {min_group} labelled tracks in this library");
-        }
-        Ok(Labelled {
-            group_of,
-            sizes,
-            big,
-        })
-    }
-
-    pub(super) fn half_of(&self, group: &str) -> Option<&'static str> {
-        self.big
-            .iter()
-            .position(|b| b == group)
-            .map(|i| if i % 2 == 0 { "A" } else { "B" })
-    }
-
-    /// "A = x, y; B = z, w".
-    pub(super) fn halves(&self) -> String {
-        let names = |skip: usize| {
-            self.big
-                .iter()
-                .skip(skip)
-                .step_by(2)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        format!("A = {}; B = {}", names(0), names(1))
-    }
-
-    /// The queries of each half (indices into `ids`: labelled tracks of the big groups), and
-    /// how a neighbour list of one is judged.
-    pub(super) fn queries(&self, ids: &[i64]) -> BTreeMap<&'static str, Vec<usize>> {
-        let mut queries: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(half) = self.group_of.get(id).and_then(|g| self.half_of(g)) {
-                queries.entry(half).or_default().push(i);
-            }
-        }
-        queries
-    }
-
-    /// Whether each row of `list` (indices into `ids`) is from query `q`'s group, and R.
-    pub(super) fn judge(&self, ids: &[i64], q: usize, list: &[usize]) -> Judged {
-        let g = self.group_of.get(&ids[q]);
-        let same = list
-            .iter()
-            .map(|&j| self.group_of.get(&ids[j]) == g)
-            .collect();
-        (same, g.map_or(1, |g| self.sizes[g].saturating_sub(1)))
-    }
 }
 
 /// The table every quality bench prints.

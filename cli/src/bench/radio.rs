@@ -6,8 +6,8 @@
 //! the first three picks from the seed's own soundtrack are skipped; the next 20 picks are
 //! compared with the same radio left alone over the same stretch. Nothing is tuned on data.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
 use anyhow::{bail, Result};
 use segue::index::dot;
@@ -15,7 +15,7 @@ use segue::playlist::radio::{artist_key, Feedback, ARTIST_CAP, ARTIST_WINDOW};
 use segue::Library;
 use serde::Serialize;
 
-use super::playlists::read_labels;
+use super::labels::Labelled;
 use super::print_json;
 
 const SKIPS: usize = 3;
@@ -45,32 +45,15 @@ pub async fn run(
     seeds_wanted: usize,
     json: bool,
 ) -> Result<()> {
-    let root = labels_file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let labels = read_labels(labels_file, &root)?;
-    library.index_ready().await?;
-    let mut group_of: HashMap<i64, String> = HashMap::new();
-    let mut artist_of: HashMap<i64, String> = HashMap::new();
-    for t in library.tracks(None).await? {
-        let path = PathBuf::from(&t.path);
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
-        if let Some(g) = labels.get(&path) {
-            group_of.insert(t.id, g.clone());
-        }
-        artist_of.insert(t.id, artist_key(&t));
-    }
-    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for g in group_of.values() {
-        *sizes.entry(g).or_default() += 1;
-    }
-    let mut candidates: Vec<i64> = group_of
+    let labelled = Labelled::read(library, labels_file, 11).await?;
+    let group_of = &labelled.group_of;
+    let artist_of: HashMap<i64, String> = library
+        .tracks(None)
+        .await?
         .iter()
-        .filter(|(_, g)| sizes[g.as_str()] >= 11)
-        .map(|(id, _)| *id)
+        .map(|t| (t.id, artist_key(t)))
         .collect();
-    candidates.sort();
+    let candidates = labelled.seeds();
     if candidates.is_empty() {
         bail!("no group has 11 labelled tracks in this library");
     }

@@ -4,15 +4,14 @@
 //! first five rows and of the whole list, and for the tempo ramps Spearman's rank correlation
 //! of position with BPM. Nothing in a ramp is tuned on data.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use segue::playlist::{PlaylistRequest, Ramp};
 use segue::Library;
 use serde::Serialize;
 
-use super::playlists::read_labels;
+use super::labels::Labelled;
 use super::{print_json, spearman};
 
 #[derive(Debug, Default, Serialize)]
@@ -33,33 +32,9 @@ pub async fn run(
     min_group: usize,
     json: bool,
 ) -> Result<()> {
-    let root = labels_file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let labels = read_labels(labels_file, &root)?;
-    library.index_ready().await?;
-    let mut group_of: HashMap<i64, String> = HashMap::new();
-    for t in library.tracks(None).await? {
-        let path = PathBuf::from(&t.path);
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
-        if let Some(g) = labels.get(&path) {
-            group_of.insert(t.id, g.clone());
-        }
-    }
-    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
-    for g in group_of.values() {
-        *sizes.entry(g).or_default() += 1;
-    }
-    let mut seeds: Vec<i64> = group_of
-        .iter()
-        .filter(|(_, g)| sizes[g.as_str()] >= min_group)
-        .map(|(id, _)| *id)
-        .collect();
-    seeds.sort();
-    if seeds.is_empty() {
-        bail!("no group has {min_group} labelled tracks in this library");
-    }
+    let labelled = Labelled::read(library, labels_file, min_group).await?;
+    let group_of = &labelled.group_of;
+    let seeds = labelled.seeds();
     let mut rows = Vec::new();
     for ramp in std::iter::once(None).chain(Ramp::ALL.map(Some)) {
         let mut f = Figures {
