@@ -18,6 +18,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         // The shapes a playlist can ramp along and what a list can be sorted by, in menu order.
         .constant("RAMPS", segue::playlist::Ramp::ALL)
         .constant("SORTS", segue::playlist::SortBy::ALL)
+        // The id a file outside the library stands as (never a stored track's).
+        .constant("OUTSIDE_ID", segue::library::OUTSIDE_ID)
         // Key names and the Camelot wheel, as the engine spells them.
         .constant("NOTE_NAMES", segue::analysis::key::NOTE_NAMES)
         .constant("CAMELOT_WHEEL", segue::analysis::key::camelot_wheel())

@@ -126,6 +126,21 @@ impl Library {
         Ok(player.state())
     }
 
+    /// Plays a file outside the library (one the user handed over: the app checks), as
+    /// [`Self::play_track`] plays a track.
+    pub async fn play_file(
+        &self,
+        path: &Path,
+        from_s: Option<f64>,
+        seconds: Option<f64>,
+    ) -> Result<PlayerState> {
+        let duration = self.outside(path).await?.row.duration_s;
+        let from = from_s.unwrap_or_else(|| default_start(duration));
+        let player = self.player()?;
+        player.play(path, from, seconds)?;
+        Ok(player.state())
+    }
+
     /// Pauses, resumes, stops, closes (stops and releases the sound device), seeks (`value`:
     /// seconds into the file) or sets the volume (`value`: 0 … 1), and answers the state once
     /// the player has taken the command. Stopping or closing a player that was never opened

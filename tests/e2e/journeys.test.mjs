@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -175,7 +175,10 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
   const dropped = path.join(root, 'Downloads', 'Sent by Sam #1 é.flac');
   fs.mkdirSync(path.dirname(dropped), { recursive: true });
   fs.copyFileSync(twin.path, dropped);
-  const { driver, stop } = await launch(['--data-dir', data]);
+  const raw = path.join(root, 'capture-outside', 'dropped.raw');
+  const home = alsaCaptureHome(path.join(root, 'capture-outside'), raw);
+  const { driver, stop } = await launch(['--data-dir', data], { HOME: home });
+  let fileSeconds = 0;
   try {
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
     await analysisDone(driver); // analysed by the first test
@@ -191,6 +194,15 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
     // (a frame or two after the drop, or WebKit's snapshot may still show the one before)
     await driver.executeAsyncScript('const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));');
     await saveScreenshot(driver, 'outside.png');
+
+    // ▶ on the file's card plays the file itself through the sound device; it ends and the
+    // player goes on to its closest match (then the player is closed).
+    await clickWhenReady(driver, '#outside-file button.play');
+    const playing = await waitFor(() => playerBar(driver), (b) => b?.id === 0 && b.status === 'playing', 'the dropped file playing', 30000);
+    assert.equal(playing.title, twin.title);
+    await waitFor(() => playerBar(driver), (b) => b?.id === shown.rows[0], 'on to its closest match', 120000);
+    await clickWhenReady(driver, '#player-close');
+    fileSeconds = twin.duration_s;
 
     // "Make playlist": seeded by the file; the twin is the same song, so it is left out.
     await clickWhenReady(driver, '#outside-playlist');
@@ -219,4 +231,9 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
   } finally {
     await stop();
   }
+  // The file's sound came out of the device (then some of its match's).
+  const seconds = capturedAudio(raw).length / 48000;
+  fs.rmSync(raw, { force: true });
+  console.log(`# like a file: ${seconds.toFixed(1)} s of sound captured for a file of ${fileSeconds.toFixed(1)} s`);
+  assert.ok(fileSeconds > 10 && seconds >= 0.9 * fileSeconds, `${seconds.toFixed(1)} s of sound for ${fileSeconds} s`);
 });

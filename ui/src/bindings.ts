@@ -59,6 +59,8 @@ export const commands = {
 	pauseAnalysis: () => __TAURI_INVOKE<void>("pause_analysis"),
 	/**  Asks for an audio file outside the library; `null` when the user cancels. */
 	pickOutsideFile: () => __TAURI_INVOKE<string | null>("pick_outside_file"),
+	/**  Plays the outside file (dropped or picked) as `play_preview` plays a track. */
+	playOutsideFile: (path: string, fromS: number | null, seconds: number | null) => __TAURI_INVOKE<PlayerState>("play_outside_file", { path, fromS, seconds }),
 	/**
 	 *  Plays track `id` from `from_s` (`null`: a third of the way into tracks longer than 30 s)
 	 *  for `seconds` (`null`: to the end). Fails with a message when there is no sound device.
@@ -149,6 +151,8 @@ export const DEFAULT_PLAYLIST_REQUEST = {"avoid_like":[],"avoid_tags":[],"folder
 export const MATCH_THRESHOLDS = {"close":0.949999988079071,"floor":0.8500000238418579,"very_close":0.9900000095367432} as const;
 
 export const NOTE_NAMES = ["C","C#","D","Eb","E","F","F#","G","Ab","A","Bb","B"] as const;
+
+export const OUTSIDE_ID = 0 as const;
 
 export const RAMPS = ["tempo-up","tempo-down","energy-up","energy-down","cool-down"] as const;
 

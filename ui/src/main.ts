@@ -234,6 +234,7 @@ const radio = new RadioPanel($('#view-radio'), marks, {
 
 const outside = new OutsideView($('#view-outside'), marks, {
   onPlay: (list, id, toggle) => previews.playFromSimilar(list, id, toggle),
+  onPlayFile: (file, results) => previews.playOutside(file, results),
   onMakePlaylist: (file, viaKeyboard) => {
     showView('playlist');
     playlist.makeFromFile(file, viaKeyboard);

@@ -76,6 +76,14 @@ export class PreviewSources {
     if (toggle) this.player.toggleTrack(t, queue); else this.player.startTrack(t, queue);
   }
 
+  /** Play the file from outside the library (the "like a file" view's ▶: toggled); next walks
+   *  on into the tracks like it. */
+  playOutside(file: api.OutsideTrack, results: readonly SimilarTrack[]) {
+    const t: PreviewTrack = { id: api.OUTSIDE_ID, path: file.path, title: file.title, artist: file.artist, duration_s: file.duration_s };
+    const list = [t, ...results.map((x) => this.similarTrack(x))];
+    this.player.toggleTrack(t, new ListQueue('similar', () => list, t.id));
+  }
+
   /** Play a playlist row (▶, Space: toggled; Enter, a double click: started); next/previous walk
    *  the playlist shown, with its edits, while it is shown. */
   playEntry(e: PlaylistEntry, toggle = true) {

@@ -458,6 +458,18 @@
     previewLater(() => { preview.current = c; previewStart(s, Math.max(0, from)); });
     return before;
   }
+  /** play_outside_file: the file of a recorded similar_to_outside_file answer, by its path. */
+  function playOutsideFile(args) {
+    const answer = cfg.library ? recorded('similar_to_outside_file', { path: args.path }) : undefined;
+    if (!answer || !answer.file) throw `${args.path} was not dropped on the window or picked: drop it again`;
+    const s = openPlayer();
+    const before = previewSnapshot();
+    const d = answer.file.duration_s;
+    const from = args.fromS ?? (d != null && d > 30 ? Math.floor(d / 3) : 0);
+    const c = { path: args.path, seconds: args.seconds ?? null, duration: d ?? Infinity, undecodable: false };
+    previewLater(() => { preview.current = c; previewStart(s, Math.max(0, from)); });
+    return before;
+  }
   function controlPreview(args) {
     const s = openPlayer();
     const before = previewSnapshot();
@@ -554,6 +566,7 @@
       case 'get_map': return madeUpMap(); // (not copied: 100,000 points; the UI only reads it)
       case 'rearrange_map': return true;
       case 'play_preview': return playPreview(args);
+      case 'play_outside_file': return playOutsideFile(args);
       case 'control_preview': return controlPreview(args);
       case 'preview_state': return previewSnapshot();
       case 'list_output_devices': return ['Default Audio Device', 'USB DAC'];

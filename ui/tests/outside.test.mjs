@@ -43,10 +43,24 @@ test('like a file: a dropped file lists the tracks like it, plays them and makes
   assert.ok(await page.locator('#nav-outside.active').count(), 'the nav marks the view');
   await page.screenshot({ path: path.join(OUT, 'outside.png') });
 
-  // ▶ plays a match; the keys walk the list (the first row has the focus) and Enter plays.
-  await page.click('#outside-list li:first-child button.play');
-  await page.waitForFunction(() => document.querySelector('#player')?.dataset.status === 'playing');
+  // ▶ on the card plays the file itself (by its path); N goes on to its closest match.
+  await page.click('#outside-file button.play');
+  await page.waitForFunction((f) => document.querySelector('#player')?.dataset.status === 'playing'
+    && /Late bus home/.test(document.querySelector('#player')?.textContent ?? ''), FILE);
+  const played = (await a.calls('play_outside_file')).at(-1).args;
+  assert.equal(played.path, FILE);
+  assert.equal(await page.getAttribute('#outside-file button.play', 'aria-label'), 'Pause Late bus home');
+  await page.screenshot({ path: path.join(OUT, 'outside-playing.png') });
+  await page.keyboard.press('n');
+  await page.waitForFunction((id) => Number(document.querySelector('#player')?.dataset.id) === id, answer.results[0].id);
+
   assert.equal((await a.calls('play_preview')).at(-1).args.id, answer.results[0].id);
+  assert.ok(await page.locator('#outside-list li:first-child.playing').count(), 'the row marks it');
+
+  // ▶ on a match pauses and resumes it; the keys walk the list and Enter plays.
+  await page.click('#outside-list li:first-child button.play');
+  await page.waitForFunction(() => document.querySelector('#player')?.dataset.status === 'paused');
+  await page.click('#outside-list li:first-child .similar-title');
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(() => Number(document.activeElement?.dataset.id)), answer.results[1].id);
   await page.keyboard.press('Enter');

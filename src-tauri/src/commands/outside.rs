@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use segue::audio::preview::PlayerState;
 use segue::library::OutsideAnswer;
 use segue::playlist::PlaylistRequest;
 use segue::{Error, Library};
@@ -72,6 +73,20 @@ pub async fn pick_outside_file(
         return Ok(None);
     };
     Ok(desk.give(&[path]).into_iter().next())
+}
+
+/// Plays the outside file (dropped or picked) as `play_preview` plays a track.
+#[tauri::command]
+#[specta::specta]
+pub async fn play_outside_file(
+    library: State<'_, Arc<Library>>,
+    desk: State<'_, OutsideDesk>,
+    path: String,
+    from_s: Option<f64>,
+    seconds: Option<f64>,
+) -> CmdResult<PlayerState> {
+    let path = desk.given(&path)?;
+    Ok(library.play_file(&path, from_s, seconds).await?)
 }
 
 /// The outside file (dropped or picked) as read and analysed, and the library's tracks that

@@ -14,6 +14,8 @@ import { keyText, similarRow } from '../similar';
 export type OutsideHooks = {
   /** ▶ on a row, or Space / Enter on it (`toggle`: a second press pauses). */
   onPlay(list: readonly SimilarTrack[], id: number, toggle: boolean): void;
+  /** ▶ on the file's card: the file itself (next: the tracks like it). */
+  onPlayFile(file: OutsideTrack, results: readonly SimilarTrack[]): void;
   /** "Make playlist": a playlist that sounds like the file. */
   onMakePlaylist(file: OutsideTrack, viaKeyboard: boolean): void;
   /** Escape, or the empty state's link: back to the library. */
@@ -100,6 +102,10 @@ export class OutsideView {
     if (t.closest('#outside-back')) { this.hooks.onBack(); return; }
     if (t.closest('#outside-playlist') && this.state.kind === 'ready') {
       this.hooks.onMakePlaylist(this.state.answer.file, e.detail === 0);
+      return;
+    }
+    if (t.closest('#outside-file button.play') && this.state.kind === 'ready') {
+      this.hooks.onPlayFile(this.state.answer.file, this.results);
       return;
     }
     const li = t.closest<HTMLElement>('li.similar-row');
@@ -197,7 +203,8 @@ export class OutsideView {
     const key = keyText(f);
     if (key) meta.push(f.camelot ? `${key} (${f.camelot})` : key);
     return h('section', { id: 'outside-file', class: 'outside-file', 'aria-label': 'The file', title: f.path },
-      h('div', { class: 'outside-file-name' }, this.name(f)),
+      h('div', { class: 'outside-file-head' }, this.marks.button(api.OUTSIDE_ID, this.name(f), true),
+        h('div', { class: 'outside-file-name' }, this.name(f))),
       h('div', { class: 'muted' }, [f.artist, f.album].filter(Boolean).join(' — ') || fmt.basename(f.path)),
       h('div', { class: 'outside-file-meta num' }, meta.join(' · ')),
       f.chips.length ? h('div', { class: 'outside-chips' }, ...f.chips.map((c) => h('span', { class: 'tag-chip' }, h('span', { class: 'tag-label' }, c)))) : null,

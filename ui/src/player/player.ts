@@ -159,7 +159,7 @@ export class Player {
     this.expect = null;
     this.bar.shown = true;
     this.render();
-    if (t.duration_s == null) this.lookUpDuration(t.id, seq);
+    if (t.duration_s == null && t.id !== api.OUTSIDE_ID) this.lookUpDuration(t.id, seq);
     const chosen = this.lengthOverride ?? this.length;
     const whole = chosen === 'whole';
     const before = this.inflight;
@@ -172,7 +172,9 @@ export class Player {
       if (seq !== this.seq) return null;
       // "Whole track" is the whole of it; a 30/60 s preview starts where the backend likes
       // (a third of the way in, past quiet intros).
-      return api.commands.playPreview(t.id, whole ? 0 : null, whole ? null : Number(chosen));
+      const [from, seconds] = [whole ? 0 : null, whole ? null : Number(chosen)];
+      // A file from outside the library (dropped or picked) is played by its path.
+      return t.id === api.OUTSIDE_ID ? api.commands.playOutsideFile(t.path, from, seconds) : api.commands.playPreview(t.id, from, seconds);
     })();
     this.inflight = call.catch(() => undefined);
     try {
