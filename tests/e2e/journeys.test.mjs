@@ -228,6 +228,15 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
       window.__TAURI_INTERNALS__.invoke('similar_to_outside_file', { path: '/etc/hostname' })
         .then(() => done('read'), (e) => done(String(e && e.message || e)));`);
     assert.match(refused, /was not dropped on the window or picked/);
+    for (const [cmd, args] of [
+      ['play_outside_file', { path: '/etc/hostname', fromS: null, seconds: null }],
+      ['make_playlist', { request: { seeds: [], seed_file: '/etc/hostname' } }],
+    ]) {
+      const answer = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+          .then(() => done('accepted'), (e) => done(String(e && e.message || e)));`, cmd, args);
+      assert.match(answer, /was not dropped on the window or picked/, cmd);
+    }
   } finally {
     await stop();
   }

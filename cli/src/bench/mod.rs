@@ -18,6 +18,7 @@ mod preview;
 mod quality;
 mod radio;
 mod ramps;
+mod tempo;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -69,6 +70,15 @@ enum What {
         /// Write per-file results as TSV (path, bpm, key, scale, seconds, duration_s, …)
         #[arg(long)]
         tsv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tempo accuracy on a rendered set with exact tempi (make_rendered.py's manifest):
+    /// Accuracy1/2, the misses by kind, and whether low confidence marks the misses
+    Tempo {
+        /// rendered_manifest.tsv (`path` relative to its folder, `bpm`)
+        #[arg(long, value_name = "FILE")]
+        manifest: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -289,6 +299,7 @@ pub async fn run(args: &Args) -> Result<()> {
         } => library::scan(scratch.path(), *files, workers, *json).await,
         What::Table { tracks, json } => library::table(scratch.path(), *tracks, *json).await,
         What::Decode { files, rate, json } => audio::decode(files, *rate, *json),
+        What::Tempo { manifest, json } => tempo::run(manifest, *json),
         What::Analyze {
             files,
             list,
