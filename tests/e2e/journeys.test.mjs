@@ -191,6 +191,8 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
     assert.ok(!tracks.some((t) => t.path === dropped), 'the file is not in the library');
     assert.match(shown.file, new RegExp(`${twin.title}`), 'the file as read: its tags');
     assert.match(shown.file, /BPM/);
+    assert.match(await driver.executeScript("return document.getElementById('outside-twin')?.textContent ?? ''"),
+      new RegExp(`sounds the same as “${twin.title}”`), 'a copy of a library track is named as such');
     // (a frame or two after the drop, or WebKit's snapshot may still show the one before)
     await driver.executeAsyncScript('const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));');
     await saveScreenshot(driver, 'outside.png');

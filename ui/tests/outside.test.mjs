@@ -41,6 +41,7 @@ test('like a file: a dropped file lists the tracks like it, plays them and makes
   assert.match(card, new RegExp(`${Math.round(answer.file.bpm)} BPM`));
   assert.match(card, new RegExp(answer.file.chips[0]));
   assert.ok(await page.locator('#nav-outside.active').count(), 'the nav marks the view');
+  assert.equal(await page.locator('#outside-twin').count(), 0, 'a mix of two tracks is no copy of either');
   await page.screenshot({ path: path.join(OUT, 'outside.png') });
 
   // ▶ on the card plays the file itself (by its path); N goes on to its closest match.

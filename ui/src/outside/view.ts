@@ -4,6 +4,9 @@
 // the view shows the file as analysed (title, tempo, key, tags), its similar tracks (▶ plays,
 // next/previous walk the list) and "Make playlist", a playlist seeded by the file's sound.
 import * as api from '../api';
+
+/** A match this close is the same recording (a copy, another encoding of it). */
+const SAME_RECORDING = 0.995;
 import type { OutsideAnswer, OutsideTrack, SimilarTrack } from '../api';
 import { h } from '../dom';
 import * as fmt from '../format';
@@ -188,6 +191,10 @@ export class OutsideView {
     this.el.replaceChildren(head, h('div', { class: 'outside-body' },
       this.fileCard(file),
       ...(s.note ? [h('p', { class: 'detail-note' }, s.note)] : []),
+      ...(results[0] && results[0].score >= SAME_RECORDING && file.library_id == null
+        ? [h('p', { id: 'outside-twin', class: 'detail-note' },
+          `It sounds the same as “${results[0].title ?? fmt.basename(results[0].path)}”${results[0].artist ? ` by ${results[0].artist}` : ''} in your library — a copy of it?`)]
+        : []),
       h('h3', { class: 'outside-subhead' }, results.length ? `${fmt.plural(results.length, 'track')} that sound like it` : 'Similar tracks'),
       list));
   }
