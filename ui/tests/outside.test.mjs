@@ -82,6 +82,22 @@ test('like a file: a dropped file lists the tracks like it, plays them and makes
   const rows = await page.$$eval('#view-playlist li.playlist-row', (ls) => ls.map((li) => Number(li.dataset.id)));
   assert.deepEqual(rows, recorded.entries.map((e) => e.id));
   await page.screenshot({ path: path.join(OUT, 'outside-playlist.png') });
+
+  // Saved under its suggested name; opened again from the sidebar, it still says what it was
+  // made from (the file's name: the library has no row for it).
+  await page.click('#playlist-save');
+  assert.equal(await page.inputValue('#playlist-name'), 'Like Late bus home');
+  await page.keyboard.press('Enter');
+  await page.locator('#saved-playlists .playlist-item').first().waitFor();
+  assert.equal((await a.calls('save_playlist')).at(-1).args.request.seed_file, FILE);
+  await page.keyboard.press('Escape');
+  await page.locator('#view-library').waitFor({ state: 'visible' });
+  await page.click('#saved-playlists .playlist-item .playlist-open');
+  await page.locator('#playlist[data-state="ready"][data-saved-id]').waitFor();
+  assert.equal(await page.locator('#playlist-title').innerText(), 'Like Late bus home');
+  await page.waitForFunction(() => /from Late bus home\.flac/.test(document.querySelector('#playlist-seed')?.textContent ?? ''));
+  assert.equal(await page.$eval('#playlist', (b) => b.dataset.seedFile), FILE);
+  assert.deepEqual(await page.$$eval('#view-playlist li.playlist-row', (ls) => ls.map((li) => Number(li.dataset.id))), rows);
   await done(a);
 });
 

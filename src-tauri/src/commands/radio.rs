@@ -45,6 +45,17 @@ fn no_radio() -> Error {
     Error::InvalidRequest("no radio is on".into())
 }
 
+/// Runs `change` on the radio that is on, and answers the radio as it then stands.
+async fn on_session(
+    desk: &RadioDesk,
+    change: impl AsyncFnOnce(&mut RadioSession) -> segue::Result<()>,
+) -> CmdResult<RadioView> {
+    let mut slot = desk.session.lock().await;
+    let session = slot.as_mut().ok_or_else(no_radio)?;
+    change(session).await?;
+    Ok(session.view())
+}
+
 /// Starts a radio on these tracks (one or more, analysed): its first pick plays next, the
 /// following ones are queued. Replaces a radio that was on.
 #[tauri::command]
@@ -80,11 +91,12 @@ pub async fn radio_next(
     desk: State<'_, RadioDesk>,
     skipped_early: bool,
 ) -> CmdResult<RadioView> {
-    let mut slot = desk.session.lock().await;
-    let session = slot.as_mut().ok_or_else(no_radio)?;
-    library.radio_advance(session, skipped_early).await?;
-    desk.heard_now(session);
-    Ok(session.view())
+    on_session(&desk, async |session| {
+        library.radio_advance(session, skipped_early).await?;
+        desk.heard_now(session);
+        Ok(())
+    })
+    .await
 }
 
 /// Thumbs up for track `id` (playing or heard): the next picks lean towards it.
@@ -95,10 +107,7 @@ pub async fn radio_like(
     desk: State<'_, RadioDesk>,
     id: i64,
 ) -> CmdResult<RadioView> {
-    let mut slot = desk.session.lock().await;
-    let session = slot.as_mut().ok_or_else(no_radio)?;
-    library.radio_like(session, id).await?;
-    Ok(session.view())
+    on_session(&desk, async |session| library.radio_like(session, id).await).await
 }
 
 /// Takes queued track `id` off the queue (it is not picked again).
@@ -109,10 +118,10 @@ pub async fn radio_remove(
     desk: State<'_, RadioDesk>,
     id: i64,
 ) -> CmdResult<RadioView> {
-    let mut slot = desk.session.lock().await;
-    let session = slot.as_mut().ok_or_else(no_radio)?;
-    library.radio_remove(session, id).await?;
-    Ok(session.view())
+    on_session(&desk, async |session| {
+        library.radio_remove(session, id).await
+    })
+    .await
 }
 
 /// Turns the radio off (the player is stopped by the UI).
