@@ -15,40 +15,50 @@ fn music_dir() -> Option<PathBuf> {
     Some(if music.is_dir() { music } else { home })
 }
 
-/// Asks for a music folder; `None` when the user cancels.
-pub async fn pick_folder(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app.dialog().file().set_title("Add a music folder");
-    if let Some(start) = music_dir() {
-        dialog = dialog.set_directory(start);
+type FileDialog = tauri_plugin_dialog::FileDialogBuilder<tauri::Wry>;
+type Answer = tokio::sync::oneshot::Sender<Option<tauri_plugin_dialog::FilePath>>;
+
+/// A file dialog titled `title` that opens in the music folder.
+fn file_dialog(app: &tauri::AppHandle, title: &str) -> FileDialog {
+    let dialog = app.dialog().file().set_title(title);
+    match music_dir() {
+        Some(start) => dialog.set_directory(start),
+        None => dialog,
     }
-    dialog.pick_folder(move |picked| {
-        let _ = tx.send(picked);
-    });
+}
+
+/// Shows a dialog (`show` opens it, handing the user's answer to the sender) and waits for
+/// the path chosen; `None` when the user cancels.
+async fn ask(show: impl FnOnce(Answer)) -> CmdResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    show(tx);
     match rx.await.map_err(CommandError::internal)? {
         None => Ok(None),
         Some(path) => path.into_path().map(Some).map_err(CommandError::internal),
     }
 }
 
+/// Asks for a music folder; `None` when the user cancels.
+pub async fn pick_folder(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
+    let dialog = file_dialog(app, "Add a music folder");
+    ask(|tx| {
+        dialog.pick_folder(move |picked| {
+            let _ = tx.send(picked);
+        })
+    })
+    .await
+}
+
 /// Asks for an audio file (to find what sounds like it); `None` when the user cancels.
 pub async fn pick_audio_file(app: &tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Find tracks like a file")
+    let dialog = file_dialog(app, "Find tracks like a file")
         .add_filter("Audio", segue::ingest::walk::AUDIO_EXTENSIONS);
-    if let Some(start) = music_dir() {
-        dialog = dialog.set_directory(start);
-    }
-    dialog.pick_file(move |picked| {
-        let _ = tx.send(picked);
-    });
-    match rx.await.map_err(CommandError::internal)? {
-        None => Ok(None),
-        Some(path) => path.into_path().map(Some).map_err(CommandError::internal),
-    }
+    ask(|tx| {
+        dialog.pick_file(move |picked| {
+            let _ = tx.send(picked);
+        })
+    })
+    .await
 }
 
 /// Asks where to write a playlist named `name`; `None` when the user cancels. The path gets
@@ -69,27 +79,21 @@ pub async fn pick_export_path(
             }
         })
         .collect();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Export playlist")
+    let dialog = file_dialog(app, "Export playlist")
         .add_filter(extension.to_uppercase(), &[extension])
         .set_file_name(format!("{safe_name}.{extension}"));
-    if let Some(start) = music_dir() {
-        dialog = dialog.set_directory(start);
-    }
-    dialog.save_file(move |picked| {
-        let _ = tx.send(picked);
-    });
-    let Some(picked) = rx.await.map_err(CommandError::internal)? else {
-        return Ok(None);
-    };
-    let mut path = picked.into_path().map_err(CommandError::internal)?;
-    if path.extension().and_then(|e| e.to_str()) != Some(extension) {
-        path.set_extension(extension);
-    }
-    Ok(Some(path))
+    let picked = ask(|tx| {
+        dialog.save_file(move |picked| {
+            let _ = tx.send(picked);
+        })
+    })
+    .await?;
+    Ok(picked.map(|mut path| {
+        if path.extension().and_then(|e| e.to_str()) != Some(extension) {
+            path.set_extension(extension);
+        }
+        path
+    }))
 }
 
 /// The app cannot start (a library another process has open, a database that cannot be

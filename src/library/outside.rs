@@ -231,9 +231,4 @@ impl Library {
                 )
             }))
     }
-
-    /// What a file outside the library is, as read and analysed (for the UI's header).
-    pub async fn describe_outside_file(&self, path: &Path) -> Result<OutsideTrack> {
-        Ok(self.outside(path).await?.shown())
-    }
 }

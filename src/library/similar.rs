@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::outside::OutsideTrack;
+use super::outside::{Outside, OutsideTrack};
 use super::Library;
 use crate::error::Result;
 use crate::index;
@@ -164,6 +164,10 @@ impl Library {
     /// is in the library, is left out.
     pub async fn similar_to_file(&self, path: &Path, k: usize) -> Result<Vec<SimilarTrack>> {
         let outside = self.outside(path).await?;
+        self.similar_to_outside(&outside, k).await
+    }
+
+    async fn similar_to_outside(&self, outside: &Outside, k: usize) -> Result<Vec<SimilarTrack>> {
         let exclude: Vec<i64> = outside.library_id.into_iter().collect();
         let hits = self
             .similarity
@@ -175,14 +179,15 @@ impl Library {
     /// [`Self::similar_to_file`] as the app shows it: the file as read and analysed, and its
     /// similar tracks that sound alike (at or above the library's floor).
     pub async fn similar_to_outside_file(&self, path: &Path, k: usize) -> Result<OutsideAnswer> {
+        let outside = self.outside(path).await?;
         let results = self
-            .similar_to_file(path, k)
+            .similar_to_outside(&outside, k)
             .await?
             .into_iter()
             .filter(|r| r.closeness.is_none_or(|c| c > Closeness::Unlike))
             .collect();
         Ok(OutsideAnswer {
-            file: self.outside(path).await?.shown(),
+            file: outside.shown(),
             results,
         })
     }

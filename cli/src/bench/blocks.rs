@@ -18,7 +18,7 @@ use segue::Library;
 
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{print_rows, row, Judged, Row, Space};
+use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
 
 /// Block weights tried (relative to the index vector's norm of 1).
 const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
@@ -225,14 +225,7 @@ pub async fn run(
                 (w, lists_for(vectors))
             })
             .collect();
-        for (choose_on, report_on) in [("A", "B"), ("B", "A")] {
-            let (w, lists) = by_weight
-                .iter()
-                .max_by(|a, b| {
-                    let p = |l: &Vec<Vec<usize>>| row("", choose_on, &judged(l, choose_on)).p5.0;
-                    p(&a.1).total_cmp(&p(&b.1))
-                })
-                .expect("WEIGHTS is not empty");
+        for (w, choose_on, report_on, lists) in choose_on_halves(&by_weight, judged) {
             rows.push(row(
                 &format!("{name}, w={w} (on {choose_on})"),
                 report_on,

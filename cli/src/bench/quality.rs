@@ -170,6 +170,25 @@ fn normal_cdf(z: f64) -> f64 {
     0.5 * (1.0 + if x >= 0.0 { y } else { -y })
 }
 
+/// A parameter chosen under the protocol: of `tried` (a value and every query's neighbour
+/// list under it), the value with the best P@5 on one half, reported on the other, both ways.
+/// Answers (the value, the half it was chosen on, the half reported, that half's lists).
+pub(super) fn choose_on_halves<T>(
+    tried: &[(T, Vec<Vec<usize>>)],
+    judged: impl Fn(&[Vec<usize>], &'static str) -> Vec<Judged>,
+) -> Vec<(&T, &'static str, &'static str, &[Vec<usize>])> {
+    [("A", "B"), ("B", "A")]
+        .into_iter()
+        .filter_map(|(choose_on, report_on)| {
+            let p5 = |lists: &[Vec<usize>]| row("", choose_on, &judged(lists, choose_on)).p5.0;
+            tried
+                .iter()
+                .max_by(|a, b| p5(&a.1).total_cmp(&p5(&b.1)))
+                .map(|(value, lists)| (value, choose_on, report_on, &lists[..]))
+        })
+        .collect()
+}
+
 /// The table every quality bench prints.
 pub(super) fn print_rows(rows: &[Row]) {
     println!(
@@ -261,15 +280,7 @@ pub async fn run(
             (k, space.lists(&|i, j| f64::from(space.sim[i][j] - r[j])))
         })
         .collect();
-    for (choose_on, report_on) in [("A", "B"), ("B", "A")] {
-        let (k, lists) = csls
-            .iter()
-            .max_by(|a, b| {
-                let p = |l: &Vec<Vec<usize>>| row("", choose_on, &judged(l, choose_on)).p5.0;
-                p(&a.1).total_cmp(&p(&b.1))
-            })
-            .map(|(k, l)| (*k, l))
-            .expect("CSLS_K is not empty");
+    for (k, choose_on, report_on, lists) in choose_on_halves(&csls, judged) {
         method(
             &format!("CSLS k={k} (chosen on {choose_on})"),
             lists,

@@ -75,12 +75,6 @@ export class OutsideView {
     target?.focus({ preventScroll: true });
   }
 
-  /** The row's track for a focused row (Space). */
-  trackOf(li: Element): SimilarTrack | null {
-    const id = Number((li as HTMLElement).dataset.id);
-    return this.results.find((r) => r.id === id) ?? null;
-  }
-
   private load(path: string, note: string | null) {
     const seq = ++this.seq;
     this.setState({ kind: 'loading', path, note });
