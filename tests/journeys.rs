@@ -420,10 +420,32 @@ async fn journeys_ramps_sorts_and_words_on_the_demo_library() {
         .await
         .expect("next");
     let (steered, left_alone) = (likeness(&session, skipped), likeness(&control, skipped));
+    // One radio in a library of 36 is noise (the demo's analysis is not bit-identical from
+    // run to run): the same comparison from the first track of every style, averaged.
+    let (mut steered_sum, mut alone_sum) = (steered, left_alone);
+    for style in styles.iter().filter(|s| s[0] != styles[1][0]) {
+        let mut pair = Vec::new();
+        for skip in [true, false] {
+            let mut radio = library
+                .start_radio_session(&[style[0]], &[])
+                .await
+                .expect("radio");
+            library
+                .radio_advance(&mut radio, false)
+                .await
+                .expect("next");
+            let passed = radio.now_id().expect("playing");
+            library.radio_advance(&mut radio, skip).await.expect("next");
+            pair.push(likeness(&radio, passed));
+        }
+        steered_sum += pair[0];
+        alone_sum += pair[1];
+    }
     eprintln!(
-        "radio skip: likeness of the queue to the skipped track {steered:.3} vs {left_alone:.3}"
+        "radio skip: likeness of the queue to the skipped track {steered:.3} vs {left_alone:.3}; \
+         summed over every style {steered_sum:.3} vs {alone_sum:.3}"
     );
-    assert!(steered < left_alone, "{steered} vs {left_alone}");
+    assert!(steered_sum < alone_sum, "{steered_sum} vs {alone_sum}");
     assert_eq!(session.view().history[0].feedback, Feedback::Skipped);
     // A thumbs-up pulls the queue towards the liked track: liking the skipped track (in the
     // history) takes back the skip's push away from it. (In a library of 36 the lean may leave
