@@ -280,6 +280,70 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
     let rebuilt = json(&data, &["index", "rebuild", "--json"]);
     assert_eq!(rebuilt["count"], 36);
     assert_ne!(rebuilt["built_at"], Value::Null);
+
+    // The large-library type: 4-bit PQ codes within a 64-byte budget, the candidates
+    // re-ranked by the full vectors on disk. Over 36 tracks every one is a candidate, so the
+    // lists are exact search's: the same tracks in the same order, the same match.
+    let weights = r#"{"rhythm": 3.0}"#;
+    std::fs::write(
+        data.join("settings.json"),
+        format!(r#"{{"similarity": {{"weights": {weights}}}}}"#),
+    )
+    .expect("write");
+    let exact_lists: Vec<Value> = ["1", "7", "20"]
+        .iter()
+        .map(|id| json(&data, &["similar", id, "-n", "8", "--json"]))
+        .collect();
+    assert_eq!(stats(&data)["type"], "Flat");
+    std::fs::write(
+        data.join("settings.json"),
+        format!(
+            r#"{{"similarity": {{"weights": {weights}, "policy": {{"flat_max": 10, "ivf_flat_max": 20, "code_bytes": 64}}}}}}"#
+        ),
+    )
+    .expect("write");
+    let compressed = stats(&data);
+    assert!(
+        compressed["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("PQ128x4+refine")),
+        "{compressed}"
+    );
+    assert!(compressed["refine_k"].as_u64() >= Some(100), "{compressed}");
+    assert!(
+        compressed["bytes_on_disk"].as_u64() > Some(0),
+        "{compressed}"
+    );
+    assert!(data.join("index/vectors.f16").is_file());
+    for (id, exact) in ["1", "7", "20"].iter().zip(&exact_lists) {
+        let got = json(&data, &["similar", id, "-n", "8", "--json"]);
+        assert_eq!(ids(&got), ids(exact), "track {id}");
+        for (a, b) in got
+            .as_array()
+            .expect("array")
+            .iter()
+            .zip(exact.as_array().expect("array"))
+        {
+            let (a, b) = (a["score"].as_f64(), b["score"].as_f64());
+            assert!(
+                a.zip(b).is_some_and(|(a, b)| (a - b).abs() < 1e-5),
+                "{a:?} {b:?}"
+            );
+        }
+    }
+    // A vector file that went missing is noticed at the next start: rebuilt, with a warning.
+    std::fs::remove_file(data.join("index/vectors.f16")).expect("remove");
+    let healed = stats(&data);
+    assert!(
+        healed["warning"]
+            .as_str()
+            .is_some_and(|w| w.contains("rebuilt")),
+        "{healed}"
+    );
+    assert_eq!(healed["count"], 36);
+    assert!(data.join("index/vectors.f16").is_file());
+    let again = json(&data, &["similar", "1", "-n", "8", "--json"]);
+    assert_eq!(ids(&again), ids(&exact_lists[0]));
 }
 
 /// What a track sounds like does not depend on how its library's analysis was timed: the

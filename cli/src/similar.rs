@@ -155,13 +155,20 @@ pub async fn index(library: &Library, args: IndexArgs) -> Result<()> {
         stats.index_type, stats.state, stats.count, stats.dimension, stats.layout
     );
     if stats.nlist > 0 {
+        let recall = |r: Option<f32>| r.map_or("-".to_string(), |r| format!("{r:.3}"));
         println!(
-            "  {} cells, {} visited per query{}",
+            "  {} cells, {} visited per query; recall@10 measured at build: {} on library tracks, {} near them",
             stats.nlist,
             stats.nprobe,
-            stats.measured_recall.map_or(String::new(), |r| format!(
-                ", recall@10 {r:.3} measured at build"
-            ))
+            recall(stats.measured_recall),
+            recall(stats.measured_recall_near),
+        );
+    }
+    if stats.refine_k > 0 {
+        println!(
+            "  {} candidates re-ranked by the full vectors on disk ({:.1} MB)",
+            stats.refine_k,
+            stats.bytes_on_disk as f64 / 1e6
         );
     }
     println!(

@@ -1,8 +1,12 @@
 //! The FAISS index ([`AnnIndex`]): built by the index factory from [`IndexParams`], trained on
-//! a spread-out sample, `nprobe` tuned by measured recall@10 against exact search; vectors
-//! added and removed without a rebuild; batch search; and the OpenMP thread count FAISS uses.
-//! The one place that talks to FAISS, apart from its files ([`super::persist`]).
+//! a spread-out sample, `nprobe` (and the re-ranked candidates of a compressed index) tuned by
+//! measured recall@10 against exact search; vectors added and removed without a rebuild; batch
+//! search, re-ranked from the full vectors on disk where the codes are coarse; and the OpenMP
+//! thread count FAISS uses. The one place that talks to FAISS, apart from its files
+//! ([`super::persist`]).
 
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use faiss::index::autotune::ParameterSpace;
@@ -10,7 +14,9 @@ use faiss::index::IndexImpl;
 use faiss::selector::IdSelector;
 use faiss::{Idx, Index, MetricType};
 
-use super::{ExactIndex, Hit, IndexError, IndexKind, IndexParams, IndexPolicy, Result};
+use super::{
+    ExactIndex, Hit, IndexError, IndexKind, IndexParams, IndexPolicy, RefineStore, Result,
+};
 
 /// Sets how many threads FAISS's OpenMP loops use on the calling thread (0 = one per core).
 pub fn set_faiss_threads(threads: usize) {
@@ -29,13 +35,28 @@ pub fn set_faiss_threads(threads: usize) {
     }
 }
 
+/// Recall@10 against exact search, measured when the index was tuned (None for Flat, exact by
+/// construction, and for tiny libraries).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MeasuredRecall {
+    /// With library tracks as queries ("more like this track").
+    pub library: Option<f32>,
+    /// With points near library tracks as queries (a file from outside the library).
+    pub near: Option<f32>,
+}
+
 /// A FAISS index with track ids.
 pub struct AnnIndex {
     index: IndexImpl,
     params: IndexParams,
-    /// Recall@10 against exact search measured when `nprobe` was tuned (None for Flat, exact
-    /// by construction, and for tiny libraries).
-    measured_recall: Option<f32>,
+    measured: MeasuredRecall,
+    /// The full vectors that re-rank a compressed index's candidates (IvfPqRefine only).
+    refine: Option<RefineStore>,
+    /// A row was missing or damaged once: said once, not at every query.
+    warned_refine: AtomicBool,
+    /// Vectors in the index. FAISS's own count goes wrong for fast-scan lists (1.12's
+    /// `BlockInvertedLists::remove_ids` removes but reports 0 removed), so it is kept here.
+    count: usize,
 }
 
 impl std::fmt::Debug for AnnIndex {
@@ -47,19 +68,27 @@ impl std::fmt::Debug for AnnIndex {
     }
 }
 
-/// Queries used to tune `nprobe`, and the neighbours compared.
+/// Queries used to tune `nprobe` (half library tracks, half points near them), and the
+/// neighbours compared.
 const TUNING_QUERIES: usize = 200;
 const TUNING_K: usize = 10;
+/// Candidate list lengths tried for re-ranking, shortest first.
+const REFINE_STEPS: [usize; 4] = [100, 200, 400, 800];
+/// A doubling of `nprobe` that gains less recall than this has reached what the candidate
+/// list allows: a longer list is tried.
+const PLATEAU: f32 = 0.003;
 
 impl AnnIndex {
     /// Builds an index of `params`' type over these vectors (row-major, `params.dimension`
-    /// each), training it on them first when the type needs it, then tunes `nprobe` to the
-    /// policy's recall target.
+    /// each), training it on them first when the type needs it, then tunes `nprobe` (and the
+    /// re-ranked candidates) to the policy's recall target. A re-ranked type writes its full
+    /// vectors to a new file in `scratch`, deleted unless the index is saved.
     pub fn build(
-        mut params: IndexParams,
+        params: IndexParams,
         ids: &[i64],
         vectors: &[f32],
         policy: &IndexPolicy,
+        scratch: &Path,
     ) -> Result<Self> {
         let dimension = params.dimension;
         if dimension == 0 || vectors.len() != ids.len() * dimension {
@@ -80,90 +109,126 @@ impl AnnIndex {
             index.train(&training_sample(vectors, dimension, params.nlist))?;
         }
         tracing::debug!(ms = started.elapsed().as_millis(), "trained");
+        let refine = if params.kind == IndexKind::IvfPqRefine {
+            let mut store = RefineStore::create_in(scratch, dimension)?;
+            store.write(ids, vectors)?;
+            Some(store)
+        } else {
+            None
+        };
         let labels: Vec<Idx> = ids.iter().map(|&id| Idx::new(id as u64)).collect();
         index.add_with_ids(vectors, &labels)?;
-        tracing::debug!(ms = started.elapsed().as_millis(), "added");
         tracing::debug!(index = %params.name(), count = ids.len(), ms = started.elapsed().as_millis(), "index built");
         let mut ann = AnnIndex {
             index,
-            params: params.clone(),
-            measured_recall: None,
+            params,
+            measured: MeasuredRecall::default(),
+            refine,
+            warned_refine: AtomicBool::new(false),
+            count: ids.len(),
         };
-        if params.kind != IndexKind::Flat {
-            let (nprobe, recall) = ann.tune_nprobe(ids, vectors, policy.target_recall)?;
-            params.nprobe = nprobe;
-            ann.params = params;
-            ann.measured_recall = recall;
+        if ann.params.kind != IndexKind::Flat {
+            ann.tune(ids, vectors, policy.target_recall)?;
         }
         Ok(ann)
     }
 
-    /// Picks the smallest `nprobe` (doubling from 1) whose recall@10 against exact search, on
-    /// vectors of the index used as queries, reaches `target`.
-    fn tune_nprobe(
-        &mut self,
-        ids: &[i64],
-        vectors: &[f32],
-        target: f32,
-    ) -> Result<(usize, Option<f32>)> {
+    /// Picks the smallest `nprobe` (doubling from 1) — and for a re-ranked index the shortest
+    /// candidate list — whose recall@10 against exact search reaches `target` on both kinds
+    /// of query: library tracks, and points near them (the step [`synthetic::queries_near`]
+    /// takes), which land between cells and need more of them. Below target everywhere
+    /// (coarse codes cap recall), the best seen is kept.
+    fn tune(&mut self, ids: &[i64], vectors: &[f32], target: f32) -> Result<()> {
         let dimension = self.params.dimension;
         let count = ids.len();
         if count <= TUNING_K + 1 {
-            return Ok((self.params.nlist, None));
+            self.set_nprobe(self.params.nlist)?;
+            return Ok(());
         }
-        let step = (count / TUNING_QUERIES).max(1);
-        let query_rows: Vec<usize> = (0..count).step_by(step).take(TUNING_QUERIES).collect();
-        let mut queries = Vec::with_capacity(query_rows.len() * dimension);
-        for &row in &query_rows {
+        let half = TUNING_QUERIES / 2;
+        let step = (count / half).max(1);
+        let rows: Vec<usize> = (0..count).step_by(step).take(half).collect();
+        let mut queries = Vec::with_capacity(2 * rows.len() * dimension);
+        for &row in &rows {
             queries.extend_from_slice(&vectors[row * dimension..(row + 1) * dimension]);
         }
-        let exact = ExactIndex::from_slices(ids, vectors, dimension);
-        let truth: Vec<Vec<i64>> = exact
-            .search_batch(&queries, TUNING_K + 1)
-            .into_iter()
-            .zip(&query_rows)
-            .map(|(hits, &row)| {
-                hits.iter()
-                    .map(|h| h.id)
-                    .filter(|&id| id != ids[row])
-                    .take(TUNING_K)
-                    .collect()
-            })
+        queries.extend(super::synthetic::queries_near(
+            vectors,
+            dimension,
+            rows.len(),
+            0x5E6E,
+        ));
+        // A library track's own id is not its neighbour.
+        let own: Vec<Option<i64>> = rows
+            .iter()
+            .map(|&row| Some(ids[row]))
+            .chain(std::iter::repeat_n(None, rows.len()))
             .collect();
+        let top = |hits: &[Hit], own: Option<i64>| -> Vec<i64> {
+            hits.iter()
+                .map(|h| h.id)
+                .filter(|&id| Some(id) != own)
+                .take(TUNING_K)
+                .collect()
+        };
+        let truth: Vec<Vec<i64>> = ExactIndex::from_slices(ids, vectors, dimension)
+            .search_batch(&queries, TUNING_K + 1)
+            .iter()
+            .zip(&own)
+            .map(|(hits, &own)| top(hits, own))
+            .collect();
+        let measure = |ann: &mut Self| -> Result<MeasuredRecall> {
+            let found = ann.search_batch(&queries, TUNING_K + 1)?;
+            let mut hits = [0usize; 2];
+            let mut total = [0usize; 2];
+            for (i, ((result, want), &own)) in found.iter().zip(&truth).zip(&own).enumerate() {
+                let got = top(result, own);
+                let kind = usize::from(i >= rows.len());
+                hits[kind] += want.iter().filter(|id| got.contains(id)).count();
+                total[kind] += want.len();
+            }
+            let recall = |k: usize| Some(hits[k] as f32 / total[k].max(1) as f32);
+            Ok(MeasuredRecall {
+                library: recall(0),
+                near: recall(1),
+            })
+        };
+        let worst = |m: &MeasuredRecall| m.library.unwrap_or(0.0).min(m.near.unwrap_or(0.0));
+        let lists: Vec<usize> = if self.params.kind == IndexKind::IvfPqRefine {
+            REFINE_STEPS.to_vec()
+        } else {
+            vec![0]
+        };
+        let nlist = self.params.nlist;
+        let mut best = (nlist, 0, MeasuredRecall::default());
         let mut nprobe = 1;
-        let mut best = (self.params.nlist, 0.0f32);
-        loop {
-            self.set_nprobe(nprobe)?;
-            let found = self.search_batch(&queries, TUNING_K + 1)?;
-            let mut hits = 0usize;
-            let mut total = 0usize;
-            for ((result, want), &row) in found.iter().zip(&truth).zip(&query_rows) {
-                let got: Vec<i64> = result
-                    .iter()
-                    .map(|h| h.id)
-                    .filter(|&id| id != ids[row])
-                    .take(TUNING_K)
-                    .collect();
-                hits += want.iter().filter(|id| got.contains(id)).count();
-                total += want.len();
+        'lists: for refine_k in lists {
+            self.params.refine_k = refine_k;
+            let mut previous = -1.0f32;
+            loop {
+                self.set_nprobe(nprobe)?;
+                let measured = measure(self)?;
+                let recall = worst(&measured);
+                tracing::debug!(nprobe, refine_k, ?measured, "tuning");
+                if recall > worst(&best.2) {
+                    best = (nprobe, refine_k, measured);
+                }
+                if recall >= target {
+                    break 'lists;
+                }
+                if nprobe >= nlist || (refine_k > 0 && recall - previous < PLATEAU) {
+                    // This list is as good as it gets: a longer one starts a step back.
+                    nprobe = (nprobe / 2).max(1);
+                    break;
+                }
+                previous = recall;
+                nprobe = (nprobe * 2).min(nlist);
             }
-            let recall = if total == 0 {
-                1.0
-            } else {
-                hits as f32 / total as f32
-            };
-            tracing::debug!(nprobe, recall, "tuning");
-            if recall > best.1 {
-                best = (nprobe, recall);
-            }
-            if recall >= target || nprobe >= self.params.nlist {
-                break;
-            }
-            nprobe = (nprobe * 2).min(self.params.nlist);
         }
-        // Below target even at nlist (PQ's quantisation caps recall): keep the best seen.
+        self.params.refine_k = best.1;
         self.set_nprobe(best.0)?;
-        Ok((best.0, Some(best.1)))
+        self.measured = best.2;
+        Ok(())
     }
 
     fn set_nprobe(&mut self, nprobe: usize) -> Result<()> {
@@ -178,12 +243,12 @@ impl AnnIndex {
         &self.params
     }
 
-    pub fn measured_recall(&self) -> Option<f32> {
-        self.measured_recall
+    pub fn measured_recall(&self) -> MeasuredRecall {
+        self.measured
     }
 
     pub fn count(&self) -> usize {
-        self.index.ntotal() as usize
+        self.count
     }
 
     /// Index memory: codes and ids per track, plus the coarse centroids and PQ tables.
@@ -193,8 +258,10 @@ impl AnnIndex {
             IndexKind::IvfFlat => self.params.nlist * self.params.dimension * 4,
             // Centroids plus the quantiser's per-value ranges.
             IndexKind::IvfSq => (self.params.nlist + 2) * self.params.dimension * 4,
-            IndexKind::IvfPq => {
-                self.params.nlist * self.params.dimension * 4 + 256 * self.params.dimension * 4
+            // Centroids (in the rotated space), the rotation and the 16-entry PQ tables.
+            IndexKind::IvfPqRefine => {
+                let rotated = self.params.rotated;
+                (self.params.nlist + self.params.dimension + 16) * rotated * 4
             }
         };
         fixed + self.count() * self.params.bytes_per_track()
@@ -211,8 +278,13 @@ impl AnnIndex {
             ));
         }
         set_faiss_threads(1);
+        // The rows first: an id in the index always has its full vector.
+        if let Some(store) = &mut self.refine {
+            store.write(ids, vectors)?;
+        }
         let labels: Vec<Idx> = ids.iter().map(|&id| Idx::new(id as u64)).collect();
         self.index.add_with_ids(vectors, &labels)?;
+        self.count += ids.len();
         Ok(())
     }
 
@@ -223,7 +295,20 @@ impl AnnIndex {
         }
         let labels: Vec<Idx> = ids.iter().map(|&id| Idx::new(id as u64)).collect();
         let selector = IdSelector::batch(&labels)?;
-        Ok(self.index.remove_ids(&selector)?)
+        let removed = match &mut self.refine {
+            // A track is in the index exactly when its row is sound (written before the add).
+            Some(store) => {
+                let mut removed = 0;
+                for &id in ids {
+                    removed += usize::from(store.erase(id)?);
+                }
+                self.index.remove_ids(&selector)?;
+                removed
+            }
+            None => self.index.remove_ids(&selector)?,
+        };
+        self.count -= removed.min(self.count);
+        Ok(removed)
     }
 
     /// The `k` nearest neighbours of each query (row-major), best first.
@@ -237,11 +322,15 @@ impl AnnIndex {
                 "query length does not match the index".into(),
             ));
         }
-        let result = self.index.search(queries, k)?;
-        Ok(result
+        let candidates = match &self.refine {
+            Some(_) => k.max(self.params.refine_k),
+            None => k,
+        };
+        let result = self.index.search(queries, candidates)?;
+        let found = result
             .labels
-            .chunks(k)
-            .zip(result.distances.chunks(k))
+            .chunks(candidates)
+            .zip(result.distances.chunks(candidates))
             .map(|(labels, scores)| {
                 labels
                     .iter()
@@ -252,24 +341,69 @@ impl AnnIndex {
                             score,
                         })
                     })
-                    .collect()
+                    .collect::<Vec<Hit>>()
+            });
+        let Some(store) = &self.refine else {
+            return Ok(found.collect());
+        };
+        let mut missing = 0;
+        let ranked = found
+            .zip(queries.chunks_exact(dimension))
+            .map(|(hits, query)| {
+                let (ranked, lacking) = store.rerank(query, &hits, k);
+                missing += lacking;
+                ranked
             })
-            .collect())
+            .collect();
+        if missing > 0 && !self.warned_refine.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                missing,
+                "tracks of the similarity index have no sound full vector on disk: their scores are approximate"
+            );
+        }
+        Ok(ranked)
     }
 
     pub(crate) fn inner(&self) -> &IndexImpl {
         &self.index
     }
 
+    /// Bytes the full-vector file takes on disk (0 without one).
+    pub fn refine_bytes_on_disk(&self) -> u64 {
+        self.refine.as_ref().map_or(0, RefineStore::bytes_on_disk)
+    }
+
+    pub(crate) fn refine_mut(&mut self) -> Option<&mut RefineStore> {
+        self.refine.as_mut()
+    }
+
+    /// A loaded index of `count` vectors (the manifest's). Apart from fast-scan lists, whose
+    /// own count FAISS gets wrong, the file must hold that many.
     pub(crate) fn from_parts(
         index: IndexImpl,
         params: IndexParams,
-        measured_recall: Option<f32>,
+        measured: MeasuredRecall,
+        refine: Option<RefineStore>,
+        count: usize,
     ) -> Result<Self> {
+        if (params.kind == IndexKind::IvfPqRefine) != refine.is_some() {
+            return Err(IndexError::Corrupt(
+                "the full vectors and the index type do not agree".into(),
+            ));
+        }
+        if refine.is_none() && index.ntotal() as usize != count {
+            return Err(IndexError::Corrupt(format!(
+                "{} vectors in the file, {count} in the manifest",
+                index.ntotal()
+            )));
+        }
         let mut ann = AnnIndex {
             index,
             params: params.clone(),
-            measured_recall,
+            measured,
+            refine,
+            warned_refine: AtomicBool::new(false),
+            count,
         };
         if ann.index.d() as usize != params.dimension {
             return Err(IndexError::Corrupt(format!(
@@ -325,8 +459,15 @@ mod tests {
         let vectors = clustered(800, dimension, 20, 1);
         let ids: Vec<i64> = (0..800).map(|i| i * 3 + 7).collect();
         let policy = IndexPolicy::default();
-        let mut ann = AnnIndex::build(choose(800, dimension, &policy), &ids, &vectors, &policy)
-            .expect("build");
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let mut ann = AnnIndex::build(
+            choose(800, dimension, &policy),
+            &ids,
+            &vectors,
+            &policy,
+            scratch.path(),
+        )
+        .expect("build");
         assert_eq!(ann.params().kind, IndexKind::Flat);
         let exact = ExactIndex::from_slices(&ids, &vectors, dimension);
         let queries = &vectors[..50 * dimension];
@@ -353,41 +494,81 @@ mod tests {
     }
 
     #[test]
-    fn ivf_flat_and_ivf_sq_reach_the_recall_target_on_clustered_vectors() {
+    fn every_compressed_type_reaches_the_recall_target_on_library_tracks_and_near_them() {
         let dimension = 64;
-        let policy = IndexPolicy {
-            flat_max: 1_000,
-            ivf_flat_max: 5_000,
-            ..IndexPolicy::default()
-        };
-        for count in [4_000, 20_000] {
-            let vectors = clustered(count, dimension, count / 40, 2);
-            let ids: Vec<i64> = (0..count as i64).collect();
+        let count = 20_000;
+        let vectors = clustered(count, dimension, count / 40, 2);
+        let ids: Vec<i64> = (0..count as i64).collect();
+        let exact = ExactIndex::from_slices(&ids, &vectors, dimension);
+        // Queries the tuning did not see: fresh points from the same clusters.
+        let queries = crate::index::synthetic::queries_near(&vectors, dimension, 300, 9);
+        for (ivf_flat_max, code_bytes, kind) in [
+            (50_000, 64, IndexKind::IvfFlat),
+            (5_000, 64, IndexKind::IvfSq),
+            // 64 values cannot take even 4 bits each in 16 bytes: 32 4-bit PQ codes.
+            (5_000, 16, IndexKind::IvfPqRefine),
+        ] {
+            let policy = IndexPolicy {
+                flat_max: 1_000,
+                ivf_flat_max,
+                code_bytes,
+                ..IndexPolicy::default()
+            };
             let params = choose(count, dimension, &policy);
-            let mut ann = AnnIndex::build(params, &ids, &vectors, &policy).expect("build");
-            // Queries the tuning did not see: fresh points from the same clusters.
-            let queries = crate::index::synthetic::queries_near(&vectors, dimension, 300, 9);
-            let exact = ExactIndex::from_slices(&ids, &vectors, dimension);
+            assert_eq!(params.kind, kind);
+            let scratch = tempfile::tempdir().expect("tempdir");
+            let mut ann =
+                AnnIndex::build(params, &ids, &vectors, &policy, scratch.path()).expect("build");
+            let name = ann.params().name();
             let recall = recall_at_10(&mut ann, &exact, &queries);
+            assert!(recall >= 0.95, "{name}: recall@10 {recall}");
+            let tuned = ann.measured_recall();
             assert!(
-                recall >= 0.95,
-                "{}: recall@10 {recall}",
-                ann.params().name()
+                tuned.library >= Some(0.95) && tuned.near >= Some(0.95),
+                "{name}: {tuned:?}"
             );
+            if kind == IndexKind::IvfPqRefine {
+                assert!(ann.params().refine_k >= 100, "{:?}", ann.params());
+                assert_eq!(ann.params().bytes_per_track(), 16 + 8);
+                // Scores are the re-ranked (float16) cosines, not the codes' estimates.
+                let found = ann.search_batch(&queries[..dimension], 3).expect("search");
+                for hit in &found[0] {
+                    let row = hit.id as usize;
+                    let v = &vectors[row * dimension..(row + 1) * dimension];
+                    let exact_score = crate::index::dot(&queries[..dimension], v);
+                    assert!(
+                        (hit.score - exact_score).abs() < 2e-3,
+                        "{hit:?} vs {exact_score}"
+                    );
+                }
+            }
         }
     }
 
     #[test]
     fn add_and_remove_without_rebuild() {
+        for code_bytes in [64, 16] {
+            add_and_remove(IndexPolicy {
+                ivf_flat_max: 1_500,
+                code_bytes,
+                ..IndexPolicy::default()
+            });
+        }
+    }
+
+    /// A track added after the build is found, with its full vector when the type re-ranks;
+    /// a removed one is not.
+    fn add_and_remove(policy: IndexPolicy) {
         let dimension = 64;
         let vectors = clustered(3_000, dimension, 60, 3);
         let ids: Vec<i64> = (1..=3_000).collect();
-        let policy = IndexPolicy::default();
+        let scratch = tempfile::tempdir().expect("tempdir");
         let mut ann = AnnIndex::build(
             choose(2_000, dimension, &policy),
             &ids[..2_000],
             &vectors[..2_000 * dimension],
             &policy,
+            scratch.path(),
         )
         .expect("build");
         ann.add(&ids[2_000..], &vectors[2_000 * dimension..])
@@ -395,7 +576,9 @@ mod tests {
         assert_eq!(ann.count(), 3_000);
         // A vector that was added later is found as its own nearest neighbour.
         let q = &vectors[2_500 * dimension..2_501 * dimension];
-        assert_eq!(ann.search_batch(q, 1).expect("search")[0][0].id, 2_501);
+        let first = ann.search_batch(q, 1).expect("search")[0][0];
+        assert_eq!(first.id, 2_501, "{}", ann.params().name());
+        assert!(first.score > 0.99, "{first:?}");
         assert_eq!(ann.remove(&[2_501, 99_999]).expect("remove"), 1);
         assert_eq!(ann.count(), 2_999);
         let after = ann.search_batch(q, 5).expect("search");

@@ -6,22 +6,25 @@
 //! similarity; ids are the database's track ids.
 //!
 //! The size policy and what an index is built with (`policy`), the FAISS index with its
-//! build-time `nprobe` tuning (`ann`), the exact search (`exact`), saving and loading
-//! ([`persist`]) and, for tests and benchmarks, synthetic vectors (`synthetic`). The errors
+//! build-time tuning (`ann`), the full vectors on disk that re-rank a compressed index's
+//! candidates (`refine`), the exact search (`exact`), saving and loading ([`persist`]) and
+//! synthetic vectors (`synthetic`: for tests and benchmarks, and the points near library
+//! tracks the tuning queries with). The errors
 //! and the hit type live here, and every module's public items are re-exported from here.
 
 mod ann;
 mod exact;
 pub mod persist;
 mod policy;
-#[cfg(any(test, feature = "harness"))]
+mod refine;
 pub mod synthetic;
 
 use serde::{Deserialize, Serialize};
 
-pub use ann::{set_faiss_threads, AnnIndex};
+pub use ann::{set_faiss_threads, AnnIndex, MeasuredRecall};
 pub use exact::{dot, ExactIndex};
 pub use policy::{choose, IndexKind, IndexParams, IndexPolicy};
+pub use refine::RefineStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

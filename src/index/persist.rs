@@ -1,7 +1,9 @@
-//! Saving and loading an index: the FAISS file, the ids it holds, and a manifest that says what
-//! both should be. Each file is written to a temporary name, synced and renamed into place; the
-//! manifest goes last and carries checksums of the other two, so a crash between renames (or a
-//! damaged disk) is caught on load as a mismatch, never served as a wrong index.
+//! Saving and loading an index: the FAISS file, the ids it holds, the full vectors of a
+//! re-ranked index, and a manifest that says what they should be. Each file is written to a
+//! temporary name, synced and renamed into place; the manifest goes last and carries checksums
+//! of the FAISS and id files and the token of the vector file (too large to checksum at every
+//! save: its rows carry their own), so a crash between renames (or a damaged disk) is caught on
+//! load as a mismatch, never served as a wrong index.
 
 use std::fs::File;
 use std::io::Write;
@@ -9,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{AnnIndex, IndexError, IndexParams, Result};
+use super::{AnnIndex, IndexError, IndexParams, MeasuredRecall, RefineStore, Result};
 use crate::vector::Normalizer;
 
 pub const INDEX_FILE: &str = "vectors.faiss";
 pub const IDS_FILE: &str = "ids.bin";
 pub const MANIFEST_FILE: &str = "manifest.json";
+pub use super::refine::REFINE_FILE;
 /// Bump when the manifest or file layout changes.
 const FORMAT: u32 = 1;
 
@@ -33,7 +36,13 @@ pub struct Manifest {
     pub ids_file_checksum: u64,
     /// The highest `features.seq` the index has taken in.
     pub seq: i64,
+    /// Recall@10 measured at build with library tracks as queries, and with points near them.
     pub measured_recall: Option<f32>,
+    #[serde(default)]
+    pub measured_recall_near: Option<f32>,
+    /// The token in the header of the full-vector file (re-ranked indexes only).
+    #[serde(default)]
+    pub refine_token: Option<u64>,
     /// When the index was built (RFC 3339, UTC) and how long it took.
     pub built_at: String,
     pub build_ms: u64,
@@ -97,8 +106,14 @@ fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Saves the index into `dir` (created if needed).
-pub fn save(dir: &Path, index: &AnnIndex, ids: &[i64], mut manifest: Manifest) -> Result<Manifest> {
+/// Saves the index into `dir` (created if needed). A newly built index's vector file moves
+/// from its build name to [`REFINE_FILE`].
+pub fn save(
+    dir: &Path,
+    index: &mut AnnIndex,
+    ids: &[i64],
+    mut manifest: Manifest,
+) -> Result<Manifest> {
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     // FAISS writes to a path; write it to the temp name, then sync and rename it ourselves.
     let tmp = dir.join(format!(".{INDEX_FILE}.tmp"));
@@ -116,13 +131,22 @@ pub fn save(dir: &Path, index: &AnnIndex, ids: &[i64], mut manifest: Manifest) -
     let id_bytes: Vec<u8> = ids.iter().flat_map(|id| id.to_le_bytes()).collect();
     write_atomic(dir, IDS_FILE, &id_bytes)?;
 
+    manifest.refine_token = None;
+    if let Some(store) = index.refine_mut() {
+        store.sync()?;
+        store.keep_as(dir.join(REFINE_FILE))?;
+        sync_dir(dir)?;
+        manifest.refine_token = Some(store.token());
+    }
+
     manifest.format = FORMAT;
     manifest.count = ids.len();
     manifest.ids_checksum = ids_checksum(ids);
     manifest.index_checksum = index_checksum;
     manifest.ids_file_checksum = xxhash_rust::xxh3::xxh3_64(&id_bytes);
     manifest.params = index.params().clone();
-    manifest.measured_recall = index.measured_recall();
+    manifest.measured_recall = index.measured_recall().library;
+    manifest.measured_recall_near = index.measured_recall().near;
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| IndexError::Invalid(format!("manifest to JSON: {e}")))?;
     write_atomic(dir, MANIFEST_FILE, &json)?;
@@ -173,14 +197,25 @@ pub fn load(dir: &Path) -> Result<Saved> {
         .ok_or_else(|| IndexError::Invalid(format!("{} is not UTF-8", index_path.display())))?;
     let raw =
         faiss::index::io::read_index(path_str).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-    let index = AnnIndex::from_parts(raw, manifest.params.clone(), manifest.measured_recall)?;
-    if index.count() != manifest.count {
-        return Err(IndexError::Corrupt(format!(
-            "{} vectors in the file, {} in the manifest",
-            index.count(),
-            manifest.count
-        )));
-    }
+    let refine = match manifest.refine_token {
+        Some(token) => Some(RefineStore::open(
+            dir.join(REFINE_FILE),
+            manifest.params.dimension,
+            token,
+        )?),
+        None => None,
+    };
+    let measured = MeasuredRecall {
+        library: manifest.measured_recall,
+        near: manifest.measured_recall_near,
+    };
+    let index = AnnIndex::from_parts(
+        raw,
+        manifest.params.clone(),
+        measured,
+        refine,
+        manifest.count,
+    )?;
     Ok(Saved {
         index,
         ids,
@@ -205,65 +240,88 @@ mod tests {
             ids_file_checksum: 0,
             seq: 42,
             measured_recall: None,
+            measured_recall_near: None,
+            refine_token: None,
             built_at: "2026-11-24T00:00:00Z".into(),
             build_ms: 1,
             normalizer,
         }
     }
 
-    fn built(count: usize) -> (AnnIndex, Vec<i64>, Vec<f32>) {
+    /// The default policy's index of `count` vectors; `compressed`: the re-ranked type.
+    fn built(count: usize, scratch: &Path, compressed: bool) -> (AnnIndex, Vec<i64>, Vec<f32>) {
         let dimension = 64;
         let vectors = synthetic::clustered(count, dimension, 30, 5);
         let ids: Vec<i64> = (0..count as i64).map(|i| i * 2 + 1).collect();
-        let policy = IndexPolicy::default();
-        let ann = AnnIndex::build(choose(count, dimension, &policy), &ids, &vectors, &policy)
-            .expect("build");
+        let mut policy = IndexPolicy::default();
+        if compressed {
+            policy.flat_max = 50;
+            policy.ivf_flat_max = 100;
+            policy.code_bytes = 16;
+        }
+        let ann = AnnIndex::build(
+            choose(count, dimension, &policy),
+            &ids,
+            &vectors,
+            &policy,
+            scratch,
+        )
+        .expect("build");
         (ann, ids, vectors)
     }
 
     #[test]
     fn save_then_load_round_trips() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (mut ann, ids, vectors) = built(2_000);
-        let normalizer = Normalizer::fit(std::iter::empty(), BlockWeights::default());
-        let saved = save(
-            dir.path(),
-            &ann,
-            &ids,
-            manifest(normalizer.clone(), ann.params().clone()),
-        )
-        .expect("save");
-        let mut loaded = load(dir.path()).expect("load");
-        assert_eq!(loaded.manifest, saved);
-        assert_eq!(loaded.ids, ids);
-        assert_eq!(loaded.manifest.normalizer, normalizer);
-        assert_eq!(loaded.index.params(), ann.params(), "nprobe survives");
-        let q = &vectors[..20 * 64];
-        assert_eq!(
-            loaded.index.search_batch(q, 10).expect("a"),
-            ann.search_batch(q, 10).expect("b")
-        );
-        // No temp files left behind.
-        let names: Vec<String> = std::fs::read_dir(dir.path())
-            .expect("read_dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+        for compressed in [false, true] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (mut ann, ids, vectors) = built(2_000, dir.path(), compressed);
+            assert_eq!(
+                ann.params().kind == crate::index::IndexKind::IvfPqRefine,
+                compressed
+            );
+            let normalizer = Normalizer::fit(std::iter::empty(), BlockWeights::default());
+            let wanted = manifest(normalizer.clone(), ann.params().clone());
+            let saved = save(dir.path(), &mut ann, &ids, wanted).expect("save");
+            assert_eq!(saved.refine_token.is_some(), compressed);
+            let mut loaded = load(dir.path()).expect("load");
+            assert_eq!(loaded.manifest, saved);
+            assert_eq!(loaded.ids, ids);
+            assert_eq!(loaded.manifest.normalizer, normalizer);
+            assert_eq!(loaded.index.params(), ann.params(), "nprobe survives");
+            assert_eq!(loaded.index.measured_recall(), ann.measured_recall());
+            let q = &vectors[..20 * 64];
+            assert_eq!(
+                loaded.index.search_batch(q, 10).expect("a"),
+                ann.search_batch(q, 10).expect("b")
+            );
+            // No temp files left behind: the vector file moved to its saved name.
+            let names: Vec<String> = std::fs::read_dir(dir.path())
+                .expect("read_dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+            assert_eq!(names.contains(&REFINE_FILE.to_string()), compressed);
+        }
     }
 
     #[test]
     fn damaged_or_truncated_files_are_detected() {
-        let (ann, ids, _) = built(500);
+        let scratch = tempfile::tempdir().expect("tempdir");
         let normalizer = Normalizer::fit(std::iter::empty(), BlockWeights::default());
-        for damage in ["flip", "truncate", "ids", "manifest", "missing"] {
+        for damage in [
+            "flip",
+            "truncate",
+            "ids",
+            "manifest",
+            "missing",
+            "vectors missing",
+            "vectors of another build",
+        ] {
             let dir = tempfile::tempdir().expect("tempdir");
-            save(
-                dir.path(),
-                &ann,
-                &ids,
-                manifest(normalizer.clone(), ann.params().clone()),
-            )
-            .expect("save");
+            let (mut ann, ids, _) = built(500, scratch.path(), damage.starts_with("vectors"));
+            let wanted = manifest(normalizer.clone(), ann.params().clone());
+            save(dir.path(), &mut ann, &ids, wanted).expect("save");
+            let vector_path = dir.path().join(REFINE_FILE);
             let index_path = dir.path().join(INDEX_FILE);
             match damage {
                 "flip" => {
@@ -279,6 +337,14 @@ mod tests {
                 "ids" => std::fs::write(dir.path().join(IDS_FILE), [1u8, 2, 3]).expect("write"),
                 "manifest" => std::fs::write(dir.path().join(MANIFEST_FILE), b"{\"format\": 1")
                     .expect("write"),
+                "vectors missing" => std::fs::remove_file(&vector_path).expect("remove"),
+                "vectors of another build" => {
+                    let other = tempfile::tempdir().expect("tempdir");
+                    let (mut again, ids, _) = built(500, other.path(), true);
+                    let wanted = manifest(normalizer.clone(), again.params().clone());
+                    save(other.path(), &mut again, &ids, wanted).expect("save");
+                    std::fs::copy(other.path().join(REFINE_FILE), &vector_path).expect("copy");
+                }
                 _ => std::fs::remove_file(&index_path).expect("remove"),
             }
             let err = load(dir.path())

@@ -1,6 +1,6 @@
 //! Clustered synthetic unit vectors, for tests and `segue bench index`: a small deterministic
 //! generator, a library-like set of styles with a few directions of variation each, and
-//! queries near its vectors. Compiled for tests and the `harness` feature only.
+//! queries near its vectors (which the index tuning uses too: a new track of a known style).
 
 /// A small deterministic generator (SplitMix64), so sets are the same on every machine.
 pub struct Rng(u64);
@@ -79,6 +79,56 @@ pub fn queries_near(vectors: &[f32], dimension: usize, count: usize, seed: u64) 
             .iter()
             .map(|x| x + rng.normal() * 0.05)
             .collect();
+        crate::vector::normalize(&mut v);
+        out.extend_from_slice(&v);
+    }
+    out
+}
+
+/// Like the library whose vectors are `basis` (row-major, unit length): each new vector mixes
+/// three of its tracks (random weights summing to 1) and moves along sixteen more of them
+/// (centred), so the set keeps the real layout's blocks, scales and correlations while filling
+/// the space between the tracks; a little noise in every dimension. Unit length, row-major.
+pub fn like(basis: &[f32], dimension: usize, count: usize, seed: u64) -> Vec<f32> {
+    let rows = basis.len() / dimension.max(1);
+    if rows == 0 {
+        return Vec::new();
+    }
+    let mut mean = vec![0.0f32; dimension];
+    for row in basis.chunks_exact(dimension) {
+        for (m, x) in mean.iter_mut().zip(row) {
+            *m += x / rows as f32;
+        }
+    }
+    let mut rng = Rng::new(seed);
+    let pick = |rng: &mut Rng| {
+        let row = (rng.next_u64() % rows as u64) as usize;
+        &basis[row * dimension..(row + 1) * dimension]
+    };
+    const MIXED: usize = 3;
+    const SPREAD: usize = 16;
+    let mut out = Vec::with_capacity(count * dimension);
+    for _ in 0..count {
+        let mut v = vec![0.0f32; dimension];
+        // Dirichlet(1, 1, 1) weights: normalised exponentials.
+        let weights: Vec<f32> = (0..MIXED).map(|_| -rng.uniform().max(1e-7).ln()).collect();
+        let total: f32 = weights.iter().sum();
+        for w in weights {
+            let row = pick(&mut rng);
+            for (x, b) in v.iter_mut().zip(row) {
+                *x += w / total * b;
+            }
+        }
+        for _ in 0..SPREAD {
+            let w = rng.normal() * 0.5 / (SPREAD as f32).sqrt();
+            let row = pick(&mut rng);
+            for ((x, b), m) in v.iter_mut().zip(row).zip(&mean) {
+                *x += w * (b - m);
+            }
+        }
+        for x in v.iter_mut() {
+            *x += rng.normal() * 0.01;
+        }
         crate::vector::normalize(&mut v);
         out.extend_from_slice(&v);
     }

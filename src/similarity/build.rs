@@ -180,8 +180,14 @@ impl SimilarityIndex {
         let policy = self.settings.policy;
         let params = choose(ids.len(), DIM, &policy);
         let build_ids = ids.clone();
+        // A guest of another process's library keeps its vector file out of that library.
+        let scratch = if self.read_only.load(std::sync::atomic::Ordering::SeqCst) {
+            std::env::temp_dir()
+        } else {
+            self.dir.clone()
+        };
         let ann = tokio::task::spawn_blocking(move || {
-            AnnIndex::build(params, &build_ids, &vectors, &policy)
+            AnnIndex::build(params, &build_ids, &vectors, &policy, &scratch)
         })
         .await
         .map_err(|e| Error::Task(e.to_string()))??;
@@ -199,7 +205,9 @@ impl SimilarityIndex {
             index_checksum: 0,
             ids_file_checksum: 0,
             seq,
-            measured_recall: ann.measured_recall(),
+            measured_recall: ann.measured_recall().library,
+            measured_recall_near: ann.measured_recall().near,
+            refine_token: None,
             built_at,
             build_ms,
             normalizer: normalizer.clone(),

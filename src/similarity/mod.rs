@@ -64,8 +64,14 @@ pub struct IndexStats {
     pub nprobe: usize,
     pub pq_m: usize,
     pub bytes_in_memory: usize,
-    /// Recall@10 against exact search measured when nprobe was tuned.
+    /// Recall@10 against exact search measured when the index was tuned: library tracks as
+    /// queries, and points near them (as a file from outside the library would be).
     pub measured_recall: Option<f32>,
+    pub measured_recall_near: Option<f32>,
+    /// Candidates re-ranked by the full vectors on disk (0: the index's scores are final).
+    pub refine_k: usize,
+    /// Bytes of the full-vector file on disk (a sparse file: holes take nothing).
+    pub bytes_on_disk: u64,
     pub built_at: Option<String>,
     pub build_ms: Option<u64>,
     /// The last problem with the saved index (damaged, rebuilt…), if any.
@@ -182,6 +188,9 @@ impl SimilarityIndex {
             pq_m: 0,
             bytes_in_memory: 0,
             measured_recall: None,
+            measured_recall_near: None,
+            refine_k: 0,
+            bytes_on_disk: 0,
             built_at: inner.manifest.as_ref().map(|m| m.built_at.clone()),
             build_ms: inner.manifest.as_ref().map(|m| m.build_ms),
             warning: inner.warning.clone(),
@@ -200,7 +209,10 @@ impl SimilarityIndex {
                 stats.nprobe = params.nprobe;
                 stats.pq_m = params.pq_m;
                 stats.bytes_in_memory = ann.memory_bytes();
-                stats.measured_recall = ann.measured_recall();
+                stats.measured_recall = ann.measured_recall().library;
+                stats.measured_recall_near = ann.measured_recall().near;
+                stats.refine_k = params.refine_k;
+                stats.bytes_on_disk = ann.refine_bytes_on_disk();
             }
         }
         Ok(stats)

@@ -51,7 +51,11 @@ impl SimilarityIndex {
     pub(super) async fn load(&self) -> Result<()> {
         let dir = self.dir.clone();
         let weights = self.settings.weights;
+        let owner = !self.read_only.load(std::sync::atomic::Ordering::SeqCst);
         let outcome = tokio::task::spawn_blocking(move || {
+            if owner {
+                crate::index::RefineStore::remove_leftovers(&dir);
+            }
             if !persist::exists(&dir) {
                 return Ok(None);
             }
@@ -181,8 +185,8 @@ impl SimilarityIndex {
         manifest.seq = inner.seq;
         let ids: Vec<i64> = inner.ids.iter().copied().collect();
         let saved = {
-            let ann = ann.lock().map_err(lock_err)?;
-            persist::save(&self.dir, &ann, &ids, manifest)?
+            let mut ann = ann.lock().map_err(lock_err)?;
+            persist::save(&self.dir, &mut ann, &ids, manifest)?
         };
         inner.manifest = Some(saved);
         inner.dirty = false;

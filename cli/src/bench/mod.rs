@@ -96,6 +96,10 @@ enum What {
         /// Tracks up to which IVF keeps full vectors (default: the policy's)
         #[arg(long)]
         ivf_flat_max: Option<usize>,
+        /// Vectors like the library's in --data-dir (its real layout: mixes of its tracks)
+        /// instead of clustered random ones
+        #[arg(long)]
+        like_library: bool,
         #[arg(long)]
         json: bool,
     },
@@ -275,6 +279,10 @@ impl Args {
         matches!(
             self.what,
             What::Seed { .. }
+                | What::Index {
+                    like_library: true,
+                    ..
+                }
                 | What::Playlists { .. }
                 | What::Journeys { .. }
                 | What::Describe { .. }
@@ -312,7 +320,16 @@ pub async fn run(args: &Args) -> Result<()> {
             code_bytes,
             ivf_flat_max,
             json,
-        } => index::run(tracks, *queries, *code_bytes, *ivf_flat_max, *json),
+            ..
+        } => index::run(
+            scratch.path(),
+            tracks,
+            *queries,
+            *code_bytes,
+            *ivf_flat_max,
+            None,
+            *json,
+        ),
         What::Playlist {
             tracks,
             requests,
@@ -389,6 +406,27 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             json,
         } => journeys::run(library, pairs, length, seed, json).await,
         What::Describe { json } => describe::run(library, json).await,
+        What::Index {
+            tracks,
+            queries,
+            code_bytes,
+            ivf_flat_max,
+            like_library: true,
+            json,
+        } => {
+            library.index_ready().await?;
+            let (_, basis) = library.index_vectors().await?;
+            let scratch = tempfile::tempdir()?;
+            index::run(
+                scratch.path(),
+                &tracks,
+                queries,
+                code_bytes,
+                ivf_flat_max,
+                Some(&basis),
+                json,
+            )
+        }
         What::Ramps {
             labels,
             min_group,
