@@ -309,23 +309,132 @@ impl Store {
     /// Chip labels in the library with their track counts, most common first, and how many
     /// tracks `tags_version` tagged.
     pub async fn tag_counts(&self, tags_version: i64) -> Result<(Vec<TagCount>, i64)> {
+        // Kept by triggers on every features write (migration 0009): one small read.
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT label, tracks FROM tag_counts WHERE tags_version = ? AND tracks > 0",
+        )
+        .bind(tags_version)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tagged = 0;
+        let mut tags = Vec::with_capacity(rows.len());
+        for (label, tracks) in rows {
+            if label.is_empty() {
+                tagged = tracks;
+            } else {
+                tags.push(TagCount { label, tracks });
+            }
+        }
+        tags.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.label.cmp(&b.label)));
+        Ok((tags, tagged))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `tag_counts` returns, counted the slow way from every row.
+    async fn recount(store: &Store, version: i64) -> (Vec<(String, i64)>, i64) {
         let rows: Vec<Option<String>> =
             sqlx::query_scalar("SELECT tag_labels FROM features WHERE tags_version = ?")
-                .bind(tags_version)
-                .fetch_all(&self.pool)
-                .await?;
-        let tagged = rows.len() as i64;
-        let mut counts: std::collections::HashMap<String, i64> = Default::default();
-        for labels in rows.into_iter().flatten() {
+                .bind(version)
+                .fetch_all(store.pool())
+                .await
+                .expect("rows");
+        let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+        for labels in rows.iter().flatten() {
             for label in labels.split(',').filter(|l| !l.is_empty()) {
                 *counts.entry(label.to_string()).or_default() += 1;
             }
         }
-        let mut tags: Vec<TagCount> = counts
-            .into_iter()
-            .map(|(label, tracks)| TagCount { label, tracks })
-            .collect();
-        tags.sort_by(|a, b| b.tracks.cmp(&a.tracks).then_with(|| a.label.cmp(&b.label)));
-        Ok((tags, tagged))
+        let mut list: Vec<(String, i64)> = counts.into_iter().collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        (list, rows.len() as i64)
+    }
+
+    async fn kept(store: &Store, version: i64) -> (Vec<(String, i64)>, i64) {
+        let (tags, tagged) = store.tag_counts(version).await.expect("counts");
+        (
+            tags.into_iter().map(|t| (t.label, t.tracks)).collect(),
+            tagged,
+        )
+    }
+
+    #[tokio::test]
+    async fn the_tag_vocabulary_follows_every_write_without_a_recount() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("library.sqlite3"))
+            .await
+            .expect("open");
+        let pool = store.pool();
+        let run = |sql: &'static str| async move {
+            sqlx::query(sql).execute(pool).await.expect(sql);
+        };
+        run(
+            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
+        )
+        .await;
+        for id in 1..=6 {
+            sqlx::query(
+                "INSERT INTO tracks (id, folder_id, path, path_bytes, size, mtime_ns, partial_hash,
+                 format, added_at, updated_at) VALUES (?, 1, ?, ?, 1, 1, 1, 'flac', 'now', 'now')",
+            )
+            .bind(id)
+            .bind(format!("/m/{id}.flac"))
+            .bind(format!("/m/{id}.flac").into_bytes())
+            .execute(pool)
+            .await
+            .expect("track");
+        }
+        let features = |id: i64, version: Option<i64>, labels: Option<&'static str>| async move {
+            sqlx::query(
+                "INSERT INTO features (track_id, version, analyzed_at, audio_s, data, tags_version,
+                 tag_labels) VALUES (?, 1, 'now', 1.0, '{}', ?, ?)
+                 ON CONFLICT (track_id) DO UPDATE SET tags_version = excluded.tags_version,
+                 tag_labels = excluded.tag_labels",
+            )
+            .bind(id)
+            .bind(version)
+            .bind(labels)
+            .execute(pool)
+            .await
+            .expect("features");
+        };
+        features(1, Some(2), Some(",rock,guitar,")).await;
+        features(2, Some(2), Some(",rock,")).await;
+        features(3, Some(2), Some(",")).await; // tagged, no chip
+        features(4, None, None).await; // not tagged
+        features(5, Some(1), Some(",piano,")).await; // an older tagger
+        features(6, Some(2), Some(",say \"hi\",")).await; // not JSON-safe: tagged only
+        assert_eq!(kept(&store, 2).await.1, 4);
+        assert_eq!(kept(&store, 2).await.0, {
+            let mut want = recount(&store, 2).await.0;
+            want.retain(|(label, _)| label != "say \"hi\"");
+            want
+        });
+        run("DELETE FROM features WHERE track_id = 6").await;
+        assert_eq!(kept(&store, 2).await, recount(&store, 2).await);
+        assert_eq!(kept(&store, 1).await, recount(&store, 1).await);
+        // Re-analysed with other chips, re-tagged by a newer tagger, untagged, removed.
+        features(2, Some(2), Some(",jazz,guitar,")).await;
+        features(5, Some(2), Some(",piano,rock,")).await;
+        features(4, Some(2), Some(",jazz,")).await;
+        features(1, None, None).await;
+        assert_eq!(kept(&store, 2).await, recount(&store, 2).await);
+        assert_eq!(kept(&store, 1).await, (vec![], 0));
+        run("DELETE FROM tracks WHERE id = 2").await; // cascades to its features
+        assert_eq!(kept(&store, 2).await, recount(&store, 2).await);
+        assert_eq!(
+            kept(&store, 2).await,
+            (
+                vec![
+                    ("jazz".to_string(), 1),
+                    ("piano".to_string(), 1),
+                    ("rock".to_string(), 1)
+                ],
+                3
+            )
+        );
     }
 }
