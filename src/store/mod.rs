@@ -5,7 +5,8 @@
 //!
 //! [`Store`]'s methods are split by concern: `folders`, `tracks` (the library table, track
 //! detail), `features` (analysis results), `scan` (what a scan reads and applies), `failures`,
-//! `playlists`, `names` (bringing older tracks' names up to date), `backup` (copies and checks
+//! `playlists`, `names` (bringing older tracks' names up to date), `orders` (the table's
+//! orderings kept in memory for paging at any depth), `backup` (copies and checks
 //! of the file) and `synthetic` (benchmark libraries); this file opens the database and answers
 //! for it as a whole.
 
@@ -16,6 +17,7 @@ mod folders;
 mod map;
 mod model;
 mod names;
+mod orders;
 mod playlists;
 mod scan;
 #[cfg(any(test, feature = "harness"))]
@@ -46,6 +48,8 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The library table's orderings (shared by every clone).
+    orders: std::sync::Arc<orders::OrderCache>,
 }
 
 impl Store {
@@ -63,7 +67,10 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            orders: Default::default(),
+        };
         store.upgrade_names().await?;
         Ok(store)
     }

@@ -11,8 +11,45 @@ use crate::paths::path_to_bytes;
 
 impl Store {
     /// One page of the library table, searched and sorted in SQL so the UI never holds more
-    /// than what it shows.
+    /// than what it shows. The first pages of an ordering not read yet come from SQL directly
+    /// (the default order walks an index) while the ordering is read in the background; any
+    /// other page is a slice of the ordering (see `orders`).
     pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {
+        /// Pages this deep are answered directly while the ordering is not in memory.
+        const DIRECT_ROWS: i64 = 1_000;
+        let stamp = self.order_stamp(query).await?;
+        let offset = query.offset.max(0);
+        let ids = match self.kept_order(query, stamp)? {
+            Some(ids) => ids,
+            None if offset < DIRECT_ROWS => {
+                // Search as you type makes a new ordering per key stroke: read only on demand.
+                if query.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                    self.read_order_soon(query, stamp);
+                }
+                return self.track_page_by_sql(query).await;
+            }
+            None => self.order(query, stamp).await?,
+        };
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(ids.len());
+        let end = start
+            .saturating_add(usize::try_from(query.limit.clamp(0, 5_000)).unwrap_or(0))
+            .min(ids.len());
+        let window = &ids[start..end];
+        let mut by_id: std::collections::HashMap<i64, TrackRow> = self
+            .tracks_by_ids(window)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        Ok(TrackPage {
+            total: ids.len() as i64,
+            offset,
+            rows: window.iter().filter_map(|id| by_id.remove(id)).collect(),
+        })
+    }
+
+    /// [`Self::track_page`] straight from SQL: a count and a sorted, offset window.
+    pub(crate) async fn track_page_by_sql(&self, query: &TrackQuery) -> Result<TrackPage> {
         let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {TRACKS}"));
         push_filters(&mut count, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
@@ -143,10 +180,10 @@ const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist,
     bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs, tag_labels";
 
 /// Tracks with their analysis (column names of the two tables do not overlap).
-const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";
+pub(super) const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";
 
 /// WHERE clauses for the search words and the tempo and key filters.
-fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
+pub(super) fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
     let mut first = true;
     let mut clause = |builder: &mut QueryBuilder<'_, Sqlite>| {
         builder.push(if first { " WHERE " } else { " AND " });

@@ -47,8 +47,10 @@ pub async fn table(scratch: &Path, tracks: i64, json: bool) -> Result<()> {
         return print_json(&r);
     }
     println!(
-        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms, search {:.1} ms",
-        r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms, r.search_ms
+        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms (first deep page), middle page {:.1} ms, last page by artist {:.1} ms, last page again {:.1} ms, first page by title descending {:.1} ms, search {:.1} ms",
+        r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms,
+        r.middle_page_ms, r.deep_artist_page_ms, r.deep_page_again_ms, r.descending_page_ms,
+        r.search_ms
     );
     Ok(())
 }
@@ -157,7 +159,15 @@ struct TableBench {
     overview_ms: f64,
     first_page_ms: f64,
     sorted_page_ms: f64,
+    /// The last page by title: the first deep page waits for the ordering's read (started
+    /// in the background by the first page).
     deep_page_ms: f64,
+    /// Then: the middle page by title, the last page by artist, the last page by title again.
+    middle_page_ms: f64,
+    deep_artist_page_ms: f64,
+    deep_page_again_ms: f64,
+    /// The first page of an order with no index of its own.
+    descending_page_ms: f64,
     search_ms: f64,
 }
 
@@ -200,6 +210,29 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
     let deep_page_ms = ms(t);
     let t = Instant::now();
     library
+        .track_page(&page(segue::SortKey::Title, stats.tracks / 2, None))
+        .await?;
+    let middle_page_ms = ms(t);
+    let t = Instant::now();
+    library
+        .track_page(&page(segue::SortKey::Artist, stats.tracks - 200, None))
+        .await?;
+    let deep_artist_page_ms = ms(t);
+    let t = Instant::now();
+    library
+        .track_page(&page(segue::SortKey::Title, stats.tracks - 200, None))
+        .await?;
+    let deep_page_again_ms = ms(t);
+    let t = Instant::now();
+    library
+        .track_page(&TrackQuery {
+            desc: true,
+            ..page(segue::SortKey::Title, 0, None)
+        })
+        .await?;
+    let descending_page_ms = ms(t);
+    let t = Instant::now();
+    library
         .track_page(&page(segue::SortKey::Title, 0, Some("artist 42")))
         .await?;
     let search_ms = ms(t);
@@ -210,6 +243,10 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         first_page_ms,
         sorted_page_ms,
         deep_page_ms,
+        middle_page_ms,
+        deep_artist_page_ms,
+        deep_page_again_ms,
+        descending_page_ms,
         search_ms,
     })
 }
