@@ -65,6 +65,16 @@ impl TrackQuery {
         serde_json::to_string(&key).unwrap_or_default()
     }
 
+    /// What an ordering reads from: the tracks table alone when neither the order nor a
+    /// filter reads analysis results.
+    pub(crate) fn source(&self) -> &'static str {
+        if self.reads_features() {
+            TRACKS
+        } else {
+            "tracks"
+        }
+    }
+
     /// Whether the order or the filters read analysis results.
     fn reads_features(&self) -> bool {
         use super::SortKey;
@@ -115,12 +125,22 @@ impl Store {
         let ids = cell
             .get_or_try_init(|| async {
                 let started = Instant::now();
-                let mut select =
-                    QueryBuilder::<Sqlite>::new(format!("SELECT tracks.id FROM {TRACKS}"));
+                // One JSON array instead of a million rows: sqlx's cost per row is ten times
+                // SQLite's walk of the order's index. The sub-query runs as a co-routine that
+                // hands its rows over in order.
+                let mut select = QueryBuilder::<Sqlite>::new(format!(
+                    "SELECT json_group_array(id) FROM (SELECT tracks.id AS id FROM {}",
+                    query.source()
+                ));
                 push_filters(&mut select, query);
                 select.push(" ORDER BY ");
                 select.push(query.sort.order_by(query.desc));
-                let ids: Vec<i64> = select.build_query_scalar().fetch_all(&self.pool).await?;
+                select.push(")");
+                let json: String = select.build_query_scalar().fetch_one(&self.pool).await?;
+                let ids: Vec<i64> = serde_json::from_str(&json).map_err(|source| Error::Json {
+                    what: "a table ordering",
+                    source,
+                })?;
                 tracing::debug!(
                     tracks = ids.len(),
                     ms = started.elapsed().as_millis(),
@@ -214,6 +234,11 @@ mod tests {
                         limit: 100,
                         ..TrackQuery::default()
                     };
+                    // The first page before the ordering is read: by SQL, tracks alone.
+                    let direct = store.track_page(&query).await.expect("page");
+                    let sql = store.track_page_by_sql(&query).await.expect("sql");
+                    assert_eq!(direct.total, sql.total);
+                    assert_eq!(ids(&direct), ids(&sql), "{sort:?} {desc} {search:?}");
                     let stamp = store.order_stamp(&query).await.expect("stamp");
                     store.order(&query, stamp).await.expect("ordering");
                     for offset in [0, 150, 1_470, 2_950] {

@@ -26,7 +26,7 @@ impl Store {
                 if query.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     self.read_order_soon(query, stamp);
                 }
-                return self.track_page_by_sql(query).await;
+                return self.track_page_direct(query).await;
             }
             None => self.order(query, stamp).await?,
         };
@@ -34,21 +34,50 @@ impl Store {
         let end = start
             .saturating_add(usize::try_from(query.limit.clamp(0, 5_000)).unwrap_or(0))
             .min(ids.len());
-        let window = &ids[start..end];
+        Ok(TrackPage {
+            total: ids.len() as i64,
+            offset,
+            rows: self.rows_in_order(&ids[start..end]).await?,
+        })
+    }
+
+    /// A page by SQL without the ordering: the window's ids, sorted and counted on the tracks
+    /// table alone unless the order or a filter reads analysis results (the join with features
+    /// for every track costs more than the sort), then their rows.
+    async fn track_page_direct(&self, query: &TrackQuery) -> Result<TrackPage> {
+        let source = query.source();
+        let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {source}"));
+        push_filters(&mut count, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT tracks.id FROM {source}"));
+        push_filters(&mut select, query);
+        select.push(" ORDER BY ");
+        select.push(query.sort.order_by(query.desc));
+        select.push(" LIMIT ");
+        select.push_bind(query.limit.clamp(0, 5_000));
+        select.push(" OFFSET ");
+        select.push_bind(query.offset.max(0));
+        let ids: Vec<i64> = select.build_query_scalar().fetch_all(&self.pool).await?;
+        Ok(TrackPage {
+            total,
+            offset: query.offset.max(0),
+            rows: self.rows_in_order(&ids).await?,
+        })
+    }
+
+    /// The rows of these tracks, in this order (a track deleted meanwhile is left out).
+    async fn rows_in_order(&self, window: &[i64]) -> Result<Vec<TrackRow>> {
         let mut by_id: std::collections::HashMap<i64, TrackRow> = self
             .tracks_by_ids(window)
             .await?
             .into_iter()
             .map(|row| (row.id, row))
             .collect();
-        Ok(TrackPage {
-            total: ids.len() as i64,
-            offset,
-            rows: window.iter().filter_map(|id| by_id.remove(id)).collect(),
-        })
+        Ok(window.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    /// [`Self::track_page`] straight from SQL: a count and a sorted, offset window.
+    /// [`Self::track_page`] as one SQL query: a count and a sorted, offset window of rows (the
+    /// reference the faster paths are tested against).
     pub(crate) async fn track_page_by_sql(&self, query: &TrackQuery) -> Result<TrackPage> {
         let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {TRACKS}"));
         push_filters(&mut count, query);
