@@ -78,6 +78,7 @@ impl Store {
 
     /// [`Self::track_page`] as one SQL query: a count and a sorted, offset window of rows (the
     /// reference the faster paths are tested against).
+    #[cfg(test)]
     pub(crate) async fn track_page_by_sql(&self, query: &TrackQuery) -> Result<TrackPage> {
         let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {TRACKS}"));
         push_filters(&mut count, query);
@@ -260,8 +261,24 @@ pub(super) fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &Track
     else {
         return;
     };
-    // Every word must match one of the text columns; LIKE is case-insensitive for ASCII.
-    for word in search.split_whitespace() {
+    // Every word must match one of the text columns. Words of three characters or more are
+    // looked up in the trigram index (migration 0011: substrings, case folded) all at once;
+    // shorter ones by LIKE (case-insensitive for ASCII).
+    let (long, short): (Vec<&str>, Vec<&str>) = search
+        .split_whitespace()
+        .partition(|word| word.chars().count() >= 3);
+    if !long.is_empty() {
+        clause(builder);
+        let phrase: Vec<String> = long
+            .iter()
+            .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+            .collect();
+        builder
+            .push("tracks.id IN (SELECT rowid FROM tracks_search WHERE tracks_search MATCH ")
+            .push_bind(phrase.join(" "))
+            .push(")");
+    }
+    for word in short {
         clause(builder);
         let pattern = format!("%{}%", escape_like(word));
         builder.push("(");
@@ -285,4 +302,89 @@ fn escape_like(word: &str) -> String {
     word.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Search finds every word as a substring of some text column, whatever the characters,
+    /// through the trigram index (and LIKE for short words), and follows renames and removals.
+    #[tokio::test]
+    async fn search_finds_substrings_in_any_column_and_follows_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("library.sqlite3"))
+            .await
+            .expect("open");
+        let pool = store.pool();
+        sqlx::query(
+            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
+        )
+        .execute(pool)
+        .await
+        .expect("folder");
+        let tracks: [(i64, &str, Option<&str>, &str); 6] = [
+            (1, "Late bus home", Some("Sam"), "/m/Night Rides/01.flac"),
+            (2, "100% Pure", Some("Ada & Co"), "/m/a/02.flac"),
+            (3, "snake_case tune", None, "/m/b/03.flac"),
+            (4, "Quote \"this\"", Some("Sam Smith"), "/m/c/04.flac"),
+            (5, "Éclair", Some("Zoë"), "/m/d/05.flac"),
+            (6, "Busy", Some("Nobody"), "/m/e/06.flac"),
+        ];
+        for (id, title, artist, path) in tracks {
+            sqlx::query(
+                "INSERT INTO tracks (id, folder_id, path, path_bytes, size, mtime_ns, partial_hash,
+                 format, title, artist, added_at, updated_at)
+                 VALUES (?, 1, ?, ?, 1, 1, 1, 'flac', ?, ?, 'now', 'now')",
+            )
+            .bind(id)
+            .bind(path)
+            .bind(path.as_bytes())
+            .bind(title)
+            .bind(artist)
+            .execute(pool)
+            .await
+            .expect("track");
+        }
+        let found = |search: &'static str| {
+            let store = store.clone();
+            async move {
+                let page = store
+                    .track_page(&TrackQuery {
+                        search: Some(search.to_string()),
+                        limit: 100,
+                        ..TrackQuery::default()
+                    })
+                    .await
+                    .expect("page");
+                let mut ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                ids.sort_unstable();
+                assert_eq!(ids.len() as i64, page.total, "{search}");
+                ids
+            }
+        };
+        assert_eq!(found("bus").await, vec![1, 6], "any case, inside a word");
+        assert_eq!(found("BUS home").await, vec![1], "every word must match");
+        assert_eq!(found("sam").await, vec![1, 4], "the artist column");
+        assert_eq!(found("night rides").await, vec![1], "the path");
+        assert_eq!(found("100%").await, vec![2], "% is a character");
+        assert_eq!(found("e_c").await, vec![3], "_ is a character");
+        assert_eq!(found("\"this\"").await, vec![4], "quotes are characters");
+        assert_eq!(found("clair").await, vec![5]);
+        assert_eq!(found("zoë").await, vec![5]);
+        assert_eq!(found("& c").await, vec![2], "short words by LIKE");
+        assert_eq!(found("sam 04").await, vec![4], "a long and a short word");
+        assert_eq!(found("nowhere").await, Vec::<i64>::new());
+        sqlx::query("UPDATE tracks SET title = 'Early train' WHERE id = 1")
+            .execute(pool)
+            .await
+            .expect("rename");
+        assert_eq!(found("bus").await, vec![6]);
+        assert_eq!(found("train").await, vec![1]);
+        sqlx::query("DELETE FROM tracks WHERE id = 6")
+            .execute(pool)
+            .await
+            .expect("remove");
+        assert_eq!(found("bus").await, Vec::<i64>::new());
+    }
 }
