@@ -28,7 +28,16 @@ for (let i = 0; i < runs; i++) {
     await waitFor(async () => (await driver.findElements(By.css('.track-row.selected, .track-row[aria-selected="true"]'))).length, (n) => n > 0, 'selection', 10000);
     const interactiveMs = performance.now() - started;
     times.push({ sessionMs, readyMs, interactiveMs });
-    console.log(`run ${i + 1}: window+webview up ${(sessionMs / 1000).toFixed(2)} s, ${tracks} tracks counted and first rows shown ${(readyMs / 1000).toFixed(2)} s, answers a key ${(interactiveMs / 1000).toFixed(2)} s`);
+    // Idle memory: the app's own process, and the WebKit processes it started, 5 s after.
+    await new Promise((r) => setTimeout(r, 5000));
+    const rss = (pattern) => {
+      try {
+        return execFileSync('bash', ['-c', `for p in $(pgrep -f '${pattern}'); do grep VmRSS /proc/$p/status; done | awk '{s += $2} END {print s / 1024}'`]).toString().trim();
+      } catch {
+        return '?';
+      }
+    };
+    console.log(`run ${i + 1}: window+webview up ${(sessionMs / 1000).toFixed(2)} s, ${tracks} tracks counted and first rows shown ${(readyMs / 1000).toFixed(2)} s, answers a key ${(interactiveMs / 1000).toFixed(2)} s; idle RSS: app ${rss('target/.*/segue-app')} MB, WebKit ${rss('WebKitWebProcess|WebKitNetworkProcess')} MB`);
   } finally {
     await stop();
   }
