@@ -91,6 +91,15 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))?;
+        .build(tauri::generate_context!("../tauri.conf.json"))?
+        .run(|app, event| {
+            // On the way out: pending backups made, the WAL checkpointed into the file, the
+            // file noted as left (so the next start need not read all of it to check it).
+            if let tauri::RunEvent::Exit = event {
+                if let Some(library) = tauri::Manager::try_state::<Arc<Library>>(app) {
+                    tauri::async_runtime::block_on(library.close());
+                }
+            }
+        });
     Ok(())
 }

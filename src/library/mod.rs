@@ -198,12 +198,26 @@ impl Library {
         self.backups.wait_idle().await;
     }
 
-    /// Finishes the backups, closes the database (its WAL checkpointed into the file) and lets
+    /// Finishes the backups, closes the database (its WAL checkpointed into the file), notes
+    /// the file as it was left (the next open skips its check while it is unchanged) and lets
     /// the next process have the library.
     pub async fn close(&self) {
         self.wait_backups().await;
         self.store.close().await;
+        // sqlx closes its connections on their own threads: the last one checkpoints the WAL
+        // into the file and removes it a moment later; only then is the file as it is left.
+        let wal = self.data_dir.join(format!("{}-wal", crate::DATABASE_FILE));
+        for _ in 0..100 {
+            if !wal.exists() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         if let Ok(mut held) = self.lock.lock() {
+            // Noted while the lock is still held: no other process can have opened it since.
+            if held.is_some() {
+                recovery::note_clean_close(&self.data_dir);
+            }
             held.take();
         }
     }

@@ -35,10 +35,74 @@ pub struct Recovery {
     pub message: String,
 }
 
-/// Opens the library's database, restoring a backup when it is damaged or gone.
+/// Where [`Library::close`](super::Library::close) notes the database file as it left it.
+const CLEAN_CLOSE_FILE: &str = "clean-close.json";
+
+/// The database file as a clean close left it: the check at the next open is skipped while
+/// the file is still exactly so (a million-track library is most of a gigabyte to read).
+#[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+struct LeftAs {
+    size: u64,
+    modified_ns: u128,
+}
+
+fn left_as(db: &Path) -> Option<LeftAs> {
+    let meta = std::fs::metadata(db).ok()?;
+    let modified_ns = meta
+        .modified()
+        .ok()?
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(LeftAs {
+        size: meta.len(),
+        modified_ns,
+    })
+}
+
+/// Notes the closed database file (after its WAL went into it), for the next open.
+pub(crate) fn note_clean_close(data_dir: &Path) {
+    let db = data_dir.join(DATABASE_FILE);
+    let wal = data_dir.join(format!("{DATABASE_FILE}-wal"));
+    if wal.metadata().is_ok_and(|m| m.len() > 0) {
+        return; // not checkpointed: the next open checks
+    }
+    let Some(left) = left_as(&db) else {
+        return;
+    };
+    let Ok(json) = serde_json::to_vec(&left) else {
+        return;
+    };
+    let tmp = data_dir.join(format!(".{CLEAN_CLOSE_FILE}.tmp"));
+    if std::fs::write(&tmp, json).is_ok() {
+        let _ = std::fs::rename(&tmp, data_dir.join(CLEAN_CLOSE_FILE));
+    }
+}
+
+/// Whether the database file is exactly as the last clean close left it, with no WAL since;
+/// the note is used up either way (a crash from here on must be checked at the next open).
+fn closed_cleanly(data_dir: &Path) -> bool {
+    let note = data_dir.join(CLEAN_CLOSE_FILE);
+    let Ok(json) = std::fs::read(&note) else {
+        return false;
+    };
+    let _ = std::fs::remove_file(&note);
+    let db = data_dir.join(DATABASE_FILE);
+    let wal = data_dir.join(format!("{DATABASE_FILE}-wal"));
+    let noted: Option<LeftAs> = serde_json::from_slice(&json).ok();
+    noted.is_some() && noted == left_as(&db) && !wal.metadata().is_ok_and(|m| m.len() > 0)
+}
+
+/// Opens the library's database, restoring a backup when it is damaged or gone. The file is
+/// checked first unless the last close was clean and nothing touched it since.
 pub(crate) async fn open_store(data_dir: &Path) -> Result<(Store, Option<Recovery>)> {
     let db = data_dir.join(DATABASE_FILE);
-    let problem = match diagnose(data_dir).await? {
+    let problem = if closed_cleanly(data_dir) {
+        None
+    } else {
+        diagnose(data_dir).await?
+    };
+    let problem = match problem {
         Some(problem) => problem,
         None => match Store::open(&db).await {
             Ok(store) => return Ok((store, None)),
