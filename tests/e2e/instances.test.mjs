@@ -65,3 +65,36 @@ test('while the app has the library open, `segue scan` and a second app are refu
   const doctor = cli(data, 'doctor');
   assert.equal(doctor.status, 0, doctor.stdout + doctor.stderr);
 });
+
+test('closing the window closes the library cleanly: the next start opens it without reading all of it', async () => {
+  const music = path.join(root, 'music-close');
+  const data = path.join(root, 'data-close');
+  for (let i = 0; i < 3; i++) writeWav(path.join(music, `tone ${i}.wav`), 1, 300 + i * 40);
+  assert.equal(cli(data, 'folder', 'add', music).status, 0);
+  const note = path.join(data, 'clean-close.json');
+  const wal = path.join(data, 'library.sqlite3-wal');
+  const { driver, stop } = await launch(['--data-dir', data]);
+  try {
+    await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 3, 'the tracks in the table');
+    assert.ok(!fs.existsSync(note), 'the open used the CLI\'s note up');
+    const running = () => {
+      try { execFileSync('pgrep', ['-f', `${appBinary} --data-dir ${data}`]); return true; } catch { return false; }
+    };
+    assert.ok(running());
+    // As a window manager would: WM_DELETE_WINDOW to the app's windows.
+    const windows = execFileSync('xdotool', ['search', '--name', '^Segue$']).toString().trim().split('\n');
+    execFileSync('python3', [path.join(import.meta.dirname, 'close-window.py'), ...windows]);
+    await eventually(() => (running() ? null : true), 'the app to exit', 60000);
+  } finally {
+    await stop();
+  }
+  assert.ok(fs.existsSync(note), 'the exit noted the database as it left it');
+  assert.ok(!fs.existsSync(wal) || fs.statSync(wal).size === 0, 'the WAL went into the file');
+  const noted = JSON.parse(fs.readFileSync(note, 'utf8'));
+  assert.equal(noted.size, fs.statSync(path.join(data, 'library.sqlite3')).size);
+  // The next program opens it as noted (and uses the note up); the library is whole.
+  const tracks = JSON.parse(cli(data, 'tracks', '--json').stdout);
+  assert.equal(tracks.length, 3);
+  const doctor = cli(data, 'doctor');
+  assert.equal(doctor.status, 0, doctor.stdout + doctor.stderr);
+});
