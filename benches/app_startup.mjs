@@ -37,7 +37,19 @@ for (let i = 0; i < runs; i++) {
         return '?';
       }
     };
-    console.log(`run ${i + 1}: window+webview up ${(sessionMs / 1000).toFixed(2)} s, ${tracks} tracks counted and first rows shown ${(readyMs / 1000).toFixed(2)} s, answers a key ${(interactiveMs / 1000).toFixed(2)} s; idle RSS: app ${rss('target/.*/segue-app')} MB, WebKit ${rss('WebKitWebProcess|WebKitNetworkProcess')} MB`);
+    const appRss = rss('target/.*/segue-app');
+    const webRss = rss('WebKitWebProcess|WebKitNetworkProcess');
+    // Closed as a window manager would, so the next run starts after a clean exit (the
+    // open then skips the full check of the file: see ARCHITECTURE "Restore on open").
+    try {
+      const windows = execFileSync('xdotool', ['search', '--name', '^Segue$']).toString().trim().split('\n');
+      execFileSync('python3', [path.join(repo, 'tests/e2e/close-window.py'), ...windows]);
+      for (let t = 0; t < 300; t++) {
+        try { execFileSync('pgrep', ['-f', 'target/debug/segue-app --data-dir']); } catch { break; }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } catch { /* stop() ends it */ }
+    console.log(`run ${i + 1}: window+webview up ${(sessionMs / 1000).toFixed(2)} s, ${tracks} tracks counted and first rows shown ${(readyMs / 1000).toFixed(2)} s, answers a key ${(interactiveMs / 1000).toFixed(2)} s; idle RSS: app ${appRss} MB, WebKit ${webRss} MB`);
   } finally {
     await stop();
   }
