@@ -204,20 +204,22 @@ impl Library {
     pub async fn close(&self) {
         self.wait_backups().await;
         self.store.close().await;
-        // sqlx closes its connections on their own threads: the last one checkpoints the WAL
-        // into the file and removes it a moment later; only then is the file as it is left.
-        let wal = self.data_dir.join(format!("{}-wal", crate::DATABASE_FILE));
-        for _ in 0..100 {
-            if !wal.exists() {
-                break;
+        let owner = self.lock.lock().is_ok_and(|held| held.is_some());
+        if owner {
+            // sqlx closes its connections on their own threads: the last one checkpoints the
+            // WAL into the file and removes it a moment later; only then is the file as it is
+            // left. (A guest's WAL belongs to the holder, still open: no wait, no note.)
+            let wal = self.data_dir.join(format!("{}-wal", crate::DATABASE_FILE));
+            for _ in 0..100 {
+                if !wal.exists() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            // Noted while the lock is still held: no other process can have opened it since.
+            recovery::note_clean_close(&self.data_dir);
         }
         if let Ok(mut held) = self.lock.lock() {
-            // Noted while the lock is still held: no other process can have opened it since.
-            if held.is_some() {
-                recovery::note_clean_close(&self.data_dir);
-            }
             held.take();
         }
     }

@@ -148,13 +148,15 @@ impl Store {
                 );
                 Ok::<Ids, Error>(Arc::new(ids))
             })
-            .await?
-            .clone();
+            .await
+            .cloned();
+        // Done reading, whether it worked or not: a failed read is tried afresh next time.
         self.orders
             .reading
             .lock()
             .map_err(poisoned)?
             .remove(&(key.clone(), stamp));
+        let ids = ids?;
         let mut kept = self.orders.kept.lock().map_err(poisoned)?;
         kept.insert(
             key,
