@@ -117,17 +117,29 @@ async fn made_library(data: &Path, tracks: i64) -> Contents {
     made
 }
 
-/// Waits until the closed database's last connection has checkpointed and removed its WAL
-/// (sqlx closes connections on their own threads): only then may a test change the file.
+/// Waits until the closed database's last connection has checkpointed its WAL into the file
+/// (sqlx closes connections on their own threads): only then may a test change the file. An
+/// empty WAL may stay behind (a connection that closed while another still held the file
+/// leaves it); it holds nothing, and the next open ignores it.
 async fn settled(data: &Path) {
     let wal = data.join(format!("{DATABASE_FILE}-wal"));
     for _ in 0..500 {
-        if !wal.exists() {
+        if !wal.metadata().is_ok_and(|m| m.len() > 0) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the WAL of a closed database is still there");
+    let size = wal.metadata().map(|m| m.len());
+    let open: Vec<String> = std::fs::read_dir("/proc/self/fd")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter(|l| l.starts_with(data))
+                .map(|l| l.display().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    panic!("the WAL of a closed database is still there ({size:?} bytes); open: {open:?}");
 }
 
 /// Opens the library again and checks it was restored with everything in it.

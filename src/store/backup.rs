@@ -47,7 +47,18 @@ impl Store {
 
     /// Closes every connection (WAL checkpointed), e.g. before the file is copied or moved.
     pub async fn close(&self) {
-        self.pool.close().await;
+        // sqlx 0.8.6's `close` can return while a connection being given back (its ping on
+        // release still running) has yet to reach the idle list: it goes idle after the close
+        // looked, and stays open with its WAL until the pool is dropped. Closing again closes
+        // such late arrivals.
+        for _ in 0..1_000 {
+            self.pool.close().await;
+            if self.pool.size() == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        tracing::warn!("{} database connections still open after closing", self.pool.size());
     }
 }
 
