@@ -25,6 +25,8 @@ pub struct Tags {
     pub composer: Option<String>,
     pub performer: Option<String>,
     pub has_cover: bool,
+    /// A CUE sheet kept in the file's own tags (FLAC's `CUESHEET` comment); not stored.
+    pub cue_sheet: Option<String>,
 }
 
 /// A value people would not call a name.

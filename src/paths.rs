@@ -30,6 +30,41 @@ pub fn bytes_to_path(bytes: &[u8]) -> PathBuf {
     }
 }
 
+/// The key a track is stored under (`tracks.path_bytes`): its file's bytes, and for a span of
+/// the file (a track of its CUE sheet) a NUL — never part of a Unix path — and the track
+/// number in three digits, so the spans of a file sort together and in order.
+pub fn track_key(path: &Path, span: Option<u32>) -> Vec<u8> {
+    let mut key = path_to_bytes(path);
+    if let Some(number) = span {
+        key.push(0);
+        key.extend_from_slice(format!("{number:03}").as_bytes());
+    }
+    key
+}
+
+/// The file and span number of a stored track key (the inverse of [`track_key`]).
+pub fn split_track_key(key: &[u8]) -> (PathBuf, Option<u32>) {
+    match key.iter().position(|&b| b == 0) {
+        Some(at) => (
+            bytes_to_path(&key[..at]),
+            std::str::from_utf8(&key[at + 1..])
+                .ok()
+                .and_then(|n| n.parse().ok()),
+        ),
+        None => (bytes_to_path(key), None),
+    }
+}
+
+/// The keys of every span of `path`'s file lie in `[from, to)`.
+pub fn span_key_range(path: &Path) -> (Vec<u8>, Vec<u8>) {
+    let file = path_to_bytes(path);
+    let mut from = file.clone();
+    from.push(0);
+    let mut to = file;
+    to.push(1);
+    (from, to)
+}
+
 /// A display form of a path: lossy UTF-8 (invalid bytes become U+FFFD).
 pub fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
@@ -69,5 +104,23 @@ mod tests {
         assert_eq!(bytes, raw);
         assert_eq!(bytes_to_path(&bytes), path);
         assert!(display(path).contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn span_keys_round_trip_and_sort_inside_their_range() {
+        let file = Path::new("/music/Album (live).flac");
+        assert_eq!(track_key(file, None), path_to_bytes(file));
+        assert_eq!(split_track_key(&track_key(file, None)), (file.into(), None));
+        let keys: Vec<Vec<u8>> = [1, 2, 10, 99].map(|n| track_key(file, Some(n))).into();
+        for (key, n) in keys.iter().zip([1, 2, 10, 99]) {
+            assert_eq!(split_track_key(key), (file.to_path_buf(), Some(n)));
+        }
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "in track order");
+        let (from, to) = span_key_range(file);
+        assert!(keys.iter().all(|k| *k >= from && *k < to));
+        // Neither the file itself nor a file whose name continues it is in the range.
+        let other = track_key(Path::new("/music/Album (live).flac2"), Some(1));
+        assert!(!(other >= from && other < to));
+        assert!(track_key(file, None) < from);
     }
 }

@@ -450,3 +450,81 @@ async fn close_through_the_library(dir: &Path) {
     let c = cycles(tail) as f32 * 48_000.0 / tail.len() as f32;
     assert!((c - 900.0).abs() < 12.0, "{c} Hz after reopening");
 }
+
+/// A CUE sheet's track plays its own stretch of the file: from its start (or from where asked,
+/// counted from its start) to its end, never into the next track.
+#[test]
+fn a_cue_sheet_track_plays_its_stretch_of_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).expect("mkdir");
+    tones(&music.join("album.wav"), &[300.0, 500.0, 700.0]);
+    std::fs::write(
+        music.join("album.cue"),
+        "FILE \"album.wav\" WAVE\n TRACK 01 AUDIO\n  TITLE \"Low\"\n  INDEX 01 00:00:00\n\
+         \x20TRACK 02 AUDIO\n  TITLE \"Middle\"\n  INDEX 01 00:01:00\n\
+         \x20TRACK 03 AUDIO\n  TITLE \"High\"\n  INDEX 01 00:02:00\n",
+    )
+    .expect("sheet");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_segue"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(args)
+            .output()
+            .expect("run segue");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    cli(&["folder", "add", music.to_str().expect("utf8")]);
+    cli(&["scan", "--no-analyze"]);
+    let tracks: serde_json::Value =
+        serde_json::from_slice(&cli(&["tracks", "--json"])).expect("json");
+    let id = |title: &str| {
+        tracks
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|t| t["title"] == title)
+            .and_then(|t| t["id"].as_i64())
+            .unwrap_or_else(|| panic!("no track {title} in {tracks}"))
+            .to_string()
+    };
+    // The middle track, whole: one second of 500 Hz, not a sample of its neighbours.
+    let out = play(dir.path(), &[&id("Middle"), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audio = captured(dir.path());
+    assert!(
+        (47_000..=48_100).contains(&audio.len()),
+        "{} samples",
+        audio.len()
+    );
+    let c = cycles(&audio) as f32 * 48_000.0 / audio.len() as f32;
+    assert!((c - 500.0).abs() < 8.0, "{c} Hz");
+    // The last track from half a second into it: half a second of 700 Hz, to the file's end.
+    std::fs::remove_file(dir.path().join("out.raw")).expect("rm");
+    let out = play(dir.path(), &[&id("High"), "--from", "0.5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audio = captured(dir.path());
+    // Played to the end of the file, the resampler's last chunk comes out too (≤ 1,200 frames
+    // at 48 kHz, fading).
+    assert!(
+        (23_000..=25_300).contains(&audio.len()),
+        "{} samples",
+        audio.len()
+    );
+    let c = cycles(&audio[..23_000]) as f32 * 48_000.0 / 23_000.0;
+    assert!((c - 700.0).abs() < 10.0, "{c} Hz");
+}

@@ -1,7 +1,6 @@
 //! `segue play`: tracks or files through the sound device, one after the other.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -44,17 +43,16 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
     if args.tracks.is_empty() {
         bail!("give a track id or path (or --list-devices)");
     }
-    let mut paths = Vec::with_capacity(args.tracks.len());
+    let mut items = Vec::with_capacity(args.tracks.len());
     for arg in &args.tracks {
-        paths.push(resolve::playable_path(library, arg).await?);
+        items.push(resolve::playable_item(library, arg, args.from, args.seconds).await?);
     }
     // The device asked for, else the one chosen in the app (remembered in the library).
     let device = args.device.clone().or_else(|| library.output_device());
-    let (from, seconds, volume) = (args.from, args.seconds, args.volume);
-    let state =
-        tokio::task::spawn_blocking(move || play(&paths, from, seconds, device.as_deref(), volume))
-            .await
-            .context("player thread")??;
+    let volume = args.volume;
+    let state = tokio::task::spawn_blocking(move || play(items, device.as_deref(), volume))
+        .await
+        .context("player thread")??;
     if args.json {
         print::json(&state)?;
     }
@@ -64,25 +62,10 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Plays the files one after the other (each from `from` for `seconds`, or to its end),
-/// showing the position on a terminal.
-pub fn play(
-    paths: &[PathBuf],
-    from: f64,
-    seconds: Option<f64>,
-    device: Option<&str>,
-    volume: f32,
-) -> Result<PlayerState> {
+/// Plays the items one after the other, showing the position on a terminal.
+pub fn play(queue: Vec<QueueItem>, device: Option<&str>, volume: f32) -> Result<PlayerState> {
     let player = Player::new(device)?;
     player.set_volume(volume);
-    let queue = paths
-        .iter()
-        .map(|path| QueueItem {
-            path: path.clone(),
-            from_s: from,
-            seconds,
-        })
-        .collect();
     let before = player.state().preview;
     player.play_queue(queue, 0)?;
     player.state_after(before, Duration::from_secs(2));

@@ -48,13 +48,12 @@ pub async fn run(library: &Library, args: Args) -> Result<()> {
                 print::or_dash(pick.track.artist.as_deref()),
                 pick.reasons.join(" · ")
             );
-            let path = std::path::PathBuf::from(&pick.track.path);
+            let item = segue::library::preview_item(&pick.track.path, pick.track.span, 0.0, None);
             let device = device.clone();
-            let state = tokio::task::spawn_blocking(move || {
-                play::play(&[path], 0.0, None, device.as_deref(), 1.0)
-            })
-            .await
-            .context("player thread")??;
+            let state =
+                tokio::task::spawn_blocking(move || play::play(vec![item], device.as_deref(), 1.0))
+                    .await
+                    .context("player thread")??;
             if state.status == segue::audio::preview::PlayerStatus::Error {
                 anyhow::bail!("{}", state.error.unwrap_or_default());
             }

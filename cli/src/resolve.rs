@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use segue::audio::preview::QueueItem;
+use segue::library::preview_item;
 use segue::Library;
 
 /// A track argument: an id, a library track's path, or (`None`) a file outside the library.
@@ -44,16 +46,21 @@ pub async fn track_id(library: &Library, arg: &str) -> Result<i64> {
 }
 
 /// The file to play for an argument: a library track's file, or the file given.
-pub async fn playable_path(library: &Library, arg: &str) -> Result<PathBuf> {
+pub async fn playable_item(
+    library: &Library,
+    arg: &str,
+    from_s: f64,
+    seconds: Option<f64>,
+) -> Result<QueueItem> {
     Ok(match track_or_file(library, arg).await? {
-        Some(id) => PathBuf::from(
-            library
+        Some(id) => {
+            let track = library
                 .track(id)
                 .await?
-                .with_context(|| format!("no track with id {id}"))?
-                .path,
-        ),
-        None => PathBuf::from(arg),
+                .with_context(|| format!("no track with id {id}"))?;
+            preview_item(&track.path, track.span, from_s, seconds)
+        }
+        None => preview_item(arg, None, from_s, seconds),
     })
 }
 

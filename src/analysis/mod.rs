@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::decode::{decode, DecodeError, DecodeSink};
+use crate::audio::decode::{decode_part, DecodeError, DecodeSink};
 use crate::musicnn::tagger::{PatchCollector, Tagger, TrackTags, TAGS_VERSION};
 use key::{Key, KeyDetector};
 use loudness::{Loudness, LoudnessMeter};
@@ -217,6 +217,15 @@ pub fn analyze_file_with(
     path: &Path,
     tags: Option<TagRequest<'_>>,
 ) -> Result<Features, AnalysisError> {
+    analyze_part(path, None, tags)
+}
+
+/// [`analyze_file_with`] of a part of the file (a CUE sheet's track), all of it when `None`.
+pub fn analyze_part(
+    path: &Path,
+    part: Option<crate::audio::decode::Part>,
+    tags: Option<TagRequest<'_>>,
+) -> Result<Features, AnalysisError> {
     crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
         if let Some(request) = &tags {
@@ -225,7 +234,7 @@ pub fn analyze_file_with(
                 .or_else(|| crate::audio::decode::header_duration_s(path));
             analyzer.patches = Some(PatchCollector::new(request.max_patches, expected_s));
         }
-        let decoded = decode(path, ANALYSIS_RATE, None, &mut analyzer)?;
+        let decoded = decode_part(path, part, ANALYSIS_RATE, None, &mut analyzer)?;
         if decoded.frames_in == 0 {
             return Err(AnalysisError::Empty);
         }

@@ -9,10 +9,11 @@ use rubato::{FftFixedIn, Resampler};
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
 use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::{FormatOptions, FormatReader};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::{Limit, MetadataOptions};
 use symphonia::core::probe::Hint;
+use symphonia::core::units::Time;
 
 /// Input frames per resampler call: ~46 ms at 44.1 kHz, a good FFT size for rubato.
 const RESAMPLE_CHUNK: usize = 2048;
@@ -89,6 +90,8 @@ pub(crate) struct OpenTrack {
     pub track_id: u32,
     pub channels: usize,
     pub rate: u32,
+    /// The unit of the track's timestamps (None: frames at `rate`).
+    pub time_base: Option<symphonia::core::units::TimeBase>,
 }
 
 /// Opens `path`'s first audio track with the one codec registry (decode and preview share it).
@@ -122,6 +125,7 @@ pub(crate) fn open_track(path: &Path) -> Result<OpenTrack, DecodeError> {
         track_id,
         channels: params.channels.map_or(0, |c| c.count()),
         rate,
+        time_base: params.time_base,
     })
 }
 
@@ -178,14 +182,69 @@ pub fn decode(
     max_seconds: Option<f64>,
     sink: &mut impl DecodeSink,
 ) -> Result<Decoded, DecodeError> {
+    decode_part(path, None, target_rate, max_seconds, sink)
+}
+
+/// A part of a file: from `start_s` to `end_s` (`None`: the end), in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
+    pub start_s: f64,
+    pub end_s: Option<f64>,
+}
+
+/// [`decode`] of `part` of the file (all of it when `None`): the first frame delivered is the
+/// one at `start_s`, the last the one before `end_s`.
+pub fn decode_part(
+    path: &Path,
+    part: Option<Part>,
+    target_rate: u32,
+    max_seconds: Option<f64>,
+    sink: &mut impl DecodeSink,
+) -> Result<Decoded, DecodeError> {
     let OpenTrack {
         mut reader,
         mut decoder,
         track_id,
         channels,
         rate: source_rate,
+        time_base,
     } = open_track(path)?;
-    let limit_frames = max_seconds.map(|s| (s.max(0.0) * f64::from(source_rate)) as u64);
+    let rate = f64::from(source_rate);
+    let start_s = part.map_or(0.0, |p| p.start_s.max(0.0));
+    let part_s = part
+        .and_then(|p| p.end_s)
+        .map(|end| (end - start_s).max(0.0));
+    let limit_s = match (max_seconds, part_s) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let limit_frames = limit_s.map(|s| (s.max(0.0) * rate) as u64);
+    // Frames decoded before the part begins, dropped: a seek lands on a packet at or before
+    // the time asked for. A file that cannot seek is decoded from its start.
+    let mut skip_frames: u64 = 0;
+    if start_s > 0.0 {
+        let to = SeekTo::Time {
+            time: Time::from(start_s),
+            track_id: Some(track_id),
+        };
+        match reader.seek(SeekMode::Accurate, to) {
+            Ok(seeked) => {
+                decoder.reset();
+                let early = seeked.required_ts.saturating_sub(seeked.actual_ts);
+                skip_frames = match time_base {
+                    Some(base) => {
+                        let t = base.calc_time(early);
+                        ((t.seconds as f64 + t.frac) * rate).round() as u64
+                    }
+                    None => early,
+                };
+            }
+            Err(e) => {
+                tracing::debug!(path = %path.display(), "seek failed, decoding from the start: {e}");
+                skip_frames = (start_s * rate).round() as u64;
+            }
+        }
+    }
 
     let mut out = MonoOut::new(source_rate, target_rate)?;
     let mut samples: Option<SampleBuffer<f32>> = None;
@@ -247,11 +306,17 @@ pub fn decode(
         };
         sample_buffer.copy_interleaved_ref(buffer);
         let interleaved = sample_buffer.samples();
-        let take = limit_frames.map_or(frames, |limit| {
-            frames.min((limit - decoded.frames_in) as usize)
+        let dropped = skip_frames.min(frames as u64) as usize;
+        skip_frames -= dropped as u64;
+        let available = frames - dropped;
+        if available == 0 {
+            continue;
+        }
+        let take = limit_frames.map_or(available, |limit| {
+            available.min((limit - decoded.frames_in) as usize)
         });
         decoded.frames_in += take as u64;
-        let block = &interleaved[..take * channels];
+        let block = &interleaved[dropped * channels..(dropped + take) * channels];
         sink.source(block, channels, spec.rate);
         if sink.wants_mono() {
             out.push_interleaved(block, channels, &mut |b: &[f32]| sink.mono(b))?;

@@ -100,6 +100,13 @@ pub fn write_tags(path: &Path, tags: &Tags) -> Result<()> {
     if let Some(v) = &tags.performer {
         tag.insert_text(ItemKey::Performer, v.clone());
     }
+    if let Some(v) = &tags.cue_sheet {
+        // FLAC's CUESHEET comment (no key of lofty's own).
+        tag.insert_unchecked(lofty::tag::TagItem::new(
+            ItemKey::Unknown("CUESHEET".into()),
+            lofty::tag::ItemValue::Text(v.clone()),
+        ));
+    }
     if let Some(v) = tags.track_no {
         tag.set_track(v as u32);
     }

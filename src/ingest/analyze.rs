@@ -13,7 +13,8 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::analysis::{analyze_file_with, TagRequest, ANALYSIS_VERSION};
+use crate::analysis::{analyze_part, TagRequest, ANALYSIS_VERSION};
+use crate::audio::decode::Part;
 use crate::error::{Error, Result};
 use crate::musicnn::tagger::{Tagger, TAGS_VERSION};
 use crate::paths::display;
@@ -205,13 +206,17 @@ pub async fn analyze(
                     }
                     let path = track.path.clone();
                     let expected_s = track.duration_s;
+                    let part = track.span.map(|s| Part {
+                        start_s: s.start_s,
+                        end_s: s.end_s,
+                    });
                     let result = tokio::task::spawn_blocking(move || {
                         let request = tagging.as_ref().map(|t| TagRequest {
                             tagger: &t.tagger,
                             max_patches: t.max_patches,
                             expected_s,
                         });
-                        analyze_file_with(&path, request)
+                        analyze_part(&path, part, request)
                     })
                     .await
                     .map_err(|e| Error::Task(e.to_string()));

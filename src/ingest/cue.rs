@@ -265,6 +265,91 @@ impl CueFile {
     }
 }
 
+/// The largest sheet read: a real one is a few KB; anything near this is not a sheet.
+const MAX_SHEET_BYTES: u64 = 1 << 20;
+
+/// What a sheet makes of one audio file: the album's title and performer, and its tracks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetTracks {
+    pub album: Option<String>,
+    pub performer: Option<String>,
+    pub spans: Vec<CueSpan>,
+}
+
+/// Reads the sheet at `sheet` and finds the tracks it gives `audio` (whose length, when known,
+/// is `audio_s`). An error says why, in words for the failures list; the audio then stays one
+/// track.
+pub fn tracks_for(sheet: &Path, audio: &Path, audio_s: Option<f64>) -> Result<SheetTracks, String> {
+    let name = sheet.file_name().map_or_else(
+        || sheet.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let why = |what: String| format!("CUE sheet {name}: {what}; the file is kept as one track");
+    let size = std::fs::metadata(sheet)
+        .map_err(|e| why(format!("cannot read it ({e})")))?
+        .len();
+    if size > MAX_SHEET_BYTES {
+        return Err(why(format!("{size} bytes is too big for a sheet")));
+    }
+    let bytes = std::fs::read(sheet).map_err(|e| why(format!("cannot read it ({e})")))?;
+    let dir = sheet.parent().unwrap_or(Path::new(""));
+    tracks_in(&decode_text(&bytes), Some(dir), audio, audio_s).map_err(why)
+}
+
+/// The tracks of a sheet embedded in `audio`'s own tags (FLAC's `CUESHEET` comment): its FILE
+/// line names whatever the ripper read, so a sheet of one FILE is taken as this file's.
+pub fn embedded_tracks(
+    text: &str,
+    audio: &Path,
+    audio_s: Option<f64>,
+) -> Result<SheetTracks, String> {
+    tracks_in(text, None, audio, audio_s).map_err(|what| {
+        format!("CUE sheet in the file's tags: {what}; the file is kept as one track")
+    })
+}
+
+/// The tracks `text` gives `audio`: the FILE that names it (`dir`: where the sheet lives), or
+/// for an embedded sheet (`dir` None) its only FILE.
+fn tracks_in(
+    text: &str,
+    dir: Option<&Path>,
+    audio: &Path,
+    audio_s: Option<f64>,
+) -> Result<SheetTracks, String> {
+    let parsed = parse(text).map_err(|e| e.to_string())?;
+    let file = match dir {
+        Some(dir) => parsed.files.iter().find(|f| f.names(dir, audio)),
+        None if parsed.files.len() == 1 => parsed.files.first(),
+        None => parsed
+            .files
+            .iter()
+            .find(|f| f.names(audio.parent().unwrap_or(Path::new("")), audio)),
+    };
+    let Some(file) = file else {
+        let named: Vec<&str> = parsed.files.iter().map(|f| f.name.as_str()).collect();
+        return Err(format!("it names {}, not this file", named.join(", ")));
+    };
+    if file.tracks.is_empty() {
+        return Err("no tracks for this file".into());
+    }
+    let spans = file.spans();
+    if let Some(length) = audio_s {
+        if let Some(late) = spans.iter().find(|s| s.start_s >= length) {
+            return Err(format!(
+                "track {} starts at {}, past the end of the audio ({})",
+                late.number,
+                format_time(late.start_s),
+                format_time(length)
+            ));
+        }
+    }
+    Ok(SheetTracks {
+        album: parsed.title.clone(),
+        performer: parsed.performer.clone(),
+        spans,
+    })
+}
+
 /// The sheet files next to `audio` that may describe it: `album.cue` for `album.flac`, and
 /// `album.flac.cue`.
 pub fn sheet_candidates(audio: &Path) -> Vec<PathBuf> {

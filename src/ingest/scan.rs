@@ -13,11 +13,12 @@ use futures::StreamExt;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::cue::{self, SheetTracks};
 use super::probe::{read_file, ReadAudio, ReadOutcome};
 use super::walk::{walk_folder, FoundFile};
 use crate::error::{Error, Result};
 use crate::paths::path_to_bytes;
-use crate::store::{Change, Folder, KnownFile, NewFailure, NewTrack, Stage, Store};
+use crate::store::{Change, Folder, KnownFile, NewFailure, NewTrack, Span, Stage, Store};
 
 /// Where a scan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -257,35 +258,56 @@ pub async fn scan(
     summary.found = found.len() as u64;
     reporter.update(true, |p| p.found = summary.found);
 
-    // 2. Diff against the database.
+    // 2. Diff against the database. A file is one track, or one per track of its CUE sheet:
+    // its rows are grouped by file, and it is unchanged when its size, time and sheet are.
     let known = store.known_files(&walked_folders).await?;
-    let mut known_by_path: HashMap<PathBuf, KnownFile> =
-        known.into_iter().map(|k| (k.path.clone(), k)).collect();
+    let mut known_by_path: HashMap<PathBuf, Vec<KnownFile>> = HashMap::new();
+    for k in known {
+        known_by_path.entry(k.path.clone()).or_default().push(k);
+    }
     let mut to_read = Vec::new();
     let mut seen_paths: HashSet<Vec<u8>> = HashSet::with_capacity(found.len());
     for file in found {
         seen_paths.insert(path_to_bytes(&file.path));
-        match known_by_path.get(&file.path) {
-            Some(k) if k.size == file.size as i64 && k.mtime_ns == file.mtime_ns => {
+        let unchanged = known_by_path.get(&file.path).and_then(|rows| {
+            let k = rows.first()?;
+            let sheet = file.sheet.as_ref().map(|(_, stamp)| *stamp);
+            // A failure keeps no sheet stamp: a file that fails stays failed until it changes.
+            let same_sheet = k.track_id.is_none() || k.cue_stamp == sheet;
+            (k.size == file.size as i64 && k.mtime_ns == file.mtime_ns && same_sheet)
+                .then_some(rows)
+        });
+        match unchanged {
+            Some(rows) => {
                 // Not read again: a track stays a track, a failure stays a failure.
-                if k.track_id.is_some() {
-                    summary.unchanged += 1;
-                    summary.warnings += u64::from(k.warned);
-                } else {
-                    summary.failed += 1;
+                for k in rows {
+                    if k.track_id.is_some() {
+                        summary.unchanged += 1;
+                        summary.warnings += u64::from(k.warned);
+                    } else {
+                        summary.failed += 1;
+                    }
                 }
                 known_by_path.remove(&file.path);
             }
-            _ => to_read.push(file),
+            None => to_read.push(file),
         }
     }
-    // Tracks whose path was not found: moved (recognised below by content) or deleted.
+    // Tracks whose file was not found: moved (recognised below by content) or deleted. A CUE
+    // sheet's tracks are not followed on a move: read again at the new path.
     let mut vanished: HashMap<(i64, i64), Vec<i64>> = HashMap::new();
     let mut vanished_paths: HashMap<i64, PathBuf> = HashMap::new();
+    // Files of CUE sheets' tracks gone, with how many tracks each had.
+    let mut vanished_files: HashMap<PathBuf, u64> = HashMap::new();
     let changed_paths: HashSet<&PathBuf> = to_read.iter().map(|f| &f.path).collect();
-    for k in known_by_path.values() {
+    for k in known_by_path.values().flatten() {
         if let Some(track_id) = k.track_id {
-            if !changed_paths.contains(&k.path) {
+            if changed_paths.contains(&k.path) {
+                continue;
+            }
+            if k.span.is_some() {
+                *vanished_files.entry(k.path.clone()).or_default() += 1;
+            } else {
                 vanished
                     .entry((k.size, k.partial_hash))
                     .or_default()
@@ -294,10 +316,14 @@ pub async fn scan(
             }
         }
     }
-    let existing: HashSet<PathBuf> = known_by_path
-        .into_values()
-        .filter(|k| k.track_id.is_some())
-        .map(|k| k.path)
+    // Files read again that had tracks: updated, not added; and whether any was a sheet's.
+    let existing: HashMap<PathBuf, (bool, u64)> = known_by_path
+        .into_iter()
+        .filter(|(_, rows)| rows.iter().any(|k| k.track_id.is_some()))
+        .map(|(path, rows)| {
+            let spans = rows.iter().any(|k| k.span.is_some());
+            (path, (spans, rows.len() as u64))
+        })
         .collect();
 
     // Walk failures first: they need no reading. They are found again on every walk (and
@@ -337,7 +363,19 @@ pub async fn scan(
                 return (file, None);
             }
             let outcome = read_file(&file.path, file.size, file.expect_audio);
-            (file, Some(outcome))
+            // A sheet beside the file wins over one in its tags (the one people edit).
+            let sheet = match (&outcome, &file.sheet) {
+                (ReadOutcome::Audio(audio), Some((sheet, _))) => {
+                    Some(cue::tracks_for(sheet, &file.path, audio.tech.duration_s))
+                }
+                (ReadOutcome::Audio(audio), None) => audio
+                    .tags
+                    .cue_sheet
+                    .as_deref()
+                    .map(|text| cue::embedded_tracks(text, &file.path, audio.tech.duration_s)),
+                _ => None,
+            };
+            (file, Some((outcome, sheet)))
         })
     }))
     .buffer_unordered(workers);
@@ -346,11 +384,15 @@ pub async fn scan(
     let mut last_flush = Instant::now();
     while let Some(joined) = results.next().await {
         let (file, outcome) = joined.map_err(|e| Error::Task(e.to_string()))?;
-        let Some(outcome) = outcome else { continue };
+        let Some((outcome, sheet)) = outcome else {
+            continue;
+        };
         let name = file
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());
+        let known = existing.get(&file.path).copied();
+        let had_spans = known.map(|(spans, _)| spans);
         match outcome {
             ReadOutcome::Audio(audio) => {
                 let ReadAudio {
@@ -362,17 +404,29 @@ pub async fn scan(
                 let track = NewTrack {
                     folder_id: file.folder_id,
                     path: file.path.clone(),
+                    span: None,
+                    cue_stamp: file.sheet.as_ref().map(|(_, stamp)| *stamp),
                     size: file.size as i64,
                     mtime_ns: file.mtime_ns,
                     partial_hash,
                     tags,
                     tech,
                 };
-                let moved_from = if existing.contains(&file.path) {
+                let mut warnings: Vec<String> = warning.into_iter().collect();
+                let tracks = match sheet {
+                    Some(Ok(sheet)) => sheet_tracks(&track, &sheet),
+                    Some(Err(reason)) => {
+                        warnings.push(reason);
+                        vec![track]
+                    }
+                    None => vec![track],
+                };
+                let is_sheet = tracks[0].span.is_some();
+                let moved_from = if had_spans.is_some() || is_sheet {
                     None
                 } else {
                     vanished
-                        .get_mut(&(track.size, partial_hash))
+                        .get_mut(&(tracks[0].size, partial_hash))
                         .and_then(|ids| ids.pop())
                 };
                 if let Some(track_id) = moved_from {
@@ -381,25 +435,30 @@ pub async fn scan(
                     batch.push(Change::Move {
                         track_id,
                         folder_id: file.folder_id,
-                        track: track.clone(),
+                        track: tracks[0].clone(),
                     });
-                    // Tags may have changed along with the name.
-                    batch.push(Change::Upsert(track));
+                } else if had_spans.is_some() {
+                    summary.updated += tracks.len() as u64;
                 } else {
-                    if existing.contains(&file.path) {
-                        summary.updated += 1;
-                    } else {
-                        summary.added += 1;
-                    }
-                    batch.push(Change::Upsert(track));
+                    summary.added += tracks.len() as u64;
                 }
-                if let Some(reason) = warning {
+                // Tags may have changed along with the name of a moved file.
+                let spans: Vec<Option<u32>> =
+                    tracks.iter().map(|t| t.span.map(|s| s.number)).collect();
+                batch.extend(tracks.into_iter().map(Change::Upsert));
+                if is_sheet || had_spans == Some(true) {
+                    batch.push(Change::KeepOnly {
+                        path: file.path.clone(),
+                        spans,
+                    });
+                }
+                if !warnings.is_empty() {
                     summary.warnings += 1;
                     batch.push(Change::Warn(NewFailure {
                         folder_id: file.folder_id,
                         path: file.path,
                         stage: Stage::Check,
-                        reason,
+                        reason: warnings.join("; "),
                         size: None,
                         mtime_ns: None,
                     }));
@@ -427,8 +486,8 @@ pub async fn scan(
             }
             ReadOutcome::NotAudio => {
                 summary.ignored += 1;
-                if existing.contains(&file.path) {
-                    summary.removed += 1;
+                if let Some((_, tracks)) = known {
+                    summary.removed += tracks;
                     batch.push(Change::Forget { path: file.path });
                 }
                 reporter.update(false, |p| p.ignored += 1);
@@ -458,12 +517,17 @@ pub async fn scan(
     // 4. Forget tracks that are gone, unless they sit under a folder the walk could not read.
     reporter.update(true, |p| p.phase = ScanPhase::Removing);
     let unreadable: Vec<PathBuf> = walk_failures.iter().map(|f| f.path.clone()).collect();
-    let mut gone: Vec<Change> = vanished_paths
+    let mut gone: Vec<Change> = Vec::new();
+    for (path, tracks) in vanished_paths
         .into_values()
-        .filter(|path| !unreadable.iter().any(|dir| path.starts_with(dir)))
-        .map(|path| Change::Forget { path })
-        .collect();
-    summary.removed += gone.len() as u64;
+        .map(|path| (path, 1))
+        .chain(vanished_files)
+    {
+        if !unreadable.iter().any(|dir| path.starts_with(dir)) {
+            summary.removed += tracks;
+            gone.push(Change::Forget { path });
+        }
+    }
     for chunk in gone.chunks(options.batch_size.max(1)) {
         store.apply(chunk).await?;
     }
@@ -479,4 +543,39 @@ pub async fn scan(
         p.current = None;
     });
     Ok(summary)
+}
+
+/// The tracks a CUE sheet makes of a file read as `whole`: each a span with the sheet's title,
+/// performer and number, the album and album artist of the sheet (the file's tags where the
+/// sheet is silent), and its own length.
+fn sheet_tracks(whole: &NewTrack, sheet: &SheetTracks) -> Vec<NewTrack> {
+    let file_s = whole.tech.duration_s;
+    sheet
+        .spans
+        .iter()
+        .map(|span| {
+            let mut track = whole.clone();
+            track.span = Some(Span {
+                number: span.number,
+                start_s: span.start_s,
+                end_s: span.end_s,
+            });
+            let end_s = span.end_s.or(file_s);
+            track.tech.duration_s = end_s.map(|end| (end - span.start_s).max(0.0));
+            let tags = &mut track.tags;
+            tags.title = span
+                .title
+                .clone()
+                .or_else(|| Some(format!("Track {:02}", span.number)));
+            tags.artist = span
+                .performer
+                .clone()
+                .or_else(|| sheet.performer.clone())
+                .or(tags.artist.take());
+            tags.album = sheet.album.clone().or(tags.album.take());
+            tags.album_artist = sheet.performer.clone().or(tags.album_artist.take());
+            tags.track_no = Some(i64::from(span.number));
+            track
+        })
+        .collect()
 }

@@ -1,10 +1,11 @@
 //! Walking library folders: every regular file worth a look, with hidden entries skipped,
 //! symlinks followed safely (loops detected, each file seen once) and special files reported.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use super::cue;
 use crate::store::{NewFailure, Stage};
 
 /// Extensions that name audio: a file with one is reported when it cannot be read.
@@ -15,8 +16,8 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
 
 /// Extensions that are certainly not audio: never opened.
 const OTHER_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo", "cue",
-    "log", "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp", "accurip", "xml",
+    "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo", "log",
+    "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp", "accurip", "xml",
     "json", "html", "htm", "lrc", "doc", "docx", "rtf", "md", "url", "zip", "rar", "7z", "gz",
     "tar", "exe", "dll", "iso", "torrent", "mid", "midi", "mkv", "avi", "mov", "mpg", "mpeg",
     "srt", "sub", "nsf", "spc", "mod", "xm", "it", "s3m",
@@ -31,6 +32,8 @@ pub struct FoundFile {
     pub mtime_ns: i64,
     /// True when the name says audio; false for files of unknown type (sniffed only).
     pub expect_audio: bool,
+    /// The CUE sheet next to it that may split it into tracks, and that sheet's stamp.
+    pub sheet: Option<(PathBuf, i64)>,
 }
 
 #[derive(Debug, Default)]
@@ -41,6 +44,8 @@ pub struct WalkResult {
 
 enum Kind {
     Audio,
+    /// A CUE sheet: not read as audio, but it may split the audio file it names.
+    Sheet,
     Unknown,
     Other,
 }
@@ -52,6 +57,8 @@ fn classify(path: &Path) -> Kind {
             let ext = ext.to_ascii_lowercase();
             if AUDIO_EXTENSIONS.contains(&ext.as_str()) {
                 Kind::Audio
+            } else if ext == "cue" {
+                Kind::Sheet
             } else if OTHER_EXTENSIONS.contains(&ext.as_str()) {
                 Kind::Other
             } else {
@@ -72,6 +79,7 @@ pub fn walk_folder(
     mut on_found: impl FnMut(usize) -> bool,
 ) -> WalkResult {
     let mut result = WalkResult::default();
+    let mut sheets: HashMap<PathBuf, i64> = HashMap::new();
     // (device, inode) of every file taken, so a file reached through two symlinked paths is
     // listed once.
     let mut seen: HashSet<(u64, u64)> = HashSet::new();
@@ -115,7 +123,7 @@ pub fn walk_folder(
                 };
                 // Unreadable folders and broken audio links are worth telling; a broken link to
                 // a text file is not.
-                if path == root || !matches!(classify(&path), Kind::Other) {
+                if path == root || matches!(classify(&path), Kind::Audio | Kind::Unknown) {
                     result.failures.push(failure(path, reason));
                 }
                 continue;
@@ -161,19 +169,37 @@ pub fn walk_folder(
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| d.as_nanos() as i64)
             .unwrap_or(0);
+        if matches!(kind, Kind::Sheet) {
+            sheets.insert(path.to_path_buf(), sheet_stamp(meta.len(), mtime_ns));
+            continue;
+        }
         result.files.push(FoundFile {
             folder_id,
             path: path.to_path_buf(),
             size: meta.len(),
             mtime_ns,
             expect_audio: matches!(kind, Kind::Audio),
+            sheet: None,
         });
         if result.files.len() % 256 == 0 && !on_found(result.files.len()) {
             break;
         }
     }
     on_found(result.files.len());
+    if !sheets.is_empty() {
+        for file in &mut result.files {
+            file.sheet = cue::sheet_candidates(&file.path)
+                .into_iter()
+                .find_map(|c| sheets.get(&c).map(|&stamp| (c, stamp)));
+        }
+    }
     result
+}
+
+/// A sheet's size and modification time in one number: a scan reads an audio file again when
+/// the stamp of its sheet changed (or the sheet came or went), though the audio did not.
+pub fn sheet_stamp(size: u64, mtime_ns: i64) -> i64 {
+    (size as i64).wrapping_mul(1_000_000_007) ^ mtime_ns
 }
 
 #[cfg(unix)]

@@ -35,7 +35,7 @@ pub use describe::DescribeAnswer;
 pub use map::{MapAnswer, MapEvent, MapPhase, MapProgress, MapState, MapSummary, MAP_MIN_TRACKS};
 pub use outside::{OutsideTrack, OUTSIDE_ID};
 pub use playlists::SavedPlaylistDetail;
-pub use preview::PreviewAction;
+pub use preview::{preview_item, PreviewAction};
 pub use radio::{Radio, RADIO_AHEAD};
 pub use radio_session::{HeardEntry, RadioSession, RadioView};
 pub use recovery::{DoctorReport, Recovery};
@@ -66,6 +66,8 @@ pub struct Library {
     jobs: OnceLock<Arc<BackgroundScanner>>,
     /// The preview player, opened on the first preview (a machine without sound starts fine).
     player: Mutex<Option<Arc<Player>>>,
+    /// The CUE sheet's track playing, if one does (its states are counted from its start).
+    span_playing: preview::SpanPlaying,
     /// Called with the player's state as it changes (the app's `preview-state` events).
     on_preview_state: OnceLock<preview::StateFn>,
     /// What "sounds alike" means in this library, measured on the current index.
@@ -164,6 +166,7 @@ impl Library {
             tagger: OnceLock::new(),
             jobs: OnceLock::new(),
             player: Mutex::new(None),
+            span_playing: Default::default(),
             on_preview_state: OnceLock::new(),
             calibration: Mutex::new(None),
             map: Arc::default(),
@@ -211,7 +214,7 @@ impl Library {
             // left. (A guest's WAL belongs to the holder, still open: no wait, no note.)
             let wal = self.data_dir.join(format!("{}-wal", crate::DATABASE_FILE));
             for _ in 0..100 {
-                if !wal.exists() {
+                if !wal.metadata().is_ok_and(|m| m.len() > 0) {
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;

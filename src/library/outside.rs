@@ -129,6 +129,7 @@ fn outside_row(path: &Path, size: u64, read: probe::ReadAudio, features: &Featur
     TrackRow {
         id: OUTSIDE_ID,
         path: crate::paths::display(path),
+        span: None,
         title: tags.title,
         artist: tags.artist,
         album: tags.album,

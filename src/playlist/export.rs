@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::PlaylistEntry;
+use crate::store::Span;
 
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, specta::Type)]
@@ -63,12 +64,46 @@ pub fn m3u8(entries: &[PlaylistEntry], name: &str, playlist_file: &Path) -> Stri
             "#EXTINF:{seconds},{}\n",
             one_line(&display_title(e))
         ));
+        if let Some(span) = &e.track.span {
+            // A CUE sheet's track: VLC plays just its stretch (other players play the file).
+            out.push_str(&format!("# {}\n", span_comment(span)));
+            for option in vlc_options(span) {
+                out.push_str(&format!("#EXTVLCOPT:{option}\n"));
+            }
+        }
         let track = Path::new(&e.track.path);
         let shown = relative_to(track, dir).unwrap_or_else(|| track.to_path_buf());
         out.push_str(&shown.to_string_lossy());
         out.push('\n');
     }
     out
+}
+
+/// What a player that does not know VLC's options should know of a sheet's track.
+fn span_comment(span: &Span) -> String {
+    let at = |s: f64| format!("{}:{:06.3}", (s / 60.0).floor() as u64, s % 60.0);
+    match span.end_s {
+        Some(end) => format!(
+            "track {} of the file's CUE sheet: {}–{}",
+            span.number,
+            at(span.start_s),
+            at(end)
+        ),
+        None => format!(
+            "track {} of the file's CUE sheet: {} to the end",
+            span.number,
+            at(span.start_s)
+        ),
+    }
+}
+
+/// VLC's `start-time` / `stop-time` options (seconds) for a sheet's track.
+fn vlc_options(span: &Span) -> Vec<String> {
+    let mut options = vec![format!("start-time={:.3}", span.start_s)];
+    if let Some(end) = span.end_s {
+        options.push(format!("stop-time={end:.3}"));
+    }
+    options
 }
 
 fn one_line(s: &str) -> String {
@@ -109,8 +144,14 @@ pub fn file_uri(path: &Path) -> String {
 
 /// XSPF 1 with title, creator, album, duration (ms) and the file URI of each track.
 pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\">\n",
+    // VLC's namespace only where its options are used (CUE sheets' tracks).
+    let vlc = if entries.iter().any(|e| e.track.span.is_some()) {
+        " xmlns:vlc=\"http://www.videolan.org/vlc/playlist/ns/0/\""
+    } else {
+        ""
+    };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<playlist version=\"1\" xmlns=\"http://xspf.org/ns/0/\"{vlc}>\n",
     );
     out.push_str(&format!(
         "  <title>{}</title>\n  <creator>Segue</creator>\n  <trackList>\n",
@@ -136,6 +177,19 @@ pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
                 "      <duration>{}</duration>\n",
                 (d * 1000.0).round() as i64
             ));
+        }
+        if let Some(span) = &e.track.span {
+            out.push_str(&format!(
+                "      <annotation>{}</annotation>\n",
+                xml_escape(&span_comment(span))
+            ));
+            out.push_str(
+                "      <extension application=\"http://www.videolan.org/vlc/playlist/0\">\n",
+            );
+            for option in vlc_options(span) {
+                out.push_str(&format!("        <vlc:option>{option}</vlc:option>\n"));
+            }
+            out.push_str("      </extension>\n");
         }
         out.push_str("    </track>\n");
     }
@@ -180,6 +234,7 @@ mod tests {
             track: crate::store::TrackSummary {
                 id: 1,
                 path: path.into(),
+                span: None,
                 title: title.map(Into::into),
                 artist: Some("Ana & Bo".into()),
                 album: Some("<Live>".into()),
@@ -220,5 +275,49 @@ mod tests {
         assert!(text.contains("<creator>Ana &amp; Bo</creator>"));
         assert!(text.contains("<album>&lt;Live&gt;</album>"));
         assert!(text.contains("<duration>183400</duration>"));
+    }
+
+    /// A CUE sheet's track: the whole file for any player, its stretch for VLC's options, and
+    /// a comment saying which stretch; the last track runs to the end (no stop time).
+    #[test]
+    fn sheet_tracks_carry_their_stretch() {
+        let mut second = entry("/music/a/Album.flac", Some("Two"));
+        second.track.span = Some(Span {
+            number: 2,
+            start_s: 252.0,
+            end_s: Some(511.5),
+        });
+        let mut last = entry("/music/a/Album.flac", Some("Three"));
+        last.track.span = Some(Span {
+            number: 3,
+            start_s: 511.5,
+            end_s: None,
+        });
+        let text = m3u8(
+            &[second.clone(), last.clone()],
+            "Mix",
+            Path::new("/music/l.m3u8"),
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[2..8],
+            [
+                "#EXTINF:183,Ana & Bo - Two",
+                "# track 2 of the file's CUE sheet: 4:12.000–8:31.500",
+                "#EXTVLCOPT:start-time=252.000",
+                "#EXTVLCOPT:stop-time=511.500",
+                "a/Album.flac",
+                "#EXTINF:183,Ana & Bo - Three",
+            ]
+        );
+        assert_eq!(lines[9], "#EXTVLCOPT:start-time=511.500");
+        assert_eq!(lines[10], "a/Album.flac", "no stop time for the last track");
+        let text = xspf(&[second, last], "Mix");
+        assert!(text.contains("<vlc:option>start-time=252.000</vlc:option>"));
+        assert!(text.contains("<vlc:option>stop-time=511.500</vlc:option>"));
+        assert_eq!(text.matches("stop-time").count(), 1);
+        assert!(text.contains(
+            "<annotation>track 3 of the file&apos;s CUE sheet: 8:31.500 to the end</annotation>"
+        ));
     }
 }

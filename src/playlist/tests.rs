@@ -6,6 +6,7 @@ pub(super) fn row(id: i64, artist: &str, album: &str, title: &str) -> TrackRow {
     TrackRow {
         id,
         path: format!("/music/{artist}/{album}/{title}.flac"),
+        span: None,
         title: Some(title.into()),
         artist: Some(artist.into()),
         album: Some(album.into()),

@@ -58,7 +58,10 @@ impl Store {
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
-        tracing::warn!("{} database connections still open after closing", self.pool.size());
+        tracing::warn!(
+            "{} database connections still open after closing",
+            self.pool.size()
+        );
     }
 }
 

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::{Failure, Stage, Store};
 use crate::error::Result;
-use crate::paths::{bytes_to_path, display};
+use crate::paths::{display, split_track_key};
 
 impl Store {
     /// Paths (as bytes) of the failures recorded at `stage`.
@@ -28,8 +28,13 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|row| {
+                // A CUE sheet's track (an analysis that failed on it) is named by its number.
+                let (path, span) = split_track_key(&row.try_get::<Vec<u8>, _>("path_bytes")?);
                 Ok(Failure {
-                    path: display(&bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?)),
+                    path: match span {
+                        Some(n) => format!("{} (track {n})", display(&path)),
+                        None => display(&path),
+                    },
                     stage: row.try_get("stage")?,
                     reason: row.try_get("reason")?,
                     at: row.try_get("at")?,

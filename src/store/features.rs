@@ -3,9 +3,11 @@
 
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{AnalysisCounts, AnalysisOutcome, PendingTrack, Store, TagCount, TrackStatus, NOW};
+use super::{
+    AnalysisCounts, AnalysisOutcome, PendingTrack, Span, Store, TagCount, TrackStatus, NOW,
+};
 use crate::error::{Error, Result};
-use crate::paths::{bytes_to_path, path_to_bytes};
+use crate::paths::{split_track_key, track_key};
 
 /// SQL condition (over `tracks t LEFT JOIN features f`) for a track the analysis must visit:
 /// new or changed, analysed by an older version (`?1`), or, when a tagger is available
@@ -28,7 +30,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PendingTrack>> {
         let rows = sqlx::query(&format!(
-            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s
+            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s, t.cue_start_s, t.cue_end_s
              FROM tracks t LEFT JOIN features f ON f.track_id = t.id
              WHERE t.id > ?3 AND {OUT_OF_DATE}
              ORDER BY t.id LIMIT ?4"
@@ -41,9 +43,15 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|row| {
+                let (path, number) = split_track_key(&row.try_get::<Vec<u8>, _>("path_bytes")?);
                 Ok(PendingTrack {
                     id: row.try_get("id")?,
-                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    path,
+                    span: Span::from_columns(
+                        number,
+                        row.try_get("cue_start_s")?,
+                        row.try_get("cue_end_s")?,
+                    ),
                     partial_hash: row.try_get("partial_hash")?,
                     duration_s: row.try_get("duration_s")?,
                 })
@@ -106,7 +114,7 @@ impl Store {
             } else {
                 failed += 1;
             }
-            let bytes = path_to_bytes(&track.path);
+            let bytes = track_key(&track.path, track.span.map(|s| s.number));
             match &outcome.result {
                 Ok(features) => {
                     sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage = 'analyze'")

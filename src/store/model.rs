@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
 
 use crate::metadata::{Tags, TechInfo};
-use crate::paths::{bytes_to_path, display};
+use crate::paths::{display, split_track_key};
 
 /// For an enum stored and serialised as a lower-case word: `as_str` (the word, as SQL and JSON
 /// have it), `Display`, and comparison with the word (`failure.stage == "scan"`).
@@ -57,11 +57,40 @@ pub struct Folder {
     pub exists: bool,
 }
 
+/// A track that is part of its file: one track of a CUE sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Span {
+    /// The track's number in its sheet.
+    pub number: u32,
+    /// Where it starts in the file, in seconds.
+    pub start_s: f64,
+    /// Where it ends; `None`: at the end of the file.
+    pub end_s: Option<f64>,
+}
+
+impl Span {
+    /// The span's columns (`cue_start_s`, `cue_end_s`) and its number from the row's key.
+    pub(crate) fn from_columns(
+        number: Option<u32>,
+        start_s: Option<f64>,
+        end_s: Option<f64>,
+    ) -> Option<Span> {
+        Some(Span {
+            number: number?,
+            start_s: start_s?,
+            end_s,
+        })
+    }
+}
+
 /// One row of the library table.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct TrackRow {
     pub id: i64,
+    /// The audio file (for a track of a CUE sheet: the file it is part of).
     pub path: String,
+    /// Set when the track is a part of its file (a CUE sheet's track).
+    pub span: Option<Span>,
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
@@ -100,6 +129,9 @@ pub struct TrackRow {
 pub struct TrackSummary {
     pub id: i64,
     pub path: String,
+    /// Set when the track is a part of its file (a CUE sheet's track).
+    #[serde(default)]
+    pub span: Option<Span>,
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
@@ -115,6 +147,7 @@ impl From<&TrackRow> for TrackSummary {
         TrackSummary {
             id: r.id,
             path: r.path.clone(),
+            span: r.span,
             title: r.title.clone(),
             artist: r.artist.clone(),
             album: r.album.clone(),
@@ -130,9 +163,15 @@ impl From<&TrackRow> for TrackSummary {
 impl FromRow<'_, SqliteRow> for TrackRow {
     fn from_row(row: &SqliteRow) -> sqlx::Result<Self> {
         let bytes: Vec<u8> = row.try_get("path_bytes")?;
+        let (path, number) = split_track_key(&bytes);
         Ok(TrackRow {
             id: row.try_get("id")?,
-            path: display(&bytes_to_path(&bytes)),
+            path: display(&path),
+            span: Span::from_columns(
+                number,
+                row.try_get("cue_start_s")?,
+                row.try_get("cue_end_s")?,
+            ),
             title: row.try_get("title")?,
             artist: row.try_get("artist")?,
             album: row.try_get("album")?,
@@ -306,6 +345,8 @@ pub struct TagCount {
 pub struct PendingTrack {
     pub id: i64,
     pub path: PathBuf,
+    /// The part of the file to analyse (a CUE sheet's track); `None`: all of it.
+    pub span: Option<Span>,
     /// The content the analysis is of: a result is only stored if the track still has it.
     pub partial_hash: i64,
     pub duration_s: Option<f64>,
@@ -375,6 +416,10 @@ named!(TrackStatus {
 pub struct NewTrack {
     pub folder_id: i64,
     pub path: PathBuf,
+    /// A track of the file's CUE sheet; `None`: the whole file.
+    pub span: Option<Span>,
+    /// The stamp of the sheet next to the file when it was read (see `walk::sheet_stamp`).
+    pub cue_stamp: Option<i64>,
     pub size: i64,
     pub mtime_ns: i64,
     pub partial_hash: i64,
@@ -398,7 +443,12 @@ pub struct NewFailure {
 pub struct KnownFile {
     pub track_id: Option<i64>,
     pub folder_id: i64,
+    /// The file (for a track of a CUE sheet: the audio file it is part of).
     pub path: PathBuf,
+    /// The track's number in the file's CUE sheet.
+    pub span: Option<u32>,
+    /// The stamp of the sheet the file was read with.
+    pub cue_stamp: Option<i64>,
     pub size: i64,
     pub mtime_ns: i64,
     pub partial_hash: i64,
@@ -422,8 +472,15 @@ pub enum Change {
     Fail(NewFailure),
     /// The track was taken in but something about it deserves a warning.
     Warn(NewFailure),
-    /// The file is gone: drop its track and failures.
+    /// The file is gone: drop its tracks (all of a CUE sheet's) and failures.
     Forget { path: PathBuf },
+    /// These are all the tracks of the file at `path` now (its CUE sheet came, went or
+    /// changed): drop its other tracks, and its warnings of before (this batch adds the
+    /// current ones after it).
+    KeepOnly {
+        path: PathBuf,
+        spans: Vec<Option<u32>>,
+    },
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::Store;
 use crate::error::Result;
 use crate::metadata::Tags;
-use crate::paths::bytes_to_path;
+use crate::paths::split_track_key;
 
 /// Bump when `Tags::with_fallbacks` changes what it makes of the tags a track already has.
 /// 2: names with no letter or digit ("???", "-") are junk.
@@ -30,7 +30,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
         for row in rows {
-            let path = bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?);
+            let (path, _) = split_track_key(&row.try_get::<Vec<u8>, _>("path_bytes")?);
             let before = Tags {
                 title: row.try_get("title")?,
                 artist: row.try_get("artist")?,

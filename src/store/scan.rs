@@ -7,7 +7,9 @@ use sqlx::{Row, Sqlite};
 
 use super::{Change, KnownFile, NewTrack, Store, NOW};
 use crate::error::Result;
-use crate::paths::{bytes_to_path, display, path_to_bytes};
+use crate::paths::{
+    bytes_to_path, display, path_to_bytes, span_key_range, split_track_key, track_key,
+};
 
 impl Store {
     /// What the database knows about the files of these folders: enough to diff a walk.
@@ -15,7 +17,7 @@ impl Store {
         let mut known = Vec::new();
         for &folder_id in folder_ids {
             let rows = sqlx::query(
-                "SELECT id, path_bytes, size, mtime_ns, partial_hash,
+                "SELECT id, path_bytes, size, mtime_ns, partial_hash, cue_stamp,
                         EXISTS (SELECT 1 FROM failures f
                                 WHERE f.path_bytes = tracks.path_bytes AND f.stage = 'check') AS warned
                  FROM tracks WHERE folder_id = ?",
@@ -24,10 +26,13 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
             for row in rows {
+                let (path, span) = split_track_key(&row.try_get::<Vec<u8>, _>("path_bytes")?);
                 known.push(KnownFile {
                     track_id: Some(row.try_get("id")?),
                     folder_id,
-                    path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    path,
+                    span,
+                    cue_stamp: row.try_get("cue_stamp")?,
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: row.try_get("partial_hash")?,
@@ -46,6 +51,8 @@ impl Store {
                     track_id: None,
                     folder_id,
                     path: bytes_to_path(&row.try_get::<Vec<u8>, _>("path_bytes")?),
+                    span: None,
+                    cue_stamp: None,
                     size: row.try_get("size")?,
                     mtime_ns: row.try_get("mtime_ns")?,
                     partial_hash: 0,
@@ -86,10 +93,16 @@ impl Store {
                     let bytes = path_to_bytes(&failure.path);
                     // A file that turned bad is no longer a playable track, nor one with a
                     // warning or a failed analysis: this failure is the one that stands.
-                    sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
-                        .bind(&bytes)
-                        .execute(&mut *tx)
-                        .await?;
+                    let (from, to) = span_key_range(&failure.path);
+                    sqlx::query(
+                        "DELETE FROM tracks
+                         WHERE path_bytes = ? OR (path_bytes >= ? AND path_bytes < ?)",
+                    )
+                    .bind(&bytes)
+                    .bind(&from)
+                    .bind(&to)
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage <> ?")
                         .bind(&bytes)
                         .bind(failure.stage.as_str())
@@ -139,12 +152,42 @@ impl Store {
                 }
                 Change::Forget { path } => {
                     let bytes = path_to_bytes(path);
-                    sqlx::query("DELETE FROM tracks WHERE path_bytes = ?")
+                    let (from, to) = span_key_range(path);
+                    for table in ["tracks", "failures"] {
+                        sqlx::query(&format!(
+                            "DELETE FROM {table}
+                             WHERE path_bytes = ? OR (path_bytes >= ? AND path_bytes < ?)"
+                        ))
                         .bind(&bytes)
+                        .bind(&from)
+                        .bind(&to)
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
-                        .bind(&bytes)
+                    }
+                }
+                Change::KeepOnly { path, spans } => {
+                    let keep: std::collections::HashSet<Vec<u8>> =
+                        spans.iter().map(|&n| track_key(path, n)).collect();
+                    let (from, to) = span_key_range(path);
+                    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                        "SELECT id, path_bytes FROM tracks
+                         WHERE path_bytes = ? OR (path_bytes >= ? AND path_bytes < ?)",
+                    )
+                    .bind(path_to_bytes(path))
+                    .bind(&from)
+                    .bind(&to)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (id, key) in rows {
+                        if !keep.contains(&key) {
+                            sqlx::query("DELETE FROM tracks WHERE id = ?")
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    sqlx::query("DELETE FROM failures WHERE path_bytes = ? AND stage = 'check'")
+                        .bind(path_to_bytes(path))
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -180,7 +223,7 @@ impl Store {
 }
 
 async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) -> Result<()> {
-    let bytes = path_to_bytes(&track.path);
+    let bytes = track_key(&track.path, track.span.map(|s| s.number));
     // A file that reads fine again sheds its old failures; fresh warnings follow in the batch.
     sqlx::query("DELETE FROM failures WHERE path_bytes = ?")
         .bind(&bytes)
@@ -191,12 +234,19 @@ async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) 
     sqlx::query(&format!(
         "INSERT INTO tracks (folder_id, path, path_bytes, size, mtime_ns, partial_hash,
             title, artist, album, album_artist, track_no, disc_no, year, genre, has_cover,
-            format, codec, duration_s, sample_rate, channels, bitrate_kbps, status, added_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', {NOW}, {NOW})
+            format, codec, duration_s, sample_rate, channels, bitrate_kbps, cue_start_s, cue_end_s,
+            cue_stamp, status, added_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending',
+                 {NOW}, {NOW})
          ON CONFLICT (path_bytes) DO UPDATE SET
             folder_id = excluded.folder_id, size = excluded.size, mtime_ns = excluded.mtime_ns,
+            -- The same audio (and, for a sheet's track, the same span of it) keeps its analysis.
             status = CASE WHEN tracks.partial_hash = excluded.partial_hash AND tracks.status <> 'failed'
+                            AND tracks.cue_start_s IS excluded.cue_start_s
+                            AND tracks.cue_end_s IS excluded.cue_end_s
                           THEN tracks.status ELSE 'pending' END,
+            cue_start_s = excluded.cue_start_s, cue_end_s = excluded.cue_end_s,
+            cue_stamp = excluded.cue_stamp,
             partial_hash = excluded.partial_hash,
             title = excluded.title, artist = excluded.artist, album = excluded.album,
             album_artist = excluded.album_artist, track_no = excluded.track_no,
@@ -230,6 +280,9 @@ async fn upsert_track(tx: &mut sqlx::Transaction<'_, Sqlite>, track: &NewTrack) 
     .bind(track.tech.sample_rate)
     .bind(track.tech.channels)
     .bind(track.tech.bitrate_kbps)
+    .bind(track.span.map(|s| s.start_s))
+    .bind(track.span.and_then(|s| s.end_s))
+    .bind(track.cue_stamp)
     .execute(&mut **tx)
     .await?;
     Ok(())

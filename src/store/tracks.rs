@@ -207,7 +207,8 @@ impl Store {
 
 const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist, track_no, disc_no, \
     year, genre, duration_s, format, codec, sample_rate, channels, bitrate_kbps, has_cover, status, size, \
-    bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs, tag_labels";
+    bpm, bpm_confidence, key_tonic, key_scale, key_strength, camelot, loudness_lufs, tag_labels, \
+    cue_start_s, cue_end_s";
 
 /// Tracks with their analysis (column names of the two tables do not overlap).
 pub(super) const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";

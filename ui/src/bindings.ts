@@ -730,6 +730,16 @@ export type SortBy =
 /**  The library table's sort columns. */
 export type SortKey = "title" | "artist" | "album" | "duration" | "format" | "path" | "bpm" | "key";
 
+/**  A track that is part of its file: one track of a CUE sheet. */
+export type Span = {
+	/**  The track's number in its sheet. */
+	number: number,
+	/**  Where it starts in the file, in seconds. */
+	start_s: number,
+	/**  Where it ends; `None`: at the end of the file. */
+	end_s: number | null,
+};
+
 /**
  *  Where a failure happened. Stored and serialised in lower case ("walk", "scan", "check",
  *  "analyze").
@@ -855,7 +865,10 @@ export type TrackQuery = {
 /**  One row of the library table. */
 export type TrackRow = {
 	id: number,
+	/**  The audio file (for a track of a CUE sheet: the file it is part of). */
 	path: string,
+	/**  Set when the track is a part of its file (a CUE sheet's track). */
+	span: Span | null,
 	title: string | null,
 	artist: string | null,
 	album: string | null,
@@ -905,6 +918,8 @@ export type TrackStatus =
 export type TrackSummary = {
 	id: number,
 	path: string,
+	/**  Set when the track is a part of its file (a CUE sheet's track). */
+	span?: Span | null,
 	title: string | null,
 	artist: string | null,
 	album: string | null,

@@ -267,7 +267,10 @@ export class DetailPanel {
         row('Sample rate', fmt.sampleRate(r.sample_rate), 'num'), row('Channels', fmt.channels(r.channels)),
         row('Bitrate', r.bitrate_kbps != null ? `${fmt.num(r.bitrate_kbps)} kbps` : null, 'num'),
         row('Cover art', r.has_cover ? 'Embedded' : 'None')),
-      section('File', row('Path', r.path, 'path'), row('Track ID', r.id, 'num')),
+      section('File', row('Path', r.path, 'path'),
+        // A CUE sheet's track: which stretch of the file it is.
+        ...(r.span ? [row('CUE sheet', `Track ${r.span.number}: ${fmt.duration(r.span.start_s)}–${r.span.end_s != null ? fmt.duration(r.span.end_s) : 'the end'} of the file`)] : []),
+        row('Track ID', r.id, 'num')),
     );
     panel.querySelector('.detail-head')!.after(this.tagsView(r), this.analysisView(r), this.similar.el);
     this.similar.show(r);

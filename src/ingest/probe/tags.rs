@@ -60,6 +60,10 @@ pub(super) fn read_tags(path: &Path) -> Option<(Tags, Props)> {
         tags.disc_no = tag.disk().map(i64::from);
         tags.year = tag.year().filter(|y| *y > 0).map(i64::from);
         tags.has_cover = !tag.pictures().is_empty();
+        tags.cue_sheet = tag
+            .get_string(&ItemKey::Unknown("CUESHEET".into()))
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string);
     }
     if !tags.has_cover {
         tags.has_cover = tagged.tags().iter().any(|t| !t.pictures().is_empty());
