@@ -15,7 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::Row;
 
 /// The newest migration the current code has.
-const CURRENT: i64 = 12;
+const CURRENT: i64 = 13;
 
 /// Representative features JSON, as the current analysis stores it (from a synthetic run).
 async fn feature_json() -> Vec<String> {

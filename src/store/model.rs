@@ -229,20 +229,38 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    /// An ORDER BY clause; ties fall back to a stable, useful order.
+    /// An ORDER BY clause; ties fall back to a stable, useful order. Untagged tracks come
+    /// last both ways: "x IS NULL" ascending, written "x IS NOT NULL DESC" in a descending
+    /// order (the same order), so that each text order walks an index spelled like it
+    /// (migration 0013) — forwards, or backwards when descending.
     pub(crate) fn order_by(self, desc: bool) -> String {
         let dir = if desc { "DESC" } else { "ASC" };
+        let last_if_null = |column: &str| {
+            if desc {
+                format!("{column} IS NOT NULL DESC")
+            } else {
+                format!("{column} IS NULL")
+            }
+        };
         // Untagged tracks sort by path among themselves, after the tagged ones.
         match self {
-            SortKey::Title => format!("title IS NULL, title COLLATE NOCASE {dir}, path {dir}"),
+            SortKey::Title => format!(
+                "{}, title COLLATE NOCASE {dir}, path {dir}",
+                last_if_null("title")
+            ),
             SortKey::Artist => format!(
-                "artist IS NULL, artist COLLATE NOCASE {dir}, album COLLATE NOCASE {dir}, disc_no, track_no, path"
+                "{}, artist COLLATE NOCASE {dir}, album COLLATE NOCASE {dir}, disc_no, track_no, path",
+                last_if_null("artist")
             ),
             SortKey::Album => format!(
-                "album IS NULL, album COLLATE NOCASE {dir}, disc_no, track_no, path"
+                "{}, album COLLATE NOCASE {dir}, disc_no, track_no, path",
+                last_if_null("album")
             ),
-            SortKey::Duration => format!("duration_s IS NULL, duration_s {dir}, id"),
-            SortKey::Format => format!("format {dir}, path"),
+            SortKey::Duration => format!(
+                "{}, duration_s {dir}, id",
+                last_if_null("duration_s")
+            ),
+            SortKey::Format => format!("format {dir}, path {dir}"),
             SortKey::Path => format!("path {dir}"),
             SortKey::Bpm => format!("bpm IS NULL, bpm {dir}, title COLLATE NOCASE, id"),
             // Camelot order: neighbours on the wheel mix well, so they sort together.

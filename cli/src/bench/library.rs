@@ -47,9 +47,10 @@ pub async fn table(scratch: &Path, tracks: i64, json: bool) -> Result<()> {
         return print_json(&r);
     }
     println!(
-        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms (first deep page), middle page {:.1} ms, last page by artist {:.1} ms, last page again {:.1} ms, first page by title descending {:.1} ms, search {:.1} ms, selective search {:.1} ms",
+        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms (first deep page), middle page {:.1} ms, last page by artist {:.1} ms, last page again {:.1} ms, first page by title descending {:.1} ms, by artist descending {:.1} ms, by album {:.1} ms, by duration descending {:.1} ms, search {:.1} ms, selective search {:.1} ms",
         r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms,
         r.middle_page_ms, r.deep_artist_page_ms, r.deep_page_again_ms, r.descending_page_ms,
+        r.artist_desc_page_ms, r.album_page_ms, r.duration_desc_page_ms,
         r.search_ms, r.selective_search_ms
     );
     Ok(())
@@ -166,8 +167,11 @@ struct TableBench {
     middle_page_ms: f64,
     deep_artist_page_ms: f64,
     deep_page_again_ms: f64,
-    /// The first page of an order with no index of its own.
+    /// The first page of other orders, each its first request.
     descending_page_ms: f64,
+    artist_desc_page_ms: f64,
+    album_page_ms: f64,
+    duration_desc_page_ms: f64,
     /// "artist 42": one word every track has, one short; then "4242" (a few hundred tracks).
     search_ms: f64,
     selective_search_ms: f64,
@@ -233,6 +237,25 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         })
         .await?;
     let descending_page_ms = ms(t);
+    let first_of = |sort, desc| TrackQuery {
+        desc,
+        ..page(sort, 0, None)
+    };
+    let t = Instant::now();
+    library
+        .track_page(&first_of(segue::SortKey::Artist, true))
+        .await?;
+    let artist_desc_page_ms = ms(t);
+    let t = Instant::now();
+    library
+        .track_page(&first_of(segue::SortKey::Album, false))
+        .await?;
+    let album_page_ms = ms(t);
+    let t = Instant::now();
+    library
+        .track_page(&first_of(segue::SortKey::Duration, true))
+        .await?;
+    let duration_desc_page_ms = ms(t);
     let t = Instant::now();
     library
         .track_page(&page(segue::SortKey::Title, 0, Some("artist 42")))
@@ -254,6 +277,9 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         deep_artist_page_ms,
         deep_page_again_ms,
         descending_page_ms,
+        artist_desc_page_ms,
+        album_page_ms,
+        duration_desc_page_ms,
         search_ms,
         selective_search_ms,
     })
