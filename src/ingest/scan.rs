@@ -261,16 +261,24 @@ pub async fn scan(
     // 2. Diff against the database. A file is one track, or one per track of its CUE sheet:
     // its rows are grouped by file, and it is unchanged when its size, time and sheet are.
     let known = store.known_files(&walked_folders).await?;
-    let mut known_by_path: HashMap<PathBuf, Vec<KnownFile>> = HashMap::new();
+    let mut known_by_path: HashMap<PathBuf, KnownRows> = HashMap::with_capacity(known.len());
     for k in known {
-        known_by_path.entry(k.path.clone()).or_default().push(k);
+        match known_by_path.entry(k.path.clone()) {
+            std::collections::hash_map::Entry::Occupied(mut rows) => rows.get_mut().more.push(k),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(KnownRows {
+                    first: k,
+                    more: Vec::new(),
+                });
+            }
+        }
     }
     let mut to_read = Vec::new();
     let mut seen_paths: HashSet<Vec<u8>> = HashSet::with_capacity(found.len());
     for file in found {
         seen_paths.insert(path_to_bytes(&file.path));
         let unchanged = known_by_path.get(&file.path).and_then(|rows| {
-            let k = rows.first()?;
+            let k = &rows.first;
             let sheet = file.sheet.as_ref().map(|(_, stamp)| *stamp);
             // A failure keeps no sheet stamp: a file that fails stays failed until it changes.
             let same_sheet = k.track_id.is_none() || k.cue_stamp == sheet;
@@ -280,7 +288,7 @@ pub async fn scan(
         match unchanged {
             Some(rows) => {
                 // Not read again: a track stays a track, a failure stays a failure.
-                for k in rows {
+                for k in rows.iter() {
                     if k.track_id.is_some() {
                         summary.unchanged += 1;
                         summary.warnings += u64::from(k.warned);
@@ -300,7 +308,7 @@ pub async fn scan(
     // Files of CUE sheets' tracks gone, with how many tracks each had.
     let mut vanished_files: HashMap<PathBuf, u64> = HashMap::new();
     let changed_paths: HashSet<&PathBuf> = to_read.iter().map(|f| &f.path).collect();
-    for k in known_by_path.values().flatten() {
+    for k in known_by_path.values().flat_map(KnownRows::iter) {
         if let Some(track_id) = k.track_id {
             if changed_paths.contains(&k.path) {
                 continue;
@@ -322,7 +330,7 @@ pub async fn scan(
         .filter(|(_, rows)| rows.iter().any(|k| k.track_id.is_some()))
         .map(|(path, rows)| {
             let spans = rows.iter().any(|k| k.span.is_some());
-            (path, (spans, rows.len() as u64))
+            (path, (spans, rows.iter().count() as u64))
         })
         .collect();
 
@@ -578,4 +586,17 @@ fn sheet_tracks(whole: &NewTrack, sheet: &SheetTracks) -> Vec<NewTrack> {
             track
         })
         .collect()
+}
+
+/// The database's rows of one file: one, or one per track of its CUE sheet.
+struct KnownRows {
+    first: KnownFile,
+    /// The other tracks of a CUE sheet (empty, allocating nothing, for a plain file).
+    more: Vec<KnownFile>,
+}
+
+impl KnownRows {
+    fn iter(&self) -> impl Iterator<Item = &KnownFile> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
 }
