@@ -20,7 +20,7 @@ CREATE INDEX tracks_album_order ON tracks(album IS NULL, album COLLATE NOCASE, d
 CREATE INDEX tracks_album_desc ON tracks(album IS NOT NULL, album COLLATE NOCASE, disc_no,
     track_no, path);
 CREATE INDEX tracks_title_desc ON tracks(title IS NOT NULL, title COLLATE NOCASE, path);
--- Duration: ties by id, which every index ends with.
+-- Duration: ties by id (in the order's direction), which every index ends with.
 CREATE INDEX tracks_duration_order ON tracks(duration_s IS NULL, duration_s);
 CREATE INDEX tracks_duration_desc ON tracks(duration_s IS NOT NULL, duration_s);
 -- Format: ties by path, both ways.

@@ -129,6 +129,29 @@ async fn a_sheet_turns_its_file_into_tracks_analysed_exported_and_rescanned() {
         );
     }
 
+    // A failure of a sheet's track (its analysis, say) stays while its file is there: the scan
+    // prunes failures by file, not by the track's key.
+    sqlx::query(
+        "INSERT INTO failures (folder_id, path, path_bytes, stage, reason, at)
+         SELECT folder_id, path, path_bytes, 'analyze', 'test', 'now' FROM tracks WHERE id = ?",
+    )
+    .bind(spans[1].id)
+    .execute(library.store().pool())
+    .await
+    .expect("failure");
+    scan(&library).await;
+    let failures = library.failures().await.expect("failures");
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.path.ends_with("album.flac (track 2)")),
+        "{failures:?}"
+    );
+    sqlx::query("DELETE FROM failures WHERE stage = 'analyze'")
+        .execute(library.store().pool())
+        .await
+        .expect("clean");
+
     // Exported: VLC's start/stop options (M3U8 and XSPF), a comment for other players.
     let ids: Vec<i64> = spans.iter().map(|t| t.id).collect();
     let saved = library

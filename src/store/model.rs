@@ -256,8 +256,9 @@ impl SortKey {
                 "{}, album COLLATE NOCASE {dir}, disc_no, track_no, path",
                 last_if_null("album")
             ),
+            // Ties by id, in the order's direction: its index ends with the id.
             SortKey::Duration => format!(
-                "{}, duration_s {dir}, id",
+                "{}, duration_s {dir}, id {dir}",
                 last_if_null("duration_s")
             ),
             SortKey::Format => format!("format {dir}, path {dir}"),

@@ -208,7 +208,9 @@ impl Store {
         let mut dropped = 0;
         for row in rows {
             let bytes: Vec<u8> = row.try_get("path_bytes")?;
-            if !keep.contains(&bytes) {
+            // A CUE sheet's track (its analysis failed) stays while its file is there.
+            let file = bytes.split(|&b| b == 0).next().unwrap_or(&bytes);
+            if !keep.contains(file) {
                 let id: i64 = row.try_get("id")?;
                 sqlx::query("DELETE FROM failures WHERE id = ?")
                     .bind(id)
