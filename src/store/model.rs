@@ -231,8 +231,10 @@ pub enum SortKey {
 impl SortKey {
     /// An ORDER BY clause; ties fall back to a stable, useful order. Untagged tracks come
     /// last both ways: "x IS NULL" ascending, written "x IS NOT NULL DESC" in a descending
-    /// order (the same order), so that each text order walks an index spelled like it
-    /// (migration 0013) — forwards, or backwards when descending.
+    /// order (the same order), so that each order walks an index spelled like it (migrations
+    /// 0010 and 0013) — forwards, or backwards when descending. The last tie-breaker is the
+    /// track id (in the order the scan added tracks: by path within a folder), which every
+    /// index holds; ascending titles tie by path (their index of 0010).
     pub(crate) fn order_by(self, desc: bool) -> String {
         let dir = if desc { "DESC" } else { "ASC" };
         let last_if_null = |column: &str| {
@@ -242,26 +244,23 @@ impl SortKey {
                 format!("{column} IS NULL")
             }
         };
-        // Untagged tracks sort by path among themselves, after the tagged ones.
         match self {
-            SortKey::Title => format!(
-                "{}, title COLLATE NOCASE {dir}, path {dir}",
-                last_if_null("title")
-            ),
+            SortKey::Title if !desc => "title IS NULL, title COLLATE NOCASE ASC, path ASC".into(),
+            SortKey::Title => "title IS NOT NULL DESC, title COLLATE NOCASE DESC, id DESC".into(),
+            // An album's tracks in disc and track order, both ways.
             SortKey::Artist => format!(
-                "{}, artist COLLATE NOCASE {dir}, album COLLATE NOCASE {dir}, disc_no, track_no, path",
+                "{}, artist COLLATE NOCASE {dir}, album COLLATE NOCASE {dir}, disc_no, track_no, id",
                 last_if_null("artist")
             ),
             SortKey::Album => format!(
-                "{}, album COLLATE NOCASE {dir}, disc_no, track_no, path",
+                "{}, album COLLATE NOCASE {dir}, disc_no, track_no, id",
                 last_if_null("album")
             ),
-            // Ties by id, in the order's direction: its index ends with the id.
             SortKey::Duration => format!(
                 "{}, duration_s {dir}, id {dir}",
                 last_if_null("duration_s")
             ),
-            SortKey::Format => format!("format {dir}, path {dir}"),
+            SortKey::Format => format!("format {dir}, id {dir}"),
             SortKey::Path => format!("path {dir}"),
             SortKey::Bpm => format!("bpm IS NULL, bpm {dir}, title COLLATE NOCASE, id"),
             // Camelot order: neighbours on the wheel mix well, so they sort together.

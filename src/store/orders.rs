@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 
 /// Orderings kept at most (the least recently used goes first); 8 MB each at 1M tracks.
 const KEEP: usize = 8;
+/// How long an order must stay asked for before its ordering is read in the background.
+const ORDER_READ_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The counters an ordering was read under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +46,9 @@ struct Kept {
 pub(crate) struct OrderCache {
     kept: Mutex<HashMap<String, Kept>>,
     reading: Mutex<HashMap<(String, Stamp), Reading>>,
+    /// Counts the first pages answered without their ordering: a read started in the
+    /// background for one goes ahead only if no other order was asked for meanwhile.
+    asked: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for OrderCache {
@@ -185,9 +190,18 @@ impl Store {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        use std::sync::atomic::Ordering::SeqCst;
+        let asked = self.orders.asked.fetch_add(1, SeqCst) + 1;
         let store = self.clone();
         let query = query.clone();
         handle.spawn(async move {
+            // Someone clicking through the sorts leaves each order at once: reading all of
+            // them (a million rows each) would slow the page they stop at. Only the order
+            // still shown a moment later is read.
+            tokio::time::sleep(ORDER_READ_DELAY).await;
+            if store.orders.asked.load(SeqCst) != asked {
+                return;
+            }
             if let Err(e) = store.order(&query, stamp).await {
                 tracing::debug!("reading a table ordering: {e}");
             }
