@@ -199,8 +199,13 @@ test('an audio file dropped on the window lists the tracks like it, and makes a 
 
     // ▶ on the file's card plays the file itself through the sound device; it ends and the
     // player goes on to its closest match (then the player is closed).
+    // The capture device is not paced: on a busy machine the file may play out between two
+    // looks at the bar. The bar reaches the closest match only when the file's preview
+    // *finished* (an error stops the queue), so either sight proves the file played; the sound
+    // captured is checked below.
     await clickWhenReady(driver, '#outside-file button.play');
-    const playing = await waitFor(() => playerBar(driver), (b) => b?.id === 0 && b.status === 'playing', 'the dropped file playing', 30000);
+    const playing = await waitFor(() => playerBar(driver), (b) => (b?.id === 0 && b.status === 'playing') || b?.id === shown.rows[0],
+      'the dropped file playing (or already on to its closest match)', 30000);
     assert.equal(playing.title, twin.title);
     await waitFor(() => playerBar(driver), (b) => b?.id === shown.rows[0], 'on to its closest match', 120000);
     await clickWhenReady(driver, '#player-close');
