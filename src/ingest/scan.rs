@@ -35,7 +35,9 @@ pub enum ScanPhase {
 
 /// A snapshot of a running scan, sent to the UI and the CLI progress bar. At the end,
 /// `done + unchanged` are the scanned folders' tracks, `failed` their files listed in Failures
-/// as not taken in, and `done + unchanged + failed + ignored = found`.
+/// as not taken in, and `done + unchanged + failed + ignored = found` — counting files: a file
+/// split by its CUE sheet is one in `found` and `done`, and one per track in `unchanged` (and in
+/// the summary's `added`/`updated`/`removed`).
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ScanProgress {
     pub phase: ScanPhase,
@@ -405,10 +407,12 @@ pub async fn scan(
             ReadOutcome::Audio(audio) => {
                 let ReadAudio {
                     partial_hash,
-                    tags,
+                    mut tags,
                     tech,
                     warning,
                 } = *audio;
+                // The sheet in the tags was read above; no track keeps its text.
+                tags.cue_sheet = None;
                 let track = NewTrack {
                     folder_id: file.folder_id,
                     path: file.path.clone(),
