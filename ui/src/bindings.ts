@@ -646,7 +646,9 @@ export type ScanPhase = "idle" | "walking" | "reading" | "removing" | "done" | "
 /**
  *  A snapshot of a running scan, sent to the UI and the CLI progress bar. At the end,
  *  `done + unchanged` are the scanned folders' tracks, `failed` their files listed in Failures
- *  as not taken in, and `done + unchanged + failed + ignored = found`.
+ *  as not taken in, and `done + unchanged + failed + ignored = found` — counting files: a file
+ *  split by its CUE sheet is one in `found` and `done`, and one per track in `unchanged` (and in
+ *  the summary's `added`/`updated`/`removed`).
  */
 export type ScanProgress = {
 	phase: ScanPhase,
