@@ -209,8 +209,16 @@ export async function analysisDone(driver, { tracks = 0, stallMs = 120000, ceili
   }
 }
 
+/**
+ * An attribute of the first element matching `css`, found and read in one script: the table
+ * recycles its rows, so an element found by one driver call may be stale by the next.
+ */
 export async function attr(driver, css, name) {
-  return (await driver.findElement(By.css(css))).getAttribute(name);
+  const found = await driver.executeScript(
+    'const el = document.querySelector(arguments[0]); return el ? [el.getAttribute(arguments[1])] : null;',
+    css, name);
+  if (!found) throw new Error(`no element matches ${css}`);
+  return found[0];
 }
 
 export async function saveScreenshot(driver, name) {
