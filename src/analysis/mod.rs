@@ -33,7 +33,10 @@ use timbre::{Timbre, TimbreAccumulator};
 pub const ANALYSIS_RATE: u32 = 22_050;
 
 /// Bump whenever an extractor changes what it computes: tracks analysed by an older version
-/// are analysed again, the others are left alone.
+/// are analysed again, the others are left alone. Not bumped for the tempo's fitted level
+/// choice (issue 20): the readers (index sync, map, journeys) take only this version's
+/// features, so a bump would take every track out of the index until it is analysed again;
+/// letting them read older compatible features meanwhile has to come first.
 pub const ANALYSIS_VERSION: i64 = 2;
 
 /// Everything the analysis stores about a track.
