@@ -7,6 +7,7 @@
 //! bounded window (the tempo's onset envelope: 1.5 × 47.6 s), so memory is the same for a
 //! 3-minute and a 30-minute file.
 
+pub mod harmony;
 pub mod key;
 pub mod loudness;
 pub mod onset;
@@ -169,8 +170,8 @@ struct FrameSink<'a> {
 
 impl FrameSink<'_> {
     fn frame(&mut self, frame: &stft::Frame<'_>) {
-        let (full, accent) = self.onsets.strengths(frame.magnitudes);
-        self.rhythm.push(full, accent);
+        let strengths = self.onsets.strengths(frame.magnitudes);
+        self.rhythm.push(strengths);
         // Timbre statistics need no more than every other frame (23 ms apart).
         if self.frames.is_multiple_of(2) {
             self.timbre.frame(frame.magnitudes, frame.samples);

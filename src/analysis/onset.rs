@@ -2,6 +2,7 @@
 //! Computed as spectral flux over a streaming STFT, so a track is never held whole: only the
 //! envelopes (86 values per second each) are kept.
 
+use super::harmony::HarmonicChange;
 use super::stft::{log_flux, Stft};
 
 /// FFT size: 46 ms at 22.05 kHz, fine enough in time for drum hits, coarse enough in frequency.
@@ -18,18 +19,30 @@ const ACCENT_COMPRESSION: f32 = 0.1;
 /// changes live there; hi-hats and cymbals, which fill the off-beats, mostly do not.
 pub const ACCENT_BINS: usize = 70;
 
-/// Onset strength per hop: `full` for periodicity, `accent` for which pulse level is the beat.
+/// Onset strength per hop: `full` for periodicity, `accent` and `harmony` (chord changes) for
+/// which pulse level is the beat.
 #[derive(Debug, Clone, Default)]
 pub struct Envelope {
     pub full: Vec<f32>,
     pub accent: Vec<f32>,
+    pub harmony: Vec<f32>,
+}
+
+/// One frame's onset strengths.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strengths {
+    pub full: f32,
+    pub accent: f32,
+    /// Harmonic change (see [`HarmonicChange`]: delayed by a few frames).
+    pub harmony: f32,
 }
 
 /// Turns magnitude spectra into onset strength values, one per frame.
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct OnsetFlux {
     previous: Vec<f32>,
     previous_accent: Vec<f32>,
+    harmony: HarmonicChange,
     envelope: Envelope,
 }
 
@@ -40,14 +53,14 @@ impl OnsetFlux {
 
     /// Consumes one frame's magnitudes (bins 0..=FRAME/2) and keeps its onset strengths.
     pub fn frame(&mut self, magnitudes: &[f32]) {
-        let (full, accent) = self.strengths(magnitudes);
-        self.envelope.full.push(full);
-        self.envelope.accent.push(accent);
+        let strengths = self.strengths(magnitudes);
+        self.envelope.full.push(strengths.full);
+        self.envelope.accent.push(strengths.accent);
+        self.envelope.harmony.push(strengths.harmony);
     }
 
-    /// Consumes one frame's magnitudes and returns its onset strengths (full band, accent)
-    /// without keeping them.
-    pub fn strengths(&mut self, magnitudes: &[f32]) -> (f32, f32) {
+    /// Consumes one frame's magnitudes and returns its onset strengths without keeping them.
+    pub fn strengths(&mut self, magnitudes: &[f32]) -> Strengths {
         let first = self.previous.is_empty();
         if first {
             self.previous = vec![0.0; magnitudes.len()];
@@ -63,7 +76,11 @@ impl OnsetFlux {
         );
         // The first frame rises from nothing: it is not an onset of the music.
         let clean = |v: f32| if first || !v.is_finite() { 0.0 } else { v };
-        (clean(full), clean(accent))
+        Strengths {
+            full: clean(full),
+            accent: clean(accent),
+            harmony: self.harmony.push(magnitudes),
+        }
     }
 
     pub fn finish(self) -> Envelope {
