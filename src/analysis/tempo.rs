@@ -683,6 +683,50 @@ mod tests {
         }
     }
 
+    /// 6/8: a chord on every dotted-quarter beat (two per bar, the first louder) and a melody
+    /// note on every eighth between them (three per beat), no drums — a jig.
+    fn jig(beats_per_minute: f32, seconds: f32) -> Vec<f32> {
+        let rate = ANALYSIS_RATE;
+        let mut out = vec![0.0; (seconds * rate as f32) as usize];
+        let mut rng = Rng::new(5);
+        let beat = 60.0 / beats_per_minute * rate as f32;
+        let eighth = beat / 3.0;
+        let progression = [[57, 60, 64], [55, 59, 62], [53, 57, 60], [52, 56, 59]];
+        let melody = [69, 72, 76, 74, 72, 71, 69, 67, 65, 64, 67, 71];
+        let mut b = 0;
+        while ((b + 1) as f32 * beat) < out.len() as f32 {
+            let at = (b as f32 * beat) as usize;
+            let gain = if b % 2 == 0 { 0.28 } else { 0.2 };
+            for note in progression[(b / 2) % progression.len()] {
+                let hz = midi_hz(note as f32, 0.0);
+                add_note(
+                    &mut out,
+                    rate,
+                    Voice::Keys,
+                    hz,
+                    at..at + beat as usize,
+                    gain,
+                    &mut rng,
+                );
+            }
+            for e in 0..3 {
+                let start = at + (e as f32 * eighth) as usize;
+                let hz = midi_hz(melody[(3 * b + e) % melody.len()] as f32, 0.0);
+                let end = start + eighth as usize;
+                add_note(&mut out, rate, Voice::Pluck, hz, start..end, 0.12, &mut rng);
+            }
+            b += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn six_eight_keeps_its_dotted_quarter_beat() {
+        for bpm in [60.0, 80.0, 100.0, 120.0] {
+            assert_bpm(tempo_of(&jig(bpm, 24.0)), bpm, &format!("a jig at {bpm}"));
+        }
+    }
+
     /// Onsets at the given frames, over `len` frames.
     fn onsets_at(frames: impl IntoIterator<Item = f32>, len: usize) -> Onsets {
         Onsets {
