@@ -162,8 +162,9 @@ pub fn estimate(onsets: &Envelope, sample_rate: u32) -> Option<Tempo> {
     rhythm.finish().0
 }
 
-/// The most recent stretch of both onset envelopes (the whole of a clip up to 1.5 windows long):
-/// where the candidate levels' grids are laid over the notes.
+/// The most recent stretch of the onset envelopes that [`Rhythm`] keeps (the whole of a clip up
+/// to 1.5 windows long, the last 1–1.5 windows of a longer track): where the candidate levels'
+/// grids are laid over the notes.
 struct Recent<'a> {
     full: &'a [f32],
     accent: &'a [f32],
