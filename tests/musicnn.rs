@@ -184,6 +184,7 @@ fn too_short_audio_is_a_clear_error() {
 /// around them kept and resampled) gives the same patches as resampling the whole file.
 #[test]
 fn streaming_patches_equal_the_whole_file_path() {
+    use segue::musicnn::frontend::Resampler;
     use segue::musicnn::tagger::{choose_patches, PatchCollector};
     for name in [
         "wesnoth_battle",
@@ -209,7 +210,7 @@ fn streaming_patches_equal_the_whole_file_path() {
             for block in samples.chunks(1153 * channels) {
                 collector.push(block, channels, spec.sample_rate);
             }
-            let streamed = collector.finish();
+            let streamed = collector.finish(Resampler::ResampyExact);
             assert_eq!(
                 streamed.len(),
                 chosen.len().min(whole.len()),
@@ -226,6 +227,102 @@ fn streaming_patches_equal_the_whole_file_path() {
                 );
             }
         }
+    }
+}
+
+/// The scan's fast resampler against the exact one, through the streaming collector and both
+/// models, on generated audio at 44.1 and 48 kHz (tones, noise and a pulse, a patch's worth
+/// per second of a 20-s "track") and on two reference recordings: the per-track mean tag
+/// probabilities stay within the port's parity tolerance, 1e-4 (measured: 8.2e-5 on the
+/// generated 44.1 kHz signal, whose 7.5 kHz tone and noise sit where the two paths' positions
+/// differ most; 1e-6 at 48 kHz; 2e-5 on the recordings; 4.3e-5 at most over 246 real files),
+/// the top-3 tags stay, and the log-mel patches stay within 0.01.
+#[test]
+fn fast_resampler_tags_stay_within_parity_tolerance() {
+    use segue::musicnn::frontend::Resampler;
+    use segue::musicnn::tagger::{PatchCollector, Tagger, SCAN_RESAMPLER};
+    assert_eq!(SCAN_RESAMPLER, Resampler::Fast);
+    let tagger = Tagger::load(&segue::musicnn::models_dir()).unwrap_or_else(|e| {
+        panic!("cannot load the MusiCNN weights: {e} (run scripts/fetch-models.sh)")
+    });
+    let generated = |rate: u32, channels: usize| -> Vec<f32> {
+        let mut state = 0x1234_5678_u32;
+        (0..rate as usize * 20)
+            .flat_map(|i| {
+                let t = i as f64 / f64::from(rate);
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (f64::from(state) / f64::from(u32::MAX) - 0.5) * 0.2;
+                let beat = if (t * 2.0).fract() < 0.05 { 0.6 } else { 0.0 };
+                let chord: f64 = [
+                    110.0,
+                    220.0 * (1.0 + (t / 5.0).floor() / 4.0),
+                    1_760.0,
+                    7_500.0,
+                ]
+                .iter()
+                .map(|f| (std::f64::consts::TAU * f * t).sin() * 0.15)
+                .sum();
+                let v = (chord + noise * (1.0 + (t * 0.7).sin()) + beat) as f32;
+                std::iter::repeat_n(v, channels)
+            })
+            .collect()
+    };
+    let mut inputs: Vec<(String, Vec<f32>, usize, u32)> = vec![
+        (
+            "generated 44.1 kHz stereo".into(),
+            generated(44_100, 2),
+            2,
+            44_100,
+        ),
+        (
+            "generated 48 kHz mono".into(),
+            generated(48_000, 1),
+            1,
+            48_000,
+        ),
+    ];
+    for name in ["rs44k_stereo_battle", "rs22k_mono_northerners"] {
+        let wav = ref_dir().join("audio").join(format!("{name}.wav"));
+        let mut reader = hound::WavReader::open(&wav).expect("wav");
+        let spec = reader.spec();
+        let samples: Vec<f32> = reader
+            .samples::<i16>()
+            .map(|s| f32::from(s.expect("sample")) / 32768.0)
+            .collect();
+        inputs.push((
+            name.into(),
+            samples,
+            usize::from(spec.channels),
+            spec.sample_rate,
+        ));
+    }
+    for (name, samples, channels, rate) in inputs {
+        let seconds = samples.len() as f64 / channels as f64 / f64::from(rate);
+        let mut collector = PatchCollector::new(4, Some(seconds));
+        for block in samples.chunks(4096 * channels) {
+            collector.push(block, channels, rate);
+        }
+        let exact_patches = collector.patches(Resampler::ResampyExact);
+        let fast_patches = collector.patches(Resampler::Fast);
+        assert!(!exact_patches.is_empty(), "{name}: no patch");
+        assert_eq!(exact_patches.len(), fast_patches.len());
+        for (a, b) in exact_patches.iter().zip(&fast_patches) {
+            let d = max_abs_diff(a, b);
+            assert!(d < 0.01, "{name}: log-mel differs by {d}");
+        }
+        let (exact, fast) = (
+            tagger.tag(&exact_patches).expect("tags"),
+            tagger.tag(&fast_patches).expect("tags"),
+        );
+        let dp = max_abs_diff(&exact.msd, &fast.msd).max(max_abs_diff(&exact.mtt, &fast.mtt));
+        eprintln!("{name}: fast vs exact resampler, max |Δp| {dp:e}");
+        assert!(dp < 1e-4, "{name}: tag probabilities differ by {dp:e}");
+        let top3 = |t: &segue::musicnn::tagger::TrackTags| -> Vec<&'static str> {
+            t.ranked().into_iter().take(3).map(|(l, _)| l).collect()
+        };
+        assert_eq!(top3(&exact), top3(&fast), "{name}: top-3 tags");
     }
 }
 

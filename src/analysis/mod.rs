@@ -214,6 +214,9 @@ pub struct TagRequest<'a> {
     pub max_patches: usize,
     /// The length the file's header gives, to spread the patches (the decode is streamed).
     pub expected_s: Option<f64>,
+    /// How the patches' audio is brought to 16 kHz: the scan uses
+    /// [`crate::musicnn::tagger::SCAN_RESAMPLER`].
+    pub resampler: crate::musicnn::frontend::Resampler,
 }
 
 /// [`analyze_file`], with MusiCNN tags from the same decode when `tags` is given.
@@ -245,7 +248,7 @@ pub fn analyze_part(
         let patches = analyzer.patches.take();
         let mut features = analyzer.finish();
         if let (Some(request), Some(patches)) = (tags, patches) {
-            features.tags = request.tagger.tag(&patches.finish());
+            features.tags = request.tagger.tag(&patches.finish(request.resampler));
             features.tags_version = Some(TAGS_VERSION);
         }
         Ok(features)

@@ -215,6 +215,7 @@ pub async fn analyze(
                             tagger: &t.tagger,
                             max_patches: t.max_patches,
                             expected_s,
+                            resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
                         });
                         analyze_part(&path, part, request)
                     })

@@ -181,6 +181,7 @@ impl Library {
                 tagger: &t.tagger,
                 max_patches: t.max_patches,
                 expected_s: None,
+                resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
             });
             // Read first: a file that is not audio gets the scan's plain reason.
             let read = read_outside(&owned, size)?;

@@ -134,6 +134,9 @@ enum What {
         /// Patch counts of the curve
         #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2, 3, 4, 6, 8, 12])]
         patches: Vec<usize>,
+        /// Skip the curve (it runs every patch of every file through both models)
+        #[arg(long)]
+        no_curve: bool,
         #[arg(long)]
         json: bool,
     },
@@ -339,10 +342,15 @@ pub async fn run(args: &Args) -> Result<()> {
             files,
             list,
             patches,
+            no_curve,
             json,
         } => {
             let paths = paths(files, list.as_deref())?;
-            let counts = patches.clone();
+            let counts = if *no_curve {
+                Vec::new()
+            } else {
+                patches.clone()
+            };
             let json = *json;
             tokio::task::spawn_blocking(move || musicnn::run(&paths, &counts, json)).await?
         }

@@ -13,13 +13,40 @@ pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
         return print_json(&r);
     }
     println!(
-        "musicnn bench, one thread: one patch through one model p50 {:.1} ms, p90 {:.1} ms; front end (resample 44.1k + mel) {:.1} ms per patch",
-        r.patch_ms_p50, r.patch_ms_p90, r.frontend_ms_per_patch
+        "musicnn bench, one thread: one patch through one model p50 {:.1} ms, p90 {:.1} ms; front end (resample 44.1k + mel) per patch: exact {:.2} ms, fast {:.2} ms (resample alone {:.2} vs {:.2} ms at 44.1k, {:.2} vs {:.2} at 22.05k, {:.2} vs {:.2} at 48k)",
+        r.patch_ms_p50,
+        r.patch_ms_p90,
+        r.frontend_ms_per_patch_exact,
+        r.frontend_ms_per_patch,
+        r.resample_ms.exact_44k,
+        r.resample_ms.fast_44k,
+        r.resample_ms.exact_22k,
+        r.resample_ms.fast_22k,
+        r.resample_ms.exact_48k,
+        r.resample_ms.fast_48k,
     );
+    let d = &r.fast_vs_exact;
     println!(
-        "patches  mean|Δp|  top-5 agree  embedding cos  ms/track ({} files)",
-        r.files
+        "fast resampler vs exact ({} files, {} patches each, as the scan tags): tag probabilities max |Δp| {:.2e}, mean |Δp| {:.2e}; top-3 unchanged {:.1}% in order, {:.1}% as a set; embedding cosine mean {:.7}, min {:.7}; log-mel max |Δ| {:.3}, mean |Δ| {:.2e}; front end on these files {:.2} ms per patch exact, {:.2} fast",
+        d.files,
+        r.default_patches,
+        d.max_abs_dp,
+        d.mean_abs_dp,
+        100.0 * d.top3_same_order,
+        100.0 * d.top3_same_set,
+        d.embedding_cosine_mean,
+        d.embedding_cosine_min,
+        d.log_mel_max_abs,
+        d.log_mel_mean_abs,
+        d.frontend_ms_per_patch_exact,
+        d.frontend_ms_per_patch_fast,
     );
+    if !r.curve.is_empty() {
+        println!(
+            "patches  mean|Δp|  top-5 agree  embedding cos  ms/track ({} files)",
+            r.files
+        );
+    }
     for p in &r.curve {
         println!(
             "{:>7}  {:>8.4}  {:>11.3}  {:>13.4}  {:>8.0}",
@@ -27,13 +54,16 @@ pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
         );
     }
     println!(
-        "whole analysis: {:.1} s CPU without tags, {:.1} s with tags ({} patches): x{:.2}; {:.0}x and {:.0}x realtime",
+        "whole analysis: {:.1} s CPU without tags, {:.1} s with tags ({} patches, fast resampler): x{:.2}, {:.1} s with the exact resampler: x{:.2}; {:.0}x, {:.0}x and {:.0}x realtime",
         r.analysis_cpu_s,
         r.analysis_with_tags_cpu_s,
         r.default_patches,
         r.analysis_with_tags_cpu_s / r.analysis_cpu_s.max(1e-9),
+        r.analysis_with_tags_exact_cpu_s,
+        r.analysis_with_tags_exact_cpu_s / r.analysis_cpu_s.max(1e-9),
         r.audio_s / r.analysis_cpu_s.max(1e-9),
         r.audio_s / r.analysis_with_tags_cpu_s.max(1e-9),
+        r.audio_s / r.analysis_with_tags_exact_cpu_s.max(1e-9),
     );
     Ok(())
 }
@@ -58,23 +88,172 @@ struct MusicnnBench {
     /// One patch through one model on one thread: median and 90th percentile, ms.
     patch_ms_p50: f64,
     patch_ms_p90: f64,
-    /// Front end of one patch: resampling its 44.1 kHz source to 16 kHz, mel and log, ms.
+    /// Front end of one patch: resampling its 44.1 kHz source to 16 kHz with the scan's
+    /// (fast) resampler, mel and log, ms; and the same with the exact resampler.
     frontend_ms_per_patch: f64,
+    frontend_ms_per_patch_exact: f64,
+    /// Resampling one patch's source alone, both resamplers, at three common rates, ms.
+    resample_ms: ResampleMs,
+    /// The scan's tags with the fast resampler against the exact one, on the same windows.
+    fast_vs_exact: FastVsExact,
     files: usize,
     curve: Vec<PatchCurvePoint>,
     /// Whole analysis per file on one thread, CPU seconds, without and with tags at the
     /// default patch count (decode included).
     analysis_cpu_s: f64,
     analysis_with_tags_cpu_s: f64,
+    /// The same with the exact resampler, measured beside it file by file.
+    analysis_with_tags_exact_cpu_s: f64,
     audio_s: f64,
     default_patches: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct ResampleMs {
+    exact_44k: f64,
+    fast_44k: f64,
+    exact_22k: f64,
+    fast_22k: f64,
+    exact_48k: f64,
+    fast_48k: f64,
+}
+
+/// Per-track mean tag probabilities (both models, the scan's patches) with the fast
+/// resampler against the exact one.
+#[derive(Debug, Default, Serialize)]
+struct FastVsExact {
+    files: usize,
+    /// Largest |Δp| over the 100 probabilities of every track.
+    max_abs_dp: f64,
+    /// Mean |Δp| over the 100 probabilities of every track.
+    mean_abs_dp: f64,
+    /// Share of tracks whose top 3 of `TrackTags::ranked()` are the same labels in the same
+    /// order, and the same labels in any order.
+    top3_same_order: f64,
+    top3_same_set: f64,
+    /// Cosine between the two embeddings: mean and lowest over tracks.
+    embedding_cosine_mean: f64,
+    embedding_cosine_min: f64,
+    /// The log-mel patches themselves: largest and mean |Δ| (log10 units).
+    log_mel_max_abs: f64,
+    log_mel_mean_abs: f64,
+    /// CPU ms per patch of [`PatchCollector::patches`] (resample + mel) on these files.
+    frontend_ms_per_patch_exact: f64,
+    frontend_ms_per_patch_fast: f64,
+}
+
+/// CPU ms of one call of `f`: the least of `reps` runs (the machine is shared).
+fn least_ms<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..reps)
+        .map(|_| {
+            let t = thread_cpu_s();
+            std::hint::black_box(f());
+            (thread_cpu_s() - t) * 1000.0
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// A music-like test signal: a few tones across the band and a little noise.
+fn test_signal(rate: u32, seconds: usize) -> Vec<f32> {
+    let mut noise = 0x2545_f491_u32;
+    (0..rate as usize * seconds)
+        .map(|i| {
+            let t = i as f32 / rate as f32;
+            noise ^= noise << 13;
+            noise ^= noise >> 17;
+            noise ^= noise << 5;
+            let n = (noise as f32 / u32::MAX as f32 - 0.5) * 0.05;
+            [110.0f32, 440.0, 1234.5, 3000.0, 7100.0]
+                .iter()
+                .map(|f| (std::f32::consts::TAU * f * t).sin() * 0.1)
+                .sum::<f32>()
+                + n
+        })
+        .collect()
+}
+
+/// The fast resampler against the exact one on the scan's windows of `paths`.
+fn fast_vs_exact(tagger: &segue::musicnn::tagger::Tagger, paths: &[PathBuf]) -> FastVsExact {
+    use segue::musicnn::frontend::Resampler;
+    use segue::musicnn::tagger::{collect_scan_windows, DEFAULT_MAX_PATCHES};
+    let mut d = FastVsExact {
+        embedding_cosine_min: 1.0,
+        ..FastVsExact::default()
+    };
+    let (mut dp_sum, mut dp_count, mut mel_sum, mut mel_count) = (0.0, 0usize, 0.0, 0usize);
+    let (mut exact_ms, mut fast_ms, mut patches_timed) = (0.0, 0.0, 0usize);
+    for path in paths {
+        let Ok(collector) = collect_scan_windows(path, DEFAULT_MAX_PATCHES, None) else {
+            continue;
+        };
+        let t = thread_cpu_s();
+        let exact = collector.patches(Resampler::ResampyExact);
+        let t_exact = thread_cpu_s() - t;
+        let t = thread_cpu_s();
+        let fast = collector.patches(Resampler::Fast);
+        let t_fast = thread_cpu_s() - t;
+        let (Some(a), Some(b)) = (tagger.tag(&exact), tagger.tag(&fast)) else {
+            continue;
+        };
+        exact_ms += t_exact * 1000.0;
+        fast_ms += t_fast * 1000.0;
+        patches_timed += exact.len();
+        for (pa, pb) in exact.iter().zip(&fast) {
+            for (x, y) in pa.iter().zip(pb) {
+                let e = f64::from((x - y).abs());
+                d.log_mel_max_abs = d.log_mel_max_abs.max(e);
+                mel_sum += e;
+                mel_count += 1;
+            }
+        }
+        for (x, y) in a.msd.iter().chain(&a.mtt).zip(b.msd.iter().chain(&b.mtt)) {
+            let e = f64::from((x - y).abs());
+            d.max_abs_dp = d.max_abs_dp.max(e);
+            dp_sum += e;
+            dp_count += 1;
+        }
+        let top3 = |t: &segue::musicnn::tagger::TrackTags| -> Vec<&'static str> {
+            t.ranked().into_iter().take(3).map(|(l, _)| l).collect()
+        };
+        let (ta, tb) = (top3(&a), top3(&b));
+        if ta == tb {
+            d.top3_same_order += 1.0;
+        }
+        if ta.iter().all(|l| tb.contains(l)) {
+            d.top3_same_set += 1.0;
+        }
+        let dot: f64 = a
+            .embedding
+            .iter()
+            .zip(&b.embedding)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum();
+        let norm = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+        let cos = dot / (norm(&a.embedding) * norm(&b.embedding)).max(1e-300);
+        d.embedding_cosine_mean += cos;
+        d.embedding_cosine_min = d.embedding_cosine_min.min(cos);
+        d.files += 1;
+    }
+    let k = d.files.max(1) as f64;
+    d.top3_same_order /= k;
+    d.top3_same_set /= k;
+    d.embedding_cosine_mean /= k;
+    d.mean_abs_dp = dp_sum / dp_count.max(1) as f64;
+    d.log_mel_mean_abs = mel_sum / mel_count.max(1) as f64;
+    d.frontend_ms_per_patch_exact = exact_ms / patches_timed.max(1) as f64;
+    d.frontend_ms_per_patch_fast = fast_ms / patches_timed.max(1) as f64;
+    d
 }
 
 /// MusiCNN speed and the patches-per-track trade-off, on this thread.
 fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
     use segue::analysis::{analyze_file_with, TagRequest};
-    use segue::musicnn::frontend::{FrontEnd, PATCH_FRAMES};
-    use segue::musicnn::tagger::{choose_patches, file_patches_at, Tagger, DEFAULT_MAX_PATCHES};
+    use segue::musicnn::frontend::{
+        resample_stretch_to_16k, FrontEnd, Resampler, HOP, PATCH_FRAMES,
+    };
+    use segue::musicnn::tagger::{
+        choose_patches, file_patches_at, Tagger, DEFAULT_MAX_PATCHES, SCAN_RESAMPLER,
+    };
 
     let tagger = Tagger::load_default()?;
     let (msd, mtt) = (
@@ -83,7 +262,8 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
     );
     // Per-patch time: one patch of real audio when there is one, run many times.
     let mut patch_times = Vec::new();
-    let mut frontend_ms = 0.0;
+    let (mut frontend_ms, mut frontend_exact_ms) = (0.0, 0.0);
+    let mut resample_ms = ResampleMs::default();
     if let Some((_, patches)) = paths.iter().find_map(|p| file_patches_at(p, Some(1)).ok()) {
         let patch = &patches[0];
         std::hint::black_box(msd.forward(patch));
@@ -92,27 +272,33 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
             std::hint::black_box(msd.forward(patch));
             patch_times.push((thread_cpu_s() - t) * 1000.0);
         }
-        let y: Vec<f32> = (0..48_000 * 4)
-            .map(|i| ((i as f32) * 0.031).sin() * 0.3)
-            .collect();
+        // Mel and log of one patch.
+        let y = test_signal(16_000, 4);
         let mut front = FrontEnd::new();
-        let t = thread_cpu_s();
-        for _ in 0..20 {
-            std::hint::black_box(front.log_mel(&y, 0, PATCH_FRAMES));
+        let mel_ms = least_ms(20, || front.log_mel(&y, 0, PATCH_FRAMES));
+        // Resampling one patch's source (what `PatchCollector::finish` asks for: the patch's
+        // frames plus the STFT's reach) to 16 kHz, both resamplers side by side.
+        let samples = (PATCH_FRAMES + 1) * HOP + 2 * HOP + 2;
+        let resample = |rate: u32, resampler: Resampler| {
+            let x = test_signal(rate, 4);
+            let total = x.len();
+            least_ms(7, || {
+                resample_stretch_to_16k(&x, 0, total, rate, 8_000, samples, resampler)
+            })
+        };
+        for _ in 0..2 {
+            // Twice, keeping the lesser: the machine is shared.
+            let keep = |old: f64, new: f64| if old == 0.0 { new } else { old.min(new) };
+            let r = &mut resample_ms;
+            r.exact_44k = keep(r.exact_44k, resample(44_100, Resampler::ResampyExact));
+            r.fast_44k = keep(r.fast_44k, resample(44_100, Resampler::Fast));
+            r.exact_22k = keep(r.exact_22k, resample(22_050, Resampler::ResampyExact));
+            r.fast_22k = keep(r.fast_22k, resample(22_050, Resampler::Fast));
+            r.exact_48k = keep(r.exact_48k, resample(48_000, Resampler::ResampyExact));
+            r.fast_48k = keep(r.fast_48k, resample(48_000, Resampler::Fast));
         }
-        frontend_ms = (thread_cpu_s() - t) * 1000.0 / 20.0;
-        // Resampling a patch's 44.1 kHz source (the common rate) to 16 kHz.
-        let x: Vec<f32> = (0..44_100 * 4)
-            .map(|i| ((i as f32) * 0.011).sin() * 0.3)
-            .collect();
-        let samples = (PATCH_FRAMES + 1) * segue::musicnn::frontend::HOP;
-        let t = thread_cpu_s();
-        for _ in 0..5 {
-            std::hint::black_box(segue::musicnn::frontend::resample_range_to_16k(
-                &x, 44_100, 8_000, samples,
-            ));
-        }
-        frontend_ms += (thread_cpu_s() - t) * 1000.0 / 5.0;
+        frontend_ms = mel_ms + resample_ms.fast_44k;
+        frontend_exact_ms = mel_ms + resample_ms.exact_44k;
     }
     patch_times.sort_by(f64::total_cmp);
     let patch_ms = |p: f64| percentile(&patch_times, p);
@@ -124,7 +310,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         embeddings: Vec<Vec<f32>>,
     }
     let mut files = Vec::new();
-    for path in paths {
+    for path in paths.iter().filter(|_| !counts.is_empty()) {
         let Ok((starts, patches)) = file_patches_at(path, None) else {
             continue;
         };
@@ -198,26 +384,35 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         });
     }
 
-    // Whole analysis with and without tags, side by side per file.
-    let (mut plain_s, mut tagged_s, mut audio_s) = (0.0, 0.0, 0.0);
+    let fast_vs_exact = fast_vs_exact(&tagger, paths);
+
+    // Whole analysis without tags, and with tags through either resampler, side by side per
+    // file.
+    let (mut plain_s, mut tagged_s, mut tagged_exact_s, mut audio_s) = (0.0, 0.0, 0.0, 0.0);
     for path in paths {
         let t = thread_cpu_s();
         let plain = segue::analysis::analyze_file(path);
         let t_plain = thread_cpu_s() - t;
         let expected_s = plain.as_ref().ok().map(|f| f.duration_s);
-        let t = thread_cpu_s();
-        let tagged = analyze_file_with(
-            path,
-            Some(TagRequest {
-                tagger: &tagger,
-                max_patches: DEFAULT_MAX_PATCHES,
-                expected_s,
-            }),
-        );
-        let t_tagged = thread_cpu_s() - t;
-        if let (Ok(f), Ok(_)) = (plain, tagged) {
+        let tagged = |resampler| {
+            let t = thread_cpu_s();
+            let result = analyze_file_with(
+                path,
+                Some(TagRequest {
+                    tagger: &tagger,
+                    max_patches: DEFAULT_MAX_PATCHES,
+                    expected_s,
+                    resampler,
+                }),
+            );
+            (result.is_ok(), thread_cpu_s() - t)
+        };
+        let (ok_fast, t_fast) = tagged(SCAN_RESAMPLER);
+        let (ok_exact, t_exact) = tagged(Resampler::ResampyExact);
+        if let (Ok(f), true, true) = (plain, ok_fast, ok_exact) {
             plain_s += t_plain;
-            tagged_s += t_tagged;
+            tagged_s += t_fast;
+            tagged_exact_s += t_exact;
             audio_s += f.duration_s;
         }
     }
@@ -225,10 +420,14 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         patch_ms_p50: patch_ms(0.5),
         patch_ms_p90: patch_ms(0.9),
         frontend_ms_per_patch: frontend_ms,
+        frontend_ms_per_patch_exact: frontend_exact_ms,
+        resample_ms,
+        fast_vs_exact,
         files: files.len(),
         curve,
         analysis_cpu_s: plain_s,
         analysis_with_tags_cpu_s: tagged_s,
+        analysis_with_tags_exact_cpu_s: tagged_exact_s,
         audio_s,
         default_patches: DEFAULT_MAX_PATCHES,
     })

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::SAMPLE_RATE;
 
 /// resampy 0.2.2 `kaiser_best`: 64 zero crossings, 512 points per crossing.
-const KB_ZEROS: usize = 64;
+pub(super) const KB_ZEROS: usize = 64;
 pub(super) const KB_PRECISION: usize = 512;
-const KB_BETA: f64 = 14.769656459379492;
-const KB_ROLLOFF: f64 = 0.9475937167399596;
+pub(super) const KB_BETA: f64 = 14.769656459379492;
+pub(super) const KB_ROLLOFF: f64 = 0.9475937167399596;
 /// Length of the half window: 64 · 512 + 1.
 pub(super) const KB_NWIN: usize = KB_ZEROS * KB_PRECISION + 1;
 
@@ -93,7 +93,7 @@ fn chbevl(x: f64, coefficients: &[f64]) -> f64 {
 }
 
 /// `numpy.i0` for one value.
-fn numpy_i0(x: f64) -> f64 {
+pub(super) fn numpy_i0(x: f64) -> f64 {
     let x = x.abs();
     if x <= 8.0 {
         x.exp() * chbevl(x / 2.0 - 2.0, &I0_A)

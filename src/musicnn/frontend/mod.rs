@@ -24,8 +24,14 @@
 //! size of one value landing on the neighbouring float16 step: numpy on this machine type does
 //! not reproduce those two hashes either (a summation-order difference where they were made).
 //!
+//! Resampling has two implementations of the one `kaiser_best` filter ([`Resampler`]): the
+//! bit-exact loop above, for parity with the original (the reference tests, `segue musicnn`),
+//! and a vectorised float32 polyphase FIR, ~8× cheaper, for the scan's tags (log-mel within
+//! ~0.002 and tag probabilities within ~4.3e-5 of the exact loop on real recordings).
+//!
 //! The pipeline's steps, one module each: `kaiser` (resampy's `kaiser_best` filter, regenerated,
-//! and its interpolation tables), `resample` (resampy's loop to 16 kHz, whole or in ranges),
+//! and its interpolation tables), `resample` (resampy's loop to 16 kHz, whole or in ranges, and
+//! the choice of resampler), `polyphase` (the fast one),
 //! `stft` (the framed, windowed FFT and |X|², and the [`FrontEnd`] that runs STFT, mel and log
 //! per frame), `mel` (the Slaney filterbank) and `log_step` (float16 rounding and SVML's log10).
 //! The parameters shared by all of them, and the patch grid, are here.
@@ -33,6 +39,7 @@
 mod kaiser;
 mod log_step;
 mod mel;
+mod polyphase;
 mod resample;
 mod stft;
 #[cfg(test)]
@@ -42,7 +49,7 @@ pub use log_step::log_compress;
 pub use mel::mel_filterbank;
 pub use resample::{
     resample_range_to_16k, resample_stretch_to_16k, resample_to_16k, resampled_len,
-    resampler_margin,
+    resampler_margin, Resampler,
 };
 pub use stft::{FrontEnd, Stretch};
 
