@@ -189,7 +189,8 @@ fn pause_resume_switch_and_seek() {
     tones(&high, &[900.0; 4]);
     let player = Player::new(None).expect("the captured default device opens");
     let wait_for = |what: &str, done: &dyn Fn(&segue::audio::preview::PlayerState) -> bool| {
-        for _ in 0..400 {
+        // A generous ceiling (20 s): the wait is on the player's progress, not on the clock.
+        for _ in 0..4000 {
             let state = player.state();
             if done(&state) {
                 return state;
@@ -210,7 +211,11 @@ fn pause_resume_switch_and_seek() {
         "position holds while paused"
     );
     player.resume().expect("resume");
-    wait_for("playing again", &|s| s.status == "playing");
+    // The capture device is not paced: the rest of the 3 s may play out before a look, so
+    // reaching the end past the paused position also shows it resumed (CI saw that).
+    wait_for("playing again", &|s| {
+        s.status == "playing" || (s.status == "finished" && s.position_s > paused.position_s)
+    });
 
     // Switching is immediate: the rest of the low tone never plays after the switch.
     player.play(&high, 0.0, Some(0.5)).expect("switch");
