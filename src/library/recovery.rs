@@ -150,8 +150,13 @@ pub(crate) async fn recover(data_dir: &Path, problem: &str) -> Result<(Store, Re
         if from.exists() {
             std::fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
             let to = aside.join(format!("{DATABASE_FILE}{suffix}"));
-            std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
-            moved = true;
+            match std::fs::rename(&from, &to) {
+                Ok(()) => moved = true,
+                // A WAL or SHM can vanish between the look and the move (a connection of the
+                // damaged database closing late deletes its own): nothing left to keep.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&from, e)),
+            }
         }
     }
     // The playlists' files of the lost database: kept aside, since the restored one reuses ids.
