@@ -192,13 +192,8 @@ fn streaming_patches_equal_the_whole_file_path() {
         "rs48k_mono_elvish",
         "rs22k_mono_northerners",
     ] {
-        let wav = ref_dir().join("audio").join(format!("{name}.wav"));
-        let mut reader = hound::WavReader::open(&wav).expect("wav");
-        let spec = reader.spec();
-        let samples: Vec<f32> = reader
-            .samples::<i16>()
-            .map(|s| f32::from(s.expect("sample")) / 32768.0)
-            .collect();
+        let wav = reference_wav(name);
+        let (spec, samples) = reference_audio(name);
         let channels = usize::from(spec.channels);
         let seconds = samples.len() as f64 / channels as f64 / f64::from(spec.sample_rate);
         for max in [1, 3, 100] {
@@ -284,13 +279,7 @@ fn fast_resampler_tags_stay_within_parity_tolerance() {
         ),
     ];
     for name in ["rs44k_stereo_battle", "rs22k_mono_northerners"] {
-        let wav = ref_dir().join("audio").join(format!("{name}.wav"));
-        let mut reader = hound::WavReader::open(&wav).expect("wav");
-        let spec = reader.spec();
-        let samples: Vec<f32> = reader
-            .samples::<i16>()
-            .map(|s| f32::from(s.expect("sample")) / 32768.0)
-            .collect();
+        let (spec, samples) = reference_audio(name);
         inputs.push((
             name.into(),
             samples,
@@ -480,4 +469,19 @@ fn tracks_get_tags_when_the_weights_arrive() {
 
 fn reference_mtt_labels() -> Value {
     reference("wesnoth_battle", Model::Mtt)["labels"].clone()
+}
+
+/// A reference recording of `../shared/musicnn` (16-bit WAV): its header and samples in [−1, 1).
+fn reference_audio(name: &str) -> (hound::WavSpec, Vec<f32>) {
+    let mut reader = hound::WavReader::open(reference_wav(name)).expect("wav");
+    let spec = reader.spec();
+    let samples = reader
+        .samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect();
+    (spec, samples)
+}
+
+fn reference_wav(name: &str) -> std::path::PathBuf {
+    ref_dir().join("audio").join(format!("{name}.wav"))
 }

@@ -195,20 +195,35 @@ impl ResampleTable {
 
 /// The table for `sr` (cached per source rate; a few distinct rates occur in a library).
 pub(super) fn resample_table(sr: u32) -> Option<Arc<ResampleTable>> {
-    type Cache = Mutex<Vec<(u32, Arc<ResampleTable>)>>;
-    static TABLES: OnceLock<Cache> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| Mutex::new(Vec::new()));
-    if let Ok(cache) = tables.lock() {
-        if let Some((_, t)) = cache.iter().find(|(rate, _)| *rate == sr) {
-            return Some(Arc::clone(t));
-        }
+    static TABLES: RateCache<ResampleTable> = OnceLock::new();
+    cached_per_rate(&TABLES, sr, ResampleTable::new)
+}
+
+/// Tables built once per source rate and shared by every worker.
+pub(super) type RateCache<T> = OnceLock<Mutex<Vec<(u32, Arc<T>)>>>;
+
+/// The cached table for `sr`, built by `make` on first use (`None` when it cannot be); a
+/// poisoned lock only costs a rebuild.
+pub(super) fn cached_per_rate<T>(
+    cache: &RateCache<T>,
+    sr: u32,
+    make: impl FnOnce(u32) -> Option<T>,
+) -> Option<Arc<T>> {
+    let tables = cache.get_or_init(|| Mutex::new(Vec::new()));
+    let find = |list: &[(u32, Arc<T>)]| {
+        list.iter()
+            .find(|(rate, _)| *rate == sr)
+            .map(|(_, t)| Arc::clone(t))
+    };
+    if let Some(t) = tables.lock().ok().and_then(|list| find(&list)) {
+        return Some(t);
     }
-    let table = Arc::new(ResampleTable::new(sr)?);
-    if let Ok(mut cache) = tables.lock() {
-        if let Some((_, t)) = cache.iter().find(|(rate, _)| *rate == sr) {
-            return Some(Arc::clone(t));
+    let table = Arc::new(make(sr)?);
+    if let Ok(mut list) = tables.lock() {
+        if let Some(t) = find(&list) {
+            return Some(t);
         }
-        cache.push((sr, Arc::clone(&table)));
+        list.push((sr, Arc::clone(&table)));
     }
     Some(table)
 }

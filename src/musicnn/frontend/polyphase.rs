@@ -17,9 +17,11 @@
 //! Deterministic: the dot product keeps [`CHAINS`] × [`LANES`] partial sums in a fixed order
 //! without fused multiply-adds, so the AVX-512, AVX2 and plain paths give the same bits.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use super::kaiser::{numpy_i0, KB_BETA, KB_PRECISION, KB_ROLLOFF, KB_ZEROS};
+use super::kaiser::{
+    cached_per_rate, numpy_i0, RateCache, KB_BETA, KB_PRECISION, KB_ROLLOFF, KB_ZEROS,
+};
 use super::SAMPLE_RATE;
 
 /// Phases tabulated at most; rates needing more interpolate between neighbours.
@@ -122,22 +124,8 @@ fn gcd(mut a: u32, mut b: u32) -> u32 {
 
 /// The table for `sr`, cached per source rate (a library holds a few distinct rates).
 pub(super) fn polyphase_table(sr: u32) -> Option<Arc<PolyphaseTable>> {
-    type Cache = Mutex<Vec<(u32, Arc<PolyphaseTable>)>>;
-    static TABLES: OnceLock<Cache> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| Mutex::new(Vec::new()));
-    if let Ok(cache) = tables.lock() {
-        if let Some((_, t)) = cache.iter().find(|(rate, _)| *rate == sr) {
-            return Some(Arc::clone(t));
-        }
-    }
-    let table = Arc::new(PolyphaseTable::new(sr)?);
-    if let Ok(mut cache) = tables.lock() {
-        if let Some((_, t)) = cache.iter().find(|(rate, _)| *rate == sr) {
-            return Some(Arc::clone(t));
-        }
-        cache.push((sr, Arc::clone(&table)));
-    }
-    Some(table)
+    static TABLES: RateCache<PolyphaseTable> = OnceLock::new();
+    cached_per_rate(&TABLES, sr, PolyphaseTable::new)
 }
 
 /// Output samples `[start, start + out.len())` at 16 kHz of a signal at `sr`, of which `x`
