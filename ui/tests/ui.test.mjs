@@ -73,6 +73,9 @@ test('slow backend: placeholder rows while a page loads, then real rows; at most
   const a = await app({ config: { ...BIG, delayMs: 250 } });
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
+  // Pages stay unanswered until released, so "not loaded yet" does not depend on how fast this
+  // machine flings (a busy CI machine once took longer than the 250 ms delay).
+  await page.evaluate(() => window.__fake.hold('list_tracks', undefined));
   // fling through the list: many scroll positions, few requests
   for (const f of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]) {
     await page.$eval('#track-table', (s, f) => { s.scrollTop = s.scrollHeight * f; }, f);
@@ -82,6 +85,7 @@ test('slow backend: placeholder rows while a page loads, then real rows; at most
   assert.equal(await page.locator('.track-row').count(), 0, 'no real rows yet at the new position');
   const idx = Number(await page.locator('.placeholder-row').first().getAttribute('data-index'));
   assert.ok(idx > 55000, `placeholder index ${idx}`);
+  await page.evaluate(() => window.__fake.release('list_tracks', undefined));
   await page.locator(`.track-row[data-index="${idx + 10}"]`).waitFor();
   // The window may straddle two pages: every placeholder is replaced once its page arrives.
   await page.waitForFunction(() => !document.querySelector('.placeholder-row'), null, { timeout: 5000 });
