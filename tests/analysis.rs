@@ -216,6 +216,114 @@ async fn runs_resume_after_a_cancel_pause_and_redo_only_outdated_tracks() {
     assert_eq!(library.analysis_counts().await.expect("c").analyzed, 12);
 }
 
+/// An analysis upgrade (features of an older, still readable version): every track stays in
+/// the index and the detail panel while the background analyses it again; tags the current
+/// tagger gave unchanged audio are kept (MusiCNN does not run again), a changed file is
+/// tagged afresh.
+#[tokio::test]
+async fn an_upgrade_keeps_tracks_readable_and_current_tags() {
+    use segue::analysis::READABLE_SINCE;
+    use segue::musicnn::tagger::TAGS_VERSION;
+    // The test ages rows to a readable older version: with none, it has nothing to test.
+    const { assert!(READABLE_SINCE < ANALYSIS_VERSION) };
+    let (_root, music, data) = temp_dirs();
+    for i in 0..4u8 {
+        let path = music.join(format!("u{i}.flac"));
+        write_samples(
+            &path,
+            Fmt::Flac,
+            &song(96.0 + 8.0 * f32::from(i), i, false, 12.0),
+        );
+    }
+    let library = library_with(&music, &data).await;
+    scan(&library).await;
+    library
+        .tagger()
+        .expect("the MusiCNN weights (scripts/fetch-models.sh) are needed by this test");
+    assert_eq!(analyze(&library, &PauseSwitch::new()).await.analyzed, 4);
+    let pool = library.store().pool().clone();
+    let versions = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (i64, i64, Option<i64>, Option<i64>)>(sql)
+                .fetch_all(&pool)
+                .await
+                .expect("features")
+        }
+    };
+    const ROWS: &str =
+        "SELECT track_id, version, tags_version, json_extract(data, '$.tags.patches')
+                        FROM features ORDER BY track_id";
+    assert!(versions(ROWS)
+        .await
+        .iter()
+        .all(|r| r.1 == ANALYSIS_VERSION && r.2 == Some(TAGS_VERSION)));
+
+    // Age every row to the oldest readable version; mark the stored tags (no run of the
+    // tagger gives 99 patches) so a kept tag can be told from a new one.
+    sqlx::query(
+        "UPDATE features SET version = ?1,
+            data = json_set(data, '$.version', ?1, '$.tags.patches', 99)",
+    )
+    .bind(READABLE_SINCE)
+    .execute(&pool)
+    .await
+    .expect("age");
+    // One file changes: its audio must be heard again, tags included.
+    let changed = music.join("u0.flac");
+    write_samples(&changed, Fmt::Flac, &song(140.0, 7, true, 13.0));
+    scan(&library).await;
+    let changed_id = library
+        .track_id_by_path(&changed)
+        .await
+        .expect("id")
+        .expect("changed track");
+
+    // Before the upgrade runs: the three unchanged tracks are still served.
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.analyzed), (4, 0), "{counts:?}");
+    let ids: Vec<i64> = versions(ROWS).await.iter().map(|r| r.0).collect();
+    let unchanged: Vec<i64> = ids.iter().copied().filter(|&id| id != changed_id).collect();
+    assert_eq!(unchanged.len(), 3);
+    for &id in &unchanged {
+        let detail = library.track_detail(id).await.expect("q").expect("detail");
+        assert_eq!(
+            detail.features.map(|f| f.version),
+            Some(READABLE_SINCE),
+            "track {id}: the older features are shown meanwhile"
+        );
+        let similar = library.similar(id, 5).await.expect("similar");
+        let found: Vec<i64> = similar
+            .expect("in the index")
+            .iter()
+            .map(|s| s.track.id)
+            .collect();
+        assert!(
+            unchanged
+                .iter()
+                .filter(|&&o| o != id)
+                .all(|o| found.contains(o)),
+            "track {id}: its unchanged neighbours are in the index ({found:?})"
+        );
+    }
+
+    assert_eq!(analyze(&library, &PauseSwitch::new()).await.analyzed, 4);
+    for (id, version, tags_version, patches) in versions(ROWS).await {
+        assert_eq!(version, ANALYSIS_VERSION, "track {id}");
+        assert_eq!(tags_version, Some(TAGS_VERSION), "track {id}");
+        if id == changed_id {
+            assert!(
+                patches.is_some_and(|p| (1..=4).contains(&p)),
+                "tagged afresh: {patches:?}"
+            );
+        } else {
+            assert_eq!(patches, Some(99), "track {id}: its tags are kept");
+        }
+    }
+    let counts = library.analysis_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.analyzed), (0, 4));
+}
+
 #[tokio::test]
 async fn silence_and_a_short_clip_get_no_made_up_tempo_or_key() {
     let (_root, music, data) = temp_dirs();

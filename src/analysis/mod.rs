@@ -34,11 +34,17 @@ use timbre::{Timbre, TimbreAccumulator};
 pub const ANALYSIS_RATE: u32 = 22_050;
 
 /// Bump whenever an extractor changes what it computes: tracks analysed by an older version
-/// are analysed again, the others are left alone. Not bumped for the tempo's fitted level
-/// choice (issue 20): the readers (index sync, map, journeys) take only this version's
-/// features, so a bump would take every track out of the index until it is analysed again;
-/// letting them read older compatible features meanwhile has to come first.
-pub const ANALYSIS_VERSION: i64 = 2;
+/// are analysed again in the background (keeping their tags when the tagger's version is
+/// unchanged), the others are left alone. 3: the tempo's metrical level chosen by the fitted
+/// cues of issue 20.
+pub const ANALYSIS_VERSION: i64 = 3;
+
+/// The oldest version whose features the readers (index, map, journeys, descriptions, the
+/// detail panel) still use while the analysis brings them up to date: a bump that only makes
+/// a value more accurate keeps it, so nothing leaves the index or the map during an upgrade.
+/// Raise it to ANALYSIS_VERSION when older features can no longer be read as today's (a
+/// field's meaning or the vector's inputs change in kind).
+pub const READABLE_SINCE: i64 = 2;
 
 /// Everything the analysis stores about a track.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]

@@ -210,14 +210,27 @@ pub async fn analyze(
                         start_s: s.start_s,
                         end_s: s.end_s,
                     });
+                    let kept = track.kept_tags.clone();
                     let result = tokio::task::spawn_blocking(move || {
-                        let request = tagging.as_ref().map(|t| TagRequest {
-                            tagger: &t.tagger,
-                            max_patches: t.max_patches,
-                            expected_s,
-                            resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
-                        });
-                        analyze_part(&path, part, request)
+                        // Tags still current are kept: an upgrade of the other features
+                        // does not pay for MusiCNN again.
+                        let request =
+                            tagging
+                                .as_ref()
+                                .filter(|_| kept.is_none())
+                                .map(|t| TagRequest {
+                                    tagger: &t.tagger,
+                                    max_patches: t.max_patches,
+                                    expected_s,
+                                    resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
+                                });
+                        analyze_part(&path, part, request).map(|mut features| {
+                            if let Some(kept) = kept {
+                                features.tags = kept.tags;
+                                features.tags_version = Some(kept.version);
+                            }
+                            features
+                        })
                     })
                     .await
                     .map_err(|e| Error::Task(e.to_string()));

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::Library;
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::error::{Error, Result};
 use crate::playlist::calibration::{Calibration, Thresholds, MAX_SAMPLE};
 
@@ -36,7 +36,7 @@ impl Library {
                 }
             }
         }
-        let (mut ids, _) = self.store.feature_ids(ANALYSIS_VERSION).await?;
+        let (mut ids, _) = self.store.feature_ids(READABLE_SINCE).await?;
         ids.sort_unstable();
         // Evenly over the library, the same sample for the same library.
         let step = ids.len().div_ceil(MAX_SAMPLE).max(1);

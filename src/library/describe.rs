@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::Library;
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::describe::{parse, probabilities, reasons, score, Description, TagProbabilities};
 use crate::error::{Error, Result};
 use crate::playlist::PlaylistEntry;
@@ -43,7 +43,7 @@ impl Library {
         }
         let tagged: Vec<(i64, TagProbabilities)> = self
             .store
-            .tag_probabilities(ANALYSIS_VERSION)
+            .tag_probabilities(READABLE_SINCE)
             .await?
             .into_iter()
             .map(|(id, msd, mtt)| (id, probabilities(msd, mtt)))

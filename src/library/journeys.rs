@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::playlists::Pool;
 use super::Library;
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::error::{Error, Result};
 use crate::index::dot;
 use crate::playlist::{
@@ -144,7 +144,7 @@ impl Library {
         let ids: Vec<i64> = tracks.iter().map(|c| c.row.id).collect();
         let features: std::collections::HashMap<i64, _> = self
             .store
-            .features_of_many(&ids, ANALYSIS_VERSION)
+            .features_of_many(&ids, READABLE_SINCE)
             .await?
             .into_iter()
             .collect();

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::Library;
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::error::{Error, Result};
 use crate::map::{self, layout, Point};
 use crate::musicnn::tagger::TAGS_VERSION;
@@ -157,7 +157,7 @@ impl Library {
     /// The map: new tracks placed first, a layout started in the background when one is due
     /// (see the module's notes), every placed track with what the view shows of it.
     pub async fn map(&self) -> Result<MapAnswer> {
-        let analyzed = self.store.analyzed_count(ANALYSIS_VERSION).await?;
+        let analyzed = self.store.analyzed_count(READABLE_SINCE).await?;
         // A guest shows the map its owner keeps.
         if analyzed >= MAP_MIN_TRACKS && !self.is_guest() {
             match self.map_layout_due(analyzed).await? {
@@ -183,17 +183,14 @@ impl Library {
             laid_out,
             placed,
             built_at: self.store.map_layout().await?.map(|l| l.built_at),
-            points: self
-                .store
-                .map_points(ANALYSIS_VERSION, TAGS_VERSION)
-                .await?,
+            points: self.store.map_points(READABLE_SINCE, TAGS_VERSION).await?,
         })
     }
 
     /// Starts a fresh layout in the background (the view's "Re-arrange"); false when one
     /// runs already or the library has too few analysed tracks.
     pub async fn start_map_layout(&self) -> Result<bool> {
-        let analyzed = self.store.analyzed_count(ANALYSIS_VERSION).await?;
+        let analyzed = self.store.analyzed_count(READABLE_SINCE).await?;
         if analyzed < MAP_MIN_TRACKS || self.map.building.load(Ordering::SeqCst) {
             return Ok(false);
         }
@@ -222,7 +219,7 @@ impl Library {
     #[cfg(feature = "harness")]
     pub async fn index_vectors(&self) -> Result<(Vec<i64>, Vec<f32>)> {
         self.similarity.sync(&self.store).await?;
-        let ids = self.store.feature_ids(ANALYSIS_VERSION).await?.0;
+        let ids = self.store.feature_ids(READABLE_SINCE).await?.0;
         let vectors = self.similarity.vectors_of(&self.store, &ids).await?;
         let ids: Vec<i64> = ids
             .into_iter()
@@ -246,7 +243,7 @@ impl Library {
     /// returns how many. Nothing moves.
     pub async fn place_on_map(&self) -> Result<usize> {
         let _writing = self.map.writing.lock().await;
-        let unplaced = self.store.unplaced_tracks(ANALYSIS_VERSION).await?;
+        let unplaced = self.store.unplaced_tracks(READABLE_SINCE).await?;
         if unplaced.is_empty() {
             return Ok(0);
         }
@@ -361,7 +358,7 @@ impl LayoutJob {
     async fn run(&self, start: Start) -> Result<MapSummary> {
         let began = Instant::now();
         self.similarity.sync(&self.store).await?;
-        let ids = self.store.feature_ids(ANALYSIS_VERSION).await?.0;
+        let ids = self.store.feature_ids(READABLE_SINCE).await?.0;
         let vectors = self.similarity.vectors_of(&self.store, &ids).await?;
         let ids: Vec<i64> = ids
             .into_iter()

@@ -562,7 +562,7 @@ impl Library {
         let ids: Vec<i64> = tracks.iter().map(|t| t.id).collect();
         let mut tags: std::collections::HashMap<i64, BTreeMap<String, f32>> = self
             .store
-            .features_of_many(&ids, crate::analysis::ANALYSIS_VERSION)
+            .features_of_many(&ids, crate::analysis::READABLE_SINCE)
             .await?
             .into_iter()
             .filter_map(|(id, f)| {

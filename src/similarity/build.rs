@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{lock_err, IndexStats, Searcher, SimilarityIndex};
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::error::{Error, Result};
 use crate::index::persist::Manifest;
 use crate::index::{choose, AnnIndex, ExactIndex};
@@ -142,7 +142,7 @@ impl SimilarityIndex {
 
     async fn prepare(&self, store: &Store) -> Result<Prepared> {
         let started = Instant::now();
-        let rows = store.features_since(ANALYSIS_VERSION, 0).await?;
+        let rows = store.features_since(READABLE_SINCE, 0).await?;
         let seq = rows.iter().map(|r| r.1).max().unwrap_or(0);
         let raws: Vec<[f32; vector::RAW_DIM]> =
             rows.iter().map(|r| vector::raw_vector(&r.2)).collect();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{lock_err, Searcher, SimilarityIndex};
-use crate::analysis::{Features, ANALYSIS_VERSION};
+use crate::analysis::{Features, READABLE_SINCE};
 use crate::error::Result;
 use crate::index::Hit;
 use crate::store::Store;
@@ -20,7 +20,7 @@ impl SimilarityIndex {
         store: &Store,
         ids: &[i64],
     ) -> Result<std::collections::HashMap<i64, Vec<f32>>> {
-        let features = store.features_of_many(ids, ANALYSIS_VERSION).await?;
+        let features = store.features_of_many(ids, READABLE_SINCE).await?;
         let inner = self.inner.read().map_err(lock_err)?;
         let Some(normalizer) = &inner.normalizer else {
             return Ok(Default::default());
@@ -33,7 +33,7 @@ impl SimilarityIndex {
 
     /// The vector of a stored track, if it is analysed and the index has statistics.
     async fn track_vector(&self, store: &Store, id: i64) -> Result<Option<Vec<f32>>> {
-        let Some(features) = store.features_of(id, ANALYSIS_VERSION).await? else {
+        let Some(features) = store.features_of(id, READABLE_SINCE).await? else {
             return Ok(None);
         };
         self.vector_of_features(&features)

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{lock_err, Searcher, SimilarityIndex};
-use crate::analysis::ANALYSIS_VERSION;
+use crate::analysis::READABLE_SINCE;
 use crate::error::{Error, Result};
 use crate::index::persist;
 use crate::store::Store;
@@ -27,7 +27,7 @@ impl SimilarityIndex {
         }
         if self.inner.read().map_err(lock_err)?.normalizer.is_none() {
             // No index yet: build one if anything is analysed.
-            if !self.is_building() && !store.feature_ids(ANALYSIS_VERSION).await?.0.is_empty() {
+            if !self.is_building() && !store.feature_ids(READABLE_SINCE).await?.0.is_empty() {
                 self.start_rebuild(store).await?;
             }
             return Ok(());
@@ -107,8 +107,8 @@ impl SimilarityIndex {
         if store.features_seq().await? == after {
             return Ok(());
         }
-        let changed = store.features_since(ANALYSIS_VERSION, after).await?;
-        let (db_ids, max_seq) = store.feature_ids(ANALYSIS_VERSION).await?;
+        let changed = store.features_since(READABLE_SINCE, after).await?;
+        let (db_ids, max_seq) = store.feature_ids(READABLE_SINCE).await?;
         let mut inner = self.inner.write().map_err(lock_err)?;
         let Some(normalizer) = inner.normalizer.clone() else {
             return Ok(());

@@ -4,7 +4,8 @@
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::{
-    AnalysisCounts, AnalysisOutcome, PendingTrack, Span, Store, TagCount, TrackStatus, NOW,
+    AnalysisCounts, AnalysisOutcome, KeptTags, PendingTrack, Span, Store, TagCount, TrackStatus,
+    NOW,
 };
 use crate::error::{Error, Result};
 use crate::paths::{split_track_key, track_key};
@@ -21,7 +22,7 @@ impl Store {
     /// by an older `version`.
     ///
     /// With `tags_version` (the tagger is available), tracks not tagged by that version are
-    /// pending too.
+    /// pending too; a track only out of date in its other features comes with its stored tags.
     pub async fn pending_analysis(
         &self,
         version: i64,
@@ -30,7 +31,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PendingTrack>> {
         let rows = sqlx::query(&format!(
-            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s, t.cue_start_s, t.cue_end_s
+            "SELECT t.id, t.path_bytes, t.partial_hash, t.duration_s, t.cue_start_s, t.cue_end_s,
+                    CASE WHEN t.status = 'analyzed' AND f.tags_version = ?2
+                      THEN COALESCE(json_extract(f.data, '$.tags'), 'null') END AS kept_tags
              FROM tracks t LEFT JOIN features f ON f.track_id = t.id
              WHERE t.id > ?3 AND {OUT_OF_DATE}
              ORDER BY t.id LIMIT ?4"
@@ -54,6 +57,14 @@ impl Store {
                     ),
                     partial_hash: row.try_get("partial_hash")?,
                     duration_s: row.try_get("duration_s")?,
+                    // Tags another version wrote differently are heard again, not an error.
+                    kept_tags: row
+                        .try_get::<Option<String>, _>("kept_tags")?
+                        .zip(tags_version)
+                        .and_then(|(json, version)| {
+                            let tags = serde_json::from_str(&json).ok()?;
+                            Some(KeptTags { tags, version })
+                        }),
                 })
             })
             .collect()
@@ -199,17 +210,17 @@ impl Store {
         Ok((analysed, failed))
     }
 
-    /// Stored features of `version` written after change number `after_seq`, in change order:
-    /// (track id, seq, features). Rows whose JSON cannot be read are skipped.
+    /// Stored features of version `since` or later written after change number `after_seq`,
+    /// in change order: (track id, seq, features). Rows whose JSON cannot be read are skipped.
     pub async fn features_since(
         &self,
-        version: i64,
+        since: i64,
         after_seq: i64,
     ) -> Result<Vec<(i64, i64, crate::analysis::Features)>> {
         let rows = sqlx::query(
-            "SELECT track_id, seq, data FROM features WHERE version = ? AND seq > ? ORDER BY seq",
+            "SELECT track_id, seq, data FROM features WHERE version >= ? AND seq > ? ORDER BY seq",
         )
-        .bind(version)
+        .bind(since)
         .bind(after_seq)
         .fetch_all(&self.pool)
         .await?;
@@ -227,32 +238,33 @@ impl Store {
         Ok(out)
     }
 
-    /// The features of one track if they are of `version`.
+    /// The features of one track if they are of version `since` or later.
     pub async fn features_of(
         &self,
         track_id: i64,
-        version: i64,
+        since: i64,
     ) -> Result<Option<crate::analysis::Features>> {
         let data: Option<String> =
-            sqlx::query_scalar("SELECT data FROM features WHERE track_id = ? AND version = ?")
+            sqlx::query_scalar("SELECT data FROM features WHERE track_id = ? AND version >= ?")
                 .bind(track_id)
-                .bind(version)
+                .bind(since)
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
     }
 
-    /// The features of several tracks (those of `version`; others are left out).
+    /// The features of several tracks (those of version `since` or later; others are left out).
     pub async fn features_of_many(
         &self,
         ids: &[i64],
-        version: i64,
+        since: i64,
     ) -> Result<Vec<(i64, crate::analysis::Features)>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut query =
-                QueryBuilder::<Sqlite>::new("SELECT track_id, data FROM features WHERE version = ");
-            query.push_bind(version);
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT track_id, data FROM features WHERE version >= ",
+            );
+            query.push_bind(since);
             query.push(" AND track_id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
@@ -270,15 +282,15 @@ impl Store {
     }
 
     /// Every tagged track's mean tag probabilities (MSD, MTT model order), of features of
-    /// `version`: what a description in words is ranked by. Only the two arrays are read out of
-    /// each row's JSON.
-    pub async fn tag_probabilities(&self, version: i64) -> Result<Vec<(i64, Vec<f32>, Vec<f32>)>> {
+    /// version `since` or later: what a description in words is ranked by. Only the two arrays
+    /// are read out of each row's JSON.
+    pub async fn tag_probabilities(&self, since: i64) -> Result<Vec<(i64, Vec<f32>, Vec<f32>)>> {
         let rows = sqlx::query(
             "SELECT track_id, json_extract(data, '$.tags.msd') AS msd,
                     json_extract(data, '$.tags.mtt') AS mtt
-             FROM features WHERE version = ? AND json_extract(data, '$.tags.msd') IS NOT NULL",
+             FROM features WHERE version >= ? AND json_extract(data, '$.tags.msd') IS NOT NULL",
         )
-        .bind(version)
+        .bind(since)
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -302,10 +314,10 @@ impl Store {
         )
     }
 
-    /// Ids of the tracks with features of `version`, and the change counter.
-    pub async fn feature_ids(&self, version: i64) -> Result<(Vec<i64>, i64)> {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version = ?")
-            .bind(version)
+    /// Ids of the tracks with features of version `since` or later, and the change counter.
+    pub async fn feature_ids(&self, since: i64) -> Result<(Vec<i64>, i64)> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT track_id FROM features WHERE version >= ?")
+            .bind(since)
             .fetch_all(&self.pool)
             .await?;
         let seq: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'features_seq'")

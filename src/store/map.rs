@@ -136,25 +136,25 @@ impl Store {
             .await?)
     }
 
-    /// Tracks analysed by `version` (what the map can show).
-    pub async fn analyzed_count(&self, version: i64) -> Result<i64> {
+    /// Tracks analysed by version `since` or later (what the map can show).
+    pub async fn analyzed_count(&self, since: i64) -> Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM features WHERE version = ?")
-                .bind(version)
+            sqlx::query_scalar("SELECT COUNT(*) FROM features WHERE version >= ?")
+                .bind(since)
                 .fetch_one(&self.pool)
                 .await?,
         )
     }
 
-    /// Analysed tracks (by `version`) without a point, in id order.
-    pub async fn unplaced_tracks(&self, version: i64) -> Result<Vec<i64>> {
+    /// Analysed tracks (by version `since` or later) without a point, in id order.
+    pub async fn unplaced_tracks(&self, since: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query(
             "SELECT f.track_id FROM features f
-             WHERE f.version = ?1
+             WHERE f.version >= ?1
                AND NOT EXISTS (SELECT 1 FROM map_points m WHERE m.track_id = f.track_id)
              ORDER BY f.track_id",
         )
-        .bind(version)
+        .bind(since)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
@@ -162,9 +162,9 @@ impl Store {
             .collect()
     }
 
-    /// The map view's points: placed tracks analysed by `version`, with the chips of
-    /// `tags_version`.
-    pub async fn map_points(&self, version: i64, tags_version: i64) -> Result<MapPoints> {
+    /// The map view's points: placed tracks analysed by version `since` or later, with the
+    /// chips of `tags_version`.
+    pub async fn map_points(&self, since: i64, tags_version: i64) -> Result<MapPoints> {
         let rows = sqlx::query(
             "SELECT m.track_id, m.x, m.y, COALESCE(t.title, '') AS title,
                     COALESCE(t.artist, '') AS artist, COALESCE(t.album, '') AS album,
@@ -172,10 +172,10 @@ impl Store {
                     CASE WHEN f.tags_version = ?2 THEN f.tag_labels END AS tag_labels
              FROM map_points m
              JOIN tracks t ON t.id = m.track_id
-             JOIN features f ON f.track_id = m.track_id AND f.version = ?1
+             JOIN features f ON f.track_id = m.track_id AND f.version >= ?1
              ORDER BY m.track_id",
         )
-        .bind(version)
+        .bind(since)
         .bind(tags_version)
         .fetch_all(&self.pool)
         .await?;

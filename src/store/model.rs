@@ -368,6 +368,18 @@ pub struct PendingTrack {
     /// The content the analysis is of: a result is only stored if the track still has it.
     pub partial_hash: i64,
     pub duration_s: Option<f64>,
+    /// What the tagger of the requested version already heard in this unchanged audio, when
+    /// only the other features are out of date: the analysis keeps it instead of running
+    /// MusiCNN again.
+    pub kept_tags: Option<KeptTags>,
+}
+
+/// Stored tags still current for a track whose other features are analysed again.
+#[derive(Debug, Clone)]
+pub struct KeptTags {
+    /// `None`: the tagger looked and found the track too short for tags.
+    pub tags: Option<crate::musicnn::tagger::TrackTags>,
+    pub version: i64,
 }
 
 /// How far the analysis of the library is.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use segue::analysis::ANALYSIS_VERSION;
+use segue::analysis::READABLE_SINCE;
 use segue::describe::{probabilities, vocabulary};
 use segue::Library;
 use serde::Serialize;
@@ -26,7 +26,7 @@ struct Word {
 pub async fn run(library: &Library, json: bool) -> Result<()> {
     let tagged: Vec<(i64, Vec<(&'static str, f32)>)> = library
         .store()
-        .tag_probabilities(ANALYSIS_VERSION)
+        .tag_probabilities(READABLE_SINCE)
         .await?
         .into_iter()
         .map(|(id, msd, mtt)| (id, probabilities(msd, mtt)))

@@ -125,7 +125,7 @@ async fn measure(dir: &Path, tracks: usize, requests: usize) -> Result<PlaylistB
     library.index_ready().await?;
     let index_build_s = t.elapsed().as_secs_f64();
     let index = library.index_stats()?.index_type;
-    let (ids, _) = store.feature_ids(segue::analysis::ANALYSIS_VERSION).await?;
+    let (ids, _) = store.feature_ids(segue::analysis::READABLE_SINCE).await?;
     let mut time = |constrained: bool| {
         let seed = ids[(rng.next_u64() % ids.len() as u64) as usize];
         let mut request = PlaylistRequest {
