@@ -19,6 +19,7 @@ mod quality;
 mod radio;
 mod ramps;
 mod tempo;
+mod weights;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -202,6 +203,18 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// The index's block weights chosen under the similarity protocol (issue 20): a coordinate
+    /// search on one half of the groups, reported on the other, beside today's weights
+    Weights {
+        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Only groups with at least this many tracks are queries
+        #[arg(long, default_value_t = 11)]
+        min_group: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Journeys between random pairs of analysed tracks against a naive baseline: ends, repeats,
     /// how steadily the path moves from A to B, the largest step
     Journeys {
@@ -292,6 +305,7 @@ impl Args {
                 | What::Ramps { .. }
                 | What::Quality { .. }
                 | What::Blocks { .. }
+                | What::Weights { .. }
                 | What::Radio { .. }
                 | What::Map { .. }
                 | What::Backup { .. }
@@ -377,6 +391,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Ramps { .. }
         | What::Quality { .. }
         | What::Blocks { .. }
+        | What::Weights { .. }
         | What::Radio { .. }
         | What::Map { .. }
         | What::Backup { .. } => Ok(()),
@@ -451,6 +466,11 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             patches,
             json,
         } => blocks::run(library, &labels, min_group, patches, json).await,
+        What::Weights {
+            labels,
+            min_group,
+            json,
+        } => weights::run(library, &labels, min_group, json).await,
         What::Radio {
             labels,
             picks,
