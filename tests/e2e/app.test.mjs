@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  launch, eventually, waitFor, analysisDone, attr, textOf, visible, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
+  launch, eventually, waitFor, analysisDone, attr, textOf, visible, clickWhenReady, selectRow, saveScreenshot, writeWav, answerFolderDialog, answerSaveDialog,
   alsaCaptureHome, capturedAudio, playlistView, playerBar, cliBinary, By, repo, segueJson, storedTracks,
 } from './harness.mjs';
 
@@ -189,8 +189,7 @@ test('similar tracks: the detail panel lists the nearest analysed tracks, in the
 
     // Select the first row and open its details: the similar tracks fill in below the analysis.
     // (A cell, not the <tr>: WebKit's driver does not take table rows as clickable.)
-    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+    await selectRow(driver, 0, 'first row selected');
     const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
     await driver.findElement(By.css('body')).sendKeys('\uE007');
     // 'building' (the index is still being made; exact results meanwhile) counts as well.
@@ -268,8 +267,7 @@ test('tags: the detail panel lists the likeliest genre and mood tags as `segue s
     await analysisDone(driver);
     const stored = storedTracks(demoData);
     const id = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
-    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+    await selectRow(driver, 0, 'first row selected');
 
     if (!modelsInstalled()) {
       // No weights: the panel says how to get them, the filter is off, no chips.
@@ -349,8 +347,7 @@ test('playlist: make one from a track (P), length 5 like `segue playlist`, swap 
     await analysisDone(driver);
 
     // Select the first row (a cell: WebKit's driver does not take <tr> as clickable) and press P.
-    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'first row selected');
+    await selectRow(driver, 0, 'first row selected');
     const seed = Number(await attr(driver, '.track-row[data-index="0"]', 'data-id'));
     await driver.findElement(By.css('body')).sendKeys('p');
     const first = await waitFor(() => playlistView(driver), (p) => p != null && p.seed === seed && (p.state === 'ready' || p.state === 'error'),
@@ -495,8 +492,7 @@ test('preview: ▶ on a row plays the track through the default sound device (AL
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-matched')), (n) => n === 1, `only "${track.title}"`);
     await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'data-id'), (v) => v === String(track.id), `"${track.title}" in row 1`);
     // Select it (a cell: WebKit's driver does not take <tr> as clickable), then its ▶ (shown on the selected row).
-    await clickWhenReady(driver, '.track-row[data-index="0"] td:nth-child(2)');
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'the row selected');
+    await selectRow(driver, 0, 'the row selected');
     await clickWhenReady(driver, '.track-row[data-index="0"] button.play');
     // The sound device here is not paced: 24 s of audio come out in a fraction of a second, so
     // 'playing' may be over before the bar is read; 'finished' comes soon.

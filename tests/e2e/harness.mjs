@@ -187,6 +187,23 @@ export async function clickWhenReady(driver, css, what, timeoutMs = 20000) {
   }, what ?? css, timeoutMs);
 }
 
+/**
+ * Clicks row `index` (a cell: WebKit's driver does not take a <tr> as clickable) until it reads
+ * selected. On a busy machine a click can land while the table re-renders the row under it and
+ * select nothing; then it is clicked again.
+ */
+export async function selectRow(driver, index, what = `row ${index} selected`, timeoutMs = 60000) {
+  const row = `.track-row[data-index="${index}"]`;
+  let clicked = false;
+  return eventually(async () => {
+    if (clicked && (await attr(driver, row, 'aria-selected')) === 'true') return true;
+    await (await driver.findElement(By.css(`${row} td:nth-child(2)`))).click();
+    clicked = true;
+    await new Promise((r) => setTimeout(r, 500));
+    return (await attr(driver, row, 'aria-selected')) === 'true';
+  }, what, timeoutMs);
+}
+
 /** Waits for the analysis to finish as long as it keeps moving: fails only when neither its
  *  phase nor its count of processed tracks changes for `stallMs` (a busy machine is slow, not
  *  stuck), or after `ceilingMs` in all. `tracks`: in a library just filled, the run must have

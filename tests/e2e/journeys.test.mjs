@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, selectRow, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -44,8 +44,7 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     await analysisDone(driver, { tracks: 36 });
 
     // Two rows (the table is in title order): the first and the eighth.
-    await unstale(() => clickWhenReady(driver, cell(0)));
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'row 0 selected');
+    await selectRow(driver, 0);
     const from = await idAt(driver, 0);
     const to = await idAt(driver, 7);
     await unstale(async () => driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform());
@@ -117,8 +116,7 @@ test('a radio from a track plays one whole track after another through the sound
   try {
     await waitFor(async () => Number(await attr(driver, '#row-count', 'data-total')), (n) => n === 36, '36 demo tracks', 60000);
     await analysisDone(driver); // analysed by the test before
-    await unstale(() => clickWhenReady(driver, cell(0)));
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'row 0 selected');
+    await selectRow(driver, 0);
     const seed = await idAt(driver, 0);
     await driver.findElement(By.css('body')).sendKeys('r');
     const started = await waitFor(() => radioView(driver), (r) => r.shown && r.now != null, 'the radio on', 30000);

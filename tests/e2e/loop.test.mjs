@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  launch, waitFor, analysisDone, attr, textOf, clickWhenReady, saveScreenshot, writeWav, answerFolderDialog,
+  launch, waitFor, analysisDone, attr, textOf, clickWhenReady, selectRow, saveScreenshot, writeWav, answerFolderDialog,
   alsaCaptureHome, capturedAudio, By,
 } from './harness.mjs';
 
@@ -41,8 +41,7 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
     await analysisDone(driver, { tracks: 36 });
 
     // A single click selects and shows details; nothing plays.
-    await clickWhenReady(driver, cell(0));
-    await waitFor(() => attr(driver, '.track-row[data-index="0"]', 'aria-selected'), (v) => v === 'true', 'row 0 selected');
+    await selectRow(driver, 0);
     assert.equal((await player(driver)).hidden, true, 'a click does not play');
 
     // The similar tracks say how close they are in words, with the figures in the tooltip.
