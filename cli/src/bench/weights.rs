@@ -6,23 +6,34 @@
 //! half rises; the weights it ends with are reported on the other half, beside today's, then
 //! the halves swap. Last, the same search over every query (what a default would be set to;
 //! its own figures are not a measure, the swapped halves are).
+//!
+//! Then per-block whitening (lever 4's other half): a block's values of every track decorrelated
+//! and brought to unit variance in every direction (Σ + λ·tr(Σ)/d·I shrunk, since 200 values
+//! from a few hundred tracks leave Σ nearly singular), scaled back to the block's typical norm
+//! so its weight holds. Every whitening W with WᵀW = Σ⁻¹ gives the same inner products, so
+//! the Cholesky factor's inverse stands for PCA or ZCA whitening. λ is chosen on one half,
+//! reported on the other.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Result;
 use segue::analysis::READABLE_SINCE;
-use segue::vector::{raw_vector, BlockWeights, Normalizer, BLOCKS, RAW_DIM};
+use segue::vector::{
+    block_range, normalize, raw_vector, Block, BlockWeights, Normalizer, BLOCKS, RAW_DIM,
+};
 use segue::Library;
 
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{print_rows, row, Judged, Row, Space};
+use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
 
 /// Factors a block's weight is multiplied by in one step of the search.
 const STEPS: [f32; 5] = [0.0, 0.5, 0.75, 4.0 / 3.0, 2.0];
 /// Rounds over all blocks at most (the search stops earlier when a round changes nothing).
 const ROUNDS: usize = 4;
+/// Shrinkage tried for whitening, in units of the mean variance of the block's values.
+const SHRINK: [f64; 5] = [0.03, 0.1, 0.3, 1.0, 3.0];
 
 fn weight_mut(w: &mut BlockWeights, block: usize) -> &mut f32 {
     match block {
@@ -49,18 +60,100 @@ struct Bench {
 }
 
 impl Bench {
-    /// Every track's neighbour list (indices into `ids`) under `weights`.
-    fn lists(&self, weights: BlockWeights) -> Vec<Vec<usize>> {
+    /// Every track's index vector under `weights`.
+    fn vectors(&self, weights: BlockWeights) -> Vec<Vec<f32>> {
         let normalizer = Normalizer::fit(self.raws.iter(), weights);
-        let vectors: HashMap<i64, Vec<f32>> = self
-            .ids
-            .iter()
-            .zip(&self.raws)
-            .map(|(id, raw)| (*id, normalizer.vector(raw)))
-            .collect();
+        self.raws.iter().map(|raw| normalizer.vector(raw)).collect()
+    }
+
+    /// Every track's neighbour list (indices into `ids`) of these vectors.
+    fn lists_of(&self, vectors: Vec<Vec<f32>>) -> Vec<Vec<usize>> {
+        let vectors: HashMap<i64, Vec<f32>> = self.ids.iter().copied().zip(vectors).collect();
         let space = Space::new(&vectors);
         space.lists(&|i, j| f64::from(space.sim[i][j]))
     }
+
+    /// Every track's neighbour list (indices into `ids`) under `weights`.
+    fn lists(&self, weights: BlockWeights) -> Vec<Vec<usize>> {
+        self.lists_of(self.vectors(weights))
+    }
+}
+
+/// Whitens `block` of every vector (see the module's notes) with shrinkage `shrink`, keeps the
+/// block's typical norm, and makes each vector unit length again.
+fn whiten(vectors: &mut [Vec<f32>], block: Block, shrink: f64) {
+    let range = block_range(block);
+    let d = range.len();
+    let n = vectors.len().max(1) as f64;
+    let x: Vec<Vec<f64>> = vectors
+        .iter()
+        .map(|v| v[range.clone()].iter().map(|&a| f64::from(a)).collect())
+        .collect();
+    let mean: Vec<f64> = (0..d)
+        .map(|k| x.iter().map(|r| r[k]).sum::<f64>() / n)
+        .collect();
+    let mut cov = vec![vec![0.0f64; d]; d];
+    for r in &x {
+        for a in 0..d {
+            for b in 0..=a {
+                cov[a][b] += (r[a] - mean[a]) * (r[b] - mean[b]) / n;
+            }
+        }
+    }
+    let ridge = shrink * (0..d).map(|k| cov[k][k]).sum::<f64>() / d.max(1) as f64;
+    for (k, row) in cov.iter_mut().enumerate() {
+        row[k] += ridge.max(1e-12);
+    }
+    let Some(l) = cholesky(&cov) else { return };
+    let typical = |rows: &[Vec<f64>]| -> f64 {
+        (rows
+            .iter()
+            .map(|r| r.iter().map(|a| a * a).sum::<f64>())
+            .sum::<f64>()
+            / n)
+            .sqrt()
+    };
+    let before = typical(&x);
+    // y = L⁻¹ (x − mean), by forward substitution.
+    let y: Vec<Vec<f64>> = x
+        .iter()
+        .map(|r| {
+            let mut y = vec![0.0f64; d];
+            for a in 0..d {
+                let s: f64 = (0..a).map(|b| l[a][b] * y[b]).sum();
+                y[a] = (r[a] - mean[a] - s) / l[a][a];
+            }
+            y
+        })
+        .collect();
+    let factor = before / typical(&y).max(1e-12);
+    for (v, y) in vectors.iter_mut().zip(&y) {
+        for (slot, value) in range.clone().zip(y) {
+            v[slot] = (value * factor) as f32;
+        }
+        normalize(v);
+    }
+}
+
+/// The lower Cholesky factor of a symmetric positive definite matrix.
+fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let d = a.len();
+    let mut l = vec![vec![0.0f64; d]; d];
+    for i in 0..d {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let v = a[i][i] - s;
+                if v <= 0.0 {
+                    return None;
+                }
+                l[i][j] = v.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    Some(l)
 }
 
 /// Coordinate search from `start`: the weights with the best `score`, and that score.
@@ -149,6 +242,37 @@ pub async fn run(
     let (all, _, tried) = search(today, &|w| p5(w, &["A", "B"]));
     searches += tried;
     chosen.push(("chosen on A and B (a default)".into(), all));
+
+    // Whitening, with today's weights.
+    let base = bench.vectors(today);
+    let judged_one = |lists: &[Vec<usize>], half: &'static str| judged(lists, &[half]);
+    for (name, blocks) in [
+        ("embedding whitened", &[Block::Embedding][..]),
+        ("tags whitened", &[Block::Tags][..]),
+        ("timbre whitened", &[Block::Timbre][..]),
+        (
+            "embedding, tags, timbre whitened",
+            &[Block::Embedding, Block::Tags, Block::Timbre][..],
+        ),
+    ] {
+        let tried: Vec<(f64, Vec<Vec<usize>>)> = SHRINK
+            .iter()
+            .map(|&shrink| {
+                let mut vectors = base.clone();
+                for &block in blocks {
+                    whiten(&mut vectors, block, shrink);
+                }
+                (shrink, bench.lists_of(vectors))
+            })
+            .collect();
+        for (shrink, choose_on, report_on, lists) in choose_on_halves(&tried, judged_one) {
+            rows.push(row(
+                &format!("{name}, λ={shrink} (on {choose_on})"),
+                report_on,
+                &judged(lists, &[report_on]),
+            ));
+        }
+    }
     if json {
         return print_json(&serde_json::json!({
             "rows": rows,
@@ -176,6 +300,43 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitening_decorrelates_a_block_and_keeps_its_norm() {
+        let range = block_range(Block::Embedding);
+        // Two strongly correlated values in the block, the rest zero.
+        let mut vectors: Vec<Vec<f32>> = (0..200)
+            .map(|i| {
+                let mut v = vec![0.0f32; RAW_DIM];
+                let t = (i as f32 * 0.37).sin();
+                let u = (i as f32 * 1.91).cos() * 0.1;
+                v[range.start] = t;
+                v[range.start + 1] = t + u;
+                v[0] = 1.0;
+                normalize(&mut v);
+                v
+            })
+            .collect();
+        let corr = |vs: &[Vec<f32>]| {
+            let (a, b): (Vec<f64>, Vec<f64>) = vs
+                .iter()
+                .map(|v| (f64::from(v[range.start]), f64::from(v[range.start + 1])))
+                .unzip();
+            let m = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+            let (ma, mb) = (m(&a), m(&b));
+            let cov: f64 = a.iter().zip(&b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+            let sa: f64 = a.iter().map(|x| (x - ma).powi(2)).sum::<f64>().sqrt();
+            let sb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum::<f64>().sqrt();
+            cov / (sa * sb)
+        };
+        assert!(corr(&vectors) > 0.9);
+        whiten(&mut vectors, Block::Embedding, 1e-6);
+        assert!(corr(&vectors).abs() < 0.05, "{}", corr(&vectors));
+        for v in &vectors {
+            let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-4);
+        }
+    }
 
     #[test]
     fn the_search_climbs_one_block_at_a_time_and_stops() {
