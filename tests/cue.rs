@@ -329,3 +329,63 @@ async fn a_sheet_in_the_flac_tags_splits_it_too() {
     assert_eq!(rows[1].title.as_deref(), Some("Beside"));
     library.close().await;
 }
+
+#[tokio::test]
+async fn a_sheet_named_otherwise_pairs_with_the_file_it_names() {
+    let (_root, music, data) = temp_dirs();
+    // As many rippers leave it: the image named by the program, the sheet by the album (the
+    // sheet names the WAV the rip started from, compressed to FLAC since).
+    write_album(&music.join("CDImage.flac"));
+    let sheet = music.join("Ensemble Café - Tones of the Café.cue");
+    let naming_the_image = |second_title: &str| {
+        let bytes = sheet_bytes(second_title);
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"album.wav")
+            .expect("FILE line");
+        [&bytes[..at], b"CDImage.wav", &bytes[at + 9..]].concat()
+    };
+    std::fs::write(&sheet, naming_the_image("Middle")).expect("sheet");
+    // Another file of the folder, named only by a sheet of one file per track (that is the
+    // file's own tags' job), and a sheet for a file that is not there.
+    write_audio(&music.join("bonus.flac"), Fmt::Flac, 4.0, 440.0);
+    std::fs::write(
+        music.join("per track.cue"),
+        "FILE \"bonus.wav\" WAVE\n TRACK 01 AUDIO\n  TITLE \"Not this\"\n  INDEX 01 00:00:00\n\
+         FILE \"elsewhere.flac\" WAVE\n TRACK 02 AUDIO\n  INDEX 01 00:00:00\n\
+         \x20TRACK 03 AUDIO\n  INDEX 01 00:01:00\n",
+    )
+    .expect("sheet");
+    let library = library_with(&music, &data).await;
+    let summary = scan(&library).await;
+    assert_eq!(
+        (summary.added, summary.warnings, summary.failed),
+        (4, 0, 0),
+        "{summary:?}"
+    );
+    let rows = tracks(&library).await;
+    let titles: Vec<&str> = rows
+        .iter()
+        .map(|t| t.title.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(titles, ["Low", "Middle", "High", "bonus"], "{rows:?}");
+    assert_eq!(rows[0].album.as_deref(), Some("Tones of the Café"));
+    for (row, want) in rows.iter().zip([8.0, 6.0, 5.0]) {
+        let got = row.duration_s.expect("duration");
+        assert!((got - want).abs() <= 0.1, "{got} vs {want}");
+    }
+    assert!(
+        rows[3].span.is_none(),
+        "a file no sheet names stays one track"
+    );
+    // Unchanged, nothing is read again; an edited sheet is.
+    let again = scan(&library).await;
+    assert_eq!((again.unchanged, again.updated), (4, 0), "{again:?}");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&sheet, naming_the_image("Centre stage")).expect("edit");
+    let edited = scan(&library).await;
+    assert_eq!(edited.updated, 3, "{edited:?}");
+    let rows = tracks(&library).await;
+    assert_eq!(rows[1].title.as_deref(), Some("Centre stage"));
+    library.close().await;
+}

@@ -350,6 +350,17 @@ fn tracks_in(
     })
 }
 
+/// The FILE entries of the sheet at `sheet`, for pairing it by what it names rather than by
+/// its own name ("Artist - Album.cue" beside "CDImage.flac"). Empty when it cannot be read or
+/// parsed: such a sheet pairs with no file (one paired by name says why it failed).
+pub fn files_of(sheet: &Path) -> Vec<CueFile> {
+    let small = std::fs::metadata(sheet).is_ok_and(|m| m.len() <= MAX_SHEET_BYTES);
+    let Some(bytes) = small.then(|| std::fs::read(sheet).ok()).flatten() else {
+        return Vec::new();
+    };
+    parse(&decode_text(&bytes)).map_or_else(|_| Vec::new(), |sheet| sheet.files)
+}
+
 /// The sheet files next to `audio` that may describe it: `album.cue` for `album.flac`, and
 /// `album.flac.cue`.
 pub fn sheet_candidates(audio: &Path) -> Vec<PathBuf> {

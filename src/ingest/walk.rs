@@ -187,13 +187,61 @@ pub fn walk_folder(
     }
     on_found(result.files.len());
     if !sheets.is_empty() {
+        let mut by_reference = SheetsByReference::new(&sheets);
         for file in &mut result.files {
             file.sheet = cue::sheet_candidates(&file.path)
                 .into_iter()
-                .find_map(|c| sheets.get(&c).map(|&stamp| (c, stamp)));
+                .find_map(|c| sheets.get(&c).map(|&stamp| (c, stamp)))
+                .or_else(|| by_reference.naming(&file.path));
         }
     }
     result
+}
+
+/// The sheets of each folder, read only when a file of that folder has no sheet of its own
+/// name: a sheet named otherwise pairs with the audio its FILE line names.
+struct SheetsByReference<'a> {
+    /// Folder → its sheets, in path order (the first that names a file wins).
+    by_folder: HashMap<&'a Path, Vec<(&'a PathBuf, i64)>>,
+    /// Each sheet's FILE entries, once read.
+    files: HashMap<&'a Path, Vec<cue::CueFile>>,
+}
+
+impl<'a> SheetsByReference<'a> {
+    fn new(sheets: &'a HashMap<PathBuf, i64>) -> Self {
+        let mut by_folder: HashMap<&Path, Vec<(&PathBuf, i64)>> = HashMap::new();
+        for (path, stamp) in sheets {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            by_folder.entry(folder).or_default().push((path, *stamp));
+        }
+        for list in by_folder.values_mut() {
+            list.sort();
+        }
+        SheetsByReference {
+            by_folder,
+            files: HashMap::new(),
+        }
+    }
+
+    /// The first sheet beside `audio` whose FILE line names it with more than one track.
+    fn naming(&mut self, audio: &Path) -> Option<(PathBuf, i64)> {
+        let folder = audio.parent()?;
+        for &(sheet, stamp) in self.by_folder.get(folder)? {
+            let files = self
+                .files
+                .entry(sheet.as_path())
+                .or_insert_with(|| cue::files_of(sheet));
+            // An album image: a sheet of one file per track (EAC's "multiple files") names
+            // each file with its one track, which the file's own tags describe already.
+            if files
+                .iter()
+                .any(|f| f.tracks.len() > 1 && f.names(folder, audio))
+            {
+                return Some((sheet.clone(), stamp));
+            }
+        }
+        None
+    }
 }
 
 /// A sheet's size and modification time in one number: a scan reads an audio file again when
