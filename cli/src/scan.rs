@@ -149,4 +149,11 @@ fn print_analysis(summary: &AnalysisSummary) {
     if summary.failed > 0 {
         println!("run `segue failures` to see why tracks could not be analysed");
     }
+    if summary.missing > 0 {
+        println!(
+            "{} tracks were not there (a drive unplugged?): they stay as they were and are \
+             analysed when back",
+            summary.missing
+        );
+    }
 }

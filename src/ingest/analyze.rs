@@ -81,6 +81,10 @@ pub struct AnalysisSummary {
     pub failed: u64,
     /// Results dropped because the file changed while it was analysed (a later run redoes it).
     pub stale: u64,
+    /// Tracks whose file was not there (a drive unplugged, a file deleted the scan has not
+    /// seen yet): left as they were, not failed — a later run tries again, a scan removes
+    /// what is truly gone.
+    pub missing: u64,
     pub audio_s: f64,
     pub elapsed_s: f64,
 }
@@ -224,13 +228,16 @@ pub async fn analyze(
                                     expected_s,
                                     resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
                                 });
-                        analyze_part(&path, part, request).map(|mut features| {
+                        let result = analyze_part(&path, part, request).map(|mut features| {
                             if let Some(kept) = kept {
                                 features.tags = kept.tags;
                                 features.tags_version = Some(kept.version);
                             }
                             features
-                        })
+                        });
+                        // Asked here, off the async threads: a stat of a dead mount can hang.
+                        let missing = result.is_err() && !path.exists();
+                        (result, missing)
                     })
                     .await
                     .map_err(|e| Error::Task(e.to_string()));
@@ -274,23 +281,28 @@ pub async fn analyze(
             };
             remaining_s -= track.duration_s.unwrap_or(0.0);
             progress.current = Some(display(&track.path));
-            let outcome = match result? {
+            let (result, missing) = result?;
+            match result {
+                _ if missing => {
+                    tracing::info!("not analysed now: {} is not there", track.path.display());
+                    summary.missing += 1;
+                    progress.total = progress.total.saturating_sub(1);
+                }
                 Ok(features) => {
                     progress.audio_s += features.duration_s;
-                    AnalysisOutcome {
+                    pending.push(AnalysisOutcome {
                         track,
                         result: Ok(features),
-                    }
+                    });
                 }
                 Err(e) => {
                     tracing::info!("cannot analyse {}: {e}", track.path.display());
-                    AnalysisOutcome {
+                    pending.push(AnalysisOutcome {
                         track,
                         result: Err(e.to_string()),
-                    }
+                    });
                 }
-            };
-            pending.push(outcome);
+            }
             // Paused, nothing more comes for a while: what finished is stored (and shown) now.
             if pending.len() >= BATCH
                 || last_flush.elapsed() >= FLUSH_EVERY
