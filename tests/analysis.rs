@@ -500,9 +500,12 @@ async fn progress_counts_what_is_stored() {
     }
     let library = library_with(&music, &data).await;
     scan(&library).await;
-    // Two files vanish: their analysis fails.
+    // Two files turn into something that cannot be read (a file merely gone is not a
+    // failure): their analysis fails.
     for i in [5, 25] {
-        std::fs::remove_file(music.join(format!("t{i:02}.flac"))).expect("rm");
+        let path = music.join(format!("t{i:02}.flac"));
+        std::fs::remove_file(&path).expect("rm");
+        std::fs::create_dir(&path).expect("a folder in its place");
     }
 
     let checks = Arc::new(Mutex::new(Vec::<Check>::new()));
