@@ -37,13 +37,21 @@ fn open_library(
     app: &tauri::AppHandle,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<Arc<Library>> {
+    let started = std::time::Instant::now();
     let library = tauri::async_runtime::block_on(Library::open(data_dir))?;
+    let opened = started.elapsed();
     let handle = app.clone();
     let runner = tauri::async_runtime::block_on(async {
         library
             .start_jobs(Arc::new(move |event| events::job_event(&handle, event)))
             .await
     })?;
+    // The window waits for both: a start-up figure worth seeing in the log.
+    tracing::info!(
+        "library opened in {} ms, its jobs started in {} ms",
+        opened.as_millis(),
+        (started.elapsed() - opened).as_millis()
+    );
     tauri::async_runtime::spawn(runner);
     for folder in tauri::async_runtime::block_on(library.folders())? {
         events::allow_assets(app, &folder);
