@@ -68,6 +68,17 @@ fn open_library(
     Ok(library)
 }
 
+/// How long the window may stay hidden waiting for its page to load.
+const SHOW_WINDOW_AT_LATEST: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn show_window<R: tauri::Runtime>(window: &tauri::Window<R>) {
+    if !window.is_visible().unwrap_or(false) {
+        if let Err(e) = window.show() {
+            tracing::warn!("showing the window: {e}");
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -82,6 +93,14 @@ fn main() -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(invoke_handler)
+        // The window is made hidden (tauri.conf.json) and shown once its page has loaded:
+        // GTK's first draw of a webview waits for the page's first frame, and the page is
+        // served by the same main thread — shown early, a start could stall there ~0.5 s.
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                show_window(&webview.window());
+            }
+        })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::DragDrop(drag) = event {
                 events::drag_drop(tauri::Manager::app_handle(window), drag);
@@ -89,6 +108,15 @@ fn main() -> anyhow::Result<()> {
         })
         .setup(move |app| {
             contract.mount_events(app);
+            // Shown anyway if the page never says it loaded.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(SHOW_WINDOW_AT_LATEST).await;
+                if let Some(window) = tauri::Manager::get_webview_window(&handle, "main") {
+                    let window = window.as_ref().window();
+                    show_window(&window);
+                }
+            });
             match open_library(app.handle(), &data_dir) {
                 Ok(library) => {
                     tauri::Manager::manage(app, library);

@@ -131,7 +131,10 @@ test('the map: a point per demo track, colour by tempo, a click opens the detail
       const clicked = points.find((p) => p.id === target.id);
       assert.ok(clicked?.at, 'the clicked point still on screen');
       const dist = (p) => Math.hypot(p.at.x - clicked.at.x, p.at.y - clicked.at.y);
-      const cluster = points.filter((p) => p.at && artistOf.get(p.id) === style).sort((a, b) => dist(a) - dist(b)).slice(0, 3).map((p) => p.at);
+      // Its own style first; if the panel's pan left fewer than three of them on screen (a CI
+      // run saw two), the nearest others make up the three.
+      const near = (same) => points.filter((p) => p.at && (artistOf.get(p.id) === style) === same).sort((a, b) => dist(a) - dist(b));
+      const cluster = [...near(true), ...near(false)].slice(0, 3).map((p) => p.at);
       const polygon = ring(cluster, 8);
       expected = points.filter((p) => p.at && inside(p.at, polygon)).map((p) => p.id).sort((a, b) => a - b);
       assert.ok(expected.length >= 3, `the lasso holds the three tracks: ${expected.length}`);
