@@ -36,6 +36,10 @@ test('add a folder via the native dialog, scan, browse, search, see failures', a
   try {
     // First run: the empty state offers both ways in.
     await waitFor(async () => visible(driver, await driver.findElement(By.id('demo-library'))), Boolean, 'the empty state with its demo button');
+    // The window starts hidden and is shown once its page has loaded (WebDriver drives a hidden
+    // one just as well, so this is where a window that never shows would be caught).
+    const shown = () => { try { return execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Segue$']).toString().trim(); } catch { return ''; } };
+    await waitFor(async () => shown(), (w) => w !== '', 'the window shown');
     await clickWhenReady(driver, '#empty-add-folder');
     await answerFolderDialog(music);
 
