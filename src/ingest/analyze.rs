@@ -236,7 +236,9 @@ pub async fn analyze(
                             features
                         });
                         // Asked here, off the async threads: a stat of a dead mount can hang.
-                        let missing = result.is_err() && !path.exists();
+                        // Only "no such file" counts: a folder it may not enter is a failure
+                        // to report, not a drive to wait for.
+                        let missing = result.is_err() && matches!(path.try_exists(), Ok(false));
                         (result, missing)
                     })
                     .await

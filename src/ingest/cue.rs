@@ -285,15 +285,21 @@ pub fn tracks_for(sheet: &Path, audio: &Path, audio_s: Option<f64>) -> Result<Sh
         |n| n.to_string_lossy().into_owned(),
     );
     let why = |what: String| format!("CUE sheet {name}: {what}; the file is kept as one track");
+    let text = read_sheet(sheet).map_err(why)?;
+    let dir = sheet.parent().unwrap_or(Path::new(""));
+    tracks_in(&text, Some(dir), audio, audio_s).map_err(why)
+}
+
+/// The text of the sheet at `sheet`, in whatever encoding it came; an error says why not.
+fn read_sheet(sheet: &Path) -> Result<String, String> {
     let size = std::fs::metadata(sheet)
-        .map_err(|e| why(format!("cannot read it ({e})")))?
+        .map_err(|e| format!("cannot read it ({e})"))?
         .len();
     if size > MAX_SHEET_BYTES {
-        return Err(why(format!("{size} bytes is too big for a sheet")));
+        return Err(format!("{size} bytes is too big for a sheet"));
     }
-    let bytes = std::fs::read(sheet).map_err(|e| why(format!("cannot read it ({e})")))?;
-    let dir = sheet.parent().unwrap_or(Path::new(""));
-    tracks_in(&decode_text(&bytes), Some(dir), audio, audio_s).map_err(why)
+    let bytes = std::fs::read(sheet).map_err(|e| format!("cannot read it ({e})"))?;
+    Ok(decode_text(&bytes))
 }
 
 /// The tracks of a sheet embedded in `audio`'s own tags (FLAC's `CUESHEET` comment): its FILE
@@ -354,11 +360,10 @@ fn tracks_in(
 /// its own name ("Artist - Album.cue" beside "CDImage.flac"). Empty when it cannot be read or
 /// parsed: such a sheet pairs with no file (one paired by name says why it failed).
 pub fn files_of(sheet: &Path) -> Vec<CueFile> {
-    let small = std::fs::metadata(sheet).is_ok_and(|m| m.len() <= MAX_SHEET_BYTES);
-    let Some(bytes) = small.then(|| std::fs::read(sheet).ok()).flatten() else {
-        return Vec::new();
-    };
-    parse(&decode_text(&bytes)).map_or_else(|_| Vec::new(), |sheet| sheet.files)
+    read_sheet(sheet)
+        .ok()
+        .and_then(|text| parse(&text).ok())
+        .map_or_else(Vec::new, |sheet| sheet.files)
 }
 
 /// The sheet files next to `audio` that may describe it: `album.cue` for `album.flac`, and
