@@ -552,6 +552,11 @@ impl Library {
         self.store.track_page(query).await
     }
 
+    /// How many tracks `query` matches, exactly (a page may carry an estimate).
+    pub async fn count_tracks(&self, query: &TrackQuery) -> Result<i64> {
+        self.store.count_tracks(query).await
+    }
+
     pub async fn tracks(&self, search: Option<&str>) -> Result<Vec<TrackRow>> {
         self.store.all_tracks(search).await
     }

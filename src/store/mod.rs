@@ -6,7 +6,8 @@
 //! [`Store`]'s methods are split by concern: `folders`, `tracks` (the library table, track
 //! detail), `features` (analysis results), `scan` (what a scan reads and applies), `failures`,
 //! `playlists`, `names` (bringing older tracks' names up to date), `orders` (the table's
-//! orderings kept in memory for paging at any depth), `backup` (copies and checks
+//! orderings kept in memory for paging at any depth, and exact counts), `search_walk` (a
+//! search's first pages without visiting every match), `backup` (copies and checks
 //! of the file) and `synthetic` (benchmark libraries); this file opens the database and answers
 //! for it as a whole.
 
@@ -20,6 +21,7 @@ mod names;
 mod orders;
 mod playlists;
 mod scan;
+mod search_walk;
 #[cfg(any(test, feature = "harness"))]
 mod synthetic;
 mod tracks;

@@ -298,6 +298,9 @@ pub struct TrackQuery {
 pub struct TrackPage {
     /// Tracks matching the search (all tracks when there is none).
     pub total: i64,
+    /// `total` is estimated from the first rows of the order (a search most tracks match, at
+    /// a size where counting them all would hold up the page); `count_tracks` gives it exactly.
+    pub estimated: bool,
     pub offset: i64,
     pub rows: Vec<TrackRow>,
 }

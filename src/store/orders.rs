@@ -46,6 +46,8 @@ struct Kept {
 pub(crate) struct OrderCache {
     kept: Mutex<HashMap<String, Kept>>,
     reading: Mutex<HashMap<(String, Stamp), Reading>>,
+    /// Exact counts of searches answered from a walk (see `search_walk`), by count key.
+    counts: Mutex<HashMap<(String, Stamp), i64>>,
     /// Counts the first pages answered without their ordering: a read started in the
     /// background for one goes ahead only if no other order was asked for meanwhile.
     asked: std::sync::atomic::AtomicU64,
@@ -67,6 +69,16 @@ impl TrackQuery {
         let mut key = self.clone();
         key.offset = 0;
         key.limit = 0;
+        serde_json::to_string(&key).unwrap_or_default()
+    }
+
+    /// What identifies the count of this query's matches: its filters and search.
+    fn count_key(&self) -> String {
+        let mut key = self.clone();
+        key.offset = 0;
+        key.limit = 0;
+        key.sort = Default::default();
+        key.desc = false;
         serde_json::to_string(&key).unwrap_or_default()
     }
 
@@ -115,6 +127,46 @@ impl Store {
                 Arc::clone(&k.ids)
             })
         }))
+    }
+
+    /// The exact number of tracks `query` matches, if known under `stamp`: counted before,
+    /// or the length of its kept ordering.
+    pub(crate) fn kept_count(&self, query: &TrackQuery, stamp: Stamp) -> Result<Option<i64>> {
+        if let Some(ids) = self.kept_order(query, stamp)? {
+            return Ok(Some(ids.len() as i64));
+        }
+        let counts = self.orders.counts.lock().map_err(poisoned)?;
+        Ok(counts.get(&(query.count_key(), stamp)).copied())
+    }
+
+    /// Remembers the exact count of `query` under `stamp` (counts under older stamps go).
+    pub(crate) fn keep_count(&self, query: &TrackQuery, stamp: Stamp, total: i64) -> Result<()> {
+        /// Counts kept at most: one per search typed, a few bytes each.
+        const KEEP_COUNTS: usize = 256;
+        let mut counts = self.orders.counts.lock().map_err(poisoned)?;
+        if counts.len() >= KEEP_COUNTS {
+            counts.retain(|(_, kept), _| kept.tracks == stamp.tracks);
+            if counts.len() >= KEEP_COUNTS {
+                counts.clear();
+            }
+        }
+        counts.insert((query.count_key(), stamp), total);
+        Ok(())
+    }
+
+    /// How many tracks `query` matches, exactly (the page of a search walked for its first
+    /// rows gives an estimate; see `search_walk`).
+    pub async fn count_tracks(&self, query: &TrackQuery) -> Result<i64> {
+        let stamp = self.order_stamp(query).await?;
+        if let Some(total) = self.kept_count(query, stamp)? {
+            return Ok(total);
+        }
+        let mut count =
+            QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {}", query.source()));
+        push_filters(&mut count, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        self.keep_count(query, stamp, total)?;
+        Ok(total)
     }
 
     /// Every id matching `query`, in its order: kept, being read (then shared), or read now.

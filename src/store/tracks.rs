@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{Store, TagScore, TrackDetail, TrackPage, TrackQuery, TrackRow};
+use super::{orders::Stamp, Store, TagScore, TrackDetail, TrackPage, TrackQuery, TrackRow};
 use crate::error::Result;
 use crate::paths::path_to_bytes;
 
@@ -25,8 +25,10 @@ impl Store {
                 // Search as you type makes a new ordering per key stroke: read only on demand.
                 if query.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     self.read_order_soon(query, stamp);
+                } else if let Some(page) = self.search_page_by_walk(query, stamp).await? {
+                    return Ok(page);
                 }
-                return self.track_page_direct(query).await;
+                return self.track_page_direct(query, stamp).await;
             }
             None => self.order(query, stamp).await?,
         };
@@ -36,6 +38,7 @@ impl Store {
             .min(ids.len());
         Ok(TrackPage {
             total: ids.len() as i64,
+            estimated: false,
             offset,
             rows: self.rows_in_order(&ids[start..end]).await?,
         })
@@ -44,11 +47,19 @@ impl Store {
     /// A page by SQL without the ordering: the window's ids, sorted and counted on the tracks
     /// table alone unless the order or a filter reads analysis results (the join with features
     /// for every track costs more than the sort), then their rows.
-    async fn track_page_direct(&self, query: &TrackQuery) -> Result<TrackPage> {
+    async fn track_page_direct(&self, query: &TrackQuery, stamp: Stamp) -> Result<TrackPage> {
         let source = query.source();
-        let mut count = QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {source}"));
-        push_filters(&mut count, query);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let total = match self.kept_count(query, stamp)? {
+            Some(total) => total,
+            None => {
+                let mut count =
+                    QueryBuilder::<Sqlite>::new(format!("SELECT COUNT(*) FROM {source}"));
+                push_filters(&mut count, query);
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+                self.keep_count(query, stamp, total)?;
+                total
+            }
+        };
         let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT tracks.id FROM {source}"));
         push_filters(&mut select, query);
         select.push(" ORDER BY ");
@@ -60,13 +71,14 @@ impl Store {
         let ids: Vec<i64> = select.build_query_scalar().fetch_all(&self.pool).await?;
         Ok(TrackPage {
             total,
+            estimated: false,
             offset: query.offset.max(0),
             rows: self.rows_in_order(&ids).await?,
         })
     }
 
     /// The rows of these tracks, in this order (a track deleted meanwhile is left out).
-    async fn rows_in_order(&self, window: &[i64]) -> Result<Vec<TrackRow>> {
+    pub(super) async fn rows_in_order(&self, window: &[i64]) -> Result<Vec<TrackRow>> {
         let mut by_id: std::collections::HashMap<i64, TrackRow> = self
             .tracks_by_ids(window)
             .await?
@@ -99,6 +111,7 @@ impl Store {
             .await?;
         Ok(TrackPage {
             total,
+            estimated: false,
             offset: query.offset.max(0),
             rows,
         })
@@ -213,8 +226,37 @@ const TRACK_COLUMNS: &str = "id, path_bytes, title, artist, album, album_artist,
 /// Tracks with their analysis (column names of the two tables do not overlap).
 pub(super) const TRACKS: &str = "tracks LEFT JOIN features ON features.track_id = tracks.id";
 
+/// The text columns a search looks in (and the trigram index `tracks_search` holds).
+pub(super) const SEARCHED: [&str; 6] =
+    ["title", "artist", "album", "album_artist", "genre", "path"];
+
+/// How the search words are matched: the same tracks either way for words of ASCII letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SearchBy {
+    /// Words of three characters or more through the trigram index: cheap when few tracks
+    /// match, but every matching track is visited.
+    Index,
+    /// Every word by LIKE on each row: cheap on a short walk of rows.
+    Scan,
+}
+
 /// WHERE clauses for the search words and the tempo and key filters.
 pub(super) fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &TrackQuery) {
+    push_filters_with(builder, query, SearchBy::Index);
+}
+
+/// Whether LIKE finds what the trigram index finds for every search word: LIKE folds the case
+/// of ASCII letters only, the index that of every letter.
+pub(super) fn scannable(search: &str) -> bool {
+    search.is_ascii()
+}
+
+/// [`push_filters`], the search words matched as `by` says.
+pub(super) fn push_filters_with(
+    builder: &mut QueryBuilder<'_, Sqlite>,
+    query: &TrackQuery,
+    by: SearchBy,
+) {
     let mut first = true;
     let mut clause = |builder: &mut QueryBuilder<'_, Sqlite>| {
         builder.push(if first { " WHERE " } else { " AND " });
@@ -262,12 +304,13 @@ pub(super) fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &Track
     else {
         return;
     };
-    // Every word must match one of the text columns. Words of three characters or more are
-    // looked up in the trigram index (migration 0011: substrings, case folded) all at once;
-    // shorter ones by LIKE (case-insensitive for ASCII).
+    // Every word must match one of the text columns. Searching by index, words of three
+    // characters or more are looked up in the trigram index (migration 0011: substrings, case
+    // folded) all at once; shorter ones, and every word of a scan, by LIKE (case-insensitive
+    // for ASCII).
     let (long, short): (Vec<&str>, Vec<&str>) = search
         .split_whitespace()
-        .partition(|word| word.chars().count() >= 3);
+        .partition(|word| by == SearchBy::Index && word.chars().count() >= 3);
     if !long.is_empty() {
         clause(builder);
         let phrase: Vec<String> = long
@@ -283,10 +326,7 @@ pub(super) fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &Track
         clause(builder);
         let pattern = format!("%{}%", escape_like(word));
         builder.push("(");
-        for (j, column) in ["title", "artist", "album", "album_artist", "genre", "path"]
-            .iter()
-            .enumerate()
-        {
+        for (j, column) in SEARCHED.iter().enumerate() {
             if j > 0 {
                 builder.push(" OR ");
             }

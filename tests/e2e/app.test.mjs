@@ -94,6 +94,35 @@ test('reopening shows the same library at once', async () => {
 });
 
 
+test('a search most of a big library matches shows its rows with "about …" tracks, then the exact count', async () => {
+  // 30,000 made-up tracks (no files behind them): more than the engine walks for a search's
+  // first page, so the page's total is an estimate and the count is asked once typing pauses.
+  const big = path.join(root, 'big');
+  execFileSync(cliBinary, ['--data-dir', big, 'bench', 'seed', '--tracks', '30000'], { stdio: 'ignore' });
+  const listed = execFileSync(cliBinary, ['--data-dir', big, 'tracks', '--search', 'track 1', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const exact = JSON.parse(listed).length;
+  assert.ok(exact > 10000 && exact < 30000, `"track 1" matches many, not all: ${exact}`);
+  const { driver, stop } = await launch(['--data-dir', big]);
+  try {
+    await waitFor(() => rowCount(driver), (n) => n === 30000, '30,000 rows', 60000);
+    await driver.executeScript(() => {
+      const el = document.getElementById('row-count');
+      window.__counts = [];
+      new MutationObserver(() => window.__counts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+    });
+    await driver.findElement(By.id('search')).sendKeys('track 1');
+    await waitFor(async () => [await attr(driver, '#row-count', 'data-matched'), await attr(driver, '#row-count', 'data-estimated')],
+      ([n, est]) => Number(n) === exact && est === 'false', `the exact count, ${exact}`);
+    const shown = await driver.executeScript(() => window.__counts);
+    assert.ok(shown.some((t) => /^about [\d,]+ of 30,000 tracks$/.test(t)), `an estimate first: ${JSON.stringify(shown)}`);
+    assert.equal(shown.at(-1), `${exact.toLocaleString('en-US')} of 30,000 tracks`);
+    const titles = await Promise.all((await driver.findElements(By.css('.track-row td.title'))).map((r) => textOf(driver, r)));
+    assert.ok(titles.length > 0 && titles.every((t) => /1/.test(t)), `rows that match: ${titles.slice(0, 5)}`);
+  } finally {
+    await stop();
+  }
+});
+
 test('the demo library fills the table and is analysed: BPM and key shown, sorted, filtered', async () => {
   const demoData = path.join(root, 'demo-data');
   const { driver, stop } = await launch(['--data-dir', demoData]);

@@ -17,6 +17,8 @@ export const commands = {
 	 *  closed): stops and releases the sound device; the next `play_preview` opens it again.
 	 */
 	controlPreview: (action: PreviewAction, value: number | null) => __TAURI_INVOKE<PlayerState>("control_preview", { action, value }),
+	/**  The exact number of tracks a table query matches (its first page may carry an estimate). */
+	countTracks: (query: TrackQuery) => __TAURI_INVOKE<number>("count_tracks", { query }),
 	/**  Synthesises the demo library, adds it and starts scanning it. */
 	createDemoLibrary: () => __TAURI_INVOKE<Folder>("create_demo_library"),
 	deletePlaylist: (id: number) => __TAURI_INVOKE<null>("delete_playlist", { id }),
@@ -842,6 +844,11 @@ export type TrackDetail = {
 export type TrackPage = {
 	/**  Tracks matching the search (all tracks when there is none). */
 	total: number,
+	/**
+	 *  `total` is estimated from the first rows of the order (a search most tracks match, at
+	 *  a size where counting them all would hold up the page); `count_tracks` gives it exactly.
+	 */
+	estimated: boolean,
 	offset: number,
 	rows: TrackRow[],
 };

@@ -234,7 +234,10 @@ export class LibraryView {
     el.dataset.total = String(total);
     el.dataset.matched = String(matched);
     if (!table.loaded) { el.textContent = ''; return; }
-    el.textContent = filtered ? `${fmt.num(matched)} of ${fmt.plural(total, 'track')}` : fmt.plural(matched, 'track');
+    // an estimate reads "about …" until the exact count arrives
+    const about = table.estimated ? 'about ' : '';
+    el.dataset.estimated = String(table.estimated);
+    el.textContent = filtered ? `${about}${fmt.num(matched)} of ${fmt.plural(total, 'track')}` : about + fmt.plural(matched, 'track');
   }
 
   private renderNoMatch() {

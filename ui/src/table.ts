@@ -16,6 +16,9 @@ const PAGE = 200;
 const MAX_PAGES = 40;      // 8,000 rows cached
 const OVERSCAN = 8;
 const MAX_INFLIGHT = 3;
+/** How long the table waits, once a page brought an estimated total, before it asks for the
+ *  exact count: typing on makes a new query, and its count is the one wanted. */
+const COUNT_DELAY_MS = 300;
 
 export type TableHooks = {
   /** A page arrived and the match count is now known (or changed). */
@@ -43,6 +46,8 @@ export class TrackTable {
   sort: SortKey = 'title';
   desc = false;
   total = 0;
+  /** `total` is an estimate (a search most tracks match); the exact count is on its way. */
+  estimated = false;
   /** True once the first page for the current query has arrived. */
   loaded = false;
   /** The selected rows (one, a range or any set) and the lead, the row the keyboard is on. */
@@ -56,6 +61,8 @@ export class TrackTable {
   private failed = new Set<number>();
   private wanted: number[] = [];
   private gen = 0;
+  /** The generation whose exact count was asked for (then pages' estimates are not taken). */
+  private countGen = -1;
   private rendered = { start: -1, end: -1, dirty: true };
   private raf = 0;
   private topSpacer: HTMLTableRowElement;
@@ -327,6 +334,34 @@ export class TrackTable {
     );
   }
 
+  private setTotal(total: number, estimated: boolean) {
+    const changed = !this.loaded || total !== this.total || estimated !== this.estimated;
+    this.loaded = true;
+    this.estimated = estimated;
+    if (total !== this.total) {
+      this.total = total;
+      this.sel.clamp(this.total);
+    }
+    if (changed) this.hooks.onTotal(this.total);
+  }
+
+  /** Asks for the exact count of an estimated total once the query has stayed a moment. */
+  private countSoon(gen: number) {
+    if (this.countGen === gen) return;
+    this.countGen = gen;
+    window.setTimeout(() => {
+      if (gen !== this.gen) return;
+      commands.countTracks(this.query(0, 0))
+        .then((total) => {
+          if (gen !== this.gen) return;
+          this.setTotal(total, false);
+          this.rendered.dirty = true;
+          this.render();
+        })
+        .catch((e) => { if (gen === this.gen) this.hooks.onError(e); });
+    }, COUNT_DELAY_MS);
+  }
+
   private pump() {
     for (const p of this.wanted) {
       if (this.inflight.size >= MAX_INFLIGHT) break;
@@ -345,13 +380,9 @@ export class TrackTable {
         this.cache.set(p, page.rows);
         this.stale.delete(p);
         while (this.cache.size > MAX_PAGES) this.cache.delete(this.cache.keys().next().value as number);
-        const changed = !this.loaded || page.total !== this.total;
-        this.loaded = true;
-        if (page.total !== this.total) {
-          this.total = page.total;
-          this.sel.clamp(this.total);
-        }
-        if (changed) this.hooks.onTotal(this.total);
+        // once the exact count was asked for, an estimate does not move the total again
+        if (!page.estimated || this.countGen !== gen) this.setTotal(page.total, page.estimated);
+        if (page.estimated) this.countSoon(gen);
         this.rendered.dirty = true;
         this.render();
         if (this.selected >= 0 && Math.floor(this.selected / PAGE) === p) this.hooks.onSelection(this.rowAt(this.selected), this.selected);

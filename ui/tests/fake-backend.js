@@ -22,6 +22,7 @@
 // * Synthetic — { tracks: number, … }: a made-up library of any size for the table tests
 //   (virtualisation, paging, sort, search, filters), options:
 //   { tracks: number, folders: boolean, failures: number, errors: {cmd: message}, delayMs: number,
+//     estimateSearch: true (a search's page carries an estimated total; count_tracks the exact one),
 //     analysis: Partial<AnalysisProgress> (what get_overview reports at start),
 //     tagging: false (no MusiCNN weights: nothing is tagged, tag_vocabulary says how to turn it on),
 //     recovery: Recovery (what get_recovery answers: a damaged database restored at start) }
@@ -246,7 +247,8 @@
     // Camelot order like the Rust side: number, then A before B
     key: (t) => (t.camelot ? parseInt(t.camelot, 10) * 2 + (t.camelot.endsWith('B') ? 1 : 0) : -1),
   };
-  function query(q) {
+  /** Every track `q` matches, in its order. */
+  function matching(q) {
     const min = q.bpm_min ?? null, max = q.bpm_max ?? null, cam = q.camelot ?? null, tag = q.tag ?? null, ids = q.ids ?? null;
     const k = `${q.search ?? ''}|${q.sort}|${q.desc}|${min}|${max}|${cam}|${tag}|${ids?.join(',')}|${state.tracks.length}|${state.version}`;
     let list = sortCache.get(k);
@@ -269,7 +271,15 @@
       sortCache.clear();
       sortCache.set(k, list);
     }
-    return { total: list.length, offset: q.offset, rows: list.slice(q.offset, q.offset + q.limit) };
+    return list;
+  }
+  function query(q) {
+    const list = matching(q);
+    // { estimateSearch: true }: a search's total is an estimate (made up: 7 % over, as the
+    // engine estimates from the first rows of a search most tracks match), count_tracks exact
+    const estimated = !!(cfg.estimateSearch && q.search);
+    const total = estimated ? Math.round(list.length * 1.07) : list.length;
+    return { total, estimated, offset: q.offset, rows: list.slice(q.offset, q.offset + q.limit) };
   }
   function stats() {
     return { folders: state.folders.length, tracks: state.tracks.length, failures: state.failures.length,
@@ -619,6 +629,7 @@
         if (state.analysis.phase === 'paused') setTimeout(() => emitAnalysis({ phase: 'running' }), 0);
         return null;
       case 'list_tracks': return query(args.query);
+      case 'count_tracks': return matching(args.query).length;
       case 'list_failures': return state.failures;
       case 'add_folder_dialog': return null;
       case 'pick_outside_file': return null; // (the dialog cancelled; a test answers a path)

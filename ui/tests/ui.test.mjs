@@ -130,6 +130,38 @@ test('sorting by artist sends the right query and changes the visible order; sec
   await done(a);
 });
 
+test('a search\'s estimated total reads "about …" until its exact count, asked once typing pauses, replaces it', async () => {
+  const a = await app({ config: { ...BIG, estimateSearch: true } });
+  const { page } = a;
+  await page.locator('#row-count[data-matched="100000"]').waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), '100,000 tracks', 'no search: exact');
+  // every text the row count shows from here on
+  await page.evaluate(() => {
+    const el = document.getElementById('row-count');
+    window.__counts = [];
+    new MutationObserver(() => window.__counts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  await page.click('#search');
+  await page.keyboard.type('99', { delay: 20 });
+  await page.locator('#row-count[data-estimated="false"][data-matched]:not([data-matched="100000"])').waitFor();
+  const exact = Number(await page.locator('#row-count').getAttribute('data-matched'));
+  const estimate = Math.round(exact * 1.07);
+  assert.ok(exact > 1000, `a search many tracks match: ${exact}`);
+  const shown = await page.evaluate(() => window.__counts);
+  const fmt = (n) => n.toLocaleString('en-US');
+  assert.ok(shown.includes(`about ${fmt(estimate)} of 100,000 tracks`), `the estimate first: ${JSON.stringify(shown)}`);
+  assert.equal(shown.at(-1), `${fmt(exact)} of 100,000 tracks`);
+  const counts = await a.calls('count_tracks');
+  assert.deepEqual(counts.map((c) => c.args.query.search), ['99'], 'one count, for the query typed');
+  // pages asked after the count (their totals estimated again) leave the exact count standing
+  await page.locator('.track-row[data-index="0"]').click();
+  await page.keyboard.press('End');
+  await page.locator(`.track-row[data-index="${exact - 1}"]`).waitFor();
+  assert.equal(await page.locator('#row-count').innerText(), `${fmt(exact)} of 100,000 tracks`);
+  assert.equal(await page.locator(`.track-row[data-index="${exact}"]`).count(), 0, 'no row past the last');
+  await done(a);
+});
+
 test('search is debounced, filters rows and the row count, and shows a no-match message', async () => {
   const a = await app({ config: BIG });
   const { page } = a;

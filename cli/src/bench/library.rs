@@ -47,11 +47,11 @@ pub async fn table(scratch: &Path, tracks: i64, json: bool) -> Result<()> {
         return print_json(&r);
     }
     println!(
-        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms (first deep page), middle page {:.1} ms, last page by artist {:.1} ms, last page again {:.1} ms, first page by title descending {:.1} ms, by artist descending {:.1} ms, by album {:.1} ms, by duration descending {:.1} ms, search {:.1} ms, selective search {:.1} ms",
+        "table bench: {} tracks: open {:.1} ms, overview {:.1} ms, first page {:.1} ms, sorted by artist {:.1} ms, last page {:.1} ms (first deep page), middle page {:.1} ms, last page by artist {:.1} ms, last page again {:.1} ms, first page by title descending {:.1} ms, by artist descending {:.1} ms, by album {:.1} ms, by duration descending {:.1} ms, search {:.1} ms (estimated {}; its count {:.1} ms), selective search {:.1} ms, typing \"artist 4242\" slowest key {:.1} ms",
         r.tracks, r.open_ms, r.overview_ms, r.first_page_ms, r.sorted_page_ms, r.deep_page_ms,
         r.middle_page_ms, r.deep_artist_page_ms, r.deep_page_again_ms, r.descending_page_ms,
         r.artist_desc_page_ms, r.album_page_ms, r.duration_desc_page_ms,
-        r.search_ms, r.selective_search_ms
+        r.search_ms, r.search_estimated, r.search_count_ms, r.selective_search_ms, r.typing_max_ms
     );
     Ok(())
 }
@@ -174,7 +174,12 @@ struct TableBench {
     duration_desc_page_ms: f64,
     /// "artist 42": one word every track has, one short; then "4242" (a few hundred tracks).
     search_ms: f64,
+    /// Whether its total was an estimate, and the exact count asked after it.
+    search_estimated: bool,
+    search_count_ms: f64,
     selective_search_ms: f64,
+    /// The slowest first page while typing "artist 4242" key by key (each prefix asked once).
+    typing_max_ms: f64,
 }
 
 /// Fills a library with `tracks` synthetic rows (no files) and times what the app does at
@@ -257,15 +262,26 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         .await?;
     let duration_desc_page_ms = ms(t);
     let t = Instant::now();
-    library
-        .track_page(&page(segue::SortKey::Title, 0, Some("artist 42")))
-        .await?;
+    let searched = page(segue::SortKey::Title, 0, Some("artist 42"));
+    let search_estimated = library.track_page(&searched).await?.estimated;
     let search_ms = ms(t);
+    let t = Instant::now();
+    library.count_tracks(&searched).await?;
+    let search_count_ms = ms(t);
     let t = Instant::now();
     library
         .track_page(&page(segue::SortKey::Title, 0, Some("4242")))
         .await?;
     let selective_search_ms = ms(t);
+    let typed = "artist 4242";
+    let mut typing_max_ms = 0.0f64;
+    for end in 1..=typed.len() {
+        let t = Instant::now();
+        library
+            .track_page(&page(segue::SortKey::Title, 0, Some(&typed[..end])))
+            .await?;
+        typing_max_ms = typing_max_ms.max(ms(t));
+    }
     Ok(TableBench {
         tracks: stats.tracks,
         open_ms,
@@ -281,6 +297,9 @@ async fn measure_table(data_dir: &Path, tracks: i64) -> Result<TableBench> {
         album_page_ms,
         duration_desc_page_ms,
         search_ms,
+        search_estimated,
+        search_count_ms,
         selective_search_ms,
+        typing_max_ms,
     })
 }

@@ -66,6 +66,13 @@ pub async fn list_tracks(
     Ok(library.track_page(&query).await?)
 }
 
+/// The exact number of tracks a table query matches (its first page may carry an estimate).
+#[tauri::command]
+#[specta::specta]
+pub async fn count_tracks(library: State<'_, Arc<Library>>, query: TrackQuery) -> CmdResult<i64> {
+    Ok(library.count_tracks(&query).await?)
+}
+
 /// Files that could not be read or analysed, and why.
 #[tauri::command]
 #[specta::specta]
