@@ -92,6 +92,15 @@ impl TrackQuery {
         }
     }
 
+    /// Whether a page at any depth is cheap by SQL: the order walks a covering index of the
+    /// tracks table (see `SortKey::order_by`) with nothing to test per row, so `OFFSET` only
+    /// counts index entries. Then the first deep page need not wait for the ordering.
+    pub(crate) fn skips_cheaply(&self) -> bool {
+        !self.reads_features()
+            && self.ids.is_none()
+            && self.search.as_deref().is_none_or(|s| s.trim().is_empty())
+    }
+
     /// Whether the order or the filters read analysis results.
     fn reads_features(&self) -> bool {
         use super::SortKey;
