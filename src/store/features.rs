@@ -70,19 +70,36 @@ impl Store {
             .collect()
     }
 
+    /// What the analysis has left to do, what it did and what failed. Each part reads an index
+    /// range as long as what it counts (migration 0014): tracks by status, and the analysed
+    /// ones whose features an older analysis or tagger wrote — never every track.
     pub async fn analysis_counts(
         &self,
         version: i64,
         tags_version: Option<i64>,
     ) -> Result<AnalysisCounts> {
+        // OUT_OF_DATE for an analysed track, written for the OR of its indexes (an analysed
+        // track always has its features: migration 0014's trigger).
+        let stale_features = if tags_version.is_some() {
+            "f.version < ?1 OR f.tags_version IS NULL OR f.tags_version < ?2"
+        } else {
+            "f.version < ?1"
+        };
+        // CROSS JOIN keeps features the outer loop, read through its version indexes: left to
+        // itself the planner walks every analysed track by status instead (1.7 s at 1M).
         let row = sqlx::query(&format!(
-            "SELECT
-               COALESCE(SUM(CASE WHEN {OUT_OF_DATE} THEN 1 ELSE 0 END), 0) AS pending,
-               CAST(COALESCE(SUM(CASE WHEN {OUT_OF_DATE}
-                 THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0) AS REAL) AS pending_s,
-               COALESCE(SUM(CASE WHEN t.status = 'analyzed' AND f.version >= ?1 THEN 1 ELSE 0 END), 0) AS analyzed,
-               COALESCE(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
-             FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+            "WITH stale AS (
+               SELECT t.duration_s AS duration_s, f.version < ?1 AS older
+               FROM features f CROSS JOIN tracks t ON t.id = f.track_id
+               WHERE ({stale_features}) AND t.status = 'analyzed')
+             SELECT
+               (SELECT COUNT(*) FROM tracks WHERE status = 'pending')
+                 + (SELECT COUNT(*) FROM stale) AS pending,
+               (SELECT TOTAL(duration_s) FROM tracks WHERE status = 'pending')
+                 + (SELECT TOTAL(duration_s) FROM stale) AS pending_s,
+               (SELECT COUNT(*) FROM tracks WHERE status = 'analyzed')
+                 - (SELECT COUNT(*) FROM stale WHERE older) AS analyzed,
+               (SELECT COUNT(*) FROM tracks WHERE status = 'failed') AS failed"
         ))
         .bind(version)
         .bind(tags_version)
@@ -456,5 +473,125 @@ mod tests {
                 3
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    /// `analysis_counts` as it was: every track joined with its features (the reference).
+    async fn counted_by_join(store: &Store, version: i64, tags: Option<i64>) -> AnalysisCounts {
+        let row = sqlx::query(&format!(
+            "SELECT
+               COALESCE(SUM(CASE WHEN {OUT_OF_DATE} THEN 1 ELSE 0 END), 0) AS pending,
+               CAST(COALESCE(SUM(CASE WHEN {OUT_OF_DATE}
+                 THEN COALESCE(t.duration_s, 0) ELSE 0 END), 0) AS REAL) AS pending_s,
+               COALESCE(SUM(CASE WHEN t.status = 'analyzed' AND f.version >= ?1 THEN 1 ELSE 0 END), 0) AS analyzed,
+               COALESCE(SUM(CASE WHEN t.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
+             FROM tracks t LEFT JOIN features f ON f.track_id = t.id"
+        ))
+        .bind(version)
+        .bind(tags)
+        .fetch_one(store.pool())
+        .await
+        .expect("reference count");
+        AnalysisCounts {
+            pending: row.try_get("pending").expect("pending"),
+            analyzed: row.try_get("analyzed").expect("analyzed"),
+            failed: row.try_get("failed").expect("failed"),
+            pending_s: row.try_get("pending_s").expect("pending_s"),
+        }
+    }
+
+    /// The counts read from indexes are the counts of the join, for every kind of track: new,
+    /// analysed now, by an older analysis, untagged or by an older tagger, failed, without a
+    /// duration — and a track whose features are deleted is to analyse again.
+    #[tokio::test]
+    async fn analysis_counts_are_those_of_every_track_joined_with_its_features() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("library.sqlite3"))
+            .await
+            .expect("open");
+        let pool = store.pool();
+        sqlx::query(
+            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
+        )
+        .execute(pool)
+        .await
+        .expect("folder");
+        // (status, features version, tags version); ids from 1
+        let kinds: [(&str, Option<i64>, Option<i64>); 9] = [
+            ("pending", None, None),
+            ("pending", Some(3), Some(1)), // changed since its analysis
+            ("analyzed", Some(3), Some(1)),
+            ("analyzed", Some(3), None),    // analysed without the tagger
+            ("analyzed", Some(3), Some(0)), // by an older tagger
+            ("analyzed", Some(2), Some(1)), // by an older analysis
+            ("analyzed", Some(2), None),
+            ("failed", None, None),
+            ("analyzed", Some(4), Some(1)), // by a newer build
+        ];
+        for (i, (status, version, tags)) in kinds.iter().enumerate() {
+            let id = i as i64 + 1;
+            sqlx::query(
+                "INSERT INTO tracks (id, folder_id, path, path_bytes, size, mtime_ns, partial_hash,
+                 format, duration_s, status, added_at, updated_at)
+                 VALUES (?, 1, ?, ?, 1, 1, 1, 'flac', ?, ?, 'now', 'now')",
+            )
+            .bind(id)
+            .bind(format!("/m/{id}.flac"))
+            .bind(format!("/m/{id}.flac").into_bytes())
+            .bind((id != 6).then_some(10.0 * id as f64))
+            .bind(status)
+            .execute(pool)
+            .await
+            .expect("track");
+            if let Some(version) = version {
+                sqlx::query(
+                    "INSERT INTO features (track_id, version, analyzed_at, audio_s, data, tags_version)
+                     VALUES (?, ?, 'now', 1.0, '{}', ?)",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(tags)
+                .execute(pool)
+                .await
+                .expect("features");
+            }
+        }
+        let check = |what: &'static str| {
+            let store = store.clone();
+            async move {
+                for (version, tags) in [(3, Some(1)), (3, None), (4, Some(1)), (2, Some(0))] {
+                    let got = store.analysis_counts(version, tags).await.expect("counts");
+                    let want = counted_by_join(&store, version, tags).await;
+                    assert_eq!(
+                        (got.pending, got.analyzed, got.failed),
+                        (want.pending, want.analyzed, want.failed),
+                        "{what}: version {version}, tags {tags:?}"
+                    );
+                    assert!((got.pending_s - want.pending_s).abs() < 1e-9, "{what}");
+                }
+            }
+        };
+        check("every kind").await;
+        let now = store.analysis_counts(3, Some(1)).await.expect("counts");
+        assert_eq!((now.pending, now.analyzed, now.failed), (6, 4, 1));
+        assert_eq!(now.pending_s, 10.0 + 20.0 + 40.0 + 50.0 + 70.0);
+
+        // Features gone (not through a failure): the track is to analyse again.
+        sqlx::query("DELETE FROM features WHERE track_id = 3")
+            .execute(pool)
+            .await
+            .expect("delete");
+        let status: String = sqlx::query_scalar("SELECT status FROM tracks WHERE id = 3")
+            .fetch_one(pool)
+            .await
+            .expect("status");
+        assert_eq!(status, "pending");
+        check("features deleted").await;
+        let after = store.analysis_counts(3, Some(1)).await.expect("counts");
+        assert_eq!((after.pending, after.analyzed), (7, 3));
     }
 }
