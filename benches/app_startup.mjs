@@ -1,7 +1,7 @@
 // Cold start of the real app to an interactive library table, with N tracks in the database.
 // Prints figures; never passes or fails. Run under a display:
 //   cargo build -p segue-app && cargo build --release -p segue-cli
-//   xvfb-run -a node benches/app_startup.mjs [TRACKS] [RUNS]
+//   xvfb-run -a node benches/app_startup.mjs [TRACKS] [RUNS]   (env SEGUE_STARTUP_DATA: see below)
 // The debug app by default; SEGUE_APP=$PWD/target/release/segue-app for the build users get.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,9 +11,15 @@ import { launch, waitFor, attr, By, repo } from '../tests/e2e/harness.mjs';
 
 const tracks = Number(process.argv[2] ?? 100000);
 const runs = Number(process.argv[3] ?? 3);
-const data = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-startup-'));
-const cli = fs.existsSync(path.join(repo, 'target/release/segue')) ? 'target/release/segue' : 'target/debug/segue';
-execFileSync(path.join(repo, cli), ['--data-dir', data, 'bench', 'seed', '--tracks', String(tracks)]);
+// SEGUE_STARTUP_DATA: a data dir of TRACKS tracks to start on as it is (say, one seeded with
+// `segue bench seed --analysed` and its index built), kept afterwards; else a fresh library of
+// TRACKS unanalysed synthetic tracks, removed afterwards.
+const given = process.env.SEGUE_STARTUP_DATA;
+const data = given ?? fs.mkdtempSync(path.join(os.tmpdir(), 'segue-startup-'));
+if (!given) {
+  const cli = fs.existsSync(path.join(repo, 'target/release/segue')) ? 'target/release/segue' : 'target/debug/segue';
+  execFileSync(path.join(repo, cli), ['--data-dir', data, 'bench', 'seed', '--tracks', String(tracks)]);
+}
 
 const times = [];
 for (let i = 0; i < runs; i++) {
@@ -62,4 +68,4 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`median cold start to an interactive table with ${tracks} tracks: ${(median(times.map((t) => t.interactiveMs)) / 1000).toFixed(2)} s (includes WebDriver session setup)`);
-fs.rmSync(data, { recursive: true, force: true });
+if (!given) fs.rmSync(data, { recursive: true, force: true });
