@@ -400,18 +400,11 @@ mod tests {
 
     #[tokio::test]
     async fn the_tag_vocabulary_follows_every_write_without_a_recount() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store_with_folder().await;
         let pool = store.pool();
         let run = |sql: &'static str| async move {
             sqlx::query(sql).execute(pool).await.expect(sql);
         };
-        run(
-            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
-        )
-        .await;
         for id in 1..=6 {
             sqlx::query(
                 "INSERT INTO tracks (id, folder_id, path, path_bytes, size, mtime_ns, partial_hash,
@@ -509,17 +502,8 @@ mod count_tests {
     /// duration — and a track whose features are deleted is to analyse again.
     #[tokio::test]
     async fn analysis_counts_are_those_of_every_track_joined_with_its_features() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store_with_folder().await;
         let pool = store.pool();
-        sqlx::query(
-            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
-        )
-        .execute(pool)
-        .await
-        .expect("folder");
         // (status, features version, tags version); ids from 1
         let kinds: [(&str, Option<i64>, Option<i64>); 9] = [
             ("pending", None, None),

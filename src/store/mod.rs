@@ -118,3 +118,30 @@ impl Store {
         })
     }
 }
+
+/// What the store's unit tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Store;
+
+    /// A store in a temporary directory, which lives as long as the returned guard.
+    pub async fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("library.sqlite3"))
+            .await
+            .expect("open");
+        (dir, store)
+    }
+
+    /// [`temp_store`] with folder 1 ("/m") for tracks written by hand.
+    pub async fn temp_store_with_folder() -> (tempfile::TempDir, Store) {
+        let (dir, store) = temp_store().await;
+        sqlx::query(
+            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
+        )
+        .execute(store.pool())
+        .await
+        .expect("folder");
+        (dir, store)
+    }
+}

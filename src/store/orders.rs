@@ -279,10 +279,7 @@ mod tests {
     /// directions, with filters and a search; and an ordering is read again after a change.
     #[tokio::test]
     async fn pages_from_an_ordering_are_the_pages_sql_gives() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store().await;
         store.seed_synthetic_tracks(3_000).await.expect("seed");
         store.seed_synthetic_analysis(6, 1).await.expect("analysis");
         let ids = |page: &crate::store::TrackPage| -> Vec<i64> {

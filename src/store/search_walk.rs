@@ -91,7 +91,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{SortKey, Store, TrackPage, TrackQuery};
+    use crate::store::{SortKey, TrackPage, TrackQuery};
 
     fn ids(page: &TrackPage) -> Vec<i64> {
         page.rows.iter().map(|r| r.id).collect()
@@ -103,10 +103,7 @@ mod tests {
     /// through the index, exactly counted.
     #[tokio::test]
     async fn a_walked_search_pages_as_sql_and_counts_exactly_when_asked() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store().await;
         let tracks = super::WALK_ROWS + 5_000;
         store.seed_synthetic_tracks(tracks).await.expect("seed");
         store.seed_synthetic_analysis(6, 1).await.expect("analysis");

@@ -358,10 +358,7 @@ mod tests {
     /// on time.
     #[tokio::test]
     async fn every_text_order_walks_an_index_both_ways() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store().await;
         store.seed_synthetic_tracks(2_000).await.expect("seed");
         for sort in [
             SortKey::Title,
@@ -397,17 +394,8 @@ mod tests {
     /// through the trigram index (and LIKE for short words), and follows renames and removals.
     #[tokio::test]
     async fn search_finds_substrings_in_any_column_and_follows_changes() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("library.sqlite3"))
-            .await
-            .expect("open");
+        let (_dir, store) = crate::store::testing::temp_store_with_folder().await;
         let pool = store.pool();
-        sqlx::query(
-            "INSERT INTO folders (id, path, path_bytes, added_at) VALUES (1, '/m', x'2f6d', 'now')",
-        )
-        .execute(pool)
-        .await
-        .expect("folder");
         let tracks: [(i64, &str, Option<&str>, &str); 6] = [
             (1, "Late bus home", Some("Sam"), "/m/Night Rides/01.flac"),
             (2, "100% Pure", Some("Ada & Co"), "/m/a/02.flac"),

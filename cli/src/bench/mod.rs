@@ -34,6 +34,17 @@ pub struct Args {
     what: What,
 }
 
+/// A labelled library's groups (tracks that belong together) and which of them count.
+#[derive(clap::Args)]
+struct Groups {
+    /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
+    #[arg(long, value_name = "FILE")]
+    labels: PathBuf,
+    /// Only groups with at least this many tracks are queries (seed the playlists)
+    #[arg(long, default_value_t = 11)]
+    min_group: usize,
+}
+
 #[derive(Subcommand)]
 enum What {
     /// First scan and no-change rescan of generated small tagged files (in a temp dir)
@@ -164,12 +175,8 @@ enum What {
     /// Playlists that ramp against the same unramped, on a labelled library: same-group P@5 and
     /// precision, Spearman of position with BPM
     Ramps {
-        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
-        /// Only groups with at least this many tracks seed playlists
-        #[arg(long, default_value_t = 11)]
-        min_group: usize,
+        #[command(flatten)]
+        groups: Groups,
         #[arg(long)]
         json: bool,
     },
@@ -178,12 +185,8 @@ enum What {
     /// half of the groups; hubness levers (CSLS, mutual proximity) chosen on one half,
     /// reported on the other
     Quality {
-        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
-        /// Only groups with at least this many tracks are queries
-        #[arg(long, default_value_t = 11)]
-        min_group: usize,
+        #[command(flatten)]
+        groups: Groups,
         #[arg(long)]
         json: bool,
     },
@@ -191,12 +194,8 @@ enum What {
     /// MSD/MTT penultimate layers (mean, std over --patches patches) appended, weights chosen on
     /// one half of the groups, reported on the other (runs both networks on every track)
     Blocks {
-        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
-        /// Only groups with at least this many tracks are queries
-        #[arg(long, default_value_t = 11)]
-        min_group: usize,
+        #[command(flatten)]
+        groups: Groups,
         /// Patches per track, spread over it (the scan takes 4)
         #[arg(long, default_value_t = 4)]
         patches: usize,
@@ -206,12 +205,8 @@ enum What {
     /// The index's block weights chosen under the similarity protocol (issue 20): a coordinate
     /// search on one half of the groups, reported on the other, beside today's weights
     Weights {
-        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
-        /// Only groups with at least this many tracks are queries
-        #[arg(long, default_value_t = 11)]
-        min_group: usize,
+        #[command(flatten)]
+        groups: Groups,
         #[arg(long)]
         json: bool,
     },
@@ -232,15 +227,11 @@ enum What {
     /// Same-group precision of default playlists on a labelled library (--data-dir), per rule
     /// (caps, floor), on a tuning and a held-out half of the groups
     Playlists {
-        /// TSV with `path` and `group` columns (e.g. the shared corpus's real_manifest.tsv)
-        #[arg(long, value_name = "FILE")]
-        labels: PathBuf,
+        #[command(flatten)]
+        groups: Groups,
         /// Folder the relative paths are under [default: the labels file's folder]
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
-        /// Only groups with at least this many tracks seed playlists
-        #[arg(long, default_value_t = 11)]
-        min_group: usize,
         #[arg(long)]
         json: bool,
     },
@@ -412,12 +403,16 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             );
             Ok(())
         }
-        What::Playlists {
-            labels,
-            root,
-            min_group,
-            json,
-        } => playlists::run(library, &labels, root.as_deref(), min_group, json).await,
+        What::Playlists { groups, root, json } => {
+            playlists::run(
+                library,
+                &groups.labels,
+                root.as_deref(),
+                groups.min_group,
+                json,
+            )
+            .await
+        }
         What::Map { labels, root, json } => {
             map::quality(library, &labels, root.as_deref(), json).await
         }
@@ -450,27 +445,20 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
                 json,
             )
         }
-        What::Ramps {
-            labels,
-            min_group,
-            json,
-        } => ramps::run(library, &labels, min_group, json).await,
-        What::Quality {
-            labels,
-            min_group,
-            json,
-        } => quality::run(library, &labels, min_group, json).await,
+        What::Ramps { groups, json } => {
+            ramps::run(library, &groups.labels, groups.min_group, json).await
+        }
+        What::Quality { groups, json } => {
+            quality::run(library, &groups.labels, groups.min_group, json).await
+        }
         What::Blocks {
-            labels,
-            min_group,
+            groups,
             patches,
             json,
-        } => blocks::run(library, &labels, min_group, patches, json).await,
-        What::Weights {
-            labels,
-            min_group,
-            json,
-        } => weights::run(library, &labels, min_group, json).await,
+        } => blocks::run(library, &groups.labels, groups.min_group, patches, json).await,
+        What::Weights { groups, json } => {
+            weights::run(library, &groups.labels, groups.min_group, json).await
+        }
         What::Radio {
             labels,
             picks,
