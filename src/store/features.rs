@@ -470,6 +470,55 @@ mod tests {
 }
 
 #[cfg(test)]
+mod copy_tests {
+    use crate::store::testing::temp_store;
+
+    /// Tracks whose copies of the tempo and key (migration 0015) differ from their features.
+    async fn out_of_step(store: &crate::store::Store) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tracks t LEFT JOIN features f ON f.track_id = t.id
+             WHERE t.order_bpm IS NOT f.bpm OR t.order_camelot IS NOT f.camelot",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("count")
+    }
+
+    /// The tracks' copies of tempo and key follow every write of features: an analysis (insert
+    /// and upsert), an edit, a removal.
+    #[tokio::test]
+    async fn the_tempo_and_key_copies_follow_the_features() {
+        let (_dir, store) = temp_store().await;
+        store.seed_synthetic_tracks(300).await.expect("seed");
+        assert_eq!(out_of_step(&store).await, 0, "nothing analysed");
+        store.seed_synthetic_analysis(4, 1).await.expect("analysis");
+        let copied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tracks WHERE order_bpm > 0")
+            .fetch_one(store.pool())
+            .await
+            .expect("copied");
+        assert!(
+            copied > 250,
+            "analysed tracks have a tempo copied: {copied}"
+        );
+        assert_eq!(out_of_step(&store).await, 0, "after the analysis");
+        // Analysed again (the upsert of save_analysis): other values.
+        sqlx::query("UPDATE tracks SET status = 'pending'")
+            .execute(store.pool())
+            .await
+            .expect("pending");
+        store.seed_synthetic_analysis(4, 2).await.expect("again");
+        assert_eq!(out_of_step(&store).await, 0, "after the second analysis");
+        for sql in [
+            "UPDATE features SET bpm = bpm + 1, camelot = '1A' WHERE track_id % 3 = 0",
+            "DELETE FROM features WHERE track_id % 5 = 0",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.expect(sql);
+            assert_eq!(out_of_step(&store).await, 0, "{sql}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod count_tests {
     use super::*;
 

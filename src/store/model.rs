@@ -262,11 +262,15 @@ impl SortKey {
             ),
             SortKey::Format => format!("format {dir}, id {dir}"),
             SortKey::Path => format!("path {dir}"),
-            SortKey::Bpm => format!("bpm IS NULL, bpm {dir}, title COLLATE NOCASE, id"),
+            // Tempo and key read the tracks' copies of them (migration 0015), indexed.
+            SortKey::Bpm => {
+                format!("order_bpm IS NULL, order_bpm {dir}, title COLLATE NOCASE, id")
+            }
             // Camelot order: neighbours on the wheel mix well, so they sort together.
             SortKey::Key => format!(
-                "camelot IS NULL, CAST(substr(camelot, 1, length(camelot) - 1) AS INTEGER) {dir}, \
-                 camelot {dir}, title COLLATE NOCASE, id"
+                "order_camelot IS NULL, \
+                 CAST(substr(order_camelot, 1, length(order_camelot) - 1) AS INTEGER) {dir}, \
+                 order_camelot {dir}, title COLLATE NOCASE, id"
             ),
         }
     }

@@ -82,10 +82,10 @@ impl TrackQuery {
         serde_json::to_string(&key).unwrap_or_default()
     }
 
-    /// What an ordering reads from: the tracks table alone when neither the order nor a
-    /// filter reads analysis results.
+    /// What an ordering reads from: the tracks table alone (which holds copies of the tempo
+    /// and key, migration 0015) unless the tag filter reads the features.
     pub(crate) fn source(&self) -> &'static str {
-        if self.reads_features() {
+        if self.tag.is_some() {
             TRACKS
         } else {
             "tracks"
@@ -96,7 +96,10 @@ impl TrackQuery {
     /// tracks table (see `SortKey::order_by`) with nothing to test per row, so `OFFSET` only
     /// counts index entries. Then the first deep page need not wait for the ordering.
     pub(crate) fn skips_cheaply(&self) -> bool {
-        !self.reads_features()
+        self.bpm_min.is_none()
+            && self.bpm_max.is_none()
+            && self.camelot.is_none()
+            && self.tag.is_none()
             && self.ids.is_none()
             && self.search.as_deref().is_none_or(|s| s.trim().is_empty())
     }

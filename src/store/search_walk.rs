@@ -35,9 +35,9 @@ impl Store {
             return Ok(None);
         }
         let source = query.source();
-        let mut columns = SEARCHED.join(", ");
+        let mut columns = SEARCHED.join(", ") + ", order_bpm, order_camelot";
         if source != "tracks" {
-            columns.push_str(", bpm, camelot, tag_labels");
+            columns.push_str(", tag_labels");
         }
         // The walk's rows, in order, are named `tracks` so that the filters read as they do on
         // the table itself.
