@@ -1,13 +1,13 @@
-//! A search's first pages, found by walking the first rows of the table's order.
+//! A search's (or a filter's) first pages, found by walking the first rows of the table's order.
 //!
 //! Through the trigram index a search visits every track that matches: a word most tracks
 //! hold ("the", an artist's common first name, "flac") costs a second at a million tracks, for
-//! the count and for the first page alike. Walking the order instead and testing each row with
-//! LIKE finds the first page of such a search among the order's first few thousand rows, and
-//! the share of matches among them estimates the count. A selective search finds too few
-//! matches in the walk and goes through the index, whose count is exact and cheap then. The
-//! exact count of a walked search comes from [`Store::count_tracks`], asked separately (the
-//! table asks once typing pauses).
+//! the count and for the first page alike; a tempo or key filter's count visits every track
+//! too. Walking the order instead and testing each row finds the first page of such a query
+//! among the order's first few thousand rows, and the share of matches among them estimates
+//! the count. A selective query finds too few matches in the walk and goes through SQL as
+//! before (the trigram index for a search), exactly counted. The exact count of a walked query
+//! comes from [`Store::count_tracks`], asked separately (the table asks once typing pauses).
 
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -20,18 +20,24 @@ use crate::error::{Error, Result};
 pub(super) const WALK_ROWS: i64 = 20_000;
 
 impl Store {
-    /// A page of a search from the walk of the order's first [`WALK_ROWS`] rows, or `None` when
-    /// the walk cannot answer it: fewer matches in the walk than the page needs (the index
-    /// answers a selective search quickly), or a word LIKE would not match as the index does.
-    pub(super) async fn search_page_by_walk(
+    /// A page of a searched or filtered query from the walk of the order's first [`WALK_ROWS`]
+    /// rows, or `None` when the walk cannot answer it: nothing to test per row (or only a
+    /// list of picked ids), fewer matches in the walk than the page needs (SQL answers a
+    /// selective query quickly), or a word LIKE would not match as the index does.
+    pub(super) async fn page_by_walk(
         &self,
         query: &TrackQuery,
         stamp: Stamp,
     ) -> Result<Option<TrackPage>> {
-        let Some(search) = query.search.as_deref().filter(|s| !s.trim().is_empty()) else {
+        let search = query.search.as_deref().filter(|s| !s.trim().is_empty());
+        let filtered = query.bpm_min.is_some()
+            || query.bpm_max.is_some()
+            || query.camelot.is_some()
+            || query.tag.is_some();
+        if query.ids.is_some() || (search.is_none() && !filtered) {
             return Ok(None);
-        };
-        if !scannable(search) {
+        }
+        if search.is_some_and(|s| !scannable(s)) {
             return Ok(None);
         }
         let source = query.source();
@@ -115,6 +121,8 @@ mod tests {
             ("Track 1", Some(110.0), true),
             // ~460 of the first 20,000 titles: the first page, not the fourth
             ("77", None, true),
+            // a tempo filter alone
+            ("", Some(110.0), true),
             ("24321", None, false),
             ("tràck", None, false),
         ] {

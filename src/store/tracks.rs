@@ -14,7 +14,7 @@ impl Store {
     /// than what it shows. While an ordering is not read yet, its first pages — and every page
     /// of an order that only walks an index, unsearched — come from SQL directly and the
     /// ordering is read in the background; any other page is a slice of the ordering (see
-    /// `orders`). A search's first pages may come from a walk (see `search_walk`).
+    /// `orders`). A searched or filtered query's first pages may come from a walk (see `search_walk`).
     pub async fn track_page(&self, query: &TrackQuery) -> Result<TrackPage> {
         /// Pages this deep are answered directly while the ordering is not in memory.
         const DIRECT_ROWS: i64 = 1_000;
@@ -26,7 +26,8 @@ impl Store {
                 // Search as you type makes a new ordering per key stroke: read only on demand.
                 if query.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
                     self.read_order_soon(query, stamp);
-                } else if let Some(page) = self.search_page_by_walk(query, stamp).await? {
+                }
+                if let Some(page) = self.page_by_walk(query, stamp).await? {
                     return Ok(page);
                 }
                 return self.track_page_direct(query, stamp).await;
