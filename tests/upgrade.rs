@@ -15,7 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::Row;
 
 /// The newest migration the current code has.
-const CURRENT: i64 = 13;
+const CURRENT: i64 = 15;
 
 /// Representative features JSON, as the current analysis stores it (from a synthetic run).
 async fn feature_json() -> Vec<String> {
@@ -189,6 +189,17 @@ async fn every_earlier_schema_opens_with_everything_intact() {
                 );
             }
             assert_eq!((counts.pending, counts.analyzed), (0, 3), "v{version}");
+            // The table's tempo and key orders read the tracks' copies (migration 0015).
+            let copies: Vec<(Option<f64>, Option<String>)> =
+                sqlx::query_as("SELECT order_bpm, order_camelot FROM tracks ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .expect("copies");
+            assert_eq!(
+                copies,
+                vec![(Some(120.0), Some("8B".to_string())); 3],
+                "v{version}"
+            );
             let detail = library.track_detail(1).await.expect("detail");
             assert!(
                 detail.is_some_and(|d| d.features.is_some()),
