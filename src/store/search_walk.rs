@@ -163,6 +163,28 @@ mod tests {
                 }
             }
         }
+        // The tag filter reads the features (the walk joins them): the commonest chip.
+        let (tags, _) = store
+            .tag_counts(crate::musicnn::tagger::TAGS_VERSION)
+            .await
+            .expect("tags");
+        let tag = tags.first().expect("a chip").label.clone();
+        for sort in [SortKey::Title, SortKey::Bpm] {
+            for offset in [0, 600] {
+                let query = TrackQuery {
+                    tag: Some(tag.clone()),
+                    sort,
+                    offset,
+                    limit: 200,
+                    ..TrackQuery::default()
+                };
+                let page = store.track_page(&query).await.expect("page");
+                let sql = store.track_page_by_sql(&query).await.expect("sql");
+                assert_eq!(ids(&page), ids(&sql), "{tag} {sort:?} {offset}");
+                assert!(!page.rows.is_empty(), "{tag} {sort:?} {offset}");
+            }
+        }
+
         // Everything matches: the estimate is the whole library. A selective search, and a
         // word LIKE cannot fold as the index does, are never estimated.
         let every = TrackQuery {
