@@ -15,8 +15,8 @@ use super::tracks::{push_filters_with, scannable, SearchBy, SEARCHED};
 use super::{orders::Stamp, Store, TrackPage, TrackQuery};
 use crate::error::{Error, Result};
 
-/// Rows of the order a search walks before it leaves the search to the index: enough for the
-/// first pages of a search that one track in twenty matches, a few milliseconds of LIKE.
+/// Rows of the order a query walks before it leaves the page to SQL: enough for the first
+/// pages of a search or filter that one track in twenty matches, a few milliseconds of tests.
 pub(super) const WALK_ROWS: i64 = 20_000;
 
 impl Store {
@@ -60,7 +60,7 @@ impl Store {
         select.push(")");
         let (walked, json): (i64, String) = select.build_query_as().fetch_one(&self.pool).await?;
         let matched: Vec<i64> = serde_json::from_str(&json).map_err(|source| Error::Json {
-            what: "a search's matches",
+            what: "a walk's matches",
             source,
         })?;
         let offset = usize::try_from(query.offset.max(0)).unwrap_or(usize::MAX);
