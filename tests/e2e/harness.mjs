@@ -187,6 +187,15 @@ export async function clickWhenReady(driver, css, what, timeoutMs = 20000) {
   }, what ?? css, timeoutMs);
 }
 
+/** `fn` again while the table re-renders under it: its rows are recycled, so an element found a
+ *  moment ago may be gone by the time an action uses it (a StaleElementReferenceError). */
+export async function unstale(fn, tries = 20) {
+  for (let i = 0; ; i++) {
+    try { return await fn(); } catch (e) { if (e.name !== 'StaleElementReferenceError' || i >= tries) throw e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /**
  * Clicks row `index` (a cell: WebKit's driver does not take a <tr> as clickable) until it reads
  * selected. On a busy machine a click can land while the table re-renders the row under it and

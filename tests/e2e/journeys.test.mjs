@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, selectRow, saveScreenshot, playlistView, By, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, selectRow, saveScreenshot, playlistView, By, unstale, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -25,14 +25,6 @@ const ready = (driver, what) => waitFor(() => playlistView(driver), (p) => p?.st
 const choose = (driver, css, value) => driver.executeScript(
   `const s = document.querySelector(${JSON.stringify(css)}); s.value = ${JSON.stringify(value)}; s.dispatchEvent(new Event('change', { bubbles: true }));`);
 const rising = (xs) => xs.every((x, i) => i === 0 || xs[i - 1] <= x);
-/** `fn` again while the table re-renders under it (its rows are recycled: an element found a
- *  moment ago may be gone). */
-async function unstale(fn) {
-  for (let i = 0; ; i++) {
-    try { return await fn(); } catch (e) { if (e.name !== 'StaleElementReferenceError' || i >= 20) throw e; }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const title = (driver) => driver.executeScript("return document.getElementById('playlist-title').textContent");
 const idAt = (driver, index) => driver.executeScript(`return Number(document.querySelector('.track-row[data-index="${index}"]')?.dataset.id)`);
 
@@ -121,14 +113,30 @@ test('a radio from a track plays one whole track after another through the sound
     await driver.findElement(By.css('body')).sendKeys('r');
     const started = await waitFor(() => radioView(driver), (r) => r.shown && r.now != null, 'the radio on', 30000);
     assert.notEqual(started.now, seed, 'never the seed');
-    // Skip the track playing (the sound device here is not paced: the radio may be a few
-    // tracks on by now; whichever plays is skipped within its first 30 s).
+    // Skip a track within its first 30 s. The sound device here is not paced: a demo track
+    // plays in a moment, and a Skip pressed while the radio is between two tracks is the end
+    // of the one that ended (no skip). So pause on a track the radio is playing — held for
+    // longer than the bar trusts its own pause (1.5 s) before the backend's word, in case the
+    // track ended as the pause was sent — and skip it from there.
+    const held = (r) => r.player.status === 'paused' && r.player.id === r.now && r.player.source === 'radio';
+    let skipped = null;
+    for (let tries = 0; skipped == null; tries++) {
+      assert.ok(tries < 20, `the radio paused on a track: ${JSON.stringify(await radioView(driver))}`);
+      if ((await radioView(driver)).player.status === 'playing') await clickWhenReady(driver, '#player-toggle');
+      const paused = await waitFor(() => radioView(driver), held, 'the pause', 3000).catch(() => null);
+      if (!paused) continue;
+      await new Promise((r) => setTimeout(r, 2500));
+      const still = await radioView(driver);
+      if (held(still) && still.now === paused.now) skipped = still.now;
+    }
     await clickWhenReady(driver, '#radio-skip');
+    await waitFor(() => radioView(driver), (r) => r.history.some((x) => x.id === skipped && x.feedback === 'skipped'),
+      `track ${skipped} in the history as skipped`, 30000);
     // Three tracks played whole, one after another, with the queue full behind them.
     seen = await waitFor(() => radioView(driver),
       (r) => r.history.filter((x) => x.feedback === 'played').length >= 3 && r.upcoming.length === 5 && r.player.source === 'radio',
       'three tracks played in a row, five queued', 120000);
-    assert.ok(seen.history.some((x) => x.feedback === 'skipped'), `a skip in the history: ${JSON.stringify(seen.history)}`);
+    assert.ok(seen.history.some((x) => x.id === skipped && x.feedback === 'skipped'), `the skip in the history: ${JSON.stringify(seen.history)}`);
     const all = [...seen.history.map((x) => x.id), seen.now, ...seen.upcoming.map((x) => x.id)];
     assert.equal(new Set(all).size, all.length, `never a track twice: ${all}`);
     assert.ok(!all.includes(seed), 'never the seed');

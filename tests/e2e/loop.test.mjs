@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   launch, waitFor, analysisDone, attr, textOf, clickWhenReady, selectRow, saveScreenshot, writeWav, answerFolderDialog,
-  alsaCaptureHome, capturedAudio, By,
+  alsaCaptureHome, capturedAudio, By, unstale,
 } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-loop-'));
@@ -60,7 +60,7 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
     // The table's order (its rows are recycled: DOM order is not row order).
     const order = await driver.executeScript(
       "return [...document.querySelectorAll('.track-row')].sort((a, b) => a.dataset.index - b.dataset.index).map((tr) => Number(tr.dataset.id))");
-    await driver.actions().doubleClick(await driver.findElement(By.css(cell(0, 3)))).perform();
+    await unstale(async () => driver.actions().doubleClick(await driver.findElement(By.css(cell(0, 3)))).perform());
     const played = await waitFor(() => player(driver), (p) => p && !p.hidden && p.status === 'finished',
       'the double-clicked preview played to its end', 60000);
     // (A track not among the rendered rows is further down the list.)
@@ -70,7 +70,7 @@ test('demo library: double-click plays, two selected rows seed one playlist, Und
     // Two rows (Ctrl+click) seed one playlist.
     const second = Number(await attr(driver, '.track-row[data-index="7"]', 'data-id'));
     await clickWhenReady(driver, cell(0));
-    await driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform();
+    await unstale(async () => driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform());
     await waitFor(() => attr(driver, '#detail-selection', 'data-count'), (n) => n === '2', 'two rows selected');
     const selected = await driver.executeScript(
       "return [...document.querySelectorAll('.track-row[aria-selected=\"true\"]')].map((tr) => Number(tr.dataset.id))");
