@@ -104,6 +104,9 @@ test('the map: a point per demo track, colour by tempo, a click opens the detail
         await waitFor(() => attr(driver, '#map-canvas', 'data-selected'), (v) => v === String(target.id), 'the clicked point selected', 5000);
         break;
       } catch (e) {
+        // (what the map showed after the lasso missed: kept with the test's screenshots)
+        await saveScreenshot(driver, `map-lasso-miss-${attempt}.png`).catch(() => {});
+        console.log(`# lasso attempt ${attempt} missed: ${e.message}`);
         if (attempt === 4) throw e;
       }
     }
@@ -145,6 +148,9 @@ test('the map: a point per demo track, colour by tempo, a click opens the detail
         await waitFor(() => attr(driver, '#map-canvas', 'data-picked'), (n) => n === String(expected.length), `${expected.length} points picked`, 5000);
         break;
       } catch (e) {
+        // (what the map showed after the lasso missed: kept with the test's screenshots)
+        await saveScreenshot(driver, `map-lasso-miss-${attempt}.png`).catch(() => {});
+        console.log(`# lasso attempt ${attempt} missed: ${e.message}`);
         if (attempt === 4) throw e;
       }
     }

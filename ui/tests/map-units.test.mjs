@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundleUnits, launch, unitsPage } from './harness.mjs';
 
-const MODULES = ['camera', 'colour', 'colour-by', 'lasso', 'grid', 'filters', 'labels', 'raster', 'status', 'loader'].map((m) => `src/map/${m}.ts`);
+const MODULES = ['camera', 'colour', 'colour-by', 'lasso', 'grid', 'filters', 'labels', 'raster', 'status', 'loader', 'pointer'].map((m) => `src/map/${m}.ts`);
 let browser, units;
 before(async () => {
   const code = await bundleUnits(MODULES);
@@ -315,4 +315,46 @@ test('loader: asks at once when shown; after changes at most every 3 s, never tw
   assert.ok(r.afterBurst[1] - r.afterBurst[0] >= r.GAP_MS - 5, `≥ 3 s apart (${r.afterBurst})`);
   assert.equal(r.updated, 3, 'map-updated: at once');
   assert.equal(r.most, 1, 'never two at a time');
+});
+
+test('pointer: Shift+drag draws a lasso, a plain drag pans, a click picks; a press whose button-up never came does not block the next one', async () => {
+  const r = await run(() => {
+    const { MapPointer } = window.units;
+    const el = document.getElementById('c');
+    const calls = [];
+    const hooks = {
+      lassoMode: () => false,
+      pan: (dx, dy) => calls.push(['pan', dx, dy]),
+      zoomAt: () => {},
+      hover: () => {},
+      click: (x, y) => calls.push(['click', x, y]),
+      doubleClick: () => {},
+      lasso: (poly, done) => { if (done) calls.push(['lasso', poly ? poly.length / 2 : null]); },
+    };
+    new MapPointer(el, hooks);
+    const r0 = el.getBoundingClientRect();
+    const ev = (type, x, y, extra = {}) => el.dispatchEvent(new PointerEvent(type, {
+      pointerId: 1, isPrimary: true, button: 0, buttons: type === 'pointerup' ? 0 : 1, clientX: r0.left + x, clientY: r0.top + y, bubbles: true, ...extra }));
+    const drag = (points, extra) => {
+      ev('pointerdown', points[0][0], points[0][1], extra);
+      for (const [x, y] of points.slice(1)) ev('pointermove', x, y, extra);
+      ev('pointerup', ...points[points.length - 1], extra);
+    };
+    const square = [[10, 10], [60, 10], [60, 60], [10, 60], [10, 10]];
+    const out = {};
+    calls.length = 0; drag(square, { shiftKey: true }); out.lasso = [...calls];
+    calls.length = 0; drag([[10, 10], [40, 30]]); out.pan = calls.filter((c) => c[0] === 'pan').length;
+    calls.length = 0; drag([[20, 20]]); out.click = [...calls];
+    // A press, and its button-up lost: the next Shift+drag still draws its lasso.
+    ev('pointerdown', 5, 5);
+    ev('pointermove', 30, 30);
+    calls.length = 0; drag(square, { shiftKey: true }); out.afterLost = [...calls];
+    return out;
+  });
+  assert.equal(r.lasso.length, 1, JSON.stringify(r.lasso));
+  assert.equal(r.lasso[0][0], 'lasso');
+  assert.ok(r.lasso[0][1] >= 5, `the lasso's corners: ${r.lasso[0][1]}`);
+  assert.ok(r.pan > 0, 'a plain drag pans');
+  assert.deepEqual(r.click, [['click', 20, 20]]);
+  assert.deepEqual(r.afterLost.map((c) => c[0]), ['lasso'], JSON.stringify(r.afterLost));
 });

@@ -32,6 +32,8 @@ export class MapPointer {
     el.addEventListener('pointermove', (e) => this.move(e));
     el.addEventListener('pointerup', (e) => this.up(e));
     el.addEventListener('pointercancel', () => this.cancel());
+    // The button came up where the canvas could not hear it (the capture was taken away).
+    el.addEventListener('lostpointercapture', (e) => { if (this.drag?.id === e.pointerId) this.cancel(); });
     el.addEventListener('pointerleave', () => { if (!this.drag) hooks.hover(NaN, NaN); });
     el.addEventListener('dblclick', (e) => { const [x, y] = this.at(e); hooks.doubleClick(x, y); });
     el.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
@@ -48,7 +50,10 @@ export class MapPointer {
   }
 
   private down(e: PointerEvent) {
-    if (e.button !== 0 || this.drag) return;
+    if (e.button !== 0 || !e.isPrimary) return;
+    // A drag whose button-up never arrived gives way to this press (else every press after it
+    // would be ignored).
+    if (this.drag) this.cancel();
     const [x, y] = this.at(e);
     const lasso = e.shiftKey || this.hooks.lassoMode();
     this.drag = { id: e.pointerId, mode: lasso ? 'lasso' : 'press', x0: x, y0: y, x, y, poly: lasso ? [x, y] : [] };
