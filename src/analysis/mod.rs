@@ -27,7 +27,7 @@ use key::{Key, KeyDetector};
 use loudness::{Loudness, LoudnessMeter};
 use onset::OnsetFlux;
 use stft::Stft;
-use tempo::{Rhythm, Tempo};
+use tempo::{LevelCues, Rhythm, Tempo};
 use timbre::{Timbre, TimbreAccumulator};
 
 /// The analysis sample rate: enough bandwidth for rhythm, key and timbre, half the work of 44.1k.
@@ -36,8 +36,8 @@ pub const ANALYSIS_RATE: u32 = 22_050;
 /// Bump whenever an extractor changes what it computes: tracks analysed by an older version
 /// are analysed again in the background (keeping their tags when the tagger's version is
 /// unchanged), the others are left alone. 3: the tempo's metrical level chosen by the fitted
-/// cues of issue 20.
-pub const ANALYSIS_VERSION: i64 = 3;
+/// cues of issue 20; 4: refitted with the squared midpoint fills.
+pub const ANALYSIS_VERSION: i64 = 4;
 
 /// The oldest version whose features the readers (index, map, journeys, descriptions, the
 /// detail panel) still use while the analysis brings them up to date: a bump that only makes
@@ -145,12 +145,17 @@ impl Analyzer {
         (&mut self.stft, sink)
     }
 
-    pub fn finish(mut self) -> Features {
+    pub fn finish(self) -> Features {
+        self.finish_with_levels().0
+    }
+
+    /// [`Analyzer::finish`], and the tempo's candidate levels with their cues.
+    pub fn finish_with_levels(mut self) -> (Features, Vec<LevelCues>) {
         let (stft, mut frames) = self.frame_sink();
         stft.finish(|frame| frames.frame(&frame));
-        let (tempo, onset_rate) = self.rhythm.finish();
+        let (tempo, onset_rate, levels) = self.rhythm.finish_with_levels();
         let key = self.key.finish();
-        Features {
+        let features = Features {
             version: ANALYSIS_VERSION,
             duration_s: self.samples as f64 / f64::from(ANALYSIS_RATE),
             tempo,
@@ -162,7 +167,8 @@ impl Analyzer {
             onset_rate,
             tags: None,
             tags_version: None,
-        }
+        };
+        (features, levels)
     }
 }
 
@@ -239,6 +245,20 @@ pub fn analyze_part(
     part: Option<crate::audio::decode::Part>,
     tags: Option<TagRequest<'_>>,
 ) -> Result<Features, AnalysisError> {
+    analyze(path, part, tags).map(|(features, _)| features)
+}
+
+/// [`analyze_file`], and the tempo's candidate levels with the cues each was scored on (to fit
+/// the level weights: `segue bench tempo --levels`).
+pub fn analyze_file_with_levels(path: &Path) -> Result<(Features, Vec<LevelCues>), AnalysisError> {
+    analyze(path, None, None)
+}
+
+fn analyze(
+    path: &Path,
+    part: Option<crate::audio::decode::Part>,
+    tags: Option<TagRequest<'_>>,
+) -> Result<(Features, Vec<LevelCues>), AnalysisError> {
     crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
         if let Some(request) = &tags {
@@ -252,12 +272,12 @@ pub fn analyze_part(
             return Err(AnalysisError::Empty);
         }
         let patches = analyzer.patches.take();
-        let mut features = analyzer.finish();
+        let (mut features, levels) = analyzer.finish_with_levels();
         if let (Some(request), Some(patches)) = (tags, patches) {
             features.tags = request.tagger.tag(&patches.finish(request.resampler));
             features.tags_version = Some(TAGS_VERSION);
         }
-        Ok(features)
+        Ok((features, levels))
     })
     .unwrap_or_else(|what| Err(AnalysisError::Panicked(what)))
 }

@@ -123,7 +123,14 @@ impl Rhythm {
     }
 
     /// The tempo (see [`estimate`]) and the onset rate per second.
-    pub fn finish(mut self) -> (Option<Tempo>, f32) {
+    pub fn finish(self) -> (Option<Tempo>, f32) {
+        let (tempo, onset_rate, _) = self.finish_with_levels();
+        (tempo, onset_rate)
+    }
+
+    /// [`Rhythm::finish`], and the candidate levels the tempo was chosen from (none when there
+    /// is no tempo): what `segue bench tempo --levels` writes to fit [`LEVEL_WEIGHTS`].
+    pub fn finish_with_levels(mut self) -> (Option<Tempo>, f32, Vec<LevelCues>) {
         let len = self.full.len();
         if self.onset_windows == 0 {
             self.window(0..len);
@@ -133,7 +140,7 @@ impl Rhythm {
         let onset_rate = (self.onsets_per_s_sum / self.onset_windows.max(1) as f64) as f32;
         // Four beats at the slowest tempo, and some sound.
         if (self.frames as f32) < self.fps * 4.0 * 60.0 / MIN_BPM || self.windows == 0 {
-            return (None, onset_rate);
+            return (None, onset_rate, Vec::new());
         }
         let n = self.windows as f64;
         let acf: Vec<f32> = self.acf_sum.iter().map(|v| (v / n) as f32).collect();
@@ -143,8 +150,8 @@ impl Rhythm {
             accent: &self.accent,
             harmony: &self.harmony,
         };
-        let tempo = from_periodicity(&acf, &accent, recent, self.fps);
-        (Some(tempo), onset_rate)
+        let (tempo, levels) = from_periodicity(&acf, &accent, recent, self.fps);
+        (Some(tempo), onset_rate, levels)
     }
 }
 
@@ -171,8 +178,14 @@ struct Recent<'a> {
     harmony: &'a [f32],
 }
 
-/// The tempo from the averaged autocorrelations of the two envelopes and their recent stretch.
-fn from_periodicity(acf: &[f32], accent_acf: &[f32], recent: Recent<'_>, fps: f32) -> Tempo {
+/// The tempo from the averaged autocorrelations of the two envelopes and their recent stretch,
+/// and the candidate levels it was chosen from.
+fn from_periodicity(
+    acf: &[f32],
+    accent_acf: &[f32],
+    recent: Recent<'_>,
+    fps: f32,
+) -> (Tempo, Vec<LevelCues>) {
     let lag_of = |bpm: f32| 60.0 * fps / bpm;
     // Periodicity evidence: both envelopes, each normalised at lag 0, so hi-hats on every
     // eighth (loud in the compressed full band) cannot alone make the eighths the pulse.
@@ -212,10 +225,11 @@ fn from_periodicity(acf: &[f32], accent_acf: &[f32], recent: Recent<'_>, fps: f3
         .collect();
     let best = grid.iter().map(|g| g.1).fold(f32::MIN, f32::max);
     if !(best.is_finite() && best > 0.0) {
-        return Tempo {
+        let none = Tempo {
             bpm: PRIOR_BPM,
             confidence: 0.0,
         };
+        return (none, Vec::new());
     }
     // The strongest pulse and its relatives are the candidate levels; the level scoring
     // best under the fitted weights is the beat.
@@ -227,7 +241,7 @@ fn from_periodicity(acf: &[f32], accent_acf: &[f32], recent: Recent<'_>, fps: f3
     let full_onsets = Onsets::pick(recent.full, fps);
     let accent_onsets = Onsets::pick(recent.accent, fps);
     let harmony_onsets = Onsets::pick(recent.harmony, fps);
-    let levels: Vec<(f32, f32)> = LEVELS
+    let cues: Vec<LevelCues> = LEVELS
         .iter()
         .map(|f| strongest_bpm * f)
         .filter(|b| (MIN_BPM * 0.98..=MAX_BPM * 1.02).contains(b))
@@ -240,9 +254,13 @@ fn from_periodicity(acf: &[f32], accent_acf: &[f32], recent: Recent<'_>, fps: f3
                 accent: accent_onsets.fills(period),
                 harmony: harmony_onsets.fills(period),
             };
-            (b, features.score())
+            LevelCues {
+                bpm: b,
+                cues: features.cues(),
+            }
         })
         .collect();
+    let levels: Vec<(f32, f32)> = cues.iter().map(|l| (l.bpm, l.score())).collect();
     let top = levels.iter().map(|l| l.1).fold(f32::NEG_INFINITY, f32::max);
     let total: f32 = levels.iter().map(|l| (l.1 - top).exp()).sum();
     let (bpm, probability) = levels
@@ -256,14 +274,15 @@ fn from_periodicity(acf: &[f32], accent_acf: &[f32], recent: Recent<'_>, fps: f3
     let contrast = (comb(bpm) - median).max(0.0) / (best - median.min(best * 0.999)).max(1e-6);
     let sharpness = ((best - median) / best.max(1e-6)).clamp(0.0, 1.0);
     let confidence = (contrast.min(1.0) * sharpness * 1.6).clamp(0.0, 1.0) * probability;
-    Tempo {
+    let tempo = Tempo {
         bpm,
         confidence: if confidence.is_finite() {
             confidence
         } else {
             0.0
         },
-    }
+    };
+    (tempo, cues)
 }
 
 /// Subtracts a moving average (±`w` frames) and clips negatives: keeps the pulses.
@@ -355,31 +374,73 @@ struct LevelFeatures {
     harmony: Fills,
 }
 
-/// Weights of [`LevelFeatures`] (comb, log tempo, its square, beats and midpoints with an
-/// onset in the full, the accent and the harmonic change envelope): a conditional logit
-/// (softmax over each clip's candidates, L2 0.1) fitted on the rendered sets of SEED 11 and 17
-/// (400 clips, the *tuning* sets), reported on SEED 13 and 19 (held out; docs/benchmarks.md).
-/// The harmonic change cue was kept because it gained in cross-validation between the two
-/// tuning sets (fit on one, score the other: 0.940 → 0.950). The log-tempo terms peak far
-/// above 120 BPM: alone they would favour fast levels, but the comb and the empty beats of a
-/// too-fast grid outweigh them.
-const LEVEL_WEIGHTS: [f32; 9] = [
-    13.045, 4.288, -2.084, 1.177, 0.537, 2.982, -1.685, 7.039, 2.108,
+/// Weights of the level cues ([`LEVEL_CUES`]): a conditional logit (a softmax over each clip's
+/// candidate levels, L2 0.03) fitted by `segue bench tempo-fit` on the rendered sets of SEED 11
+/// and 17 (400 clips, the *tuning* sets), reported on SEED 13 and 19 (held out;
+/// docs/benchmarks.md). Kept by cross-validation between the two tuning sets (fit on one, score
+/// the other): the harmonic change cue (0.940 → 0.950, an earlier session) and the squared
+/// midpoint fills (Acc1 0.935/0.960 → 0.945/0.970: a beat has *some* notes between its beats —
+/// none means a too-fast grid, all a too-slow one — which a linear term cannot say). The
+/// log-tempo terms peak far above 120 BPM: alone they would favour fast levels, but the comb
+/// and the empty beats of a too-fast grid outweigh them.
+pub const LEVEL_WEIGHTS: [f32; LEVEL_CUES.len()] = [
+    13.753, 4.330, -2.139, -0.101, 1.699, 2.647, 1.832, 6.718, 5.590, -0.783, -4.367, -4.081,
+];
+
+/// The names of the cues a level is scored on, in the order of [`LevelCues::cues`] and
+/// [`LEVEL_WEIGHTS`].
+pub const LEVEL_CUES: [&str; 12] = [
+    "comb",
+    "log_tempo",
+    "log_tempo_squared",
+    "full_beats",
+    "full_midpoints",
+    "accent_beats",
+    "accent_midpoints",
+    "harmony_beats",
+    "harmony_midpoints",
+    "full_midpoints_squared",
+    "accent_midpoints_squared",
+    "harmony_midpoints_squared",
 ];
 
 impl LevelFeatures {
-    fn score(&self) -> f32 {
-        let w = &LEVEL_WEIGHTS;
-        w[0] * self.comb
-            + w[1] * self.log_tempo
-            + w[2] * self.log_tempo * self.log_tempo
-            + w[3] * self.full.beats
-            + w[4] * self.full.midpoints
-            + w[5] * self.accent.beats
-            + w[6] * self.accent.midpoints
-            + w[7] * self.harmony.beats
-            + w[8] * self.harmony.midpoints
+    fn cues(&self) -> [f32; LEVEL_CUES.len()] {
+        [
+            self.comb,
+            self.log_tempo,
+            self.log_tempo * self.log_tempo,
+            self.full.beats,
+            self.full.midpoints,
+            self.accent.beats,
+            self.accent.midpoints,
+            self.harmony.beats,
+            self.harmony.midpoints,
+            self.full.midpoints * self.full.midpoints,
+            self.accent.midpoints * self.accent.midpoints,
+            self.harmony.midpoints * self.harmony.midpoints,
+        ]
     }
+}
+
+/// One candidate metrical level of a clip and the cues the choice between levels looks at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelCues {
+    pub bpm: f32,
+    /// In the order of [`LEVEL_CUES`].
+    pub cues: [f32; LEVEL_CUES.len()],
+}
+
+impl LevelCues {
+    /// The level's score under the fitted weights (the highest is the beat).
+    pub fn score(&self) -> f32 {
+        score_with(&LEVEL_WEIGHTS, &self.cues)
+    }
+}
+
+/// A level's score under `weights` (a fit's, or [`LEVEL_WEIGHTS`]).
+pub fn score_with(weights: &[f32], cues: &[f32]) -> f32 {
+    weights.iter().zip(cues).map(|(w, c)| w * c).sum()
 }
 
 /// How full a grid of beats is: the share of its beats, and of the midpoints between them,
@@ -478,9 +539,10 @@ impl Onsets {
         if windows == 0 {
             return none;
         }
+        let n = windows as f32;
         Fills {
-            beats: on_beats / windows as f32,
-            midpoints: on_midpoints / windows as f32,
+            beats: on_beats / n,
+            midpoints: on_midpoints / n,
         }
     }
 }

@@ -19,6 +19,7 @@ mod quality;
 mod radio;
 mod ramps;
 mod tempo;
+mod tempo_fit;
 mod weights;
 
 use std::path::{Path, PathBuf};
@@ -91,8 +92,24 @@ enum What {
         /// rendered_manifest.tsv (`path` relative to its folder, `bpm`)
         #[arg(long, value_name = "FILE")]
         manifest: PathBuf,
+        /// Also write each clip's candidate levels and their cues (JSON lines), for `tempo-fit`
+        #[arg(long, value_name = "FILE")]
+        levels: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+    },
+    /// Fits the weights of the tempo's level choice on levels written by `tempo --levels` for
+    /// tuning sets: the weights, their Acc1 per file beside today's, cross-validated per file
+    TempoFit {
+        /// Files written by `segue bench tempo --levels` (tuning sets only)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// L2 penalty on the weights
+        #[arg(long, default_value_t = 0.1)]
+        l2: f64,
+        /// Leave a cue out (repeatable), by its name
+        #[arg(long, value_name = "CUE")]
+        without: Vec<String>,
     },
     /// Similarity index on clustered synthetic vectors: build time, memory, latency, recall
     Index {
@@ -315,7 +332,16 @@ pub async fn run(args: &Args) -> Result<()> {
         } => library::scan(scratch.path(), *files, workers, *json).await,
         What::Table { tracks, json } => library::table(scratch.path(), *tracks, *json).await,
         What::Decode { files, rate, json } => audio::decode(files, *rate, *json),
-        What::Tempo { manifest, json } => tempo::run(manifest, *json),
+        What::Tempo {
+            manifest,
+            levels,
+            json,
+        } => tempo::run(manifest, levels.as_deref(), *json),
+        What::TempoFit { files, l2, without } => tempo_fit::run(&tempo_fit::Fit {
+            files,
+            l2: *l2,
+            without,
+        }),
         What::Analyze {
             files,
             list,

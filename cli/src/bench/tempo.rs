@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
+use segue::analysis::tempo::LevelCues;
 use serde::Serialize;
 
 use super::print_json;
@@ -25,12 +26,15 @@ struct Clip {
     confidence: f64,
     /// A manifest column to break the figures down by (`drums`, when the manifest has it).
     subset: String,
+    /// The candidate levels the tempo was chosen from, with their cues (`--levels`).
+    #[serde(skip)]
+    levels: Vec<LevelCues>,
 }
 
 /// How an estimate relates to the truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum Verdict {
+pub(super) enum Verdict {
     /// Within 4 % of the truth.
     Right,
     /// Within 4 % of twice or half the truth.
@@ -46,11 +50,18 @@ enum Verdict {
     None,
 }
 
+impl Verdict {
+    /// Right for Accuracy2: right, or off by a factor of 2 or 3.
+    pub(super) fn right_but_for_octave(self) -> bool {
+        matches!(self, Verdict::Right | Verdict::Octave | Verdict::Triple)
+    }
+}
+
 fn near(est: f64, target: f64) -> bool {
     (est - target).abs() <= 0.04 * target
 }
 
-fn verdict(truth: f64, est: Option<f64>) -> Verdict {
+pub(super) fn verdict(truth: f64, est: Option<f64>) -> Verdict {
     let Some(est) = est.filter(|e| *e > 0.0) else {
         return Verdict::None;
     };
@@ -100,11 +111,7 @@ fn figures(subset: &str, clips: &[&Clip]) -> Figures {
     let verdicts: Vec<Verdict> = clips.iter().map(|c| verdict(c.truth, c.bpm)).collect();
     let right = |v: &Verdict| *v == Verdict::Right;
     f.acc1 = verdicts.iter().filter(|v| right(v)).count() as f64 / n as f64;
-    f.acc2 = verdicts
-        .iter()
-        .filter(|v| matches!(v, Verdict::Right | Verdict::Octave | Verdict::Triple))
-        .count() as f64
-        / n as f64;
+    f.acc2 = verdicts.iter().filter(|v| v.right_but_for_octave()).count() as f64 / n as f64;
     for v in verdicts.iter().filter(|v| !right(v)) {
         let name = serde_json::to_value(v)
             .ok()
@@ -175,7 +182,9 @@ fn read_manifest(manifest: &Path) -> Result<Vec<(PathBuf, f64, String)>> {
     Ok(rows)
 }
 
-pub fn run(manifest: &Path, json: bool) -> Result<()> {
+/// `levels`: also write every clip's candidate levels and their cues, one JSON line per clip
+/// (the input of `segue bench tempo-fit`).
+pub fn run(manifest: &Path, levels: Option<&Path>, json: bool) -> Result<()> {
     let rows = read_manifest(manifest)?;
     if rows.is_empty() {
         bail!("{}: no clips", manifest.display());
@@ -191,15 +200,17 @@ pub fn run(manifest: &Path, json: bool) -> Result<()> {
                 let Some((path, truth, subset)) = rows.get(i) else {
                     break;
                 };
-                let tempo = segue::analysis::analyze_file(path)
-                    .ok()
-                    .and_then(|f| f.tempo);
+                let (tempo, levels) = match segue::analysis::analyze_file_with_levels(path) {
+                    Ok((features, levels)) => (features.tempo, levels),
+                    Err(_) => (None, Vec::new()),
+                };
                 let clip = Clip {
                     path: segue::paths::display(path),
                     truth: *truth,
                     bpm: tempo.map(|t| f64::from(t.bpm)),
                     confidence: tempo.map_or(0.0, |t| f64::from(t.confidence)),
                     subset: subset.clone(),
+                    levels,
                 };
                 if let Ok(mut all) = clips.lock() {
                     all.push(clip);
@@ -209,6 +220,9 @@ pub fn run(manifest: &Path, json: bool) -> Result<()> {
     });
     let mut clips = clips.into_inner().unwrap_or_default();
     clips.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(out) = levels {
+        write_levels(out, &clips)?;
+    }
     let mut table = vec![figures("all", &clips.iter().collect::<Vec<_>>())];
     let mut subsets: Vec<&str> = clips.iter().map(|c| c.subset.as_str()).collect();
     subsets.sort();
@@ -247,6 +261,22 @@ pub fn run(manifest: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// One JSON line per clip: its path, the true tempo and the candidate levels (see
+/// [`super::tempo_fit::Clip`]).
+fn write_levels(out: &Path, clips: &[Clip]) -> Result<()> {
+    let mut text = String::new();
+    for c in clips {
+        let line = super::tempo_fit::Clip {
+            path: c.path.clone(),
+            truth: c.truth,
+            levels: c.levels.clone(),
+        };
+        text.push_str(&serde_json::to_string(&line)?);
+        text.push('\n');
+    }
+    std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +304,7 @@ mod tests {
                 bpm: Some(if i < 2 { 150.0 } else { 100.0 }),
                 confidence: f64::from(i),
                 subset: String::new(),
+                levels: Vec::new(),
             })
             .collect();
         let f = figures("all", &clips.iter().collect::<Vec<_>>());
