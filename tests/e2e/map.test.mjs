@@ -104,9 +104,9 @@ test('the map: a point per demo track, colour by tempo, a click opens the detail
         await waitFor(() => attr(driver, '#map-canvas', 'data-selected'), (v) => v === String(target.id), 'the clicked point selected', 5000);
         break;
       } catch (e) {
-        // (what the map showed after the lasso missed: kept with the test's screenshots)
-        await saveScreenshot(driver, `map-lasso-miss-${attempt}.png`).catch(() => {});
-        console.log(`# lasso attempt ${attempt} missed: ${e.message}`);
+        // (what the map showed after the click missed: kept with the test's screenshots)
+        await saveScreenshot(driver, `map-click-miss-${attempt}.png`).catch(() => {});
+        console.log(`# click attempt ${attempt} missed: ${e.message}`);
         if (attempt === 4) throw e;
       }
     }

@@ -99,13 +99,13 @@ enum What {
         json: bool,
     },
     /// Fits the weights of the tempo's level choice on levels written by `tempo --levels` for
-    /// tuning sets: the weights, their Acc1 per file beside today's, cross-validated per file
+    /// tuning sets: the weights, their Acc1/Acc2 per file beside today's, cross-validated per file
     TempoFit {
         /// Files written by `segue bench tempo --levels` (tuning sets only)
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// L2 penalty on the weights
-        #[arg(long, default_value_t = 0.1)]
+        /// L2 penalty on the weights (today's weights were fitted with 0.03)
+        #[arg(long, default_value_t = 0.03)]
         l2: f64,
         /// Leave a cue out (repeatable), by its name
         #[arg(long, value_name = "CUE")]

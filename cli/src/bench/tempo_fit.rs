@@ -2,7 +2,7 @@
 //! (`LEVEL_WEIGHTS` in `segue::analysis::tempo`) on the candidate levels that `segue bench tempo
 //! --levels` wrote for rendered *tuning* sets: a conditional logit (a softmax over each clip's
 //! levels; the level within 4 % of the true tempo is the right one), L2-penalised, fitted by
-//! Newton's method. It prints the fitted weights, their Acc1 on each file next to today's
+//! Newton's method. It prints the fitted weights, their Acc1/Acc2 on each file next to today's
 //! weights', and each file scored by weights fitted on the other files (cross-validation between
 //! tuning sets). Held-out sets are never given to it: `segue bench tempo` reports on them once
 //! the weights are in the code.
@@ -47,14 +47,17 @@ fn read(file: &Path) -> Result<Vec<Clip>> {
         .collect()
 }
 
-/// The index of the clip's right level (the nearest one within 4 % of the truth), if any.
+/// The index of the clip's right level (the nearest one that `segue bench tempo` counts as
+/// right: within 4 % of the truth), if any.
 fn right_level(clip: &Clip) -> Option<usize> {
     clip.levels
         .iter()
         .enumerate()
-        .map(|(i, l)| (i, (f64::from(l.bpm) / clip.truth).ln().abs()))
-        .filter(|(_, d)| *d <= 1.04f64.ln())
-        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, l)| verdict(clip.truth, Some(f64::from(l.bpm))) == Verdict::Right)
+        .min_by(|a, b| {
+            let off = |l: &LevelCues| (f64::from(l.bpm) - clip.truth).abs();
+            off(a.1).total_cmp(&off(b.1))
+        })
         .map(|(i, _)| i)
 }
 
