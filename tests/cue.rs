@@ -60,6 +60,40 @@ async fn tracks(library: &Library) -> Vec<TrackRow> {
     rows
 }
 
+/// What mpv (Debian's) plays of a playlist file: mono 16-bit samples at `RATE` (the output
+/// format fixed, as mpv's file output cannot change format between tracks).
+fn mpv_plays(playlist: &Path) -> Vec<i16> {
+    let out = playlist.with_extension("pcm");
+    let status = std::process::Command::new("mpv")
+        .args([
+            "--no-config",
+            "--vo=null",
+            "--ao=pcm",
+            "--ao-pcm-waveheader=no",
+            "--audio-format=s16",
+            "--audio-channels=mono",
+            &format!("--audio-samplerate={RATE}"),
+            &format!("--ao-pcm-file={}", out.display()),
+        ])
+        .arg(playlist)
+        .output()
+        .expect("mpv (installed by scripts/setup.sh --tests)");
+    assert!(status.status.success(), "{status:?}");
+    let bytes = std::fs::read(&out).expect("mpv's output");
+    bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+/// The pitch of a pure tone between two times (seconds), from its rising zero crossings.
+fn pitch(samples: &[i16], from_s: f64, to_s: f64) -> f64 {
+    let at = |s: f64| ((s * f64::from(RATE)) as usize).min(samples.len());
+    let part = &samples[at(from_s)..at(to_s)];
+    let rising = part.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    rising as f64 / (to_s - from_s)
+}
+
 #[tokio::test]
 async fn a_sheet_turns_its_file_into_tracks_analysed_exported_and_rescanned() {
     let (_root, music, data) = temp_dirs();
@@ -188,6 +222,34 @@ async fn a_sheet_turns_its_file_into_tracks_analysed_exported_and_rescanned() {
         text.contains("xmlns:vlc=\"http://www.videolan.org/vlc/playlist/ns/0/\""),
         "{text}"
     );
+
+    // mpv plays the EDL's stretches exactly: High, then Middle, then the plain file whole.
+    let bonus = rows
+        .iter()
+        .find(|t| t.span.is_none())
+        .expect("the plain file");
+    let saved = library
+        .save_playlist("For mpv", None, &[spans[2].id, spans[1].id, bonus.id])
+        .await
+        .expect("save");
+    let edl = music.join("for mpv.edl");
+    library
+        .export_playlist(saved.id, &edl)
+        .await
+        .expect("export");
+    let played = mpv_plays(&edl);
+    let seconds = played.len() as f64 / f64::from(RATE);
+    assert!(
+        (seconds - 14.0).abs() <= 0.1,
+        "mpv played {seconds} s, not 5 + 6 + 3"
+    );
+    for (from, to, hz) in [(0.0, 5.0, 700.0), (5.0, 11.0, 500.0), (11.0, 14.0, 440.0)] {
+        let heard = pitch(&played, from + 0.3, to - 0.3);
+        assert!(
+            (heard - hz).abs() < 10.0,
+            "{from}–{to} s: {heard} Hz, not {hz} Hz"
+        );
+    }
 
     // Nothing changed: nothing read.
     let again = scan(&library).await;

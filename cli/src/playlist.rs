@@ -102,7 +102,7 @@ struct RuleArgs {
 /// Where a generated list goes besides the terminal.
 #[derive(clap::Args)]
 struct OutputArgs {
-    /// Also write it to FILE.m3u8 or FILE.xspf
+    /// Also write it to FILE.m3u8, FILE.xspf or FILE.edl (mpv)
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
     /// Also save it in the library under this name
@@ -181,7 +181,7 @@ enum SavedAction {
         id: i64,
         name: String,
     },
-    /// Write it to FILE.m3u8 or FILE.xspf
+    /// Write it to FILE.m3u8, FILE.xspf or FILE.edl (mpv)
     Export {
         id: i64,
         file: PathBuf,

@@ -17,7 +17,7 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
 /// Extensions that are certainly not audio: never opened.
 const OTHER_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff", "svg", "ico", "txt", "nfo", "log",
-    "m3u", "m3u8", "pls", "xspf", "pdf", "db", "ini", "sfv", "md5", "ffp", "accurip", "xml",
+    "m3u", "m3u8", "pls", "xspf", "edl", "pdf", "db", "ini", "sfv", "md5", "ffp", "accurip", "xml",
     "json", "html", "htm", "lrc", "doc", "docx", "rtf", "md", "url", "zip", "rar", "7z", "gz",
     "tar", "exe", "dll", "iso", "torrent", "mid", "midi", "mkv", "avi", "mov", "mpg", "mpeg",
     "srt", "sub", "nsf", "spc", "mod", "xm", "it", "s3m",

@@ -398,7 +398,7 @@ impl Library {
         Ok((saved, missing))
     }
 
-    /// Writes a saved playlist to `path` (.m3u8 or .xspf).
+    /// Writes a saved playlist to `path` (.m3u8, .xspf or .edl).
     pub async fn export_playlist(&self, id: i64, path: &Path) -> Result<()> {
         let detail = self.saved_playlist(id).await?;
         export::write(&detail.entries, &detail.playlist.name, path)

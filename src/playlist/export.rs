@@ -1,8 +1,10 @@
-//! Playlist files any player reads: extended M3U in UTF-8 (`.m3u8`) and XSPF.
+//! Playlist files players read: extended M3U in UTF-8 (`.m3u8`), XSPF, and mpv's EDL.
 //!
-//! M3U8 paths are relative when the playlist file sits in a folder above the tracks (the
-//! playlist then travels with the music), else absolute. XSPF locations are `file://` URIs,
-//! percent-encoded as RFC 3986 asks.
+//! M3U8 and EDL paths are relative when the playlist file sits in a folder above the tracks
+//! (the playlist then travels with the music), else absolute. XSPF locations are `file://`
+//! URIs, percent-encoded as RFC 3986 asks. A CUE sheet's track is a stretch of its file: M3U8
+//! and XSPF can only say so in VLC's options (other players play the whole file), so the EDL
+//! exists for mpv, which plays each stretch exactly.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +17,8 @@ use crate::store::Span;
 pub enum Format {
     M3u8,
     Xspf,
+    /// mpv's edit list: one timeline of the tracks, a chapter each.
+    Edl,
 }
 
 impl Format {
@@ -23,14 +27,16 @@ impl Format {
         match self {
             Format::M3u8 => "m3u8",
             Format::Xspf => "xspf",
+            Format::Edl => "edl",
         }
     }
 
-    /// By the file's extension (`.m3u8`, `.m3u`, `.xspf`).
+    /// By the file's extension (`.m3u8`, `.m3u`, `.xspf`, `.edl`).
     pub fn from_path(path: &Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "m3u8" | "m3u" => Some(Format::M3u8),
             "xspf" => Some(Format::Xspf),
+            "edl" => Some(Format::Edl),
             _ => None,
         }
     }
@@ -197,11 +203,40 @@ pub fn xspf(entries: &[PlaylistEntry], name: &str) -> String {
     out
 }
 
+/// mpv's EDL (`# mpv EDL v0`): a segment per track — `path,start=…,length=…,title=…` for a
+/// CUE sheet's track, the path alone for a whole file — which mpv plays as one timeline with
+/// a chapter per track. Paths and titles are written `%bytes%text`, so commas and any other
+/// character pass; a relative path is relative to the EDL's folder, as mpv reads it.
+pub fn edl(entries: &[PlaylistEntry], playlist_file: &Path) -> String {
+    let dir = playlist_file.parent().unwrap_or(Path::new(""));
+    let escaped = |s: &str| format!("%{}%{s}", s.len());
+    let mut out = String::from("# mpv EDL v0\n");
+    for e in entries {
+        let track = Path::new(&e.track.path);
+        let shown = relative_to(track, dir).unwrap_or_else(|| track.to_path_buf());
+        out.push_str(&escaped(&one_line(&shown.to_string_lossy())));
+        if let Some(span) = &e.track.span {
+            out.push_str(&format!(",start={:.3}", span.start_s));
+            if let Some(end) = span.end_s {
+                out.push_str(&format!(",length={:.3}", (end - span.start_s).max(0.0)));
+            }
+        }
+        out.push_str(&format!(
+            ",title={}\n",
+            escaped(&one_line(&display_title(e)))
+        ));
+    }
+    out
+}
+
 /// Writes the playlist to `path` in the format its extension names (atomically: temp file,
 /// then rename, so a player never reads half a file).
 pub fn write(entries: &[PlaylistEntry], name: &str, path: &Path) -> crate::Result<()> {
     let format = Format::from_path(path).ok_or_else(|| {
-        crate::Error::InvalidRequest(format!("{}: export to .m3u8 or .xspf", path.display()))
+        crate::Error::InvalidRequest(format!(
+            "{}: export to .m3u8, .xspf or .edl",
+            path.display()
+        ))
     })?;
     let absolute = if path.is_absolute() {
         path.to_path_buf()
@@ -213,6 +248,7 @@ pub fn write(entries: &[PlaylistEntry], name: &str, path: &Path) -> crate::Resul
     let text = match format {
         Format::M3u8 => m3u8(entries, name, &absolute),
         Format::Xspf => xspf(entries, name),
+        Format::Edl => edl(entries, &absolute),
     };
     let dir = absolute.parent().unwrap_or(Path::new("/"));
     let tmp = dir.join(format!(
@@ -319,5 +355,39 @@ mod tests {
         assert!(text.contains(
             "<annotation>track 3 of the file&apos;s CUE sheet: 8:31.500 to the end</annotation>"
         ));
+    }
+
+    /// The EDL: a sheet's track as its stretch (the last to the file's end), a whole file as
+    /// its path; lengths in bytes, so commas and non-ASCII characters pass.
+    #[test]
+    fn edl_segments_are_stretches_and_files() {
+        let mut second = entry("/music/a/Album, live.flac", Some("Two"));
+        second.track.span = Some(Span {
+            number: 2,
+            start_s: 252.0,
+            end_s: Some(511.5),
+        });
+        let mut last = second.clone();
+        last.track.span = Some(Span {
+            number: 3,
+            start_s: 511.5,
+            end_s: None,
+        });
+        let whole = entry("/other/Ça.mp3", None);
+        let text = edl(&[second, last, whole], Path::new("/music/l.edl"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "# mpv EDL v0",
+                "%18%a/Album, live.flac,start=252.000,length=259.500,title=%14%Ana & Bo - Two",
+                "%18%a/Album, live.flac,start=511.500,title=%14%Ana & Bo - Two",
+                "%14%/other/Ça.mp3,title=%14%Ana & Bo - Ça",
+            ]
+        );
+        assert_eq!(
+            Format::from_path(Path::new("/x/Mix.EDL")),
+            Some(Format::Edl)
+        );
     }
 }

@@ -295,7 +295,9 @@ export type Folder = {
 };
 
 /**  The file formats. */
-export type Format = "m3u8" | "xspf";
+export type Format = "m3u8" | "xspf" | 
+/**  mpv's edit list: one timeline of the tracks, a chapter each. */
+"edl";
 
 /**  A track the radio played, and how the listener took it. */
 export type HeardEntry = {

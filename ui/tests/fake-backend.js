@@ -618,7 +618,7 @@
       }
       case 'export_playlist': {
         const p = savedOf(args.id);
-        if (args.format !== 'm3u8' && args.format !== 'xspf') throw `unknown format ${args.format}`;
+        if (!['m3u8', 'xspf', 'edl'].includes(args.format)) throw `unknown format ${args.format}`;
         if (state.exportPath === false) return null;
         return state.exportPath ?? `/home/ada/Music/Playlists/${p.name}.${args.format}`;
       }

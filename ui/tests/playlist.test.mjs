@@ -546,6 +546,29 @@ test('export: a draft is saved first under the default name; the path is shown; 
   await done(a);
 });
 
+test('export for mpv: offered only while a CUE sheet\'s track is in the list', async () => {
+  const a = await app();
+  const { page } = a;
+  await makeWithP(page, await analysedRow(page, 0));
+  assert.equal(await page.locator('#playlist-export-edl').isVisible(), false, 'no CUE track: M3U8 and XSPF only');
+  // the same list with its second track a stretch of a file (an answer the test writes)
+  await page.evaluate(async () => {
+    const made = window.__fake.calls.filter((c) => c.cmd === 'make_playlist').at(-1);
+    const answer = await window.__TAURI_INTERNALS__.invoke('make_playlist', made.args);
+    answer.entries[1].span = { number: 2, start_s: 8, end_s: 14 };
+    window.__fake.answer('make_playlist', answer);
+  });
+  await page.click('#playlist-regenerate');
+  await page.locator('#playlist-export-edl').waitFor();
+  await page.click('#playlist-export-edl');
+  await page.waitForFunction(() => document.querySelector('#playlist-status').textContent.endsWith('.edl'));
+  assert.deepEqual((await a.calls('export_playlist')).map((c) => c.args.format), ['edl']);
+  // that track removed: the choice goes with it
+  await page.click('#playlist-list li.playlist-row:nth-child(2) button.remove');
+  await page.locator('#playlist-export-edl').waitFor({ state: 'hidden' });
+  await done(a);
+});
+
 test('shortfall is shown above the list; no track at all says so; errors (unanalysed seed, backend) show in the view with Try again', async () => {
   const a = await app();
   const { page } = a;

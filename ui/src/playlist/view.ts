@@ -1,5 +1,5 @@
 // The playlist view (it takes the place of the library table, like the failures view): the head
-// (back, title, Play all, Regenerate, Sort by…, Save with its name box, Export M3U8/XSPF), the knobs, a
+// (back, title, Play all, Regenerate, Sort by…, Save with its name box, Export M3U8/XSPF, and for mpv when a CUE track is in it), the knobs, a
 // status line, the shortfall and the rows. What it shows is the session's (playlist/session.ts);
 // this renders it and routes clicks and keys (Ctrl+Z undoes the last edit). Errors show here,
 // not in the app's banner.
@@ -127,6 +127,9 @@ export class PlaylistView {
     this.exportBtns = {
       m3u8: h('button', { id: 'playlist-export-m3u8', class: 'btn btn-small', type: 'button', title: 'Export as M3U8 (most players)', onclick: () => void this.exportAs('m3u8') }, 'Export M3U8'),
       xspf: h('button', { id: 'playlist-export-xspf', class: 'btn btn-small', type: 'button', title: 'Export as XSPF', onclick: () => void this.exportAs('xspf') }, 'Export XSPF'),
+      // Only for lists holding a CUE sheet's track: mpv plays an EDL's stretches exactly,
+      // where it plays the whole file of an M3U8/XSPF entry.
+      edl: h('button', { id: 'playlist-export-edl', class: 'btn btn-small', type: 'button', hidden: true, title: 'Export for mpv (EDL): CUE-sheet tracks play exactly their stretch', onclick: () => void this.exportAs('edl') }, 'Export for mpv'),
     };
 
     // body
@@ -146,7 +149,7 @@ export class PlaylistView {
         back,
         h('div', { class: 'playlist-heading' }, this.titleEl, h('div', { class: 'playlist-sub' }, this.summaryEl, this.seedEl)),
         h('span', { class: 'toolbar-spacer' }),
-        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.radioBtn, this.regenerateBtn, this.sortSelect, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf)),
+        h('div', { class: 'playlist-actions' }, this.playAllBtn, this.radioBtn, this.regenerateBtn, this.sortSelect, h('span', { class: 'playlist-actions-gap' }), this.saveBtn, this.nameBox, this.exportBtns.m3u8, this.exportBtns.xspf, this.exportBtns.edl)),
       this.knobs.el,
       this.body);
     this.render();
@@ -419,7 +422,13 @@ export class PlaylistView {
   private renderRows(focus?: RowFocus) {
     const s = this.session.shown;
     this.hooks.onRows(this.pathForMap);
+    this.renderMpvExport();
     this.rows.render(s.entries, { swapping: s.swapping, canSwap: !!s.request && s.state !== 'loading', scored: (_, i) => s.described == null && !(i === 0 && (s.request ?? s.base)?.journey_to != null), reasonsAfter: (e) => this.reasonsAfter(e) }, focus);
+  }
+
+  /** "Export for mpv" only while a CUE sheet's track is in the list (rows come and go). */
+  private renderMpvExport() {
+    this.exportBtns.edl.hidden = !this.session.shown.entries.some((e) => e.span);
   }
 
   /** What a row's reasons compare it with when they describe steps (null: not steps). */
@@ -456,6 +465,7 @@ export class PlaylistView {
     this.saveBtn.title = saved ? 'Changes are saved as you make them' : 'Save this playlist';
     this.nameInput.disabled = s.busy.save;
     for (const b of Object.values(this.exportBtns)) b.disabled = !has || s.busy.export || s.busy.save;
+    this.renderMpvExport();
     this.playAllBtn.disabled = !has;
     this.radioBtn.disabled = !has;
     this.sortSelect.disabled = !has || s.entries.length < 2;
