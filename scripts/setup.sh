@@ -15,12 +15,14 @@ packages=(build-essential pkg-config file curl libssl-dev libwebkit2gtk-4.1-dev 
   libayatana-appindicator3-dev librsvg2-dev libasound2-dev cmake ccache libopenblas-dev liblapack-dev
   nodejs npm)
 # Test-only: a virtual display, WebDriver for WebKit, a browser for UI unit tests,
-# encoders to generate test audio, tools the shared bad-input corpus uses, mpv (a real
+# encoders to generate test audio (jmac, in Java, is Debian's one Monkey's Audio encoder),
+# tools the shared bad-input corpus uses, mpv (a real
 # player must load the playlists Segue exports), and GTK for Python (the end-to-end tests
 # drop a file on the app from a real drag source: tests/e2e/drag-source.py).
 if [ "$want_tests" = 1 ]; then
   packages+=(webkit2gtk-driver xvfb xauth xdotool imagemagick chromium lame vorbis-tools
-    flac sox libsox-fmt-all ffmpeg python3 mpv python3-gi gir1.2-gtk-3.0)
+    flac sox libsox-fmt-all ffmpeg python3 mpv python3-gi gir1.2-gtk-3.0
+    libjmac-java default-jre-headless)
   # The package's checks: its desktop entry and AppStream file validated, and the binaries
   # run on an emulated CPU without AVX2 (they must say so, not crash; the app in a zenity box).
   packages+=(desktop-file-utils appstream qemu-user zenity)

@@ -7,6 +7,8 @@
 //! callback runs as fast as it is called and plays silence whenever the decoder is behind. So
 //! the checks look at the audio that came out (the non-silent samples), not at gaps.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -147,6 +149,40 @@ fn starts_where_asked_and_at_the_volume_asked() {
         "half volume: peak {}",
         peak(&audio)
     );
+}
+
+/// Monkey's Audio (its own container and decoder, `audio::ape`) plays from a time inside
+/// one of its frames.
+#[test]
+fn an_ape_file_plays_from_where_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = dir.path().join("steps.wav");
+    tones(&wav, &[300.0, 500.0, 700.0]);
+    let file = dir.path().join("steps.ape");
+    common::encode_ape(&wav, &file);
+    let out = play(
+        dir.path(),
+        &[
+            file.to_str().expect("utf8"),
+            "--from",
+            "1.2",
+            "--seconds",
+            "0.5",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audio = captured(dir.path());
+    assert!(
+        (23_000..=24_100).contains(&audio.len()),
+        "{} samples",
+        audio.len()
+    );
+    let c = cycles(&audio) as f32 * 48_000.0 / audio.len() as f32;
+    assert!((c - 500.0).abs() < 8.0, "{c} Hz");
 }
 
 #[test]

@@ -77,7 +77,7 @@ pub(crate) fn open_format(
         enable_gapless: false,
         ..FormatOptions::default()
     };
-    Ok(symphonia::default::get_probe()
+    Ok(crate::audio::codecs::formats()
         .format(&hint, mss, &format, &metadata)?
         .format)
 }

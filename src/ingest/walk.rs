@@ -11,7 +11,7 @@ use crate::store::{NewFailure, Stage};
 /// Extensions that name audio: a file with one is reported when it cannot be read.
 pub const AUDIO_EXTENSIONS: &[&str] = &[
     "mp3", "mp2", "mp1", "mpa", "flac", "fla", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga",
-    "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm",
+    "opus", "m4a", "m4b", "mp4", "aac", "alac", "caf", "mka", "webm", "ape",
 ];
 
 /// Extensions that are certainly not audio: never opened.

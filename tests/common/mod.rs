@@ -72,6 +72,19 @@ pub fn write_samples(path: &Path, fmt: Fmt, samples: &[f32]) {
     }
 }
 
+/// `wav` (plain PCM) compressed to Monkey's Audio at `ape` by jmac (Debian's
+/// `libjmac-java`, installed by the test command: the one APE encoder Debian ships).
+pub fn encode_ape(wav: &Path, ape: &Path) {
+    let out = Command::new("java")
+        .args(["-jar", "/usr/share/java/jmac.jar", "c2"])
+        .arg(wav)
+        .arg(ape)
+        .output()
+        .expect("java and jmac (scripts/setup.sh --tests installs libjmac-java)");
+    // jmac exits 0 even when it refuses the input: the file is the proof.
+    assert!(ape.is_file(), "jmac made no {}: {out:?}", ape.display());
+}
+
 /// A drum groove with chords on the beat: tempo `bpm`, key `tonic` major or minor.
 pub fn song(bpm: f32, tonic: u8, minor: bool, seconds: f32) -> Vec<f32> {
     let mut out = vec![0.0; (seconds * RATE as f32) as usize];

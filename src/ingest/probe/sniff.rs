@@ -15,6 +15,8 @@ pub(super) enum Container {
     Matroska,
     /// MPEG audio elementary stream (MP1/2/3), possibly after an ID3v2 tag.
     Mpeg,
+    /// Monkey's Audio, possibly after an ID3v2 tag.
+    Ape,
 }
 
 impl Container {
@@ -28,6 +30,7 @@ impl Container {
             Container::Caf => "CAF",
             Container::Matroska => "Matroska",
             Container::Mpeg => "MPEG audio",
+            Container::Ape => "Monkey's Audio",
         }
     }
 }
@@ -94,6 +97,14 @@ pub(super) fn sniff_container(head: &[u8]) -> Option<Container> {
     }
     if at(0..4) == [0x1A, 0x45, 0xDF, 0xA3] {
         return Some(Container::Matroska);
+    }
+    if at(0..4) == b"MAC " {
+        return Some(Container::Ape);
+    }
+    if let Some(tag) = id3v2_size(head).and_then(|s| usize::try_from(s).ok()) {
+        if head.get(tag..tag + 4) == Some(b"MAC ") {
+            return Some(Container::Ape);
+        }
     }
     if at(0..3) == b"ID3" {
         // FLAC with a (non-standard) leading ID3 tag exists too; symphonia's probe sorts it out.
@@ -233,6 +244,12 @@ mod tests {
         );
         assert_eq!(sniff_container(b"\0\0\0\x20ftypM4A "), Some(Container::Mp4));
         assert_eq!(sniff_container(b"ID3\x04\0"), Some(Container::Mpeg));
+        assert_eq!(sniff_container(b"MAC \x96\x0f"), Some(Container::Ape));
+        // A tag of 5 bytes, then Monkey's Audio.
+        assert_eq!(
+            sniff_container(b"ID3\x04\0\0\0\0\0\x05.....MAC \x96\x0f"),
+            Some(Container::Ape)
+        );
         assert_eq!(sniff_container(b"\x89PNG\r\n\x1a\n"), None);
         assert_eq!(sniff_container(b"hello"), None);
         assert_eq!(sniff_container(b""), None);

@@ -142,16 +142,24 @@ fn first_decodable_packet(
     track_id: u32,
 ) -> Result<(), String> {
     // A few undecodable packets at the start happen (junk before the first MP3 frame).
+    let mut refused = None;
     for _ in 0..64 {
         let packet = match reader.next_packet() {
             Ok(p) => p,
-            Err(e) => return Err(format!("no audio could be read: {e}")),
+            // A stream whose every packet was refused ends: say why they were.
+            Err(e) => {
+                return Err(match refused {
+                    Some(why) => format!("damaged: no packet decodes ({why})"),
+                    None => format!("no audio could be read: {e}"),
+                })
+            }
         };
         if packet.track_id() != track_id {
             continue;
         }
-        if decoder.decode(&packet).is_ok() {
-            return Ok(());
+        match decoder.decode(&packet) {
+            Ok(_) => return Ok(()),
+            Err(e) => refused = Some(e.to_string()),
         }
     }
     Err("no decodable audio in the first packets".to_string())
@@ -253,6 +261,7 @@ pub(super) fn format_label(container: Container, codec: CodecType) -> String {
         (Container::Mpeg, c) if c == codecs::CODEC_TYPE_MP2 => "MP2",
         (Container::Mpeg, c) if c == codecs::CODEC_TYPE_MP1 => "MP1",
         (Container::Mpeg, _) => "MP3",
+        (Container::Ape, _) => "APE",
     };
     label.to_string()
 }
