@@ -25,7 +25,8 @@ pub struct Tags {
     pub composer: Option<String>,
     pub performer: Option<String>,
     pub has_cover: bool,
-    /// A CUE sheet kept in the file's own tags (FLAC's `CUESHEET` comment); not stored.
+    /// A CUE sheet kept in the file's own tags (FLAC's `CUESHEET` comment, APEv2's
+    /// `Cuesheet`); not stored.
     pub cue_sheet: Option<String>,
 }
 

@@ -145,11 +145,27 @@ async fn ape_albums_scan_split_by_their_sheet_analyse_and_fail_clearly() {
     garbled.extend((200..bytes.len() as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
     std::fs::write(music.join("garbled.ape"), garbled).expect("garbled");
 
+    // The same album with its sheet in its APEv2 tag (as EAC and foobar2000 keep it).
+    let embedded = music.join("Tagged/album.ape");
+    std::fs::create_dir_all(embedded.parent().expect("parent")).expect("folder");
+    std::fs::copy(&album, &embedded).expect("copy");
+    let mut tag = lofty::tag::Tag::new(lofty::tag::TagType::Ape);
+    tag.insert_unchecked(lofty::tag::TagItem::new(
+        lofty::tag::ItemKey::Unknown("Cuesheet".into()),
+        lofty::tag::ItemValue::Text(
+            "FILE \"CDImage.ape\" WAVE\n  TRACK 01 AUDIO\n    TITLE \"Uno\"\n    INDEX 01 00:00:00\n  \
+             TRACK 02 AUDIO\n    TITLE \"Dos\"\n    INDEX 01 00:04:00\n"
+                .into(),
+        ),
+    ));
+    lofty::tag::TagExt::save_to_path(&tag, &embedded, lofty::config::WriteOptions::default())
+        .expect("APEv2 tag");
+
     let library = library_with(&music, &data).await;
     let summary = scan(&library).await;
     assert_eq!(
         (summary.added, summary.failed, summary.warnings),
-        (3, 2, 1),
+        (5, 2, 1),
         "{summary:?}"
     );
     let failures = library.failures().await.expect("failures");
@@ -174,8 +190,8 @@ async fn ape_albums_scan_split_by_their_sheet_analyse_and_fail_clearly() {
     rows.sort_by_key(|t| (t.path.clone(), t.track_no));
     let spans: Vec<&TrackRow> = rows.iter().filter(|t| t.span.is_some()).collect();
     let titles: Vec<&str> = spans.iter().filter_map(|t| t.title.as_deref()).collect();
-    assert_eq!(titles, ["One", "Two"]);
-    for (t, seconds) in spans.iter().zip([4.0, 5.0]) {
+    assert_eq!(titles, ["One", "Two", "Uno", "Dos"]);
+    for (t, seconds) in spans.iter().zip([4.0, 5.0, 4.0, 5.0]) {
         assert_eq!(t.format, "APE");
         assert_eq!((t.sample_rate, t.channels), (Some(44_100), Some(2)));
         let d = t.duration_s.expect("duration");
@@ -197,8 +213,8 @@ async fn ape_albums_scan_split_by_their_sheet_analyse_and_fail_clearly() {
         .await
         .expect("analysis must finish")
         .expect("analysis");
-    assert_eq!((done.analyzed, done.failed), (3, 0), "{done:?}");
-    for (t, seconds) in spans.iter().zip([4.0, 5.0]) {
+    assert_eq!((done.analyzed, done.failed), (5, 0), "{done:?}");
+    for (t, seconds) in spans.iter().zip([4.0, 5.0, 4.0, 5.0]) {
         let features = library
             .track_detail(t.id)
             .await

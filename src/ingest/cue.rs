@@ -302,7 +302,8 @@ fn read_sheet(sheet: &Path) -> Result<String, String> {
     Ok(decode_text(&bytes))
 }
 
-/// The tracks of a sheet embedded in `audio`'s own tags (FLAC's `CUESHEET` comment): its FILE
+/// The tracks of a sheet embedded in `audio`'s own tags (FLAC's `CUESHEET` comment, APE's
+/// `Cuesheet` item): its FILE
 /// line names whatever the ripper read, so a sheet of one FILE is taken as this file's.
 pub fn embedded_tracks(
     text: &str,

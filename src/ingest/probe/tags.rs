@@ -60,8 +60,14 @@ pub(super) fn read_tags(path: &Path) -> Option<(Tags, Props)> {
         tags.disc_no = tag.disk().map(i64::from);
         tags.year = tag.year().filter(|y| *y > 0).map(i64::from);
         tags.has_cover = !tag.pictures().is_empty();
+        // FLAC's `CUESHEET` comment, APEv2's `Cuesheet` item (rippers spell it either way;
+        // APE keys are case-insensitive).
         tags.cue_sheet = tag
-            .get_string(&ItemKey::Unknown("CUESHEET".into()))
+            .items()
+            .find(|item| {
+                matches!(item.key(), ItemKey::Unknown(key) if key.eq_ignore_ascii_case("cuesheet"))
+            })
+            .and_then(|item| item.value().text())
             .filter(|s| !s.trim().is_empty())
             .map(str::to_string);
     }
