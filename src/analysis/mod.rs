@@ -16,6 +16,7 @@ pub mod stft;
 pub mod synthetic;
 pub mod tempo;
 pub mod timbre;
+pub mod timbre_model;
 
 use std::path::Path;
 
@@ -246,6 +247,23 @@ pub fn analyze_part(
     tags: Option<TagRequest<'_>>,
 ) -> Result<Features, AnalysisError> {
     analyze(path, part, tags).map(|(features, _)| features)
+}
+
+/// The MFCC frames of the whole file as sums for a Gaussian timbre model (`segue bench
+/// timbre`): the analysis's own frames, from one decode.
+pub fn mfcc_gaussian_sums(path: &Path) -> Result<timbre_model::GaussianSums, AnalysisError> {
+    crate::panics::catch_decoder_panic(|| {
+        let mut analyzer = Analyzer::new();
+        analyzer.timbre.keep_gaussian();
+        let decoded = decode_part(path, None, ANALYSIS_RATE, None, &mut analyzer)?;
+        if decoded.frames_in == 0 {
+            return Err(AnalysisError::Empty);
+        }
+        let (stft, mut frames) = analyzer.frame_sink();
+        stft.finish(|frame| frames.frame(&frame));
+        Ok(analyzer.timbre.gaussian_sums().cloned().unwrap_or_default())
+    })
+    .unwrap_or_else(|what| Err(AnalysisError::Panicked(what)))
 }
 
 /// [`analyze_file`], and the tempo's candidate levels with the cues each was scored on (to fit

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::timbre_model::GaussianSums;
+
 pub const MFCC_COUNT: usize = 13;
 const MEL_BANDS: usize = 40;
 const MEL_MIN_HZ: f32 = 30.0;
@@ -85,6 +87,9 @@ pub struct TimbreAccumulator {
     power: Vec<f32>,
     mel: [f32; MEL_BANDS],
     mfcc: [Running; MFCC_COUNT],
+    /// The MFCC frames' sums for a full-covariance Gaussian ([`super::timbre_model`]), kept
+    /// only when asked (`segue bench timbre`): the analysis stores no such model.
+    gaussian: Option<GaussianSums>,
     centroid: Running,
     rolloff: Running,
     flatness: Running,
@@ -156,6 +161,7 @@ impl TimbreAccumulator {
             power: Vec::with_capacity(bins),
             mel: [0.0; MEL_BANDS],
             mfcc: [Running::default(); MFCC_COUNT],
+            gaussian: None,
             centroid: Running::default(),
             rolloff: Running::default(),
             flatness: Running::default(),
@@ -170,6 +176,16 @@ impl TimbreAccumulator {
     /// One frame: its magnitude spectrum and its raw samples.
     pub fn frame(&mut self, magnitudes: &[f32], samples: &[f32]) {
         add_frame(self, magnitudes, samples);
+    }
+
+    /// From now on, also sum the MFCC frames for a Gaussian timbre model.
+    pub fn keep_gaussian(&mut self) {
+        self.gaussian.get_or_insert_with(GaussianSums::default);
+    }
+
+    /// The MFCC frames since [`Self::keep_gaussian`], as sums for a Gaussian timbre model.
+    pub fn gaussian_sums(&self) -> Option<&GaussianSums> {
+        self.gaussian.as_ref()
     }
 
     pub fn finish(self) -> Timbre {
@@ -268,8 +284,12 @@ super::stft::wide_vectors! {
             let e = dot(weights, &power[(*first).min(power.len())..]);
             *mel = (e + 1e-6).ln();
         }
-        for (running, row) in acc.mfcc.iter_mut().zip(&acc.dct) {
-            running.add(dot(row, &acc.mel));
+        let mfcc: [f32; MFCC_COUNT] = std::array::from_fn(|c| dot(&acc.dct[c], &acc.mel));
+        for (running, value) in acc.mfcc.iter_mut().zip(mfcc) {
+            running.add(value);
+        }
+        if let Some(gaussian) = &mut acc.gaussian {
+            gaussian.add(&mfcc);
         }
     }
 }

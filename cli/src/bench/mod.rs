@@ -20,6 +20,7 @@ mod radio;
 mod ramps;
 mod tempo;
 mod tempo_fit;
+mod timbre;
 mod weights;
 
 use std::path::{Path, PathBuf};
@@ -219,6 +220,15 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Would a Musly-style timbre model improve "sounds like" (issue 20, lever 5): every track's
+    /// MFCC frames as a full-covariance Gaussian (symmetrised KL), alone and re-ranking the
+    /// index vector's cosine, chosen on one half of the groups, reported on the other
+    Timbre {
+        #[command(flatten)]
+        groups: Groups,
+        #[arg(long)]
+        json: bool,
+    },
     /// The index's block weights chosen under the similarity protocol (issue 20): a coordinate
     /// search on one half of the groups, reported on the other, beside today's weights
     Weights {
@@ -313,6 +323,7 @@ impl Args {
                 | What::Ramps { .. }
                 | What::Quality { .. }
                 | What::Blocks { .. }
+                | What::Timbre { .. }
                 | What::Weights { .. }
                 | What::Radio { .. }
                 | What::Map { .. }
@@ -408,6 +419,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Ramps { .. }
         | What::Quality { .. }
         | What::Blocks { .. }
+        | What::Timbre { .. }
         | What::Weights { .. }
         | What::Radio { .. }
         | What::Map { .. }
@@ -482,6 +494,9 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             patches,
             json,
         } => blocks::run(library, &groups.labels, groups.min_group, patches, json).await,
+        What::Timbre { groups, json } => {
+            timbre::run(library, &groups.labels, groups.min_group, json).await
+        }
         What::Weights { groups, json } => {
             weights::run(library, &groups.labels, groups.min_group, json).await
         }

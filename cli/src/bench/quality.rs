@@ -88,6 +88,18 @@ pub(super) fn row(method: &str, half: &'static str, lists: &[Judged]) -> Row {
     }
 }
 
+/// How much `new` gains on `base` in P@k over the same queries (in the same order): the mean
+/// of the per-query differences and its standard error (paired, so tighter than either
+/// row's own).
+pub(super) fn paired_gain(base: &[Judged], new: &[Judged], k: usize) -> (f64, f64) {
+    let diffs: Vec<f64> = base
+        .iter()
+        .zip(new)
+        .map(|((b, _), (n, _))| precision_at(n, k) - precision_at(b, k))
+        .collect();
+    mean_se(&diffs)
+}
+
 /// All-pairs similarities of the library's vectors (a benchmark library: hundreds to a few
 /// thousand tracks), and ranked neighbour lists under a rescoring.
 pub(super) struct Space {
@@ -350,6 +362,21 @@ mod tests {
         assert_eq!(m, 2.5);
         assert!((se - (1.666_666_7f64 / 4.0).sqrt()).abs() < 1e-6);
         assert!(skewness(&[0.0, 0.0, 0.0, 10.0]) > 1.0);
+    }
+
+    #[test]
+    fn a_paired_gain_is_the_mean_of_per_query_differences() {
+        let list = |hits: usize| -> Judged { ((0..10).map(|k| k < hits).collect(), 5) };
+        let base = [list(1), list(2), list(3)];
+        // One query gains two hits of five, one gains one, one loses one: +0.4, +0.2, −0.2.
+        let new = [list(3), list(3), list(2)];
+        let (gain, se) = paired_gain(&base, &new, 5);
+        assert!((gain - 0.4 / 3.0).abs() < 1e-12, "{gain}");
+        let d: [f64; 3] = [0.4, 0.2, -0.2];
+        let var = d.iter().map(|x| (x - 0.4 / 3.0).powi(2)).sum::<f64>() / 2.0;
+        assert!((se - (var / 3.0).sqrt()).abs() < 1e-12, "{se}");
+        // The same lists gain nothing, with no spread.
+        assert_eq!(paired_gain(&base, &base, 5), (0.0, 0.0));
     }
 
     /// CSLS on a synthetic hubby set — high-dimensional Gaussian points around a common mean,

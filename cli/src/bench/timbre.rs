@@ -1,0 +1,250 @@
+//! `segue bench timbre --labels FILE`: would a Musly-style timbre model make "sounds like"
+//! better (issue 20, lever 5)? Under the similarity protocol (quality.rs): every track's MFCC
+//! frames (the analysis's own, from a decode here) as one full-covariance Gaussian, compared by
+//! the symmetrised KL divergence or Musly's Jensen–Shannon (`analysis::timbre_model`), alone
+//! and as a re-ranker of the index vector's cosine: score = cosine + w · t, where t = −ln(1 +
+//! divergence) z-scored over the library's pairs. The variant (divergence, with or without c0,
+//! the frames' level), w and the candidate list re-ranked (all tracks, or the cosine's top 50 as
+//! the index would give) are chosen on one half of the groups and reported on the other.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use anyhow::Result;
+use segue::analysis::timbre_model::{GaussianSums, MfccGaussian};
+use segue::Library;
+
+use super::labels::Labelled;
+use super::print_json;
+use super::quality::{choose_on_halves, paired_gain, print_rows, row, Judged, Row, Space};
+
+/// Weights of the timbre term tried (the cosine's own spread over pairs is about 0.1–0.2).
+const WEIGHTS: [f64; 8] = [0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.2];
+/// Candidates the index would hand a re-ranker.
+const CANDIDATES: usize = 50;
+
+/// `values[i][j]` z-scored over all pairs i ≠ j.
+fn z_scored(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let n = values.len();
+    let pairs: Vec<f64> = (0..n)
+        .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+        .map(|(i, j)| values[i][j])
+        .collect();
+    let count = pairs.len().max(1) as f64;
+    let mean = pairs.iter().sum::<f64>() / count;
+    let sd = (pairs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count)
+        .sqrt()
+        .max(1e-12);
+    values
+        .iter()
+        .map(|row| row.iter().map(|v| (v - mean) / sd).collect())
+        .collect()
+}
+
+/// −ln(1 + divergence) of every pair, z-scored over the pairs.
+fn timbre_similarity(
+    gaussians: &[&MfccGaussian],
+    divergence: fn(&MfccGaussian, &MfccGaussian) -> f64,
+) -> Vec<Vec<f64>> {
+    let raw: Vec<Vec<f64>> = gaussians
+        .iter()
+        .map(|a| {
+            gaussians
+                .iter()
+                .map(|b| -(1.0f64 + divergence(a, b)).ln())
+                .collect()
+        })
+        .collect();
+    z_scored(&raw)
+}
+
+pub async fn run(
+    library: &Library,
+    labels_file: &std::path::Path,
+    min_group: usize,
+    json: bool,
+) -> Result<()> {
+    let labelled = Labelled::read(library, labels_file, min_group).await?;
+    let (ids, flat) = library.index_vectors().await?;
+    let dim = flat.len() / ids.len().max(1);
+    let path_of: HashMap<i64, PathBuf> = library
+        .tracks(None)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, PathBuf::from(t.path)))
+        .collect();
+
+    // Every track's MFCC frames, one thread per core.
+    let started = std::time::Instant::now();
+    let sums: Mutex<HashMap<i64, GaussianSums>> = Mutex::new(HashMap::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(id) = ids.get(i) else { break };
+                let Some(path) = path_of.get(id) else {
+                    continue;
+                };
+                match segue::analysis::mfcc_gaussian_sums(path) {
+                    Ok(s) => {
+                        if let Ok(mut all) = sums.lock() {
+                            all.insert(*id, s);
+                        }
+                    }
+                    Err(e) => eprintln!("skipped {}: {e}", path.display()),
+                }
+            });
+        }
+    });
+    let sums = sums.into_inner().unwrap_or_default();
+    let decode_s = started.elapsed().as_secs_f64();
+
+    // The tracks with a vector and both Gaussians, in the order `Space` keeps (by id).
+    let mut kept: Vec<(i64, Vec<f32>, MfccGaussian, MfccGaussian)> = ids
+        .iter()
+        .zip(flat.chunks(dim.max(1)))
+        .filter_map(|(id, v)| {
+            let s = sums.get(id)?;
+            Some((*id, v.to_vec(), s.gaussian(0)?, s.gaussian(1)?))
+        })
+        .collect();
+    kept.sort_by_key(|k| k.0);
+    let ids: Vec<i64> = kept.iter().map(|k| k.0).collect();
+    let vectors: HashMap<i64, Vec<f32>> = kept.iter().map(|k| (k.0, k.1.clone())).collect();
+    let space = Space::new(&vectors);
+    let n = ids.len();
+
+    let with_c0: Vec<&MfccGaussian> = kept.iter().map(|k| &k.2).collect();
+    let without_c0: Vec<&MfccGaussian> = kept.iter().map(|k| &k.3).collect();
+    let mut pair_us = Vec::new();
+    let mut models: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
+    for (divergence, f) in [
+        (
+            "SKL",
+            MfccGaussian::symmetric_kl as fn(&MfccGaussian, &MfccGaussian) -> f64,
+        ),
+        ("JS", MfccGaussian::jensen_shannon),
+    ] {
+        let timed = std::time::Instant::now();
+        models.push((
+            format!("{divergence}, c0 kept"),
+            timbre_similarity(&with_c0, f),
+        ));
+        models.push((
+            format!("{divergence}, no c0"),
+            timbre_similarity(&without_c0, f),
+        ));
+        let us = timed.elapsed().as_secs_f64() * 1e6 / (2 * n * n).max(1) as f64;
+        pair_us.push(format!("{divergence} {us:.2} µs"));
+    }
+
+    let queries = labelled.queries(&ids);
+    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
+        queries[half]
+            .iter()
+            .map(|&q| labelled.judge(&ids, q, &lists[q]))
+            .collect()
+    };
+    let cosine = |i: usize, j: usize| f64::from(space.sim[i][j]);
+    let today = space.lists(&cosine);
+    // The cosine's top CANDIDATES of each track, for re-ranking as the index would.
+    let shortlist: Vec<Vec<bool>> = (0..n)
+        .map(|i| {
+            let mut mark = vec![false; n];
+            let mut all: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+            all.sort_by(|&a, &b| cosine(i, b).total_cmp(&cosine(i, a)).then(a.cmp(&b)));
+            for &j in all.iter().take(CANDIDATES) {
+                mark[j] = true;
+            }
+            mark
+        })
+        .collect();
+
+    let mut rows: Vec<Row> = Vec::new();
+    for half in ["A", "B"] {
+        rows.push(row("index vector (today)", half, &judged(&today, half)));
+    }
+    for (name, t) in &models {
+        let lists = space.lists(&|i, j| t[i][j]);
+        for half in ["A", "B"] {
+            rows.push(row(
+                &format!("timbre alone, {name}"),
+                half,
+                &judged(&lists, half),
+            ));
+        }
+    }
+    // Every variant × weight × candidate rule, chosen as one under the protocol.
+    let mut tried: Vec<(String, Vec<Vec<usize>>)> = Vec::new();
+    for (variant, t) in &models {
+        for rerank_only in [false, true] {
+            for &w in &WEIGHTS {
+                let lists = space.lists(&|i, j| {
+                    let score = cosine(i, j) + w * t[i][j];
+                    if rerank_only && !shortlist[i][j] {
+                        score - 1e6
+                    } else {
+                        score
+                    }
+                });
+                let scope = if rerank_only {
+                    format!("top {CANDIDATES}")
+                } else {
+                    "all".to_string()
+                };
+                tried.push((format!("{variant}, w={w}, {scope}"), lists));
+            }
+        }
+    }
+    let mut gains = Vec::new();
+    for (what, choose_on, report_on, lists) in choose_on_halves(&tried, judged) {
+        let held_out = judged(lists, report_on);
+        let (gain, se) = paired_gain(&judged(&today, report_on), &held_out, 5);
+        gains.push(format!("{report_on} {gain:+.3} ± {se:.3}"));
+        rows.push(row(
+            &format!("+ timbre ({what}; on {choose_on})"),
+            report_on,
+            &held_out,
+        ));
+    }
+    if json {
+        return print_json(&rows);
+    }
+    println!(
+        "timbre bench: {n} tracks; MFCC frames decoded in {decode_s:.0} s on {threads} threads; \
+         per divergence {}; {}",
+        pair_us.join(", "),
+        labelled.halves()
+    );
+    print_rows(&rows);
+    println!(
+        "held-out P@5 gain of the re-ranker over today's vector, paired over the same queries: {}",
+        gains.join(", ")
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn z_scores_leave_out_the_diagonal() {
+        let v = vec![
+            vec![100.0, 1.0, 3.0],
+            vec![1.0, 100.0, 3.0],
+            vec![3.0, 3.0, 100.0],
+        ];
+        let z = z_scored(&v);
+        let off: Vec<f64> = (0..3)
+            .flat_map(|i| (0..3).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| z[i][j])
+            .collect();
+        let mean = off.iter().sum::<f64>() / off.len() as f64;
+        assert!(mean.abs() < 1e-12);
+        assert!(z[0][1] < 0.0 && z[0][2] > 0.0);
+    }
+}
