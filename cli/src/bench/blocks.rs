@@ -8,14 +8,14 @@
 //! other. Neighbours are exact cosine over the combined vectors.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use segue::musicnn::net::EMBEDDING;
 use segue::musicnn::tagger::{file_patches, Tagger};
 use segue::Library;
 
+use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
 use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
@@ -121,39 +121,12 @@ pub async fn run(
     let (ids, flat) = library.index_vectors().await?;
     let dim = flat.len() / ids.len().max(1);
     let base: Vec<Vec<f32>> = flat.chunks(dim.max(1)).map(<[f32]>::to_vec).collect();
-    let path_of: HashMap<i64, PathBuf> = library
-        .tracks(None)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, PathBuf::from(t.path)))
-        .collect();
+    let paths = paths_of(library).await?;
     let tagger = Tagger::load_default().context("the MusiCNN weights (segue musicnn fetch)")?;
 
     // Both networks on every track's patches, one thread per core.
     let started = std::time::Instant::now();
-    let pooled: Mutex<HashMap<i64, Pooled>> = Mutex::new(HashMap::new());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(id) = ids.get(i) else { break };
-                let Some(path) = path_of.get(id) else {
-                    continue;
-                };
-                match pool(&tagger, path, patches) {
-                    Ok(p) => {
-                        if let Ok(mut all) = pooled.lock() {
-                            all.insert(*id, p);
-                        }
-                    }
-                    Err(e) => eprintln!("skipped: {e:#}"),
-                }
-            });
-        }
-    });
-    let pooled = pooled.into_inner().unwrap_or_default();
+    let (pooled, threads) = on_every_file(&ids, &paths, |path| pool(&tagger, path, patches));
     let seconds = started.elapsed().as_secs_f64();
     // Only the tracks both sides have.
     let keep: Vec<usize> = (0..ids.len())

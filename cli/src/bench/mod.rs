@@ -6,6 +6,7 @@ mod audio;
 mod backup;
 mod blocks;
 mod describe;
+mod every_file;
 mod index;
 mod journeys;
 mod labels;

@@ -8,13 +8,12 @@
 //! the index would give) are chosen on one half of the groups and reported on the other.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Mutex;
 
 use anyhow::Result;
-use segue::analysis::timbre_model::{GaussianSums, MfccGaussian};
+use segue::analysis::timbre_model::MfccGaussian;
 use segue::Library;
 
+use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
 use super::quality::{choose_on_halves, paired_gain, print_rows, row, Judged, Row, Space};
@@ -68,38 +67,11 @@ pub async fn run(
     let labelled = Labelled::read(library, labels_file, min_group).await?;
     let (ids, flat) = library.index_vectors().await?;
     let dim = flat.len() / ids.len().max(1);
-    let path_of: HashMap<i64, PathBuf> = library
-        .tracks(None)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, PathBuf::from(t.path)))
-        .collect();
+    let paths = paths_of(library).await?;
 
     // Every track's MFCC frames, one thread per core.
     let started = std::time::Instant::now();
-    let sums: Mutex<HashMap<i64, GaussianSums>> = Mutex::new(HashMap::new());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(id) = ids.get(i) else { break };
-                let Some(path) = path_of.get(id) else {
-                    continue;
-                };
-                match segue::analysis::mfcc_gaussian_sums(path) {
-                    Ok(s) => {
-                        if let Ok(mut all) = sums.lock() {
-                            all.insert(*id, s);
-                        }
-                    }
-                    Err(e) => eprintln!("skipped {}: {e}", path.display()),
-                }
-            });
-        }
-    });
-    let sums = sums.into_inner().unwrap_or_default();
+    let (sums, threads) = on_every_file(&ids, &paths, segue::analysis::mfcc_gaussian_sums);
     let decode_s = started.elapsed().as_secs_f64();
 
     // The tracks with a vector and both Gaussians, in the order `Space` keeps (by id).
