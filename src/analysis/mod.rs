@@ -135,6 +135,12 @@ impl Analyzer {
         }
     }
 
+    /// The STFT's last, partly filled frames to every frame consumer (once, at the end).
+    fn flush_frames(&mut self) {
+        let (stft, mut frames) = self.frame_sink();
+        stft.finish(|frame| frames.frame(&frame));
+    }
+
     /// The shared STFT and where its frames go (disjoint borrows of the analyser).
     fn frame_sink(&mut self) -> (&mut Stft, FrameSink<'_>) {
         let sink = FrameSink {
@@ -152,8 +158,7 @@ impl Analyzer {
 
     /// [`Analyzer::finish`], and the tempo's candidate levels with their cues.
     pub fn finish_with_levels(mut self) -> (Features, Vec<LevelCues>) {
-        let (stft, mut frames) = self.frame_sink();
-        stft.finish(|frame| frames.frame(&frame));
+        self.flush_frames();
         let (tempo, onset_rate, levels) = self.rhythm.finish_with_levels();
         let key = self.key.finish();
         let features = Features {
@@ -255,13 +260,9 @@ pub fn mfcc_gaussian_sums(path: &Path) -> Result<timbre_model::GaussianSums, Ana
     crate::panics::catch_decoder_panic(|| {
         let mut analyzer = Analyzer::new();
         analyzer.timbre.keep_gaussian();
-        let decoded = decode_part(path, None, ANALYSIS_RATE, None, &mut analyzer)?;
-        if decoded.frames_in == 0 {
-            return Err(AnalysisError::Empty);
-        }
-        let (stft, mut frames) = analyzer.frame_sink();
-        stft.finish(|frame| frames.frame(&frame));
-        Ok(analyzer.timbre.gaussian_sums().cloned().unwrap_or_default())
+        decode_into(path, None, &mut analyzer)?;
+        analyzer.flush_frames();
+        Ok(analyzer.timbre.take_gaussian().unwrap_or_default())
     })
     .unwrap_or_else(|what| Err(AnalysisError::Panicked(what)))
 }
@@ -270,6 +271,20 @@ pub fn mfcc_gaussian_sums(path: &Path) -> Result<timbre_model::GaussianSums, Ana
 /// the level weights: `segue bench tempo --levels`).
 pub fn analyze_file_with_levels(path: &Path) -> Result<(Features, Vec<LevelCues>), AnalysisError> {
     analyze(path, None, None)
+}
+
+/// Decodes `path` (or its `part`) into `analyzer` at the analysis rate; a file with no sound
+/// at all is an error.
+fn decode_into(
+    path: &Path,
+    part: Option<crate::audio::decode::Part>,
+    analyzer: &mut Analyzer,
+) -> Result<(), AnalysisError> {
+    let decoded = decode_part(path, part, ANALYSIS_RATE, None, analyzer)?;
+    if decoded.frames_in == 0 {
+        return Err(AnalysisError::Empty);
+    }
+    Ok(())
 }
 
 fn analyze(
@@ -285,10 +300,7 @@ fn analyze(
                 .or_else(|| crate::audio::decode::header_duration_s(path));
             analyzer.patches = Some(PatchCollector::new(request.max_patches, expected_s));
         }
-        let decoded = decode_part(path, part, ANALYSIS_RATE, None, &mut analyzer)?;
-        if decoded.frames_in == 0 {
-            return Err(AnalysisError::Empty);
-        }
+        decode_into(path, part, &mut analyzer)?;
         let patches = analyzer.patches.take();
         let (mut features, levels) = analyzer.finish_with_levels();
         if let (Some(request), Some(patches)) = (tags, patches) {

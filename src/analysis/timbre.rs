@@ -184,8 +184,8 @@ impl TimbreAccumulator {
     }
 
     /// The MFCC frames since [`Self::keep_gaussian`], as sums for a Gaussian timbre model.
-    pub fn gaussian_sums(&self) -> Option<&GaussianSums> {
-        self.gaussian.as_ref()
+    pub fn take_gaussian(&mut self) -> Option<GaussianSums> {
+        self.gaussian.take()
     }
 
     pub fn finish(self) -> Timbre {

@@ -100,6 +100,17 @@ pub(super) fn paired_gain(base: &[Judged], new: &[Judged], k: usize) -> (f64, f6
     mean_se(&diffs)
 }
 
+/// Every indexed track's vector, by id.
+pub(super) async fn index_vectors_by_id(library: &Library) -> Result<HashMap<i64, Vec<f32>>> {
+    let (ids, flat) = library.index_vectors().await?;
+    let dim = flat.len() / ids.len().max(1);
+    Ok(ids
+        .into_iter()
+        .zip(flat.chunks(dim.max(1)))
+        .map(|(id, v)| (id, v.to_vec()))
+        .collect())
+}
+
 /// All-pairs similarities of the library's vectors (a benchmark library: hundreds to a few
 /// thousand tracks), and ranked neighbour lists under a rescoring.
 pub(super) struct Space {
@@ -230,13 +241,7 @@ pub async fn run(
 ) -> Result<()> {
     let labelled = Labelled::read(library, labels_file, min_group).await?;
     let group_of = &labelled.group_of;
-    let (ids, flat) = library.index_vectors().await?;
-    let dim = flat.len() / ids.len().max(1);
-    let vectors: HashMap<i64, Vec<f32>> = ids
-        .iter()
-        .zip(flat.chunks(dim.max(1)))
-        .map(|(id, v)| (*id, v.to_vec()))
-        .collect();
+    let vectors = index_vectors_by_id(library).await?;
     let space = Space::new(&vectors);
     let n = space.ids.len();
     let at: HashMap<i64, usize> = space

@@ -16,7 +16,9 @@ use segue::Library;
 use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{choose_on_halves, paired_gain, print_rows, row, Judged, Row, Space};
+use super::quality::{
+    choose_on_halves, index_vectors_by_id, paired_gain, print_rows, row, Judged, Row, Space,
+};
 
 /// Weights of the timbre term tried (the cosine's own spread over pairs is about 0.1–0.2).
 const WEIGHTS: [f64; 8] = [0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.2];
@@ -65,8 +67,8 @@ pub async fn run(
     json: bool,
 ) -> Result<()> {
     let labelled = Labelled::read(library, labels_file, min_group).await?;
-    let (ids, flat) = library.index_vectors().await?;
-    let dim = flat.len() / ids.len().max(1);
+    let mut vectors = index_vectors_by_id(library).await?;
+    let ids: Vec<i64> = vectors.keys().copied().collect();
     let paths = paths_of(library).await?;
 
     // Every track's MFCC frames, one thread per core.
@@ -75,22 +77,17 @@ pub async fn run(
     let decode_s = started.elapsed().as_secs_f64();
 
     // The tracks with a vector and both Gaussians, in the order `Space` keeps (by id).
-    let mut kept: Vec<(i64, Vec<f32>, MfccGaussian, MfccGaussian)> = ids
+    let gaussians: HashMap<i64, [MfccGaussian; 2]> = sums
         .iter()
-        .zip(flat.chunks(dim.max(1)))
-        .filter_map(|(id, v)| {
-            let s = sums.get(id)?;
-            Some((*id, v.to_vec(), s.gaussian(0)?, s.gaussian(1)?))
-        })
+        .filter_map(|(id, s)| Some((*id, [s.gaussian(0)?, s.gaussian(1)?])))
         .collect();
-    kept.sort_by_key(|k| k.0);
-    let ids: Vec<i64> = kept.iter().map(|k| k.0).collect();
-    let vectors: HashMap<i64, Vec<f32>> = kept.iter().map(|k| (k.0, k.1.clone())).collect();
+    vectors.retain(|id, _| gaussians.contains_key(id));
     let space = Space::new(&vectors);
+    let ids = space.ids.clone();
     let n = ids.len();
 
-    let with_c0: Vec<&MfccGaussian> = kept.iter().map(|k| &k.2).collect();
-    let without_c0: Vec<&MfccGaussian> = kept.iter().map(|k| &k.3).collect();
+    let with_c0: Vec<&MfccGaussian> = ids.iter().map(|id| &gaussians[id][0]).collect();
+    let without_c0: Vec<&MfccGaussian> = ids.iter().map(|id| &gaussians[id][1]).collect();
     let mut pair_us = Vec::new();
     let mut models: Vec<(String, Vec<Vec<f64>>)> = Vec::new();
     for (divergence, f) in [
