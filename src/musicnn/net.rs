@@ -20,8 +20,18 @@ const PATCH_FRAMES: usize = 187;
 /// Batch-norm epsilon of `tf.compat.v1.layers.batch_normalization`.
 const EPS: f32 = 1e-3;
 const T: usize = PATCH_FRAMES;
+/// The timbral convs' windows span 7 frames and this many mel bands, with 204 filters each.
+const TIMBRAL_WIDTHS: [usize; 2] = [38, 67];
+const TIMBRAL_FRAMES: usize = 7;
+const TIMBRAL_FILTERS: usize = 204;
+/// The temporal convs' windows span this many frames of one band, with 51 filters each.
+const TEMPORAL_FRAMES: [usize; 3] = [128, 64, 32];
+const TEMPORAL_FILTERS: usize = 51;
 /// Front-end width: 204 + 204 timbral, 3 × 51 temporal.
-const FRONT: usize = 561;
+const FRONT: usize =
+    TIMBRAL_WIDTHS.len() * TIMBRAL_FILTERS + TEMPORAL_FRAMES.len() * TEMPORAL_FILTERS;
+/// The mid-end convs span 7 frames of every feature.
+const MID_FRAMES: usize = 7;
 const MID: usize = 64;
 /// Front end + three mid-end layers.
 const FEATURES: usize = FRONT + 3 * MID;
@@ -122,6 +132,41 @@ pub struct Network {
     output: Linear,
 }
 
+/// The multiply-adds of one patch through the network, as [`Network::forward`] computes them
+/// (every frequency position of a conv, the pooling's discards included).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct MultiplyAdds {
+    /// The 7 × 38 and 7 × 67 timbral convs.
+    pub timbral: [u64; 2],
+    /// The three temporal convs together.
+    pub temporal: u64,
+    /// The three mid-end convs together.
+    pub mid: u64,
+    /// The two dense layers.
+    pub dense: u64,
+}
+
+impl MultiplyAdds {
+    pub fn per_patch() -> Self {
+        let t = T as u64;
+        let timbral = |width: usize| {
+            let positions = (N_MELS - width + 1) as u64;
+            t * positions * (TIMBRAL_FRAMES * width * TIMBRAL_FILTERS) as u64
+        };
+        let temporal_taps: usize = TEMPORAL_FRAMES.iter().sum();
+        MultiplyAdds {
+            timbral: TIMBRAL_WIDTHS.map(timbral),
+            temporal: t * (N_MELS * temporal_taps * TEMPORAL_FILTERS) as u64,
+            mid: t * (MID_FRAMES * (FRONT + 2 * MID) * MID) as u64,
+            dense: (2 * FEATURES * EMBEDDING + EMBEDDING * TAGS) as u64,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.timbral[0] + self.timbral[1] + self.temporal + self.mid + self.dense
+    }
+}
+
 /// Everything the network computes for one 3-second patch.
 #[derive(Debug, Clone)]
 pub struct PatchOutput {
@@ -141,37 +186,54 @@ impl Network {
     }
 
     pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<Self, NetError> {
-        let timbral = |i: usize, width: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
+        // The graph's layers are numbered in this order: timbral, temporal, mid-end.
+        let timbral = |i: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
             let conv = if i == 0 {
                 "conv2d".to_string()
             } else {
                 format!("conv2d_{i}")
             };
+            let width = TIMBRAL_WIDTHS[i];
             Ok((
-                Linear::load(ckpt, &conv, &[7, width, 1, 204])?,
+                Linear::load(ckpt, &conv, &[TIMBRAL_FRAMES, width, 1, TIMBRAL_FILTERS])?,
                 width,
-                BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), 204)?,
+                BatchNorm::load(
+                    ckpt,
+                    &format!("batch_normalization_{}", i + 1),
+                    TIMBRAL_FILTERS,
+                )?,
             ))
         };
-        let temporal = |i: usize, frames: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
+        let temporal = |j: usize| -> Result<(Linear, usize, BatchNorm), NetError> {
+            let i = TIMBRAL_WIDTHS.len() + j;
+            let frames = TEMPORAL_FRAMES[j];
             Ok((
-                Linear::load(ckpt, &format!("conv2d_{i}"), &[frames, 1, 1, 51])?,
+                Linear::load(
+                    ckpt,
+                    &format!("conv2d_{i}"),
+                    &[frames, 1, 1, TEMPORAL_FILTERS],
+                )?,
                 frames,
-                BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), 51)?,
+                BatchNorm::load(
+                    ckpt,
+                    &format!("batch_normalization_{}", i + 1),
+                    TEMPORAL_FILTERS,
+                )?,
             ))
         };
-        let mid = |i: usize, inputs: usize| -> Result<(Linear, BatchNorm), NetError> {
+        let mid = |j: usize, inputs: usize| -> Result<(Linear, BatchNorm), NetError> {
+            let i = TIMBRAL_WIDTHS.len() + TEMPORAL_FRAMES.len() + j;
             Ok((
-                Linear::load(ckpt, &format!("conv2d_{i}"), &[7, inputs, 1, MID])?,
+                Linear::load(ckpt, &format!("conv2d_{i}"), &[MID_FRAMES, inputs, 1, MID])?,
                 BatchNorm::load(ckpt, &format!("batch_normalization_{}", i + 1), MID)?,
             ))
         };
         let scalar_bn = BatchNorm::load(ckpt, "batch_normalization", 1)?;
         Ok(Network {
             input_bn: scalar_bn,
-            timbral: [timbral(0, 38)?, timbral(1, 67)?],
-            temporal: [temporal(2, 128)?, temporal(3, 64)?, temporal(4, 32)?],
-            mid: [mid(5, FRONT)?, mid(6, MID)?, mid(7, MID)?],
+            timbral: [timbral(0)?, timbral(1)?],
+            temporal: [temporal(0)?, temporal(1)?, temporal(2)?],
+            mid: [mid(0, FRONT)?, mid(1, MID)?, mid(2, MID)?],
             pooled_bn: BatchNorm::load(ckpt, "batch_normalization_9", 2 * FEATURES)?,
             dense: Linear::load(ckpt, "dense", &[2 * FEATURES, EMBEDDING])?,
             dense_bn: BatchNorm::load(ckpt, "batch_normalization_10", EMBEDDING)?,
@@ -222,7 +284,7 @@ impl Network {
             // Row t of the unfolded input is padded frames t..t+7, contiguous in memory.
             gemm(
                 T,
-                7 * width,
+                MID_FRAMES * width,
                 MID,
                 input,
                 width as isize,
@@ -370,7 +432,7 @@ fn timbral_conv(
     col: usize,
 ) {
     let positions = N_MELS - width + 1;
-    let taps = 7 * width;
+    let taps = TIMBRAL_FRAMES * width;
     let filters = conv.outputs;
     // Frames per block: the unfolded block stays within L2 (16 × 59 × 266 floats ≈ 1 MB).
     const BLOCK: usize = 16;
@@ -384,7 +446,7 @@ fn timbral_conv(
             let t = t0 + dt;
             for f in 0..positions {
                 let row = &mut unfolded[(dt * positions + f) * taps..][..taps];
-                for i in 0..7 {
+                for i in 0..TIMBRAL_FRAMES {
                     let src = &xn[(t + i) * N_MELS + f..][..width];
                     row[i * width..(i + 1) * width].copy_from_slice(src);
                 }
@@ -440,6 +502,13 @@ fn pool_extremes(hi: &[f32], lo: &[f32], bias: &[f32], bn: &BatchNorm, dst: &mut
         let pick = if bn.scale[c] >= 0.0 { hi[c] } else { lo[c] };
         dst[c] = bn.fused(c, (pick + bias[c]).max(0.0));
     }
+}
+
+/// One product C = A · B of the shapes given, through the same kernels as the network (for
+/// `segue bench musicnn`: the core's attainable rate beside the network's).
+#[cfg(feature = "harness")]
+pub fn sgemm_for_bench(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    gemm(m, k, n, a, k as isize, 1, b, c, false);
 }
 
 /// C (m × n, row-major) = A · B (+ C if `accumulate`), where A is read through strides
@@ -541,6 +610,26 @@ mod tests {
                 (state % 4000) as f32 / 1000.0
             })
             .collect()
+    }
+
+    #[test]
+    fn multiply_adds_follow_the_loaded_kernels() {
+        let net = network(Model::Msd);
+        let m = MultiplyAdds::per_patch();
+        for (i, (conv, width, _)) in net.timbral.iter().enumerate() {
+            let positions = N_MELS - width + 1;
+            assert_eq!(m.timbral[i], (T * positions * conv.kernel.len()) as u64);
+        }
+        let temporal: usize = net
+            .temporal
+            .iter()
+            .map(|(conv, _, _)| T * N_MELS * conv.kernel.len())
+            .sum();
+        assert_eq!(m.temporal, temporal as u64);
+        let mid: usize = net.mid.iter().map(|(conv, _)| T * conv.kernel.len()).sum();
+        assert_eq!(m.mid, mid as u64);
+        let dense = net.dense.kernel.len() + net.output.kernel.len();
+        assert_eq!(m.dense, dense as u64);
     }
 
     #[test]

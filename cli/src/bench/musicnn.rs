@@ -25,6 +25,23 @@ pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
         r.resample_ms.exact_48k,
         r.resample_ms.fast_48k,
     );
+    let n = &r.network;
+    println!(
+        "the network: {:.2} GFLOP per patch (timbral convs {:.2} + {:.2}, temporal {:.2}, mid-end {:.2}, dense {:.4}) at p50: {:.0} GFLOP/s; the same sgemm kernels on this core: {:.0} GFLOP/s on a 1024^3 product, {:.0} on the 7x38 conv's block ({}x{}x{}): the network runs at {:.0}% of the square product's rate",
+        n.gflop_per_patch,
+        n.gflop[0],
+        n.gflop[1],
+        n.gflop[2],
+        n.gflop[3],
+        n.gflop[4],
+        n.gflops,
+        n.sgemm_square_gflops,
+        n.sgemm_block_gflops,
+        n.block_shape[0],
+        n.block_shape[1],
+        n.block_shape[2],
+        100.0 * n.gflops / n.sgemm_square_gflops.max(1e-9),
+    );
     let d = &r.fast_vs_exact;
     println!(
         "fast resampler vs exact ({} files, {} patches each, as the scan tags): tag probabilities max |Δp| {:.2e}, mean |Δp| {:.2e}; top-3 unchanged {:.1}% in order, {:.1}% as a set; embedding cosine mean {:.7}, min {:.7}; log-mel max |Δ| {:.3}, mean |Δ| {:.2e}; front end on these files {:.2} ms per patch exact, {:.2} fast",
@@ -88,6 +105,8 @@ struct MusicnnBench {
     /// One patch through one model on one thread: median and 90th percentile, ms.
     patch_ms_p50: f64,
     patch_ms_p90: f64,
+    /// The network's arithmetic against what the same kernels reach on this core.
+    network: NetworkRate,
     /// Front end of one patch: resampling its 44.1 kHz source to 16 kHz with the scan's
     /// (fast) resampler, mel and log, ms; and the same with the exact resampler.
     frontend_ms_per_patch: f64,
@@ -106,6 +125,52 @@ struct MusicnnBench {
     analysis_with_tags_exact_cpu_s: f64,
     audio_s: f64,
     default_patches: usize,
+}
+
+/// How close one patch through one model comes to the core's attainable sgemm rate.
+#[derive(Debug, Default, Serialize)]
+struct NetworkRate {
+    /// 2 × multiply-adds per patch, in GFLOP: all, and timbral 38, timbral 67, temporal,
+    /// mid-end, dense.
+    gflop_per_patch: f64,
+    gflop: [f64; 5],
+    /// At the patch's p50 time.
+    gflops: f64,
+    /// The same kernels on one thread: a 1024³ product, and the 7 × 38 timbral conv's block
+    /// (16 frames × 59 positions, 266 taps, 204 filters), the least time of several runs.
+    sgemm_square_gflops: f64,
+    sgemm_block_gflops: f64,
+    block_shape: [usize; 3],
+}
+
+impl NetworkRate {
+    fn measure(patch_ms_p50: f64) -> Self {
+        use segue::musicnn::net::{sgemm_for_bench, MultiplyAdds};
+        let m = MultiplyAdds::per_patch();
+        let gflop = |mads: u64| 2.0 * mads as f64 / 1e9;
+        let rate = |(rows, k, cols): (usize, usize, usize), reps: usize| {
+            let a: Vec<f32> = (0..rows * k).map(|i| (i % 7) as f32 * 0.1).collect();
+            let b: Vec<f32> = (0..k * cols).map(|i| (i % 5) as f32 * 0.1).collect();
+            let mut c = vec![0.0f32; rows * cols];
+            let ms = least_ms(reps, || sgemm_for_bench(rows, k, cols, &a, &b, &mut c));
+            2.0 * (rows * k * cols) as f64 / (ms / 1000.0) / 1e9
+        };
+        let block = (16 * 59, 7 * 38, 204);
+        NetworkRate {
+            gflop_per_patch: gflop(m.total()),
+            gflop: [
+                gflop(m.timbral[0]),
+                gflop(m.timbral[1]),
+                gflop(m.temporal),
+                gflop(m.mid),
+                gflop(m.dense),
+            ],
+            gflops: gflop(m.total()) / (patch_ms_p50 / 1000.0).max(1e-12),
+            sgemm_square_gflops: rate((1024, 1024, 1024), 5),
+            sgemm_block_gflops: rate(block, 40),
+            block_shape: [block.0, block.1, block.2],
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -417,6 +482,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         }
     }
     Ok(MusicnnBench {
+        network: NetworkRate::measure(patch_ms(0.5)),
         patch_ms_p50: patch_ms(0.5),
         patch_ms_p90: patch_ms(0.9),
         frontend_ms_per_patch: frontend_ms,
