@@ -88,9 +88,10 @@ fn constraints_orders_and_fewer_than_asked() {
         stderr.contains("sound like “Lantern”: more would be filler"),
         "{stderr}"
     );
-    // The default caps (2 per artist) gave way to keep it sounding alike, and said so.
+    // The default caps (2 per artist, 2 per album) gave way to keep it sounding alike, and
+    // said so in one sentence.
     assert!(
-        stderr.contains("Allowed 6 per artist to keep it sounding alike"),
+        stderr.contains("Allowed 6 per artist and 6 per album to keep it sounding alike."),
         "{stderr}"
     );
     assert_eq!(plain.len(), 5, "its band: {plain:?}");

@@ -84,23 +84,25 @@ impl Library {
             .step_entries(None, &path, calibration.as_deref())
             .await?;
 
+        // The caps that gave way, in one sentence (a limit of 0 is none at all).
+        let relaxed: Vec<String> = [
+            (found.limits.per_artist, request.max_per_artist, "artist"),
+            (found.limits.per_album, request.max_per_album, "album"),
+        ]
+        .into_iter()
+        .filter(|(limit, asked, _)| limit != asked && *asked > 0)
+        .map(|(limit, _, per)| match limit {
+            0 => format!("any number per {per}"),
+            n => format!("{n} per {per}"),
+        })
+        .collect();
         let mut notes = Vec::new();
-        let cap_note = |limit: usize, asked: usize, what: &str| {
-            (limit != asked && asked > 0).then(|| match limit {
-                0 => format!("Let any number per {what} in to make the journey whole."),
-                n => format!("Allowed {n} per {what} to make the journey whole."),
-            })
-        };
-        notes.extend(cap_note(
-            found.limits.per_artist,
-            request.max_per_artist,
-            "artist",
-        ));
-        notes.extend(cap_note(
-            found.limits.per_album,
-            request.max_per_album,
-            "album",
-        ));
+        if !relaxed.is_empty() {
+            notes.push(format!(
+                "Allowed {} to make the journey whole.",
+                relaxed.join(" and ")
+            ));
+        }
         let shortfall = (found.between.len() < between).then(|| {
             format!(
                 "Only {} tracks fit between these two under these settings.",

@@ -195,17 +195,24 @@ pub fn assemble(
             entry(reference, c, calibration)
         })
         .collect();
+    // The caps that gave way, in one sentence.
+    let relaxed: Vec<String> = [
+        (
+            selection.limits.per_artist,
+            request.max_per_artist,
+            "artist",
+        ),
+        (selection.limits.per_album, request.max_per_album, "album"),
+    ]
+    .into_iter()
+    .filter(|(allowed, asked, _)| allowed > asked)
+    .map(|(allowed, _, per)| format!("{allowed} per {per}"))
+    .collect();
     let mut notes = Vec::new();
-    if selection.limits.per_artist > request.max_per_artist {
+    if !relaxed.is_empty() {
         notes.push(format!(
-            "Allowed {} per artist to keep it sounding alike.",
-            selection.limits.per_artist
-        ));
-    }
-    if selection.limits.per_album > request.max_per_album {
-        notes.push(format!(
-            "Allowed {} per album to keep it sounding alike.",
-            selection.limits.per_album
+            "Allowed {} to keep it sounding alike.",
+            relaxed.join(" and ")
         ));
     }
     let (shortfall, lengthen) = if found < request.length {

@@ -450,6 +450,31 @@ fn caps_loosen_before_the_list_falls_short_of_tracks_that_sound_alike() {
 }
 
 #[test]
+fn artist_and_album_caps_that_both_give_way_are_one_note() {
+    let mut candidates = spread();
+    for c in &mut candidates {
+        c.row.artist = Some("Seed Artist".into());
+        c.row.album = Some("Seed Album".into());
+    }
+    let p = make(&request(6), &candidates);
+    assert_eq!(p.entries.len(), 6, "{:?}", p.shortfall);
+    let [note] = p.notes.as_slice() else {
+        panic!("one note: {:?}", p.notes)
+    };
+    let allowed = |per: &str| {
+        note.split(" and ")
+            .find_map(|part| {
+                let words: Vec<&str> = part.split_whitespace().collect();
+                let at = words.iter().position(|w| w.trim_end_matches('.') == per)?;
+                words.get(at.checked_sub(2)?)?.parse::<usize>().ok()
+            })
+            .unwrap_or_else(|| panic!("{per} in {note:?}"))
+    };
+    assert!(allowed("artist") > 2 && allowed("album") > 2, "{note}");
+    assert!(note.ends_with("to keep it sounding alike."), "{note}");
+}
+
+#[test]
 fn strict_caps_hold_and_the_shortfall_offers_to_let_them_give_way() {
     let mut candidates = spread();
     for c in &mut candidates {
