@@ -197,6 +197,25 @@ export async function unstale(fn, tries = 20) {
 }
 
 /**
+ * Selects rows `first` and `second` as a user does (a click, then Ctrl+click) until the
+ * selection panel counts both: a click that lands while the table re-renders its rows can
+ * leave one selected (a CI run saw the panel never appear), and then both are clicked again.
+ */
+export async function selectTwoRows(driver, first, second, attempts = 4) {
+  const cellOf = (index) => `.track-row[data-index="${index}"] td:nth-child(2)`;
+  for (let attempt = 1; ; attempt++) {
+    await selectRow(driver, first);
+    await unstale(async () => driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cellOf(second)))).keyUp('\uE009').perform());
+    try {
+      return await waitFor(() => attr(driver, '#detail-selection', 'data-count').catch(() => null), (n) => n === '2', 'two rows selected', 5000);
+    } catch (e) {
+      console.log(`# two-row selection attempt ${attempt} missed: ${e.message}`);
+      if (attempt === attempts) throw e;
+    }
+  }
+}
+
+/**
  * Clicks row `index` (a cell: WebKit's driver does not take a <tr> as clickable) until it reads
  * selected. On a busy machine a click can land while the table re-renders the row under it and
  * select nothing; then it is clicked again.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, waitFor, analysisDone, attr, clickWhenReady, selectRow, saveScreenshot, playlistView, By, unstale, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
+import { launch, waitFor, analysisDone, attr, clickWhenReady, selectRow, selectTwoRows, saveScreenshot, playlistView, By, unstale, alsaCaptureHome, capturedAudio, storedTracks, dropFile, answerOpenDialog, playerBar } from './harness.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'segue-e2e-journeys-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -36,11 +36,9 @@ test('a journey between two selected tracks, sorted and unsorted, a tempo ramp, 
     await analysisDone(driver, { tracks: 36 });
 
     // Two rows (the table is in title order): the first and the eighth.
-    await selectRow(driver, 0);
     const from = await idAt(driver, 0);
     const to = await idAt(driver, 7);
-    await unstale(async () => driver.actions().keyDown('\uE009').click(await driver.findElement(By.css(cell(7)))).keyUp('\uE009').perform());
-    await waitFor(() => attr(driver, '#detail-selection', 'data-count'), (n) => n === '2', 'two rows selected');
+    await selectTwoRows(driver, 0, 7);
     await clickWhenReady(driver, '#make-journey');
     const journey = await ready(driver, 'the journey');
     const ids = journey.rows.map((r) => r.id);
