@@ -156,6 +156,24 @@ pub trait DecodeSink {
     }
 }
 
+/// A sink that only touches every decoded sample: decoding alone, the floor under analysis
+/// (no mix-down or resampling), for the benchmarks. The sum keeps the work from being
+/// optimised away.
+#[cfg(feature = "harness")]
+#[derive(Debug, Default)]
+pub struct DecodeOnly(pub f64);
+
+#[cfg(feature = "harness")]
+impl DecodeSink for DecodeOnly {
+    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
+        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
+    }
+    fn mono(&mut self, _block: &[f32]) {}
+    fn wants_mono(&self) -> bool {
+        false
+    }
+}
+
 struct MonoOnly<F>(F);
 
 impl<F: FnMut(&[f32])> DecodeSink for MonoOnly<F> {

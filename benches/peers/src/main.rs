@@ -10,23 +10,8 @@ use std::path::{Path, PathBuf};
 use bliss_audio::decoder::symphonia::SymphoniaDecoder;
 use bliss_audio::decoder::Decoder;
 use segue::analysis::{analyze_file_with, TagRequest};
-use segue::audio::decode::decode;
+use segue::audio::decode::{decode, DecodeOnly};
 use segue::musicnn::tagger::{Tagger, DEFAULT_MAX_PATCHES, SCAN_RESAMPLER};
-
-/// A decode sink that only touches every decoded sample: decoding alone, the floor under
-/// analysis (no mix-down or resampling).
-#[derive(Default)]
-struct DecodeOnly(f64);
-
-impl segue::audio::decode::DecodeSink for DecodeOnly {
-    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
-        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
-    }
-    fn mono(&mut self, _block: &[f32]) {}
-    fn wants_mono(&self) -> bool {
-        false
-    }
-}
 
 /// CPU time of every thread of this process, seconds.
 fn process_cpu_s() -> f64 {

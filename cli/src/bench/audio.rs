@@ -156,21 +156,6 @@ struct AnalyzeBench {
     results: Vec<AnalyzedFile>,
 }
 
-/// A decode sink that only touches every decoded sample: decoding alone, the floor under
-/// analysis (no mix-down or resampling).
-#[derive(Debug, Default)]
-struct DecodeOnly(f64);
-
-impl segue::audio::decode::DecodeSink for DecodeOnly {
-    fn source(&mut self, interleaved: &[f32], _channels: usize, _rate: u32) {
-        self.0 += interleaved.iter().map(|s| f64::from(*s)).sum::<f64>();
-    }
-    fn mono(&mut self, _block: &[f32]) {}
-    fn wants_mono(&self) -> bool {
-        false
-    }
-}
-
 /// For every file, on this thread: decode alone, decode + mix-down + resample, and the whole
 /// analysis, one after the other (same cache state), timed in thread CPU seconds.
 fn measure_analyze(paths: &[PathBuf]) -> AnalyzeBench {
@@ -180,7 +165,7 @@ fn measure_analyze(paths: &[PathBuf]) -> AnalyzeBench {
     let mut failed = 0;
     for path in paths {
         let t = thread_cpu_s();
-        let mut only = DecodeOnly(0.0);
+        let mut only = segue::audio::decode::DecodeOnly(0.0);
         let decoded = segue::audio::decode::decode(path, ANALYSIS_RATE, None, &mut only);
         std::hint::black_box(only.0);
         let t_decode = thread_cpu_s() - t;
