@@ -134,7 +134,7 @@ pub struct Network {
 
 /// The multiply-adds of one patch through the network, as [`Network::forward`] computes them
 /// (every frequency position of a conv, the pooling's discards included).
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct MultiplyAdds {
     /// The 7 × 38 and 7 × 67 timbral convs.
     pub timbral: [u64; 2],
