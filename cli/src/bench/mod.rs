@@ -12,6 +12,7 @@ mod journeys;
 mod labels;
 mod library;
 mod map;
+mod mirex_key;
 mod musicnn;
 mod playlist;
 mod playlists;

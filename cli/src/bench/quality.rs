@@ -6,7 +6,9 @@
 //! `segue similar` and of the default playlist, each with its standard error over queries; and
 //! the hubness levers of issue 20, measured on the neighbour list from the same vectors:
 //! local scaling (CSLS, its k chosen on the other half) and mutual proximity — each with the
-//! k-occurrence skewness (how much a few "hub" tracks turn up in everyone's neighbours).
+//! k-occurrence skewness (how much a few "hub" tracks turn up in everyone's neighbours); and
+//! query expansion and database-side augmentation (the query's or every track's vector joined
+//! by its nearest), their k and weighting chosen on one half, reported on the other.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -23,6 +25,10 @@ use super::print_json;
 pub(super) const LIST: usize = 30;
 /// CSLS's neighbourhood sizes tried (chosen on the other half).
 const CSLS_K: [usize; 4] = [5, 10, 20, 40];
+/// Query expansion's and database augmentation's neighbours joined, and the powers of their
+/// similarity that weight them (chosen on the other half).
+const EXPANSION_K: [usize; 5] = [1, 2, 3, 5, 8];
+const EXPANSION_ALPHA: [i32; 3] = [0, 1, 3];
 /// The k of the k-occurrence (hubness) figure.
 const OCCURRENCE_K: usize = 10;
 
@@ -215,13 +221,13 @@ pub(super) fn choose_on_halves<T>(
 /// The table every quality bench prints.
 pub(super) fn print_rows(rows: &[Row]) {
     println!(
-        "{:<40} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+        "{:<48} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
         "method", "half", "n", "P@5 ± se", "P@10 ± se", "R-prec ± se", "hub skew"
     );
     for r in rows {
         let f = |(m, se): (f64, f64)| format!("{m:.3} ± {se:.3}");
         println!(
-            "{:<40} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
+            "{:<48} {:>4} {:>5} {:>15} {:>15} {:>15} {:>9}",
             r.method,
             r.half,
             r.queries,
@@ -314,6 +320,69 @@ pub async fn run(
         normal_cdf((s - mi) / si) * normal_cdf((s - mj) / sj)
     });
     method("mutual proximity (Gaussian)", &mp, &["A", "B"]);
+
+    // Query expansion (αQE; Radenović, Tolias and Chum, TPAMI 2019): the query joined by its
+    // k nearest, each weighted by its similarity^α, ranks by cos(q + Σ wᵢ nᵢ, x) — by
+    // sim(q, x) + Σ wᵢ sim(nᵢ, x), the norm being the query's alone. Two index searches per
+    // query. k and α chosen on one half, reported on the other.
+    let expanded: Vec<(String, Vec<Vec<usize>>)> = EXPANSION_K
+        .iter()
+        .flat_map(|&k| EXPANSION_ALPHA.iter().map(move |&alpha| (k, alpha)))
+        .map(|(k, alpha)| {
+            let lists = space.lists(&|i, j| {
+                cosine[i]
+                    .iter()
+                    .take(k)
+                    .fold(f64::from(space.sim[i][j]), |s, &t| {
+                        let weight = f64::from(space.sim[i][t].max(0.0)).powi(alpha);
+                        s + weight * f64::from(space.sim[t][j])
+                    })
+            });
+            (format!("k={k} α={alpha}"), lists)
+        })
+        .collect();
+    for (what, choose_on, report_on, lists) in choose_on_halves(&expanded, judged) {
+        method(
+            &format!("query expansion {what} (chosen on {choose_on})"),
+            lists,
+            &[report_on],
+        );
+    }
+    // Database-side augmentation (DBA, the same paper): every track's vector replaced by that
+    // sum over its own k nearest, renormalised, before the index is built; queries as usual.
+    let augmented: Vec<(String, Vec<Vec<usize>>)> = EXPANSION_K
+        .iter()
+        .flat_map(|&k| EXPANSION_ALPHA.iter().map(move |&alpha| (k, alpha)))
+        .map(|(k, alpha)| {
+            let by_id: HashMap<i64, Vec<f32>> = space
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let mut v = vectors[id].clone();
+                    for &t in cosine[i].iter().take(k) {
+                        let weight = space.sim[i][t].max(0.0).powi(alpha);
+                        for (x, y) in v.iter_mut().zip(&vectors[&space.ids[t]]) {
+                            *x += weight * y;
+                        }
+                    }
+                    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+                    v.iter_mut().for_each(|x| *x /= norm);
+                    (*id, v)
+                })
+                .collect();
+            let augmented = Space::new(&by_id);
+            let lists = augmented.lists(&|i, j| f64::from(augmented.sim[i][j]));
+            (format!("k={k} α={alpha}"), lists)
+        })
+        .collect();
+    for (what, choose_on, report_on, lists) in choose_on_halves(&augmented, judged) {
+        method(
+            &format!("database augmentation {what} (chosen on {choose_on})"),
+            lists,
+            &[report_on],
+        );
+    }
 
     // Default playlists (the caps and floor of a first playlist), for reference.
     let mut playlist_rows: BTreeMap<&'static str, Vec<Judged>> = BTreeMap::new();

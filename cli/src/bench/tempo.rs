@@ -4,7 +4,9 @@
 //! Accuracy1 (within 4 %) and Accuracy2 (also at 2×, ½, 3×, ⅓ — the usual MIREX figures), the
 //! misses by kind (octave, the 3:2 family, the 4:3 family, other), Accuracy1 of the most
 //! confident 80 % of clips and per fifth of confidence, and how many of the misses the least
-//! confident fifth holds. Every clip is analysed as the scan analyses (no tags), on every core.
+//! confident fifth holds; and, when the manifest has `key` and `scale` columns, the key's MIREX
+//! weighted score and share of exact keys. Every clip is analysed as the scan analyses (no
+//! tags), on every core.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use anyhow::{bail, Context, Result};
 use segue::analysis::tempo::LevelCues;
 use serde::Serialize;
 
+use super::mirex_key::{self, PitchKey};
 use super::print_json;
 
 /// One clip: truth and estimate.
@@ -26,6 +29,10 @@ struct Clip {
     confidence: f64,
     /// A manifest column to break the figures down by (`drums`, when the manifest has it).
     subset: String,
+    /// The key found, "F# minor".
+    key: Option<String>,
+    /// Its MIREX weighted score against the manifest's key (`None`: the manifest has none).
+    key_score: Option<f64>,
     /// The candidate levels the tempo was chosen from, with their cues (`--levels`).
     #[serde(skip)]
     levels: Vec<LevelCues>,
@@ -96,6 +103,10 @@ struct Figures {
     /// Share of the Accuracy1 misses among the least confident fifth of the clips (0.2 when
     /// confidence says nothing).
     misses_in_lowest_fifth: f64,
+    /// Mean MIREX weighted key score over the clips with a true key (`None`: no truth).
+    key_mirex: Option<f64>,
+    /// Share of those clips whose key was found exactly.
+    key_exact: Option<f64>,
 }
 
 fn figures(subset: &str, clips: &[&Clip]) -> Figures {
@@ -146,11 +157,25 @@ fn figures(subset: &str, clips: &[&Clip]) -> Figures {
     } else {
         low_misses as f64 / misses as f64
     };
+    let keyed: Vec<f64> = clips.iter().filter_map(|c| c.key_score).collect();
+    if !keyed.is_empty() {
+        let share = |x: usize| x as f64 / keyed.len() as f64;
+        f.key_mirex = Some(keyed.iter().sum::<f64>() / keyed.len() as f64);
+        f.key_exact = Some(share(keyed.iter().filter(|&&s| s == 1.0).count()));
+    }
     f
 }
 
-/// `(path, bpm, subset)` of every row of the manifest; paths relative to its folder.
-fn read_manifest(manifest: &Path) -> Result<Vec<(PathBuf, f64, String)>> {
+/// One manifest row: the clip's file, its true tempo and key, the subset it belongs to.
+struct Row {
+    path: PathBuf,
+    bpm: f64,
+    key: Option<PitchKey>,
+    subset: String,
+}
+
+/// Every row of the manifest; paths relative to its folder.
+fn read_manifest(manifest: &Path) -> Result<Vec<Row>> {
     let text = std::fs::read_to_string(manifest)
         .with_context(|| format!("reading {}", manifest.display()))?;
     let root = manifest.parent().unwrap_or(Path::new("."));
@@ -164,6 +189,7 @@ fn read_manifest(manifest: &Path) -> Result<Vec<(PathBuf, f64, String)>> {
         );
     };
     let subset_col = col("drums");
+    let (key_col, scale_col) = (col("key"), col("scale"));
     let mut rows = Vec::new();
     for line in lines.filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -177,7 +203,16 @@ fn read_manifest(manifest: &Path) -> Result<Vec<(PathBuf, f64, String)>> {
             .and_then(|c| fields.get(c))
             .map(|s| format!("drums={s}"))
             .unwrap_or_default();
-        rows.push((root.join(path), bpm, subset));
+        let field = |c: Option<usize>| c.and_then(|c| fields.get(c));
+        let key = field(key_col)
+            .and_then(|k| mirex_key::pitch_class(k))
+            .zip(field(scale_col).and_then(|s| segue::analysis::key::Scale::parse(s)));
+        rows.push(Row {
+            path: root.join(path),
+            bpm,
+            key,
+            subset,
+        });
     }
     Ok(rows)
 }
@@ -197,19 +232,23 @@ pub fn run(manifest: &Path, levels: Option<&Path>, json: bool) -> Result<()> {
         for _ in 0..threads {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, truth, subset)) = rows.get(i) else {
+                let Some(row) = rows.get(i) else {
                     break;
                 };
-                let (tempo, levels) = match segue::analysis::analyze_file_with_levels(path) {
-                    Ok((features, levels)) => (features.tempo, levels),
-                    Err(_) => (None, Vec::new()),
-                };
+                let (tempo, key, levels) =
+                    match segue::analysis::analyze_file_with_levels(&row.path) {
+                        Ok((features, levels)) => (features.tempo, features.key, levels),
+                        Err(_) => (None, None, Vec::new()),
+                    };
+                let found = key.map(|k| (k.tonic % 12, k.scale));
                 let clip = Clip {
-                    path: segue::paths::display(path),
-                    truth: *truth,
+                    path: segue::paths::display(&row.path),
+                    truth: row.bpm,
                     bpm: tempo.map(|t| f64::from(t.bpm)),
                     confidence: tempo.map_or(0.0, |t| f64::from(t.confidence)),
-                    subset: subset.clone(),
+                    subset: row.subset.clone(),
+                    key: key.map(|k| k.name()),
+                    key_score: row.key.map(|truth| mirex_key::score(truth, found)),
                     levels,
                 };
                 if let Ok(mut all) = clips.lock() {
@@ -257,6 +296,12 @@ pub fn run(manifest: &Path, levels: Option<&Path>, json: bool) -> Result<()> {
             100.0 * f.misses_in_lowest_fifth,
             f.misses
         );
+        if let (Some(mirex), Some(exact)) = (f.key_mirex, f.key_exact) {
+            println!(
+                "{:<10} key: MIREX weighted {mirex:.3}, exactly right {exact:.3}",
+                ""
+            );
+        }
     }
     Ok(())
 }
@@ -304,6 +349,8 @@ mod tests {
                 bpm: Some(if i < 2 { 150.0 } else { 100.0 }),
                 confidence: f64::from(i),
                 subset: String::new(),
+                key: None,
+                key_score: Some(if i < 5 { 1.0 } else { 0.3 }),
                 levels: Vec::new(),
             })
             .collect();
@@ -314,5 +361,10 @@ mod tests {
         assert_eq!(f.acc1_by_confidence_fifth, vec![0.0, 1.0, 1.0, 1.0, 1.0]);
         assert_eq!(f.misses_in_lowest_fifth, 1.0);
         assert_eq!(f.misses.get("three_two"), Some(&2));
+        assert!(
+            f.key_mirex.is_some_and(|k| (k - 0.65).abs() < 1e-12),
+            "{f:?}"
+        );
+        assert_eq!(f.key_exact, Some(0.5));
     }
 }
