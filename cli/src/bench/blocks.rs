@@ -21,7 +21,7 @@ use super::print_json;
 use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
 
 /// Block weights tried (relative to the index vector's norm of 1).
-const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
+pub(super) const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
 
 /// One track's penultimate layers pooled over its patches.
 #[derive(Clone)]
@@ -72,7 +72,7 @@ fn pool(tagger: &Tagger, path: &Path, patches: usize) -> Result<Pooled> {
 }
 
 /// A block over the library: z-scored per value, then divided by its mean norm.
-fn standardise(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
+pub(super) fn standardise(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
     let n = block.len().max(1) as f32;
     let dim = block.first().map_or(0, Vec::len);
     let mean: Vec<f32> = (0..dim)
@@ -100,7 +100,7 @@ fn standardise(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
 }
 
 /// `base` (unit) with each `(block, weight)` appended, unit length again.
-fn combine(base: &[f32], blocks: &[(&[f32], f32)]) -> Vec<f32> {
+pub(super) fn combine(base: &[f32], blocks: &[(&[f32], f32)]) -> Vec<f32> {
     let mut v: Vec<f32> = base.to_vec();
     for (b, w) in blocks {
         v.extend(b.iter().map(|x| x * w));

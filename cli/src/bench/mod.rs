@@ -14,6 +14,7 @@ mod library;
 mod map;
 mod mirex_key;
 mod musicnn;
+mod placement;
 mod playlist;
 mod playlists;
 mod preview;
@@ -222,6 +223,22 @@ enum What {
         #[arg(long)]
         json: bool,
     },
+    /// Where the scan's few MusiCNN patches should sit (issue 20, lever 2): both networks on
+    /// --candidates patches of every track; --patches of them spread (as the scan) or herded
+    /// (their log-mel summaries' mean closest to all candidates'), judged against pooling all:
+    /// embedding and tag fidelity, and the MSD embedding under the similarity protocol
+    Placement {
+        #[command(flatten)]
+        groups: Groups,
+        /// Candidate patches per track, spread over it
+        #[arg(long, default_value_t = 16)]
+        candidates: usize,
+        /// Patches taken of them (the scan takes 4)
+        #[arg(long, default_value_t = 4)]
+        patches: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Would a Musly-style timbre model improve "sounds like" (issue 20, lever 5): every track's
     /// MFCC frames as a full-covariance Gaussian (symmetrised KL), alone and re-ranking the
     /// index vector's cosine, chosen on one half of the groups, reported on the other
@@ -325,6 +342,7 @@ impl Args {
                 | What::Ramps { .. }
                 | What::Quality { .. }
                 | What::Blocks { .. }
+                | What::Placement { .. }
                 | What::Timbre { .. }
                 | What::Weights { .. }
                 | What::Radio { .. }
@@ -421,6 +439,7 @@ pub async fn run(args: &Args) -> Result<()> {
         | What::Ramps { .. }
         | What::Quality { .. }
         | What::Blocks { .. }
+        | What::Placement { .. }
         | What::Timbre { .. }
         | What::Weights { .. }
         | What::Radio { .. }
@@ -496,6 +515,22 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
             patches,
             json,
         } => blocks::run(library, &groups.labels, groups.min_group, patches, json).await,
+        What::Placement {
+            groups,
+            candidates,
+            patches,
+            json,
+        } => {
+            placement::run(
+                library,
+                &groups.labels,
+                groups.min_group,
+                candidates,
+                patches,
+                json,
+            )
+            .await
+        }
         What::Timbre { groups, json } => {
             timbre::run(library, &groups.labels, groups.min_group, json).await
         }
