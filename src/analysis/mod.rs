@@ -37,8 +37,9 @@ pub const ANALYSIS_RATE: u32 = 22_050;
 /// Bump whenever an extractor changes what it computes: tracks analysed by an older version
 /// are analysed again in the background (keeping their tags when the tagger's version is
 /// unchanged), the others are left alone. 3: the tempo's metrical level chosen by the fitted
-/// cues of issue 20; 4: refitted with the squared midpoint fills.
-pub const ANALYSIS_VERSION: i64 = 4;
+/// cues of issue 20; 4: refitted with the squared midpoint fills; 5: the strongest pulse found
+/// with the harmonic change's periodicity too.
+pub const ANALYSIS_VERSION: i64 = 5;
 
 /// The oldest version whose features the readers (index, map, journeys, descriptions, the
 /// detail panel) still use while the analysis brings them up to date: a bump that only makes
