@@ -23,6 +23,11 @@ pub fn builder() -> Builder<tauri::Wry> {
         // Key names and the Camelot wheel, as the engine spells them.
         .constant("NOTE_NAMES", segue::analysis::key::NOTE_NAMES)
         .constant("CAMELOT_WHEEL", segue::analysis::key::camelot_wheel())
+        // Below this tempo confidence the UI shows a tempo in doubt.
+        .constant(
+            "TEMPO_DOUBTFUL_BELOW",
+            segue::analysis::tempo::DOUBTFUL_BELOW,
+        )
         // Failed commands reject with a `CommandError` ({code, message}), as invoke() does.
         .error_handling(ErrorHandlingMode::Throw)
         // One TypeScript type per Rust type: none of ours serialises and deserialises apart.

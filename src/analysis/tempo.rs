@@ -46,6 +46,14 @@ const EVIDENCE_HARMONY: f32 = 0.3;
 /// Multiples of the period that the comb looks at.
 const COMB_TEETH: usize = 4;
 
+/// Below this confidence a tempo is shown in doubt (the UI dims it and says it may be half or
+/// twice the beat: most misses are octave errors). Chosen on the tuning sets (SEED 11 and 17,
+/// 400 clips) as the line that best separates misses from hits (F1 of flagging a miss: 0.34;
+/// 0.3 before flagged none of their 7 misses); on the held-out seeds 13 and 19 it flags 6.5 %
+/// of clips holding 8 of the 15 misses (a flagged tempo is wrong 31 % of the time, an
+/// unflagged one 1.9 %); on the real recordings it flags 20 % (docs/benchmarks.md, session 18).
+pub const DOUBTFUL_BELOW: f32 = 0.7;
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Tempo {
     pub bpm: f32,

@@ -3,7 +3,7 @@
 import type { TrackDetail, TrackRow } from './api';
 import { h } from './dom';
 import * as fmt from './format';
-import { NOTES, keyLong, keyShort } from './music';
+import { DOUBTFUL_TEMPO, NOTES, keyLong, keyShort, tempoDoubtful } from './music';
 
 /** The panel's analysis part for row `r`: `d` is get_track's answer for it (null: not yet, or it
  *  failed; `loading`: not yet). Until it answers, what the row already knows (tempo, key,
@@ -34,7 +34,6 @@ export function analysisView(r: TrackRow, d: TrackDetail | null, loading: boolea
     h('dd', { class: cls + (v == null ? ' muted' : ''), 'data-field': field }, v === undefined ? skel() : v === null ? '—' : v);
   const row = (k: string, v: V, field: string | null = null, cls = '') => [h('dt', {}, k), val(field, v, cls)];
   const part = (name: string, ...content: Node[]) => h('section', { class: 'detail-section' }, h('h3', {}, name), ...content);
-  const dim = (text: string) => h('span', { class: 'muted' }, text);
   const frag = (...xs: (Node | string | null)[]) => { const s = h('span', {}); for (const x of xs) if (x != null) s.append(x); return s; };
 
   // tempo
@@ -44,7 +43,7 @@ export function analysisView(r: TrackRow, d: TrackDetail | null, loading: boolea
   if (bpm == null) tempo = f || r.status !== 'pending' ? null : undefined;
   else tempo = `${Math.round(bpm * 10) / 10} BPM`;
   const confidence: V = bpm == null ? null : conf == null ? (f ? null : undefined)
-    : frag(`${Math.round(conf * 100)}%`, conf < 0.3 ? dim(' · low') : null);
+    : frag(`${Math.round(conf * 100)}%`, tempoDoubtful(conf) ? h('span', { class: 'muted', title: DOUBTFUL_TEMPO }, ' · uncertain') : null);
   // key
   let keyV: V = null, tonic = -1, strength: V = null;
   if (f?.key) {

@@ -160,6 +160,8 @@ export const RAMPS = ["tempo-up","tempo-down","energy-up","energy-down","cool-do
 
 export const SORTS = ["tempo","energy","brightness","key","flow"] as const;
 
+export const TEMPO_DOUBTFUL_BELOW = 0.699999988079071 as const;
+
 /* Types */
 export type AnalysisPhase = "idle" | "running" | "paused" | "done" | "cancelled";
 

@@ -3,7 +3,7 @@
 import type { TrackRow } from './api';
 import { h } from './dom';
 import { formatShort } from './format';
-import { keyLong, keyShort } from './music';
+import { DOUBTFUL_TEMPO, keyLong, keyShort, tempoDoubtful } from './music';
 import { ROW_CHIPS, tagChip } from './tags';
 
 /** "128"; "…" while pending; "—" when analysed without a steady tempo. Old values of a
@@ -11,9 +11,9 @@ import { ROW_CHIPS, tagChip } from './tags';
 export function bpmCell(r: TrackRow): HTMLTableCellElement {
   const pending = r.status === 'pending';
   if (r.bpm != null) {
-    const low = r.bpm_confidence != null && r.bpm_confidence < 0.3;
+    const low = tempoDoubtful(r.bpm_confidence);
     const cls = `num bpm${low ? ' low-conf' : ''}${pending ? ' stale' : ''}`;
-    return h('td', { class: cls, title: pending ? 'not analysed since the file changed' : low ? 'low confidence' : null }, String(Math.round(r.bpm)));
+    return h('td', { class: cls, title: pending ? 'not analysed since the file changed' : low ? DOUBTFUL_TEMPO : null }, String(Math.round(r.bpm)));
   }
   if (pending) return h('td', { class: 'num bpm pending', title: 'not analysed yet' }, '…');
   return h('td', { class: 'num bpm none', title: r.status === 'failed' ? 'analysis failed' : 'no steady tempo' }, '—');
