@@ -121,3 +121,16 @@ export async function unitsPage(browser, code, { colorScheme = 'light' } = {}) {
   await page.addScriptTag({ content: code });
   return { page, context, errors };
 }
+
+/** Types `text` into the input at `css` as a fast typist would: an input event per character,
+ *  all in one task, so no timer (a debounce) can fire between two of them however busy the
+ *  machine is (typing with a 20 ms delay once left a gap over 150 ms beside a build). */
+export function typeFast(page, css, text) {
+  return page.$eval(css, (input, text) => {
+    input.focus();
+    for (let i = 1; i <= text.length; i++) {
+      input.value = text.slice(0, i);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }, text);
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { useBrowser, done, rowsIn, OUT } from './harness.mjs';
+import { useBrowser, done, rowsIn, typeFast, OUT } from './harness.mjs';
 import { expectedMatch } from './match-expect.mjs';
 import fs from 'node:fs';
 
@@ -148,7 +148,7 @@ test('a search\'s estimated total reads "about …" until its exact count, asked
     new MutationObserver(() => window.__counts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
   });
   await page.click('#search');
-  await page.keyboard.type('99', { delay: 20 });
+  await typeFast(page, '#search', '99');
   await page.locator('#row-count[data-estimated="false"][data-matched]:not([data-matched="100000"])').waitFor();
   const exact = Number(await page.locator('#row-count').getAttribute('data-matched'));
   const estimate = Math.round(exact * 1.07);
@@ -173,7 +173,7 @@ test('search is debounced, filters rows and the row count, and shows a no-match 
   const { page } = a;
   await page.locator('.track-row[data-index="0"]').waitFor();
   await page.click('#search');
-  await page.keyboard.type('99999', { delay: 20 });
+  await typeFast(page, '#search', '99999');
   await page.locator('#row-count[data-matched="1"]').waitFor();
   assert.equal(await page.locator('#row-count').innerText(), '1 of 100,000 tracks');
   assert.equal(await page.locator('#row-count').getAttribute('data-total'), '100000');
