@@ -312,7 +312,6 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
         "{compressed}"
     );
     assert!(compressed["refine_k"].as_u64() >= Some(100), "{compressed}");
-    assert_eq!(compressed["measured_recall"], 1.0, "{compressed}");
     assert!(
         compressed["bytes_on_disk"].as_u64() > Some(0),
         "{compressed}"
@@ -320,7 +319,7 @@ fn index_follows_the_library_and_survives_damage_and_layout_changes() {
     assert!(data.join("index/vectors.f16").is_file());
     for (id, exact) in ["1", "7", "20"].iter().zip(&exact_lists) {
         let got = json(&data, &["similar", id, "-n", "8", "--json"]);
-        assert_eq!(ids(&got), ids(exact), "track {id}");
+        assert_eq!(ids(&got), ids(exact), "track {id}; the index: {compressed}");
         for (a, b) in got
             .as_array()
             .expect("array")
