@@ -131,17 +131,13 @@ impl Rhythm {
             ACCENT_SPECTRUM_EXPONENT,
         )
         .unwrap_or_else(|| acf.clone());
+        // No harmonic change at all (one chord held, drums alone): the onsets' periodicity
+        // stands in for it.
         let harmony = generalized_acf(&detrend(&self.harmony[range], w), self.max_lag)
             .unwrap_or_else(|| acf.clone());
-        for (sum, v) in self.harmony_sum.iter_mut().zip(&harmony) {
-            *sum += f64::from(*v);
-        }
-        for (sum, v) in self.acf_sum.iter_mut().zip(&acf) {
-            *sum += f64::from(*v);
-        }
-        for (sum, v) in self.accent_sum.iter_mut().zip(&accent) {
-            *sum += f64::from(*v);
-        }
+        add_to(&mut self.acf_sum, &acf);
+        add_to(&mut self.accent_sum, &accent);
+        add_to(&mut self.harmony_sum, &harmony);
         self.windows += 1;
     }
 
@@ -166,9 +162,12 @@ impl Rhythm {
             return (None, onset_rate, Vec::new());
         }
         let n = self.windows as f64;
-        let acf: Vec<f32> = self.acf_sum.iter().map(|v| (v / n) as f32).collect();
-        let accent: Vec<f32> = self.accent_sum.iter().map(|v| (v / n) as f32).collect();
-        let harmony: Vec<f32> = self.harmony_sum.iter().map(|v| (v / n) as f32).collect();
+        let mean = |sum: &[f64]| -> Vec<f32> { sum.iter().map(|v| (v / n) as f32).collect() };
+        let (acf, accent, harmony) = (
+            mean(&self.acf_sum),
+            mean(&self.accent_sum),
+            mean(&self.harmony_sum),
+        );
         let recent = Recent {
             full: &self.full,
             accent: &self.accent,
@@ -313,6 +312,13 @@ fn from_periodicity(
         },
     };
     (tempo, cues)
+}
+
+/// Adds one window's autocorrelation to a running sum of them.
+fn add_to(sum: &mut [f64], acf: &[f32]) {
+    for (total, v) in sum.iter_mut().zip(acf) {
+        *total += f64::from(*v);
+    }
 }
 
 /// Subtracts a moving average (±`w` frames) and clips negatives: keeps the pulses.
