@@ -7,7 +7,6 @@
 //! (unit) index vector with a weight chosen on one half of the groups and reported on the
 //! other. Neighbours are exact cosine over the combined vectors.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -18,7 +17,7 @@ use segue::Library;
 use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
+use super::quality::{choose_on_halves, print_rows, row, Row, Space};
 
 /// Block weights tried (relative to the index vector's norm of 1).
 pub(super) const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
@@ -161,18 +160,8 @@ pub async fn run(
         ),
         ("+ MSD mean (again)", Box::new(|i| vec![&msd_mean[i][..]])),
     ];
-    let lists_for = |vectors: Vec<Vec<f32>>| -> Vec<Vec<usize>> {
-        let map: HashMap<i64, Vec<f32>> = ids.iter().copied().zip(vectors).collect();
-        let space = Space::new(&map);
-        space.lists(&|i, j| f64::from(space.sim[i][j]))
-    };
-    let queries = labelled.queries(&ids);
-    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
-        queries[half]
-            .iter()
-            .map(|&q| labelled.judge(&ids, q, &lists[q]))
-            .collect()
-    };
+    let lists_for = |vectors: Vec<Vec<f32>>| Space::in_order(ids.clone(), &vectors).cosine_lists();
+    let judged = |lists: &[Vec<usize>], half: &'static str| labelled.judged(&ids, lists, half);
     let mut rows: Vec<Row> = Vec::new();
     let today = lists_for(base.clone());
     for half in ["A", "B"] {

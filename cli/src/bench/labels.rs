@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use segue::Library;
 
+use super::quality::Judged;
+
 /// `path → group` from a TSV with a header naming `path` and `group` columns; relative paths
 /// are under `root`.
 pub(super) fn read_labels(file: &Path, root: &Path) -> Result<HashMap<PathBuf, String>> {
@@ -140,8 +142,22 @@ impl Labelled {
         queries
     }
 
+    /// The neighbour lists (`lists[i]`: track `ids[i]`'s, indices into `ids`) of the queries of
+    /// `half`, judged.
+    pub(super) fn judged(&self, ids: &[i64], lists: &[Vec<usize>], half: &str) -> Vec<Judged> {
+        (0..ids.len())
+            .filter(|&i| {
+                self.group_of
+                    .get(&ids[i])
+                    .and_then(|g| self.half_of(g))
+                    .is_some_and(|h| h == half)
+            })
+            .map(|q| self.judge(ids, q, &lists[q]))
+            .collect()
+    }
+
     /// Whether each row of `list` (indices into `ids`) is from query `q`'s group, and R.
-    pub(super) fn judge(&self, ids: &[i64], q: usize, list: &[usize]) -> (Vec<bool>, usize) {
+    pub(super) fn judge(&self, ids: &[i64], q: usize, list: &[usize]) -> Judged {
         let g = self.group_of.get(&ids[q]);
         let same = list
             .iter()

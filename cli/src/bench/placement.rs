@@ -23,7 +23,7 @@ use super::blocks::{combine, standardise, WEIGHTS};
 use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{choose_on_halves, print_rows, row, Judged, Row, Space};
+use super::quality::{choose_on_halves, print_rows, row, Row, Space};
 
 /// One candidate patch: its log-mel summary and both networks' outputs.
 struct Candidate {
@@ -213,18 +213,8 @@ pub async fn run(
             "selection": name, "embedding_cosine_to_all": cos, "mean_abs_tag_gap_to_all": tag_gap }));
     }
 
-    let lists_for = |vectors: Vec<Vec<f32>>| -> Vec<Vec<usize>> {
-        let map: HashMap<i64, Vec<f32>> = ids.iter().copied().zip(vectors).collect();
-        let space = Space::new(&map);
-        space.lists(&|i, j| f64::from(space.sim[i][j]))
-    };
-    let queries = labelled.queries(&ids);
-    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
-        queries[half]
-            .iter()
-            .map(|&q| labelled.judge(&ids, q, &lists[q]))
-            .collect()
-    };
+    let lists_for = |vectors: Vec<Vec<f32>>| Space::in_order(ids.clone(), &vectors).cosine_lists();
+    let judged = |lists: &[Vec<usize>], half: &'static str| labelled.judged(&ids, lists, half);
     let mut rows: Vec<Row> = Vec::new();
     let today = lists_for(base.clone());
     for half in ["A", "B"] {

@@ -29,6 +29,13 @@ const CSLS_K: [usize; 4] = [5, 10, 20, 40];
 /// similarity that weight them (chosen on the other half).
 const EXPANSION_K: [usize; 5] = [1, 2, 3, 5, 8];
 const EXPANSION_ALPHA: [i32; 3] = [0, 1, 3];
+
+/// Every (k, α) of query expansion and database augmentation tried.
+fn expansion_settings() -> impl Iterator<Item = (usize, i32)> {
+    EXPANSION_K
+        .iter()
+        .flat_map(|&k| EXPANSION_ALPHA.iter().map(move |&alpha| (k, alpha)))
+}
 /// The k of the k-occurrence (hubness) figure.
 const OCCURRENCE_K: usize = 10;
 
@@ -126,18 +133,30 @@ pub(super) struct Space {
 }
 
 impl Space {
+    /// The tracks in id order.
     pub(super) fn new(vectors: &HashMap<i64, Vec<f32>>) -> Space {
         let mut ids: Vec<i64> = vectors.keys().copied().collect();
         ids.sort();
-        let sim = ids
+        let rows: Vec<&[f32]> = ids.iter().map(|id| &vectors[id][..]).collect();
+        Space::in_order(ids, &rows)
+    }
+
+    /// The tracks in the order given: `rows[i]` is track `ids[i]`'s vector.
+    pub(super) fn in_order(ids: Vec<i64>, rows: &[impl AsRef<[f32]>]) -> Space {
+        let sim = rows
             .iter()
             .map(|a| {
-                ids.iter()
-                    .map(|b| vectors[a].iter().zip(&vectors[b]).map(|(x, y)| x * y).sum())
+                rows.iter()
+                    .map(|b| a.as_ref().iter().zip(b.as_ref()).map(|(x, y)| x * y).sum())
                     .collect()
             })
             .collect();
         Space { ids, sim }
+    }
+
+    /// Every track's neighbours by plain cosine, best first.
+    pub(super) fn cosine_lists(&self) -> Vec<Vec<usize>> {
+        self.lists(&|i, j| f64::from(self.sim[i][j]))
     }
 
     /// Each track's mean similarity to its `k` nearest others (CSLS's r_k).
@@ -257,12 +276,8 @@ pub async fn run(
         .map(|(i, id)| (*id, i))
         .collect();
     let queries = labelled.queries(&space.ids);
-    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
-        queries[half]
-            .iter()
-            .map(|&q| labelled.judge(&space.ids, q, &lists[q]))
-            .collect()
-    };
+    let judged =
+        |lists: &[Vec<usize>], half: &'static str| labelled.judged(&space.ids, lists, half);
     let hub_skew = |lists: &[Vec<usize>]| -> f64 {
         let mut count = vec![0.0; n];
         for list in lists {
@@ -291,7 +306,7 @@ pub async fn run(
             .collect();
     }
     method("segue similar (today)", &similar_lists, &["A", "B"]);
-    let cosine = space.lists(&|i, j| f64::from(space.sim[i][j]));
+    let cosine = space.cosine_lists();
     method("cosine, exact (same vectors)", &cosine, &["A", "B"]);
 
     // CSLS: 2·cos − r_k(query) − r_k(neighbour); the query's own term does not change its
@@ -325,9 +340,7 @@ pub async fn run(
     // k nearest, each weighted by its similarity^α, ranks by cos(q + Σ wᵢ nᵢ, x) — by
     // sim(q, x) + Σ wᵢ sim(nᵢ, x), the norm being the query's alone. Two index searches per
     // query. k and α chosen on one half, reported on the other.
-    let expanded: Vec<(String, Vec<Vec<usize>>)> = EXPANSION_K
-        .iter()
-        .flat_map(|&k| EXPANSION_ALPHA.iter().map(move |&alpha| (k, alpha)))
+    let expanded: Vec<(String, Vec<Vec<usize>>)> = expansion_settings()
         .map(|(k, alpha)| {
             let lists = space.lists(&|i, j| {
                 cosine[i]
@@ -350,9 +363,7 @@ pub async fn run(
     }
     // Database-side augmentation (DBA, the same paper): every track's vector replaced by that
     // sum over its own k nearest, renormalised, before the index is built; queries as usual.
-    let augmented: Vec<(String, Vec<Vec<usize>>)> = EXPANSION_K
-        .iter()
-        .flat_map(|&k| EXPANSION_ALPHA.iter().map(move |&alpha| (k, alpha)))
+    let augmented: Vec<(String, Vec<Vec<usize>>)> = expansion_settings()
         .map(|(k, alpha)| {
             let by_id: HashMap<i64, Vec<f32>> = space
                 .ids
@@ -371,9 +382,10 @@ pub async fn run(
                     (*id, v)
                 })
                 .collect();
-            let augmented = Space::new(&by_id);
-            let lists = augmented.lists(&|i, j| f64::from(augmented.sim[i][j]));
-            (format!("k={k} α={alpha}"), lists)
+            (
+                format!("k={k} α={alpha}"),
+                Space::new(&by_id).cosine_lists(),
+            )
         })
         .collect();
     for (what, choose_on, report_on, lists) in choose_on_halves(&augmented, judged) {
@@ -483,7 +495,7 @@ mod tests {
             }
             skewness(&k)
         };
-        let cosine = space.lists(&|i, j| f64::from(space.sim[i][j]));
+        let cosine = space.cosine_lists();
         let r = space.local_density(10);
         let csls = space.lists(&|i, j| f64::from(space.sim[i][j] - r[j]));
         for (i, l) in csls.iter().enumerate() {

@@ -17,7 +17,7 @@ use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
 use super::quality::{
-    choose_on_halves, index_vectors_by_id, paired_gain, print_rows, row, Judged, Row, Space,
+    choose_on_halves, index_vectors_by_id, paired_gain, print_rows, row, Row, Space,
 };
 
 /// Weights of the timbre term tried (the cosine's own spread over pairs is about 0.1–0.2).
@@ -110,13 +110,7 @@ pub async fn run(
         pair_us.push(format!("{divergence} {us:.2} µs"));
     }
 
-    let queries = labelled.queries(&ids);
-    let judged = |lists: &[Vec<usize>], half: &'static str| -> Vec<Judged> {
-        queries[half]
-            .iter()
-            .map(|&q| labelled.judge(&ids, q, &lists[q]))
-            .collect()
-    };
+    let judged = |lists: &[Vec<usize>], half: &'static str| labelled.judged(&ids, lists, half);
     let cosine = |i: usize, j: usize| f64::from(space.sim[i][j]);
     let today = space.lists(&cosine);
     // The cosine's top CANDIDATES of each track, for re-ranking as the index would.
