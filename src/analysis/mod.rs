@@ -23,7 +23,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::audio::decode::{decode_part, DecodeError, DecodeSink};
-use crate::musicnn::tagger::{PatchCollector, Tagger, TrackTags, TAGS_VERSION};
+use crate::musicnn::tagger::{PatchCollector, Tagger, TrackTags, SCAN_ARITHMETIC, TAGS_VERSION};
 use key::{Key, KeyDetector};
 use loudness::{Loudness, LoudnessMeter};
 use onset::OnsetFlux;
@@ -236,6 +236,22 @@ pub struct TagRequest<'a> {
     /// How the patches' audio is brought to 16 kHz: the scan uses
     /// [`crate::musicnn::tagger::SCAN_RESAMPLER`].
     pub resampler: crate::musicnn::frontend::Resampler,
+    /// The networks' front-end arithmetic: the scan uses
+    /// [`crate::musicnn::tagger::SCAN_ARITHMETIC`].
+    pub arithmetic: crate::musicnn::net::Arithmetic,
+}
+
+impl<'a> TagRequest<'a> {
+    /// Tags as the scan computes them: its resampler and arithmetic.
+    pub fn as_scan(tagger: &'a Tagger, max_patches: usize, expected_s: Option<f64>) -> Self {
+        TagRequest {
+            tagger,
+            max_patches,
+            expected_s,
+            resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
+            arithmetic: SCAN_ARITHMETIC,
+        }
+    }
 }
 
 /// [`analyze_file`], with MusiCNN tags from the same decode when `tags` is given.
@@ -305,7 +321,9 @@ fn analyze(
         let patches = analyzer.patches.take();
         let (mut features, levels) = analyzer.finish_with_levels();
         if let (Some(request), Some(patches)) = (tags, patches) {
-            features.tags = request.tagger.tag(&patches.finish(request.resampler));
+            features.tags = request
+                .tagger
+                .tag_in(&patches.finish(request.resampler), request.arithmetic);
             features.tags_version = Some(TAGS_VERSION);
         }
         Ok((features, levels))

@@ -218,16 +218,10 @@ pub async fn analyze(
                     let result = tokio::task::spawn_blocking(move || {
                         // Tags still current are kept: an upgrade of the other features
                         // does not pay for MusiCNN again.
-                        let request =
-                            tagging
-                                .as_ref()
-                                .filter(|_| kept.is_none())
-                                .map(|t| TagRequest {
-                                    tagger: &t.tagger,
-                                    max_patches: t.max_patches,
-                                    expected_s,
-                                    resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
-                                });
+                        let request = tagging
+                            .as_ref()
+                            .filter(|_| kept.is_none())
+                            .map(|t| TagRequest::as_scan(&t.tagger, t.max_patches, expected_s));
                         let result = analyze_part(&path, part, request).map(|mut features| {
                             if let Some(kept) = kept {
                                 features.tags = kept.tags;

@@ -177,12 +177,9 @@ impl Library {
         let size = stamp.size;
         let tagging = self.tagging(&AnalyzeOptions::default());
         let analysed = tokio::task::spawn_blocking(move || {
-            let request = tagging.as_ref().map(|t| analysis::TagRequest {
-                tagger: &t.tagger,
-                max_patches: t.max_patches,
-                expected_s: None,
-                resampler: crate::musicnn::tagger::SCAN_RESAMPLER,
-            });
+            let request = tagging
+                .as_ref()
+                .map(|t| analysis::TagRequest::as_scan(&t.tagger, t.max_patches, None));
             // Read first: a file that is not audio gets the scan's plain reason.
             let read = read_outside(&owned, size)?;
             let features =

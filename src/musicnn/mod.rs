@@ -5,6 +5,7 @@
 
 pub mod ckpt;
 pub mod frontend;
+pub mod int8;
 pub mod labels;
 pub mod net;
 pub mod tagger;

@@ -58,12 +58,7 @@ fn main() -> anyhow::Result<()> {
         // As the scan analyses with tags on: the same decode feeds the analysis and the
         // tagger's patches.
         let (tagged, t_tagged) = timed(|| {
-            let request = TagRequest {
-                tagger: &tagger,
-                max_patches: DEFAULT_MAX_PATCHES,
-                expected_s: None,
-                resampler: SCAN_RESAMPLER,
-            };
+            let request = TagRequest::as_scan(&tagger, DEFAULT_MAX_PATCHES, None);
             analyze_file_with(path, Some(request))
         });
         let (bliss_decoded, t_bliss_decode) =

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use segue::musicnn::net::Arithmetic;
 use segue::musicnn::net::EMBEDDING;
 use segue::musicnn::tagger::{file_patches, Tagger};
 use segue::Library;
@@ -21,6 +22,9 @@ use super::quality::{choose_on_halves, print_rows, row, Row, Space};
 
 /// Block weights tried (relative to the index vector's norm of 1).
 pub(super) const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
+
+/// How many patches per track, through which arithmetic.
+type Patches = (usize, Arithmetic);
 
 /// One track's penultimate layers pooled over its patches.
 #[derive(Clone)]
@@ -42,7 +46,7 @@ fn mean_std(rows: &[[f32; EMBEDDING]]) -> (Vec<f32>, Vec<f32>) {
     (mean, std)
 }
 
-fn pool(tagger: &Tagger, path: &Path, patches: usize) -> Result<Pooled> {
+fn pool(tagger: &Tagger, path: &Path, (patches, arithmetic): Patches) -> Result<Pooled> {
     let patches = file_patches(path, Some(patches))
         .with_context(|| format!("patches of {}", path.display()))?;
     let (mut msd, mut mtt) = (Vec::new(), Vec::new());
@@ -50,13 +54,13 @@ fn pool(tagger: &Tagger, path: &Path, patches: usize) -> Result<Pooled> {
         msd.push(
             tagger
                 .network(segue::musicnn::Model::Msd)
-                .forward(p)
+                .forward_in(p, arithmetic)
                 .penultimate,
         );
         mtt.push(
             tagger
                 .network(segue::musicnn::Model::Mtt)
-                .forward(p)
+                .forward_in(p, arithmetic)
                 .penultimate,
         );
     }
@@ -113,7 +117,7 @@ pub async fn run(
     library: &Library,
     labels_file: &Path,
     min_group: usize,
-    patches: usize,
+    (patches, arithmetic): Patches,
     json: bool,
 ) -> Result<()> {
     let labelled = Labelled::read(library, labels_file, min_group).await?;
@@ -125,7 +129,9 @@ pub async fn run(
 
     // Both networks on every track's patches, one thread per core.
     let started = std::time::Instant::now();
-    let (pooled, threads) = on_every_file(&ids, &paths, |path| pool(&tagger, path, patches));
+    let (pooled, threads) = on_every_file(&ids, &paths, |path| {
+        pool(&tagger, path, (patches, arithmetic))
+    });
     let seconds = started.elapsed().as_secs_f64();
     // Only the tracks both sides have.
     let keep: Vec<usize> = (0..ids.len())
@@ -199,7 +205,7 @@ pub async fn run(
         return print_json(&rows);
     }
     println!(
-        "blocks bench: {} tracks, {patches} patches each, both networks in {seconds:.0} s on {threads} threads; {}",
+        "blocks bench: {} tracks, {patches} patches each, both networks ({arithmetic:?} front end) in {seconds:.0} s on {threads} threads; {}",
         ids.len(),
         labelled.halves()
     );

@@ -31,6 +31,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use segue::musicnn::net::Arithmetic;
 use segue::Library;
 
 #[derive(clap::Args)]
@@ -220,6 +221,9 @@ enum What {
         /// Patches per track, spread over it (the scan takes 4)
         #[arg(long, default_value_t = 4)]
         patches: usize,
+        /// Run the networks' front-end convolutions in 8 bits
+        #[arg(long)]
+        int8: bool,
         #[arg(long)]
         json: bool,
     },
@@ -513,8 +517,23 @@ pub async fn run_in_library(library: &Library, args: Args) -> Result<()> {
         What::Blocks {
             groups,
             patches,
+            int8,
             json,
-        } => blocks::run(library, &groups.labels, groups.min_group, patches, json).await,
+        } => {
+            let arithmetic = if int8 {
+                Arithmetic::Int8
+            } else {
+                Arithmetic::Exact
+            };
+            blocks::run(
+                library,
+                &groups.labels,
+                groups.min_group,
+                (patches, arithmetic),
+                json,
+            )
+            .await
+        }
         What::Placement {
             groups,
             candidates,

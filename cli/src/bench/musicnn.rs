@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
+use segue::musicnn::net::Arithmetic;
+use segue::musicnn::tagger::{Tagger, TrackTags};
+
 use super::{percentile, print_json, thread_cpu_s};
 
 pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
@@ -44,19 +47,21 @@ pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
     );
     let d = &r.fast_vs_exact;
     println!(
-        "fast resampler vs exact ({} files, {} patches each, as the scan tags): tag probabilities max |Δp| {:.2e}, mean |Δp| {:.2e}; top-3 unchanged {:.1}% in order, {:.1}% as a set; embedding cosine mean {:.7}, min {:.7}; log-mel max |Δ| {:.3}, mean |Δ| {:.2e}; front end on these files {:.2} ms per patch exact, {:.2} fast",
-        d.files,
+        "fast resampler vs exact ({} files, {} patches each, as the scan tags): {}; log-mel max |Δ| {:.3}, mean |Δ| {:.2e}; front end on these files {:.2} ms per patch exact, {:.2} fast",
+        d.tags.files,
         r.default_patches,
-        d.max_abs_dp,
-        d.mean_abs_dp,
-        100.0 * d.top3_same_order,
-        100.0 * d.top3_same_set,
-        d.embedding_cosine_mean,
-        d.embedding_cosine_min,
+        d.tags.describe(),
         d.log_mel_max_abs,
         d.log_mel_mean_abs,
         d.frontend_ms_per_patch_exact,
         d.frontend_ms_per_patch_fast,
+    );
+    println!(
+        "8-bit front end vs f32 (same files and patches): one patch through one model p50 {:.1} ms (f32 {:.1} ms, x{:.2}); {}",
+        r.patch_ms_int8_p50,
+        r.patch_ms_p50,
+        r.patch_ms_p50 / r.patch_ms_int8_p50.max(1e-9),
+        d.int8_tags.describe(),
     );
     if !r.curve.is_empty() {
         println!(
@@ -70,20 +75,29 @@ pub fn run(paths: &[PathBuf], counts: &[usize], json: bool) -> Result<()> {
             p.patches, p.mean_abs_error, p.top5_agreement, p.embedding_cosine, p.ms_per_track
         );
     }
+    let ratio = |tagged: f64| tagged / r.analysis_cpu_s.max(1e-9);
+    let realtime = |cpu: f64| r.audio_s / cpu.max(1e-9);
     println!(
-        "whole analysis: {:.1} s CPU without tags, {:.1} s with tags ({} patches, fast resampler): x{:.2}, {:.1} s with the exact resampler: x{:.2}; {:.0}x, {:.0}x and {:.0}x realtime",
+        "whole analysis, CPU: {:.1} s without tags ({:.0}x realtime); with tags as the scan ({} patches, 8-bit front end, fast resampler) {:.1} s: x{:.2} ({:.0}x realtime); f32 front end {:.1} s: x{:.2}; f32 on {} patches (the scan before the 8-bit front end) {:.1} s: x{:.2}; f32 and the exact resampler {:.1} s: x{:.2}",
         r.analysis_cpu_s,
-        r.analysis_with_tags_cpu_s,
+        realtime(r.analysis_cpu_s),
         r.default_patches,
-        r.analysis_with_tags_cpu_s / r.analysis_cpu_s.max(1e-9),
+        r.analysis_with_tags_cpu_s,
+        ratio(r.analysis_with_tags_cpu_s),
+        realtime(r.analysis_with_tags_cpu_s),
+        r.analysis_with_tags_f32_cpu_s,
+        ratio(r.analysis_with_tags_f32_cpu_s),
+        F32_PATCHES,
+        r.analysis_with_tags_f32_before_cpu_s,
+        ratio(r.analysis_with_tags_f32_before_cpu_s),
         r.analysis_with_tags_exact_cpu_s,
-        r.analysis_with_tags_exact_cpu_s / r.analysis_cpu_s.max(1e-9),
-        r.audio_s / r.analysis_cpu_s.max(1e-9),
-        r.audio_s / r.analysis_with_tags_cpu_s.max(1e-9),
-        r.audio_s / r.analysis_with_tags_exact_cpu_s.max(1e-9),
+        ratio(r.analysis_with_tags_exact_cpu_s),
     );
     Ok(())
 }
+
+/// The scan's patches per track while its front ends were f32 (before TAGS_VERSION 2).
+const F32_PATCHES: usize = 4;
 
 /// One point of the patches-per-track curve: how close N patches come to the whole track.
 #[derive(Debug, Serialize)]
@@ -105,6 +119,8 @@ struct MusicnnBench {
     /// One patch through one model on one thread: median and 90th percentile, ms.
     patch_ms_p50: f64,
     patch_ms_p90: f64,
+    /// The same with the 8-bit front end ([`Arithmetic::Int8`]): median, ms.
+    patch_ms_int8_p50: f64,
     /// The network's arithmetic against what the same kernels reach on this core.
     network: NetworkRate,
     /// Front end of one patch: resampling its 44.1 kHz source to 16 kHz with the scan's
@@ -121,7 +137,11 @@ struct MusicnnBench {
     /// default patch count (decode included).
     analysis_cpu_s: f64,
     analysis_with_tags_cpu_s: f64,
-    /// The same with the exact resampler, measured beside it file by file.
+    /// The same with f32 front ends; with f32 front ends on [`F32_PATCHES`] patches (the scan
+    /// before its 8-bit front end); with f32 and the exact resampler (the original's path):
+    /// each measured beside it file by file.
+    analysis_with_tags_f32_cpu_s: f64,
+    analysis_with_tags_f32_before_cpu_s: f64,
     analysis_with_tags_exact_cpu_s: f64,
     audio_s: f64,
     default_patches: usize,
@@ -183,10 +203,9 @@ struct ResampleMs {
     fast_48k: f64,
 }
 
-/// Per-track mean tag probabilities (both models, the scan's patches) with the fast
-/// resampler against the exact one.
-#[derive(Debug, Default, Serialize)]
-struct FastVsExact {
+/// How close two taggings of the same tracks come (the scan's patches, both models).
+#[derive(Debug, Serialize)]
+struct TagAgreement {
     files: usize,
     /// Largest |Δp| over the 100 probabilities of every track.
     max_abs_dp: f64,
@@ -199,6 +218,88 @@ struct FastVsExact {
     /// Cosine between the two embeddings: mean and lowest over tracks.
     embedding_cosine_mean: f64,
     embedding_cosine_min: f64,
+    #[serde(skip)]
+    dp_sum: f64,
+    #[serde(skip)]
+    dp_count: usize,
+}
+
+impl Default for TagAgreement {
+    fn default() -> Self {
+        TagAgreement {
+            files: 0,
+            max_abs_dp: 0.0,
+            mean_abs_dp: 0.0,
+            top3_same_order: 0.0,
+            top3_same_set: 0.0,
+            embedding_cosine_mean: 0.0,
+            embedding_cosine_min: 1.0,
+            dp_sum: 0.0,
+            dp_count: 0,
+        }
+    }
+}
+
+impl TagAgreement {
+    fn add(&mut self, a: &TrackTags, b: &TrackTags) {
+        for (x, y) in a.msd.iter().chain(&a.mtt).zip(b.msd.iter().chain(&b.mtt)) {
+            let e = f64::from((x - y).abs());
+            self.max_abs_dp = self.max_abs_dp.max(e);
+            self.dp_sum += e;
+            self.dp_count += 1;
+        }
+        let top3 = |t: &TrackTags| -> Vec<&'static str> {
+            t.ranked().into_iter().take(3).map(|(l, _)| l).collect()
+        };
+        let (ta, tb) = (top3(a), top3(b));
+        if ta == tb {
+            self.top3_same_order += 1.0;
+        }
+        if ta.iter().all(|l| tb.contains(l)) {
+            self.top3_same_set += 1.0;
+        }
+        let dot: f64 = a
+            .embedding
+            .iter()
+            .zip(&b.embedding)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum();
+        let norm = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+        let cos = dot / (norm(&a.embedding) * norm(&b.embedding)).max(1e-300);
+        self.embedding_cosine_mean += cos;
+        self.embedding_cosine_min = self.embedding_cosine_min.min(cos);
+        self.files += 1;
+    }
+
+    /// Sums to means, once every track is in.
+    fn finish(&mut self) {
+        let k = self.files.max(1) as f64;
+        self.top3_same_order /= k;
+        self.top3_same_set /= k;
+        self.embedding_cosine_mean /= k;
+        self.mean_abs_dp = self.dp_sum / self.dp_count.max(1) as f64;
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "tag probabilities max |Δp| {:.2e}, mean |Δp| {:.2e}; top-3 unchanged {:.1}% in order, {:.1}% as a set; embedding cosine mean {:.7}, min {:.7}",
+            self.max_abs_dp,
+            self.mean_abs_dp,
+            100.0 * self.top3_same_order,
+            100.0 * self.top3_same_set,
+            self.embedding_cosine_mean,
+            self.embedding_cosine_min,
+        )
+    }
+}
+
+/// The scan's tags with the fast resampler against the exact one, and with the 8-bit front
+/// end against f32, on the same windows.
+#[derive(Debug, Default, Serialize)]
+struct FastVsExact {
+    tags: TagAgreement,
+    /// The 8-bit front end against f32 (both on the fast resampler's patches).
+    int8_tags: TagAgreement,
     /// The log-mel patches themselves: largest and mean |Δ| (log10 units).
     log_mel_max_abs: f64,
     log_mel_mean_abs: f64,
@@ -237,15 +338,13 @@ fn test_signal(rate: u32, seconds: usize) -> Vec<f32> {
         .collect()
 }
 
-/// The fast resampler against the exact one on the scan's windows of `paths`.
-fn fast_vs_exact(tagger: &segue::musicnn::tagger::Tagger, paths: &[PathBuf]) -> FastVsExact {
+/// The fast resampler against the exact one, and the 8-bit front end against f32, on the
+/// scan's windows of `paths`.
+fn fast_vs_exact(tagger: &Tagger, paths: &[PathBuf]) -> FastVsExact {
     use segue::musicnn::frontend::Resampler;
     use segue::musicnn::tagger::{collect_scan_windows, DEFAULT_MAX_PATCHES};
-    let mut d = FastVsExact {
-        embedding_cosine_min: 1.0,
-        ..FastVsExact::default()
-    };
-    let (mut dp_sum, mut dp_count, mut mel_sum, mut mel_count) = (0.0, 0usize, 0.0, 0usize);
+    let mut d = FastVsExact::default();
+    let (mut mel_sum, mut mel_count) = (0.0, 0usize);
     let (mut exact_ms, mut fast_ms, mut patches_timed) = (0.0, 0.0, 0usize);
     for path in paths {
         let Ok(collector) = collect_scan_windows(path, DEFAULT_MAX_PATCHES, None) else {
@@ -257,7 +356,11 @@ fn fast_vs_exact(tagger: &segue::musicnn::tagger::Tagger, paths: &[PathBuf]) -> 
         let t = thread_cpu_s();
         let fast = collector.patches(Resampler::Fast);
         let t_fast = thread_cpu_s() - t;
-        let (Some(a), Some(b)) = (tagger.tag(&exact), tagger.tag(&fast)) else {
+        let (Some(a), Some(b), Some(c)) = (
+            tagger.tag(&exact),
+            tagger.tag(&fast),
+            tagger.tag_in(&fast, Arithmetic::Int8),
+        ) else {
             continue;
         };
         exact_ms += t_exact * 1000.0;
@@ -271,39 +374,11 @@ fn fast_vs_exact(tagger: &segue::musicnn::tagger::Tagger, paths: &[PathBuf]) -> 
                 mel_count += 1;
             }
         }
-        for (x, y) in a.msd.iter().chain(&a.mtt).zip(b.msd.iter().chain(&b.mtt)) {
-            let e = f64::from((x - y).abs());
-            d.max_abs_dp = d.max_abs_dp.max(e);
-            dp_sum += e;
-            dp_count += 1;
-        }
-        let top3 = |t: &segue::musicnn::tagger::TrackTags| -> Vec<&'static str> {
-            t.ranked().into_iter().take(3).map(|(l, _)| l).collect()
-        };
-        let (ta, tb) = (top3(&a), top3(&b));
-        if ta == tb {
-            d.top3_same_order += 1.0;
-        }
-        if ta.iter().all(|l| tb.contains(l)) {
-            d.top3_same_set += 1.0;
-        }
-        let dot: f64 = a
-            .embedding
-            .iter()
-            .zip(&b.embedding)
-            .map(|(x, y)| f64::from(*x) * f64::from(*y))
-            .sum();
-        let norm = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
-        let cos = dot / (norm(&a.embedding) * norm(&b.embedding)).max(1e-300);
-        d.embedding_cosine_mean += cos;
-        d.embedding_cosine_min = d.embedding_cosine_min.min(cos);
-        d.files += 1;
+        d.tags.add(&a, &b);
+        d.int8_tags.add(&b, &c);
     }
-    let k = d.files.max(1) as f64;
-    d.top3_same_order /= k;
-    d.top3_same_set /= k;
-    d.embedding_cosine_mean /= k;
-    d.mean_abs_dp = dp_sum / dp_count.max(1) as f64;
+    d.tags.finish();
+    d.int8_tags.finish();
     d.log_mel_mean_abs = mel_sum / mel_count.max(1) as f64;
     d.frontend_ms_per_patch_exact = exact_ms / patches_timed.max(1) as f64;
     d.frontend_ms_per_patch_fast = fast_ms / patches_timed.max(1) as f64;
@@ -316,9 +391,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
     use segue::musicnn::frontend::{
         resample_stretch_to_16k, FrontEnd, Resampler, HOP, PATCH_FRAMES,
     };
-    use segue::musicnn::tagger::{
-        choose_patches, file_patches_at, Tagger, DEFAULT_MAX_PATCHES, SCAN_RESAMPLER,
-    };
+    use segue::musicnn::tagger::{choose_patches, file_patches_at, DEFAULT_MAX_PATCHES};
 
     let tagger = Tagger::load_default()?;
     let (msd, mtt) = (
@@ -326,7 +399,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         tagger.network(segue::musicnn::Model::Mtt),
     );
     // Per-patch time: one patch of real audio when there is one, run many times.
-    let mut patch_times = Vec::new();
+    let (mut patch_times, mut int8_times) = (Vec::new(), Vec::new());
     let (mut frontend_ms, mut frontend_exact_ms) = (0.0, 0.0);
     let mut resample_ms = ResampleMs::default();
     if let Some((_, patches)) = paths.iter().find_map(|p| file_patches_at(p, Some(1)).ok()) {
@@ -336,6 +409,9 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
             let t = thread_cpu_s();
             std::hint::black_box(msd.forward(patch));
             patch_times.push((thread_cpu_s() - t) * 1000.0);
+            let t = thread_cpu_s();
+            std::hint::black_box(msd.forward_in(patch, Arithmetic::Int8));
+            int8_times.push((thread_cpu_s() - t) * 1000.0);
         }
         // Mel and log of one patch.
         let y = test_signal(16_000, 4);
@@ -366,6 +442,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         frontend_exact_ms = mel_ms + resample_ms.exact_44k;
     }
     patch_times.sort_by(f64::total_cmp);
+    int8_times.sort_by(f64::total_cmp);
     let patch_ms = |p: f64| percentile(&patch_times, p);
 
     // The curve: every patch of every file once through both models, then subsets.
@@ -451,33 +528,45 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
 
     let fast_vs_exact = fast_vs_exact(&tagger, paths);
 
-    // Whole analysis without tags, and with tags through either resampler, side by side per
-    // file.
-    let (mut plain_s, mut tagged_s, mut tagged_exact_s, mut audio_s) = (0.0, 0.0, 0.0, 0.0);
+    // Whole analysis without tags, and with tags as the scan computes them and in the other
+    // arithmetic, patch count and resampler, side by side per file.
+    let (mut plain_s, mut audio_s) = (0.0, 0.0);
+    let mut tagged_s = [0.0; 4];
     for path in paths {
         let t = thread_cpu_s();
         let plain = segue::analysis::analyze_file(path);
         let t_plain = thread_cpu_s() - t;
         let expected_s = plain.as_ref().ok().map(|f| f.duration_s);
-        let tagged = |resampler| {
+        let scan = TagRequest::as_scan(&tagger, DEFAULT_MAX_PATCHES, expected_s);
+        let variants = [
+            scan,
+            TagRequest {
+                arithmetic: Arithmetic::Exact,
+                ..scan
+            },
+            TagRequest {
+                arithmetic: Arithmetic::Exact,
+                max_patches: F32_PATCHES,
+                ..scan
+            },
+            TagRequest {
+                arithmetic: Arithmetic::Exact,
+                resampler: Resampler::ResampyExact,
+                ..scan
+            },
+        ];
+        let mut times = [0.0; 4];
+        let mut all_ok = plain.is_ok();
+        for (request, time) in variants.into_iter().zip(&mut times) {
             let t = thread_cpu_s();
-            let result = analyze_file_with(
-                path,
-                Some(TagRequest {
-                    tagger: &tagger,
-                    max_patches: DEFAULT_MAX_PATCHES,
-                    expected_s,
-                    resampler,
-                }),
-            );
-            (result.is_ok(), thread_cpu_s() - t)
-        };
-        let (ok_fast, t_fast) = tagged(SCAN_RESAMPLER);
-        let (ok_exact, t_exact) = tagged(Resampler::ResampyExact);
-        if let (Ok(f), true, true) = (plain, ok_fast, ok_exact) {
+            all_ok &= analyze_file_with(path, Some(request)).is_ok();
+            *time = thread_cpu_s() - t;
+        }
+        if let (Ok(f), true) = (plain, all_ok) {
             plain_s += t_plain;
-            tagged_s += t_fast;
-            tagged_exact_s += t_exact;
+            for (sum, t) in tagged_s.iter_mut().zip(times) {
+                *sum += t;
+            }
             audio_s += f.duration_s;
         }
     }
@@ -485,6 +574,7 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         network: NetworkRate::measure(patch_ms(0.5)),
         patch_ms_p50: patch_ms(0.5),
         patch_ms_p90: patch_ms(0.9),
+        patch_ms_int8_p50: percentile(&int8_times, 0.5),
         frontend_ms_per_patch: frontend_ms,
         frontend_ms_per_patch_exact: frontend_exact_ms,
         resample_ms,
@@ -492,8 +582,10 @@ fn measure(paths: &[PathBuf], counts: &[usize]) -> Result<MusicnnBench> {
         files: files.len(),
         curve,
         analysis_cpu_s: plain_s,
-        analysis_with_tags_cpu_s: tagged_s,
-        analysis_with_tags_exact_cpu_s: tagged_exact_s,
+        analysis_with_tags_cpu_s: tagged_s[0],
+        analysis_with_tags_f32_cpu_s: tagged_s[1],
+        analysis_with_tags_f32_before_cpu_s: tagged_s[2],
+        analysis_with_tags_exact_cpu_s: tagged_s[3],
         audio_s,
         default_patches: DEFAULT_MAX_PATCHES,
     })
