@@ -336,11 +336,13 @@ fn xspf_paths(file: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+// The playlists below ask for 6 tracks: 7 demo tracks sound like "Afterhours", and the
+// playlist's floor stops a longer list there ("Only 7 tracks in your library sound like…").
 #[test]
 fn saved_playlists_and_exports() {
     let d = demo();
     let seed = d.id_of("Afterhours").to_string();
-    let made = d.playlist(&[&seed, "-n", "8", "--save", "Late night"]);
+    let made = d.playlist(&[&seed, "-n", "6", "--save", "Late night"]);
     let made_paths: Vec<PathBuf> = made
         .iter()
         .map(|e| PathBuf::from(e["path"].as_str().expect("p")))
@@ -350,14 +352,14 @@ fn saved_playlists_and_exports() {
     let listed = listed.as_array().expect("array");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["name"], "Late night");
-    assert_eq!(listed[0]["track_count"], 8);
+    assert_eq!(listed[0]["track_count"], 6);
     let id = listed[0]["id"].as_i64().expect("id").to_string();
     let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
     assert_eq!(
         ids(shown["entries"].as_array().expect("entries")),
         ids(&made)
     );
-    assert_eq!(shown["request"]["length"], 8);
+    assert_eq!(shown["request"]["length"], 6);
     assert!(shown["entries"][0]["reasons"]
         .as_array()
         .is_some_and(|r| !r.is_empty()));
@@ -393,7 +395,7 @@ fn saved_playlists_and_exports() {
         } else {
             m3u8_paths(&file)
         };
-        assert_eq!(paths.len(), 8);
+        assert_eq!(paths.len(), 6);
         for (got, want) in paths.iter().zip(&made_paths) {
             assert_eq!(
                 std::fs::canonicalize(got).expect("exported path resolves"),
@@ -423,7 +425,7 @@ fn saved_playlists_and_exports() {
             .lines()
             .filter_map(|l| l.trim().strip_prefix("Playing: "))
             .collect();
-        assert_eq!(played.len(), 8, "{log}");
+        assert_eq!(played.len(), 6, "{log}");
         for (p, want) in played.iter().zip(&made_paths) {
             assert_eq!(
                 std::fs::canonicalize(p).expect("played path"),
@@ -449,7 +451,7 @@ fn saved_playlists_and_exports() {
     );
     // The export option of `segue playlist` writes the same.
     let direct = elsewhere.path().join("direct.xspf");
-    d.playlist(&[&seed, "-n", "8", "--export", direct.to_str().expect("utf8")]);
+    d.playlist(&[&seed, "-n", "6", "--export", direct.to_str().expect("utf8")]);
     assert_eq!(
         xspf_paths(&direct),
         xspf_paths(&elsewhere.path().join("late night.xspf"))
@@ -577,9 +579,9 @@ fn a_playlist_from_a_file_outside_the_library() {
     std::fs::copy(&source, &copy).expect("copy");
     let copy_arg = copy.to_str().expect("utf8");
 
-    let from_file = d.playlist(&["--like-file", copy_arg, "-n", "8"]);
-    let from_seed = d.playlist(&[&seed.to_string(), "-n", "8"]);
-    assert_eq!(from_file.len(), 8, "{from_file:?}");
+    let from_file = d.playlist(&["--like-file", copy_arg, "-n", "6"]);
+    let from_seed = d.playlist(&[&seed.to_string(), "-n", "6"]);
+    assert_eq!(from_file.len(), 6, "{from_file:?}");
     // The copy is the same song as its twin (same title and artist): the twin is left out as
     // a seed's duplicate, and the rest is the twin's own playlist.
     assert!(!ids(&from_file).contains(&seed));
@@ -589,8 +591,8 @@ fn a_playlist_from_a_file_outside_the_library() {
     };
     let shared = alike(&from_file, &from_seed);
     assert!(
-        shared >= 7,
-        "{shared} of 8 shared: {:?} vs {:?}",
+        shared >= 5,
+        "{shared} of 6 shared: {:?} vs {:?}",
         ids(&from_file),
         ids(&from_seed)
     );
@@ -614,11 +616,11 @@ fn a_playlist_from_a_file_outside_the_library() {
     }
     // With a seed track too: both count (the list no longer holds that track).
     let other = d.id_of("Wildflower Ridge").to_string();
-    let both = d.playlist(&[&other, "--like-file", copy_arg, "-n", "8"]);
+    let both = d.playlist(&[&other, "--like-file", copy_arg, "-n", "6"]);
     assert!(!ids(&both).contains(&other.parse().expect("id")));
 
     // Saved: the request keeps the file; reopened, the rows are scored against it.
-    let saved = d.playlist(&["--like-file", copy_arg, "-n", "8", "--save", "Dropped"]);
+    let saved = d.playlist(&["--like-file", copy_arg, "-n", "6", "--save", "Dropped"]);
     let listed = json(&d.data, &["playlists", "list", "--json"]);
     let id = listed[0]["id"].as_i64().expect("id").to_string();
     let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
@@ -632,9 +634,9 @@ fn a_playlist_from_a_file_outside_the_library() {
     assert_eq!(ids(shown["entries"].as_array().expect("e")), ids(&saved));
 
     // The library's own file as the "outside" file: its track is left out, as a seed is.
-    let own = d.playlist(&["--like-file", source.to_str().expect("utf8"), "-n", "8"]);
+    let own = d.playlist(&["--like-file", source.to_str().expect("utf8"), "-n", "6"]);
     assert!(!ids(&own).contains(&seed));
-    assert!(alike(&own, &from_seed) >= 7);
+    assert!(alike(&own, &from_seed) >= 5);
 
     // Not audio: a clear error naming the file.
     let text = outside.path().join("notes.mp3");
