@@ -4,23 +4,33 @@
 //! Why by hand: no maintained Rust crate multiplies u8 × i8 matrices with AVX-512 VNNI, and on
 //! this project's reference core (AMD EPYC, Zen 4) one `vpdpbusd` does four times the
 //! multiply-adds of an f32 FMA: the front end's shapes run 4.2× faster than the `gemm` crate's
-//! f32 kernels. Integer sums are exact, so the portable fallback gives the same bits as the
-//! VNNI kernel — a library's vectors do not depend on the CPU it was analysed on.
+//! f32 kernels. Elsewhere the same integers go through f32 products, which are exact while
+//! every sum stays below 2^24: both paths give the same bits, so a library's vectors do not
+//! depend on the CPU it was analysed on.
+
+use super::sgemm::gemm;
 
 /// A weight matrix (k × n, one column per filter) quantised per filter to i8 and packed for the
 /// kernel: panels of 16 filters, each panel's k rows in groups of 4 (the 4 bytes one `vpdpbusd`
 /// lane sums), zero-padded to whole groups and panels.
 #[derive(Debug, Clone)]
 pub struct PackedWeights {
+    k: usize,
     n: usize,
     groups: usize,
     panels: usize,
     data: Vec<i8>,
+    /// The same q as f32, k × padded filters row-major, for CPUs without VNNI.
+    as_f32: Vec<f32>,
     /// Per filter: the real weight is `scale · q`.
     scale: Vec<f32>,
     /// Per filter: Σ_k q, to undo the inputs' offset.
     sum: Vec<i32>,
 }
+
+/// The most inputs whose u8 × i8 sums stay below 2^24 (255 · 127 · k), so that f32 products
+/// of the same integers are exact in any order of summation (the network's longest is 469).
+const EXACT_IN_F32_UP_TO: usize = (1 << 24) / (255 * 127);
 
 /// Lanes of one panel (i32 lanes of a 512-bit register).
 const LANES: usize = 16;
@@ -34,7 +44,12 @@ impl PackedWeights {
         assert_eq!(kernel.len(), k * n, "a kernel is k x n values");
         let groups = k.div_ceil(GROUP);
         let panels = n.div_ceil(LANES);
+        assert!(
+            k <= EXACT_IN_F32_UP_TO,
+            "{k} inputs: sums could pass 2^24, where f32 stops being exact"
+        );
         let mut data = vec![0i8; panels * groups * LANES * GROUP];
+        let mut as_f32 = vec![0.0f32; k * panels * LANES];
         let mut scale = vec![0.0f32; n];
         let mut sum = vec![0i32; n];
         for c in 0..n {
@@ -49,10 +64,13 @@ impl PackedWeights {
                 sum[c] += i32::from(q);
                 let at = ((panel * groups + r / GROUP) * LANES + lane) * GROUP + r % GROUP;
                 data[at] = q;
+                as_f32[r * panels * LANES + c] = f32::from(q);
             }
         }
         PackedWeights {
+            k,
             n,
+            as_f32,
             groups,
             panels,
             data,
@@ -123,7 +141,32 @@ pub fn product(m: usize, a: &[u8], lda: usize, w: &PackedWeights, c: &mut [i32])
         unsafe { vnni::product(m, a, lda, w, c) };
         return;
     }
-    portable(m, a, lda, w, c);
+    through_f32(m, a, lda, w, c);
+}
+
+/// The same integer sums through f32 products (the `gemm` crate's AVX2/AVX-512 kernels): every
+/// partial sum is an integer below 2^24 ([`EXACT_IN_F32_UP_TO`]), so the result is exact and
+/// equal to VNNI's, at f32's speed.
+fn through_f32(m: usize, a: &[u8], lda: usize, w: &PackedWeights, c: &mut [i32]) {
+    let ldc = w.padded_filters();
+    // Rows may overlap (lda < k): convert the bytes once and read them through strides.
+    let span = (m - 1) * lda + w.k;
+    let inputs: Vec<f32> = a[..span].iter().map(|&b| f32::from(b)).collect();
+    let mut sums = vec![0.0f32; m * ldc];
+    gemm(
+        m,
+        w.k,
+        ldc,
+        &inputs,
+        lda as isize,
+        1,
+        &w.as_f32,
+        &mut sums,
+        false,
+    );
+    for (out, &sum) in c[..m * ldc].iter_mut().zip(&sums) {
+        *out = sum as i32;
+    }
 }
 
 /// Folds `values` (whole chunks of `max.len()`) into running per-element extremes: the max
@@ -157,7 +200,8 @@ fn fold_extremes_body(values: &[i32], max: &mut [i32], min: &mut [i32]) {
     }
 }
 
-/// The same sums in plain integer arithmetic (any CPU; identical results).
+/// The same sums in plain integer arithmetic: the tests' reference.
+#[cfg(test)]
 fn portable(m: usize, a: &[u8], lda: usize, w: &PackedWeights, c: &mut [i32]) {
     let ldc = w.padded_filters();
     for r in 0..m {
@@ -302,20 +346,45 @@ mod tests {
     /// and panels, and for overlapping rows (the sliding window of a conv over time).
     #[test]
     fn sums_are_exact_for_ragged_and_overlapping_shapes() {
-        for &(m, k, n, lda) in &[
+        let shapes = [
             (13, 266, 204, 268),
             (7, 5, 3, 8),
             (20, 128, 51, 1),
             (1, 4, 16, 4),
-        ] {
-            let kernel: Vec<f32> = bytes(k * n, 7).iter().map(|&b| b as f32 - 128.0).collect();
+            // The longest window (7 × 67) with every byte and weight at its extreme: the
+            // largest sums the network can make, still exact through f32.
+            (3, 469, 17, 472),
+        ];
+        for &(m, k, n, lda) in &shapes {
+            let extreme = k == 469;
+            let kernel: Vec<f32> = if extreme {
+                (0..k * n)
+                    .map(|i| if i % n % 2 == 0 { 1.0 } else { -1.0 })
+                    .collect()
+            } else {
+                bytes(k * n, 7).iter().map(|&b| b as f32 - 128.0).collect()
+            };
             let w = PackedWeights::quantise(&kernel, k, n);
-            let a = bytes((m - 1) * lda + w.row_bytes(), 3);
+            let span = (m - 1) * lda + w.row_bytes();
+            let a = if extreme {
+                vec![255u8; span]
+            } else {
+                bytes(span, 3)
+            };
             let mut c = vec![0i32; m * w.padded_filters()];
             product(m, &a, lda, &w, &mut c);
-            let mut fallback = vec![1i32; c.len()];
-            portable(m, &a, lda, &w, &mut fallback);
-            assert_eq!(c, fallback, "kernel and fallback differ at {m}x{k}x{n}");
+            let mut reference = vec![1i32; c.len()];
+            portable(m, &a, lda, &w, &mut reference);
+            assert_eq!(
+                c, reference,
+                "the CPU's kernel and the reference differ at {m}x{k}x{n}"
+            );
+            let mut through = vec![1i32; c.len()];
+            through_f32(m, &a, lda, &w, &mut through);
+            assert_eq!(
+                through, reference,
+                "f32 products and the reference differ at {m}x{k}x{n}"
+            );
             for r in 0..m {
                 for col in 0..n {
                     let want: i32 = (0..k)

@@ -8,6 +8,7 @@ pub mod frontend;
 pub mod int8;
 pub mod labels;
 pub mod net;
+pub mod sgemm;
 pub mod tagger;
 
 use std::path::{Path, PathBuf};

@@ -165,7 +165,8 @@ struct NetworkRate {
 
 impl NetworkRate {
     fn measure(patch_ms_p50: f64) -> Self {
-        use segue::musicnn::net::{sgemm_for_bench, MultiplyAdds};
+        use segue::musicnn::net::MultiplyAdds;
+        use segue::musicnn::sgemm::sgemm_for_bench;
         let m = MultiplyAdds::per_patch();
         let gflop = |mads: u64| 2.0 * mads as f64 / 1e9;
         let rate = |(rows, k, cols): (usize, usize, usize), reps: usize| {
