@@ -310,16 +310,17 @@ async fn record_for_tests(library: &Arc<Library>, rec: &mut Recorder, by_title: 
         .iter()
         .map(|e| e.track.id)
         .collect::<Vec<_>>();
+    let sound_alike = current.len();
     let removed: Vec<i64> = current[1..].to_vec();
     swap(library, rec, &r, &removed, 0).await;
     if let Some(id) = swap(library, rec, &r, &current, 2).await {
         current[2] = id;
         swap(library, rec, &r, &current, 2).await;
     }
-    // A list one shorter than what sounds like the first track (7 of its 8), so a swap has a
-    // track to bring in: playlist-edit.test.mjs (Undo) and playlist.test.mjs (swap): row 3
-    // swapped, then swapped again.
-    let r = request(first.id, |r| r.length = 7);
+    // A list one shorter than what sounds like the first track (its default list, shorter than
+    // the default length, holds them all), so a swap has a track to bring in:
+    // playlist-edit.test.mjs (Undo) and playlist.test.mjs (swap): row 3 swapped, then again.
+    let r = request(first.id, |r| r.length = sound_alike - 1);
     let mut current = make(library, rec, &r).await;
     if let Some(id) = swap(library, rec, &r, &current, 2).await {
         current[2] = id;
