@@ -234,6 +234,19 @@ mod vnni {
     /// 4–14 rows within 6 % of each other).
     const ROWS: usize = 6;
 
+    /// Where one tile reads and writes: rows of A from `a` (`lda` apart), `groups` groups of
+    /// 4 weights per panel from `b` (panels `panel_bytes` apart), rows of C at `c` (`ldc` apart).
+    #[derive(Clone, Copy)]
+    struct Tile {
+        a: *const u8,
+        lda: usize,
+        b: *const i8,
+        panel_bytes: usize,
+        groups: usize,
+        c: *mut i32,
+        ldc: usize,
+    }
+
     /// # Safety
     /// The CPU has AVX-512F and VNNI; `product`'s bounds hold.
     #[target_feature(enable = "avx512f,avx512vnni")]
@@ -245,49 +258,42 @@ mod vnni {
             let rows = ROWS.min(m - r);
             let mut p = 0;
             while p < w.panels {
-                let two = p + 1 < w.panels;
-                let (a_at, b_at, c_at) = (
-                    a.as_ptr().add(r * lda),
-                    w.data.as_ptr().add(p * panel_bytes),
-                    c.as_mut_ptr().add(r * ldc + p * LANES),
-                );
-                match (rows, two) {
-                    (ROWS, true) => {
-                        tile::<ROWS, 2>(w.groups, a_at, lda, b_at, panel_bytes, c_at, ldc)
-                    }
-                    (ROWS, false) => {
-                        tile::<ROWS, 1>(w.groups, a_at, lda, b_at, panel_bytes, c_at, ldc)
-                    }
-                    (_, true) => {
-                        for i in 0..rows {
-                            tile::<1, 2>(
-                                w.groups,
-                                a_at.add(i * lda),
-                                lda,
-                                b_at,
-                                panel_bytes,
-                                c_at.add(i * ldc),
-                                ldc,
-                            );
-                        }
-                    }
-                    (_, false) => {
-                        for i in 0..rows {
-                            tile::<1, 1>(
-                                w.groups,
-                                a_at.add(i * lda),
-                                lda,
-                                b_at,
-                                panel_bytes,
-                                c_at.add(i * ldc),
-                                ldc,
-                            );
-                        }
-                    }
+                let at = Tile {
+                    a: a.as_ptr().add(r * lda),
+                    lda,
+                    b: w.data.as_ptr().add(p * panel_bytes),
+                    panel_bytes,
+                    groups: w.groups,
+                    c: c.as_mut_ptr().add(r * ldc + p * LANES),
+                    ldc,
+                };
+                if p + 1 < w.panels {
+                    block::<2>(rows, at);
+                    p += 2;
+                } else {
+                    block::<1>(rows, at);
+                    p += 1;
                 }
-                p += if two { 2 } else { 1 };
             }
             r += rows;
+        }
+    }
+
+    /// `rows` (at most [`ROWS`]) rows × P panels: one tile when the block is whole, else a tile
+    /// per row.
+    #[target_feature(enable = "avx512f,avx512vnni")]
+    #[inline]
+    unsafe fn block<const P: usize>(rows: usize, at: Tile) {
+        if rows == ROWS {
+            tile::<ROWS, P>(at);
+            return;
+        }
+        for i in 0..rows {
+            tile::<1, P>(Tile {
+                a: at.a.add(i * at.lda),
+                c: at.c.add(i * at.ldc),
+                ..at
+            });
         }
     }
 
@@ -295,24 +301,19 @@ mod vnni {
     /// multiply-add them with each panel's 16 × 4 weights.
     #[target_feature(enable = "avx512f,avx512vnni")]
     #[inline]
-    unsafe fn tile<const R: usize, const P: usize>(
-        groups: usize,
-        a: *const u8,
-        lda: usize,
-        b: *const i8,
-        panel_bytes: usize,
-        c: *mut i32,
-        ldc: usize,
-    ) {
+    unsafe fn tile<const R: usize, const P: usize>(at: Tile) {
         let mut acc = [[_mm512_setzero_si512(); P]; R];
-        for g in 0..groups {
+        for g in 0..at.groups {
             let mut weights = [_mm512_setzero_si512(); P];
             for (p, v) in weights.iter_mut().enumerate() {
-                *v = _mm512_loadu_si512(b.add(p * panel_bytes + g * LANES * GROUP).cast());
+                *v = _mm512_loadu_si512(at.b.add(p * at.panel_bytes + g * LANES * GROUP).cast());
             }
             for (i, row) in acc.iter_mut().enumerate() {
-                let x =
-                    _mm512_set1_epi32(a.add(i * lda + g * GROUP).cast::<i32>().read_unaligned());
+                let x = _mm512_set1_epi32(
+                    at.a.add(i * at.lda + g * GROUP)
+                        .cast::<i32>()
+                        .read_unaligned(),
+                );
                 for (sum, &v) in row.iter_mut().zip(&weights) {
                     *sum = _mm512_dpbusd_epi32(*sum, x, v);
                 }
@@ -320,7 +321,7 @@ mod vnni {
         }
         for (i, row) in acc.iter().enumerate() {
             for (p, sum) in row.iter().enumerate() {
-                _mm512_storeu_si512(c.add(i * ldc + p * LANES).cast(), *sum);
+                _mm512_storeu_si512(at.c.add(i * at.ldc + p * LANES).cast(), *sum);
             }
         }
     }
