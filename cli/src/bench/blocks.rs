@@ -1,24 +1,34 @@
-//! `segue bench blocks --labels FILE [--patches N]`: which MusiCNN outputs would make "sounds
-//! like" better (issue 20, levers 1, 2 and 4), under the similarity protocol (quality.rs): the
-//! library's index vectors as today, and beside them blocks computed here from every track's
-//! audio — the MSD and MTT models' 200-d penultimate layers, pooled by mean and by standard
-//! deviation over `--patches` patches spread over the track (the scan takes 4). Each block is
-//! z-scored per value over the library and scaled to a typical norm of 1, then appended to the
-//! (unit) index vector with a weight chosen on one half of the groups and reported on the
-//! other. Neighbours are exact cosine over the combined vectors.
+//! `segue bench blocks --labels FILE [--patches N] [--int8]`: which MusiCNN outputs would make
+//! "sounds like" better (issue 20, levers 1, 2 and 4), under the similarity protocol
+//! (quality.rs): the library's index vectors as today, and beside them what is computed here
+//! from every track's audio by both models (MSD, MTT) over `--patches` patches spread over the
+//! track (the scan takes 8):
+//! - blocks the index could hold: the 200-d penultimate layers pooled by mean and by standard
+//!   deviation, the mid-end's pooled features (the dense layer's 1,506 inputs), the centroid of
+//!   the standardised patches. Each is z-scored per value over the library, scaled to a typical
+//!   norm of 1 and appended to the (unit) index vector; neighbours are exact cosine;
+//! - a re-ranker it could not: the patches matched set to set (each patch's best match in the
+//!   other track, averaged both ways), added to the index cosine over all tracks or over its 50
+//!   nearest.
+//!
+//! Every weight (and the re-ranker's scope) is chosen on one half of the groups and reported on
+//! the other; the re-ranker's held-out gains are also given paired over the same queries.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use segue::musicnn::net::Arithmetic;
-use segue::musicnn::net::EMBEDDING;
+use segue::musicnn::net::{Arithmetic, PatchOutput, EMBEDDING};
 use segue::musicnn::tagger::{file_patches, Tagger};
+use segue::musicnn::Model;
 use segue::Library;
 
 use super::every_file::{on_every_file, paths_of};
 use super::labels::Labelled;
 use super::print_json;
-use super::quality::{choose_on_halves, print_rows, row, Row, Space};
+use super::quality::{choose_on_halves, paired_gain, print_rows, row, Row, Space};
+
+/// The patch matcher's weights tried, relative to the cosine (its own scale: both are cosines).
+const MATCH_WEIGHTS: [f32; 7] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0];
 
 /// Block weights tried (relative to the index vector's norm of 1).
 pub(super) const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
@@ -33,44 +43,107 @@ struct Pooled {
     msd_std: Vec<f32>,
     mtt_mean: Vec<f32>,
     mtt_std: Vec<f32>,
+    /// The mid-end's max- and mean-over-time features (the dense layer's input), averaged
+    /// over the patches.
+    msd_mid: Vec<f32>,
+    mtt_mid: Vec<f32>,
+    /// Every patch's penultimate layer, for set-to-set matching.
+    msd_patches: Vec<[f32; EMBEDDING]>,
+    mtt_patches: Vec<[f32; EMBEDDING]>,
+}
+
+/// Each patch z-scored per value over every patch of the library, then unit length.
+fn standardise_patches(tracks: &[&Vec<[f32; EMBEDDING]>]) -> Vec<Vec<Vec<f32>>> {
+    let all: Vec<&[f32]> = tracks
+        .iter()
+        .flat_map(|t| t.iter().map(|v| &v[..]))
+        .collect();
+    let (mean, sd) = mean_sd(&all, EMBEDDING);
+    let sd: Vec<f32> = sd.into_iter().map(|s| s.max(1e-6)).collect();
+    tracks
+        .iter()
+        .map(|t| {
+            t.iter()
+                .map(|v| {
+                    let z: Vec<f32> = (0..EMBEDDING).map(|k| (v[k] - mean[k]) / sd[k]).collect();
+                    let norm = z.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+                    z.into_iter().map(|x| x / norm).collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Symmetric set-to-set similarity of two tracks' patches: each patch's best match in the
+/// other track, averaged, both ways.
+fn chamfer(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
+    let best = |from: &[Vec<f32>], to: &[Vec<f32>]| {
+        from.iter()
+            .map(|x| {
+                to.iter()
+                    .map(|y| dot(x, y))
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
+            .sum::<f32>()
+            / from.len().max(1) as f32
+    };
+    0.5 * (best(a, b) + best(b, a))
+}
+
+/// Mean over patches of each patch's `[max_pool, mean_pool]`.
+fn mid_mean(outputs: &[PatchOutput]) -> Vec<f32> {
+    let n = outputs.len().max(1) as f32;
+    let dim = outputs
+        .first()
+        .map_or(0, |o| o.max_pool.len() + o.mean_pool.len());
+    let mut sum = vec![0.0f32; dim];
+    for o in outputs {
+        for (s, v) in sum.iter_mut().zip(o.max_pool.iter().chain(&o.mean_pool)) {
+            *s += v;
+        }
+    }
+    sum.into_iter().map(|s| s / n).collect()
+}
+
+/// Per value over `rows`: the mean and the (population) standard deviation.
+fn mean_sd(rows: &[&[f32]], dim: usize) -> (Vec<f32>, Vec<f32>) {
+    let n = rows.len().max(1) as f32;
+    let mean: Vec<f32> = (0..dim)
+        .map(|k| rows.iter().map(|r| r[k]).sum::<f32>() / n)
+        .collect();
+    let sd = (0..dim)
+        .map(|k| (rows.iter().map(|r| (r[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt())
+        .collect();
+    (mean, sd)
 }
 
 fn mean_std(rows: &[[f32; EMBEDDING]]) -> (Vec<f32>, Vec<f32>) {
-    let n = rows.len().max(1) as f32;
-    let mean: Vec<f32> = (0..EMBEDDING)
-        .map(|k| rows.iter().map(|r| r[k]).sum::<f32>() / n)
-        .collect();
-    let std = (0..EMBEDDING)
-        .map(|k| (rows.iter().map(|r| (r[k] - mean[k]).powi(2)).sum::<f32>() / n).sqrt())
-        .collect();
-    (mean, std)
+    mean_sd(&rows.iter().map(|r| &r[..]).collect::<Vec<_>>(), EMBEDDING)
 }
 
 fn pool(tagger: &Tagger, path: &Path, (patches, arithmetic): Patches) -> Result<Pooled> {
     let patches = file_patches(path, Some(patches))
         .with_context(|| format!("patches of {}", path.display()))?;
-    let (mut msd, mut mtt) = (Vec::new(), Vec::new());
-    for p in &patches {
-        msd.push(
-            tagger
-                .network(segue::musicnn::Model::Msd)
-                .forward_in(p, arithmetic)
-                .penultimate,
-        );
-        mtt.push(
-            tagger
-                .network(segue::musicnn::Model::Mtt)
-                .forward_in(p, arithmetic)
-                .penultimate,
-        );
-    }
-    let (msd_mean, msd_std) = mean_std(&msd);
-    let (mtt_mean, mtt_std) = mean_std(&mtt);
+    let run = |model| -> Vec<PatchOutput> {
+        patches
+            .iter()
+            .map(|p| tagger.network(model).forward_in(p, arithmetic))
+            .collect()
+    };
+    let (msd, mtt) = (run(Model::Msd), run(Model::Mtt));
+    let penultimate = |o: &[PatchOutput]| o.iter().map(|o| o.penultimate).collect::<Vec<_>>();
+    let (msd_mean, msd_std) = mean_std(&penultimate(&msd));
+    let (mtt_mean, mtt_std) = mean_std(&penultimate(&mtt));
     Ok(Pooled {
         msd_mean,
         msd_std,
         mtt_mean,
         mtt_std,
+        msd_mid: mid_mean(&msd),
+        mtt_mid: mid_mean(&mtt),
+        msd_patches: penultimate(&msd),
+        mtt_patches: penultimate(&mtt),
     })
 }
 
@@ -78,16 +151,8 @@ fn pool(tagger: &Tagger, path: &Path, (patches, arithmetic): Patches) -> Result<
 pub(super) fn standardise(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
     let n = block.len().max(1) as f32;
     let dim = block.first().map_or(0, Vec::len);
-    let mean: Vec<f32> = (0..dim)
-        .map(|k| block.iter().map(|v| v[k]).sum::<f32>() / n)
-        .collect();
-    let sd: Vec<f32> = (0..dim)
-        .map(|k| {
-            (block.iter().map(|v| (v[k] - mean[k]).powi(2)).sum::<f32>() / n)
-                .sqrt()
-                .max(1e-6)
-        })
-        .collect();
+    let (mean, sd) = mean_sd(&block.iter().map(Vec::as_slice).collect::<Vec<_>>(), dim);
+    let sd: Vec<f32> = sd.into_iter().map(|s| s.max(1e-6)).collect();
     let z: Vec<Vec<f32>> = block
         .iter()
         .map(|v| (0..dim).map(|k| (v[k] - mean[k]) / sd[k]).collect())
@@ -150,6 +215,33 @@ pub async fn run(
     let msd_std = block(&|p| &p.msd_std);
     let mtt_mean = block(&|p| &p.mtt_mean);
     let mtt_std = block(&|p| &p.mtt_std);
+    let msd_mid = block(&|p| &p.msd_mid);
+    let mtt_mid = block(&|p| &p.mtt_mid);
+    // Each track's patches, standardised over the library's patches and unit length; their
+    // centroid is a block the index could hold (the mean of every cross-pair's cosine).
+    let sets_of = |model| {
+        let tracks: Vec<&Vec<[f32; EMBEDDING]>> = ids
+            .iter()
+            .map(|id| match model {
+                Model::Msd => &pooled[id].msd_patches,
+                Model::Mtt => &pooled[id].mtt_patches,
+            })
+            .collect();
+        standardise_patches(&tracks)
+    };
+    let (msd_sets, mtt_sets) = (sets_of(Model::Msd), sets_of(Model::Mtt));
+    let centroids = |sets: &[Vec<Vec<f32>>]| {
+        let means: Vec<Vec<f32>> = sets
+            .iter()
+            .map(|set| {
+                (0..EMBEDDING)
+                    .map(|k| set.iter().map(|v| v[k]).sum::<f32>() / set.len().max(1) as f32)
+                    .collect()
+            })
+            .collect();
+        standardise(&means)
+    };
+    let (msd_centroid, mtt_centroid) = (centroids(&msd_sets), centroids(&mtt_sets));
 
     // A configuration: the blocks appended for track i, at weight w.
     type Blocks<'a> = Box<dyn Fn(usize) -> Vec<&'a [f32]> + 'a>;
@@ -165,6 +257,16 @@ pub async fn run(
             Box::new(|i| vec![&mtt_mean[i][..], &msd_std[i][..], &mtt_std[i][..]]),
         ),
         ("+ MSD mean (again)", Box::new(|i| vec![&msd_mean[i][..]])),
+        ("+ MSD mid-end", Box::new(|i| vec![&msd_mid[i][..]])),
+        ("+ MTT mid-end", Box::new(|i| vec![&mtt_mid[i][..]])),
+        (
+            "+ MSD mid-end + MTT mid-end",
+            Box::new(|i| vec![&msd_mid[i][..], &mtt_mid[i][..]]),
+        ),
+        (
+            "+ MSD + MTT patch centroids",
+            Box::new(|i| vec![&msd_centroid[i][..], &mtt_centroid[i][..]]),
+        ),
     ];
     let lists_for = |vectors: Vec<Vec<f32>>| Space::in_order(ids.clone(), &vectors).cosine_lists();
     let judged = |lists: &[Vec<usize>], half: &'static str| labelled.judged(&ids, lists, half);
@@ -173,7 +275,12 @@ pub async fn run(
     for half in ["A", "B"] {
         rows.push(row("index vector (today)", half, &judged(&today, half)));
     }
-    for (blocks, name) in [(&mtt_mean, "MTT mean alone"), (&msd_mean, "MSD mean alone")] {
+    for (blocks, name) in [
+        (&mtt_mean, "MTT mean alone"),
+        (&msd_mean, "MSD mean alone"),
+        (&msd_mid, "MSD mid-end alone"),
+        (&mtt_mid, "MTT mid-end alone"),
+    ] {
         let lists = lists_for(blocks.iter().map(|v| combine(v, &[])).collect());
         for half in ["A", "B"] {
             rows.push(row(name, half, &judged(&lists, half)));
@@ -201,6 +308,48 @@ pub async fn run(
             ));
         }
     }
+    // Set-to-set matching of the patches (a re-ranker: the index cannot hold it), alone and
+    // added to the index vector's cosine, over all tracks or the cosine's top candidates.
+    let space = Space::in_order(ids.clone(), &base);
+    let timer = std::time::Instant::now();
+    let matched_by = |sets: &[Vec<Vec<f32>>]| -> Vec<Vec<f32>> {
+        sets.iter()
+            .map(|a| sets.iter().map(|b| chamfer(a, b)).collect())
+            .collect()
+    };
+    let (msd_matched, mtt_matched) = (matched_by(&msd_sets), matched_by(&mtt_sets));
+    let pair_us = timer.elapsed().as_secs_f64() * 1e6 / (2 * ids.len() * ids.len()) as f64;
+    let both_matched: Vec<Vec<f32>> = msd_matched
+        .iter()
+        .zip(&mtt_matched)
+        .map(|(a, b)| a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect())
+        .collect();
+    let mut gains = Vec::new();
+    for (name, matched) in [
+        ("MSD patches", &msd_matched),
+        ("MTT patches", &mtt_matched),
+        ("MSD + MTT patches", &both_matched),
+    ] {
+        let alone = space.lists(&|i, j| f64::from(matched[i][j]));
+        for half in ["A", "B"] {
+            rows.push(row(
+                &format!("{name} matched, alone"),
+                half,
+                &judged(&alone, half),
+            ));
+        }
+        let tried = space.reranked(&|i, j| f64::from(matched[i][j]), &MATCH_WEIGHTS, "");
+        for (what, choose_on, report_on, lists) in choose_on_halves(&tried, judged) {
+            let held_out = judged(lists, report_on);
+            let (gain, se) = paired_gain(&judged(&today, report_on), &held_out, 5);
+            gains.push(format!("{name} {report_on} {gain:+.3} ± {se:.3}"));
+            rows.push(row(
+                &format!("cosine + {name} matched ({what}; on {choose_on})"),
+                report_on,
+                &held_out,
+            ));
+        }
+    }
     if json {
         return print_json(&rows);
     }
@@ -210,6 +359,10 @@ pub async fn run(
         labelled.halves()
     );
     print_rows(&rows);
+    println!(
+        "patches matched: {pair_us:.1} µs per pair of tracks (one model, {patches} × {patches} patches); held-out P@5 gain over today's vector, paired: {}",
+        gains.join(", ")
+    );
     Ok(())
 }
 
@@ -235,5 +388,46 @@ mod tests {
         assert!((v[0] - v[3]).abs() < 1e-6, "equal weight: equal share");
         let (m, s) = mean_std(&[[1.0; EMBEDDING], [3.0; EMBEDDING]]);
         assert_eq!((m[0], s[0]), (2.0, 1.0));
+    }
+
+    fn patch(hot: usize, level: f32) -> [f32; EMBEDDING] {
+        let mut p = [level; EMBEDDING];
+        p[hot] += 10.0;
+        p
+    }
+
+    #[test]
+    fn patches_are_standardised_to_unit_length() {
+        let a = vec![patch(0, 1.0), patch(1, 2.0)];
+        let b = vec![patch(2, 0.5)];
+        let sets = standardise_patches(&[&a, &b]);
+        assert_eq!((sets.len(), sets[0].len(), sets[1].len()), (2, 2, 1));
+        for v in sets.iter().flatten() {
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-5, "{norm}");
+        }
+    }
+
+    #[test]
+    fn patches_match_on_their_best_counterparts_both_ways() {
+        let unit = |hot: usize| {
+            let mut v = vec![0.0f32; 4];
+            v[hot] = 1.0;
+            v
+        };
+        let a = vec![unit(0), unit(1)];
+        // b shares one passage with a (and has one a lacks); c shares none.
+        let b = vec![unit(1), unit(2)];
+        let c = vec![unit(3)];
+        assert!(
+            (chamfer(&a, &a) - 1.0).abs() < 1e-6,
+            "a set matches itself fully"
+        );
+        assert!(
+            (chamfer(&a, &b) - chamfer(&b, &a)).abs() < 1e-6,
+            "symmetric"
+        );
+        assert!((chamfer(&a, &b) - 0.5).abs() < 1e-6, "{}", chamfer(&a, &b));
+        assert_eq!(chamfer(&a, &c), 0.0);
     }
 }

@@ -212,14 +212,16 @@ enum What {
         #[arg(long)]
         json: bool,
     },
-    /// Which MusiCNN outputs would improve "sounds like" (issue 20): the index vector with the
-    /// MSD/MTT penultimate layers (mean, std over --patches patches) appended, weights chosen on
-    /// one half of the groups, reported on the other (runs both networks on every track)
+    /// Which MusiCNN outputs would improve "sounds like" (issue 20): the index vector with blocks
+    /// from both models over --patches patches appended (penultimate mean and std, mid-end
+    /// pooled, patch centroids), or the patches matched set to set as a re-ranker; weights
+    /// chosen on one half of the groups, reported on the other (runs both networks on every
+    /// track)
     Blocks {
         #[command(flatten)]
         groups: Groups,
-        /// Patches per track, spread over it (the scan takes 4)
-        #[arg(long, default_value_t = 4)]
+        /// Patches per track, spread over it (the scan takes 8)
+        #[arg(long, default_value_t = 8)]
         patches: usize,
         /// Run the networks' front-end convolutions in 8 bits
         #[arg(long)]

@@ -23,6 +23,8 @@ use super::print_json;
 
 /// The neighbour lists scored are this long (P@10 and R-precision read into them).
 pub(super) const LIST: usize = 30;
+/// Candidates the index would hand a re-ranker.
+pub(super) const RERANK_CANDIDATES: usize = 50;
 /// CSLS's neighbourhood sizes tried (chosen on the other half).
 const CSLS_K: [usize; 4] = [5, 10, 20, 40];
 /// Query expansion's and database augmentation's neighbours joined, and the powers of their
@@ -189,6 +191,52 @@ impl Space {
                 (m, sd.max(1e-9))
             })
             .collect()
+    }
+
+    /// Each track's `k` nearest others by cosine, marked: what the index hands a re-ranker.
+    fn shortlist(&self, k: usize) -> Vec<Vec<bool>> {
+        let n = self.ids.len();
+        (0..n)
+            .map(|i| {
+                let mut others: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+                others.sort_by(|&a, &b| self.sim[i][b].total_cmp(&self.sim[i][a]).then(a.cmp(&b)));
+                let mut near = vec![false; n];
+                others.iter().take(k).for_each(|&j| near[j] = true);
+                near
+            })
+            .collect()
+    }
+
+    /// A re-ranker's tries: lists under cosine + w · `extra(i, j)` for every w, over all tracks
+    /// and over the cosine's [`RERANK_CANDIDATES`] nearest (as the index would hand them), each
+    /// named "{prefix}w={w}, {scope}".
+    pub(super) fn reranked<W: Copy + Into<f64> + std::fmt::Display>(
+        &self,
+        extra: &dyn Fn(usize, usize) -> f64,
+        weights: &[W],
+        prefix: &str,
+    ) -> Vec<(String, Vec<Vec<usize>>)> {
+        let shortlist = self.shortlist(RERANK_CANDIDATES);
+        let mut tried = Vec::new();
+        for rerank_only in [false, true] {
+            for &w in weights {
+                let lists = self.lists(&|i, j| {
+                    let score = f64::from(self.sim[i][j]) + w.into() * extra(i, j);
+                    if rerank_only && !shortlist[i][j] {
+                        score - 1e6
+                    } else {
+                        score
+                    }
+                });
+                let scope = if rerank_only {
+                    format!("top {RERANK_CANDIDATES}")
+                } else {
+                    "all".to_string()
+                };
+                tried.push((format!("{prefix}w={w}, {scope}"), lists));
+            }
+        }
+        tried
     }
 
     /// Every track's neighbours, best first, under `score(i, j)`.

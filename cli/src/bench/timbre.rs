@@ -22,8 +22,6 @@ use super::quality::{
 
 /// Weights of the timbre term tried (the cosine's own spread over pairs is about 0.1–0.2).
 const WEIGHTS: [f64; 8] = [0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.2];
-/// Candidates the index would hand a re-ranker.
-const CANDIDATES: usize = 50;
 
 /// `values[i][j]` z-scored over all pairs i ≠ j.
 fn z_scored(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
@@ -111,20 +109,7 @@ pub async fn run(
     }
 
     let judged = |lists: &[Vec<usize>], half: &'static str| labelled.judged(&ids, lists, half);
-    let cosine = |i: usize, j: usize| f64::from(space.sim[i][j]);
-    let today = space.lists(&cosine);
-    // The cosine's top CANDIDATES of each track, for re-ranking as the index would.
-    let shortlist: Vec<Vec<bool>> = (0..n)
-        .map(|i| {
-            let mut mark = vec![false; n];
-            let mut all: Vec<usize> = (0..n).filter(|&j| j != i).collect();
-            all.sort_by(|&a, &b| cosine(i, b).total_cmp(&cosine(i, a)).then(a.cmp(&b)));
-            for &j in all.iter().take(CANDIDATES) {
-                mark[j] = true;
-            }
-            mark
-        })
-        .collect();
+    let today = space.cosine_lists();
 
     let mut rows: Vec<Row> = Vec::new();
     for half in ["A", "B"] {
@@ -143,24 +128,7 @@ pub async fn run(
     // Every variant × weight × candidate rule, chosen as one under the protocol.
     let mut tried: Vec<(String, Vec<Vec<usize>>)> = Vec::new();
     for (variant, t) in &models {
-        for rerank_only in [false, true] {
-            for &w in &WEIGHTS {
-                let lists = space.lists(&|i, j| {
-                    let score = cosine(i, j) + w * t[i][j];
-                    if rerank_only && !shortlist[i][j] {
-                        score - 1e6
-                    } else {
-                        score
-                    }
-                });
-                let scope = if rerank_only {
-                    format!("top {CANDIDATES}")
-                } else {
-                    "all".to_string()
-                };
-                tried.push((format!("{variant}, w={w}, {scope}"), lists));
-            }
-        }
+        tried.extend(space.reranked(&|i, j| t[i][j], &WEIGHTS, &format!("{variant}, ")));
     }
     let mut gains = Vec::new();
     for (what, choose_on, report_on, lists) in choose_on_halves(&tried, judged) {
