@@ -74,6 +74,13 @@ fn standardise_patches(tracks: &[&Vec<[f32; EMBEDDING]>]) -> Vec<Vec<Vec<f32>>> 
         .collect()
 }
 
+/// `v` as a store would give it back from 8 bits: one scale per vector, values rounded to
+/// −127..=127 of it.
+fn through_i8(v: &[f32]) -> Vec<f32> {
+    let scale = v.iter().fold(0.0f32, |m, x| m.max(x.abs())).max(1e-12) / 127.0;
+    v.iter().map(|x| (x / scale).round() * scale).collect()
+}
+
 /// Symmetric set-to-set similarity of two tracks' patches: each patch's best match in the
 /// other track, averaged, both ways.
 fn chamfer(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
@@ -319,16 +326,29 @@ pub async fn run(
     };
     let (msd_matched, mtt_matched) = (matched_by(&msd_sets), matched_by(&mtt_sets));
     let pair_us = timer.elapsed().as_secs_f64() * 1e6 / (2 * ids.len() * ids.len()) as f64;
-    let both_matched: Vec<Vec<f32>> = msd_matched
-        .iter()
-        .zip(&mtt_matched)
-        .map(|(a, b)| a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect())
-        .collect();
+    let average = |a: &[Vec<f32>], b: &[Vec<f32>]| -> Vec<Vec<f32>> {
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| a.iter().zip(b).map(|(x, y)| 0.5 * (x + y)).collect())
+            .collect()
+    };
+    let both_matched = average(&msd_matched, &mtt_matched);
+    // The same from patches kept in 8 bits, as a store would keep them.
+    let in_bytes = |sets: &[Vec<Vec<f32>>]| -> Vec<Vec<Vec<f32>>> {
+        sets.iter()
+            .map(|set| set.iter().map(|v| through_i8(v)).collect())
+            .collect()
+    };
+    let both_matched_i8 = average(
+        &matched_by(&in_bytes(&msd_sets)),
+        &matched_by(&in_bytes(&mtt_sets)),
+    );
     let mut gains = Vec::new();
     for (name, matched) in [
         ("MSD patches", &msd_matched),
         ("MTT patches", &mtt_matched),
         ("MSD + MTT patches", &both_matched),
+        ("MSD + MTT patches (i8)", &both_matched_i8),
     ] {
         let alone = space.lists(&|i, j| f64::from(matched[i][j]));
         for half in ["A", "B"] {
@@ -429,5 +449,16 @@ mod tests {
         );
         assert!((chamfer(&a, &b) - 0.5).abs() < 1e-6, "{}", chamfer(&a, &b));
         assert_eq!(chamfer(&a, &c), 0.0);
+    }
+
+    #[test]
+    fn eight_bits_keep_a_vector_within_half_a_step() {
+        let v = [0.5f32, -0.25, 0.1, 0.0];
+        let back = through_i8(&v);
+        let step = 0.5 / 127.0;
+        for (x, y) in v.iter().zip(&back) {
+            assert!((x - y).abs() <= 0.5 * step + 1e-7, "{x} vs {y}");
+        }
+        assert_eq!(back[0], 0.5);
     }
 }
