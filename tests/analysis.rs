@@ -552,10 +552,14 @@ async fn progress_counts_what_is_stored() {
         })
     };
     // Paused, the tracks already decoding finish (one per worker at most): the progress and
-    // the library show them while the pause lasts, not only once it is resumed.
-    let paused_at = wait_for_event(&checks, "a pause", |p| p.phase == AnalysisPhase::Paused);
+    // the library show them while the pause lasts, not only once it is resumed. One may finish
+    // before the run sees the pause (then the pause's own event counts it), or after: either
+    // way a paused event counts more than the event that asked for the pause.
+    let asked_at = wait_for_event(&checks, "the event that pauses", |p| {
+        p.phase == AnalysisPhase::Running && p.done >= 10
+    });
     wait_for_event(&checks, "the tracks in flight stored while paused", |p| {
-        p.phase == AnalysisPhase::Paused && p.done + p.failed > paused_at.done + paused_at.failed
+        p.phase == AnalysisPhase::Paused && p.done + p.failed > asked_at.done + asked_at.failed
     });
     pause.resume();
     let summary = tokio::time::timeout(Duration::from_secs(300), run)
