@@ -36,41 +36,52 @@ pub(super) const WEIGHTS: [f32; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
 /// How many patches per track, through which arithmetic.
 type Patches = (usize, Arithmetic);
 
-/// One track's penultimate layers pooled over its patches.
+/// What one model gives for one track's patches.
 #[derive(Clone)]
-struct Pooled {
-    msd_mean: Vec<f32>,
-    msd_std: Vec<f32>,
-    mtt_mean: Vec<f32>,
-    mtt_std: Vec<f32>,
+struct ModelOutputs {
+    /// Every patch's 200-d penultimate layer.
+    patches: Vec<[f32; EMBEDDING]>,
     /// The mid-end's max- and mean-over-time features (the dense layer's input), averaged
     /// over the patches.
-    msd_mid: Vec<f32>,
-    mtt_mid: Vec<f32>,
-    /// Every patch's penultimate layer, for set-to-set matching.
-    msd_patches: Vec<[f32; EMBEDDING]>,
-    mtt_patches: Vec<[f32; EMBEDDING]>,
+    mid: Vec<f32>,
 }
 
-/// Each patch z-scored per value over every patch of the library, then unit length.
-fn standardise_patches(tracks: &[&Vec<[f32; EMBEDDING]>]) -> Vec<Vec<Vec<f32>>> {
+/// Both models' outputs for one track.
+#[derive(Clone)]
+struct Pooled {
+    msd: ModelOutputs,
+    mtt: ModelOutputs,
+}
+
+/// Each row z-scored per value over all `rows`.
+fn z_scored(rows: &[&[f32]]) -> Vec<Vec<f32>> {
+    let dim = rows.first().map_or(0, |r| r.len());
+    let (mean, sd) = mean_sd(rows, dim);
+    rows.iter()
+        .map(|v| {
+            (0..dim)
+                .map(|k| (v[k] - mean[k]) / sd[k].max(1e-6))
+                .collect()
+        })
+        .collect()
+}
+
+fn unit(v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.into_iter().map(|x| x / norm).collect()
+}
+
+/// Each patch z-scored per value over every patch of the library, then unit length; grouped
+/// by track as given.
+fn standardise_patches(tracks: &[&[[f32; EMBEDDING]]]) -> Vec<Vec<Vec<f32>>> {
     let all: Vec<&[f32]> = tracks
         .iter()
         .flat_map(|t| t.iter().map(|v| &v[..]))
         .collect();
-    let (mean, sd) = mean_sd(&all, EMBEDDING);
-    let sd: Vec<f32> = sd.into_iter().map(|s| s.max(1e-6)).collect();
+    let mut z = z_scored(&all).into_iter().map(unit);
     tracks
         .iter()
-        .map(|t| {
-            t.iter()
-                .map(|v| {
-                    let z: Vec<f32> = (0..EMBEDDING).map(|k| (v[k] - mean[k]) / sd[k]).collect();
-                    let norm = z.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-                    z.into_iter().map(|x| x / norm).collect()
-                })
-                .collect()
-        })
+        .map(|t| z.by_ref().take(t.len()).collect())
         .collect()
 }
 
@@ -125,8 +136,12 @@ fn mean_sd(rows: &[&[f32]], dim: usize) -> (Vec<f32>, Vec<f32>) {
     (mean, sd)
 }
 
-fn mean_std(rows: &[[f32; EMBEDDING]]) -> (Vec<f32>, Vec<f32>) {
-    mean_sd(&rows.iter().map(|r| &r[..]).collect::<Vec<_>>(), EMBEDDING)
+/// Per value over a track's patches: the mean and the standard deviation.
+fn mean_std(patches: &[[f32; EMBEDDING]]) -> (Vec<f32>, Vec<f32>) {
+    mean_sd(
+        &patches.iter().map(|r| &r[..]).collect::<Vec<_>>(),
+        EMBEDDING,
+    )
 }
 
 fn pool(tagger: &Tagger, path: &Path, (patches, arithmetic): Patches) -> Result<Pooled> {
@@ -138,32 +153,20 @@ fn pool(tagger: &Tagger, path: &Path, (patches, arithmetic): Patches) -> Result<
             .map(|p| tagger.network(model).forward_in(p, arithmetic))
             .collect()
     };
-    let (msd, mtt) = (run(Model::Msd), run(Model::Mtt));
-    let penultimate = |o: &[PatchOutput]| o.iter().map(|o| o.penultimate).collect::<Vec<_>>();
-    let (msd_mean, msd_std) = mean_std(&penultimate(&msd));
-    let (mtt_mean, mtt_std) = mean_std(&penultimate(&mtt));
+    let kept = |outputs: Vec<PatchOutput>| ModelOutputs {
+        patches: outputs.iter().map(|o| o.penultimate).collect(),
+        mid: mid_mean(&outputs),
+    };
     Ok(Pooled {
-        msd_mean,
-        msd_std,
-        mtt_mean,
-        mtt_std,
-        msd_mid: mid_mean(&msd),
-        mtt_mid: mid_mean(&mtt),
-        msd_patches: penultimate(&msd),
-        mtt_patches: penultimate(&mtt),
+        msd: kept(run(Model::Msd)),
+        mtt: kept(run(Model::Mtt)),
     })
 }
 
 /// A block over the library: z-scored per value, then divided by its mean norm.
 pub(super) fn standardise(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
     let n = block.len().max(1) as f32;
-    let dim = block.first().map_or(0, Vec::len);
-    let (mean, sd) = mean_sd(&block.iter().map(Vec::as_slice).collect::<Vec<_>>(), dim);
-    let sd: Vec<f32> = sd.into_iter().map(|s| s.max(1e-6)).collect();
-    let z: Vec<Vec<f32>> = block
-        .iter()
-        .map(|v| (0..dim).map(|k| (v[k] - mean[k]) / sd[k]).collect())
-        .collect();
+    let z = z_scored(&block.iter().map(Vec::as_slice).collect::<Vec<_>>());
     let typical = z
         .iter()
         .map(|v| v.iter().map(|x| x * x).sum::<f32>().sqrt())
@@ -211,39 +214,34 @@ pub async fn run(
         .collect();
     let ids: Vec<i64> = keep.iter().map(|&i| ids[i]).collect();
     let base: Vec<Vec<f32>> = keep.iter().map(|&i| base[i].clone()).collect();
-    let block = |f: &dyn Fn(&Pooled) -> &Vec<f32>| -> Vec<Vec<f32>> {
-        standardise(
+    let block = |f: &dyn Fn(&Pooled) -> Vec<f32>| -> Vec<Vec<f32>> {
+        standardise(&ids.iter().map(|id| f(&pooled[id])).collect::<Vec<_>>())
+    };
+    let msd_mean = block(&|p| mean_std(&p.msd.patches).0);
+    let msd_std = block(&|p| mean_std(&p.msd.patches).1);
+    let mtt_mean = block(&|p| mean_std(&p.mtt.patches).0);
+    let mtt_std = block(&|p| mean_std(&p.mtt.patches).1);
+    let msd_mid = block(&|p| p.msd.mid.clone());
+    let mtt_mid = block(&|p| p.mtt.mid.clone());
+    // Each track's patches, standardised over the library's patches and unit length; their
+    // centroid is a block the index could hold (the mean of every cross-pair's cosine).
+    let sets_of = |of: fn(&Pooled) -> &ModelOutputs| {
+        standardise_patches(
             &ids.iter()
-                .map(|id| f(&pooled[id]).clone())
+                .map(|id| &of(&pooled[id]).patches[..])
                 .collect::<Vec<_>>(),
         )
     };
-    let msd_mean = block(&|p| &p.msd_mean);
-    let msd_std = block(&|p| &p.msd_std);
-    let mtt_mean = block(&|p| &p.mtt_mean);
-    let mtt_std = block(&|p| &p.mtt_std);
-    let msd_mid = block(&|p| &p.msd_mid);
-    let mtt_mid = block(&|p| &p.mtt_mid);
-    // Each track's patches, standardised over the library's patches and unit length; their
-    // centroid is a block the index could hold (the mean of every cross-pair's cosine).
-    let sets_of = |model| {
-        let tracks: Vec<&Vec<[f32; EMBEDDING]>> = ids
-            .iter()
-            .map(|id| match model {
-                Model::Msd => &pooled[id].msd_patches,
-                Model::Mtt => &pooled[id].mtt_patches,
-            })
-            .collect();
-        standardise_patches(&tracks)
-    };
-    let (msd_sets, mtt_sets) = (sets_of(Model::Msd), sets_of(Model::Mtt));
+    let (msd_sets, mtt_sets) = (sets_of(|p| &p.msd), sets_of(|p| &p.mtt));
     let centroids = |sets: &[Vec<Vec<f32>>]| {
         let means: Vec<Vec<f32>> = sets
             .iter()
             .map(|set| {
-                (0..EMBEDDING)
-                    .map(|k| set.iter().map(|v| v[k]).sum::<f32>() / set.len().max(1) as f32)
-                    .collect()
+                mean_sd(
+                    &set.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+                    EMBEDDING,
+                )
+                .0
             })
             .collect();
         standardise(&means)
@@ -418,9 +416,9 @@ mod tests {
 
     #[test]
     fn patches_are_standardised_to_unit_length() {
-        let a = vec![patch(0, 1.0), patch(1, 2.0)];
-        let b = vec![patch(2, 0.5)];
-        let sets = standardise_patches(&[&a, &b]);
+        let a = [patch(0, 1.0), patch(1, 2.0)];
+        let b = [patch(2, 0.5)];
+        let sets = standardise_patches(&[&a[..], &b[..]]);
         assert_eq!((sets.len(), sets[0].len(), sets[1].len()), (2, 2, 1));
         for v in sets.iter().flatten() {
             let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();

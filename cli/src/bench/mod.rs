@@ -239,7 +239,7 @@ enum What {
         /// Candidate patches per track, spread over it
         #[arg(long, default_value_t = 16)]
         candidates: usize,
-        /// Patches taken of them (the scan takes 4)
+        /// Patches taken of them (the scan takes 8; session 18 measured 4)
         #[arg(long, default_value_t = 4)]
         patches: usize,
         #[arg(long)]
