@@ -199,6 +199,7 @@ pub fn probabilities(msd: Vec<f32>, mtt: Vec<f32>) -> TagProbabilities {
         msd,
         mtt,
         embedding: Vec::new(),
+        passages: None,
     }
     .ranked()
 }

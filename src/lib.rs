@@ -19,6 +19,7 @@ pub mod map;
 pub mod metadata;
 pub mod musicnn;
 pub mod panics;
+pub mod passages;
 pub mod paths;
 pub mod playlist;
 pub mod settings;

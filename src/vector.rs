@@ -830,6 +830,7 @@ mod tests {
             msd,
             mtt,
             embedding,
+            passages: None,
         }
     }
 

@@ -118,6 +118,7 @@ pub fn features(index: usize, styles: usize, seed: u64) -> Features {
             msd,
             mtt,
             embedding,
+            passages: None,
         }),
         tags_version: Some(TAGS_VERSION),
     }

@@ -42,11 +42,27 @@ impl Library {
         let step = ids.len().div_ceil(MAX_SAMPLE).max(1);
         let sample: Vec<i64> = ids.iter().step_by(step).copied().collect();
         let vectors = self.similarity.vectors_of(&self.store, &sample).await?;
-        let ordered: Vec<Vec<f32>> = sample
+        let ordered: Vec<i64> = sample
             .iter()
-            .filter_map(|id| vectors.get(id).cloned())
+            .copied()
+            .filter(|id| vectors.contains_key(id))
             .collect();
-        let calibration = Calibration::from_vectors(&ordered, Thresholds::default()).map(Arc::new);
+        let weight = self.similarity.settings().passage_weight;
+        let stored = if weight > 0.0 {
+            self.store.passages_of(&ordered).await?
+        } else {
+            Default::default()
+        };
+        // Matching a few hundred tracks' passages pair by pair takes a fraction of a second:
+        // off the async workers.
+        let calibration = tokio::task::spawn_blocking(move || {
+            let vectors: Vec<Vec<f32>> = ordered.iter().map(|id| vectors[id].clone()).collect();
+            let passages: Vec<_> = ordered.iter().map(|id| stored.get(id)).collect();
+            Calibration::from_vectors(&vectors, Thresholds::default())
+                .map(|c| Arc::new(c.with_passages(&vectors, &passages, weight)))
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?;
         let mut cached = self
             .calibration
             .lock()

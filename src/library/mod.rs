@@ -17,6 +17,7 @@ pub mod lock;
 mod map;
 pub mod mirror;
 mod outside;
+mod passages;
 mod playlists;
 mod preview;
 mod radio;

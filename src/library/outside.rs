@@ -10,12 +10,13 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use super::passages::{matched, Matched};
 use super::Library;
 use crate::analysis::{self, Features};
 use crate::error::{Error, Result};
 use crate::ingest::analyze::AnalyzeOptions;
 use crate::ingest::probe::{self, ReadOutcome};
-use crate::playlist::Candidate;
+use crate::playlist::{Calibration, Candidate};
 use crate::store::{TrackRow, TrackStatus, TrackSummary};
 
 /// Outside files kept analysed: a few dropped files, not a second library.
@@ -43,6 +44,19 @@ pub(super) struct Outside {
     pub(super) row: TrackRow,
     pub(super) features: Features,
     pub(super) library_id: Option<i64>,
+}
+
+impl Outside {
+    /// The file's passages as the library matches them (none without tags or calibration).
+    pub(super) fn passages(&self, calibration: Option<&Calibration>) -> Option<Matched> {
+        matched(
+            self.features
+                .tags
+                .as_ref()
+                .and_then(|t| t.passages.as_ref()),
+            calibration,
+        )
+    }
 }
 
 /// Which file, as it was when analysed.
@@ -216,6 +230,8 @@ impl Library {
     ) -> Result<Option<(Candidate, Option<i64>)>> {
         let outside = self.outside(path).await?;
         self.similarity.sync(&self.store).await?;
+        let calibration = self.calibration().await?;
+        let passages = outside.passages(calibration.as_deref());
         Ok(self
             .similarity
             .vector_of_features(&outside.features)?
@@ -225,6 +241,7 @@ impl Library {
                         row: outside.row.clone(),
                         vector,
                         score: 1.0,
+                        passages,
                     },
                     outside.library_id,
                 )

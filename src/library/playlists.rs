@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::passages::rerank_candidates;
 use super::{mirror, Library};
 use crate::error::{Error, Result};
 use crate::index::dot;
@@ -62,8 +63,9 @@ fn query_vector(seeds: &[Candidate], avoid: &[Candidate]) -> Vec<f32> {
 }
 
 impl Library {
-    /// Rows and vectors of these tracks, in the given order. Tracks without features are left
-    /// out, or with `keep_unanalysed` kept with no vector and a score of 0.
+    /// Rows, vectors and passages of these tracks, in the given order, scored by cosine to
+    /// `query`. Tracks without features are left out, or with `keep_unanalysed` kept with no
+    /// vector and a score of 0.
     pub(super) async fn candidates_for(
         &self,
         ids: &[i64],
@@ -78,19 +80,28 @@ impl Library {
             .map(|r| (r.id, r))
             .collect();
         let mut vectors = self.similarity.vectors_of(&self.store, ids).await?;
+        let calibration = self.calibration().await?;
+        let mut passages = self.matched_passages(ids, calibration.as_deref()).await?;
         Ok(ids
             .iter()
             .filter_map(|id| {
                 let row = rows.get(id)?.clone();
+                let passages = passages.remove(id);
                 match vectors.remove(id) {
                     Some(vector) => {
                         let score = query.map_or(1.0, |q| dot(q, &vector));
-                        Some(Candidate { row, vector, score })
+                        Some(Candidate {
+                            row,
+                            vector,
+                            score,
+                            passages,
+                        })
                     }
                     None if keep_unanalysed => Some(Candidate {
                         row,
                         vector: Vec::new(),
                         score: 0.0,
+                        passages: None,
                     }),
                     None => None,
                 }
@@ -155,13 +166,16 @@ impl Library {
             .next()
             .unwrap_or_default();
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-        let candidates = self.candidates_for(&ids, Some(&query), false).await?;
+        let mut candidates = self.candidates_for(&ids, Some(&query), false).await?;
+        let calibration = self.calibration().await?;
+        let seed_passages: Vec<_> = seeds.iter().filter_map(|s| s.passages.clone()).collect();
+        rerank_candidates(&mut candidates, &seed_passages, calibration.as_deref());
         Ok(Pool {
             seeds,
             query,
             candidates,
             excluded,
-            calibration: self.calibration().await?,
+            calibration,
         })
     }
 

@@ -7,9 +7,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::outside::{Outside, OutsideTrack};
+use super::passages::{rerank_hits, Matched};
 use super::Library;
 use crate::error::Result;
 use crate::index;
+use crate::passages::RERANK_CANDIDATES;
 use crate::playlist::{Closeness, Match};
 use crate::similarity::{IndexState, IndexStats};
 use crate::store::{TrackRow, TrackSummary};
@@ -99,17 +101,8 @@ impl Library {
     /// The `k` tracks that sound most like track `id`, best first, never `id` itself.
     /// `None` when that track has not been analysed.
     pub async fn similar(&self, id: i64, k: usize) -> Result<Option<Vec<SimilarTrack>>> {
-        let found = self
-            .similarity
-            .similar_to_tracks(&self.store, &[id], k)
-            .await?
-            .into_iter()
-            .next()
-            .flatten();
-        match found {
-            Some(hits) => Ok(Some(self.similar_rows(&hits).await?)),
-            None => Ok(None),
-        }
+        let mut batch = self.similar_batch(&[id], k).await?;
+        Ok(batch.pop().flatten())
     }
 
     /// [`Self::similar`] with where the answer stands (the detail panel's "Similar tracks"):
@@ -147,16 +140,40 @@ impl Library {
     ) -> Result<Vec<Option<Vec<SimilarTrack>>>> {
         let found = self
             .similarity
-            .similar_to_tracks(&self.store, ids, k)
+            .similar_to_tracks(&self.store, ids, k.max(RERANK_CANDIDATES))
             .await?;
+        let calibration = self.calibration().await?;
         let mut out = Vec::with_capacity(found.len());
-        for hits in found {
+        for (&id, hits) in ids.iter().zip(found) {
             out.push(match hits {
-                Some(hits) => Some(self.similar_rows(&hits).await?),
+                Some(hits) => {
+                    let query = self.matched_passages(&[id], calibration.as_deref()).await?;
+                    let query: Vec<Matched> = query.into_values().collect();
+                    let hits = self.reranked(hits, &query, k).await?;
+                    Some(self.similar_rows(&hits).await?)
+                }
                 None => None,
             });
         }
         Ok(out)
+    }
+
+    /// The index's nearest (best first by cosine) rescored by their passages' match to the
+    /// query's, the best `k`.
+    async fn reranked(
+        &self,
+        mut hits: Vec<index::Hit>,
+        query: &[Matched],
+        k: usize,
+    ) -> Result<Vec<index::Hit>> {
+        let calibration = self.calibration().await?;
+        if !query.is_empty() {
+            let ids: Vec<i64> = hits.iter().take(RERANK_CANDIDATES).map(|h| h.id).collect();
+            let passages = self.matched_passages(&ids, calibration.as_deref()).await?;
+            rerank_hits(&mut hits, query, &passages, calibration.as_deref());
+        }
+        hits.truncate(k);
+        Ok(hits)
     }
 
     /// Tracks of the library that sound like a file (inside the library or not), analysed on
@@ -171,8 +188,19 @@ impl Library {
         let exclude: Vec<i64> = outside.library_id.into_iter().collect();
         let hits = self
             .similarity
-            .similar_to_features(&self.store, &outside.features, k, &exclude)
+            .similar_to_features(
+                &self.store,
+                &outside.features,
+                k.max(RERANK_CANDIDATES),
+                &exclude,
+            )
             .await?;
+        let calibration = self.calibration().await?;
+        let query: Vec<Matched> = outside
+            .passages(calibration.as_deref())
+            .into_iter()
+            .collect();
+        let hits = self.reranked(hits, &query, k).await?;
         self.similar_rows(&hits).await
     }
 

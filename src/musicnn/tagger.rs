@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::frontend::{self, FrontEnd, Resampler, Stretch, HOP, PATCH_FRAMES};
 use super::net::{Arithmetic, NetError, Network, EMBEDDING, TAGS};
 use super::Model;
+use crate::passages::Passages;
 
 /// Bump when the tags a track gets would change (front end, patch choice, averaging).
 ///
@@ -18,7 +19,8 @@ use super::Model;
 /// stored are as good as new ones; a bump would make every library re-analyse every track.
 ///
 /// 2: the scan's front-end convolutions in 8 bits ([`SCAN_ARITHMETIC`]).
-pub const TAGS_VERSION: i64 = 2;
+/// 3: every patch's penultimate layers kept, both models ([`Passages`]: the re-ranker).
+pub const TAGS_VERSION: i64 = 3;
 
 /// The arithmetic of the scan's networks: 8-bit front ends, about 3× the network's speed
 /// (`segue bench musicnn`, "8-bit front end vs f32"). Parity with the original (`segue
@@ -48,6 +50,11 @@ pub struct TrackTags {
     pub mtt: Vec<f32>,
     /// Mean of the MSD model's per-patch 200-d penultimate layer.
     pub embedding: Vec<f32>,
+    /// Every patch's penultimate layer, both models: stored apart from the features (in 8
+    /// bits, table `passages`), not in their JSON; `None` when read back from it.
+    #[serde(skip)]
+    #[specta(skip)]
+    pub passages: Option<Passages>,
 }
 
 impl TrackTags {
@@ -146,9 +153,12 @@ impl Tagger {
         let mut msd = vec![0.0f32; TAGS];
         let mut mtt = vec![0.0f32; TAGS];
         let mut embedding = vec![0.0f32; EMBEDDING];
+        let mut passages = Passages::default();
         for patch in patches {
             let a = self.msd.forward_in(patch, arithmetic);
             let b = self.mtt.forward_in(patch, arithmetic);
+            passages.msd.push(a.penultimate);
+            passages.mtt.push(b.penultimate);
             for k in 0..TAGS {
                 msd[k] += a.probs[k];
                 mtt[k] += b.probs[k];
@@ -171,6 +181,7 @@ impl Tagger {
             msd,
             mtt,
             embedding,
+            passages: Some(passages),
         })
     }
 }

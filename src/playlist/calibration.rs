@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::index::dot;
+use crate::passages::{passage_match, Passages, Standardised, Standardiser};
 
 /// How alike two tracks are, in words, from their match.
 #[derive(
@@ -63,10 +64,67 @@ pub struct Calibration {
     /// How many tracks were sampled.
     pub sampled: usize,
     pub thresholds: Thresholds,
+    /// What the tracks' passages add, when the sample has them.
+    passages: Option<PassageScale>,
+}
+
+/// What passages add to a pair's similarity in this library ([`crate::passages`]): the
+/// standardisation their patches are matched after, and where cosine + weight · passage match
+/// falls among the sampled pairs — so a re-ranked score reads on the cosine's scale, and its
+/// match is the share of pairs less alike by the same measure.
+#[derive(Debug, Clone)]
+struct PassageScale {
+    standardiser: Standardiser,
+    weight: f32,
+    /// cosine + weight · passage match of the sampled pairs that have passages, ascending.
+    combined: Vec<f32>,
+    /// Their passage matches alone, ascending (what "similar passages" is judged on).
+    matches: Vec<f32>,
 }
 
 /// Tracks sampled at most: 600 give 179,700 pairs, a fine enough scale in a few milliseconds.
 pub const MAX_SAMPLE: usize = 600;
+
+/// Tracks of the sample whose passages are matched pair by pair: 300 give 44,850 pairs, in
+/// about a quarter of a second (a pair is 2 × 64 dot products of 200).
+pub const MAX_PASSAGE_SAMPLE: usize = 300;
+
+/// Where `x` falls along ascending `knots`, 0 … 1, linear between them and towards `lowest`
+/// and `highest` (the measure's bounds) outside them.
+fn share_at(knots: &[f32], x: f32, lowest: f32, highest: f32) -> f32 {
+    let n = knots.len();
+    let i = knots.partition_point(|&k| k < x);
+    let at = |j: usize| (j as f32 + 0.5) / n as f32;
+    let (x0, s0, x1, s1) = if i == 0 {
+        (lowest, 0.0, knots[0], at(0))
+    } else if i == n {
+        (knots[n - 1], at(n - 1), highest, 1.0)
+    } else {
+        (knots[i - 1], at(i - 1), knots[i], at(i))
+    };
+    if x1 > x0 {
+        (s0 + (s1 - s0) * (x - x0) / (x1 - x0)).clamp(0.0, 1.0)
+    } else {
+        s1
+    }
+}
+
+/// The inverse of [`share_at`]: the value at `share` along ascending `knots`.
+fn value_at(knots: &[f32], share: f32, lowest: f32, highest: f32) -> f32 {
+    let n = knots.len();
+    let position = share * n as f32 - 0.5;
+    if position < 0.0 {
+        let t = share / (0.5 / n as f32);
+        lowest + (knots[0] - lowest) * t
+    } else if position >= (n - 1) as f32 {
+        let t = (share - (n as f32 - 0.5) / n as f32) / (0.5 / n as f32);
+        knots[n - 1] + (highest - knots[n - 1]) * t.min(1.0)
+    } else {
+        let i = position.floor() as usize;
+        let t = position - i as f32;
+        knots[i] + (knots[i + 1] - knots[i]) * t
+    }
+}
 
 impl Calibration {
     /// From the index vectors of a sample of the library (unit length). `None` with fewer than
@@ -86,6 +144,89 @@ impl Calibration {
             pairs,
             sampled: vectors.len(),
             thresholds,
+            passages: None,
+        })
+    }
+
+    /// With what passages add: `passages[i]` belongs to `vectors[i]` (the sample
+    /// [`Calibration::from_vectors`] was given). The first [`MAX_PASSAGE_SAMPLE`] tracks with
+    /// passages are matched pair by pair; unchanged with fewer than three of them or a weight
+    /// of 0.
+    pub fn with_passages(
+        mut self,
+        vectors: &[Vec<f32>],
+        passages: &[Option<&Passages>],
+        weight: f32,
+    ) -> Calibration {
+        let with: Vec<(&Vec<f32>, &Passages)> = vectors
+            .iter()
+            .zip(passages)
+            .filter_map(|(v, p)| Some((v, (*p)?)).filter(|(_, p)| !p.is_empty()))
+            .take(MAX_PASSAGE_SAMPLE)
+            .collect();
+        if with.len() < 3 || weight <= 0.0 || !weight.is_finite() {
+            return self;
+        }
+        let Some(standardiser) = Standardiser::fit(with.iter().map(|(_, p)| *p)) else {
+            return self;
+        };
+        let standardised: Vec<(&Vec<f32>, Standardised)> = with
+            .iter()
+            .filter_map(|(v, p)| Some((*v, standardiser.apply(p)?)))
+            .collect();
+        let mut combined = Vec::with_capacity(standardised.len() * standardised.len() / 2);
+        let mut matches = Vec::with_capacity(combined.capacity());
+        for (i, (va, pa)) in standardised.iter().enumerate() {
+            for (vb, pb) in &standardised[i + 1..] {
+                let m = passage_match(pa, pb);
+                combined.push(dot(va, vb) + weight * m);
+                matches.push(m);
+            }
+        }
+        combined.sort_by(f32::total_cmp);
+        matches.sort_by(f32::total_cmp);
+        self.passages = Some(PassageScale {
+            standardiser,
+            weight,
+            combined,
+            matches,
+        });
+        self
+    }
+
+    /// A track's passages as they are matched in this library (`None` without passages in the
+    /// calibration, or in the track).
+    pub fn standardise(&self, passages: &Passages) -> Option<Standardised> {
+        self.passages.as_ref()?.standardiser.apply(passages)
+    }
+
+    /// Whether matches here take passages into account.
+    pub fn has_passages(&self) -> bool {
+        self.passages.is_some()
+    }
+
+    /// A pair's score from its cosine and passage match, on the cosine's scale: the cosine
+    /// found at the share of the library's pairs that cosine + weight · match beats. Ranks as
+    /// the sum does; its match is that share. Without passages in the calibration: the cosine.
+    pub fn rescored(&self, cosine: f32, passage_match: f32) -> f32 {
+        let Some(scale) = &self.passages else {
+            return cosine;
+        };
+        let bound = 1.0 + scale.weight;
+        let share = share_at(
+            &scale.combined,
+            cosine + scale.weight * passage_match,
+            -bound,
+            bound,
+        );
+        value_at(&self.pairs, share, -1.0, 1.0)
+    }
+
+    /// Whether two tracks' passages alone are closer than the library's "close" pairs are.
+    pub fn passages_stand_out(&self, passage_match: f32) -> bool {
+        self.passages.as_ref().is_some_and(|scale| {
+            let below = scale.matches.partition_point(|&m| m < passage_match);
+            below as f32 / scale.matches.len() as f32 >= self.thresholds.close
         })
     }
 
@@ -181,6 +322,99 @@ mod tests {
             assert_eq!(c.sounds_alike(x), c.match_of(x) >= 0.85);
         }
         assert!(words.contains(&Closeness::Close) && words.contains(&Closeness::Related));
+    }
+
+    /// `n` tracks at angles in a plane, each with passages of two patches drawn around a
+    /// direction that turns with the track (neighbours share passages more than far tracks).
+    fn with_passages(n: usize) -> (Vec<Vec<f32>>, Vec<Passages>) {
+        use crate::musicnn::net::EMBEDDING;
+        let mut rng = fastrand::Rng::with_seed(7);
+        // Random angles: evenly spaced ones would tie many pairs' cosines.
+        let angles: Vec<f32> = (0..n).map(|_| rng.f32() * 4.0).collect();
+        let passages = angles
+            .iter()
+            .map(|a| {
+                let patch = |rng: &mut fastrand::Rng| {
+                    let mut p = [0.0f32; EMBEDDING];
+                    p.iter_mut().for_each(|x| *x = rng.f32());
+                    p[0] += 4.0 * a.cos();
+                    p[1] += 4.0 * a.sin();
+                    p
+                };
+                Passages {
+                    msd: vec![patch(&mut rng), patch(&mut rng)],
+                    mtt: vec![patch(&mut rng), patch(&mut rng)],
+                }
+            })
+            .collect();
+        (at(&angles), passages)
+    }
+
+    #[test]
+    fn a_rescored_pair_reads_as_the_share_its_combined_score_beats() {
+        let (vectors, passages) = with_passages(40);
+        let refs: Vec<Option<&Passages>> = passages.iter().map(Some).collect();
+        let plain =
+            Calibration::from_vectors(&vectors, Thresholds::default()).expect("calibration");
+        assert_eq!(plain.rescored(0.3, 0.9), 0.3, "no passages: the cosine");
+        let c = plain.clone().with_passages(&vectors, &refs, 2.0);
+        assert!(c.has_passages());
+        let scale = c.passages.as_ref().expect("passages");
+        assert_eq!(scale.combined.len(), 40 * 39 / 2);
+        // Monotone in the combined score, on the cosine's scale, and its match is the share of
+        // pairs the combined score beats (within the two tables' resolution).
+        let mut last = -2.0;
+        for step in 0..=60 {
+            let cosine = -1.0 + step as f32 / 30.0;
+            for m in [-0.2, 0.1, 0.5, 0.9] {
+                let r = c.rescored(cosine, m);
+                assert!((-1.0..=1.0).contains(&r), "{r}");
+                let beats = scale.combined.partition_point(|&x| x < cosine + 2.0 * m) as f32
+                    / scale.combined.len() as f32;
+                assert!(
+                    (c.match_of(r) - beats).abs() <= 2.0 / 780.0 + 1e-4,
+                    "{cosine} {m}"
+                );
+            }
+            let r = c.rescored(cosine, 0.5);
+            assert!(r >= last);
+            last = r;
+        }
+        // The same cosine with better matching passages ranks higher.
+        assert!(c.rescored(0.5, 0.9) > c.rescored(0.5, 0.2));
+        // Identical tracks stay at the top.
+        assert!(c.rescored(1.0, 1.0) >= c.rescored(0.99, 0.99));
+        assert_eq!(c.match_of(c.rescored(1.0, 1.0)), 1.0);
+        // Words: a pair whose passages alone beat 95 % of the pairs' stands out.
+        let best = *scale.matches.last().expect("pairs");
+        assert!(c.passages_stand_out(best));
+        assert!(!c.passages_stand_out(scale.matches[scale.matches.len() / 2]));
+        assert!(!plain.passages_stand_out(best));
+        // A track's passages standardised by the library's sample match themselves fully.
+        let own = c.standardise(&passages[3]).expect("standardised");
+        assert!((passage_match(&own, &own) - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn passages_need_three_tracks_and_a_weight() {
+        let (vectors, passages) = with_passages(5);
+        let plain =
+            Calibration::from_vectors(&vectors, Thresholds::default()).expect("calibration");
+        let some: Vec<Option<&Passages>> = passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i < 2).then_some(p))
+            .collect();
+        assert!(!plain
+            .clone()
+            .with_passages(&vectors, &some, 2.0)
+            .has_passages());
+        let all: Vec<Option<&Passages>> = passages.iter().map(Some).collect();
+        assert!(!plain
+            .clone()
+            .with_passages(&vectors, &all, 0.0)
+            .has_passages());
+        assert!(plain.with_passages(&vectors, &all, 2.0).has_passages());
     }
 
     #[test]

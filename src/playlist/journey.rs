@@ -235,6 +235,7 @@ mod tests {
             row: row(id, artist, &format!("Album {id}"), &format!("Song {id}")),
             score: 0.0,
             vector: v,
+            passages: None,
         }
     }
 

@@ -44,8 +44,13 @@ pub use sort::{sort_order, SortBy};
 pub struct Candidate {
     pub row: TrackRow,
     pub vector: Vec<f32>,
-    /// Similarity to the query (the seeds' centre, leaning away from "not like" tracks).
+    /// Similarity to the query (the seeds' centre, leaning away from "not like" tracks), on
+    /// the cosine's scale: among the index's nearest, moved by the passages' match
+    /// ([`Calibration::rescored`]).
     pub score: f32,
+    /// The track's passages as this library matches them (`None`: not stored, or no
+    /// calibration yet).
+    pub passages: Option<std::sync::Arc<crate::passages::Standardised>>,
 }
 
 /// One track of a generated playlist.

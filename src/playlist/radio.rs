@@ -199,6 +199,7 @@ mod tests {
             row: row(id, artist, "Album", &format!("Song {id}")),
             vector: vector(angle),
             score: 0.0,
+            passages: None,
         }
     }
 

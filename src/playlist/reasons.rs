@@ -1,5 +1,5 @@
 //! Why a track is in the playlist, in a few words, and the entry that shows it. Reasons lead
-//! with what the two tracks share — genre and mood tags heard in both, a similar style
+//! with what the two tracks share — genre and mood tags heard in both, passages that match, a similar style
 //! (MusiCNN's embedding) or sound (timbre), the same or a related key — and mention tempo only
 //! when it says something: the same tempo, half or double time, within a few percent. In a flow
 //! or harmonic order each track is explained against the one before it (the step you hear).
@@ -8,12 +8,15 @@ use super::calibration::{Calibration, Match};
 use super::keys::key_relation;
 use super::profile::{step_reasons, Profile};
 use super::{Candidate, PlaylistEntry};
+use crate::passages::passage_match;
 use crate::vector::{Block, Normalizer};
 
 /// A block carries a match when its share of the cosine is at least this.
 const STRONG_BLOCK: f32 = 0.12;
 /// Keys weaker than this (noise, drums, atonal textures) are not worth naming.
 const CLEAR_KEY: f64 = 0.3;
+/// The reason given when the passages match (see [`reasons`]).
+pub const SIMILAR_PASSAGES: &str = "similar passages";
 /// At most this many reasons per track.
 const MOST: usize = 4;
 
@@ -56,8 +59,13 @@ fn tempo_reason(bpm: f64, reference: f64) -> Option<String> {
 }
 
 /// Why `c` belongs after `reference` (the seed, or the track before it), strongest first;
-/// never empty.
-pub fn reasons(reference: Option<&Candidate>, c: &Candidate) -> Vec<String> {
+/// never empty. Passages that match better than the library's close pairs do are named
+/// ("similar passages": the re-ranker's part, [`crate::passages`]).
+pub fn reasons(
+    reference: Option<&Candidate>,
+    c: &Candidate,
+    calibration: Option<&Calibration>,
+) -> Vec<String> {
     let Some(reference) = reference else {
         return Vec::new();
     };
@@ -68,6 +76,11 @@ pub fn reasons(reference: Option<&Candidate>, c: &Candidate) -> Vec<String> {
             "both {}",
             shared[..shared.len().min(2)].join(" and ")
         ));
+    }
+    if let (Some(a), Some(b), Some(calibration)) = (&c.passages, &reference.passages, calibration) {
+        if calibration.passages_stand_out(passage_match(a, b)) {
+            out.push(SIMILAR_PASSAGES.to_string());
+        }
     }
     let mut blocks: Vec<(Block, f32)> = if c.vector.is_empty() || reference.vector.is_empty() {
         Vec::new()
@@ -119,7 +132,7 @@ pub fn entry(
         score: c.score,
         r#match: matched.map(|m| m.r#match),
         closeness: matched.map(|m| m.closeness),
-        reasons: reasons(reference, c),
+        reasons: reasons(reference, c, calibration),
     }
 }
 

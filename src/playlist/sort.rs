@@ -174,6 +174,7 @@ mod tests {
             row: row(id, "A", "B", &format!("S{id}")),
             vector: vector(angle),
             score: 0.0,
+            passages: None,
         }
     }
 

@@ -49,6 +49,7 @@ fn cand(row: TrackRow, angle: f32) -> Candidate {
         score: v[0], // similarity to the seed at angle 0
         vector: v,
         row,
+        passages: None,
     }
 }
 
@@ -337,26 +338,26 @@ fn reasons_lead_with_what_is_shared_and_name_tempo_only_when_notable() {
     c.row.bpm = Some(123.0);
     c.row.camelot = Some("9B".into());
     // Both vectors live in the rhythm block's first values: the match is rhythmic.
-    let r = reasons(Some(&s), &c);
+    let r = reasons(Some(&s), &c, None);
     assert_eq!(r, ["similar rhythm", "adjacent key", "tempo +2 %"], "{r:?}");
     // A tempo far off says nothing; double time does.
     c.row.bpm = Some(170.0);
-    assert!(!reasons(Some(&s), &c)
+    assert!(!reasons(Some(&s), &c, None)
         .iter()
         .any(|x| x.contains("tempo") || x.contains("BPM")));
     c.row.bpm = Some(240.0);
     c.row.camelot = Some("8B".into());
-    let r = reasons(Some(&s), &c);
+    let r = reasons(Some(&s), &c, None);
     assert!(r.contains(&"same key".to_string()) && r.contains(&"double time".to_string()));
     // Tags heard in both lead.
     let mut s = seed();
     s.row.chips = vec!["ambient".into(), "piano".into(), "sad".into()];
     c.row.chips = vec!["piano".into(), "electronic".into(), "ambient".into()];
     // (likeliest first for the track itself)
-    assert_eq!(reasons(Some(&s), &c)[0], "both piano and ambient");
+    assert_eq!(reasons(Some(&s), &c, None)[0], "both piano and ambient");
     // A key too weak to name is not named.
     c.row.key_strength = Some(0.1);
-    assert!(!reasons(Some(&s), &c).contains(&"same key".to_string()));
+    assert!(!reasons(Some(&s), &c, None).contains(&"same key".to_string()));
 }
 
 #[test]
@@ -365,7 +366,7 @@ fn every_reason_list_has_at_least_one_reason() {
     let mut c = cand(row(5, "X", "Y", "Z"), 1.2);
     c.row.bpm = Some(77.0);
     c.row.camelot = Some("3A".into());
-    assert!(!reasons(Some(&s), &c).is_empty());
+    assert!(!reasons(Some(&s), &c, None).is_empty());
 }
 
 /// A calibration where, of the pairs of `spread()` and the seed, cosines above `floor` count as

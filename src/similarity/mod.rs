@@ -31,11 +31,24 @@ use crate::index::{AnnIndex, ExactIndex, IndexPolicy};
 use crate::vector::{self, BlockWeights, Normalizer, DIM};
 
 /// Settings of the similarity index (`settings.json` in the data dir, key `similarity`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SimilaritySettings {
     pub weights: BlockWeights,
     pub policy: IndexPolicy,
+    /// Weight of the passages' match beside the vector's cosine when the index's nearest are
+    /// re-ranked ([`crate::passages`]); 0 ranks by the vector alone.
+    pub passage_weight: f32,
+}
+
+impl Default for SimilaritySettings {
+    fn default() -> Self {
+        SimilaritySettings {
+            weights: BlockWeights::default(),
+            policy: IndexPolicy::default(),
+            passage_weight: crate::passages::PASSAGE_WEIGHT,
+        }
+    }
 }
 
 /// Where the index answers from.

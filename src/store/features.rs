@@ -202,6 +202,27 @@ impl Store {
                     }))
                     .execute(&mut *tx)
                     .await?;
+                    // Tags carried over from an earlier run keep the passages stored with them;
+                    // untagged features have none.
+                    match features.tags.as_ref().map(|t| t.passages.as_ref()) {
+                        Some(Some(passages)) => {
+                            sqlx::query(
+                                "INSERT INTO passages (track_id, data) VALUES (?, ?)
+                                 ON CONFLICT (track_id) DO UPDATE SET data = excluded.data",
+                            )
+                            .bind(track.id)
+                            .bind(passages.to_bytes())
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Some(None) => {}
+                        None => {
+                            sqlx::query("DELETE FROM passages WHERE track_id = ?")
+                                .bind(track.id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
                 }
                 Err(reason) => {
                     sqlx::query("DELETE FROM features WHERE track_id = ?")
@@ -292,6 +313,36 @@ impl Store {
                 let data: String = row.try_get("data")?;
                 if let Ok(features) = serde_json::from_str(&data) {
                     out.push((row.try_get("track_id")?, features));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored passages of these tracks (those that have them). A row that cannot be read
+    /// back is left out with a warning: the track is then matched by its vector alone.
+    pub async fn passages_of(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, crate::passages::Passages>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT track_id, data FROM passages WHERE track_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&self.pool).await? {
+                let id: i64 = row.try_get("track_id")?;
+                let data: Vec<u8> = row.try_get("data")?;
+                match crate::passages::Passages::from_bytes(&data) {
+                    Ok(passages) => {
+                        out.insert(id, passages);
+                    }
+                    Err(e) => tracing::warn!(track = id, "unreadable passages: {e}"),
                 }
             }
         }
@@ -515,6 +566,107 @@ mod copy_tests {
             sqlx::query(sql).execute(store.pool()).await.expect(sql);
             assert_eq!(out_of_step(&store).await, 0, "{sql}");
         }
+    }
+}
+
+#[cfg(test)]
+mod passage_tests {
+    use super::*;
+    use crate::musicnn::net::EMBEDDING;
+    use crate::passages::Passages;
+    use crate::store::testing::temp_store;
+
+    fn passages(level: f32) -> Passages {
+        Passages {
+            msd: vec![[level; EMBEDDING]; 3],
+            mtt: vec![[-level; EMBEDDING]; 3],
+        }
+    }
+
+    /// One analysis of the pending tracks, each track's tags given by `tags(id)`.
+    async fn analyse(store: &Store, tags: impl Fn(i64) -> Option<Option<Passages>>) {
+        let pending = store
+            .pending_analysis(crate::analysis::ANALYSIS_VERSION, None, 0, 100)
+            .await
+            .expect("pending");
+        let outcomes: Vec<AnalysisOutcome> = pending
+            .into_iter()
+            .map(|track| {
+                let mut features = crate::analysis::synthetic::features(track.id as usize, 2, 1);
+                match tags(track.id) {
+                    Some(passages) => {
+                        if let Some(t) = features.tags.as_mut() {
+                            t.passages = passages;
+                        }
+                    }
+                    None => features.tags = None,
+                }
+                AnalysisOutcome {
+                    result: Ok(features),
+                    track,
+                }
+            })
+            .collect();
+        store.save_analysis(&outcomes).await.expect("saved");
+        sqlx::query("UPDATE tracks SET status = 'pending'")
+            .execute(store.pool())
+            .await
+            .expect("pending again");
+    }
+
+    /// Passages are written with the tags that bring them, kept with tags carried over, gone
+    /// with the tags, and gone with the features (a failed analysis, a removed track).
+    #[tokio::test]
+    async fn passages_follow_the_features_they_were_analysed_with() {
+        let (_dir, store) = temp_store().await;
+        store.seed_synthetic_tracks(4).await.expect("seed");
+        let ids = [1, 2, 3, 4];
+        analyse(&store, |id| Some((id != 4).then(|| passages(id as f32)))).await;
+        let stored = store.passages_of(&ids).await.expect("read");
+        assert_eq!(stored.len(), 3, "track 4 was tagged without passages");
+        assert_eq!(stored[&2].msd[0][0], 2.0);
+        assert_eq!(stored[&2].mtt[2][199], -2.0);
+        // Tags carried over (no passages in hand) keep the stored ones; no tags: none.
+        analyse(&store, |id| if id == 3 { None } else { Some(None) }).await;
+        let stored = store.passages_of(&ids).await.expect("read");
+        assert_eq!(
+            stored
+                .keys()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            [1, 2].into()
+        );
+        // A failed analysis removes the features and with them the passages; so does removing
+        // the track.
+        let pending = store
+            .pending_analysis(crate::analysis::ANALYSIS_VERSION, None, 0, 1)
+            .await
+            .expect("pending");
+        let failed: Vec<AnalysisOutcome> = pending
+            .into_iter()
+            .map(|track| AnalysisOutcome {
+                track,
+                result: Err("cut short".into()),
+            })
+            .collect();
+        store.save_analysis(&failed).await.expect("saved");
+        sqlx::query("DELETE FROM tracks WHERE id = 2")
+            .execute(store.pool())
+            .await
+            .expect("removed");
+        assert!(store.passages_of(&ids).await.expect("read").is_empty());
+        sqlx::query("UPDATE tracks SET status = 'pending'")
+            .execute(store.pool())
+            .await
+            .expect("pending again");
+        // A damaged row is left out, not an error.
+        analyse(&store, |_| Some(Some(passages(1.0)))).await;
+        sqlx::query("UPDATE passages SET data = x'0102' WHERE track_id = 3")
+            .execute(store.pool())
+            .await
+            .expect("damaged");
+        let stored = store.passages_of(&ids).await.expect("read");
+        assert!(stored.contains_key(&1) && !stored.contains_key(&3));
     }
 }
 

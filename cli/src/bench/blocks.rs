@@ -341,12 +341,36 @@ pub async fn run(
         &matched_by(&in_bytes(&msd_sets)),
         &matched_by(&in_bytes(&mtt_sets)),
     );
+    // And from the raw patches kept in 8 bits before any library statistics exist, as the
+    // analysis must store them.
+    let raw_in_bytes = |of: fn(&Pooled) -> &ModelOutputs| {
+        let quantised: Vec<Vec<[f32; EMBEDDING]>> = ids
+            .iter()
+            .map(|id| {
+                of(&pooled[id])
+                    .patches
+                    .iter()
+                    .map(|p| {
+                        let mut q = [0.0f32; EMBEDDING];
+                        q.copy_from_slice(&through_i8(p));
+                        q
+                    })
+                    .collect()
+            })
+            .collect();
+        standardise_patches(&quantised.iter().map(Vec::as_slice).collect::<Vec<_>>())
+    };
+    let both_matched_raw_i8 = average(
+        &matched_by(&raw_in_bytes(|p| &p.msd)),
+        &matched_by(&raw_in_bytes(|p| &p.mtt)),
+    );
     let mut gains = Vec::new();
     for (name, matched) in [
         ("MSD patches", &msd_matched),
         ("MTT patches", &mtt_matched),
         ("MSD + MTT patches", &both_matched),
         ("MSD + MTT patches (i8)", &both_matched_i8),
+        ("MSD + MTT patches (raw i8)", &both_matched_raw_i8),
     ] {
         let alone = space.lists(&|i, j| f64::from(matched[i][j]));
         for half in ["A", "B"] {
