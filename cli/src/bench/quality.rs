@@ -23,8 +23,8 @@ use super::print_json;
 
 /// The neighbour lists scored are this long (P@10 and R-precision read into them).
 pub(super) const LIST: usize = 30;
-/// Candidates the index would hand a re-ranker.
-pub(super) const RERANK_CANDIDATES: usize = 50;
+/// Candidates the index hands a re-ranker (the passages' scope in the app).
+pub(super) use segue::passages::RERANK_CANDIDATES;
 /// CSLS's neighbourhood sizes tried (chosen on the other half).
 const CSLS_K: [usize; 4] = [5, 10, 20, 40];
 /// Query expansion's and database augmentation's neighbours joined, and the powers of their
