@@ -89,6 +89,13 @@ impl Passages {
         out
     }
 
+    /// The passages as the store gives them back (8 bits): what a file outside the library
+    /// is matched by, so that it meets the library's tracks on equal terms (its own twin in
+    /// the library then matches it fully).
+    pub fn as_stored(&self) -> Passages {
+        Passages::from_bytes(&self.to_bytes()).unwrap_or_default()
+    }
+
     /// Reads [`Passages::to_bytes`]' form back.
     pub fn from_bytes(bytes: &[u8]) -> Result<Passages, PassagesError> {
         let (&format, rest) = bytes.split_first().ok_or(PassagesError::Length {
@@ -282,6 +289,7 @@ mod tests {
             mtt: vec![[0.0; EMBEDDING]],
         };
         assert_eq!(Passages::from_bytes(&zero.to_bytes()), Ok(zero));
+        assert_eq!(p.as_stored(), back);
     }
 
     #[test]

@@ -579,9 +579,13 @@ fn a_playlist_from_a_file_outside_the_library() {
     std::fs::copy(&source, &copy).expect("copy");
     let copy_arg = copy.to_str().expect("utf8");
 
-    let from_file = d.playlist(&["--like-file", copy_arg, "-n", "6"]);
-    let from_seed = d.playlist(&[&seed.to_string(), "-n", "6"]);
-    assert_eq!(from_file.len(), 6, "{from_file:?}");
+    // As many as sound like the seed (its default list stops at the floor).
+    let n = d.playlist(&[&seed.to_string()]).len();
+    assert!(n >= 4, "{n} tracks sound like Afterhours");
+    let n_arg = n.to_string();
+    let from_file = d.playlist(&["--like-file", copy_arg, "-n", &n_arg]);
+    let from_seed = d.playlist(&[&seed.to_string(), "-n", &n_arg]);
+    assert_eq!(from_file.len(), n, "{from_file:?}");
     // The copy is the same song as its twin (same title and artist): the twin is left out as
     // a seed's duplicate, and the rest is the twin's own playlist.
     assert!(!ids(&from_file).contains(&seed));
@@ -591,8 +595,8 @@ fn a_playlist_from_a_file_outside_the_library() {
     };
     let shared = alike(&from_file, &from_seed);
     assert!(
-        shared >= 5,
-        "{shared} of 6 shared: {:?} vs {:?}",
+        shared + 1 >= n,
+        "{shared} of {n} shared: {:?} vs {:?}",
         ids(&from_file),
         ids(&from_seed)
     );
@@ -616,27 +620,34 @@ fn a_playlist_from_a_file_outside_the_library() {
     }
     // With a seed track too: both count (the list no longer holds that track).
     let other = d.id_of("Wildflower Ridge").to_string();
-    let both = d.playlist(&[&other, "--like-file", copy_arg, "-n", "6"]);
+    let both = d.playlist(&[&other, "--like-file", copy_arg, "-n", &n_arg]);
     assert!(!ids(&both).contains(&other.parse().expect("id")));
 
     // Saved: the request keeps the file; reopened, the rows are scored against it.
-    let saved = d.playlist(&["--like-file", copy_arg, "-n", "6", "--save", "Dropped"]);
+    let saved = d.playlist(&["--like-file", copy_arg, "-n", &n_arg, "--save", "Dropped"]);
     let listed = json(&d.data, &["playlists", "list", "--json"]);
     let id = listed[0]["id"].as_i64().expect("id").to_string();
     let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
     assert_eq!(shown["request"]["seed_file"].as_str(), Some(copy_arg));
     assert_eq!(ids(shown["entries"].as_array().expect("e")), ids(&saved));
-    let reopened = shown["entries"][0]["score"].as_f64().expect("score");
-    assert!((reopened - saved[0]["score"].as_f64().expect("score")).abs() < 1e-4);
+    // Every row as it was made: the passages rescore the same tracks the same way.
+    for (reopened, made) in shown["entries"].as_array().expect("e").iter().zip(&saved) {
+        let (a, b) = (reopened["score"].as_f64(), made["score"].as_f64());
+        assert!(
+            (a.expect("score") - b.expect("score")).abs() < 1e-4,
+            "{a:?} {b:?}"
+        );
+        assert_eq!(reopened["reasons"], made["reasons"]);
+    }
     // The file gone: the list still opens, every track listed.
     std::fs::remove_file(&copy).expect("rm");
     let shown = json(&d.data, &["playlists", "show", &id, "--json"]);
     assert_eq!(ids(shown["entries"].as_array().expect("e")), ids(&saved));
 
     // The library's own file as the "outside" file: its track is left out, as a seed is.
-    let own = d.playlist(&["--like-file", source.to_str().expect("utf8"), "-n", "6"]);
+    let own = d.playlist(&["--like-file", source.to_str().expect("utf8"), "-n", &n_arg]);
     assert!(!ids(&own).contains(&seed));
-    assert!(alike(&own, &from_seed) >= 5);
+    assert!(alike(&own, &from_seed) + 1 >= n);
 
     // Not audio: a clear error naming the file.
     let text = outside.path().join("notes.mp3");

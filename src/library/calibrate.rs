@@ -1,6 +1,7 @@
 //! What "sounds alike" means in this library (`playlist::calibration`), measured on a sample
-//! of its tracks and kept until the index changes noticeably: a rebuild (new statistics), or
-//! the library grown or shrunk by more than a few percent.
+//! of its tracks and kept until the index changes noticeably: a rebuild (new statistics), the
+//! library grown or shrunk by more than a few percent, or a few percent more (or fewer) of the
+//! sampled tracks with passages (an upgrade re-tags tracks in place: the index does not change).
 
 use std::sync::Arc;
 
@@ -14,6 +15,11 @@ pub(super) struct Cached {
     built_at: Option<String>,
     count: usize,
     calibration: Option<Arc<Calibration>>,
+    /// The sampled tracks, how many of them had passages, and the features' change counter
+    /// when that was last looked at.
+    sample: Vec<i64>,
+    with_passages: usize,
+    features_seq: i64,
 }
 
 /// Share of the library that may change before the calibration is measured again.
@@ -24,16 +30,41 @@ impl Library {
     /// step (`sync`) first.
     pub async fn calibration(&self) -> Result<Option<Arc<Calibration>>> {
         let stats = self.index_stats()?;
-        {
+        let weight = self.similarity.settings().passage_weight;
+        let in_step = {
             let cached = self
                 .calibration
                 .lock()
                 .map_err(|_| Error::Poisoned("calibration"))?;
-            if let Some(c) = cached.as_ref() {
+            cached.as_ref().and_then(|c| {
                 let drift = c.count.abs_diff(stats.count) as f64 / c.count.max(1) as f64;
-                if c.built_at == stats.built_at && (drift <= DRIFT || c.count == stats.count) {
-                    return Ok(c.calibration.clone());
+                (c.built_at == stats.built_at && (drift <= DRIFT || c.count == stats.count)).then(
+                    || {
+                        (
+                            c.calibration.clone(),
+                            c.features_seq,
+                            c.sample.clone(),
+                            c.with_passages,
+                        )
+                    },
+                )
+            })
+        };
+        let features_seq = self.store.features_seq().await?;
+        if let Some((calibration, seq, sample, with_passages)) = in_step {
+            if weight <= 0.0 || seq == features_seq {
+                return Ok(calibration);
+            }
+            let now = self.store.count_passages(&sample).await?;
+            if now.abs_diff(with_passages) as f64 <= DRIFT * sample.len() as f64 {
+                let mut cached = self
+                    .calibration
+                    .lock()
+                    .map_err(|_| Error::Poisoned("calibration"))?;
+                if let Some(c) = cached.as_mut() {
+                    c.features_seq = features_seq;
                 }
+                return Ok(calibration);
             }
         }
         let (mut ids, _) = self.store.feature_ids(READABLE_SINCE).await?;
@@ -47,12 +78,13 @@ impl Library {
             .copied()
             .filter(|id| vectors.contains_key(id))
             .collect();
-        let weight = self.similarity.settings().passage_weight;
         let stored = if weight > 0.0 {
             self.store.passages_of(&ordered).await?
         } else {
             Default::default()
         };
+        let with_passages = stored.len();
+        let kept_sample = ordered.clone();
         // Matching a few hundred tracks' passages pair by pair takes a fraction of a second:
         // off the async workers.
         let calibration = tokio::task::spawn_blocking(move || {
@@ -71,6 +103,9 @@ impl Library {
             built_at: stats.built_at,
             count: stats.count,
             calibration: calibration.clone(),
+            sample: kept_sample,
+            with_passages,
+            features_seq,
         });
         Ok(calibration)
     }

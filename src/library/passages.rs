@@ -4,7 +4,7 @@
 //! passages match the query's ([`Calibration::rescored`]: the cosine's scale, so matches,
 //! floors and words read as before).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Library;
@@ -35,12 +35,13 @@ impl Library {
     }
 }
 
-/// Passages held in memory (a file outside the library's), standardised for `calibration`.
+/// Passages held in memory (a file outside the library's), standardised for `calibration`
+/// as the store would give them back.
 pub(super) fn matched(
     passages: Option<&Passages>,
     calibration: Option<&Calibration>,
 ) -> Option<Matched> {
-    Some(Arc::new(calibration?.standardise(passages?)?))
+    Some(Arc::new(calibration?.standardise(&passages?.as_stored())?))
 }
 
 /// How well a candidate's passages match the query's tracks': the mean over those that have
@@ -74,22 +75,35 @@ pub(super) fn rerank_hits(
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
 }
 
-/// [`rerank_hits`] for a playlist's or a station's candidates (each carrying its passages).
-pub(super) fn rerank_candidates(
-    candidates: &mut [Candidate],
-    query: &[Matched],
-    calibration: Option<&Calibration>,
-) {
-    let Some(calibration) = calibration else {
-        return;
-    };
-    let by_score =
-        |a: &Candidate, b: &Candidate| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id));
-    candidates.sort_by(by_score);
-    for c in candidates.iter_mut().take(RERANK_CANDIDATES) {
-        if let Some(m) = match_to(query, c.passages.as_ref()) {
-            c.score = calibration.rescored(c.score, m);
+impl Library {
+    /// Candidates scored by cosine to a playlist's `query`, rescored by their passages' match
+    /// to the seeds' — those among the index's [`RERANK_CANDIDATES`] nearest to the query
+    /// (`excluded` left out), as the playlist's pool was: a saved list reopened reads as made.
+    /// Best first.
+    pub(super) async fn rescore_near(
+        &self,
+        query: &[f32],
+        excluded: &[i64],
+        seeds: &[Candidate],
+        candidates: &mut [Candidate],
+        calibration: Option<&Calibration>,
+    ) -> Result<()> {
+        let seed_passages: Vec<Matched> = seeds.iter().filter_map(|s| s.passages.clone()).collect();
+        if let (Some(calibration), false) = (calibration, seed_passages.is_empty()) {
+            let near: HashSet<i64> = self
+                .similarity
+                .search_vectors(&[query.to_vec()], RERANK_CANDIDATES, &[excluded.to_vec()])?
+                .into_iter()
+                .flatten()
+                .map(|h| h.id)
+                .collect();
+            for c in candidates.iter_mut().filter(|c| near.contains(&c.row.id)) {
+                if let Some(m) = match_to(&seed_passages, c.passages.as_ref()) {
+                    c.score = calibration.rescored(c.score, m);
+                }
+            }
         }
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
+        Ok(())
     }
-    candidates.sort_by(by_score);
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::passages::rerank_candidates;
 use super::{mirror, Library};
 use crate::error::{Error, Result};
 use crate::index::dot;
@@ -168,8 +167,15 @@ impl Library {
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let mut candidates = self.candidates_for(&ids, Some(&query), false).await?;
         let calibration = self.calibration().await?;
-        let seed_passages: Vec<_> = seeds.iter().filter_map(|s| s.passages.clone()).collect();
-        rerank_candidates(&mut candidates, &seed_passages, calibration.as_deref());
+        let excluded_ids: Vec<i64> = excluded.iter().copied().collect();
+        self.rescore_near(
+            &query,
+            &excluded_ids,
+            &seeds,
+            &mut candidates,
+            calibration.as_deref(),
+        )
+        .await?;
         Ok(Pool {
             seeds,
             query,
@@ -281,12 +287,12 @@ impl Library {
         ids: &[i64],
     ) -> Result<Vec<PlaylistEntry>> {
         self.similarity.sync(&self.store).await?;
-        let (seeds, avoid) = match request {
+        let ((seeds, own), avoid) = match request {
             Some(r) => (
                 self.explaining_seeds(r).await?,
                 self.candidates_for(&r.avoid_like, None, false).await?,
             ),
-            None => (Vec::new(), Vec::new()),
+            None => ((Vec::new(), Vec::new()), Vec::new()),
         };
         // Scored and explained as when the playlist was made; without a seed, unscored.
         let query = (!seeds.is_empty()).then(|| query_vector(&seeds, &avoid));
@@ -295,7 +301,30 @@ impl Library {
             None => None,
         };
         let follow = request.is_some_and(|r| r.order != Order::Similarity);
-        let tracks = self.candidates_for(ids, query.as_deref(), true).await?;
+        let mut tracks = self.candidates_for(ids, query.as_deref(), true).await?;
+        if let (Some(query), Some(r)) = (&query, request) {
+            // Rescored as the pool was (then back in the list's order).
+            let excluded: Vec<i64> = r
+                .seeds
+                .iter()
+                .chain(&r.avoid_like)
+                .chain(&own)
+                .copied()
+                .collect();
+            let mut rescored = tracks.clone();
+            self.rescore_near(
+                query,
+                &excluded,
+                &seeds,
+                &mut rescored,
+                calibration.as_deref(),
+            )
+            .await?;
+            let score: HashMap<i64, f32> = rescored.iter().map(|c| (c.row.id, c.score)).collect();
+            for t in tracks.iter_mut() {
+                t.score = score.get(&t.row.id).copied().unwrap_or(t.score);
+            }
+        }
         // Lists that move are explained step by step, as when they were made.
         if let Some(r) = request.filter(|r| r.journey_to.is_some() || r.ramp.is_some()) {
             let path: Vec<&Candidate> = tracks.iter().collect();
@@ -321,12 +350,19 @@ impl Library {
     /// The seeds a saved or edited list is explained against: an outside file that can no
     /// longer be read (moved, deleted) leaves its list explained by the other seeds, or
     /// unscored, rather than unopenable.
-    async fn explaining_seeds(&self, request: &PlaylistRequest) -> Result<Vec<Candidate>> {
+    /// With the library tracks the seeds leave out (an outside file's own track).
+    async fn explaining_seeds(
+        &self,
+        request: &PlaylistRequest,
+    ) -> Result<(Vec<Candidate>, Vec<i64>)> {
         match self.seeds_of(request).await {
-            Ok((seeds, _)) => Ok(seeds),
+            Ok(seeds) => Ok(seeds),
             Err(Error::Analysis { path, reason }) => {
                 tracing::info!("a playlist's seed file {}: {reason}", path.display());
-                self.candidates_for(&request.seeds, None, false).await
+                Ok((
+                    self.candidates_for(&request.seeds, None, false).await?,
+                    Vec::new(),
+                ))
             }
             Err(e) => Err(e),
         }

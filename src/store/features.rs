@@ -319,6 +319,25 @@ impl Store {
         Ok(out)
     }
 
+    /// How many of these tracks have stored passages.
+    pub async fn count_passages(&self, ids: &[i64]) -> Result<usize> {
+        let mut count = 0i64;
+        for chunk in ids.chunks(500) {
+            let mut query =
+                QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM passages WHERE track_id IN (");
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            count += query
+                .build_query_scalar::<i64>()
+                .fetch_one(&self.pool)
+                .await?;
+        }
+        Ok(count.max(0) as usize)
+    }
+
     /// The stored passages of these tracks (those that have them). A row that cannot be read
     /// back is left out with a warning: the track is then matched by its vector alone.
     pub async fn passages_of(
@@ -624,6 +643,8 @@ mod passage_tests {
         analyse(&store, |id| Some((id != 4).then(|| passages(id as f32)))).await;
         let stored = store.passages_of(&ids).await.expect("read");
         assert_eq!(stored.len(), 3, "track 4 was tagged without passages");
+        assert_eq!(store.count_passages(&ids).await.expect("count"), 3);
+        assert_eq!(store.count_passages(&[2, 4, 9]).await.expect("count"), 1);
         assert_eq!(stored[&2].msd[0][0], 2.0);
         assert_eq!(stored[&2].mtt[2][199], -2.0);
         // Tags carried over (no passages in hand) keep the stored ones; no tags: none.
