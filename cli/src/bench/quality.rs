@@ -344,8 +344,14 @@ pub async fn run(
         }
     };
 
-    // What `segue similar` answers (the index, FAISS, rescored exactly), as the app shows it.
+    // The library's calibration (and its passage scale) measured, timed on its own.
+    let started = std::time::Instant::now();
+    let calibration = library.calibration().await?;
+    let calibration_ms = started.elapsed().as_secs_f64() * 1e3;
+    // What `segue similar` answers (the index, FAISS, rescored exactly, re-ranked by the
+    // passages), as the app shows it.
     let mut similar_lists = vec![Vec::new(); n];
+    let started = std::time::Instant::now();
     for (i, id) in space.ids.iter().enumerate() {
         let found = library.similar(*id, LIST).await?.unwrap_or_default();
         similar_lists[i] = found
@@ -353,6 +359,7 @@ pub async fn run(
             .filter_map(|s| at.get(&s.track.id).copied())
             .collect();
     }
+    let similar_ms = started.elapsed().as_secs_f64() * 1e3 / n.max(1) as f64;
     method("segue similar (today)", &similar_lists, &["A", "B"]);
     let cosine = space.cosine_lists();
     method("cosine, exact (same vectors)", &cosine, &["A", "B"]);
@@ -446,6 +453,7 @@ pub async fn run(
 
     // Default playlists (the caps and floor of a first playlist), for reference.
     let mut playlist_rows: BTreeMap<&'static str, Vec<Judged>> = BTreeMap::new();
+    let started = std::time::Instant::now();
     for (&half, qs) in &queries {
         for &q in qs {
             let made = library
@@ -466,6 +474,8 @@ pub async fn run(
                 .push((same, g.map_or(1, |g| labelled.sizes[g].saturating_sub(1))));
         }
     }
+    let made = playlist_rows.values().map(Vec::len).sum::<usize>();
+    let playlist_ms = started.elapsed().as_secs_f64() * 1e3 / made.max(1) as f64;
     for (half, lists) in &playlist_rows {
         rows.push(row("default playlist of 20", half, lists));
     }
@@ -480,6 +490,14 @@ pub async fn run(
         labelled.halves()
     );
     print_rows(&rows);
+    let passages = match calibration.as_deref() {
+        Some(c) if c.has_passages() => "passages matched",
+        _ => "no passages",
+    };
+    println!(
+        "times: calibration {calibration_ms:.0} ms ({} tracks sampled, {passages}); segue similar {similar_ms:.2} ms per query ({n}, {LIST} each); default playlist {playlist_ms:.1} ms per request ({made})",
+        calibration.as_deref().map_or(0, |c| c.sampled)
+    );
     Ok(())
 }
 
