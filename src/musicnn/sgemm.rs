@@ -32,6 +32,22 @@ pub(super) fn gemm(
     );
 }
 
+/// Every row of `a` dotted with every row of `b` (both row-major, `k` wide): C (rows of a ×
+/// rows of b, row-major) = A · Bᵀ.
+pub(crate) fn row_dots(k: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+    if k == 0 {
+        return;
+    }
+    let (m, n) = (a.len() / k, b.len() / k);
+    gemm_strided(
+        (m, k, n),
+        (a, k as isize, 1),
+        (b, 1, k as isize),
+        (c, n as isize, 1),
+        false,
+    );
+}
+
 type Operand<'a> = (&'a [f32], isize, isize);
 
 /// The general product: every operand with its own row and column strides (non-negative).

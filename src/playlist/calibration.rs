@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::index::dot;
-use crate::passages::{passage_match, Passages, Standardised, Standardiser};
+use crate::passages::{pairwise_matches, Passages, Standardised, Standardiser};
 
 /// How alike two tracks are, in words, from their match.
 #[derive(
@@ -85,8 +85,8 @@ struct PassageScale {
 /// Tracks sampled at most: 600 give 179,700 pairs, a fine enough scale in a few milliseconds.
 pub const MAX_SAMPLE: usize = 600;
 
-/// Tracks of the sample whose passages are matched pair by pair: 300 give 44,850 pairs, in
-/// about a quarter of a second (a pair is 2 × 64 dot products of 200).
+/// Tracks of the sample whose passages are matched pair by pair: 300 give 44,850 pairs (each
+/// 2 × 64 dot products of 200, through matrix products: docs/benchmarks.md, session 21).
 pub const MAX_PASSAGE_SAMPLE: usize = 300;
 
 /// Where `x` falls along ascending `knots`, 0 … 1, linear between them and towards `lowest`
@@ -174,13 +174,14 @@ impl Calibration {
             .iter()
             .filter_map(|(v, p)| Some((*v, standardiser.apply(p)?)))
             .collect();
-        let mut combined = Vec::with_capacity(standardised.len() * standardised.len() / 2);
-        let mut matches = Vec::with_capacity(combined.capacity());
-        for (i, (va, pa)) in standardised.iter().enumerate() {
-            for (vb, pb) in &standardised[i + 1..] {
-                let m = passage_match(pa, pb);
+        let (vectors, tracks): (Vec<&Vec<f32>>, Vec<Standardised>) =
+            standardised.into_iter().unzip();
+        let mut matches = pairwise_matches(&tracks);
+        let mut combined = Vec::with_capacity(matches.len());
+        let mut pair = matches.iter();
+        for (i, va) in vectors.iter().enumerate() {
+            for (vb, m) in vectors[i + 1..].iter().zip(pair.by_ref()) {
                 combined.push(dot(va, vb) + weight * m);
-                matches.push(m);
             }
         }
         combined.sort_by(f32::total_cmp);
@@ -392,7 +393,7 @@ mod tests {
         assert!(!plain.passages_stand_out(best));
         // A track's passages standardised by the library's sample match themselves fully.
         let own = c.standardise(&passages[3]).expect("standardised");
-        assert!((passage_match(&own, &own) - 1.0).abs() < 1e-4);
+        assert!((crate::passages::passage_match(&own, &own) - 1.0).abs() < 1e-4);
     }
 
     #[test]
