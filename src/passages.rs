@@ -65,6 +65,23 @@ impl Passages {
         self.len() == 0
     }
 
+    /// A total order of passages by their values (any order that depends on content alone).
+    pub fn content_cmp(&self, other: &Passages) -> std::cmp::Ordering {
+        let values = |p: &Passages| {
+            p.msd
+                .iter()
+                .chain(&p.mtt)
+                .flat_map(|patch| patch.iter().copied())
+                .collect::<Vec<f32>>()
+        };
+        let (a, b) = (values(self), values(other));
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(a.len().cmp(&b.len()))
+    }
+
     /// The stored form: format, patch count, then per model and patch a scale and 200 values
     /// rounded to −127..=127 of it. At most 255 patches are kept.
     pub fn to_bytes(&self) -> Vec<u8> {

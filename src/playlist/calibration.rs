@@ -158,12 +158,15 @@ impl Calibration {
         passages: &[Option<&Passages>],
         weight: f32,
     ) -> Calibration {
-        let with: Vec<(&Vec<f32>, &Passages)> = vectors
+        let mut with: Vec<(&Vec<f32>, &Passages)> = vectors
             .iter()
             .zip(passages)
             .filter_map(|(v, p)| Some((v, (*p)?)).filter(|(_, p)| !p.is_empty()))
             .take(MAX_PASSAGE_SAMPLE)
             .collect();
+        // Summed and multiplied in an order of their content, not of the tracks' ids: the same
+        // music scanned in another order gets the same calibration to the last bit.
+        with.sort_by(|a, b| a.1.content_cmp(b.1));
         if with.len() < 3 || weight <= 0.0 || !weight.is_finite() {
             return self;
         }
