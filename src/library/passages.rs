@@ -79,7 +79,7 @@ impl Library {
     /// Candidates scored by cosine to a playlist's `query`, rescored by their passages' match
     /// to the seeds' — those among the index's [`RERANK_CANDIDATES`] nearest to the query
     /// (`excluded` left out), as the playlist's pool was: a saved list reopened reads as made.
-    /// Best first.
+    /// The order is left as it was.
     pub(super) async fn rescore_near(
         &self,
         query: &[f32],
@@ -103,7 +103,6 @@ impl Library {
                 }
             }
         }
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
         Ok(())
     }
 }

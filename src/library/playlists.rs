@@ -176,6 +176,7 @@ impl Library {
             calibration.as_deref(),
         )
         .await?;
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
         Ok(Pool {
             seeds,
             query,
@@ -303,7 +304,7 @@ impl Library {
         let follow = request.is_some_and(|r| r.order != Order::Similarity);
         let mut tracks = self.candidates_for(ids, query.as_deref(), true).await?;
         if let (Some(query), Some(r)) = (&query, request) {
-            // Rescored as the pool was (then back in the list's order).
+            // Rescored as the pool was.
             let excluded: Vec<i64> = r
                 .seeds
                 .iter()
@@ -311,19 +312,14 @@ impl Library {
                 .chain(&own)
                 .copied()
                 .collect();
-            let mut rescored = tracks.clone();
             self.rescore_near(
                 query,
                 &excluded,
                 &seeds,
-                &mut rescored,
+                &mut tracks,
                 calibration.as_deref(),
             )
             .await?;
-            let score: HashMap<i64, f32> = rescored.iter().map(|c| (c.row.id, c.score)).collect();
-            for t in tracks.iter_mut() {
-                t.score = score.get(&t.row.id).copied().unwrap_or(t.score);
-            }
         }
         // Lists that move are explained step by step, as when they were made.
         if let Some(r) = request.filter(|r| r.journey_to.is_some() || r.ramp.is_some()) {

@@ -12,7 +12,7 @@ use super::Library;
 use crate::error::Result;
 use crate::index;
 use crate::passages::RERANK_CANDIDATES;
-use crate::playlist::{Closeness, Match};
+use crate::playlist::{Calibration, Closeness, Match};
 use crate::similarity::{IndexState, IndexStats};
 use crate::store::{TrackRow, TrackSummary};
 
@@ -149,7 +149,9 @@ impl Library {
                 Some(hits) => {
                     let query = self.matched_passages(&[id], calibration.as_deref()).await?;
                     let query: Vec<Matched> = query.into_values().collect();
-                    let hits = self.reranked(hits, &query, k).await?;
+                    let hits = self
+                        .reranked(hits, &query, k, calibration.as_deref())
+                        .await?;
                     Some(self.similar_rows(&hits).await?)
                 }
                 None => None,
@@ -165,12 +167,12 @@ impl Library {
         mut hits: Vec<index::Hit>,
         query: &[Matched],
         k: usize,
+        calibration: Option<&Calibration>,
     ) -> Result<Vec<index::Hit>> {
-        let calibration = self.calibration().await?;
         if !query.is_empty() {
             let ids: Vec<i64> = hits.iter().take(RERANK_CANDIDATES).map(|h| h.id).collect();
-            let passages = self.matched_passages(&ids, calibration.as_deref()).await?;
-            rerank_hits(&mut hits, query, &passages, calibration.as_deref());
+            let passages = self.matched_passages(&ids, calibration).await?;
+            rerank_hits(&mut hits, query, &passages, calibration);
         }
         hits.truncate(k);
         Ok(hits)
@@ -200,7 +202,9 @@ impl Library {
             .passages(calibration.as_deref())
             .into_iter()
             .collect();
-        let hits = self.reranked(hits, &query, k).await?;
+        let hits = self
+            .reranked(hits, &query, k, calibration.as_deref())
+            .await?;
         self.similar_rows(&hits).await
     }
 
