@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --tests
 . scripts/cargo-env.sh
+. scripts/node-test-limits.sh
 started=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
 
@@ -62,8 +63,12 @@ wait "$ui_pid" || { ui_pid=; cat "$ui_log"; echo "UI unit tests failed" >&2; exi
 ui_pid=
 grep -E '^# (tests|pass|fail) ' "$ui_log" || true
 
+# No test may hang the run: a test file that goes on past 20 minutes fails (its apps are ended
+# and described by the harness as its process exits), and the step as a whole has a ceiling.
+# The longest file takes ~2 minutes here (the demo's analysis, waited on by its progress).
 step "end-to-end tests (real app, WebKitWebDriver, Xvfb)"
-xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
+timeout --kill-after=60 2700 xvfb-run -a -s "-screen 0 1400x900x24" \
+  node --test --test-concurrency=1 $(node_test_limits) tests/e2e/
 
 step "the Debian package: built (release), installed, validated, smoke-tested, removed"
 wait "$package_pid" || { cat "$package_log" >&2; echo "building the package failed" >&2; exit 1; }

@@ -7,6 +7,7 @@
 # them. Usage: tests/package.sh [PACKAGE.deb] (default: build it with scripts/package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node-test-limits.sh
 [ -n "${DISPLAY:-}" ] || { echo "no DISPLAY: run under xvfb-run" >&2; exit 1; }
 fail() { echo "package test: $*" >&2; exit 1; }
 
@@ -102,6 +103,6 @@ app_pid=
 grep -q "lacks the AVX2, FMA, F16C instructions" "$scratch/old-cpu.log" || fail "the app said: $(cat "$scratch/old-cpu.log")"
 
 # The installed app, end to end.
-SEGUE_APP=/usr/bin/segue-app SEGUE_CLI=/usr/bin/segue node --test --test-concurrency=1 tests/e2e/installed-smoke.mjs
+SEGUE_APP=/usr/bin/segue-app SEGUE_CLI=/usr/bin/segue node --test --test-concurrency=1 $(node_test_limits) tests/e2e/installed-smoke.mjs
 rm -rf "$scratch"
 echo "==> the package passed"

@@ -2,6 +2,7 @@
 // open the real Segue binary with its own data dir, and small helpers to wait on the DOM.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,11 +32,84 @@ function tauriDriverPath() {
 
 let nextPort = 4460 + (process.pid % 200) * 2;
 
+/** How long one WebDriver request may go unanswered. Every command the tests send returns in
+ *  seconds; one with no answer at all (a session never created, a webview that stopped
+ *  answering) becomes an error after this instead of hanging the suite: a CI run once sat
+ *  silent in a launch for 50 minutes until the job's limit ended it. */
+const UNANSWERED_MS = 180000;
+
+/** An HTTP agent whose sockets give up after UNANSWERED_MS of silence (selenium's client has
+ *  no request timeout of its own; a destroyed socket rejects the pending command). The limit is
+ *  also the agent's own: Node resets a socket returned to the pool to the agent's timeout. */
+class PatientAgent extends http.Agent {
+  constructor() {
+    super({ keepAlive: true, timeout: UNANSWERED_MS });
+  }
+
+  createConnection(options, callback) {
+    const socket = super.createConnection(options, callback);
+    socket.setTimeout(UNANSWERED_MS, () => {
+      const why = `the WebDriver did not answer in ${UNANSWERED_MS / 1000} s`;
+      // Idle sockets in the pool time out too; only a request in flight is worth a word.
+      if (socket._httpMessage) console.log(`# ${why}; the apps open:\n${[...open].map(describe).join('\n')}`);
+      socket.destroy(new Error(why));
+    });
+    return socket;
+  }
+}
+
+/** Sessions still open: ended (and described) when the test process exits, so a test that
+ *  timed out leaves no app holding its library and says where that app was stuck. */
+const open = new Set();
+function endOpenSessions() {
+  for (const session of open) {
+    process.stderr.write(`an app outlived its test: ${session.commandLine}\n${describe(session)}\n`);
+    session.kill();
+  }
+  open.clear();
+}
+process.on('exit', endOpenSessions);
+// The test runner ends a test file that ran past its limit with a signal.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    endOpenSessions();
+    process.exit(1);
+  });
+}
+
+/** Where a session's processes are (every thread's kernel wait), and what they logged last. */
+function describe({ commandLine, log }) {
+  let pids = [];
+  try { pids = execFileSync('pgrep', ['-f', commandLine]).toString().trim().split('\n').filter(Boolean); } catch { /* none */ }
+  const threads = pids.flatMap((pid) => {
+    try {
+      return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+        const read = (f) => { try { return fs.readFileSync(`/proc/${pid}/task/${tid}/${f}`, 'utf8').trim(); } catch { return '?'; } };
+        return `  ${pid}/${tid} ${read('comm')}: ${read('wchan')}`;
+      });
+    } catch { return [`  ${pid}: gone`]; }
+  });
+  const tail = log().split('\n').slice(-40).join('\n');
+  return `app processes: ${pids.length ? pids.join(' ') : 'none'}\n${threads.join('\n')}\nlast of tauri-driver's and the app's log:\n${tail}`;
+}
+
 /** Starts tauri-driver and a session of the app with `args`; returns {driver, stop}.
  *  `env`: extra environment variables for the app process (e.g. `{ HOME: dir }`, see
  *  alsaCaptureHome). They are given to tauri-driver, whose WebKitWebDriver starts the app with
- *  its own environment (it only adds WEBKIT_INSPECTOR_SERVER). */
+ *  its own environment (it only adds WEBKIT_INSPECTOR_SERVER). A session that is not created
+ *  (no answer in UNANSWERED_MS) is described, ended and tried once more. */
 export async function launch(args = [], env = {}) {
+  try {
+    return await startSession(args, env);
+  } catch (e) {
+    if (!e.session) throw e;
+    console.log(`# the app's session was not created (${e.message}); trying once more\n${describe(e.session)}`);
+    await e.session.end();
+    return startSession(args, env);
+  }
+}
+
+async function startSession(args, env) {
   const port = nextPort;
   nextPort += 2;
   const fresh = isolated();
@@ -45,40 +119,70 @@ export async function launch(args = [], env = {}) {
   });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
+  // An app that outlived its session is found by its unique command line.
+  const commandLine = [appBinary, ...args].join(' ');
+  const running = () => {
+    try { execFileSync('pgrep', ['-f', commandLine]); return true; } catch { return false; }
+  };
+  const session = {
+    commandLine,
+    log: () => log,
+    // Synchronous, for the exit handler.
+    kill: () => {
+      try { proc.kill('SIGKILL'); } catch { /* gone */ }
+      // tauri-driver killed outright leaves its WebKitWebDriver: ended by its port.
+      for (const pattern of [commandLine, `WebKitWebDriver --port=${port + 1} `]) {
+        try { execFileSync('pkill', ['-KILL', '-f', pattern]); } catch { /* none left */ }
+      }
+    },
+    end: async () => {
+      // SIGTERM, not SIGKILL: tauri-driver only stops WebKitWebDriver on TERM/INT/QUIT.
+      proc.kill('SIGTERM');
+      await sleep(500);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      // The app holds the library's lock until it has exited, and the next test may open the
+      // same data dir (on a busy machine an app can take seconds to go): waited for.
+      for (const signal of ['TERM', 'KILL']) {
+        try { execFileSync('pkill', [`-${signal}`, '-f', commandLine]); } catch { /* none left */ }
+        const deadline = Date.now() + 30000;
+        while (running() && Date.now() < deadline) await sleep(100);
+        if (!running()) break;
+      }
+      fs.rmSync(fresh.XDG_DATA_HOME, { recursive: true, force: true });
+      open.delete(session);
+    },
+  };
+  open.add(session);
   const deadline = Date.now() + 20000;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/status`);
       if (r.ok) break;
     } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start:\n${log}`);
+    if (Date.now() > deadline) {
+      await session.end();
+      throw new Error(`tauri-driver did not start:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const caps = new Capabilities();
   caps.setBrowserName('wry');
   caps.set('tauri:options', { application: appBinary, args });
-  const driver = await new Builder().withCapabilities(caps).usingServer(`http://127.0.0.1:${port}/`).build();
+  let driver;
+  try {
+    driver = await new Builder()
+      .withCapabilities(caps)
+      .usingServer(`http://127.0.0.1:${port}/`)
+      .usingHttpAgent(new PatientAgent())
+      .build();
+  } catch (e) {
+    e.session = session;
+    throw e;
+  }
   const stop = async () => {
     // quit() closes the app; never let a stuck session hang the suite.
     await Promise.race([driver.quit().catch(() => {}), sleep(8000)]);
-    // SIGTERM, not SIGKILL: tauri-driver only stops WebKitWebDriver on TERM/INT/QUIT.
-    proc.kill('SIGTERM');
-    await sleep(500);
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    // An app that outlived its session is ended by its unique command line, and waited for:
-    // it holds the library's lock until it has exited, and the next test may open the same
-    // data dir (on a busy machine an app can take seconds to go).
-    const commandLine = [appBinary, ...args].join(' ');
-    const running = () => {
-      try { execFileSync('pgrep', ['-f', commandLine]); return true; } catch { return false; }
-    };
-    for (const signal of ['TERM', 'KILL']) {
-      try { execFileSync('pkill', [`-${signal}`, '-f', commandLine]); } catch { /* none left */ }
-      const deadline = Date.now() + 30000;
-      while (running() && Date.now() < deadline) await sleep(100);
-      if (!running()) break;
-    }
-    fs.rmSync(fresh.XDG_DATA_HOME, { recursive: true, force: true });
+    await session.end();
   };
   return { driver, stop };
 }
