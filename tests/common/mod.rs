@@ -218,3 +218,58 @@ pub fn json(data: &Path, args: &[&str]) -> serde_json::Value {
         )
     })
 }
+
+/// A fresh library in a temp dir: the demo's 36 tracks made, scanned and analysed by `segue
+/// demo` (what a user's first click does).
+pub fn fresh_demo() -> (tempfile::TempDir, PathBuf) {
+    let (root, _music, data) = temp_dirs();
+    let summary = json(&data, &["demo", "--json"]);
+    assert_eq!(summary["added"], 36, "{summary}");
+    (root, data)
+}
+
+/// A library of the analysed demo for one test: a copy of the data (database, index, backups)
+/// of one `fresh_demo` made per test binary, over that library's music, which no test changes.
+/// The demo's analysis is the same for every copy (tests/analysis.rs checks it, and
+/// tests/similarity.rs that two analyses agree); making it once saves a test binary ~20 s of
+/// two cores per test.
+pub fn demo_copy() -> (tempfile::TempDir, PathBuf) {
+    static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        // Under the target dir: kept while the binary runs, made again by its next run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("demo-template")
+            .join(env!("CARGO_CRATE_NAME"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("remove the last run's template");
+        }
+        let data = dir.join("data");
+        let summary = json(&data, &["demo", "--json"]);
+        assert_eq!(summary["added"], 36, "{summary}");
+        data
+    });
+    let root = tempfile::tempdir().expect("tempdir");
+    let data = root.path().join("data");
+    copy_tree(template, &data, &|name| {
+        name == "demo" || name == "segue.lock"
+    });
+    (root, data)
+}
+
+/// Copies the tree at `from` to `to`, leaving out top-level entries `skip` names.
+fn copy_tree(from: &Path, to: &Path, skip: &dyn Fn(&str) -> bool) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let name = entry.file_name();
+        if skip(&name.to_string_lossy()) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target, &|_| false);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
