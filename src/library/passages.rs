@@ -75,21 +75,51 @@ pub(super) fn rerank_hits(
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
 }
 
+/// Whose passages a candidate's are matched to: its seeds' (the mean match), and, for a radio,
+/// away from the tracks skipped lately (their mean match, weighted, taken off).
+pub(super) struct PassageQuery {
+    toward: Vec<Matched>,
+    away: Vec<Matched>,
+    away_weight: f32,
+}
+
+impl PassageQuery {
+    pub(super) fn of_seeds(seeds: &[Candidate]) -> PassageQuery {
+        PassageQuery {
+            toward: seeds.iter().filter_map(|s| s.passages.clone()).collect(),
+            away: Vec::new(),
+            away_weight: 0.0,
+        }
+    }
+
+    pub(super) fn away_from(self, away: Vec<Matched>, weight: f32) -> PassageQuery {
+        PassageQuery {
+            away,
+            away_weight: weight,
+            ..self
+        }
+    }
+
+    fn match_of(&self, candidate: Option<&Matched>) -> Option<f32> {
+        let toward = match_to(&self.toward, candidate)?;
+        Some(toward - self.away_weight * match_to(&self.away, candidate).unwrap_or(0.0))
+    }
+}
+
 impl Library {
-    /// Candidates scored by cosine to a playlist's `query`, rescored by their passages' match
-    /// to the seeds' — those among the index's [`RERANK_CANDIDATES`] nearest to the query
-    /// (`excluded` left out), as the playlist's pool was: a saved list reopened reads as made.
-    /// The order is left as it was.
+    /// Candidates scored by cosine to a playlist's or a radio's `query`, rescored by their
+    /// passages' match to `passages` — those among the index's [`RERANK_CANDIDATES`] nearest to
+    /// the query (`excluded` left out), as the playlist's pool was: a saved list reopened reads
+    /// as made. The order is left as it was.
     pub(super) async fn rescore_near(
         &self,
         query: &[f32],
         excluded: &[i64],
-        seeds: &[Candidate],
+        passages: &PassageQuery,
         candidates: &mut [Candidate],
         calibration: Option<&Calibration>,
     ) -> Result<()> {
-        let seed_passages: Vec<Matched> = seeds.iter().filter_map(|s| s.passages.clone()).collect();
-        if let (Some(calibration), false) = (calibration, seed_passages.is_empty()) {
+        if let (Some(calibration), false) = (calibration, passages.toward.is_empty()) {
             let near: HashSet<i64> = self
                 .similarity
                 .search_vectors(&[query.to_vec()], RERANK_CANDIDATES, &[excluded.to_vec()])?
@@ -98,11 +128,67 @@ impl Library {
                 .map(|h| h.id)
                 .collect();
             for c in candidates.iter_mut().filter(|c| near.contains(&c.row.id)) {
-                if let Some(m) = match_to(&seed_passages, c.passages.as_ref()) {
+                if let Some(m) = passages.match_of(c.passages.as_ref()) {
                     c.score = calibration.rescored(c.score, m);
                 }
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::musicnn::net::EMBEDDING;
+    use crate::passages::Standardiser;
+
+    fn passages(seeds: &[u64]) -> Passages {
+        let patch = |seed: u64| {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let mut p = [0.0f32; EMBEDDING];
+            p.iter_mut().for_each(|x| *x = rng.f32() * 3.0);
+            p
+        };
+        Passages {
+            msd: seeds.iter().map(|&s| patch(s)).collect(),
+            mtt: seeds.iter().map(|&s| patch(s + 1000)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_skipped_tracks_passages_count_against_what_shares_them() {
+        let sample: Vec<Passages> = (0..20).map(|i| passages(&[i * 3, i * 3 + 1])).collect();
+        let s = Standardiser::fit(&sample).expect("fitted");
+        let of = |seeds: &[u64]| Arc::new(s.apply(&passages(seeds)).expect("patches"));
+        let seed = of(&[100, 101, 102]);
+        let skipped = of(&[200, 201, 202]);
+        // Both share one passage with the seed; one shares another with the skipped track.
+        let like_skipped = of(&[101, 201, 301]);
+        let unlike = of(&[101, 401, 402]);
+        let toward = PassageQuery {
+            toward: vec![seed],
+            away: Vec::new(),
+            away_weight: 0.0,
+        };
+        let (a, b) = (
+            toward.match_of(Some(&like_skipped)).expect("match"),
+            toward.match_of(Some(&unlike)).expect("match"),
+        );
+        assert!((a - b).abs() < 0.1, "alike towards the seed: {a} vs {b}");
+        let leaning = toward.away_from(vec![skipped.clone()], 0.5);
+        let (a2, b2) = (
+            leaning.match_of(Some(&like_skipped)).expect("match"),
+            leaning.match_of(Some(&unlike)).expect("match"),
+        );
+        assert!(
+            a2 < b2 - 0.1,
+            "the skipped track's passage counts: {a2} vs {b2}"
+        );
+        assert!(a2 < a && b2 <= b);
+        // Without the seeds' passages there is nothing to match.
+        let none = PassageQuery::of_seeds(&[]).away_from(vec![skipped], 0.5);
+        assert_eq!(none.match_of(Some(&unlike)), None);
+        assert_eq!(leaning.match_of(None), None);
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::passages::PassageQuery;
 use super::{mirror, Library};
 use crate::error::{Error, Result};
 use crate::index::dot;
@@ -171,7 +172,7 @@ impl Library {
         self.rescore_near(
             &query,
             &excluded_ids,
-            &seeds,
+            &PassageQuery::of_seeds(&seeds),
             &mut candidates,
             calibration.as_deref(),
         )
@@ -315,7 +316,7 @@ impl Library {
             self.rescore_near(
                 query,
                 &excluded,
-                &seeds,
+                &PassageQuery::of_seeds(&seeds),
                 &mut tracks,
                 calibration.as_deref(),
             )

@@ -1,9 +1,10 @@
 //! The library's side of radio: a station on seed tracks, its next picks from the similarity
 //! index around the station's query, and the listener's feedback.
 
+use super::passages::PassageQuery;
 use super::Library;
 use crate::error::{Error, Result};
-use crate::playlist::radio::{Feedback, Station};
+use crate::playlist::radio::{Feedback, Station, SKIP_PASSAGE_WEIGHT};
 use crate::playlist::{entry, Candidate, PlaylistEntry};
 
 /// Candidates looked at for each pick (beyond the tracks already heard).
@@ -12,10 +13,14 @@ const RADIO_CANDIDATES: usize = 100;
 /// Picks planned ahead of what plays in a radio session (the visible "up next").
 pub const RADIO_AHEAD: usize = 5;
 
-/// A station and what it last picked (each pick is explained against the one before it).
+/// A station, its seeds and what it last picked (each pick is explained against the one
+/// before it).
 #[derive(Clone)]
 pub struct Radio {
     pub(super) station: Station,
+    /// What the station is about: the picks' passages are matched to theirs, as a playlist's
+    /// candidates are to its seeds', however the station's query drifts.
+    pub(super) seeds: Vec<Candidate>,
     pub(super) last: Option<Candidate>,
 }
 
@@ -46,7 +51,8 @@ impl Library {
         let not_again = seeds.iter().chain(not_again).copied();
         Ok(Radio {
             station: Station::new(vectors, not_again),
-            last: seeded.into_iter().next(),
+            last: seeded.first().cloned(),
+            seeds: seeded,
         })
     }
 
@@ -62,17 +68,40 @@ impl Library {
         let heard: Vec<i64> = radio.station.heard().iter().copied().collect();
         let hits = self
             .similarity
-            .search_vectors(std::slice::from_ref(&query), RADIO_CANDIDATES, &[heard])?
+            .search_vectors(
+                std::slice::from_ref(&query),
+                RADIO_CANDIDATES,
+                std::slice::from_ref(&heard),
+            )?
             .into_iter()
             .next()
             .unwrap_or_default();
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-        let candidates = self.candidates_for(&ids, Some(&query), false).await?;
+        let mut candidates = self.candidates_for(&ids, Some(&query), false).await?;
+        let calibration = self.calibration().await?;
+        // The passages lean as the query does: towards the seeds, away from the tracks skipped
+        // lately (without this, a skipped soundtrack's passages would pull it back).
+        let skipped: Vec<i64> = radio.station.skipped().collect();
+        let away = self
+            .matched_passages(&skipped, calibration.as_deref())
+            .await?
+            .into_values()
+            .collect();
+        let passages = PassageQuery::of_seeds(&radio.seeds).away_from(away, SKIP_PASSAGE_WEIGHT);
+        self.rescore_near(
+            &query,
+            &heard,
+            &passages,
+            &mut candidates,
+            calibration.as_deref(),
+        )
+        .await?;
         let Some(pick) = radio.station.choose(&candidates).cloned() else {
             return Ok(None);
         };
-        radio.station.tell(&pick.vector, Feedback::Played);
-        let calibration = self.calibration().await?;
+        radio
+            .station
+            .tell(pick.row.id, &pick.vector, Feedback::Played);
         let shown = entry(radio.last.as_ref(), &pick, calibration.as_deref());
         radio.last = Some(pick.clone());
         Ok(Some(Picked {
@@ -90,7 +119,7 @@ impl Library {
     ) -> Result<()> {
         let mut vectors = self.similarity.vectors_of(&self.store, &[id]).await?;
         let vector = vectors.remove(&id).ok_or(Error::SeedNotAnalyzed)?;
-        radio.station.tell(&vector, feedback);
+        radio.station.tell(id, &vector, feedback);
         Ok(())
     }
 }

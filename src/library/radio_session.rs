@@ -107,10 +107,11 @@ impl Library {
     ) -> Result<()> {
         if let Some(done) = session.now.take() {
             let feedback = if skipped_early {
-                session
-                    .heard
-                    .station
-                    .tell(&done.candidate.vector, Feedback::Skipped);
+                session.heard.station.tell(
+                    done.candidate.row.id,
+                    &done.candidate.vector,
+                    Feedback::Skipped,
+                );
                 // The next track must already lean away from it (the queue is planned in
                 // full once that one plays).
                 self.radio_plan_ahead(session, 1).await?;
@@ -147,7 +148,7 @@ impl Library {
                 .remove(&id)
         };
         let vector = vector.ok_or(Error::SeedNotAnalyzed)?;
-        session.heard.station.tell(&vector, Feedback::Liked);
+        session.heard.station.tell(id, &vector, Feedback::Liked);
         self.radio_plan(session).await
     }
 
@@ -169,7 +170,11 @@ impl Library {
         let next = session.upcoming.remove(0);
         let station = &mut session.heard.station;
         station.choose(std::slice::from_ref(&next.candidate));
-        station.tell(&next.candidate.vector, Feedback::Played);
+        station.tell(
+            next.candidate.row.id,
+            &next.candidate.vector,
+            Feedback::Played,
+        );
         session.heard.last = Some(next.candidate.clone());
         session.now = Some(next);
         self.radio_plan(session).await

@@ -23,6 +23,9 @@ const RECENT_WEIGHT: f32 = 1.0;
 /// A thumbs-up, and an early skip (away from it).
 const LIKE_WEIGHT: f32 = 0.5;
 const SKIP_WEIGHT: f32 = 0.5;
+/// The passages lean away from a skipped track as the query does: its match counts against a
+/// candidate at the weight a skip has beside the seeds.
+pub const SKIP_PASSAGE_WEIGHT: f32 = SKIP_WEIGHT / SEED_WEIGHT;
 /// Feedback older than this many picks no longer leans the query.
 const FEEDBACK_MEMORY: usize = 40;
 
@@ -53,8 +56,8 @@ pub struct Station {
     artists: VecDeque<String>,
     /// Vectors of the tracks played, most recent last.
     recent: VecDeque<Vec<f32>>,
-    /// (pick number, vector, +1 liked / -1 skipped).
-    feedback: VecDeque<(usize, Vec<f32>, f32)>,
+    /// (pick number, track id, vector, +1 liked / -1 skipped).
+    feedback: VecDeque<(usize, i64, Vec<f32>, f32)>,
     picks: usize,
 }
 
@@ -97,7 +100,7 @@ impl Station {
             add(v, weight);
             weight /= 2.0;
         }
-        for (_, v, sign) in &self.feedback {
+        for (_, _, v, sign) in &self.feedback {
             add(
                 v,
                 sign * if *sign > 0.0 {
@@ -144,17 +147,20 @@ impl Station {
         Some(pick)
     }
 
-    /// The listener's answer to a pick (a pick may be told twice: played when it was picked,
-    /// then skipped or liked): its vector leans the next queries.
-    pub fn tell(&mut self, vector: &[f32], feedback: Feedback) {
+    /// The listener's answer to pick `id` (a pick may be told twice: played when it was
+    /// picked, then skipped or liked): its vector leans the next queries.
+    pub fn tell(&mut self, id: i64, vector: &[f32], feedback: Feedback) {
         match feedback {
             Feedback::Played => {}
             Feedback::Skipped => {
                 // A pick counted as played until it was skipped: it no longer leads the way.
                 self.recent.retain(|v| v.as_slice() != vector);
-                self.feedback.push_back((self.picks, vector.to_vec(), -1.0));
+                self.feedback
+                    .push_back((self.picks, id, vector.to_vec(), -1.0));
             }
-            Feedback::Liked => self.feedback.push_back((self.picks, vector.to_vec(), 1.0)),
+            Feedback::Liked => self
+                .feedback
+                .push_back((self.picks, id, vector.to_vec(), 1.0)),
         }
         if feedback != Feedback::Skipped {
             self.recent.push_back(vector.to_vec());
@@ -164,7 +170,15 @@ impl Station {
         }
         let now = self.picks;
         self.feedback
-            .retain(|(at, _, _)| now - at < FEEDBACK_MEMORY);
+            .retain(|(at, _, _, _)| now - at < FEEDBACK_MEMORY);
+    }
+
+    /// The tracks skipped lately (those the query still leans away from).
+    pub fn skipped(&self) -> impl Iterator<Item = i64> + '_ {
+        self.feedback
+            .iter()
+            .filter(|(_, _, _, sign)| *sign < 0.0)
+            .map(|(_, id, _, _)| *id)
     }
 }
 
@@ -219,7 +233,7 @@ mod tests {
             .map(|_| {
                 let pool = scored(station, all);
                 let pick = station.choose(&pool).expect("a pick").clone();
-                station.tell(&pick.vector, Feedback::Played);
+                station.tell(pick.row.id, &pick.vector, Feedback::Played);
                 pick.row.id
             })
             .collect()
@@ -281,9 +295,9 @@ mod tests {
             let mut station = Station::new(vec![vector(0.0)], []);
             let pool = scored(&station, &all);
             let first = station.choose(&pool).expect("pick").clone();
-            station.tell(&first.vector, Feedback::Played);
+            station.tell(first.row.id, &first.vector, Feedback::Played);
             if let Some(f) = feedback {
-                station.tell(&first.vector, f);
+                station.tell(first.row.id, &first.vector, f);
             }
             (first.vector, play(&mut station, &all, 10))
         };

@@ -1,6 +1,7 @@
 //! `segue bench radio --labels FILE`: radios on labelled seeds (the shared corpus: one
 //! soundtrack per group). For each seed, 200 picks: repeats, breaks of the artist cap, and how
-//! similar the picks stay to the seed as the radio goes on (the curve). The cap counts an
+//! similar the picks stay to the seed as the radio goes on (the curves: cosine to the seed, and
+//! the share from its own soundtrack). The cap counts an
 //! untagged track as its folder's (as the radio does): a break is a pick the cap could not
 //! avoid among the candidates. Then the steering test:
 //! the first three picks from the seed's own soundtrack are skipped; the next 20 picks are
@@ -31,6 +32,9 @@ struct Figures {
     cap_breaks_first_50: usize,
     /// Mean cosine to the seed over picks 1–10, 11–20, … (one value per ten picks).
     similarity_curve: Vec<f64>,
+    /// Share of picks 1–10 from the seed's own soundtrack, per ten picks as the curve (the
+    /// artist cap bounds it: a soundtrack is mostly one composer's).
+    same_soundtrack_curve: Vec<f64>,
     steering_seeds: usize,
     /// Mean tracks of the skipped soundtrack among the 20 picks after the third skip…
     after_skips: f64,
@@ -78,6 +82,7 @@ pub async fn run(
         ..Figures::default()
     };
     let mut curve = vec![(0.0, 0usize); picks.div_ceil(10)];
+    let mut same_curve = curve.clone();
     for &seed in &seeds {
         let mut radio = library.start_radio(&[seed], &[]).await?;
         let mut list = Vec::new();
@@ -105,6 +110,9 @@ pub async fn run(
             let c = &mut curve[i / 10];
             c.0 += f64::from(dot(vector[id], vector[&seed]));
             c.1 += 1;
+            let s = &mut same_curve[i / 10];
+            s.0 += f64::from(u8::from(group_of.get(id) == group_of.get(&seed)));
+            s.1 += 1;
         }
 
         // Steering: skip the first three picks from the seed's soundtrack.
@@ -143,10 +151,14 @@ pub async fn run(
         f.after_skips += after as f64;
         f.without_skips += alone as f64;
     }
-    f.similarity_curve = curve
-        .into_iter()
-        .map(|(sum, n)| if n == 0 { 0.0 } else { sum / n as f64 })
-        .collect();
+    let means = |curve: Vec<(f64, usize)>| -> Vec<f64> {
+        curve
+            .into_iter()
+            .map(|(sum, n)| if n == 0 { 0.0 } else { sum / n as f64 })
+            .collect()
+    };
+    f.similarity_curve = means(curve);
+    f.same_soundtrack_curve = means(same_curve);
     let n = f.steering_seeds.max(1) as f64;
     f.after_skips /= n;
     f.without_skips /= n;
@@ -167,6 +179,15 @@ pub async fn run(
         .map(|s| format!("{s:.2}"))
         .collect();
     println!("similarity to the seed, per ten picks: {}", curve.join(" "));
+    let same: Vec<String> = f
+        .same_soundtrack_curve
+        .iter()
+        .map(|s| format!("{s:.3}"))
+        .collect();
+    println!(
+        "share of the seed's own soundtrack, per ten picks: {}",
+        same.join(" ")
+    );
     println!(
         "steering ({} seeds): tracks of the seed's soundtrack in the {AFTER} picks after {SKIPS} skips of it: {:.2}; the radio left alone: {:.2}",
         f.steering_seeds, f.after_skips, f.without_skips
