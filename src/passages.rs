@@ -52,6 +52,22 @@ pub enum PassagesError {
 }
 
 impl Passages {
+    /// Made-up passages for tests: one patch per seed (the same seed, the same patch), both
+    /// models' values drawn apart.
+    #[cfg(test)]
+    pub(crate) fn synthetic(seeds: &[u64]) -> Passages {
+        let patch = |seed: u64| {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let mut p = [0.0f32; EMBEDDING];
+            p.iter_mut().for_each(|x| *x = rng.f32() * 3.0);
+            p
+        };
+        Passages {
+            msd: seeds.iter().map(|&s| patch(s)).collect(),
+            mtt: seeds.iter().map(|&s| patch(s + 1000)).collect(),
+        }
+    }
+
     fn models(&self) -> [&[[f32; EMBEDDING]]; MODELS] {
         [&self.msd, &self.mtt]
     }
@@ -322,18 +338,8 @@ fn chamfer(a: &[f32], b: &[f32]) -> f32 {
 mod tests {
     use super::*;
 
-    fn patch(seed: u64) -> [f32; EMBEDDING] {
-        let mut rng = fastrand::Rng::with_seed(seed);
-        let mut p = [0.0f32; EMBEDDING];
-        p.iter_mut().for_each(|x| *x = rng.f32() * 3.0);
-        p
-    }
-
     fn passages(seeds: &[u64]) -> Passages {
-        Passages {
-            msd: seeds.iter().map(|&s| patch(s)).collect(),
-            mtt: seeds.iter().map(|&s| patch(s + 1000)).collect(),
-        }
+        Passages::synthetic(seeds)
     }
 
     #[test]

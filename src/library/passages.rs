@@ -140,20 +140,10 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::musicnn::net::EMBEDDING;
     use crate::passages::Standardiser;
 
     fn passages(seeds: &[u64]) -> Passages {
-        let patch = |seed: u64| {
-            let mut rng = fastrand::Rng::with_seed(seed);
-            let mut p = [0.0f32; EMBEDDING];
-            p.iter_mut().for_each(|x| *x = rng.f32() * 3.0);
-            p
-        };
-        Passages {
-            msd: seeds.iter().map(|&s| patch(s)).collect(),
-            mtt: seeds.iter().map(|&s| patch(s + 1000)).collect(),
-        }
+        Passages::synthetic(seeds)
     }
 
     #[test]
