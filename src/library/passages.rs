@@ -106,33 +106,55 @@ impl PassageQuery {
     }
 }
 
+/// The ids among `hits` (an index search, best first) that the passages rescore: the
+/// [`RERANK_CANDIDATES`] nearest.
+pub(super) fn rescored_among(hits: &[Hit]) -> HashSet<i64> {
+    hits.iter().take(RERANK_CANDIDATES).map(|h| h.id).collect()
+}
+
+/// Candidates scored by cosine to a playlist's or a radio's query, those in `near` (see
+/// [`rescored_among`]) rescored by their passages' match to `passages`. The order is left as
+/// it was.
+pub(super) fn rescore(
+    near: &HashSet<i64>,
+    passages: &PassageQuery,
+    candidates: &mut [Candidate],
+    calibration: Option<&Calibration>,
+) {
+    let Some(calibration) = calibration else {
+        return;
+    };
+    for c in candidates.iter_mut().filter(|c| near.contains(&c.row.id)) {
+        if let Some(m) = passages.match_of(c.passages.as_ref()) {
+            c.score = calibration.rescored(c.score, m);
+        }
+    }
+}
+
 impl Library {
-    /// Candidates scored by cosine to a playlist's or a radio's `query`, rescored by their
-    /// passages' match to `passages` — those among the index's [`RERANK_CANDIDATES`] nearest to
-    /// the query (`excluded` left out), as the playlist's pool was: a saved list reopened reads
-    /// as made. The order is left as it was.
-    pub(super) async fn rescore_near(
+    /// [`rescore`] for tracks that did not come from a search (a saved list reopened): those
+    /// among the [`RERANK_CANDIDATES`] nearest of the index's `pool` nearest to `query`
+    /// (`excluded` left out) — the search the playlist's pool was made from (an approximate
+    /// index may order a shorter search's nearest otherwise), so the list reads as made.
+    pub(super) fn rescore_near(
         &self,
         query: &[f32],
+        pool: usize,
         excluded: &[i64],
         passages: &PassageQuery,
         candidates: &mut [Candidate],
         calibration: Option<&Calibration>,
     ) -> Result<()> {
-        if let (Some(calibration), false) = (calibration, passages.toward.is_empty()) {
-            let near: HashSet<i64> = self
-                .similarity
-                .search_vectors(&[query.to_vec()], RERANK_CANDIDATES, &[excluded.to_vec()])?
-                .into_iter()
-                .flatten()
-                .map(|h| h.id)
-                .collect();
-            for c in candidates.iter_mut().filter(|c| near.contains(&c.row.id)) {
-                if let Some(m) = passages.match_of(c.passages.as_ref()) {
-                    c.score = calibration.rescored(c.score, m);
-                }
-            }
+        if calibration.is_none() || passages.toward.is_empty() {
+            return Ok(());
         }
+        let hits = self
+            .similarity
+            .search_vectors(&[query.to_vec()], pool, &[excluded.to_vec()])?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        rescore(&rescored_among(&hits), passages, candidates, calibration);
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::passages::PassageQuery;
+use super::passages::{rescore, rescored_among, PassageQuery};
 use super::{mirror, Library};
 use crate::error::{Error, Result};
 use crate::index::dot;
@@ -153,13 +153,11 @@ impl Library {
             .chain(&own)
             .copied()
             .collect();
-        // A generous pool: the constraints may turn most of it away.
-        let k = (request.length.max(1) * 10).max(200);
         let hits = self
             .similarity
             .search_vectors(
                 std::slice::from_ref(&query),
-                k,
+                pool_size(request),
                 &[excluded.iter().copied().collect()],
             )?
             .into_iter()
@@ -168,15 +166,12 @@ impl Library {
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let mut candidates = self.candidates_for(&ids, Some(&query), false).await?;
         let calibration = self.calibration().await?;
-        let excluded_ids: Vec<i64> = excluded.iter().copied().collect();
-        self.rescore_near(
-            &query,
-            &excluded_ids,
+        rescore(
+            &rescored_among(&hits),
             &PassageQuery::of_seeds(&seeds),
             &mut candidates,
             calibration.as_deref(),
-        )
-        .await?;
+        );
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.row.id.cmp(&b.row.id)));
         Ok(Pool {
             seeds,
@@ -315,12 +310,12 @@ impl Library {
                 .collect();
             self.rescore_near(
                 query,
+                pool_size(r),
                 &excluded,
                 &PassageQuery::of_seeds(&seeds),
                 &mut tracks,
                 calibration.as_deref(),
-            )
-            .await?;
+            )?;
         }
         // Lists that move are explained step by step, as when they were made.
         if let Some(r) = request.filter(|r| r.journey_to.is_some() || r.ramp.is_some()) {
@@ -450,4 +445,10 @@ impl Library {
         let detail = self.saved_playlist(id).await?;
         export::write(&detail.entries, &detail.playlist.name, path)
     }
+}
+
+/// How many of the index's nearest a playlist's pool is made from: a generous pool, since the
+/// constraints may turn most of it away.
+fn pool_size(request: &PlaylistRequest) -> usize {
+    (request.length.max(1) * 10).max(200)
 }

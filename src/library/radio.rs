@@ -1,7 +1,7 @@
 //! The library's side of radio: a station on seed tracks, its next picks from the similarity
 //! index around the station's query, and the listener's feedback.
 
-use super::passages::PassageQuery;
+use super::passages::{rescore, rescored_among, PassageQuery};
 use super::Library;
 use crate::error::{Error, Result};
 use crate::playlist::radio::{Feedback, Station, SKIP_PASSAGE_WEIGHT};
@@ -68,11 +68,7 @@ impl Library {
         let heard: Vec<i64> = radio.station.heard().iter().copied().collect();
         let hits = self
             .similarity
-            .search_vectors(
-                std::slice::from_ref(&query),
-                RADIO_CANDIDATES,
-                std::slice::from_ref(&heard),
-            )?
+            .search_vectors(std::slice::from_ref(&query), RADIO_CANDIDATES, &[heard])?
             .into_iter()
             .next()
             .unwrap_or_default();
@@ -88,14 +84,12 @@ impl Library {
             .into_values()
             .collect();
         let passages = PassageQuery::of_seeds(&radio.seeds).away_from(away, SKIP_PASSAGE_WEIGHT);
-        self.rescore_near(
-            &query,
-            &heard,
+        rescore(
+            &rescored_among(&hits),
             &passages,
             &mut candidates,
             calibration.as_deref(),
-        )
-        .await?;
+        );
         let Some(pick) = radio.station.choose(&candidates).cloned() else {
             return Ok(None);
         };

@@ -50,8 +50,9 @@ class PatientAgent extends http.Agent {
     const socket = super.createConnection(options, callback);
     socket.setTimeout(UNANSWERED_MS, () => {
       const why = `the WebDriver did not answer in ${UNANSWERED_MS / 1000} s`;
-      // Idle sockets in the pool time out too; only a request in flight is worth a word.
-      if (socket._httpMessage) console.log(`# ${why}; the apps open:\n${[...open].map(describe).join('\n')}`);
+      // Idle sockets in the pool time out too: only a request in flight is an error.
+      if (!socket._httpMessage) return socket.destroy();
+      console.log(`# ${why}; the apps open:\n${[...open].map(describe).join('\n')}`);
       socket.destroy(new Error(why));
     });
     return socket;
