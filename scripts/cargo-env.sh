@@ -6,3 +6,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if command -v ccache >/dev/null; then
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
 fi
+# The build that ships, declared once: the package is made from it (scripts/package.sh) and the
+# tests run it (scripts/test.sh), so the dependency tree is compiled optimised once, not once
+# for the tests and again for the package. The whole workspace, so that features resolve the
+# same for both; the app serving its embedded UI as the installed one does.
+shipped_build=(--workspace --release --locked --features segue-app/custom-protocol)

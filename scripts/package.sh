@@ -21,7 +21,8 @@ grep -q "<release version=\"$version\"" "$packaging/org.segue.app.metainfo.xml" 
 }
 
 echo "==> building Segue $version (release)"
-cargo build --release --locked --quiet -p segue-cli -p segue-app --features segue-app/custom-protocol
+# The build the tests run (scripts/cargo-env.sh): after scripts/test.sh's, nothing to compile.
+cargo build "${shipped_build[@]}" --quiet
 
 out=target/debian
 root="$out/segue_${version}_${arch}"

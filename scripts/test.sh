@@ -20,9 +20,8 @@ for t in tests/*.rs; do
 done
 
 # Work that waits more than it computes runs beside work that computes: the UI's browser tests
-# beside the Rust builds, the package's release build beside the engine's tests and the
-# end-to-end tests (cargo locks target/debug and target/release apart). Tests wait on
-# progress, not on a quiet machine. ui/dist, which both the UI tests and the package use, was
+# beside the Rust builds, the package's staging and compression beside the engine's tests.
+# Tests wait on progress, not on a quiet machine. ui/dist, which both the UI tests and the package use, was
 # built by setup.sh and nothing below changes it.
 ui_log=target/ui-tests.log
 mkdir -p target
@@ -40,17 +39,19 @@ trap stop_beside EXIT
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "engine and shell tests: build"
-cargo test --workspace --no-run --quiet
-# The whole workspace's binaries (the app for the end-to-end tests), as the tests just built
-# them (features unified across the CLI and the app: `-p segue-app` alone would rebuild tokio
-# and what depends on it). FAISS's C++ comes from ccache for the release build.
-cargo build --quiet --workspace
+# Every test runs the build that ships (scripts/cargo-env.sh: release, the app serving its
+# embedded UI), and the package is made from the very binaries the tests ran: the dependency
+# tree is compiled optimised once (a debug build for the tests beside a release build for the
+# package took ~10 more minutes on a fresh machine). FAISS's C++ comes from ccache.
+step "engine and shell tests: build (release, as shipped)"
+cargo test "${shipped_build[@]}" --no-run --quiet
+cargo build "${shipped_build[@]}" --quiet
+export SEGUE_PROFILE=release
 ./scripts/package.sh --no-setup >"$package_log" 2>&1 &
 package_pid=$!
 
 step "engine and shell tests (cargo test)"
-cargo test --workspace
+cargo test "${shipped_build[@]}"
 
 # The contract between the app and its UI is generated from the Rust side (build.rs: the
 # capability; a test: ui/src/bindings.ts); committed copies must be current.
@@ -71,7 +72,7 @@ timeout --kill-after=60 2700 xvfb-run -a -s "-screen 0 1400x900x24" \
   node --test --test-concurrency=1 $(node_test_limits) tests/e2e/ ||
   { rc=$?; [ "$rc" -ne 124 ] || echo "the end-to-end tests ran past 45 minutes: ended" >&2; exit "$rc"; }
 
-step "the Debian package: built (release), installed, validated, smoke-tested, removed"
+step "the Debian package (of the binaries tested above): installed, validated, smoke-tested, removed"
 wait "$package_pid" || { cat "$package_log" >&2; echo "building the package failed" >&2; exit 1; }
 package_pid=
 trap - EXIT

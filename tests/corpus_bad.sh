@@ -8,8 +8,10 @@ work=$(mktemp -d)
 trap 'chmod -R u+rwX "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export CORPUS_DIR="$work/corpus"
 python3 ../shared/corpus/make_bad.py >/dev/null
-segue=${SEGUE_BIN:-target/debug/segue}
-[ -x "$segue" ] || cargo build --quiet -p segue-cli
+# The CLI of the build scripts/test.sh tested (SEGUE_PROFILE), else the debug build.
+profile=${SEGUE_PROFILE:-debug}
+segue=${SEGUE_BIN:-target/$profile/segue}
+[ -x "$segue" ] || { echo "$segue is missing: build it first (cargo build -p segue-cli)" >&2; exit 1; }
 data="$work/data"
 "$segue" --data-dir "$data" folder add "$CORPUS_DIR/bad" >/dev/null
 timeout 300 "$segue" --data-dir "$data" scan --json > "$work/summary.json"

@@ -10,10 +10,12 @@ import { Builder, By, Capabilities, until } from 'selenium-webdriver';
 
 export { By, until };
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// The binaries under test: the debug build, or (SEGUE_APP / SEGUE_CLI) installed ones — the
-// package's smoke test (tests/package.sh) runs /usr/bin/segue-app and /usr/bin/segue.
-export const appBinary = process.env.SEGUE_APP || path.join(repo, 'target/debug/segue-app');
-export const cliBinary = process.env.SEGUE_CLI || path.join(repo, 'target/debug/segue');
+// The binaries under test: a build's (SEGUE_PROFILE: scripts/test.sh tests the release build
+// that ships; else the debug build), or (SEGUE_APP / SEGUE_CLI) installed ones — the package's
+// smoke test (tests/package.sh) runs /usr/bin/segue-app and /usr/bin/segue.
+const built = path.join(repo, 'target', process.env.SEGUE_PROFILE || 'debug');
+export const appBinary = process.env.SEGUE_APP || path.join(built, 'segue-app');
+export const cliBinary = process.env.SEGUE_CLI || path.join(built, 'segue');
 // An installed app must find the MusiCNN weights its package brought, not the developer's copy.
 const installed = Boolean(process.env.SEGUE_APP);
 export const outDir = path.join(repo, 'tests/e2e/out');
@@ -22,7 +24,7 @@ if (!process.env.DISPLAY) {
   throw new Error('no DISPLAY: run the end-to-end tests under xvfb-run (scripts/test.sh does)');
 }
 if (!fs.existsSync(appBinary)) {
-  throw new Error(`${appBinary} is missing: cargo build -p segue-app first`);
+  throw new Error(`${appBinary} is missing: build it first (cargo build -p segue-app)`);
 }
 
 function tauriDriverPath() {
