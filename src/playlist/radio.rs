@@ -54,8 +54,8 @@ pub struct Station {
     heard: HashSet<i64>,
     /// The artists of the picks, most recent last (the cap's window).
     artists: VecDeque<String>,
-    /// Vectors of the tracks played, most recent last.
-    recent: VecDeque<Vec<f32>>,
+    /// The tracks played (id, vector), most recent last.
+    recent: VecDeque<(i64, Vec<f32>)>,
     /// (pick number, track id, vector, +1 liked / -1 skipped).
     feedback: VecDeque<(usize, i64, Vec<f32>, f32)>,
     picks: usize,
@@ -96,7 +96,7 @@ impl Station {
             add(s, SEED_WEIGHT / self.seeds.len() as f32);
         }
         let mut weight = RECENT_WEIGHT;
-        for v in self.recent.iter().rev() {
+        for (_, v) in self.recent.iter().rev() {
             add(v, weight);
             weight /= 2.0;
         }
@@ -153,8 +153,9 @@ impl Station {
         match feedback {
             Feedback::Played => {}
             Feedback::Skipped => {
-                // A pick counted as played until it was skipped: it no longer leads the way.
-                self.recent.retain(|v| v.as_slice() != vector);
+                // A pick counted as played until it was skipped: it no longer leads the way
+                // (another file of the same recording, with the same vector, still does).
+                self.recent.retain(|(played, _)| *played != id);
                 self.feedback
                     .push_back((self.picks, id, vector.to_vec(), -1.0));
             }
@@ -163,7 +164,7 @@ impl Station {
                 .push_back((self.picks, id, vector.to_vec(), 1.0)),
         }
         if feedback != Feedback::Skipped {
-            self.recent.push_back(vector.to_vec());
+            self.recent.push_back((id, vector.to_vec()));
             while self.recent.len() > RECENT {
                 self.recent.pop_front();
             }
@@ -312,6 +313,29 @@ mod tests {
             closeness(&liked, &first) > closeness(&alone, &first),
             "like: {liked:?} vs {alone:?}"
         );
+    }
+
+    #[test]
+    fn a_skip_leaves_another_file_of_the_same_recording_leading() {
+        // Two files of one recording (the same vector) played; the second one skipped.
+        let (twin, other) = (vector(0.5), vector(-0.5));
+        let mut station = Station::new(vec![vector(0.0)], []);
+        station.tell(1, &twin, Feedback::Played);
+        station.tell(2, &other, Feedback::Played);
+        station.tell(3, &twin, Feedback::Played);
+        let before = station.query();
+        station.tell(3, &twin, Feedback::Skipped);
+        assert_eq!(
+            station.recent.len(),
+            2,
+            "only the skipped file leaves the recent"
+        );
+        assert!(
+            station.recent.iter().any(|(id, _)| *id == 1),
+            "the other file still leads"
+        );
+        assert!(dot(&station.query(), &twin) < dot(&before, &twin));
+        assert_eq!(station.skipped().collect::<Vec<_>>(), vec![3]);
     }
 
     #[test]
