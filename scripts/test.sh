@@ -21,8 +21,8 @@ done
 
 # Work that waits more than it computes runs beside work that computes: the UI's browser tests
 # beside the Rust builds, the package's staging and compression beside the engine's tests.
-# Tests wait on progress, not on a quiet machine. ui/dist, which both the UI tests and the package use, was
-# built by setup.sh and nothing below changes it.
+# Tests wait on progress, not on a quiet machine. ui/dist, which both the UI tests and the
+# package use, was built by setup.sh and nothing below changes it.
 ui_log=target/ui-tests.log
 mkdir -p target
 (cd ui && node --test --test-concurrency=1 tests/) >"$ui_log" 2>&1 &
@@ -42,7 +42,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Every test runs the build that ships (scripts/cargo-env.sh: release, the app serving its
 # embedded UI), and the package is made from the very binaries the tests ran: the dependency
 # tree is compiled optimised once (a debug build for the tests beside a release build for the
-# package took ~10 more minutes on a fresh machine). FAISS's C++ comes from ccache.
+# package: 2,977 s on a clean clone here, against 2,429 s; docs/benchmarks.md, session 23).
+# FAISS's C++ comes from ccache.
 step "engine and shell tests: build (release, as shipped)"
 cargo test "${shipped_build[@]}" --no-run --quiet
 cargo build "${shipped_build[@]}" --quiet

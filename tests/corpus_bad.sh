@@ -11,7 +11,10 @@ python3 ../shared/corpus/make_bad.py >/dev/null
 # The CLI of the build scripts/test.sh tested (SEGUE_PROFILE), else the debug build.
 profile=${SEGUE_PROFILE:-debug}
 segue=${SEGUE_BIN:-target/$profile/segue}
-[ -x "$segue" ] || { echo "$segue is missing: build it first (cargo build -p segue-cli)" >&2; exit 1; }
+[ -x "$segue" ] || {
+  echo "$segue is missing: build it first (cargo build -p segue-cli$([ "$profile" = release ] && echo ' --release'))" >&2
+  exit 1
+}
 data="$work/data"
 "$segue" --data-dir "$data" folder add "$CORPUS_DIR/bad" >/dev/null
 timeout 300 "$segue" --data-dir "$data" scan --json > "$work/summary.json"
